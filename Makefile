@@ -1,0 +1,130 @@
+# chengguan: build, run and test. `make run` and `make test` are the two commands
+# a newcomer needs; both install what is missing on Debian 12 when run as root.
+
+SHELL   := /bin/bash
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium
+APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev pkg-config
+APT_TEST := libcriterion-dev nodejs npm chromium
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Iinclude $(WARNINGS) -g -MMD -MP
+
+ifeq ($(SAN),1)
+BUILD   := .build/san
+BIN     := .build/san/chengguan
+OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   := .build/release
+BIN     := chengguan
+OPT     := -O2
+endif
+
+# pkg-config is asked only when a target needs the libraries, after the check
+# below had its chance to install them.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS)
+LDLIBS  = $(PKG_LIBS) -lpthread -lm
+
+SOURCES    := $(sort $(wildcard src/*.c))
+OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+LIB_OBJECTS := $(filter-out $(BUILD)/main.o,$(OBJECTS))
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_TESTS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test-deps run test unit-tests format clean web-vendor
+
+all: deps $(BIN)
+
+# Install the -dev packages when a pkg-config check fails: as root directly,
+# otherwise print the command to run.
+deps:
+	@if ! pkg-config --exists $(PKGS) 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing build dependencies: $(APT_DEV)"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_DEV); \
+	  else \
+	    echo "missing libraries; run: sudo apt-get install -y $(APT_DEV)"; exit 1; \
+	  fi; \
+	fi
+
+test-deps: deps
+	@missing=""; \
+	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing test dependencies:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "missing test tools; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BIN): $(OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The migrations become one C file: each text followed by its user_version pragma.
+$(BUILD)/migrations.c: $(MIGRATIONS) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '#include "store_migrations.h"'; \
+	  for f in $(MIGRATIONS); do \
+	    n=$$(basename $$f | cut -c1-4); \
+	    echo "static const char migration_$$n[] = {"; \
+	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | od -An -v -tx1 | \
+	      sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    echo "0x00};"; \
+	  done; \
+	  echo "const struct store_migration STORE_MIGRATIONS[] = {"; \
+	  for f in $(MIGRATIONS); do \
+	    n=$$(basename $$f | cut -c1-4); \
+	    echo "    {$$((10#$$n)), \"$$(basename $$f)\", migration_$$n},"; \
+	  done; \
+	  echo "    {0, 0, 0}};"; \
+	  echo "const int STORE_MIGRATION_COUNT = $(words $(MIGRATIONS));"; } > $@
+
+$(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJECTS) $$(pkg-config --cflags --libs criterion) $(LDLIBS)
+
+unit-tests: $(UNIT_BINS)
+
+# Front-end libraries pinned in web/package.json, copied into web/vendor/.
+web-vendor:
+	@if [ -f web/package.json ]; then \
+	  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then \
+	    (cd web && npm ci --no-audit --no-fund --silent) || exit 1; \
+	  fi; \
+	  sh web/vendor.sh; \
+	fi
+
+run: all web-vendor
+	./chengguan migrate
+	./chengguan serve
+
+test: test-deps
+	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests
+	@$(MAKE) --no-print-directory web-vendor
+	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
+	  (cd tests && npm ci --no-audit --no-fund --silent); fi
+	@bash tests/run.sh
+
+format:
+	clang-format -i src/*.c include/*.h tests/unit/*.c
+
+clean:
+	rm -rf .build chengguan
+
+-include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d)

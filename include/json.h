@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// JSON helpers over cJSON: strict parsing of request bodies (explicit length, no
+// trailing garbage, valid UTF-8, unknown fields refused) and small getters.
+#ifndef CHENGGUAN_JSON_H
+#define CHENGGUAN_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum json_type { JSON_STRING, JSON_INTEGER, JSON_NUMBER, JSON_BOOL, JSON_OBJECT, JSON_ARRAY };
+
+// One expected member of a request object.
+struct json_field {
+    const char *name;
+    enum json_type type;
+    bool required;
+    size_t max_length; // strings: most bytes allowed (0 = 4096); arrays: most items (0 = 64)
+};
+
+// Why a body or object was refused: an error code from errors.h and a message.
+struct json_problem {
+    const char *code;
+    char message[200];
+};
+
+// Parses exactly len bytes as one JSON object. Returns the tree (caller owns it,
+// free with cJSON_Delete) or NULL with *problem filled (invalid_utf8 or
+// invalid_json, and the reason).
+cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem);
+
+// Checks obj against the expected fields: every member known, of its type, strings
+// valid UTF-8 without NUL and within max_length, required ones present (null counts
+// as absent). Returns true, or false with *problem filled (unknown_field,
+// missing_field or invalid_field naming the field).
+bool json_check(const cJSON *obj, const struct json_field *fields, size_t count,
+                struct json_problem *problem);
+
+// Returns the string member or NULL when absent, null or not a string.
+const char *json_get_string(const cJSON *obj, const char *name);
+
+// Stores the integer member in *out and returns true; false when absent or not an
+// integer within +-2^53.
+bool json_get_int(const cJSON *obj, const char *name, int64_t *out);
+
+// Returns the number member, or `fallback` when absent.
+double json_get_number(const cJSON *obj, const char *name, double fallback);
+
+// Adds a string member, or JSON null when value is NULL. Returns false when out of memory.
+bool json_add_string_or_null(cJSON *obj, const char *name, const char *value);
+
+// Adds an integer member exactly (values are kept within +-2^53).
+bool json_add_int(cJSON *obj, const char *name, int64_t value);
+
+#endif

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// One HTTP request as handlers see it: its arena, path, params, body, the signed-in
+// user, and the functions that reply. Everything hangs off the arena and is freed
+// when the request completes; handlers never free.
+#ifndef CHENGGUAN_REQUEST_H
+#define CHENGGUAN_REQUEST_H
+
+#include "roles.h"
+#include "router.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct MHD_Connection;
+struct MHD_Response;
+struct server;
+
+// The staff user behind a session or API token (filled by the dispatcher).
+struct request_user {
+    int64_t id;
+    char username[64];
+    char display_name[128];
+    enum role role;
+    int64_t org_unit_id;
+    char org_unit_code[16];
+    char org_unit_type[16];
+    char csrf_token[48]; // empty for token clients
+    bool via_token;      // an API token, not a browser session
+};
+
+struct request_header {
+    struct request_header *next;
+    const char *name;
+    const char *value;
+};
+
+struct request {
+    struct server *server;
+    struct arena *arena;
+    struct MHD_Connection *connection;
+    const char *method;
+    char *raw_uri;
+    char path[ROUTER_MAX_PATH];
+    int path_problem; // enum urlpath_result, 0 when the path is fine
+    struct route_match match;
+    bool route_found;
+    char request_id[17];
+    char client_ip[64];
+    int64_t started_us;
+
+    // Body: accumulated up to body_limit; body_overflow once past it.
+    char *body;
+    size_t body_len;
+    size_t body_capacity;
+    size_t body_limit;
+    bool body_overflow;
+    bool started;
+
+    cJSON *json;               // parsed body of a ROUTE_JSON route
+    struct request_user *user; // NULL when anonymous
+
+    // Reply, set once by request_reply_*.
+    int status;
+    struct MHD_Response *response;
+    struct request_header *headers;
+};
+
+// Returns the :name param of the matched route, or NULL.
+const char *request_param(const struct request *req, const char *name);
+
+// Returns the decoded query-string argument, or NULL when absent.
+const char *request_query(const struct request *req, const char *name);
+
+// Returns a request header (case-insensitive name), or NULL.
+const char *request_header(const struct request *req, const char *name);
+
+// Queues a response header; both strings must live as long as the request.
+void request_add_header(struct request *req, const char *name, const char *value);
+
+// Replies with the JSON tree, which the request now owns. Returns status. Replies
+// 500 if the tree is NULL (out of memory while building it).
+int request_reply_json(struct request *req, int status, cJSON *body);
+
+// Replies with the error envelope {"error":{"code":code,"message":...}}. Returns status.
+int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+// Replies with len bytes that stay valid until the request completes (e.g. arena
+// memory or a static buffer). Returns status.
+int request_reply_bytes(struct request *req, int status, const char *content_type,
+                        const void *data, size_t len);
+
+// Replies with the first size bytes of an open file, which the response then owns
+// and closes. Returns status.
+int request_reply_fd(struct request *req, int status, const char *content_type, int fd,
+                     uint64_t size);
+
+// Replies with an empty body (for 204 and 304). Returns status.
+int request_reply_empty(struct request *req, int status);
+
+#endif

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// The running server: its configuration, route table and store, shared read-only
+// by all worker threads once serving starts; and the entry point that serves
+// until SIGINT or SIGTERM.
+#ifndef CHENGGUAN_SERVER_H
+#define CHENGGUAN_SERVER_H
+
+#include "router.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct store;
+
+struct server_config {
+    const char *listen_address; // "127.0.0.1"
+    int port;                   // 8080; 0 picks a free port (logged)
+    const char *database_path;  // <data_dir>/chengguan.db unless set
+    const char *data_dir;       // ".data"
+    const char *web_dir;        // "web"
+    int threads;                // worker threads (default 2 x cores, at least 2)
+    int connection_timeout_s;   // idle connection timeout, default 30
+    int per_ip_connections;     // default 64
+    size_t json_body_limit;     // default 1 MiB
+    size_t upload_body_limit;   // default 10 MiB
+    int shutdown_grace_s;       // how long in-flight requests may take at shutdown, default 20
+    bool secure_cookies;        // cookies carry Secure (TLS or behind a TLS proxy)
+    bool durable;               // synchronous=FULL (default true)
+    const char *tile_url;       // optional base-map tile URL template for the web UI
+};
+
+struct server {
+    struct server_config config;
+    struct router router;
+    struct store *store;
+    char web_root[4096]; // realpath of web_dir
+    atomic_int active_requests;
+};
+
+// Fills config with the defaults above.
+void server_config_defaults(struct server_config *config);
+
+// Registers every API route table. Returns 0, or -1 when the table does not fit.
+int server_add_routes(struct server *server);
+
+// Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests
+// finish (up to shutdown_grace_s), and returns 0; returns 1 when the daemon could
+// not start. The caller opened server->store and closes it afterwards. The calling
+// thread must have SIGINT and SIGTERM blocked before any thread was created.
+int server_run(struct server *server);
+
+#endif

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+// libmicrohttpd glue and the dispatcher. The URI-log callback creates the
+// request (arena, id, raw URI); the access callback collects the body up to its
+// cap and then dispatches: path, route, size, auth, content type, in that order,
+// so no handler has to remember any of it. The completion callback logs the
+// request and frees its arena.
+#include "server.h"
+
+#include "arena.h"
+#include "auth.h"
+#include "errors.h"
+#include "json.h"
+#include "log.h"
+#include "request.h"
+#include "static_files.h"
+#include "store.h"
+#include "urlpath.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char CSP_HEADER[] =
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+static int64_t monotonic_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+static void free_body(void *data)
+{
+    free(*(char **)data);
+}
+
+static void *request_begin(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    struct server *server = cls;
+    struct arena *arena = arena_create();
+    struct request *req = arena ? arena_alloc(arena, sizeof *req) : NULL;
+    if (req == NULL) {
+        arena_destroy(arena);
+        return NULL;
+    }
+    req->server = server;
+    req->arena = arena;
+    req->connection = connection;
+    req->raw_uri = arena_strdup(arena, uri);
+    req->started_us = monotonic_us();
+    unsigned char id[8];
+    randombytes_buf(id, sizeof id);
+    sodium_bin2hex(req->request_id, sizeof req->request_id, id, sizeof id);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info != NULL && info->client_addr != NULL) {
+        const struct sockaddr *sa = info->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                      req->client_ip, sizeof req->client_ip);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      req->client_ip, sizeof req->client_ip);
+    }
+    arena_defer(arena, free_body, &req->body);
+    atomic_fetch_add(&server->active_requests, 1);
+    return req;
+}
+
+// Appends an upload chunk, or marks the body too large once past the cap (the rest
+// is read and dropped so the client still gets its 413).
+static void body_append(struct request *req, const char *data, size_t size)
+{
+    if (req->body_overflow || size > req->body_limit - req->body_len) {
+        req->body_overflow = true;
+        return;
+    }
+    if (req->body_len + size + 1 > req->body_capacity) {
+        size_t capacity = req->body_capacity ? req->body_capacity : 4096;
+        while (capacity < req->body_len + size + 1)
+            capacity *= 2;
+        char *grown = realloc(req->body, capacity);
+        if (grown == NULL) {
+            req->body_overflow = true;
+            return;
+        }
+        req->body = grown;
+        req->body_capacity = capacity;
+    }
+    memcpy(req->body + req->body_len, data, size);
+    req->body_len += size;
+    req->body[req->body_len] = '\0';
+}
+
+static bool content_type_is(const char *header, const char *expected)
+{
+    if (header == NULL)
+        return false;
+    size_t len = strlen(expected);
+    if (strncasecmp(header, expected, len) != 0)
+        return false;
+    const char *rest = header + len;
+    while (*rest == ' ')
+        rest++;
+    if (*rest == '\0')
+        return true;
+    if (*rest != ';')
+        return false;
+    // Only UTF-8 is accepted when a charset is named.
+    const char *charset = strcasestr(rest, "charset=");
+    return charset == NULL || strncasecmp(charset + 8, "utf-8", 5) == 0 ||
+           strncasecmp(charset + 8, "\"utf-8\"", 7) == 0;
+}
+
+static bool upload_type_ok(const char *header)
+{
+    return content_type_is(header, "image/jpeg") || content_type_is(header, "image/png") ||
+           content_type_is(header, "image/webp");
+}
+
+// The central policy: everything a handler must not have to remember.
+static int dispatch(struct request *req)
+{
+    if (req->path_problem != URLPATH_OK)
+        return request_reply_error(req, 400, ERR_BAD_PATH, "%s",
+                                   urlpath_result_message(req->path_problem));
+    if (!req->route_found) {
+        bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0;
+        bool readable = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+        if (req->match.allow[0] != '\0') {
+            request_add_header(req, "Allow", arena_strdup(req->arena, req->match.allow));
+            return request_reply_error(req, 405, ERR_METHOD_NOT_ALLOWED,
+                                       "%s is not allowed here; allowed: %s", req->method,
+                                       req->match.allow);
+        }
+        if (is_api)
+            return request_reply_error(req, 404, ERR_NOT_FOUND, "no such endpoint: %s",
+                                       req->path);
+        if (!readable) {
+            request_add_header(req, "Allow", "GET, HEAD");
+            return request_reply_error(req, 405, ERR_METHOD_NOT_ALLOWED,
+                                       "static files allow only GET and HEAD");
+        }
+        return static_files_serve(req);
+    }
+    const struct route *route = req->match.route;
+    if (req->body_overflow)
+        return request_reply_error(req, 413, ERR_PAYLOAD_TOO_LARGE,
+                                   "the request body is larger than %zu bytes", req->body_limit);
+    int status = auth_check_route(req, route);
+    if (status != 0)
+        return status;
+    const char *content_type = request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (route->flags & ROUTE_JSON) {
+        if (!content_type_is(content_type, "application/json"))
+            return request_reply_error(req, 415, ERR_UNSUPPORTED_MEDIA,
+                                       "send the body as application/json");
+        struct json_problem problem;
+        req->json = json_parse_object(req->body, req->body_len, &problem);
+        if (req->json == NULL)
+            return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        arena_defer(req->arena, (void (*)(void *))cJSON_Delete, req->json);
+    } else if ((route->flags & ROUTE_UPLOAD) && !upload_type_ok(content_type)) {
+        return request_reply_error(req, 415, ERR_UNSUPPORTED_MEDIA,
+                                   "send a photo as image/jpeg, image/png or image/webp");
+    }
+    status = route->handler(req);
+    if (req->response == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "the handler gave no reply");
+    return status;
+}
+
+static void add_common_headers(struct request *req)
+{
+    struct MHD_Response *response = req->response;
+    MHD_add_response_header(response, "X-Request-Id", req->request_id);
+    MHD_add_response_header(response, "Content-Security-Policy", CSP_HEADER);
+    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(response, "X-Frame-Options", "DENY");
+    MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+    if (strncmp(req->path, "/api/", 5) == 0)
+        MHD_add_response_header(response, "Cache-Control", "no-store");
+    for (struct request_header *h = req->headers; h != NULL; h = h->next)
+        if (h->value != NULL)
+            MHD_add_response_header(response, h->name, h->value);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    (void)url;
+    (void)version;
+    struct server *server = cls;
+    struct request *req = *con_cls;
+    if (req == NULL)
+        return MHD_NO;
+    if (!req->started) {
+        req->started = true;
+        req->method = arena_strdup(req->arena, method);
+        req->path_problem = urlpath_normalize(req->raw_uri ? req->raw_uri : "/", req->path,
+                                              sizeof req->path);
+        if (req->path_problem == URLPATH_OK)
+            req->route_found = router_match(&server->router, method, req->path, &req->match) ==
+                               ROUTER_FOUND;
+        req->body_limit = req->route_found && (req->match.route->flags & ROUTE_UPLOAD)
+                              ? server->config.upload_body_limit
+                              : server->config.json_body_limit;
+        const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length != NULL && strtoull(length, NULL, 10) > req->body_limit)
+            req->body_overflow = true;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        body_append(req, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    dispatch(req);
+    if (req->response == NULL)
+        return MHD_NO;
+    add_common_headers(req);
+    enum MHD_Result result = MHD_queue_response(connection, (unsigned)req->status, req->response);
+    MHD_destroy_response(req->response);
+    req->response = NULL;
+    return result;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)connection;
+    struct server *server = cls;
+    struct request *req = *con_cls;
+    if (req == NULL)
+        return;
+    double ms = (double)(monotonic_us() - req->started_us) / 1000.0;
+    log_info("access id=%s ip=%s method=%s path=%s status=%d ms=%.2f user=%s%s", req->request_id,
+             req->client_ip[0] ? req->client_ip : "-", req->method ? req->method : "-",
+             req->path[0] ? req->path : "-", req->status, ms,
+             req->user ? req->user->username : "-",
+             code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    if (req->response != NULL)
+        MHD_destroy_response(req->response);
+    arena_destroy(req->arena);
+    *con_cls = NULL;
+    atomic_fetch_sub(&server->active_requests, 1);
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+    (void)cls;
+    log_error("libmicrohttpd panic at %s:%u: %s", file, line, reason ? reason : "");
+    abort();
+}
+
+static void log_mhd(void *cls, const char *format, va_list ap)
+{
+    (void)cls;
+    char message[512];
+    vsnprintf(message, sizeof message, format, ap);
+    size_t len = strlen(message);
+    while (len > 0 && message[len - 1] == '\n')
+        message[--len] = '\0';
+    log_debug("httpd: %s", message);
+}
+
+int server_run(struct server *server)
+{
+    const struct server_config *config = &server->config;
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)config->port)};
+    if (inet_pton(AF_INET, config->listen_address, &address.sin_addr) != 1) {
+        log_error("invalid listen address %s (an IPv4 address is expected)",
+                  config->listen_address);
+        return 1;
+    }
+    MHD_set_panic_func(on_panic, NULL);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, &address,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)config->connection_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)config->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, 4096u,
+        MHD_OPTION_URI_LOG_CALLBACK, request_begin, server, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, server, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    if (daemon == NULL) {
+        log_error("cannot listen on %s:%d (in use, or not permitted)", config->listen_address,
+                  config->port);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    log_info("listening on http://%s:%u (%d threads, schema %d)", config->listen_address,
+             info ? info->port : (unsigned)config->port, config->threads,
+             store_schema_version(server->store));
+
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    log_info("received %s: no new connections; finishing %d in-flight requests",
+             signal_number == SIGINT ? "SIGINT" : "SIGTERM",
+             atomic_load(&server->active_requests));
+    MHD_socket listener = MHD_quiesce_daemon(daemon);
+    int64_t deadline = monotonic_us() + (int64_t)config->shutdown_grace_s * 1000000;
+    while (atomic_load(&server->active_requests) > 0 && monotonic_us() < deadline)
+        usleep(10000);
+    MHD_stop_daemon(daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    log_info("stopped");
+    return 0;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// Strict request-body parsing and small cJSON conveniences. The UTF-8 check is
+// textseg's, so every text that enters the system is judged by one rule.
+#include "json.h"
+
+#include "errors.h"
+#include "textseg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define JSON_MAX_SAFE_INT 9007199254740992.0
+
+static void problem_set(struct json_problem *problem, const char *code, const char *format,
+                        const char *detail)
+{
+    problem->code = code;
+    snprintf(problem->message, sizeof problem->message, format, detail);
+}
+
+cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem)
+{
+    if (body == NULL || len == 0) {
+        problem_set(problem, ERR_INVALID_JSON, "%s", "the request body is empty; send a JSON object");
+        return NULL;
+    }
+    if (!textseg_utf8_valid(body, len)) {
+        problem_set(problem, ERR_INVALID_UTF8, "%s", "the request body is not valid UTF-8");
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, false);
+    if (root == NULL) {
+        problem_set(problem, ERR_INVALID_JSON, "%s", "the request body is not valid JSON");
+        return NULL;
+    }
+    while (end != NULL && end < body + len && strchr(" \t\r\n", *end) != NULL && *end != '\0')
+        end++;
+    if (end != body + len) {
+        cJSON_Delete(root);
+        problem_set(problem, ERR_INVALID_JSON, "%s", "unexpected text after the JSON value");
+        return NULL;
+    }
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        problem_set(problem, ERR_INVALID_JSON, "%s", "the request body must be a JSON object");
+        return NULL;
+    }
+    return root;
+}
+
+static const char *type_name(enum json_type type)
+{
+    static const char *const NAMES[] = {"a string", "an integer", "a number",
+                                        "a boolean", "an object", "an array"};
+    return NAMES[type];
+}
+
+static bool value_has_type(const cJSON *item, enum json_type type)
+{
+    switch (type) {
+    case JSON_STRING:
+        return cJSON_IsString(item);
+    case JSON_INTEGER:
+        return cJSON_IsNumber(item) && isfinite(item->valuedouble) &&
+               floor(item->valuedouble) == item->valuedouble &&
+               fabs(item->valuedouble) <= JSON_MAX_SAFE_INT;
+    case JSON_NUMBER:
+        return cJSON_IsNumber(item) && isfinite(item->valuedouble);
+    case JSON_BOOL:
+        return cJSON_IsBool(item);
+    case JSON_OBJECT:
+        return cJSON_IsObject(item);
+    case JSON_ARRAY:
+        return cJSON_IsArray(item);
+    }
+    return false;
+}
+
+static const struct json_field *field_find(const struct json_field *fields, size_t count,
+                                           const char *name)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(fields[i].name, name) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+static bool check_value(const cJSON *item, const struct json_field *field,
+                        struct json_problem *problem)
+{
+    if (!value_has_type(item, field->type)) {
+        problem->code = ERR_INVALID_FIELD;
+        snprintf(problem->message, sizeof problem->message, "field '%s' must be %s", field->name,
+                 type_name(field->type));
+        return false;
+    }
+    size_t limit = field->max_length;
+    if (field->type == JSON_STRING) {
+        size_t len = strlen(item->valuestring);
+        if (!textseg_utf8_valid(item->valuestring, len)) {
+            problem_set(problem, ERR_INVALID_UTF8, "field '%s' is not valid UTF-8", field->name);
+            return false;
+        }
+        if (len > (limit ? limit : 4096)) {
+            problem->code = ERR_INVALID_FIELD;
+            snprintf(problem->message, sizeof problem->message,
+                     "field '%s' is too long (at most %zu bytes)", field->name,
+                     limit ? limit : 4096);
+            return false;
+        }
+    } else if (field->type == JSON_ARRAY && (size_t)cJSON_GetArraySize(item) > (limit ? limit : 64)) {
+        problem->code = ERR_INVALID_FIELD;
+        snprintf(problem->message, sizeof problem->message, "field '%s' has too many items",
+                 field->name);
+        return false;
+    }
+    return true;
+}
+
+bool json_check(const cJSON *obj, const struct json_field *fields, size_t count,
+                struct json_problem *problem)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, obj)
+    {
+        const struct json_field *field = field_find(fields, count, item->string);
+        if (field == NULL) {
+            problem_set(problem, ERR_UNKNOWN_FIELD, "unknown field '%s'", item->string);
+            return false;
+        }
+        // A duplicated member is ambiguous: refuse it rather than pick one.
+        if (cJSON_GetObjectItemCaseSensitive(obj, item->string) != item) {
+            problem_set(problem, ERR_INVALID_JSON, "field '%s' appears twice", item->string);
+            return false;
+        }
+        if (!cJSON_IsNull(item) && !check_value(item, field, problem))
+            return false;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(obj, fields[i].name);
+        if (fields[i].required && (value == NULL || cJSON_IsNull(value))) {
+            problem_set(problem, ERR_MISSING_FIELD, "field '%s' is required", fields[i].name);
+            return false;
+        }
+    }
+    return true;
+}
+
+const char *json_get_string(const cJSON *obj, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+bool json_get_int(const cJSON *obj, const char *name, int64_t *out)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (item == NULL || !value_has_type(item, JSON_INTEGER))
+        return false;
+    *out = (int64_t)item->valuedouble;
+    return true;
+}
+
+double json_get_number(const cJSON *obj, const char *name, double fallback)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsNumber(item) ? item->valuedouble : fallback;
+}
+
+bool json_add_string_or_null(cJSON *obj, const char *name, const char *value)
+{
+    return (value ? cJSON_AddStringToObject(obj, name, value) : cJSON_AddNullToObject(obj, name)) !=
+           NULL;
+}
+
+bool json_add_int(cJSON *obj, const char *name, int64_t value)
+{
+    return cJSON_AddNumberToObject(obj, name, (double)value) != NULL;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Reply helpers: each builds one libmicrohttpd response and records it on the
+// request; the core queues it, adds the common headers and logs the line.
+#include "request.h"
+
+#include "arena.h"
+#include "errors.h"
+#include "log.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *request_param(const struct request *req, const char *name)
+{
+    return req->route_found ? route_match_param(&req->match, name) : NULL;
+}
+
+const char *request_query(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *request_header(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+void request_add_header(struct request *req, const char *name, const char *value)
+{
+    struct request_header *h = arena_alloc(req->arena, sizeof *h);
+    if (h == NULL)
+        return;
+    h->name = name;
+    h->value = value;
+    h->next = req->headers;
+    req->headers = h;
+}
+
+// Records the response, dropping any earlier one (a handler that replies twice
+// keeps its last word).
+static int set_response(struct request *req, int status, struct MHD_Response *response,
+                        const char *content_type)
+{
+    if (response == NULL) {
+        log_error("request %s: could not create a response", req->request_id);
+        return status;
+    }
+    if (content_type != NULL)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (req->response != NULL)
+        MHD_destroy_response(req->response);
+    req->response = response;
+    req->status = status;
+    return status;
+}
+
+int request_reply_json(struct request *req, int status, cJSON *body)
+{
+    if (body == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    if (text == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
+    if (response == NULL)
+        free(text);
+    return set_response(req, status, response, "application/json; charset=utf-8");
+}
+
+int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(message, sizeof message, format, ap);
+    va_end(ap);
+    cJSON *root = cJSON_CreateObject();
+    cJSON *error = cJSON_AddObjectToObject(root, "error");
+    if (error == NULL || cJSON_AddStringToObject(error, "code", code) == NULL ||
+        cJSON_AddStringToObject(error, "message", message) == NULL) {
+        cJSON_Delete(root);
+        root = NULL;
+    }
+    if (root == NULL && status == 500) {
+        static const char FALLBACK[] =
+            "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}";
+        return request_reply_bytes(req, 500, "application/json; charset=utf-8", FALLBACK,
+                                   sizeof FALLBACK - 1);
+    }
+    return request_reply_json(req, status, root);
+}
+
+int request_reply_bytes(struct request *req, int status, const char *content_type,
+                        const void *data, size_t len)
+{
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
+    return set_response(req, status, response, content_type);
+}
+
+int request_reply_fd(struct request *req, int status, const char *content_type, int fd,
+                     uint64_t size)
+{
+    struct MHD_Response *response = MHD_create_response_from_fd64(size, fd);
+    if (response == NULL)
+        close(fd);
+    return set_response(req, status, response, content_type);
+}
+
+int request_reply_empty(struct request *req, int status)
+{
+    struct MHD_Response *response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    return set_response(req, status, response, NULL);
+}

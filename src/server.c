@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Server configuration defaults and the registry of route tables.
+#include "server.h"
+
+#include "api.h"
+
+#include <unistd.h>
+
+void server_config_defaults(struct server_config *config)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    *config = (struct server_config){
+        .listen_address = "127.0.0.1",
+        .port = 8080,
+        .database_path = NULL,
+        .data_dir = ".data",
+        .web_dir = "web",
+        .threads = cores > 1 ? (int)cores * 2 : 2,
+        .connection_timeout_s = 30,
+        .per_ip_connections = 64,
+        .json_body_limit = 1024 * 1024,
+        .upload_body_limit = 10 * 1024 * 1024 + 1024,
+        .shutdown_grace_s = 20,
+        .secure_cookies = false,
+        .durable = true,
+        .tile_url = NULL,
+    };
+}
+
+int server_add_routes(struct server *server)
+{
+    struct {
+        const struct route *table;
+        size_t count;
+    } tables[] = {
+        {API_META_ROUTES, API_META_ROUTE_COUNT},
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        if (router_add(&server->router, tables[i].table, tables[i].count) != 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: MIT
+// The store's engine room: open and migrate, per-thread read connections with
+// cached statements, and one writer thread that commits queued write jobs in
+// batches (a savepoint per job, one COMMIT and so one fsync per batch).
+#include "store.h"
+
+#include "log.h"
+#include "store_migrations.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { STORE_BATCH_MAX = 64, STORE_CHECKPOINT_PAGES = 1000 };
+
+struct store_cached_stmt {
+    const char *sql;
+    sqlite3_stmt *stmt;
+};
+
+struct store_conn {
+    sqlite3 *db;
+    size_t count;
+    size_t capacity;
+    struct store_cached_stmt *cache;
+};
+
+struct store_tx {
+    struct store_conn *conn;
+};
+
+struct store_job {
+    int (*job)(struct store_tx *tx, void *data);
+    void *data;
+    int result;
+    bool done;
+    struct store_job *next;
+};
+
+struct store {
+    char *path;
+    uint64_t generation;
+    int schema_version;
+    int busy_timeout_ms;
+    struct store_conn writer;
+    pthread_t writer_thread;
+    bool writer_running;
+    pthread_mutex_t lock;
+    pthread_cond_t queue_changed;
+    pthread_cond_t jobs_done;
+    struct store_job *queue_head;
+    struct store_job *queue_tail;
+    bool stopping;
+    int wal_pages;
+};
+
+// Each thread's read connection. The generation tells a connection left over from
+// an earlier store (tests open several in one process) from the current one.
+struct store_reader {
+    uint64_t generation;
+    struct store_conn conn;
+};
+
+static _Thread_local struct store_reader *tls_reader;
+static pthread_key_t reader_key;
+static pthread_once_t reader_key_once = PTHREAD_ONCE_INIT;
+static atomic_uint_fast64_t store_generations = 1;
+
+int64_t store_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void conn_close(struct store_conn *conn)
+{
+    for (size_t i = 0; i < conn->count; i++)
+        sqlite3_finalize(conn->cache[i].stmt);
+    free(conn->cache);
+    conn->cache = NULL;
+    conn->count = conn->capacity = 0;
+    if (conn->db != NULL)
+        sqlite3_close(conn->db);
+    conn->db = NULL;
+}
+
+static sqlite3_stmt *conn_stmt(struct store_conn *conn, const char *sql)
+{
+    for (size_t i = 0; i < conn->count; i++)
+        if (conn->cache[i].sql == sql)
+            return conn->cache[i].stmt;
+    if (conn->count == conn->capacity) {
+        size_t capacity = conn->capacity ? conn->capacity * 2 : 32;
+        struct store_cached_stmt *grown = realloc(conn->cache, capacity * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        conn->cache = grown;
+        conn->capacity = capacity;
+    }
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+        SQLITE_OK) {
+        log_error("store: prepare failed: %s; sql: %.120s", sqlite3_errmsg(conn->db), sql);
+        return NULL;
+    }
+    conn->cache[conn->count++] = (struct store_cached_stmt){sql, stmt};
+    return stmt;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    char *message = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &message);
+    if (rc != SQLITE_OK) {
+        log_error("store: %s (in: %.80s)", message ? message : sqlite3_errmsg(db), sql);
+        sqlite3_free(message);
+    }
+    return rc;
+}
+
+static void reader_destroy(void *value)
+{
+    struct store_reader *reader = value;
+    conn_close(&reader->conn);
+    free(reader);
+}
+
+static void reader_key_create(void)
+{
+    pthread_key_create(&reader_key, reader_destroy);
+}
+
+static struct store_conn *reader_conn(struct store *store)
+{
+    pthread_once(&reader_key_once, reader_key_create);
+    struct store_reader *reader = tls_reader;
+    if (reader != NULL && reader->generation == store->generation)
+        return &reader->conn;
+    if (reader != NULL) {
+        reader_destroy(reader);
+        tls_reader = NULL;
+        pthread_setspecific(reader_key, NULL);
+    }
+    reader = calloc(1, sizeof *reader);
+    if (reader == NULL)
+        return NULL;
+    reader->generation = store->generation;
+    if (sqlite3_open_v2(store->path, &reader->conn.db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        log_error("store: cannot open a read connection: %s", sqlite3_errmsg(reader->conn.db));
+        reader_destroy(reader);
+        return NULL;
+    }
+    sqlite3_busy_timeout(reader->conn.db, store->busy_timeout_ms);
+    exec_sql(reader->conn.db, "PRAGMA foreign_keys=ON");
+    tls_reader = reader;
+    pthread_setspecific(reader_key, reader);
+    return &reader->conn;
+}
+
+sqlite3_stmt *store_read_stmt(struct store *store, const char *sql)
+{
+    struct store_conn *conn = reader_conn(store);
+    return conn ? conn_stmt(conn, sql) : NULL;
+}
+
+void store_stmt_done(sqlite3_stmt *stmt)
+{
+    if (stmt != NULL) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    }
+}
+
+sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql)
+{
+    return conn_stmt(tx->conn, sql);
+}
+
+static int param_index(sqlite3_stmt *stmt, const char *name)
+{
+    int index = sqlite3_bind_parameter_index(stmt, name);
+    if (index == 0)
+        log_error("store: no parameter %s in: %.120s", name, sqlite3_sql(stmt));
+    return index;
+}
+
+void store_bind_text(sqlite3_stmt *stmt, const char *name, const char *value)
+{
+    int i = param_index(stmt, name);
+    if (value == NULL)
+        sqlite3_bind_null(stmt, i);
+    else
+        sqlite3_bind_text(stmt, i, value, -1, SQLITE_TRANSIENT);
+}
+
+void store_bind_int(sqlite3_stmt *stmt, const char *name, int64_t value)
+{
+    sqlite3_bind_int64(stmt, param_index(stmt, name), value);
+}
+
+void store_bind_double(sqlite3_stmt *stmt, const char *name, double value)
+{
+    sqlite3_bind_double(stmt, param_index(stmt, name), value);
+}
+
+void store_bind_blob(sqlite3_stmt *stmt, const char *name, const void *data, size_t len)
+{
+    sqlite3_bind_blob64(stmt, param_index(stmt, name), data, len, SQLITE_TRANSIENT);
+}
+
+void store_bind_null(sqlite3_stmt *stmt, const char *name)
+{
+    sqlite3_bind_null(stmt, param_index(stmt, name));
+}
+
+int store_exec_stmt(sqlite3_stmt *stmt)
+{
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        ;
+    int result = STORE_OK;
+    if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
+        result = STORE_CONFLICT;
+    else if (rc != SQLITE_DONE) {
+        log_error("store: step failed: %s; sql: %.120s", sqlite3_errmsg(sqlite3_db_handle(stmt)),
+                  sqlite3_sql(stmt));
+        result = STORE_ERROR;
+    }
+    store_stmt_done(stmt);
+    return result;
+}
+
+static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    ((struct store *)data)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+// Runs one batch of jobs in one transaction. Called by the writer thread only.
+static void run_batch(struct store *store, struct store_job *batch)
+{
+    struct store_tx tx = {&store->writer};
+    sqlite3 *db = store->writer.db;
+    bool began = exec_sql(db, "BEGIN IMMEDIATE") == SQLITE_OK;
+    for (struct store_job *job = batch; job != NULL; job = job->next) {
+        if (!began || exec_sql(db, "SAVEPOINT job") != SQLITE_OK) {
+            job->result = STORE_ERROR;
+            continue;
+        }
+        job->result = job->job(&tx, job->data);
+        if (job->result != STORE_OK)
+            exec_sql(db, "ROLLBACK TO job");
+        exec_sql(db, "RELEASE job");
+    }
+    if (began && exec_sql(db, "COMMIT") != SQLITE_OK) {
+        exec_sql(db, "ROLLBACK");
+        for (struct store_job *job = batch; job != NULL; job = job->next)
+            job->result = STORE_ERROR;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct store *store = arg;
+    pthread_mutex_lock(&store->lock);
+    for (;;) {
+        while (store->queue_head == NULL && !store->stopping)
+            pthread_cond_wait(&store->queue_changed, &store->lock);
+        if (store->queue_head == NULL && store->stopping)
+            break;
+        struct store_job *batch = store->queue_head, *last = batch;
+        for (int n = 1; n < STORE_BATCH_MAX && last->next != NULL; n++)
+            last = last->next;
+        store->queue_head = last->next;
+        if (store->queue_head == NULL)
+            store->queue_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&store->lock);
+
+        run_batch(store, batch);
+
+        pthread_mutex_lock(&store->lock);
+        for (struct store_job *job = batch; job != NULL;) {
+            struct store_job *next = job->next;
+            job->done = true; // the waiter may free job as soon as it sees this
+            job = next;
+        }
+        pthread_cond_broadcast(&store->jobs_done);
+        // Checkpoint off the request path: only when no write is waiting.
+        if (store->queue_head == NULL && store->wal_pages > STORE_CHECKPOINT_PAGES) {
+            pthread_mutex_unlock(&store->lock);
+            sqlite3_wal_checkpoint_v2(store->writer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                      NULL);
+            pthread_mutex_lock(&store->lock);
+        }
+    }
+    pthread_mutex_unlock(&store->lock);
+    return NULL;
+}
+
+int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data)
+{
+    struct store_job entry = {.job = job, .data = data, .result = STORE_ERROR};
+    pthread_mutex_lock(&store->lock);
+    if (store->stopping) {
+        pthread_mutex_unlock(&store->lock);
+        return STORE_BUSY;
+    }
+    if (store->queue_tail)
+        store->queue_tail->next = &entry;
+    else
+        store->queue_head = &entry;
+    store->queue_tail = &entry;
+    pthread_cond_signal(&store->queue_changed);
+    while (!entry.done)
+        pthread_cond_wait(&store->jobs_done, &store->lock);
+    pthread_mutex_unlock(&store->lock);
+    return entry.result;
+}
+
+static int read_user_version(sqlite3 *db)
+{
+    sqlite3_stmt *stmt = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return version;
+}
+
+int store_latest_schema_version(void)
+{
+    return STORE_MIGRATION_COUNT > 0 ? STORE_MIGRATIONS[STORE_MIGRATION_COUNT - 1].version : 0;
+}
+
+static int migrate(struct store *store, char *err, size_t err_size)
+{
+    sqlite3 *db = store->writer.db;
+    int version = read_user_version(db);
+    if (version < 0) {
+        snprintf(err, err_size, "cannot read the schema version of %s: %s", store->path,
+                 sqlite3_errmsg(db));
+        return -1;
+    }
+    int latest = store_latest_schema_version();
+    if (version > latest) {
+        snprintf(err, err_size,
+                 "the database %s has schema version %d, newer than this chengguan (%d); "
+                 "run a newer chengguan or restore a backup",
+                 store->path, version, latest);
+        return -1;
+    }
+    for (int i = 0; i < STORE_MIGRATION_COUNT; i++) {
+        const struct store_migration *m = &STORE_MIGRATIONS[i];
+        if (m->version <= version)
+            continue;
+        if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK || exec_sql(db, m->sql) != SQLITE_OK ||
+            exec_sql(db, "COMMIT") != SQLITE_OK) {
+            snprintf(err, err_size, "migration %s failed: %s", m->name, sqlite3_errmsg(db));
+            exec_sql(db, "ROLLBACK");
+            return -1;
+        }
+        log_info("store: applied migration %s", m->name);
+        version = m->version;
+    }
+    store->schema_version = version;
+    return 0;
+}
+
+struct store *store_open(const struct store_options *options, char *err, size_t err_size)
+{
+    struct store *store = calloc(1, sizeof *store);
+    if (store == NULL || (store->path = strdup(options->path)) == NULL) {
+        snprintf(err, err_size, "out of memory");
+        free(store);
+        return NULL;
+    }
+    store->generation = atomic_fetch_add(&store_generations, 1);
+    store->busy_timeout_ms = options->busy_timeout_ms > 0 ? options->busy_timeout_ms : 5000;
+    pthread_mutex_init(&store->lock, NULL);
+    pthread_cond_init(&store->queue_changed, NULL);
+    pthread_cond_init(&store->jobs_done, NULL);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(options->path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, err_size, "cannot open database %s: %s", options->path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        store_close(store);
+        return NULL;
+    }
+    store->writer.db = db;
+    sqlite3_busy_timeout(db, store->busy_timeout_ms);
+    const char *sync = options->durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+    if (exec_sql(db, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec_sql(db, sync) != SQLITE_OK ||
+        exec_sql(db, "PRAGMA foreign_keys=ON") != SQLITE_OK ||
+        exec_sql(db, "PRAGMA journal_size_limit=67108864") != SQLITE_OK ||
+        exec_sql(db, "PRAGMA wal_autocheckpoint=0") != SQLITE_OK) {
+        snprintf(err, err_size, "cannot configure database %s: %s", options->path,
+                 sqlite3_errmsg(db));
+        store_close(store);
+        return NULL;
+    }
+    if (options->read_only_check) {
+        store->schema_version = read_user_version(db);
+    } else if (migrate(store, err, err_size) != 0) {
+        store_close(store);
+        return NULL;
+    }
+    sqlite3_wal_hook(db, wal_hook, store);
+    if (pthread_create(&store->writer_thread, NULL, writer_main, store) != 0) {
+        snprintf(err, err_size, "cannot start the writer thread");
+        store_close(store);
+        return NULL;
+    }
+    store->writer_running = true;
+    return store;
+}
+
+void store_close(struct store *store)
+{
+    if (store == NULL)
+        return;
+    if (store->writer_running) {
+        pthread_mutex_lock(&store->lock);
+        store->stopping = true;
+        pthread_cond_broadcast(&store->queue_changed);
+        pthread_mutex_unlock(&store->lock);
+        pthread_join(store->writer_thread, NULL);
+    }
+    if (tls_reader != NULL && tls_reader->generation == store->generation) {
+        reader_destroy(tls_reader);
+        tls_reader = NULL;
+        pthread_setspecific(reader_key, NULL);
+    }
+    if (store->writer.db != NULL)
+        sqlite3_wal_checkpoint_v2(store->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    conn_close(&store->writer);
+    pthread_cond_destroy(&store->queue_changed);
+    pthread_cond_destroy(&store->jobs_done);
+    pthread_mutex_destroy(&store->lock);
+    free(store->path);
+    free(store);
+}
+
+int store_schema_version(const struct store *store)
+{
+    return store->schema_version;
+}
+
+bool store_integrity_ok(struct store *store)
+{
+    static const char SQL[] = "PRAGMA integrity_check";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return false;
+    bool ok = sqlite3_step(stmt) == SQLITE_ROW &&
+              strcmp((const char *)sqlite3_column_text(stmt, 0), "ok") == 0;
+    store_stmt_done(stmt);
+    return ok;
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Helpers for the API tests: start the real sanitizer build of chengguan on a free
+// port with a fresh database and data directory, talk HTTP to it (fetch, or raw
+// bytes over a socket when a URL must reach the server unnormalised), and stop it
+// checking that it exits 0 with no sanitizer report.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import assert from 'node:assert/strict';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = process.env.CHENGGUAN_BIN || join(ROOT, '.build', 'san', 'chengguan');
+
+const SAN_ENV = {
+  ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1',
+  UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+};
+
+export function tempDir(prefix = 'cg-') {
+  const base = join(ROOT, 'tests', '.tmp');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, prefix));
+}
+
+// Runs a chengguan subcommand to completion. Returns {status, stdout, stderr}.
+export function runCli(args, options = {}) {
+  const result = spawnSync(BIN, args, {
+    cwd: options.cwd || ROOT,
+    env: { ...process.env, ...SAN_ENV, ...(options.env || {}) },
+    encoding: 'utf8',
+    input: options.input,
+    timeout: 120000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// Starts a server. options: {args: [...], dataDir, webDir, env}. Resolves to an
+// object with base URL, port, request helpers and stop().
+export async function startServer(options = {}) {
+  const dataDir = options.dataDir || tempDir('data-');
+  const args = ['serve', '--port', '0', '--data-dir', dataDir,
+    '--web-dir', options.webDir || join(ROOT, 'web'), ...(options.args || [])];
+  const child = spawn(BIN, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...SAN_ENV, ...(options.env || {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stdout.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
+  const port = await new Promise((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 60000);
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolvePort(Number(m[1])); }
+    });
+    exited.then(({ code }) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderr}`)); });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const server = {
+    base, port, dataDir, child,
+    log: () => stderr,
+    async stop({ signal = 'SIGTERM', expectCode = 0 } = {}) {
+      if (child.exitCode === null) child.kill(signal);
+      const { code } = await exited;
+      assert.doesNotMatch(stderr, /AddressSanitizer|LeakSanitizer|runtime error:/, `sanitizer report:\n${stderr.slice(-4000)}`);
+      assert.equal(code, expectCode, `server exit status; log tail:\n${stderr.slice(-2000)}`);
+      if (!options.dataDir && !options.keepData) rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  return server;
+}
+
+// A small client keeping a session cookie and CSRF token like a browser would.
+export class Client {
+  constructor(base) { this.base = base; this.cookie = null; this.csrf = null; }
+
+  async request(method, path, { json, body, headers = {}, raw = false } = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.cookie = this.cookie;
+    if (this.csrf && method !== 'GET' && method !== 'HEAD' && !('x-csrf-token' in h)) h['x-csrf-token'] = this.csrf;
+    let payload = body;
+    if (json !== undefined) {
+      payload = typeof json === 'string' ? json : JSON.stringify(json);
+      if (!('content-type' in h)) h['content-type'] = 'application/json';
+    }
+    const res = await fetch(this.base + path, { method, headers: h, body: payload, redirect: 'manual' });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) {
+      const m = /(cg_session=[^;]*)/.exec(setCookie);
+      if (m) this.cookie = m[1].endsWith('=') ? null : m[1];
+    }
+    if (raw) return res;
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+    return { status: res.status, headers: res.headers, data, text };
+  }
+
+  get(path, opts) { return this.request('GET', path, opts); }
+  post(path, json, opts = {}) { return this.request('POST', path, { ...opts, json }); }
+  patch(path, json, opts = {}) { return this.request('PATCH', path, { ...opts, json }); }
+
+  async login(username, password) {
+    const r = await this.post('/api/v1/auth/login', { username, password });
+    if (r.status === 200) this.csrf = r.data.csrf_token;
+    return r;
+  }
+}
+
+// Sends raw bytes and resolves to {status, headers, body} of the first response,
+// or {closed: true} if the server closed the connection without answering.
+export function rawRequest(port, text, { timeoutMs = 10000 } = {}) {
+  return new Promise((resolveRaw, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('raw request timed out')); }, timeoutMs);
+    socket.on('connect', () => socket.write(text));
+    socket.on('data', (d) => chunks.push(d));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const all = Buffer.concat(chunks).toString('latin1');
+      if (!all) return resolveRaw({ closed: true });
+      const [head, ...rest] = all.split('\r\n\r\n');
+      const lines = head.split('\r\n');
+      const status = Number(lines[0].split(' ')[1]);
+      const headers = {};
+      for (const line of lines.slice(1)) {
+        const i = line.indexOf(':');
+        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      resolveRaw({ status, headers, body: Buffer.from(rest.join('\r\n\r\n'), 'latin1').toString('utf8') });
+    });
+  });
+}
+
+// Asserts the JSON error envelope with the given status and code.
+export function assertError(res, status, code) {
+  assert.equal(res.status, status, `status for ${code}: ${res.text}`);
+  assert.equal(typeof res.data, 'object', `JSON body expected: ${res.text}`);
+  assert.ok(res.data && res.data.error, `error envelope expected: ${res.text}`);
+  if (code) assert.equal(res.data.error.code, code, res.text);
+  assert.equal(typeof res.data.error.message, 'string');
+  assert.ok(res.data.error.message.length > 0);
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every suite (C unit tests, API tests, browser tests) and ends with one line
+# "N passed, N failed". Exits non-zero when anything failed.
+set -u
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+echo "== C unit tests"
+for t in .build/san/tests/test_*; do
+  [ -x "$t" ] || continue
+  [[ "$t" == *.d ]] && continue
+  out=$("$t" --jobs 2 2>&1); rc=$?
+  line=$(printf '%s\n' "$out" | grep -a 'Synthesis:' | tail -n 1)
+  if [ -z "$line" ]; then
+    printf '%s\n' "$out" | tail -n 20
+    echo "$(basename "$t"): crashed (exit $rc)"
+    failed=$((failed + 1))
+    continue
+  fi
+  p=$(printf '%s' "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+  f=$(printf '%s' "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+  c=$(printf '%s' "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+  if [ "$rc" != 0 ] || [ "${f:-0}" != 0 ] || [ "${c:-0}" != 0 ]; then
+    printf '%s\n' "$out" | grep -av '^\[----\]' | tail -n 40
+  fi
+  echo "$(basename "$t"): $p passed, $((f + c)) failed"
+  passed=$((passed + p)); failed=$((failed + f + c))
+  if [ "$rc" != 0 ] && [ "$((f + c))" = 0 ]; then failed=$((failed + 1)); fi
+done
+
+run_node_suite() {
+  local name=$1; shift
+  echo "== $name"
+  local log
+  log=$(mktemp)
+  node --test --test-reporter=spec --test-concurrency=2 "$@" 2>&1 | tee "$log" | grep -av '^\s*$' | grep -aE '✖|✔|ℹ|Error|error|expected|actual' | head -n 400
+  local p f
+  p=$(grep -a 'ℹ pass ' "$log" | tail -n 1 | sed 's/.*pass \([0-9]*\).*/\1/')
+  f=$(grep -a 'ℹ fail ' "$log" | tail -n 1 | sed 's/.*fail \([0-9]*\).*/\1/')
+  if [ -z "$p" ]; then
+    tail -n 40 "$log"; echo "$name: no result"; f=1; p=0
+  fi
+  if [ "${f:-0}" != 0 ]; then
+    echo "---- failure details ($name)"
+    awk '/failing tests:/{show=1} show' "$log" | head -n 200
+  fi
+  rm -f "$log"
+  passed=$((passed + p)); failed=$((failed + ${f:-0}))
+}
+
+shopt -s nullglob
+api=(tests/api/*.test.mjs)
+[ ${#api[@]} -gt 0 ] && run_node_suite "API tests" "${api[@]}"
+e2e=(tests/e2e/*.test.mjs)
+[ ${#e2e[@]} -gt 0 ] && run_node_suite "browser tests" "${e2e[@]}"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
