@@ -5,9 +5,21 @@
 
 #include "router.h"
 
+#include <cjson/cJSON.h>
+
 #include <stddef.h>
+
+struct request_user;
 
 extern const struct route API_META_ROUTES[];
 extern const size_t API_META_ROUTE_COUNT;
+extern const struct route API_AUTH_ROUTES[];
+extern const size_t API_AUTH_ROUTE_COUNT;
+extern const struct route API_USER_ROUTES[];
+extern const size_t API_USER_ROUTE_COUNT;
+
+// The public view of a signed-in user: id, username, display_name, role, org_unit.
+// Returns a new tree the caller owns.
+cJSON *api_user_json(const struct request_user *user);
 
 #endif

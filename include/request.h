@@ -25,9 +25,14 @@ struct request_user {
     enum role role;
     int64_t org_unit_id;
     char org_unit_code[16];
-    char org_unit_type[16];
+    char org_unit_type[16]; // city, district, street, community or department
+    char org_unit_name[128];
+    // Materialised path ("/1/4/") of the place whose inside the user may see; a
+    // department's is the place it belongs to. Compare with LIKE scope_path || '%'.
+    char scope_path[128];
     char csrf_token[48]; // empty for token clients
     bool via_token;      // an API token, not a browser session
+    char channel[16];    // the token's intake channel ("12345", "110", "12319")
 };
 
 struct request_header {
@@ -57,6 +62,15 @@ struct request {
     size_t body_limit;
     bool body_overflow;
     bool started;
+    bool dispatched;
+
+    // A handler that waits for slow work (e.g. password hashing) sets suspended and
+    // on_suspended; the core suspends the connection, then calls on_suspended,
+    // which hands the work to another thread. That thread replies and calls
+    // request_resume.
+    bool suspended;
+    void (*on_suspended)(struct request *req);
+    void *on_suspended_data;
 
     cJSON *json;               // parsed body of a ROUTE_JSON route
     struct request_user *user; // NULL when anonymous
@@ -96,6 +110,9 @@ int request_reply_bytes(struct request *req, int status, const char *content_typ
 // and closes. Returns status.
 int request_reply_fd(struct request *req, int status, const char *content_type, int fd,
                      uint64_t size);
+
+// Wakes a suspended request after its reply was set (from any thread).
+void request_resume(struct request *req);
 
 // Replies with an empty body (for 204 and 304). Returns status.
 int request_reply_empty(struct request *req, int status);

@@ -28,6 +28,8 @@ struct server_config {
     bool secure_cookies;        // cookies carry Secure (TLS or behind a TLS proxy)
     bool durable;               // synchronous=FULL (default true)
     const char *tile_url;       // optional base-map tile URL template for the web UI
+    int session_idle_s;         // sign out after this much inactivity, default 1800
+    int session_absolute_s;     // and after this long in any case, default 43200
 };
 
 struct server {

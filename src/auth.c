@@ -1,14 +1,476 @@
 // SPDX-License-Identifier: MIT
-// Route-level authentication. Sessions and tokens arrive with the identity work;
-// until then every route that needs a user is refused with 401.
+// Authentication: keyed token hashes, sessions with idle and absolute expiry,
+// CSRF checks, API tokens, a small pool of threads for Argon2id verification so
+// a burst of logins never blocks the HTTP threads, and in-memory login throttling.
 #include "auth.h"
 
+#include "arena.h"
 #include "errors.h"
+#include "log.h"
 #include "request.h"
+#include "server.h"
+#include "store.h"
+#include "store_users.h"
+#include "textseg.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum { AUTH_QUEUE_MAX = 64, AUTH_MAX_VERIFIERS = 8, THROTTLE_SLOTS = 4096 };
+
+// Immutable once auth_init returns.
+static unsigned char token_key[crypto_generichash_KEYBYTES];
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static int64_t session_idle_ms = AUTH_DEFAULT_IDLE_S * 1000LL;
+static int64_t session_absolute_ms = AUTH_DEFAULT_ABSOLUTE_S * 1000LL;
+
+struct verify_job {
+    struct request *req;
+    const char *hash;
+    char *password;
+    void (*done)(struct request *req, bool ok, void *data);
+    void *data;
+    struct verify_job *next;
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t ready;
+    struct verify_job *head, *tail;
+    int queued;
+    bool stopping;
+    int count;
+    pthread_t threads[AUTH_MAX_VERIFIERS];
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER};
+
+// Failures per key ("u:name" or "i:ip") in the current hour.
+struct throttle_slot {
+    char key[80];
+    int64_t window_start;
+    int64_t last_failure;
+    int failures;
+};
+
+static struct {
+    pthread_mutex_t lock;
+    struct throttle_slot slots[THROTTLE_SLOTS];
+} throttle = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int load_key(struct store *store)
+{
+    char hex[2 * crypto_generichash_KEYBYTES + 1];
+    if (store_setting_get(store, "token_key", hex, sizeof hex) != STORE_OK) {
+        unsigned char fresh[crypto_generichash_KEYBYTES];
+        randombytes_buf(fresh, sizeof fresh);
+        sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+        // Two processes racing here both keep whichever key was stored first.
+        if (store_setting_init(store, "token_key", hex) != STORE_OK ||
+            store_setting_get(store, "token_key", hex, sizeof hex) != STORE_OK)
+            return -1;
+    }
+    size_t len = 0;
+    if (sodium_hex2bin(token_key, sizeof token_key, hex, strlen(hex), NULL, &len, NULL) != 0 ||
+        len != sizeof token_key)
+        return -1;
+    return 0;
+}
+
+static void token_hash(const char *token, unsigned char out[STORE_HASH_BYTES])
+{
+    crypto_generichash(out, STORE_HASH_BYTES, (const unsigned char *)token, strlen(token),
+                       token_key, sizeof token_key);
+}
+
+static void *verifier_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        while (pool.head == NULL && !pool.stopping)
+            pthread_cond_wait(&pool.ready, &pool.lock);
+        if (pool.head == NULL)
+            break;
+        struct verify_job *job = pool.head;
+        pool.head = job->next;
+        if (pool.head == NULL)
+            pool.tail = NULL;
+        pool.queued--;
+        pthread_mutex_unlock(&pool.lock);
+        const char *hash = job->hash ? job->hash : dummy_hash;
+        bool ok = crypto_pwhash_str_verify(hash, job->password, strlen(job->password)) == 0 &&
+                  job->hash != NULL;
+        sodium_memzero(job->password, strlen(job->password));
+        job->done(job->req, ok, job->data);
+        pthread_mutex_lock(&pool.lock);
+    }
+    pthread_mutex_unlock(&pool.lock);
+    return NULL;
+}
+
+int auth_init(struct store *store, int verifiers, int idle_s, int absolute_s)
+{
+    session_idle_ms = idle_s * 1000LL;
+    session_absolute_ms = absolute_s * 1000LL;
+    if (load_key(store) != 0) {
+        log_error("auth: cannot load or create the token key");
+        return -1;
+    }
+    if (auth_hash_password("dummy password for unknown users", dummy_hash) != 0)
+        return -1;
+    if (verifiers < 1)
+        verifiers = 1;
+    if (verifiers > AUTH_MAX_VERIFIERS)
+        verifiers = AUTH_MAX_VERIFIERS;
+    pool.stopping = false;
+    for (int i = 0; i < verifiers; i++) {
+        if (pthread_create(&pool.threads[i], NULL, verifier_main, NULL) != 0)
+            return -1;
+        pool.count++;
+    }
+    return 0;
+}
+
+void auth_shutdown(void)
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.stopping = true;
+    pthread_cond_broadcast(&pool.ready);
+    pthread_mutex_unlock(&pool.lock);
+    for (int i = 0; i < pool.count; i++)
+        pthread_join(pool.threads[i], NULL);
+    pool.count = 0;
+}
+
+const char *auth_password_problem(const char *password)
+{
+    size_t len = strlen(password);
+    if (len > AUTH_PASSWORD_MAX_BYTES)
+        return "the password is longer than 1024 bytes";
+    if (!textseg_utf8_valid(password, len))
+        return "the password is not valid UTF-8";
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)password[i] & 0xC0) != 0x80)
+            chars++;
+    if (chars < AUTH_PASSWORD_MIN_CHARS)
+        return "the password must have at least 12 characters";
+    return NULL;
+}
+
+int auth_hash_password(const char *password, char out[AUTH_HASH_SIZE])
+{
+    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
+static void wipe_password(void *data)
+{
+    char *password = data;
+    sodium_memzero(password, strlen(password));
+}
+
+static void enqueue_verify(struct request *req)
+{
+    struct verify_job *job = req->on_suspended_data;
+    pthread_mutex_lock(&pool.lock);
+    if (pool.tail)
+        pool.tail->next = job;
+    else
+        pool.head = job;
+    pool.tail = job;
+    pthread_cond_signal(&pool.ready);
+    pthread_mutex_unlock(&pool.lock);
+}
+
+int auth_verify_password_async(struct request *req, const char *hash, const char *password,
+                               void (*done)(struct request *req, bool ok, void *data),
+                               void *data)
+{
+    pthread_mutex_lock(&pool.lock);
+    bool full = pool.queued >= AUTH_QUEUE_MAX || pool.count == 0;
+    if (!full)
+        pool.queued++; // reserved now, queued once the connection is suspended
+    pthread_mutex_unlock(&pool.lock);
+    if (full)
+        return -1;
+    struct verify_job *job = arena_alloc(req->arena, sizeof *job);
+    char *copy = arena_strdup(req->arena, password);
+    if (job == NULL || copy == NULL) {
+        pthread_mutex_lock(&pool.lock);
+        pool.queued--;
+        pthread_mutex_unlock(&pool.lock);
+        return -1;
+    }
+    arena_defer(req->arena, wipe_password, copy);
+    *job = (struct verify_job){req, hash ? arena_strdup(req->arena, hash) : NULL, copy, done, data,
+                               NULL};
+    req->suspended = true;
+    req->on_suspended = enqueue_verify;
+    req->on_suspended_data = job;
+    return 0;
+}
+
+// Finds or makes the slot for key; caller holds throttle.lock.
+static struct throttle_slot *throttle_slot(const char *key, int64_t now, bool create)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    struct throttle_slot *oldest = NULL;
+    for (int probe = 0; probe < 8; probe++) {
+        struct throttle_slot *slot = &throttle.slots[(h + (uint64_t)probe) % THROTTLE_SLOTS];
+        if (strcmp(slot->key, key) == 0)
+            return slot;
+        if (oldest == NULL || slot->last_failure < oldest->last_failure)
+            oldest = slot;
+    }
+    if (!create)
+        return NULL;
+    // Reuse the stalest of the probed slots: an attacker flooding keys can only
+    // evict entries older than their own, never lift a fresh lockout early.
+    memset(oldest, 0, sizeof *oldest);
+    snprintf(oldest->key, sizeof oldest->key, "%s", key);
+    oldest->window_start = now;
+    return oldest;
+}
+
+// Seconds to wait for a key with `failures` in the hour: free for the first few,
+// then doubling from 1 s up to 15 min; none at all past the hourly cap.
+static int throttle_wait(const struct throttle_slot *slot, int free_failures, int cap,
+                         int64_t now)
+{
+    if (slot == NULL || slot->failures < free_failures)
+        return 0;
+    if (slot->failures >= cap)
+        return (int)((slot->window_start + 3600000 - now) / 1000) + 1;
+    int shift = slot->failures - free_failures;
+    int64_t delay_ms = 1000LL << (shift > 10 ? 10 : shift);
+    if (delay_ms > 900000)
+        delay_ms = 900000;
+    int64_t ready = slot->last_failure + delay_ms;
+    return ready > now ? (int)((ready - now + 999) / 1000) : 0;
+}
+
+static void throttle_keys(const char *username, const char *ip, char *user_key, char *ip_key)
+{
+    snprintf(user_key, 80, "u:%.70s", username);
+    for (char *p = user_key; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    snprintf(ip_key, 80, "i:%.70s", ip);
+}
+
+static void throttle_expire(struct throttle_slot *slot, int64_t now)
+{
+    if (slot != NULL && now - slot->window_start >= 3600000) {
+        slot->window_start = now;
+        slot->failures = 0;
+    }
+}
+
+int auth_throttle_check(const char *username, const char *ip)
+{
+    char user_key[80], ip_key[80];
+    throttle_keys(username, ip, user_key, ip_key);
+    int64_t now = store_now_ms();
+    pthread_mutex_lock(&throttle.lock);
+    struct throttle_slot *user = throttle_slot(user_key, now, false);
+    struct throttle_slot *address = throttle_slot(ip_key, now, false);
+    throttle_expire(user, now);
+    throttle_expire(address, now);
+    int wait_user = throttle_wait(user, 5, 100, now);
+    int wait_ip = throttle_wait(address, 20, 1000, now);
+    pthread_mutex_unlock(&throttle.lock);
+    return wait_user > wait_ip ? wait_user : wait_ip;
+}
+
+void auth_throttle_record(const char *username, const char *ip, bool success)
+{
+    char user_key[80], ip_key[80];
+    throttle_keys(username, ip, user_key, ip_key);
+    int64_t now = store_now_ms();
+    pthread_mutex_lock(&throttle.lock);
+    struct throttle_slot *user = throttle_slot(user_key, now, !success);
+    if (success) {
+        if (user != NULL)
+            memset(user, 0, sizeof *user);
+    } else {
+        struct throttle_slot *address = throttle_slot(ip_key, now, true);
+        throttle_expire(user, now);
+        throttle_expire(address, now);
+        user->failures++;
+        user->last_failure = now;
+        address->failures++;
+        address->last_failure = now;
+    }
+    pthread_mutex_unlock(&throttle.lock);
+}
+
+static void random_token(char *out, size_t out_size, size_t bytes)
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, bytes);
+    sodium_bin2base64(out, out_size, raw, bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static const char *cookie_attributes(const struct request *req)
+{
+    return req->server->config.secure_cookies ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
+                                              : "; Path=/; HttpOnly; SameSite=Strict";
+}
+
+int auth_session_start(struct request *req, int64_t user_id, char csrf_out[48])
+{
+    char token[64];
+    random_token(token, sizeof token, 32);
+    random_token(csrf_out, 48, 24);
+    unsigned char hash[STORE_HASH_BYTES];
+    token_hash(token, hash);
+    int64_t now = store_now_ms();
+    if (store_session_create(req->server->store, hash, user_id, csrf_out, now,
+                             now + session_absolute_ms, req->client_ip) != STORE_OK)
+        return -1;
+    request_add_header(req, "Set-Cookie",
+                       arena_printf(req->arena, AUTH_COOKIE_NAME "=%s; Max-Age=%lld%s", token,
+                                    (long long)(session_absolute_ms / 1000), cookie_attributes(req)));
+    return 0;
+}
+
+// Copies the session token out of the Cookie header. Returns false if absent.
+static bool session_cookie(const struct request *req, char *out, size_t size)
+{
+    const char *header = request_header(req, "Cookie");
+    if (header == NULL)
+        return false;
+    const char *name = AUTH_COOKIE_NAME "=";
+    size_t name_len = strlen(name);
+    for (const char *p = header; (p = strstr(p, name)) != NULL; p += name_len) {
+        if (p != header && p[-1] != ' ' && p[-1] != ';')
+            continue;
+        const char *value = p + name_len;
+        size_t len = strcspn(value, "; ");
+        if (len == 0 || len >= size)
+            return false;
+        memcpy(out, value, len);
+        out[len] = '\0';
+        return true;
+    }
+    return false;
+}
+
+void auth_session_end(struct request *req)
+{
+    char token[128];
+    if (session_cookie(req, token, sizeof token)) {
+        unsigned char hash[STORE_HASH_BYTES];
+        token_hash(token, hash);
+        store_session_delete(req->server->store, hash);
+    }
+    request_add_header(req, "Set-Cookie",
+                       arena_printf(req->arena, AUTH_COOKIE_NAME "=; Max-Age=0%s",
+                                    cookie_attributes(req)));
+}
+
+int auth_idle_seconds(void)
+{
+    return (int)(session_idle_ms / 1000);
+}
+
+int auth_token_make(struct store *store, char token_out[64], unsigned char hash_out[32])
+{
+    if (load_key(store) != 0)
+        return -1;
+    char body[48];
+    random_token(body, sizeof body, 32);
+    snprintf(token_out, 64, "cgt_%s", body);
+    token_hash(token_out, hash_out);
+    return 0;
+}
+
+static void fill_user(struct request_user *out, const struct store_user *user)
+{
+    out->id = user->id;
+    snprintf(out->username, sizeof out->username, "%s", user->username);
+    snprintf(out->display_name, sizeof out->display_name, "%s", user->display_name);
+    out->role = user->role;
+    out->org_unit_id = user->org_unit_id;
+    snprintf(out->org_unit_code, sizeof out->org_unit_code, "%s", user->org_unit_code);
+    snprintf(out->org_unit_type, sizeof out->org_unit_type, "%s", user->org_unit_type);
+    snprintf(out->org_unit_name, sizeof out->org_unit_name, "%s", user->org_unit_name);
+    snprintf(out->scope_path, sizeof out->scope_path, "%s", user->scope_path);
+}
+
+static int authenticate_token(struct request *req)
+{
+    const char *header = request_header(req, "Authorization");
+    if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+        return request_reply_error(req, 401, ERR_UNAUTHENTICATED,
+                                   "send an API token as Authorization: Bearer");
+    unsigned char hash[STORE_HASH_BYTES];
+    token_hash(header + 7, hash);
+    struct store_user user;
+    struct request_user *out = arena_alloc(req->arena, sizeof *out);
+    if (out == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    if (store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel) !=
+            STORE_OK ||
+        user.disabled)
+        return request_reply_error(req, 401, ERR_UNAUTHENTICATED, "unknown or disabled API token");
+    fill_user(out, &user);
+    out->via_token = true;
+    req->user = out;
+    return 0;
+}
+
+static int authenticate_session(struct request *req, bool csrf)
+{
+    char token[128];
+    if (!session_cookie(req, token, sizeof token))
+        return request_reply_error(req, 401, ERR_UNAUTHENTICATED, "sign in first");
+    unsigned char hash[STORE_HASH_BYTES];
+    token_hash(token, hash);
+    struct store_session session;
+    struct store_user user;
+    int64_t now = store_now_ms();
+    if (store_session_lookup(req->server->store, hash, &session, &user) != STORE_OK ||
+        user.disabled || now >= session.expires_at || now - session.last_seen_at >= session_idle_ms)
+        return request_reply_error(req, 401, ERR_UNAUTHENTICATED,
+                                   "your session has ended; sign in again");
+    if (csrf) {
+        const char *header = request_header(req, "X-CSRF-Token");
+        size_t len = strlen(session.csrf_token);
+        if (header == NULL || strlen(header) != len ||
+            sodium_memcmp(header, session.csrf_token, len) != 0)
+            return request_reply_error(req, 403, ERR_CSRF,
+                                       "missing or wrong X-CSRF-Token header");
+    }
+    // Sliding idle expiry, written at most once a minute (or per tenth of the idle
+    // time when that is shorter) per session.
+    int64_t touch_every = session_idle_ms / 10 < 60000 ? session_idle_ms / 10 : 60000;
+    if (now - session.last_seen_at > touch_every)
+        store_session_touch(req->server->store, session.id, now);
+    struct request_user *out = arena_alloc(req->arena, sizeof *out);
+    if (out == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    fill_user(out, &user);
+    snprintf(out->csrf_token, sizeof out->csrf_token, "%s", session.csrf_token);
+    req->user = out;
+    return 0;
+}
 
 int auth_check_route(struct request *req, const struct route *route)
 {
-    if (route->flags & (ROUTE_AUTH | ROUTE_TOKEN))
-        return request_reply_error(req, 401, ERR_UNAUTHENTICATED, "sign in first");
+    int status = 0;
+    if (route->flags & ROUTE_TOKEN)
+        status = authenticate_token(req);
+    else if (route->flags & ROUTE_AUTH)
+        status = authenticate_session(req, (route->flags & ROUTE_CSRF) != 0);
+    if (status != 0)
+        return status;
+    if (route->roles != 0 && (req->user == NULL || (req->user->role & route->roles) == 0))
+        return request_reply_error(req, 403, ERR_FORBIDDEN, "your role may not do this");
     return 0;
 }

@@ -173,6 +173,8 @@ static int dispatch(struct request *req)
                                    "send a photo as image/jpeg, image/png or image/webp");
     }
     status = route->handler(req);
+    if (req->suspended)
+        return status;
     if (req->response == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "the handler gave no reply");
     return status;
@@ -226,7 +228,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
         *upload_data_size = 0;
         return MHD_YES;
     }
-    dispatch(req);
+    if (!req->dispatched) {
+        req->dispatched = true;
+        dispatch(req);
+        if (req->suspended) {
+            MHD_suspend_connection(connection);
+            req->on_suspended(req);
+            return MHD_YES;
+        }
+    }
     if (req->response == NULL)
         return MHD_NO;
     add_common_headers(req);
@@ -286,7 +296,7 @@ int server_run(struct server *server)
     }
     MHD_set_panic_func(on_panic, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     struct MHD_Daemon *daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, &address,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,

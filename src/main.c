@@ -2,10 +2,12 @@
 // The chengguan command: serve, migrate, version, and the operator commands
 // registered in the table at the bottom. Every subcommand takes --help; a bad
 // flag exits with status 2.
+#include "auth.h"
 #include "cli.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
+#include "store_users.h"
 #include "version.h"
 
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 // Options shared by every command that opens the database.
 struct common_options {
@@ -104,6 +107,10 @@ static int command_serve(int argc, char **argv)
          "synchronous=NORMAL: faster, may lose the last writes on power loss"},
         {"--tile-url", "CHENGGUAN_TILE_URL", CLI_STRING, &config->tile_url,
          "base-map tile URL template for the web maps (default: none)"},
+        {"--session-idle", "CHENGGUAN_SESSION_IDLE", CLI_INT, &config->session_idle_s,
+         "seconds of inactivity that end a session (default 1800)"},
+        {"--session-max", "CHENGGUAN_SESSION_MAX", CLI_INT, &config->session_absolute_s,
+         "seconds after sign-in that end a session in any case (default 43200)"},
     };
     const char *positional[1];
     int positional_count;
@@ -112,7 +119,8 @@ static int command_serve(int argc, char **argv)
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     if (config->port < 0 || config->port > 65535 || config->threads < 1 ||
-        config->threads > 256 || timeout < 1 || per_ip < 1) {
+        config->threads > 256 || timeout < 1 || per_ip < 1 || config->session_idle_s < 1 ||
+        config->session_absolute_s < 1) {
         fprintf(stderr, "chengguan serve: port, threads, timeout or per-ip value out of range\n");
         return 2;
     }
@@ -143,7 +151,14 @@ static int command_serve(int argc, char **argv)
         store_close(server.store);
         return 1;
     }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (auth_init(server.store, cores > 1 ? (int)cores : 1, config->session_idle_s,
+                  config->session_absolute_s) != 0) {
+        store_close(server.store);
+        return 1;
+    }
     rc = server_run(&server);
+    auth_shutdown();
     store_close(server.store);
     return rc;
 }
@@ -188,6 +203,172 @@ static int command_check(int argc, char **argv)
     return ok ? 0 : 1;
 }
 
+// Reads a password from CHENGGUAN_PASSWORD or the first line of standard input.
+static int read_password(char *out, size_t size)
+{
+    const char *env = getenv("CHENGGUAN_PASSWORD");
+    if (env != NULL) {
+        snprintf(out, size, "%s", env);
+        return 0;
+    }
+    if (isatty(STDIN_FILENO))
+        fprintf(stderr, "password: ");
+    if (fgets(out, (int)size, stdin) == NULL)
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int user_add(struct store *store, const char *username, const char *role,
+                    const char *org, const char *name, const char *phone)
+{
+    struct store_user user = {0};
+    user.role = role_from_name(role ? role : "");
+    if (user.role == ROLE_NONE || user.role == ROLE_SYSTEM) {
+        fprintf(stderr, "chengguan user add: --role must be inspector, operator, supervisor, "
+                        "department, leader or admin\n");
+        return 2;
+    }
+    if (org == NULL || store_org_unit_in_scope(store, org, "", &user.org_unit_id) != STORE_OK) {
+        fprintf(stderr, "chengguan user add: --org must name an existing org unit code\n");
+        return 2;
+    }
+    snprintf(user.username, sizeof user.username, "%s", username);
+    snprintf(user.display_name, sizeof user.display_name, "%s", name ? name : username);
+    snprintf(user.phone, sizeof user.phone, "%s", phone ? phone : "");
+    char password[AUTH_PASSWORD_MAX_BYTES + 2], hash[AUTH_HASH_SIZE];
+    if (read_password(password, sizeof password) != 0) {
+        fprintf(stderr, "chengguan user add: no password given\n");
+        return 2;
+    }
+    const char *weak = auth_password_problem(password);
+    if (weak != NULL) {
+        fprintf(stderr, "chengguan user add: %s\n", weak);
+        return 2;
+    }
+    int rc = auth_hash_password(password, hash) == 0
+                 ? store_user_create(store, &user, hash, NULL)
+                 : STORE_ERROR;
+    if (rc == STORE_CONFLICT)
+        fprintf(stderr, "chengguan user add: the username %s is taken\n", username);
+    else if (rc != STORE_OK)
+        fprintf(stderr, "chengguan user add: could not create the user\n");
+    else
+        printf("added %s (%s)\n", username, role);
+    return rc == STORE_OK ? 0 : 1;
+}
+
+static int user_change(struct store *store, const char *action, const char *username)
+{
+    struct store_user user;
+    char hash[AUTH_HASH_SIZE];
+    if (store_user_get_by_username(store, username, &user, hash, sizeof hash) != STORE_OK) {
+        fprintf(stderr, "chengguan user %s: no user %s\n", action, username);
+        return 1;
+    }
+    int rc;
+    if (strcmp(action, "passwd") == 0) {
+        char password[AUTH_PASSWORD_MAX_BYTES + 2];
+        if (read_password(password, sizeof password) != 0 || auth_password_problem(password)) {
+            fprintf(stderr, "chengguan user passwd: %s\n",
+                    auth_password_problem(password) ? auth_password_problem(password)
+                                                    : "no password given");
+            return 2;
+        }
+        rc = auth_hash_password(password, hash) == 0 ? store_user_set_password(store, user.id, hash)
+                                                     : STORE_ERROR;
+    } else {
+        rc = store_user_set_disabled(store, user.id, strcmp(action, "disable") == 0);
+    }
+    if (rc == STORE_OK)
+        printf("%s: %s done\n", username, action);
+    return rc == STORE_OK ? 0 : 1;
+}
+
+static int command_user(int argc, char **argv)
+{
+    struct common_options common = {.data_dir = ".data"};
+    const char *role = NULL, *org = NULL, *name = NULL, *phone = NULL;
+    const struct cli_option options[] = {
+        COMMON_OPTIONS(&common),
+        {"--role", NULL, CLI_STRING, &role, "add: inspector, operator, supervisor, department, "
+                                            "leader or admin"},
+        {"--org", NULL, CLI_STRING, &org, "add: the org unit code the user belongs to"},
+        {"--name", NULL, CLI_STRING, &name, "add: display name"},
+        {"--phone", NULL, CLI_STRING, &phone, "add: phone number"},
+    };
+    const char *positional[2];
+    int count;
+    int rc = cli_parse("user",
+                       "user add|passwd|disable|enable USERNAME [options]\n"
+                       "  The password is read from CHENGGUAN_PASSWORD or standard input.",
+                       options, sizeof options / sizeof options[0], argc, argv, 2, positional, 2,
+                       &count, stdout);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    const char *actions[] = {"add", "passwd", "disable", "enable"};
+    bool known = false;
+    for (size_t i = 0; count == 2 && i < 4; i++)
+        known = known || strcmp(positional[0], actions[i]) == 0;
+    if (!known) {
+        fprintf(stderr, "chengguan user: expected add|passwd|disable|enable USERNAME\n");
+        return 2;
+    }
+    char path[PATH_MAX];
+    struct store *store = open_store(&common, true, path, sizeof path);
+    if (store == NULL)
+        return 1;
+    rc = strcmp(positional[0], "add") == 0 ? user_add(store, positional[1], role, org, name, phone)
+                                           : user_change(store, positional[0], positional[1]);
+    store_close(store);
+    return rc;
+}
+
+static int command_token(int argc, char **argv)
+{
+    struct common_options common = {.data_dir = ".data"};
+    const char *channel = NULL, *username = NULL;
+    const struct cli_option options[] = {
+        COMMON_OPTIONS(&common),
+        {"--channel", NULL, CLI_STRING, &channel, "12345, 110 or 12319"},
+        {"--user", NULL, CLI_STRING, &username, "the operator account the platform acts as"},
+    };
+    const char *positional[2];
+    int count;
+    int rc = cli_parse("token", "token add NAME --channel CHANNEL --user USERNAME", options,
+                       sizeof options / sizeof options[0], argc, argv, 2, positional, 2, &count,
+                       stdout);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    if (count != 2 || strcmp(positional[0], "add") != 0 || channel == NULL || username == NULL ||
+        (strcmp(channel, "12345") != 0 && strcmp(channel, "110") != 0 &&
+         strcmp(channel, "12319") != 0)) {
+        fprintf(stderr, "chengguan token: expected add NAME --channel 12345|110|12319 --user "
+                        "USERNAME\n");
+        return 2;
+    }
+    char path[PATH_MAX];
+    struct store *store = open_store(&common, true, path, sizeof path);
+    if (store == NULL)
+        return 1;
+    struct store_user user;
+    char hash_text[AUTH_HASH_SIZE], token[64];
+    unsigned char hash[32];
+    rc = 1;
+    if (store_user_get_by_username(store, username, &user, hash_text, sizeof hash_text) !=
+        STORE_OK)
+        fprintf(stderr, "chengguan token: no user %s\n", username);
+    else if (auth_token_make(store, token, hash) != 0 ||
+             store_token_create(store, positional[1], channel, hash, user.id) != STORE_OK)
+        fprintf(stderr, "chengguan token: could not store the token (name taken?)\n");
+    else {
+        printf("%s\n", token);
+        rc = 0;
+    }
+    store_close(store);
+    return rc;
+}
+
 static int command_version(int argc, char **argv)
 {
     const char *positional[1];
@@ -207,6 +388,8 @@ static const struct {
 } COMMANDS[] = {
     {"serve", command_serve, "serve the API and the web front end"},
     {"migrate", command_migrate, "create or upgrade the database, then exit"},
+    {"user", command_user, "add a user, change a password, disable or enable an account"},
+    {"token", command_token, "issue an API token for a hotline platform"},
     {"check", command_check, "check the database's integrity (PRAGMA integrity_check)"},
     {"version", command_version, "print the version"},
 };

@@ -113,6 +113,12 @@ int request_reply_fd(struct request *req, int status, const char *content_type, 
     return set_response(req, status, response, content_type);
 }
 
+void request_resume(struct request *req)
+{
+    req->suspended = false;
+    MHD_resume_connection(req->connection);
+}
+
 int request_reply_empty(struct request *req, int status)
 {
     struct MHD_Response *response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);

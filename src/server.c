@@ -24,6 +24,8 @@ void server_config_defaults(struct server_config *config)
         .secure_cookies = false,
         .durable = true,
         .tile_url = NULL,
+        .session_idle_s = 30 * 60,
+        .session_absolute_s = 12 * 3600,
     };
 }
 
@@ -34,6 +36,8 @@ int server_add_routes(struct server *server)
         size_t count;
     } tables[] = {
         {API_META_ROUTES, API_META_ROUTE_COUNT},
+        {API_AUTH_ROUTES, API_AUTH_ROUTE_COUNT},
+        {API_USER_ROUTES, API_USER_ROUTE_COUNT},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)

@@ -148,3 +148,28 @@ export function assertError(res, status, code) {
   assert.equal(typeof res.data.error.message, 'string');
   assert.ok(res.data.error.message.length > 0);
 }
+
+export const DEMO_PASSWORD = 'chengguan-demo-2026';
+
+// Seeds the demo city into a fresh data directory and starts a server on it.
+export async function startDemo(options = {}) {
+  const dataDir = tempDir('demo-');
+  const seeded = runCli(['seed-demo', '--data-dir', dataDir]);
+  assert.equal(seeded.status, 0, `seed-demo failed: ${seeded.stderr}`);
+  const server = await startServer({ ...options, dataDir });
+  const stop = server.stop.bind(server);
+  server.stop = async (opts) => {
+    const code = await stop(opts);
+    rmSync(dataDir, { recursive: true, force: true });
+    return code;
+  };
+  return server;
+}
+
+// Signs in a demo user and returns the client.
+export async function demoClient(server, username) {
+  const client = new Client(server.base);
+  const r = await client.login(username, DEMO_PASSWORD);
+  assert.equal(r.status, 200, `login ${username}: ${r.text}`);
+  return client;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// Staff users, sessions and API tokens in the store. Passwords arrive already
+// hashed (auth.c); tokens and session ids arrive as keyed hashes, never in clear.
+#ifndef CHENGGUAN_STORE_USERS_H
+#define CHENGGUAN_STORE_USERS_H
+
+#include "roles.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+#define STORE_HASH_BYTES 32
+
+struct store_user {
+    int64_t id;
+    char username[64];
+    char display_name[128];
+    enum role role;
+    int64_t org_unit_id;
+    char org_unit_code[16];
+    char org_unit_type[16];
+    char org_unit_name[128];
+    char scope_path[128]; // path of the place (city..community) the user's jurisdiction covers
+    char phone[32];
+    bool disabled;
+    int64_t created_at;
+};
+
+// Creates a user. `user` supplies username, display_name, role, org_unit_id and
+// phone; password_hash is a crypto_pwhash_str string. Sets *id. Returns STORE_OK,
+// STORE_CONFLICT when the username is taken, STORE_INVALID when the org unit does
+// not exist, STORE_ERROR.
+int store_user_create(struct store *store, const struct store_user *user,
+                      const char *password_hash, int64_t *id);
+
+// Loads a user by id (any state). Returns STORE_OK or STORE_NOT_FOUND.
+int store_user_get(struct store *store, int64_t id, struct store_user *out);
+
+// Loads a user and their password hash by username (case-insensitive).
+// hash must hold 128 bytes. Returns STORE_OK or STORE_NOT_FOUND.
+int store_user_get_by_username(struct store *store, const char *username, struct store_user *out,
+                               char *hash, size_t hash_size);
+
+// Replaces a user's password hash and ends all their sessions. Returns STORE_OK or
+// STORE_NOT_FOUND.
+int store_user_set_password(struct store *store, int64_t id, const char *password_hash);
+
+// Enables or disables a user; disabling ends all their sessions.
+int store_user_set_disabled(struct store *store, int64_t id, bool disabled);
+
+// Updates display name, role, org unit and phone of a user (fields of `user`), and
+// in the same transaction the password hash (unless NULL) and the disabled flag
+// (0 or 1; -1 leaves it). Ends the user's sessions. Returns STORE_OK,
+// STORE_NOT_FOUND, STORE_INVALID (no such org unit) or STORE_ERROR.
+int store_user_update(struct store *store, const struct store_user *user,
+                      const char *password_hash, int disabled);
+
+// Calls fn for each user whose org unit lies inside scope_path ("" = all), ordered
+// by id, after `after_id`, at most `limit`. Returns STORE_OK or STORE_ERROR.
+int store_user_list(struct store *store, const char *scope_path, int64_t after_id, int limit,
+                    void (*fn)(const struct store_user *user, void *data), void *data);
+
+// Number of users (to tell an empty database).
+int64_t store_user_count(struct store *store);
+
+struct store_session {
+    int64_t id;
+    char csrf_token[48];
+    int64_t created_at;
+    int64_t last_seen_at;
+    int64_t expires_at;
+};
+
+// Stores a new session under the keyed hash of its token. Returns STORE_OK or STORE_ERROR.
+int store_session_create(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
+                         int64_t user_id, const char *csrf_token, int64_t now_ms,
+                         int64_t expires_at_ms, const char *ip);
+
+// Finds the session and its (enabled or disabled) user. Returns STORE_OK or STORE_NOT_FOUND.
+int store_session_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
+                         struct store_session *session, struct store_user *user);
+
+// Records activity on a session (sliding idle expiry).
+int store_session_touch(struct store *store, int64_t session_id, int64_t now_ms);
+
+// Ends one session. Returns STORE_OK even when it did not exist.
+int store_session_delete(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES]);
+
+// Stores an API token for a machine client acting as user_id on a channel
+// ("12345", "110", "12319"). Returns STORE_OK, STORE_CONFLICT (name taken) or
+// STORE_INVALID (no such user).
+int store_token_create(struct store *store, const char *name, const char *channel,
+                       const unsigned char token_hash[STORE_HASH_BYTES], int64_t user_id);
+
+// Finds an enabled token's user and channel (channel: at least 16 bytes).
+int store_token_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
+                       struct store_user *user, char *channel, size_t channel_size);
+
+// Finds the org unit with this code if it lies inside scope_path (a department
+// counts as inside when the place it belongs to is). Returns STORE_OK with *id set,
+// or STORE_NOT_FOUND.
+int store_org_unit_in_scope(struct store *store, const char *code, const char *scope_path,
+                            int64_t *id);
+
+// Reads an instance setting into value (value_size bytes). STORE_NOT_FOUND if unset.
+int store_setting_get(struct store *store, const char *key, char *value, size_t value_size);
+
+// Sets an instance setting only if it is not set yet. Returns STORE_OK.
+int store_setting_init(struct store *store, const char *key, const char *value);
+
+#endif

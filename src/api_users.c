@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+// User administration for admins: list, create and change staff accounts inside
+// the admin's own jurisdiction. Password changes and disabling end sessions.
+#include "api.h"
+
+#include "arena.h"
+#include "auth.h"
+#include "errors.h"
+#include "json.h"
+#include "request.h"
+#include "roles.h"
+#include "server.h"
+#include "store.h"
+#include "store_users.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *account_json(const struct store_user *user)
+{
+    cJSON *out = cJSON_CreateObject();
+    json_add_int(out, "id", user->id);
+    cJSON_AddStringToObject(out, "username", user->username);
+    cJSON_AddStringToObject(out, "display_name", user->display_name);
+    cJSON_AddStringToObject(out, "role", role_name(user->role));
+    cJSON_AddStringToObject(out, "phone", user->phone);
+    cJSON_AddBoolToObject(out, "disabled", user->disabled);
+    json_add_int(out, "created_at", user->created_at);
+    cJSON *unit = cJSON_AddObjectToObject(out, "org_unit");
+    json_add_int(unit, "id", user->org_unit_id);
+    cJSON_AddStringToObject(unit, "code", user->org_unit_code);
+    cJSON_AddStringToObject(unit, "type", user->org_unit_type);
+    cJSON_AddStringToObject(unit, "name", user->org_unit_name);
+    return out;
+}
+
+static void add_account(const struct store_user *user, void *data)
+{
+    cJSON_AddItemToArray(data, account_json(user));
+}
+
+// Loads the user with the :id param if the caller's jurisdiction holds them.
+// Returns 0, or the status of the error already replied.
+static int load_target(struct request *req, struct store_user *target)
+{
+    char *end = NULL;
+    const char *param = request_param(req, "id");
+    long long id = strtoll(param, &end, 10);
+    if (end == param || *end != '\0' || id <= 0 ||
+        store_user_get(req->server->store, id, target) != STORE_OK ||
+        strncmp(target->scope_path, req->user->scope_path, strlen(req->user->scope_path)) != 0)
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such user");
+    return 0;
+}
+
+static int list_users(struct request *req)
+{
+    int64_t after = 0;
+    const char *cursor = request_query(req, "cursor");
+    if (cursor != NULL) {
+        char *end = NULL;
+        after = strtoll(cursor, &end, 10);
+        if (end == cursor || *end != '\0' || after < 0)
+            return request_reply_error(req, 400, ERR_INVALID_QUERY, "bad cursor");
+    }
+    cJSON *body = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(body, "items");
+    const int limit = 200;
+    if (store_user_list(req->server->store, req->user->scope_path, after, limit, add_account,
+                        items) != STORE_OK) {
+        cJSON_Delete(body);
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not list users");
+    }
+    int count = cJSON_GetArraySize(items);
+    if (count == limit) {
+        cJSON *last = cJSON_GetArrayItem(items, count - 1);
+        char next[32];
+        snprintf(next, sizeof next, "%lld",
+                 (long long)cJSON_GetObjectItem(last, "id")->valuedouble);
+        cJSON_AddStringToObject(body, "next_cursor", next);
+    } else {
+        cJSON_AddNullToObject(body, "next_cursor");
+    }
+    return request_reply_json(req, 200, body);
+}
+
+// Resolves role and org unit members of a create/patch body into user. Returns 0
+// or the status replied.
+static int resolve_role_and_unit(struct request *req, struct store_user *user)
+{
+    const char *role = json_get_string(req->json, "role");
+    if (role != NULL) {
+        user->role = role_from_name(role);
+        if (user->role == ROLE_NONE || user->role == ROLE_SYSTEM)
+            return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                       "role must be inspector, operator, supervisor, "
+                                       "department, leader or admin");
+    }
+    const char *unit = json_get_string(req->json, "org_unit_code");
+    if (unit != NULL && store_org_unit_in_scope(req->server->store, unit, req->user->scope_path,
+                                                &user->org_unit_id) != STORE_OK)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "no org unit %s inside your jurisdiction", unit);
+    return 0;
+}
+
+static int create_user(struct request *req)
+{
+    static const struct json_field FIELDS[] = {
+        {"username", JSON_STRING, true, 63},     {"display_name", JSON_STRING, true, 127},
+        {"role", JSON_STRING, true, 16},         {"org_unit_code", JSON_STRING, true, 15},
+        {"password", JSON_STRING, true, 1024},   {"phone", JSON_STRING, false, 31},
+    };
+    struct json_problem problem;
+    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    struct store_user user = {0};
+    const char *username = json_get_string(req->json, "username");
+    if (strlen(username) < 3 || strspn(username, "abcdefghijklmnopqrstuvwxyz"
+                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                                    strlen(username))
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "username: 3-63 letters, digits, '_', '.' or '-'");
+    snprintf(user.username, sizeof user.username, "%s", username);
+    snprintf(user.display_name, sizeof user.display_name, "%s",
+             json_get_string(req->json, "display_name"));
+    const char *phone = json_get_string(req->json, "phone");
+    snprintf(user.phone, sizeof user.phone, "%s", phone ? phone : "");
+    int status = resolve_role_and_unit(req, &user);
+    if (status != 0)
+        return status;
+    const char *weak = auth_password_problem(json_get_string(req->json, "password"));
+    if (weak != NULL)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD, "%s", weak);
+    char hash[AUTH_HASH_SIZE];
+    if (auth_hash_password(json_get_string(req->json, "password"), hash) != 0)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not hash the password");
+    int64_t id = 0;
+    int rc = store_user_create(req->server->store, &user, hash, &id);
+    if (rc == STORE_CONFLICT)
+        return request_reply_error(req, 409, ERR_CONFLICT, "the username %s is taken", username);
+    if (rc != STORE_OK || store_user_get(req->server->store, id, &user) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not create the user");
+    return request_reply_json(req, 201, account_json(&user));
+}
+
+static int update_user(struct request *req)
+{
+    static const struct json_field FIELDS[] = {
+        {"display_name", JSON_STRING, false, 127}, {"role", JSON_STRING, false, 16},
+        {"org_unit_code", JSON_STRING, false, 15}, {"phone", JSON_STRING, false, 31},
+        {"disabled", JSON_BOOL, false, 0},         {"password", JSON_STRING, false, 1024},
+    };
+    struct json_problem problem;
+    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    struct store_user user;
+    int status = load_target(req, &user);
+    if (status != 0)
+        return status;
+    status = resolve_role_and_unit(req, &user);
+    if (status != 0)
+        return status;
+    const char *name = json_get_string(req->json, "display_name");
+    if (name != NULL)
+        snprintf(user.display_name, sizeof user.display_name, "%s", name);
+    const char *phone = json_get_string(req->json, "phone");
+    if (phone != NULL)
+        snprintf(user.phone, sizeof user.phone, "%s", phone);
+    const char *password = json_get_string(req->json, "password");
+    char hash[AUTH_HASH_SIZE];
+    if (password != NULL) {
+        const char *weak = auth_password_problem(password);
+        if (weak != NULL)
+            return request_reply_error(req, 422, ERR_INVALID_FIELD, "%s", weak);
+        if (auth_hash_password(password, hash) != 0)
+            return request_reply_error(req, 500, ERR_INTERNAL, "could not hash the password");
+    }
+    if (user.id == req->user->id &&
+        (user.role != ROLE_ADMIN || cJSON_IsTrue(cJSON_GetObjectItem(req->json, "disabled"))))
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "you cannot disable yourself or drop your own admin role");
+    struct store *store = req->server->store;
+    const cJSON *disabled = cJSON_GetObjectItem(req->json, "disabled");
+    int rc = store_user_update(store, &user, password ? hash : NULL,
+                               cJSON_IsBool(disabled) ? cJSON_IsTrue(disabled) : -1);
+    if (rc != STORE_OK || store_user_get(store, user.id, &user) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not update the user");
+    return request_reply_json(req, 200, account_json(&user));
+}
+
+// method, pattern, handler, flags, roles
+const struct route API_USER_ROUTES[] = {
+    {"GET", "/api/v1/users", list_users, ROUTE_AUTH, ROLE_ADMIN},
+    {"POST", "/api/v1/users", create_user, ROUTE_STAFF_WRITE, ROLE_ADMIN},
+    {"PATCH", "/api/v1/users/:id", update_user, ROUTE_STAFF_WRITE, ROLE_ADMIN},
+};
+const size_t API_USER_ROUTE_COUNT = sizeof API_USER_ROUTES / sizeof API_USER_ROUTES[0];

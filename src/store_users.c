@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: MIT
+// SQL for staff users, sessions, API tokens and instance settings.
+#include "store_users.h"
+
+#include "log.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+// The user columns every query returns, in the order read_user expects. A
+// department's jurisdiction is the place it belongs to (its parent's path).
+#define USER_COLUMNS                                                                               \
+    "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, o.type, o.name, "           \
+    "CASE WHEN o.type = 'department' THEN COALESCE(p.path, o.path) ELSE o.path END, u.phone, "    \
+    "u.disabled, u.created_at"
+#define USER_JOIN                                                                                  \
+    " FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id "                                    \
+    "LEFT JOIN org_unit p ON p.id = o.parent_id "
+
+static void copy_text(char *out, size_t size, sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
+// Reads USER_COLUMNS starting at column `first`.
+static void read_user(sqlite3_stmt *stmt, int first, struct store_user *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(stmt, first);
+    copy_text(out->username, sizeof out->username, stmt, first + 1);
+    copy_text(out->display_name, sizeof out->display_name, stmt, first + 2);
+    out->role = role_from_name((const char *)sqlite3_column_text(stmt, first + 3));
+    out->org_unit_id = sqlite3_column_int64(stmt, first + 4);
+    copy_text(out->org_unit_code, sizeof out->org_unit_code, stmt, first + 5);
+    copy_text(out->org_unit_type, sizeof out->org_unit_type, stmt, first + 6);
+    copy_text(out->org_unit_name, sizeof out->org_unit_name, stmt, first + 7);
+    copy_text(out->scope_path, sizeof out->scope_path, stmt, first + 8);
+    copy_text(out->phone, sizeof out->phone, stmt, first + 9);
+    out->disabled = sqlite3_column_int(stmt, first + 10) != 0;
+    out->created_at = sqlite3_column_int64(stmt, first + 11);
+}
+
+// Steps a one-row read statement. Returns STORE_OK with the row ready,
+// STORE_NOT_FOUND, or STORE_ERROR.
+static int step_row(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    return STORE_ERROR;
+}
+
+struct user_create_job {
+    const struct store_user *user;
+    const char *password_hash;
+    int64_t id;
+};
+
+static int user_create_job(struct store_tx *tx, void *data)
+{
+    static const char SQL_UNIT[] = "SELECT 1 FROM org_unit WHERE id = :id";
+    static const char SQL[] =
+        "INSERT INTO app_user (username, display_name, role, org_unit_id, password_hash, phone, "
+        "created_at, updated_at) VALUES (:username, :display_name, :role, :org, :hash, :phone, "
+        ":now, :now) RETURNING id";
+    struct user_create_job *job = data;
+    sqlite3_stmt *unit = store_tx_stmt(tx, SQL_UNIT);
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (unit == NULL || stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(unit, ":id", job->user->org_unit_id);
+    int rc = step_row(unit);
+    store_stmt_done(unit);
+    if (rc != STORE_OK)
+        return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
+    store_bind_text(stmt, ":username", job->user->username);
+    store_bind_text(stmt, ":display_name", job->user->display_name);
+    store_bind_text(stmt, ":role", role_name(job->user->role));
+    store_bind_int(stmt, ":org", job->user->org_unit_id);
+    store_bind_text(stmt, ":hash", job->password_hash);
+    store_bind_text(stmt, ":phone", job->user->phone);
+    store_bind_int(stmt, ":now", store_now_ms());
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        job->id = sqlite3_column_int64(stmt, 0);
+        rc = STORE_OK;
+    } else {
+        rc = (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+    }
+    store_stmt_done(stmt);
+    return rc;
+}
+
+int store_user_create(struct store *store, const struct store_user *user,
+                      const char *password_hash, int64_t *id)
+{
+    struct user_create_job job = {user, password_hash, 0};
+    int rc = store_write(store, user_create_job, &job);
+    if (rc == STORE_OK && id != NULL)
+        *id = job.id;
+    return rc;
+}
+
+int store_user_get(struct store *store, int64_t id, struct store_user *out)
+{
+    static const char SQL[] = "SELECT " USER_COLUMNS USER_JOIN "WHERE u.id = :id";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", id);
+    int rc = step_row(stmt);
+    if (rc == STORE_OK)
+        read_user(stmt, 0, out);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+int store_user_get_by_username(struct store *store, const char *username, struct store_user *out,
+                               char *hash, size_t hash_size)
+{
+    static const char SQL[] =
+        "SELECT " USER_COLUMNS ", u.password_hash" USER_JOIN "WHERE u.username = :username";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":username", username);
+    int rc = step_row(stmt);
+    if (rc == STORE_OK) {
+        read_user(stmt, 0, out);
+        copy_text(hash, hash_size, stmt, 12);
+    }
+    store_stmt_done(stmt);
+    return rc;
+}
+
+struct user_field_job {
+    int64_t id;
+    const char *text;
+    int64_t number;
+    const struct store_user *user;
+};
+
+static int end_sessions(struct store_tx *tx, int64_t user_id)
+{
+    static const char SQL[] = "DELETE FROM session WHERE user_id = :id";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", user_id);
+    return store_exec_stmt(stmt);
+}
+
+// Runs an UPDATE bound with :id, :now and one of :text / :number; NOT_FOUND
+// when no row changed. Ends the user's sessions when end is set.
+static int update_user(struct store_tx *tx, const char *sql, struct user_field_job *job, bool end)
+{
+    sqlite3_stmt *stmt = store_tx_stmt(tx, sql);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", job->id);
+    store_bind_int(stmt, ":now", store_now_ms());
+    if (sqlite3_bind_parameter_index(stmt, ":text") > 0)
+        store_bind_text(stmt, ":text", job->text);
+    if (sqlite3_bind_parameter_index(stmt, ":number") > 0)
+        store_bind_int(stmt, ":number", job->number);
+    int rc = store_exec_stmt(stmt);
+    if (rc != STORE_OK)
+        return rc;
+    if (sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
+        return STORE_NOT_FOUND;
+    return end ? end_sessions(tx, job->id) : STORE_OK;
+}
+
+static int set_password_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] =
+        "UPDATE app_user SET password_hash = :text, updated_at = :now WHERE id = :id";
+    return update_user(tx, SQL, data, true);
+}
+
+int store_user_set_password(struct store *store, int64_t id, const char *password_hash)
+{
+    struct user_field_job job = {.id = id, .text = password_hash};
+    return store_write(store, set_password_job, &job);
+}
+
+static int set_disabled_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] =
+        "UPDATE app_user SET disabled = :number, updated_at = :now WHERE id = :id";
+    struct user_field_job *job = data;
+    return update_user(tx, SQL, job, job->number != 0);
+}
+
+int store_user_set_disabled(struct store *store, int64_t id, bool disabled)
+{
+    struct user_field_job job = {.id = id, .number = disabled};
+    return store_write(store, set_disabled_job, &job);
+}
+
+static int update_job(struct store_tx *tx, void *data)
+{
+    static const char SQL_PASSWORD[] =
+        "UPDATE app_user SET password_hash = :text, updated_at = :now WHERE id = :id";
+    static const char SQL_DISABLED[] =
+        "UPDATE app_user SET disabled = :number, updated_at = :now WHERE id = :id";
+    static const char SQL[] =
+        "UPDATE app_user SET display_name = :name, role = :role, org_unit_id = :org, "
+        "phone = :phone, updated_at = :now WHERE id = :id";
+    struct user_field_job *job = data;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":name", job->user->display_name);
+    store_bind_text(stmt, ":role", role_name(job->user->role));
+    store_bind_int(stmt, ":org", job->user->org_unit_id);
+    store_bind_text(stmt, ":phone", job->user->phone);
+    store_bind_int(stmt, ":now", store_now_ms());
+    store_bind_int(stmt, ":id", job->user->id);
+    int rc = store_exec_stmt(stmt);
+    if (rc == STORE_CONFLICT)
+        return STORE_INVALID; // the org unit does not exist
+    if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
+        return STORE_NOT_FOUND;
+    if (rc != STORE_OK)
+        return rc;
+    job->id = job->user->id;
+    if (job->text != NULL && (rc = update_user(tx, SQL_PASSWORD, job, false)) != STORE_OK)
+        return rc;
+    if (job->number >= 0 && (rc = update_user(tx, SQL_DISABLED, job, false)) != STORE_OK)
+        return rc;
+    // A role or unit change must not keep old privileges alive in open sessions.
+    return end_sessions(tx, job->user->id);
+}
+
+int store_user_update(struct store *store, const struct store_user *user,
+                      const char *password_hash, int disabled)
+{
+    struct user_field_job job = {.user = user, .text = password_hash, .number = disabled};
+    return store_write(store, update_job, &job);
+}
+
+int store_user_list(struct store *store, const char *scope_path, int64_t after_id, int limit,
+                    void (*fn)(const struct store_user *user, void *data), void *data)
+{
+    static const char SQL[] = "SELECT " USER_COLUMNS USER_JOIN
+                              "WHERE u.id > :after AND (o.path LIKE :scope || '%' OR "
+                              "(o.type = 'department' AND p.path LIKE :scope || '%')) "
+                              "ORDER BY u.id LIMIT :limit";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":after", after_id);
+    store_bind_text(stmt, ":scope", scope_path ? scope_path : "");
+    store_bind_int(stmt, ":limit", limit);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct store_user user;
+        read_user(stmt, 0, &user);
+        fn(&user, data);
+    }
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int64_t store_user_count(struct store *store)
+{
+    static const char SQL[] = "SELECT count(*) FROM app_user";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return -1;
+    int64_t count = step_row(stmt) == STORE_OK ? sqlite3_column_int64(stmt, 0) : -1;
+    store_stmt_done(stmt);
+    return count;
+}
+
+struct session_create_job {
+    const unsigned char *hash;
+    int64_t user_id;
+    const char *csrf;
+    int64_t now;
+    int64_t expires_at;
+    const char *ip;
+};
+
+static int session_create_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] =
+        "INSERT INTO session (token_hash, user_id, csrf_token, created_at, last_seen_at, "
+        "expires_at, ip) VALUES (:hash, :user, :csrf, :now, :now, :expires, :ip)";
+    // Expired sessions are swept on the way: logins are rare, so this costs little.
+    static const char SQL_SWEEP[] = "DELETE FROM session WHERE expires_at < :now";
+    struct session_create_job *job = data;
+    sqlite3_stmt *sweep = store_tx_stmt(tx, SQL_SWEEP);
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (sweep == NULL || stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(sweep, ":now", job->now);
+    int rc = store_exec_stmt(sweep);
+    if (rc != STORE_OK)
+        return rc;
+    store_bind_blob(stmt, ":hash", job->hash, STORE_HASH_BYTES);
+    store_bind_int(stmt, ":user", job->user_id);
+    store_bind_text(stmt, ":csrf", job->csrf);
+    store_bind_int(stmt, ":now", job->now);
+    store_bind_int(stmt, ":expires", job->expires_at);
+    store_bind_text(stmt, ":ip", job->ip ? job->ip : "");
+    return store_exec_stmt(stmt);
+}
+
+int store_session_create(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
+                         int64_t user_id, const char *csrf_token, int64_t now_ms,
+                         int64_t expires_at_ms, const char *ip)
+{
+    struct session_create_job job = {token_hash, user_id, csrf_token, now_ms, expires_at_ms, ip};
+    return store_write(store, session_create_job, &job);
+}
+
+int store_session_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
+                         struct store_session *session, struct store_user *user)
+{
+    static const char SQL[] = "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, "
+                              "s.expires_at, " USER_COLUMNS
+                              " FROM session s JOIN app_user u ON u.id = s.user_id "
+                              "JOIN org_unit o ON o.id = u.org_unit_id "
+                              "LEFT JOIN org_unit p ON p.id = o.parent_id "
+                              "WHERE s.token_hash = :hash";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_blob(stmt, ":hash", token_hash, STORE_HASH_BYTES);
+    int rc = step_row(stmt);
+    if (rc == STORE_OK) {
+        session->id = sqlite3_column_int64(stmt, 0);
+        copy_text(session->csrf_token, sizeof session->csrf_token, stmt, 1);
+        session->created_at = sqlite3_column_int64(stmt, 2);
+        session->last_seen_at = sqlite3_column_int64(stmt, 3);
+        session->expires_at = sqlite3_column_int64(stmt, 4);
+        read_user(stmt, 5, user);
+    }
+    store_stmt_done(stmt);
+    return rc;
+}
+
+static int session_touch_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] = "UPDATE session SET last_seen_at = :now WHERE id = :id";
+    int64_t *values = data;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", values[0]);
+    store_bind_int(stmt, ":now", values[1]);
+    return store_exec_stmt(stmt);
+}
+
+int store_session_touch(struct store *store, int64_t session_id, int64_t now_ms)
+{
+    int64_t values[2] = {session_id, now_ms};
+    return store_write(store, session_touch_job, values);
+}
+
+static int session_delete_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] = "DELETE FROM session WHERE token_hash = :hash";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_blob(stmt, ":hash", data, STORE_HASH_BYTES);
+    return store_exec_stmt(stmt);
+}
+
+int store_session_delete(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES])
+{
+    return store_write(store, session_delete_job, (void *)token_hash);
+}
+
+struct token_create_job {
+    const char *name;
+    const char *channel;
+    const unsigned char *hash;
+    int64_t user_id;
+};
+
+static int token_create_job(struct store_tx *tx, void *data)
+{
+    static const char SQL_USER[] = "SELECT 1 FROM app_user WHERE id = :id";
+    static const char SQL[] = "INSERT INTO api_token (name, channel, token_hash, user_id, "
+                              "created_at) VALUES (:name, :channel, :hash, :user, :now)";
+    struct token_create_job *job = data;
+    sqlite3_stmt *user = store_tx_stmt(tx, SQL_USER);
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (user == NULL || stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(user, ":id", job->user_id);
+    int rc = step_row(user);
+    store_stmt_done(user);
+    if (rc != STORE_OK)
+        return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
+    store_bind_text(stmt, ":name", job->name);
+    store_bind_text(stmt, ":channel", job->channel);
+    store_bind_blob(stmt, ":hash", job->hash, STORE_HASH_BYTES);
+    store_bind_int(stmt, ":user", job->user_id);
+    store_bind_int(stmt, ":now", store_now_ms());
+    return store_exec_stmt(stmt);
+}
+
+int store_token_create(struct store *store, const char *name, const char *channel,
+                       const unsigned char token_hash[STORE_HASH_BYTES], int64_t user_id)
+{
+    struct token_create_job job = {name, channel, token_hash, user_id};
+    return store_write(store, token_create_job, &job);
+}
+
+int store_token_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
+                       struct store_user *user, char *channel, size_t channel_size)
+{
+    static const char SQL[] = "SELECT t.channel, " USER_COLUMNS
+                              " FROM api_token t JOIN app_user u ON u.id = t.user_id "
+                              "JOIN org_unit o ON o.id = u.org_unit_id "
+                              "LEFT JOIN org_unit p ON p.id = o.parent_id "
+                              "WHERE t.token_hash = :hash AND t.disabled = 0";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_blob(stmt, ":hash", token_hash, STORE_HASH_BYTES);
+    int rc = step_row(stmt);
+    if (rc == STORE_OK) {
+        copy_text(channel, channel_size, stmt, 0);
+        read_user(stmt, 1, user);
+    }
+    store_stmt_done(stmt);
+    return rc;
+}
+
+int store_setting_get(struct store *store, const char *key, char *value, size_t value_size)
+{
+    static const char SQL[] = "SELECT value FROM setting WHERE key = :key";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":key", key);
+    int rc = step_row(stmt);
+    if (rc == STORE_OK)
+        copy_text(value, value_size, stmt, 0);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+static int setting_init_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] = "INSERT INTO setting (key, value, updated_at) "
+                              "VALUES (:key, :value, :now) ON CONFLICT (key) DO NOTHING";
+    const char **pair = data;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":key", pair[0]);
+    store_bind_text(stmt, ":value", pair[1]);
+    store_bind_int(stmt, ":now", store_now_ms());
+    return store_exec_stmt(stmt);
+}
+
+int store_setting_init(struct store *store, const char *key, const char *value)
+{
+    const char *pair[2] = {key, value};
+    return store_write(store, setting_init_job, pair);
+}
+
+int store_org_unit_in_scope(struct store *store, const char *code, const char *scope_path,
+                            int64_t *id)
+{
+    static const char SQL[] = "SELECT o.id FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
+                              "WHERE o.code = :code AND (o.path LIKE :scope || '%' OR "
+                              "(o.type = 'department' AND p.path LIKE :scope || '%'))";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":code", code);
+    store_bind_text(stmt, ":scope", scope_path);
+    int rc = step_row(stmt);
+    if (rc == STORE_OK)
+        *id = sqlite3_column_int64(stmt, 0);
+    store_stmt_done(stmt);
+    return rc;
+}
