@@ -50,7 +50,7 @@ double json_get_number(const cJSON *obj, const char *name, double fallback);
 // Adds a string member, or JSON null when value is NULL. Returns false when out of memory.
 bool json_add_string_or_null(cJSON *obj, const char *name, const char *value);
 
-// Adds an integer member exactly (values are kept within +-2^53).
+// Adds an integer member, exact for |value| < 10^15 (cJSON prints 15 digits).
 bool json_add_int(cJSON *obj, const char *name, int64_t value);
 
 #endif

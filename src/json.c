@@ -19,6 +19,27 @@ static void problem_set(struct json_problem *problem, const char *code, const ch
     snprintf(problem->message, sizeof problem->message, format, detail);
 }
 
+// True when a string in the JSON text holds the escape \u0000, which cJSON would
+// turn into a NUL that silently ends the string.
+static bool has_escaped_nul(const char *body, size_t len)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_string) {
+            in_string = body[i] == '"';
+            continue;
+        }
+        if (body[i] == '"') {
+            in_string = false;
+        } else if (body[i] == '\\' && i + 1 < len) {
+            if (body[i + 1] == 'u' && i + 5 < len && strncmp(body + i + 2, "0000", 4) == 0)
+                return true;
+            i++; // skip the escaped character
+        }
+    }
+    return false;
+}
+
 cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem)
 {
     if (body == NULL || len == 0) {
@@ -27,6 +48,10 @@ cJSON *json_parse_object(const char *body, size_t len, struct json_problem *prob
     }
     if (!textseg_utf8_valid(body, len)) {
         problem_set(problem, ERR_INVALID_UTF8, "%s", "the request body is not valid UTF-8");
+        return NULL;
+    }
+    if (has_escaped_nul(body, len)) {
+        problem_set(problem, ERR_INVALID_JSON, "%s", "strings must not contain U+0000");
         return NULL;
     }
     const char *end = NULL;

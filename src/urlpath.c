@@ -40,7 +40,7 @@ enum urlpath_result urlpath_normalize(const char *raw, char *out, size_t out_siz
         return URLPATH_TOO_LONG;
     if (raw[0] != '/')
         return URLPATH_NOT_ABSOLUTE;
-    char segment[1024];
+    char segment[4096];
     size_t seg_len = 0, used = 0;
     bool trailing_slash = false;
     for (const char *p = raw;; p++) {

@@ -245,9 +245,9 @@ Test(urlpath, long_segment_within_buffer)
     cr_assert_str_eq(got, raw);
 }
 
-// Documents a bug (see the report): a single segment of 1024 bytes or more is
+// Regression: a single segment of 1024 bytes or more is
 // refused as too long even though the output buffer has room for it.
-Test(urlpath, long_single_segment_fits_buffer, .disabled = true)
+Test(urlpath, long_single_segment_fits_buffer)
 {
     char raw[1502];
     raw[0] = '/';
