@@ -17,6 +17,12 @@ extern const struct route API_AUTH_ROUTES[];
 extern const size_t API_AUTH_ROUTE_COUNT;
 extern const struct route API_USER_ROUTES[];
 extern const size_t API_USER_ROUTE_COUNT;
+extern const struct route API_PLACES_ROUTES[];
+extern const size_t API_PLACES_ROUTE_COUNT;
+extern const struct route API_CASE_ROUTES[];
+extern const size_t API_CASE_ROUTE_COUNT;
+extern const struct route API_INTAKE_ROUTES[];
+extern const size_t API_INTAKE_ROUTE_COUNT;
 
 // The public view of a signed-in user: id, username, display_name, role, org_unit.
 // Returns a new tree the caller owns.

@@ -6,6 +6,7 @@
 #define CHENGGUAN_SERVER_H
 
 #include "router.h"
+#include "worktime.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -37,6 +38,7 @@ struct server {
     struct router router;
     struct store *store;
     char web_root[4096]; // realpath of web_dir
+    struct worktime_calendar calendar; // loaded at start
     atomic_int active_requests;
 };
 

@@ -4,9 +4,13 @@
 // flag exits with status 2.
 #include "auth.h"
 #include "cli.h"
+#include "demo.h"
+#include "grid_import.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
+#include "store_calendar.h"
+#include "store_cases.h"
 #include "store_users.h"
 #include "version.h"
 
@@ -148,6 +152,11 @@ static int command_serve(int argc, char **argv)
     config->database_path = common.database_path;
     if (server_add_routes(&server) != 0) {
         fprintf(stderr, "chengguan serve: the route table is full\n");
+        store_close(server.store);
+        return 1;
+    }
+    if (store_calendar_load(server.store, &server.calendar) != STORE_OK) {
+        fprintf(stderr, "chengguan serve: cannot load the calendar\n");
         store_close(server.store);
         return 1;
     }
@@ -369,6 +378,54 @@ static int command_token(int argc, char **argv)
     return rc;
 }
 
+static int command_import(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[2], "grids") == 0)
+        return grid_import_command(argc - 1, argv + 1);
+    if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+        printf("usage: chengguan import grids FILE [options]\n\nImports grid cells from a "
+               "GeoJSON FeatureCollection; see 'chengguan import grids --help'.\n");
+        return 0;
+    }
+    fprintf(stderr, "chengguan import: expected 'grids FILE' (see --help)\n");
+    return 2;
+}
+
+static int command_audit(int argc, char **argv)
+{
+    struct common_options common = {.data_dir = ".data"};
+    const struct cli_option options[] = {COMMON_OPTIONS(&common)};
+    const char *positional[1];
+    int count;
+    int rc = cli_parse("audit", "audit verify [options]", options,
+                       sizeof options / sizeof options[0], argc, argv, 2, positional, 1, &count,
+                       stdout);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    if (count != 1 || strcmp(positional[0], "verify") != 0) {
+        fprintf(stderr, "chengguan audit: expected 'verify'\n");
+        return 2;
+    }
+    char path[PATH_MAX];
+    struct store *store = open_store(&common, true, path, sizeof path);
+    if (store == NULL)
+        return 1;
+    int64_t events = 0;
+    int64_t broken = store_audit_verify(store, &events);
+    store_close(store);
+    if (broken == 0) {
+        printf("audit chain intact: %lld events\n", (long long)events);
+        return 0;
+    }
+    if (broken < 0) {
+        fprintf(stderr, "chengguan audit: could not read the event log\n");
+        return 1;
+    }
+    printf("audit chain BROKEN at event %lld (after %lld events checked)\n", (long long)broken,
+           (long long)events - 1);
+    return 1;
+}
+
 static int command_version(int argc, char **argv)
 {
     const char *positional[1];
@@ -388,6 +445,9 @@ static const struct {
 } COMMANDS[] = {
     {"serve", command_serve, "serve the API and the web front end"},
     {"migrate", command_migrate, "create or upgrade the database, then exit"},
+    {"seed-demo", demo_seed_command, "seed the demo city (Maonan, Maoming) into the database"},
+    {"import", command_import, "import grid cells: import grids FILE"},
+    {"audit", command_audit, "audit verify: check the hash chain of the case event log"},
     {"user", command_user, "add a user, change a password, disable or enable an account"},
     {"token", command_token, "issue an API token for a hotline platform"},
     {"check", command_check, "check the database's integrity (PRAGMA integrity_check)"},

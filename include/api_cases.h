@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// Shared pieces of the case endpoints (api_cases.c and the modules around it):
+// loading a case the caller may see, and rendering it.
+#ifndef CHENGGUAN_API_CASES_H
+#define CHENGGUAN_API_CASES_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct request;
+struct store_case;
+
+// Loads the case named by the route's :id param into *out if the signed-in user may
+// see it (store_case_visible). Returns 0, or the status of the 404 already replied
+// (missing and invisible cases look the same).
+int api_case_load_visible(struct request *req, struct store_case *out);
+
+// Renders a case for staff: all fields, the current deadline with remaining
+// working time and light, and (when req->user is set) the actions the user may
+// take now. Returns a new tree the caller owns.
+cJSON *api_case_json(struct request *req, const struct store_case *c);
+
+// True when the signed-in user may see the case.
+bool api_case_visible(const struct request *req, const struct store_case *c);
+
+#endif

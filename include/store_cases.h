@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+// Cases in the store: intake (with the daily case number, the first event and the
+// search index in one transaction), loading, one transition per call (state,
+// version, deadlines and the hash-chained event row in one transaction), the
+// event log and its verification.
+#ifndef CHENGGUAN_STORE_CASES_H
+#define CHENGGUAN_STORE_CASES_H
+
+#include "casefsm.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct worktime_calendar;
+
+#define CASE_DESCRIPTION_MAX 4000 // bytes
+#define CASE_ADDRESS_MAX 500
+#define CASE_NOTE_MAX 2000
+
+struct store_case {
+    int64_t id;
+    char case_no[16];
+    char source[8]; // patrol, web, 12345, 110, 12319, video, leader, media
+    char external_id[64];
+    enum casefsm_state state;
+    enum casefsm_pending pending;
+    int pending_amount;
+    char pending_note[CASE_NOTE_MAX + 1];
+    int64_t version;
+    int64_t category_id; // 0 when none
+    char category_tree[12];
+    char category_code[8];
+    char category_name_zh[64];
+    char category_name_en[96];
+    bool urgent;
+    char description[CASE_DESCRIPTION_MAX + 1];
+    char address[CASE_ADDRESS_MAX + 1];
+    bool has_location;
+    double lat, lon;
+    int64_t grid_id; // 0 when unplaced
+    char grid_code[16];
+    int64_t community_id, street_id, district_id;
+    char community_name[64], street_name[64];
+    char place_path[128];
+    bool needs_placement;
+    int64_t reporter_user_id;
+    char reporter_name[128];
+    char citizen_name[64];
+    char citizen_phone[32];
+    int64_t department_id;
+    char department_name[128];
+    bool verified, self_handled, photo_reused;
+    int rework_count, reopen_count, supervise_count, extension_count, return_count;
+    int64_t merged_into;
+    char stage[12]; // accept, verify, dispatch, handle, check, close, none
+    int64_t stage_started_at;
+    char stage_unit[16];    // work_hours, work_days, urgent_hours
+    int64_t stage_limit_ms; // in the unit's sense (working ms or wall ms)
+    int64_t stage_deadline; // 0 while suspended or when no stage runs
+    int64_t suspended_remaining_ms;
+    int64_t created_at, updated_at, closed_at;
+    char rating[24];
+    char rating_comment[CASE_NOTE_MAX + 1];
+    int64_t rated_at;
+};
+
+// What an intake supplies. Strings may be NULL when absent.
+struct case_intake {
+    const char *source;
+    const char *external_id;
+    const char *description;
+    const char *address;
+    bool has_location;
+    double lat, lon;
+    int64_t category_id; // 0: none (suggested later)
+    bool urgent;
+    int64_t reporter_user_id; // 0 for citizens
+    const char *actor_role;   // "citizen", "inspector", "operator", "system"
+    const char *actor_name;
+    const char *citizen_name;
+    const char *citizen_phone;
+    const unsigned char *query_code_hash; // 32 bytes, citizens only
+    bool self_handled;                    // filed already fixed (自行处置): created closed
+    const char *fallback_place_path;      // jurisdiction when the point is in no cell
+    int64_t grid_id, community_id, street_id, district_id; // from the grid lookup; 0 = unplaced
+};
+
+// Creates a case: locates it (grid, community, street, district from lat/lon),
+// numbers it, indexes its text, writes the first event. On a repeated
+// (source, external_id) nothing is written, *out is the existing case and
+// STORE_CONFLICT is returned. Returns STORE_OK, STORE_CONFLICT, STORE_INVALID (no
+// such category) or STORE_ERROR.
+int store_case_create(struct store *store, const struct worktime_calendar *calendar,
+                      const struct case_intake *intake, struct store_case *out);
+
+// Loads a case by id. Returns STORE_OK or STORE_NOT_FOUND.
+int store_case_get(struct store *store, int64_t id, struct store_case *out);
+
+// Loads a case by its number. Returns STORE_OK or STORE_NOT_FOUND.
+int store_case_get_by_no(struct store *store, const char *case_no, struct store_case *out);
+
+// True when the caller may see the case: a department only cases dispatched to it;
+// everyone else cases whose place lies inside their scope_path.
+bool store_case_visible(const struct store_case *c, const char *role_name,
+                        int64_t org_unit_id, const char *scope_path);
+
+// One transition, as requested by an actor.
+struct case_transition {
+    int64_t case_id;
+    int64_t expected_version;
+    enum casefsm_action action;
+    enum casefsm_state next;     // from casefsm_apply
+    enum casefsm_pending pending;
+    unsigned effects;            // casefsm effects
+    int64_t actor_user_id;       // 0 for the system
+    const char *actor_role;
+    const char *actor_name;
+    const char *note;            // reason or result (may be NULL)
+    const char *public_note;     // what the citizen sees (may be NULL)
+    int64_t department_id;       // dispatch
+    int64_t category_id;         // accept (0 keeps the case's)
+    int urgent;                  // accept: -1 keeps, 0 or 1 sets
+    int64_t target_case_id;      // merge
+    int amount;                  // request-extension: extra units of the stage
+    const char *data_json;       // extra facts for the event ("{}" when NULL)
+};
+
+// Applies a transition in one transaction: checks the version (STORE_CONFLICT when
+// stale), the state (STORE_INVALID when the case moved on), a merge target (open,
+// not itself: STORE_INVALID), moves deadlines per the effects, bumps the version,
+// writes the event. *out receives the updated case. Returns STORE_OK,
+// STORE_NOT_FOUND, STORE_CONFLICT, STORE_INVALID or STORE_ERROR.
+int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
+                          const struct case_transition *t, struct store_case *out);
+
+// Calls fn for each event of a case, oldest first.
+struct store_case_event {
+    int64_t id;
+    char action[24];
+    char from_state[16];
+    char to_state[16];
+    int64_t actor_user_id;
+    char actor_role[16];
+    char actor_name[128];
+    char note[CASE_NOTE_MAX + 1];
+    char public_note[CASE_NOTE_MAX + 1];
+    char data[1024];
+    int64_t created_at;
+    char hash[65];
+};
+int store_case_events(struct store *store, int64_t case_id,
+                      void (*fn)(const struct store_case_event *event, void *data), void *data);
+
+// Number of photos attached to a case at a stage ("report", "before", "after",
+// "verify", "check"), or -1 on error.
+int store_case_photo_count(struct store *store, int64_t case_id, const char *stage);
+
+// Walks the whole event chain in id order recomputing each hash. Returns 0 when
+// intact (with *count events), else the id of the first broken event.
+int64_t store_audit_verify(struct store *store, int64_t *count);
+
+#endif

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+// The case endpoints for staff: one case with its clock and allowed actions, and
+// one transition per request (role, state, version and required fields checked
+// before the store runs it in one transaction with its event).
+#include "api_cases.h"
+
+#include "api.h"
+#include "arena.h"
+#include "caseclock.h"
+#include "errors.h"
+#include "json.h"
+#include "request.h"
+#include "roles.h"
+#include "server.h"
+#include "store.h"
+#include "store_cases.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool api_case_visible(const struct request *req, const struct store_case *c)
+{
+    return req->user != NULL && store_case_visible(c, role_name(req->user->role),
+                                                   req->user->org_unit_id, req->user->scope_path);
+}
+
+// Parses a positive decimal id. Returns 0 when malformed.
+static int64_t parse_id(const char *text)
+{
+    if (text == NULL || *text == '\0' || strlen(text) > 18)
+        return 0;
+    char *end = NULL;
+    long long id = strtoll(text, &end, 10);
+    return (*end == '\0' && id > 0) ? id : 0;
+}
+
+int api_case_load_visible(struct request *req, struct store_case *out)
+{
+    int64_t id = parse_id(request_param(req, "id"));
+    if (id == 0 || store_case_get(req->server->store, id, out) != STORE_OK ||
+        !api_case_visible(req, out))
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
+    return 0;
+}
+
+static void add_place(cJSON *out, const struct store_case *c)
+{
+    cJSON *place = cJSON_AddObjectToObject(out, "place");
+    if (c->has_location) {
+        cJSON_AddNumberToObject(place, "lat", c->lat);
+        cJSON_AddNumberToObject(place, "lon", c->lon);
+    } else {
+        cJSON_AddNullToObject(place, "lat");
+        cJSON_AddNullToObject(place, "lon");
+    }
+    cJSON_AddStringToObject(place, "address", c->address);
+    json_add_string_or_null(place, "grid", c->grid_id ? c->grid_code : NULL);
+    json_add_string_or_null(place, "community", c->community_id ? c->community_name : NULL);
+    json_add_string_or_null(place, "street", c->street_id ? c->street_name : NULL);
+    cJSON_AddBoolToObject(place, "needs_placement", c->needs_placement);
+}
+
+static void add_clock(cJSON *out, const struct request *req, const struct store_case *c)
+{
+    int unit = worktime_unit_from_name(c->stage_unit);
+    struct caseclock_view view;
+    caseclock_view(&req->server->calendar, unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit,
+                   c->stage_limit_ms, c->stage_deadline, c->state == CASEFSM_STATE_SUSPENDED,
+                   c->suspended_remaining_ms, store_now_ms(), &view);
+    cJSON *clock = cJSON_AddObjectToObject(out, "clock");
+    cJSON_AddStringToObject(clock, "stage", c->stage);
+    cJSON_AddStringToObject(clock, "unit", c->stage_unit);
+    json_add_int(clock, "limit_ms", c->stage_limit_ms);
+    json_add_int(clock, "started_at", c->stage_started_at);
+    if (view.running)
+        json_add_int(clock, "deadline", view.deadline);
+    else
+        cJSON_AddNullToObject(clock, "deadline");
+    if (view.running || view.paused)
+        json_add_int(clock, "remaining_ms", view.remaining_ms);
+    else
+        cJSON_AddNullToObject(clock, "remaining_ms");
+    cJSON_AddBoolToObject(clock, "paused", view.paused);
+    cJSON_AddBoolToObject(clock, "overdue", view.running && view.remaining_ms < 0);
+    if (view.running || view.paused)
+        cJSON_AddStringToObject(clock, "light", worktime_light_name(view.light));
+    else
+        cJSON_AddNullToObject(clock, "light");
+}
+
+static void add_counts(cJSON *out, const struct store_case *c)
+{
+    cJSON *counts = cJSON_AddObjectToObject(out, "counts");
+    cJSON_AddNumberToObject(counts, "rework", c->rework_count);
+    cJSON_AddNumberToObject(counts, "reopen", c->reopen_count);
+    cJSON_AddNumberToObject(counts, "supervise", c->supervise_count);
+    cJSON_AddNumberToObject(counts, "extension", c->extension_count);
+    cJSON_AddNumberToObject(counts, "return", c->return_count);
+}
+
+cJSON *api_case_json(struct request *req, const struct store_case *c)
+{
+    cJSON *out = cJSON_CreateObject();
+    json_add_int(out, "id", c->id);
+    cJSON_AddStringToObject(out, "case_no", c->case_no);
+    json_add_int(out, "version", c->version);
+    cJSON_AddStringToObject(out, "state", casefsm_state_name(c->state));
+    cJSON_AddStringToObject(out, "state_zh", casefsm_state_name_zh(c->state));
+    cJSON_AddStringToObject(out, "pending", casefsm_pending_name(c->pending));
+    if (c->pending != CASEFSM_PENDING_NONE) {
+        cJSON_AddNumberToObject(out, "pending_amount", c->pending_amount);
+        cJSON_AddStringToObject(out, "pending_note", c->pending_note);
+    }
+    cJSON_AddStringToObject(out, "source", c->source);
+    json_add_string_or_null(out, "external_id", c->external_id[0] ? c->external_id : NULL);
+    if (c->category_id) {
+        cJSON *category = cJSON_AddObjectToObject(out, "category");
+        json_add_int(category, "id", c->category_id);
+        cJSON_AddStringToObject(category, "tree", c->category_tree);
+        cJSON_AddStringToObject(category, "code", c->category_code);
+        cJSON_AddStringToObject(category, "name_zh", c->category_name_zh);
+        cJSON_AddStringToObject(category, "name_en", c->category_name_en);
+    } else {
+        cJSON_AddNullToObject(out, "category");
+    }
+    cJSON_AddBoolToObject(out, "urgent", c->urgent);
+    cJSON_AddStringToObject(out, "description", c->description);
+    add_place(out, c);
+    if (c->department_id) {
+        cJSON *department = cJSON_AddObjectToObject(out, "department");
+        json_add_int(department, "id", c->department_id);
+        cJSON_AddStringToObject(department, "name", c->department_name);
+    } else {
+        cJSON_AddNullToObject(out, "department");
+    }
+    json_add_string_or_null(out, "reporter", c->reporter_user_id ? c->reporter_name : NULL);
+    json_add_string_or_null(out, "citizen_name", c->citizen_name[0] ? c->citizen_name : NULL);
+    json_add_string_or_null(out, "citizen_phone", c->citizen_phone[0] ? c->citizen_phone : NULL);
+    cJSON_AddBoolToObject(out, "verified", c->verified);
+    cJSON_AddBoolToObject(out, "self_handled", c->self_handled);
+    cJSON_AddBoolToObject(out, "photo_reused", c->photo_reused);
+    if (c->merged_into)
+        json_add_int(out, "merged_into", c->merged_into);
+    add_counts(out, c);
+    add_clock(out, req, c);
+    json_add_int(out, "created_at", c->created_at);
+    json_add_int(out, "updated_at", c->updated_at);
+    if (c->closed_at)
+        json_add_int(out, "closed_at", c->closed_at);
+    json_add_string_or_null(out, "rating", c->rating[0] ? c->rating : NULL);
+    if (req->user != NULL) {
+        cJSON *actions = cJSON_AddArrayToObject(out, "actions");
+        unsigned allowed = casefsm_allowed_actions(c->state, c->pending, req->user->role);
+        for (int a = 0; a < CASEFSM_ACTION_COUNT; a++)
+            if (allowed & (1u << a))
+                cJSON_AddItemToArray(actions, cJSON_CreateString(casefsm_action_name(a)));
+    }
+    return out;
+}
+
+static int get_case(struct request *req)
+{
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int status = api_case_load_visible(req, c);
+    if (status != 0)
+        return status;
+    return request_reply_json(req, 200, api_case_json(req, c));
+}
+
+// What the citizen reads in the timeline for each action.
+static const char *public_note_for(enum casefsm_action action)
+{
+    static const char *const NOTES[CASEFSM_ACTION_COUNT] = {
+        [CASEFSM_ACTION_VERIFY] = "已派监督员现场核实",
+        [CASEFSM_ACTION_CONFIRM] = "现场核实属实",
+        [CASEFSM_ACTION_DENY] = "现场核实不属实，不予立案",
+        [CASEFSM_ACTION_ACCEPT] = "已立案",
+        [CASEFSM_ACTION_REJECT] = "不予立案",
+        [CASEFSM_ACTION_MERGE] = "与同一问题的其他案件合并办理",
+        [CASEFSM_ACTION_DISPATCH] = "已派遣至处置部门",
+        [CASEFSM_ACTION_SIGN] = "处置部门已签收",
+        [CASEFSM_ACTION_APPROVE] = "指挥中心已审批",
+        [CASEFSM_ACTION_RESUME] = "恢复处置",
+        [CASEFSM_ACTION_HANDLE] = "处置完毕，等待核查",
+        [CASEFSM_ACTION_CHECK_PASS] = "核查通过",
+        [CASEFSM_ACTION_CHECK_FAIL] = "核查未通过，返工处置",
+        [CASEFSM_ACTION_CLOSE] = "已结案",
+        [CASEFSM_ACTION_REOPEN] = "案件重办",
+    };
+    return NOTES[action];
+}
+
+static const struct json_field ACTION_FIELDS[] = {
+    {"version", JSON_INTEGER, true, 0},      {"note", JSON_STRING, false, CASE_NOTE_MAX},
+    {"public_note", JSON_STRING, false, 500}, {"department_id", JSON_INTEGER, false, 0},
+    {"category_id", JSON_INTEGER, false, 0}, {"urgent", JSON_BOOL, false, 0},
+    {"target_case_id", JSON_INTEGER, false, 0}, {"amount", JSON_INTEGER, false, 0},
+};
+
+static bool blank(const char *text)
+{
+    return text == NULL || text[strspn(text, " \t\r\n")] == '\0';
+}
+
+// Checks the fields the action needs. Returns 0 or the status replied (422).
+static int check_requirements(struct request *req, const struct store_case *c, unsigned need,
+                              struct case_transition *t)
+{
+    const char *note = t->note;
+    if ((need & (CASEFSM_NEED_REASON | CASEFSM_NEED_NOTE)) && blank(note))
+        return request_reply_error(req, 422, ERR_MISSING_FIELD, "%s needs a note (the reason "
+                                   "or the result)", casefsm_action_name(t->action));
+    if ((need & CASEFSM_NEED_DEPARTMENT) && t->department_id <= 0)
+        return request_reply_error(req, 422, ERR_MISSING_FIELD, "dispatch needs department_id");
+    if ((need & CASEFSM_NEED_TARGET) && t->target_case_id <= 0)
+        return request_reply_error(req, 422, ERR_MISSING_FIELD, "merge needs target_case_id");
+    if ((need & CASEFSM_NEED_CATEGORY) && t->category_id <= 0 && c->category_id <= 0)
+        return request_reply_error(req, 422, ERR_MISSING_FIELD,
+                                   "accepting a case needs category_id");
+    if ((need & CASEFSM_NEED_AMOUNT) && (t->amount < 1 || t->amount > 240))
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "amount (extra hours or days of the stage) must be 1..240");
+    const char *photo_stage = (need & CASEFSM_NEED_AFTER_PHOTO) ? "after"
+                              : (need & CASEFSM_NEED_PHOTO)
+                                  ? (t->action == CASEFSM_ACTION_CONFIRM ? "verify" : "check")
+                                  : NULL;
+    if (photo_stage != NULL && store_case_photo_count(req->server->store, c->id, photo_stage) < 1)
+        return request_reply_error(req, 422, ERR_MISSING_FIELD,
+                                   "%s needs a photo uploaded with stage=%s first",
+                                   casefsm_action_name(t->action), photo_stage);
+    if (t->target_case_id > 0) {
+        struct store_case target;
+        if (store_case_get(req->server->store, t->target_case_id, &target) != STORE_OK ||
+            !api_case_visible(req, &target))
+            return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such target case");
+    }
+    return 0;
+}
+
+static void fill_transition(struct request *req, struct case_transition *t)
+{
+    const cJSON *body = req->json;
+    json_get_int(body, "version", &t->expected_version);
+    t->note = json_get_string(body, "note");
+    t->public_note = json_get_string(body, "public_note");
+    json_get_int(body, "department_id", &t->department_id);
+    json_get_int(body, "category_id", &t->category_id);
+    json_get_int(body, "target_case_id", &t->target_case_id);
+    int64_t amount = 0;
+    if (json_get_int(body, "amount", &amount))
+        t->amount = amount > 10000 || amount < -10000 ? -1 : (int)amount;
+    const cJSON *urgent = cJSON_GetObjectItemCaseSensitive(body, "urgent");
+    t->urgent = cJSON_IsBool(urgent) ? cJSON_IsTrue(urgent) : -1;
+    t->actor_user_id = req->user->id;
+    t->actor_role = role_name(req->user->role);
+    t->actor_name = req->user->display_name;
+    cJSON *facts = cJSON_CreateObject();
+    if (t->department_id > 0)
+        json_add_int(facts, "department_id", t->department_id);
+    if (t->category_id > 0)
+        json_add_int(facts, "category_id", t->category_id);
+    if (t->target_case_id > 0)
+        json_add_int(facts, "target_case_id", t->target_case_id);
+    if (t->amount > 0)
+        json_add_int(facts, "amount", t->amount);
+    char *text = cJSON_PrintUnformatted(facts);
+    cJSON_Delete(facts);
+    if (text != NULL) {
+        t->data_json = arena_strdup(req->arena, text);
+        free(text);
+    }
+}
+
+static int run_action(struct request *req)
+{
+    struct json_problem problem;
+    if (!json_check(req->json, ACTION_FIELDS, sizeof ACTION_FIELDS / sizeof ACTION_FIELDS[0],
+                    &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    int action = casefsm_action_from_name(request_param(req, "action"));
+    if (action < 0)
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such action");
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int status = api_case_load_visible(req, c);
+    if (status != 0)
+        return status;
+    struct casefsm_outcome outcome;
+    enum casefsm_verdict verdict =
+        casefsm_apply(c->state, c->pending, (enum casefsm_action)action, req->user->role, &outcome);
+    if (verdict == CASEFSM_ERR_ROLE)
+        return request_reply_error(req, 403, ERR_FORBIDDEN, "your role may not %s a case",
+                                   casefsm_action_name(action));
+    if (verdict != CASEFSM_OK)
+        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
+                                   "cannot %s a case that is %s%s%s", casefsm_action_name(action),
+                                   casefsm_state_name(c->state),
+                                   c->pending != CASEFSM_PENDING_NONE ? " with a pending " : "",
+                                   c->pending != CASEFSM_PENDING_NONE
+                                       ? casefsm_pending_name(c->pending)
+                                       : "");
+    struct case_transition t = {.case_id = c->id, .action = (enum casefsm_action)action,
+                                .next = outcome.next, .pending = outcome.pending,
+                                .effects = outcome.effects};
+    fill_transition(req, &t);
+    if (t.expected_version != c->version)
+        return request_reply_error(req, 409, ERR_STALE_VERSION,
+                                   "the case changed (version %lld, you sent %lld); reload it",
+                                   (long long)c->version, (long long)t.expected_version);
+    if ((status = check_requirements(req, c, outcome.requirements, &t)) != 0)
+        return status;
+    if (t.public_note == NULL)
+        t.public_note = public_note_for(t.action);
+    int rc = store_case_transition(req->server->store, &req->server->calendar, &t, c);
+    switch (rc) {
+    case STORE_OK:
+        return request_reply_json(req, 200, api_case_json(req, c));
+    case STORE_CONFLICT:
+        return request_reply_error(req, 409, ERR_STALE_VERSION,
+                                   "the case changed meanwhile; reload it");
+    case STORE_INVALID:
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "the department, category or target case is not valid here");
+    case STORE_NOT_FOUND:
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
+    default:
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not save the transition");
+    }
+}
+
+// method, pattern, handler, flags, roles
+const struct route API_CASE_ROUTES[] = {
+    {"GET", "/api/v1/cases/:id", get_case, ROUTE_AUTH, 0},
+    {"POST", "/api/v1/cases/:id/:action", run_action, ROUTE_STAFF_WRITE, ROLE_ANY_STAFF},
+};
+const size_t API_CASE_ROUTE_COUNT = sizeof API_CASE_ROUTES / sizeof API_CASE_ROUTES[0];

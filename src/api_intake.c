@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+// Intake: staff filing (inspectors on patrol, operators taking 12345/110/12319
+// calls), hotline platforms with an API token (idempotent on the ticket number),
+// and citizens on the web form (no account: a case number and a private query
+// code come back). Every case is located on the grid; an unplaced one is kept and
+// flagged for the supervisor.
+#include "api.h"
+#include "api_cases.h"
+
+#include "arena.h"
+#include "errors.h"
+#include "json.h"
+#include "request.h"
+#include "roles.h"
+#include "server.h"
+#include "store.h"
+#include "store_cases.h"
+#include "store_places.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+// Validates the fields every intake shares and fills the location of *in.
+// Returns 0 or the status replied.
+static int read_common(struct request *req, struct case_intake *in)
+{
+    const char *description = json_get_string(req->json, "description");
+    if (description == NULL || description[strspn(description, " \t\r\n")] == '\0')
+        return request_reply_error(req, 400, ERR_MISSING_FIELD,
+                                   "field 'description' is required and must not be blank");
+    in->description = description;
+    in->address = json_get_string(req->json, "address");
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(req->json, "lat");
+    const cJSON *lon = cJSON_GetObjectItemCaseSensitive(req->json, "lon");
+    bool has_lat = cJSON_IsNumber(lat), has_lon = cJSON_IsNumber(lon);
+    if (has_lat != has_lon)
+        return request_reply_error(req, 400, ERR_INVALID_FIELD, "send lat and lon together");
+    if (has_lat) {
+        if (!(lat->valuedouble >= -90 && lat->valuedouble <= 90) ||
+            !(lon->valuedouble >= -180 && lon->valuedouble <= 180))
+            return request_reply_error(req, 400, ERR_INVALID_FIELD,
+                                       "lat must be in [-90, 90] and lon in [-180, 180]");
+        in->has_location = true;
+        in->lat = lat->valuedouble;
+        in->lon = lon->valuedouble;
+    }
+    if (!in->has_location && (in->address == NULL || in->address[0] == '\0'))
+        return request_reply_error(req, 400, ERR_MISSING_FIELD,
+                                   "give the place: lat and lon, or an address");
+    json_get_int(req->json, "category_id", &in->category_id);
+    const cJSON *urgent = cJSON_GetObjectItemCaseSensitive(req->json, "urgent");
+    in->urgent = cJSON_IsTrue(urgent);
+    struct store_grid_location place;
+    if (in->has_location &&
+        store_grid_locate(req->server->store, in->lon, in->lat, &place) == STORE_OK) {
+        in->grid_id = place.grid_id;
+        in->community_id = place.community_id;
+        in->street_id = place.street_id;
+        in->district_id = place.district_id;
+    }
+    return 0;
+}
+
+// Replies with the created case, or maps the store's answer to an error.
+static int reply_created(struct request *req, int rc, const struct store_case *c)
+{
+    if (rc == STORE_INVALID)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such category");
+    if (rc != STORE_OK && rc != STORE_CONFLICT)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not save the case");
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddItemToObject(body, "case", api_case_json(req, c));
+    cJSON_AddBoolToObject(body, "duplicate_ticket", rc == STORE_CONFLICT);
+    return request_reply_json(req, rc == STORE_CONFLICT ? 200 : 201, body);
+}
+
+static bool channel_valid(const char *source, bool operator_channel)
+{
+    static const char *const OPERATOR_CHANNELS[] = {"12345", "110",    "12319",
+                                                    "video", "leader", "media"};
+    for (size_t i = 0; i < sizeof OPERATOR_CHANNELS / sizeof OPERATOR_CHANNELS[0]; i++)
+        if (strcmp(source, OPERATOR_CHANNELS[i]) == 0)
+            return operator_channel;
+    return !operator_channel && strcmp(source, "patrol") == 0;
+}
+
+static int staff_intake(struct request *req)
+{
+    static const struct json_field FIELDS[] = {
+        {"description", JSON_STRING, true, CASE_DESCRIPTION_MAX},
+        {"address", JSON_STRING, false, CASE_ADDRESS_MAX},
+        {"lat", JSON_NUMBER, false, 0},
+        {"lon", JSON_NUMBER, false, 0},
+        {"category_id", JSON_INTEGER, false, 0},
+        {"urgent", JSON_BOOL, false, 0},
+        {"source", JSON_STRING, false, 8},
+        {"external_id", JSON_STRING, false, 63},
+        {"caller_name", JSON_STRING, false, 63},
+        {"caller_phone", JSON_STRING, false, 31},
+        {"self_handled", JSON_BOOL, false, 0},
+    };
+    struct json_problem problem;
+    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    struct case_intake in = {0};
+    int status = read_common(req, &in);
+    if (status != 0)
+        return status;
+    bool is_operator = req->user->role != ROLE_INSPECTOR;
+    const char *source = json_get_string(req->json, "source");
+    in.source = source ? source : (is_operator ? "12345" : "patrol");
+    if (!channel_valid(in.source, is_operator))
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   is_operator ? "source must be 12345, 110, 12319, video, "
+                                                 "leader or media"
+                                               : "inspectors file patrol cases");
+    in.external_id = json_get_string(req->json, "external_id");
+    in.citizen_name = json_get_string(req->json, "caller_name");
+    in.citizen_phone = json_get_string(req->json, "caller_phone");
+    in.self_handled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req->json, "self_handled"));
+    if (in.self_handled && is_operator)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "only inspectors fix problems on the spot");
+    in.reporter_user_id = req->user->id;
+    in.actor_role = role_name(req->user->role);
+    in.actor_name = req->user->display_name;
+    in.fallback_place_path = req->user->scope_path;
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int rc = store_case_create(req->server->store, &req->server->calendar, &in, c);
+    if (rc == STORE_CONFLICT)
+        return request_reply_error(req, 409, ERR_CONFLICT,
+                                   "ticket %s of %s is already case %s", in.external_id,
+                                   in.source, c->case_no);
+    return reply_created(req, rc, c);
+}
+
+static int hotline_intake(struct request *req)
+{
+    static const struct json_field FIELDS[] = {
+        {"external_id", JSON_STRING, true, 63},
+        {"description", JSON_STRING, true, CASE_DESCRIPTION_MAX},
+        {"address", JSON_STRING, false, CASE_ADDRESS_MAX},
+        {"lat", JSON_NUMBER, false, 0},
+        {"lon", JSON_NUMBER, false, 0},
+        {"category_id", JSON_INTEGER, false, 0},
+        {"urgent", JSON_BOOL, false, 0},
+        {"caller_name", JSON_STRING, false, 63},
+        {"caller_phone", JSON_STRING, false, 31},
+    };
+    struct json_problem problem;
+    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    struct case_intake in = {0};
+    int status = read_common(req, &in);
+    if (status != 0)
+        return status;
+    in.source = req->user->channel;
+    in.external_id = json_get_string(req->json, "external_id");
+    if (in.external_id[0] == '\0')
+        return request_reply_error(req, 400, ERR_MISSING_FIELD, "external_id must not be empty");
+    in.citizen_name = json_get_string(req->json, "caller_name");
+    in.citizen_phone = json_get_string(req->json, "caller_phone");
+    in.reporter_user_id = req->user->id;
+    in.actor_role = "operator";
+    in.actor_name = req->user->display_name;
+    in.fallback_place_path = req->user->scope_path;
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    return reply_created(req, store_case_create(req->server->store, &req->server->calendar, &in, c),
+                         c);
+}
+
+// Anonymous intake is limited per client address: at most PUBLIC_LIMIT cases in
+// PUBLIC_WINDOW_MS. A small table under a lock; the oldest entry is reused.
+enum { PUBLIC_SLOTS = 1024, PUBLIC_LIMIT = 20, PUBLIC_WINDOW_MS = 10 * 60 * 1000 };
+static struct {
+    pthread_mutex_t lock;
+    struct {
+        char ip[64];
+        int64_t window_start;
+        int count;
+    } slots[PUBLIC_SLOTS];
+} public_limit = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+// Counts one intake for ip. Returns 0, or the seconds to wait.
+static int public_limit_take(const char *ip)
+{
+    int64_t now = store_now_ms();
+    int wait = 0;
+    pthread_mutex_lock(&public_limit.lock);
+    int slot = -1, oldest = 0;
+    for (int i = 0; i < PUBLIC_SLOTS && slot < 0; i++) {
+        if (strcmp(public_limit.slots[i].ip, ip) == 0)
+            slot = i;
+        else if (public_limit.slots[i].window_start < public_limit.slots[oldest].window_start)
+            oldest = i;
+    }
+    if (slot < 0) {
+        slot = oldest;
+        snprintf(public_limit.slots[slot].ip, sizeof public_limit.slots[slot].ip, "%s", ip);
+        public_limit.slots[slot].window_start = now;
+        public_limit.slots[slot].count = 0;
+    }
+    if (now - public_limit.slots[slot].window_start >= PUBLIC_WINDOW_MS) {
+        public_limit.slots[slot].window_start = now;
+        public_limit.slots[slot].count = 0;
+    }
+    if (public_limit.slots[slot].count >= PUBLIC_LIMIT)
+        wait = (int)((public_limit.slots[slot].window_start + PUBLIC_WINDOW_MS - now) / 1000) + 1;
+    else
+        public_limit.slots[slot].count++;
+    pthread_mutex_unlock(&public_limit.lock);
+    return wait;
+}
+
+static int public_intake(struct request *req)
+{
+    static const struct json_field FIELDS[] = {
+        {"description", JSON_STRING, true, CASE_DESCRIPTION_MAX},
+        {"address", JSON_STRING, false, CASE_ADDRESS_MAX},
+        {"lat", JSON_NUMBER, false, 0},
+        {"lon", JSON_NUMBER, false, 0},
+        {"category_id", JSON_INTEGER, false, 0},
+        {"name", JSON_STRING, false, 63},
+        {"phone", JSON_STRING, false, 31},
+        {"website", JSON_STRING, false, 200}, // honeypot: people never see it
+    };
+    struct json_problem problem;
+    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    const char *honeypot = json_get_string(req->json, "website");
+    if (honeypot != NULL && honeypot[0] != '\0')
+        return request_reply_error(req, 400, ERR_INVALID_FIELD, "the form was not filled in by "
+                                                                "a person");
+    const char *phone = json_get_string(req->json, "phone");
+    if (phone != NULL && phone[0] != '\0' &&
+        (strspn(phone, "0123456789-+ ") != strlen(phone) || strlen(phone) < 5))
+        return request_reply_error(req, 400, ERR_INVALID_FIELD,
+                                   "phone may hold only digits, spaces, '+' and '-'");
+    struct case_intake in = {0};
+    int status = read_common(req, &in);
+    if (status != 0)
+        return status;
+    int wait = public_limit_take(req->client_ip);
+    if (wait > 0) {
+        request_add_header(req, "Retry-After", arena_printf(req->arena, "%d", wait));
+        return request_reply_error(req, 429, ERR_RATE_LIMITED,
+                                   "too many reports from your address; try again in %d s", wait);
+    }
+    // The query code: 10 characters a citizen can type, shown once.
+    static const char ALPHABET[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    char code[11];
+    for (int i = 0; i < 10; i++)
+        code[i] = ALPHABET[randombytes_uniform(sizeof ALPHABET - 1)];
+    code[10] = '\0';
+    unsigned char code_hash[32];
+    crypto_generichash(code_hash, sizeof code_hash, (const unsigned char *)code, 10, NULL, 0);
+    in.source = "web";
+    in.citizen_name = json_get_string(req->json, "name");
+    in.citizen_phone = phone;
+    in.query_code_hash = code_hash;
+    in.actor_role = "citizen";
+    in.actor_name = "市民";
+    in.fallback_place_path = "/";
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int rc = store_case_create(req->server->store, &req->server->calendar, &in, c);
+    if (rc == STORE_INVALID)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such category");
+    if (rc != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not save the case");
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "case_no", c->case_no);
+    cJSON_AddStringToObject(body, "query_code", code);
+    cJSON_AddStringToObject(body, "state", casefsm_state_name(c->state));
+    cJSON_AddBoolToObject(body, "located", c->grid_id != 0);
+    json_add_int(body, "created_at", c->created_at);
+    return request_reply_json(req, 201, body);
+}
+
+// method, pattern, handler, flags, roles
+const struct route API_INTAKE_ROUTES[] = {
+    {"POST", "/api/v1/cases", staff_intake, ROUTE_STAFF_WRITE,
+     ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR},
+    {"POST", "/api/v1/intake/hotline", hotline_intake, ROUTE_TOKEN | ROUTE_JSON | ROUTE_WRITE, 0},
+    {"POST", "/api/v1/public/cases", public_intake, ROUTE_JSON | ROUTE_WRITE, 0},
+};
+const size_t API_INTAKE_ROUTE_COUNT = sizeof API_INTAKE_ROUTES / sizeof API_INTAKE_ROUTES[0];

@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: MIT
+// SQL for cases: intake (number, place, first event, search index), loading,
+// transitions with deadlines and versions, and the hash-chained event log.
+#include "store_cases.h"
+
+#include "caseclock.h"
+#include "log.h"
+#include "store.h"
+#include "textseg.h"
+#include "worktime.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CASE_SELECT                                                                                \
+    "SELECT c.id, c.case_no, c.source, COALESCE(c.external_id, ''), c.state, c.pending, "         \
+    "c.pending_amount, c.pending_note, c.version, COALESCE(c.category_id, 0), "                   \
+    "COALESCE(cat.tree, ''), COALESCE(cat.code, ''), COALESCE(cat.name_zh, ''), "                 \
+    "COALESCE(cat.name_en, ''), c.urgent, c.description, c.address, c.lat, c.lon, "               \
+    "COALESCE(c.grid_id, 0), COALESCE(g.code, ''), COALESCE(c.community_id, 0), "                 \
+    "COALESCE(c.street_id, 0), COALESCE(c.district_id, 0), COALESCE(cm.name, ''), "               \
+    "COALESCE(st.name, ''), c.place_path, c.needs_placement, COALESCE(c.reporter_user_id, 0), "   \
+    "COALESCE(u.display_name, ''), c.citizen_name, c.citizen_phone, "                             \
+    "COALESCE(c.department_id, 0), COALESCE(d.name, ''), c.verified, c.self_handled, "            \
+    "c.photo_reused, c.rework_count, c.reopen_count, c.supervise_count, c.extension_count, "      \
+    "c.return_count, COALESCE(c.merged_into, 0), c.stage, c.stage_started_at, c.stage_unit, "     \
+    "c.stage_limit_ms, COALESCE(c.stage_deadline, 0), COALESCE(c.suspended_remaining_ms, 0), "    \
+    "c.created_at, c.updated_at, COALESCE(c.closed_at, 0), COALESCE(c.rating, ''), "              \
+    "c.rating_comment, COALESCE(c.rated_at, 0) "                                                   \
+    "FROM case_record c LEFT JOIN category cat ON cat.id = c.category_id "                         \
+    "LEFT JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN org_unit cm ON cm.id = c.community_id "  \
+    "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                \
+    "c.reporter_user_id LEFT JOIN org_unit d ON d.id = c.department_id "
+
+static void text_at(char *out, size_t size, sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
+static void read_case(sqlite3_stmt *s, struct store_case *c)
+{
+    memset(c, 0, sizeof *c);
+    int i = 0;
+    c->id = sqlite3_column_int64(s, i++);
+    text_at(c->case_no, sizeof c->case_no, s, i++);
+    text_at(c->source, sizeof c->source, s, i++);
+    text_at(c->external_id, sizeof c->external_id, s, i++);
+    c->state = casefsm_state_from_name((const char *)sqlite3_column_text(s, i++));
+    c->pending = casefsm_pending_from_name((const char *)sqlite3_column_text(s, i++));
+    c->pending_amount = sqlite3_column_int(s, i++);
+    text_at(c->pending_note, sizeof c->pending_note, s, i++);
+    c->version = sqlite3_column_int64(s, i++);
+    c->category_id = sqlite3_column_int64(s, i++);
+    text_at(c->category_tree, sizeof c->category_tree, s, i++);
+    text_at(c->category_code, sizeof c->category_code, s, i++);
+    text_at(c->category_name_zh, sizeof c->category_name_zh, s, i++);
+    text_at(c->category_name_en, sizeof c->category_name_en, s, i++);
+    c->urgent = sqlite3_column_int(s, i++) != 0;
+    text_at(c->description, sizeof c->description, s, i++);
+    text_at(c->address, sizeof c->address, s, i++);
+    c->has_location = sqlite3_column_type(s, i) != SQLITE_NULL;
+    c->lat = sqlite3_column_double(s, i++);
+    c->lon = sqlite3_column_double(s, i++);
+    c->grid_id = sqlite3_column_int64(s, i++);
+    text_at(c->grid_code, sizeof c->grid_code, s, i++);
+    c->community_id = sqlite3_column_int64(s, i++);
+    c->street_id = sqlite3_column_int64(s, i++);
+    c->district_id = sqlite3_column_int64(s, i++);
+    text_at(c->community_name, sizeof c->community_name, s, i++);
+    text_at(c->street_name, sizeof c->street_name, s, i++);
+    text_at(c->place_path, sizeof c->place_path, s, i++);
+    c->needs_placement = sqlite3_column_int(s, i++) != 0;
+    c->reporter_user_id = sqlite3_column_int64(s, i++);
+    text_at(c->reporter_name, sizeof c->reporter_name, s, i++);
+    text_at(c->citizen_name, sizeof c->citizen_name, s, i++);
+    text_at(c->citizen_phone, sizeof c->citizen_phone, s, i++);
+    c->department_id = sqlite3_column_int64(s, i++);
+    text_at(c->department_name, sizeof c->department_name, s, i++);
+    c->verified = sqlite3_column_int(s, i++) != 0;
+    c->self_handled = sqlite3_column_int(s, i++) != 0;
+    c->photo_reused = sqlite3_column_int(s, i++) != 0;
+    c->rework_count = sqlite3_column_int(s, i++);
+    c->reopen_count = sqlite3_column_int(s, i++);
+    c->supervise_count = sqlite3_column_int(s, i++);
+    c->extension_count = sqlite3_column_int(s, i++);
+    c->return_count = sqlite3_column_int(s, i++);
+    c->merged_into = sqlite3_column_int64(s, i++);
+    text_at(c->stage, sizeof c->stage, s, i++);
+    c->stage_started_at = sqlite3_column_int64(s, i++);
+    text_at(c->stage_unit, sizeof c->stage_unit, s, i++);
+    c->stage_limit_ms = sqlite3_column_int64(s, i++);
+    c->stage_deadline = sqlite3_column_int64(s, i++);
+    c->suspended_remaining_ms = sqlite3_column_int64(s, i++);
+    c->created_at = sqlite3_column_int64(s, i++);
+    c->updated_at = sqlite3_column_int64(s, i++);
+    c->closed_at = sqlite3_column_int64(s, i++);
+    text_at(c->rating, sizeof c->rating, s, i++);
+    text_at(c->rating_comment, sizeof c->rating_comment, s, i++);
+    c->rated_at = sqlite3_column_int64(s, i++);
+}
+
+// Steps a one-row statement into *out. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
+static int fetch_case(sqlite3_stmt *stmt, struct store_case *out)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        read_case(stmt, out);
+    else if (rc != SQLITE_DONE)
+        log_error("store: case read failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    store_stmt_done(stmt);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+static const char SQL_CASE_BY_ID[] = CASE_SELECT "WHERE c.id = :id";
+static const char SQL_CASE_BY_NO[] = CASE_SELECT "WHERE c.case_no = :no";
+static const char SQL_CASE_BY_EXTERNAL[] =
+    CASE_SELECT "WHERE c.source = :source AND c.external_id = :external";
+
+int store_case_get(struct store *store, int64_t id, struct store_case *out)
+{
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL_CASE_BY_ID);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", id);
+    return fetch_case(stmt, out);
+}
+
+int store_case_get_by_no(struct store *store, const char *case_no, struct store_case *out)
+{
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL_CASE_BY_NO);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":no", case_no);
+    return fetch_case(stmt, out);
+}
+
+static int tx_case_get(struct store_tx *tx, int64_t id, struct store_case *out)
+{
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_ID);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", id);
+    return fetch_case(stmt, out);
+}
+
+bool store_case_visible(const struct store_case *c, const char *role_name, int64_t org_unit_id,
+                        const char *scope_path)
+{
+    if (strcmp(role_name, "department") == 0)
+        return c->department_id != 0 && c->department_id == org_unit_id;
+    return strncmp(c->place_path, scope_path, strlen(scope_path)) == 0;
+}
+
+// Feeds one length-prefixed field into the hash, so no two field lists collide.
+static void hash_field(crypto_generichash_state *state, const char *text)
+{
+    uint64_t len = text ? strlen(text) : 0;
+    unsigned char prefix[8];
+    for (int i = 0; i < 8; i++)
+        prefix[i] = (unsigned char)(len >> (8 * i));
+    crypto_generichash_update(state, prefix, sizeof prefix);
+    if (len > 0)
+        crypto_generichash_update(state, (const unsigned char *)text, len);
+}
+
+// The hash of an event: BLAKE2b-256 over the previous hash and every field.
+static void event_hash(const char *prev_hash, int64_t case_id, const char *action,
+                       const char *from, const char *to, int64_t actor_user_id,
+                       const char *actor_role, const char *actor_name, const char *note,
+                       const char *public_note, const char *data, int64_t created_at,
+                       char out[65])
+{
+    char numbers[3][24];
+    snprintf(numbers[0], sizeof numbers[0], "%lld", (long long)case_id);
+    snprintf(numbers[1], sizeof numbers[1], "%lld", (long long)actor_user_id);
+    snprintf(numbers[2], sizeof numbers[2], "%lld", (long long)created_at);
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, 32);
+    const char *fields[] = {prev_hash,   numbers[0], action, from,        to,   numbers[1],
+                            actor_role,  actor_name, note,   public_note, data, numbers[2]};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        hash_field(&state, fields[i]);
+    unsigned char digest[32];
+    crypto_generichash_final(&state, digest, sizeof digest);
+    sodium_bin2hex(out, 65, digest, sizeof digest);
+}
+
+struct event_row {
+    int64_t case_id;
+    const char *action, *from, *to;
+    int64_t actor_user_id;
+    const char *actor_role, *actor_name, *note, *public_note, *data;
+    int64_t created_at;
+};
+
+static int insert_event(struct store_tx *tx, const struct event_row *e)
+{
+    static const char SQL_LAST[] = "SELECT hash FROM case_event ORDER BY id DESC LIMIT 1";
+    static const char SQL[] =
+        "INSERT INTO case_event (case_id, action, from_state, to_state, actor_user_id, "
+        "actor_role, actor_name, note, public_note, data, created_at, prev_hash, hash) VALUES "
+        "(:case, :action, :from, :to, :actor, :role, :name, :note, :public, :data, :at, :prev, "
+        ":hash)";
+    sqlite3_stmt *last = store_tx_stmt(tx, SQL_LAST);
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (last == NULL || stmt == NULL)
+        return STORE_ERROR;
+    char prev[65] = "";
+    if (sqlite3_step(last) == SQLITE_ROW)
+        text_at(prev, sizeof prev, last, 0);
+    store_stmt_done(last);
+    const char *data = e->data ? e->data : "{}";
+    char hash[65];
+    event_hash(prev, e->case_id, e->action, e->from, e->to, e->actor_user_id, e->actor_role,
+               e->actor_name, e->note ? e->note : "", e->public_note ? e->public_note : "", data,
+               e->created_at, hash);
+    store_bind_int(stmt, ":case", e->case_id);
+    store_bind_text(stmt, ":action", e->action);
+    store_bind_text(stmt, ":from", e->from);
+    store_bind_text(stmt, ":to", e->to);
+    if (e->actor_user_id > 0)
+        store_bind_int(stmt, ":actor", e->actor_user_id);
+    else
+        store_bind_null(stmt, ":actor");
+    store_bind_text(stmt, ":role", e->actor_role);
+    store_bind_text(stmt, ":name", e->actor_name);
+    store_bind_text(stmt, ":note", e->note ? e->note : "");
+    store_bind_text(stmt, ":public", e->public_note ? e->public_note : "");
+    store_bind_text(stmt, ":data", data);
+    store_bind_int(stmt, ":at", e->created_at);
+    store_bind_text(stmt, ":prev", prev);
+    store_bind_text(stmt, ":hash", hash);
+    return store_exec_stmt(stmt);
+}
+
+// The limit of a stage for a category (or the default), in *unit and *amount.
+static int stage_limit(struct store_tx *tx, int64_t category_id, const char *stage, bool urgent,
+                       enum worktime_unit *unit, int *amount)
+{
+    static const char SQL[] =
+        "SELECT unit, amount FROM category_limit WHERE category_id = :category AND stage = :stage";
+    caseclock_default_limit(stage, urgent, unit, amount);
+    if (category_id <= 0)
+        return STORE_OK;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":category", category_id);
+    store_bind_text(stmt, ":stage", stage);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        int parsed = worktime_unit_from_name((const char *)sqlite3_column_text(stmt, 0));
+        if (parsed >= 0) {
+            *unit = (enum worktime_unit)parsed;
+            *amount = sqlite3_column_int(stmt, 1);
+        }
+    }
+    store_stmt_done(stmt);
+    return STORE_OK;
+}
+
+// Starts `stage` for c at now: unit, limit and deadline from the category.
+static int start_stage(struct store_tx *tx, const struct worktime_calendar *cal,
+                       struct store_case *c, const char *stage, int64_t now)
+{
+    snprintf(c->stage, sizeof c->stage, "%s", stage);
+    c->stage_started_at = now;
+    c->suspended_remaining_ms = 0;
+    if (strcmp(stage, "none") == 0) {
+        c->stage_deadline = 0;
+        c->stage_limit_ms = 0;
+        return STORE_OK;
+    }
+    enum worktime_unit unit;
+    int amount;
+    int rc = stage_limit(tx, c->category_id, stage, c->urgent, &unit, &amount);
+    if (rc != STORE_OK)
+        return rc;
+    snprintf(c->stage_unit, sizeof c->stage_unit, "%s", worktime_unit_name(unit));
+    c->stage_limit_ms = worktime_limit_ms(cal, unit, amount);
+    c->stage_deadline = worktime_deadline(cal, now, unit, amount);
+    return STORE_OK;
+}
+
+// Writes every mutable field of c back to its row.
+static int save_case(struct store_tx *tx, const struct store_case *c)
+{
+    static const char SQL[] =
+        "UPDATE case_record SET state = :state, pending = :pending, pending_amount = :amount, "
+        "pending_note = :pnote, version = :version, category_id = :category, urgent = :urgent, "
+        "department_id = :department, verified = :verified, rework_count = :rework, "
+        "reopen_count = :reopen, supervise_count = :supervise, extension_count = :extension, "
+        "return_count = :returns, merged_into = :merged, stage = :stage, "
+        "stage_started_at = :started, stage_unit = :unit, stage_limit_ms = :limit, "
+        "stage_deadline = :deadline, suspended_remaining_ms = :remaining, updated_at = :now, "
+        "closed_at = :closed, rating = :rating, rating_comment = :comment, rated_at = :rated "
+        "WHERE id = :id";
+    sqlite3_stmt *s = store_tx_stmt(tx, SQL);
+    if (s == NULL)
+        return STORE_ERROR;
+    store_bind_text(s, ":state", casefsm_state_name(c->state));
+    store_bind_text(s, ":pending", casefsm_pending_name(c->pending));
+    store_bind_int(s, ":amount", c->pending_amount);
+    store_bind_text(s, ":pnote", c->pending_note);
+    store_bind_int(s, ":version", c->version);
+    if (c->category_id > 0)
+        store_bind_int(s, ":category", c->category_id);
+    else
+        store_bind_null(s, ":category");
+    store_bind_int(s, ":urgent", c->urgent);
+    if (c->department_id > 0)
+        store_bind_int(s, ":department", c->department_id);
+    else
+        store_bind_null(s, ":department");
+    store_bind_int(s, ":verified", c->verified);
+    store_bind_int(s, ":rework", c->rework_count);
+    store_bind_int(s, ":reopen", c->reopen_count);
+    store_bind_int(s, ":supervise", c->supervise_count);
+    store_bind_int(s, ":extension", c->extension_count);
+    store_bind_int(s, ":returns", c->return_count);
+    if (c->merged_into > 0)
+        store_bind_int(s, ":merged", c->merged_into);
+    else
+        store_bind_null(s, ":merged");
+    store_bind_text(s, ":stage", c->stage);
+    store_bind_int(s, ":started", c->stage_started_at);
+    store_bind_text(s, ":unit", c->stage_unit);
+    store_bind_int(s, ":limit", c->stage_limit_ms);
+    if (c->stage_deadline > 0)
+        store_bind_int(s, ":deadline", c->stage_deadline);
+    else
+        store_bind_null(s, ":deadline");
+    store_bind_int(s, ":remaining", c->suspended_remaining_ms);
+    store_bind_int(s, ":now", c->updated_at);
+    if (c->closed_at > 0)
+        store_bind_int(s, ":closed", c->closed_at);
+    else
+        store_bind_null(s, ":closed");
+    store_bind_text(s, ":rating", c->rating[0] ? c->rating : NULL);
+    store_bind_text(s, ":comment", c->rating_comment);
+    if (c->rated_at > 0)
+        store_bind_int(s, ":rated", c->rated_at);
+    else
+        store_bind_null(s, ":rated");
+    store_bind_int(s, ":id", c->id);
+    return store_exec_stmt(s);
+}
+
+// True when a row exists for the query bound with :id.
+static int row_exists(struct store_tx *tx, const char *sql, int64_t id)
+{
+    sqlite3_stmt *stmt = store_tx_stmt(tx, sql);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", id);
+    int rc = sqlite3_step(stmt);
+    store_stmt_done(stmt);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+static const char SQL_CATEGORY_EXISTS[] = "SELECT 1 FROM category WHERE id = :id AND "
+                                          "parent_id IS NOT NULL AND active = 1";
+
+struct create_job {
+    const struct worktime_calendar *calendar;
+    const struct case_intake *in;
+    struct store_case *out;
+};
+
+// Allocates the next number of the local day: YYYYMMDD + 6 digits.
+static int next_case_no(struct store_tx *tx, const struct worktime_calendar *cal, int64_t now,
+                        char out[16])
+{
+    static const char SQL[] = "INSERT INTO case_day_seq (day, last) VALUES (:day, 1) "
+                              "ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    int day = worktime_local_date(cal, now);
+    store_bind_int(stmt, ":day", day);
+    int rc = sqlite3_step(stmt);
+    int64_t sequence = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    store_stmt_done(stmt);
+    if (sequence <= 0 || sequence > 999999)
+        return STORE_ERROR;
+    snprintf(out, 16, "%08d%06lld", day, (long long)sequence);
+    return STORE_OK;
+}
+
+static int index_text(struct store_tx *tx, int64_t id, const char *description,
+                      const char *address)
+{
+    static const char SQL[] = "INSERT INTO case_fts (rowid, seg) VALUES (:id, :seg)";
+    size_t len = strlen(description) + strlen(address) + 2;
+    char *joined = malloc(len);
+    if (joined == NULL)
+        return STORE_ERROR;
+    snprintf(joined, len, "%s %s", description, address);
+    char *seg = textseg_index(joined, strlen(joined));
+    free(joined);
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (seg == NULL || stmt == NULL) {
+        free(seg);
+        return STORE_ERROR;
+    }
+    store_bind_int(stmt, ":id", id);
+    store_bind_text(stmt, ":seg", seg);
+    free(seg);
+    return store_exec_stmt(stmt);
+}
+
+// Inserts the case row. Returns its id, or -1.
+static int64_t insert_case(struct store_tx *tx, const struct case_intake *in, const struct store_case *c)
+{
+    static const char SQL[] =
+        "INSERT INTO case_record (case_no, source, external_id, state, category_id, urgent, "
+        "description, address, lat, lon, grid_id, community_id, street_id, district_id, "
+        "place_path, needs_placement, reporter_user_id, citizen_name, citizen_phone, "
+        "query_code_hash, self_handled, stage, stage_started_at, stage_unit, stage_limit_ms, "
+        "stage_deadline, created_at, updated_at, closed_at) VALUES (:no, :source, :external, "
+        ":state, :category, :urgent, :description, :address, :lat, :lon, :grid, :community, "
+        ":street, :district, COALESCE((SELECT path FROM org_unit WHERE id = :community), "
+        ":fallback), :unplaced, :reporter, :cname, :cphone, :code, :self, :stage, :now, :unit, "
+        ":limit, :deadline, :now, :now, :closed) RETURNING id";
+    sqlite3_stmt *s = store_tx_stmt(tx, SQL);
+    if (s == NULL)
+        return -1;
+    store_bind_text(s, ":no", c->case_no);
+    store_bind_text(s, ":source", in->source);
+    store_bind_text(s, ":external", in->external_id);
+    store_bind_text(s, ":state", casefsm_state_name(c->state));
+    if (in->category_id > 0)
+        store_bind_int(s, ":category", in->category_id);
+    else
+        store_bind_null(s, ":category");
+    store_bind_int(s, ":urgent", in->urgent);
+    store_bind_text(s, ":description", in->description);
+    store_bind_text(s, ":address", in->address ? in->address : "");
+    if (in->has_location) {
+        store_bind_double(s, ":lat", in->lat);
+        store_bind_double(s, ":lon", in->lon);
+    } else {
+        store_bind_null(s, ":lat");
+        store_bind_null(s, ":lon");
+    }
+    const int64_t places[] = {in->grid_id, in->community_id, in->street_id, in->district_id};
+    const char *names[] = {":grid", ":community", ":street", ":district"};
+    for (int i = 0; i < 4; i++) {
+        if (places[i] > 0)
+            store_bind_int(s, names[i], places[i]);
+        else
+            store_bind_null(s, names[i]);
+    }
+    store_bind_text(s, ":fallback", in->fallback_place_path ? in->fallback_place_path : "/");
+    store_bind_int(s, ":unplaced", in->grid_id <= 0);
+    if (in->reporter_user_id > 0)
+        store_bind_int(s, ":reporter", in->reporter_user_id);
+    else
+        store_bind_null(s, ":reporter");
+    store_bind_text(s, ":cname", in->citizen_name ? in->citizen_name : "");
+    store_bind_text(s, ":cphone", in->citizen_phone ? in->citizen_phone : "");
+    if (in->query_code_hash != NULL)
+        store_bind_blob(s, ":code", in->query_code_hash, 32);
+    else
+        store_bind_null(s, ":code");
+    store_bind_int(s, ":self", in->self_handled);
+    store_bind_text(s, ":stage", c->stage);
+    store_bind_int(s, ":now", c->created_at);
+    store_bind_text(s, ":unit", c->stage_unit);
+    store_bind_int(s, ":limit", c->stage_limit_ms);
+    if (c->stage_deadline > 0)
+        store_bind_int(s, ":deadline", c->stage_deadline);
+    else
+        store_bind_null(s, ":deadline");
+    if (c->closed_at > 0)
+        store_bind_int(s, ":closed", c->closed_at);
+    else
+        store_bind_null(s, ":closed");
+    int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    if (id < 0)
+        log_error("store: case insert failed: %s", sqlite3_errmsg(sqlite3_db_handle(s)));
+    store_stmt_done(s);
+    return id;
+}
+
+static int create_job(struct store_tx *tx, void *data)
+{
+    struct create_job *job = data;
+    const struct case_intake *in = job->in;
+    if (in->external_id != NULL) {
+        sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_EXTERNAL);
+        if (stmt == NULL)
+            return STORE_ERROR;
+        store_bind_text(stmt, ":source", in->source);
+        store_bind_text(stmt, ":external", in->external_id);
+        int rc = fetch_case(stmt, job->out);
+        if (rc != STORE_NOT_FOUND)
+            return rc == STORE_OK ? STORE_CONFLICT : rc;
+    }
+    if (in->category_id > 0) {
+        int rc = row_exists(tx, SQL_CATEGORY_EXISTS, in->category_id);
+        if (rc != STORE_OK)
+            return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
+    }
+    struct store_case *c = job->out;
+    memset(c, 0, sizeof *c);
+    int64_t now = store_now_ms();
+    c->created_at = now;
+    c->category_id = in->category_id;
+    c->urgent = in->urgent;
+    c->state = in->self_handled ? CASEFSM_STATE_CLOSED : CASEFSM_STATE_REPORTED;
+    if (in->self_handled)
+        c->closed_at = now;
+    int rc = next_case_no(tx, job->calendar, now, c->case_no);
+    if (rc == STORE_OK)
+        rc = start_stage(tx, job->calendar, c, caseclock_stage(c->state), now);
+    if (rc != STORE_OK)
+        return rc;
+    int64_t id = insert_case(tx, in, c);
+    if (id < 0)
+        return STORE_ERROR;
+    rc = index_text(tx, id, in->description, in->address ? in->address : "");
+    if (rc != STORE_OK)
+        return rc;
+    struct event_row event = {
+        .case_id = id,
+        .action = in->self_handled ? "self-handle" : "report",
+        .from = "",
+        .to = casefsm_state_name(c->state),
+        .actor_user_id = in->reporter_user_id,
+        .actor_role = in->actor_role,
+        .actor_name = in->actor_name ? in->actor_name : "",
+        .public_note = in->self_handled ? "巡查发现并当场处置" : "案件已登记",
+        .created_at = now,
+    };
+    cJSON *facts = cJSON_CreateObject();
+    cJSON_AddStringToObject(facts, "source", in->source);
+    char *facts_text = cJSON_PrintUnformatted(facts);
+    cJSON_Delete(facts);
+    event.data = facts_text ? facts_text : "{}";
+    rc = insert_event(tx, &event);
+    free(facts_text);
+    return rc == STORE_OK ? tx_case_get(tx, id, job->out) : rc;
+}
+
+int store_case_create(struct store *store, const struct worktime_calendar *calendar,
+                      const struct case_intake *intake, struct store_case *out)
+{
+    struct create_job job = {calendar, intake, out};
+    return store_write(store, create_job, &job);
+}
+
+struct transition_job {
+    const struct worktime_calendar *calendar;
+    const struct case_transition *t;
+    struct store_case *out;
+};
+
+static int link_cases(struct store_tx *tx, int64_t from, int64_t to, int64_t now)
+{
+    static const char SQL[] = "INSERT INTO case_link (case_id, other_id, kind, created_at) "
+                              "VALUES (:a, :b, 'merged_into', :now), (:b, :a, 'merged_from', :now)";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":a", from);
+    store_bind_int(stmt, ":b", to);
+    store_bind_int(stmt, ":now", now);
+    return store_exec_stmt(stmt);
+}
+
+// Changes the facts an action carries (category, department, merge target).
+static int apply_facts(struct store_tx *tx, const struct case_transition *t, struct store_case *c,
+                       int64_t now)
+{
+    static const char SQL_DEPARTMENT[] =
+        "SELECT 1 FROM org_unit WHERE id = :id AND type = 'department'";
+    int rc = STORE_OK;
+    if (t->action == CASEFSM_ACTION_ACCEPT) {
+        if (t->category_id > 0 && (rc = row_exists(tx, SQL_CATEGORY_EXISTS, t->category_id)) != STORE_OK)
+            return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
+        if (t->category_id > 0)
+            c->category_id = t->category_id;
+        if (t->urgent >= 0)
+            c->urgent = t->urgent;
+        if (c->category_id <= 0)
+            return STORE_INVALID;
+    } else if (t->action == CASEFSM_ACTION_DISPATCH) {
+        if ((rc = row_exists(tx, SQL_DEPARTMENT, t->department_id)) != STORE_OK)
+            return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
+        c->department_id = t->department_id;
+    } else if (t->action == CASEFSM_ACTION_MERGE) {
+        struct store_case target;
+        if (t->target_case_id == c->id || tx_case_get(tx, t->target_case_id, &target) != STORE_OK ||
+            !casefsm_state_is_open(target.state))
+            return STORE_INVALID;
+        c->merged_into = target.id;
+        rc = link_cases(tx, c->id, target.id, now);
+    }
+    return rc;
+}
+
+// Moves the clock per the effects of the action.
+static int apply_clock(struct store_tx *tx, const struct worktime_calendar *cal,
+                       const struct case_transition *t, struct store_case *c, int64_t now,
+                       int extension)
+{
+    int unit_value = worktime_unit_from_name(c->stage_unit);
+    enum worktime_unit unit = unit_value < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit_value;
+    if (t->effects & CASEFSM_EFFECT_STOP_CLOCK) {
+        c->suspended_remaining_ms = c->stage_deadline > now
+                                        ? worktime_elapsed_ms(cal, now, c->stage_deadline, unit)
+                                        : 0;
+        c->stage_deadline = 0;
+        return STORE_OK;
+    }
+    if (t->effects & CASEFSM_EFFECT_RESTART_CLOCK) {
+        c->stage_deadline =
+            worktime_add_minutes(cal, now, unit, (c->suspended_remaining_ms + 59999) / 60000);
+        c->suspended_remaining_ms = 0;
+        return STORE_OK;
+    }
+    if (t->effects & CASEFSM_EFFECT_MOVE_DEADLINE) {
+        c->stage_deadline = worktime_deadline(cal, c->stage_deadline, unit, extension);
+        c->stage_limit_ms += worktime_limit_ms(cal, unit, extension);
+        return STORE_OK;
+    }
+    const char *stage = caseclock_stage(c->state);
+    if (strcmp(stage, c->stage) != 0 || (t->effects & CASEFSM_EFFECT_START_HANDLING_CLOCK))
+        return start_stage(tx, cal, c, stage, now);
+    return STORE_OK;
+}
+
+static int transition_job(struct store_tx *tx, void *data)
+{
+    struct transition_job *job = data;
+    const struct case_transition *t = job->t;
+    struct store_case *c = job->out;
+    int rc = tx_case_get(tx, t->case_id, c);
+    if (rc != STORE_OK)
+        return rc;
+    if (c->version != t->expected_version)
+        return STORE_CONFLICT;
+    int64_t now = store_now_ms();
+    enum casefsm_state from = c->state;
+    int extension = c->pending_amount;
+    if ((rc = apply_facts(tx, t, c, now)) != STORE_OK)
+        return rc;
+    c->state = t->next;
+    c->pending = t->pending;
+    if (t->effects & CASEFSM_EFFECT_SET_PENDING) {
+        c->pending_amount = t->amount;
+        snprintf(c->pending_note, sizeof c->pending_note, "%s", t->note ? t->note : "");
+    }
+    if (t->effects & CASEFSM_EFFECT_CLEAR_PENDING) {
+        c->pending_amount = 0;
+        c->pending_note[0] = '\0';
+    }
+    if (t->effects & CASEFSM_EFFECT_VERIFIED)
+        c->verified = true;
+    if (t->effects & CASEFSM_EFFECT_CLEAR_DEPARTMENT) {
+        c->department_id = 0;
+        c->return_count++;
+    }
+    if (t->effects & CASEFSM_EFFECT_MOVE_DEADLINE)
+        c->extension_count++;
+    if (t->effects & CASEFSM_EFFECT_REWORK)
+        c->rework_count++;
+    if (t->effects & CASEFSM_EFFECT_SUPERVISED)
+        c->supervise_count++;
+    if (t->effects & CASEFSM_EFFECT_REOPEN) {
+        c->reopen_count++;
+        c->closed_at = 0;
+    }
+    if (c->state == CASEFSM_STATE_CLOSED) {
+        c->closed_at = now;
+        c->rating[0] = '\0';
+        c->rating_comment[0] = '\0';
+        c->rated_at = 0;
+    }
+    if ((rc = apply_clock(tx, job->calendar, t, c, now, extension)) != STORE_OK)
+        return rc;
+    c->version++;
+    c->updated_at = now;
+    if ((rc = save_case(tx, c)) != STORE_OK)
+        return rc;
+    struct event_row event = {
+        .case_id = c->id,
+        .action = casefsm_action_name(t->action),
+        .from = casefsm_state_name(from),
+        .to = casefsm_state_name(c->state),
+        .actor_user_id = t->actor_user_id,
+        .actor_role = t->actor_role,
+        .actor_name = t->actor_name ? t->actor_name : "",
+        .note = t->note,
+        .public_note = t->public_note,
+        .data = t->data_json,
+        .created_at = now,
+    };
+    rc = insert_event(tx, &event);
+    return rc == STORE_OK ? tx_case_get(tx, c->id, c) : rc;
+}
+
+int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
+                          const struct case_transition *t, struct store_case *out)
+{
+    struct transition_job job = {calendar, t, out};
+    return store_write(store, transition_job, &job);
+}
+
+
+static void read_event(sqlite3_stmt *s, struct store_case_event *e)
+{
+    e->id = sqlite3_column_int64(s, 0);
+    text_at(e->action, sizeof e->action, s, 1);
+    text_at(e->from_state, sizeof e->from_state, s, 2);
+    text_at(e->to_state, sizeof e->to_state, s, 3);
+    e->actor_user_id = sqlite3_column_int64(s, 4);
+    text_at(e->actor_role, sizeof e->actor_role, s, 5);
+    text_at(e->actor_name, sizeof e->actor_name, s, 6);
+    text_at(e->note, sizeof e->note, s, 7);
+    text_at(e->public_note, sizeof e->public_note, s, 8);
+    text_at(e->data, sizeof e->data, s, 9);
+    e->created_at = sqlite3_column_int64(s, 10);
+    text_at(e->hash, sizeof e->hash, s, 11);
+}
+
+int store_case_events(struct store *store, int64_t case_id,
+                      void (*fn)(const struct store_case_event *event, void *data), void *data)
+{
+    static const char SQL[] = "SELECT id, action, from_state, to_state, "
+                              "COALESCE(actor_user_id, 0), actor_role, actor_name, note, "
+                              "public_note, data, created_at, hash FROM case_event "
+                              "WHERE case_id = :case ORDER BY id";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":case", case_id);
+    struct store_case_event *event = malloc(sizeof *event);
+    int rc = event != NULL ? SQLITE_ROW : SQLITE_NOMEM;
+    while (rc == SQLITE_ROW && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        read_event(stmt, event);
+        fn(event, data);
+    }
+    free(event);
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int64_t store_audit_verify(struct store *store, int64_t *count)
+{
+    static const char SQL[] = "SELECT id, case_id, action, from_state, to_state, "
+                              "COALESCE(actor_user_id, 0), actor_role, actor_name, note, "
+                              "public_note, data, created_at, prev_hash, hash FROM case_event "
+                              "ORDER BY id";
+    sqlite3_stmt *s = store_read_stmt(store, SQL);
+    if (s == NULL)
+        return -1;
+    char previous[65] = "";
+    int64_t broken = 0;
+    *count = 0;
+    while (broken == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        const char *col[14];
+        for (int i = 0; i < 14; i++)
+            col[i] = (const char *)sqlite3_column_text(s, i);
+        char expected[65];
+        event_hash(previous, sqlite3_column_int64(s, 1), col[2], col[3], col[4],
+                   sqlite3_column_int64(s, 5), col[6], col[7], col[8], col[9], col[10],
+                   sqlite3_column_int64(s, 11), expected);
+        if (strcmp(col[12] ? col[12] : "", previous) != 0 || strcmp(col[13], expected) != 0)
+            broken = sqlite3_column_int64(s, 0);
+        snprintf(previous, sizeof previous, "%s", col[13]);
+        (*count)++;
+    }
+    store_stmt_done(s);
+    return broken;
+}
+
+int store_case_photo_count(struct store *store, int64_t case_id, const char *stage)
+{
+    static const char SQL[] =
+        "SELECT count(*) FROM case_attachment WHERE case_id = :case AND stage = :stage";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return -1;
+    store_bind_int(stmt, ":case", case_id);
+    store_bind_text(stmt, ":stage", stage);
+    int count = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+    store_stmt_done(stmt);
+    return count;
+}
