@@ -5,7 +5,7 @@ SHELL   := /bin/bash
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 libcjson libsodium
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev pkg-config
-APT_TEST := libcriterion-dev nodejs npm chromium
+APT_TEST := libcriterion-dev nodejs npm chromium sqlite3
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Iinclude $(WARNINGS) -g -MMD -MP
@@ -56,6 +56,7 @@ test-deps: deps
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing test dependencies:$$missing"; \

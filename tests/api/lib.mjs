@@ -173,3 +173,48 @@ export async function demoClient(server, username) {
   assert.equal(r.status, 200, `login ${username}: ${r.text}`);
   return client;
 }
+
+// Points inside the demo city's streets (cells of about 100 m from 110.9113 E,
+// 21.6636 N: Hexi, then Hongqi, then Hedong, west to east).
+export const HONGQI = { lat: 21.6605, lon: 110.9205 };
+export const HEXI = { lat: 21.6620, lon: 110.9140 };
+export const OUTSIDE = { lat: 21.7000, lon: 110.9000 };
+
+import { deflateSync } from 'node:zlib';
+
+function crc32(buf) {
+  let c, crc = 0xffffffff;
+  for (let n = 0; n < buf.length; n++) {
+    c = (crc ^ buf[n]) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+// A valid 2x2 RGB PNG whose pixels depend on seed, so different seeds give
+// different photos (and different content hashes).
+export function makePng(seed = 0) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(2, 0); ihdr.writeUInt32BE(2, 4);
+  ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
+  const raw = Buffer.alloc(2 * (1 + 6));
+  for (let i = 0; i < raw.length; i++) raw[i] = i % 7 === 0 ? 0 : (seed * 31 + i * 17) & 0xff;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+// Uploads a photo to a case as a staff client.
+export async function uploadPhoto(client, caseId, stage, seed) {
+  return client.request('POST', `/api/v1/cases/${caseId}/attachments?stage=${stage}`, {
+    body: makePng(seed), headers: { 'content-type': 'image/png' },
+  });
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+// The case lifecycle over HTTP: every intake channel, every path of the state
+// machine with its roles and refusals, versions and concurrent dispatch,
+// deadlines, bad input that must leave nothing behind, and the audit chain.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startDemo, demoClient, Client, assertError, runCli, uploadPhoto, HONGQI, HEXI, OUTSIDE,
+} from './lib.mjs';
+
+let server;
+const users = {};
+let departments;
+let manholeId, garbageId;
+
+async function category(tree, code) {
+  const r = await new Client(server.base).get('/api/v1/categories');
+  for (const t of r.data.trees) {
+    if (t.tree !== tree) continue;
+    for (const major of t.majors) for (const sub of major.subclasses) if (sub.code === code) return sub.id;
+  }
+  throw new Error(`no category ${tree} ${code}`);
+}
+
+before(async () => {
+  server = await startDemo();
+  for (const name of ['inspector', 'inspector_hx', 'operator', 'supervisor', 'supervisor_hq',
+    'supervisor_hx', 'dept_municipal', 'dept_sanitation', 'leader', 'admin']) {
+    users[name] = await demoClient(server, name);
+  }
+  const units = await users.supervisor.get('/api/v1/org-units?type=department');
+  assert.equal(units.status, 200, units.text);
+  departments = Object.fromEntries(units.data.items.map((u) => [u.code, u.id]));
+  manholeId = await category('component', '0101');
+  garbageId = await category('event', '0102');
+});
+after(async () => { await server.stop(); });
+
+// Runs an action and asserts its status; returns the case (or the response).
+async function act(client, c, action, extra = {}, status = 200) {
+  const r = await client.post(`/api/v1/cases/${c.id}/${action}`, { version: c.version, ...extra });
+  assert.equal(r.status, status, `${action} by ${client.name || '?'}: ${r.text}`);
+  return status === 200 ? r.data : r;
+}
+
+async function file(client, body) {
+  const r = await client.post('/api/v1/cases', body);
+  assert.equal(r.status, 201, r.text);
+  return r.data.case;
+}
+
+test('inspector intake is located on the grid and starts the accept clock', async () => {
+  const c = await file(users.inspector, { description: '人行道上的井盖缺失', ...HONGQI, category_id: manholeId });
+  assert.match(c.case_no, /^\d{8}\d{6}$/);
+  assert.equal(c.state, 'reported');
+  assert.equal(c.source, 'patrol');
+  assert.match(c.place.grid, /^440902001\d{6}$/);
+  assert.equal(c.place.street, '红旗街道');
+  assert.equal(c.clock.stage, 'accept');
+  assert.equal(c.clock.light, 'green');
+  assert.ok(c.clock.deadline > c.created_at);
+  assert.equal(c.category.code, '0101');
+});
+
+test('a case outside every cell is kept and flagged for placement', async () => {
+  const c = await file(users.operator, { description: '城外有垃圾堆放', ...OUTSIDE, source: '12345', external_id: 'T-OUT-1' });
+  assert.equal(c.place.grid, null);
+  assert.equal(c.place.needs_placement, true);
+  const seen = await users.supervisor.get(`/api/v1/cases/${c.id}`);
+  assert.equal(seen.status, 200);
+});
+
+test('operators enter 12345/110/12319 calls with caller and ticket; duplicates refused', async () => {
+  for (const source of ['12345', '110', '12319']) {
+    const c = await file(users.operator, { description: `${source} 来电：路面积水`, ...HONGQI, source, external_id: `OP-${source}`, caller_name: '张三', caller_phone: '13812345678' });
+    assert.equal(c.source, source);
+    assert.equal(c.external_id, `OP-${source}`);
+    assert.equal(c.citizen_phone, '13812345678');
+  }
+  const again = await users.operator.post('/api/v1/cases', { description: 'again', ...HONGQI, source: '12345', external_id: 'OP-12345' });
+  assertError(again, 409, 'conflict');
+  assertError(await users.operator.post('/api/v1/cases', { description: 'x', ...HONGQI, source: 'patrol' }), 422, 'invalid_field');
+  assertError(await users.inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, source: '12345' }), 422, 'invalid_field');
+  assertError(await users.dept_municipal.post('/api/v1/cases', { description: 'x', ...HONGQI }), 403, 'forbidden');
+});
+
+test('hotline platforms are idempotent on the ticket number', async () => {
+  const issued = runCli(['token', 'add', 'platform-12345', '--channel', '12345', '--user', 'operator', '--data-dir', server.dataDir]);
+  assert.equal(issued.status, 0, issued.stderr);
+  const token = issued.stdout.trim();
+  const send = (body) => fetch(`${server.base}/api/v1/intake/hotline`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, data: await r.json() }));
+  const body = { external_id: 'GD-2026-0001', description: '市民来电：小区门口垃圾无人清运', address: '红旗北路1号', ...HONGQI, caller_name: '李四', caller_phone: '13900001111' };
+  const [a, b] = await Promise.all([send(body), send(body)]);
+  const statuses = [a.status, b.status].sort();
+  assert.deepEqual(statuses, [200, 201]);
+  assert.equal(a.data.case.id, b.data.case.id);
+  assert.equal(a.data.case.source, '12345');
+  const third = await send(body);
+  assert.equal(third.status, 200);
+  assert.equal(third.data.duplicate_ticket, true);
+  assert.equal(third.data.case.case_no, a.data.case.case_no);
+  const bad = await fetch(`${server.base}/api/v1/intake/hotline`, { method: 'POST', headers: { authorization: 'Bearer cgt_wrong', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(bad.status, 401);
+});
+
+test('citizens file without an account and get a case number and query code', async () => {
+  const r = await new Client(server.base).post('/api/v1/public/cases', { description: '路边垃圾堆积很多天了', ...HONGQI, name: '王五', phone: '13700002222' });
+  assert.equal(r.status, 201, r.text);
+  assert.match(r.data.case_no, /^\d{14}$/);
+  assert.match(r.data.query_code, /^[2-9A-Z]{10}$/);
+  assert.equal(r.data.located, true);
+  assertError(await new Client(server.base).post('/api/v1/public/cases', { description: 'spam', ...HONGQI, website: 'http://spam' }), 400, 'invalid_field');
+});
+
+test('the full lifecycle, with every refusal along the way', async () => {
+  const { inspector, supervisor, dept_municipal: dept, dept_sanitation: otherDept, operator, leader } = users;
+  let c = await file(operator, { description: '井盖破损，行人易绊倒', ...HONGQI, source: '12345', external_id: 'LIFE-1' });
+  // verify -> confirm (with a photo)
+  await act(inspector, c, 'verify', {}, 403);
+  c = await act(operator, c, 'verify');
+  assert.equal(c.state, 'verifying');
+  await act(inspector, c, 'confirm', {}, 422); // no verify photo yet
+  assert.equal((await uploadPhoto(inspector, c.id, 'verify', 1)).status, 201);
+  c = await act(inspector, c, 'confirm', { note: '现场属实' });
+  assert.equal(c.state, 'reported');
+  assert.equal(c.verified, true);
+  // accept needs a category
+  await act(supervisor, c, 'accept', {}, 422);
+  await act(operator, c, 'accept', { category_id: manholeId }, 403);
+  c = await act(supervisor, c, 'accept', { category_id: manholeId });
+  assert.equal(c.state, 'accepted');
+  assert.equal(c.clock.stage, 'dispatch');
+  // dispatch needs a department
+  await act(supervisor, c, 'dispatch', {}, 422);
+  await act(supervisor, c, 'dispatch', { department_id: 999999 }, 422);
+  c = await act(supervisor, c, 'dispatch', { department_id: departments['440902-D01'] });
+  assert.equal(c.state, 'dispatched');
+  assert.equal(c.clock.stage, 'handle');
+  const handleDeadline = c.clock.deadline;
+  // the other department cannot even see it
+  assertError(await otherDept.get(`/api/v1/cases/${c.id}`), 404, 'not_found');
+  await act(supervisor, c, 'sign', {}, 403);
+  c = await act(dept, c, 'sign');
+  assert.equal(c.state, 'processing');
+  // extension requested and approved moves the deadline
+  await act(dept, c, 'request-extension', { note: '需采购井盖' }, 422); // amount missing
+  c = await act(dept, c, 'request-extension', { note: '需采购井盖', amount: 4 });
+  assert.equal(c.pending, 'extension');
+  await act(dept, c, 'request-suspension', { note: 'x' }, 409); // one request at a time
+  await act(dept, c, 'handle', { note: 'x' }, 409);
+  await act(dept, c, 'approve', {}, 403);
+  c = await act(supervisor, c, 'approve');
+  assert.equal(c.pending, 'none');
+  assert.equal(c.counts.extension, 1);
+  assert.ok(c.clock.deadline > handleDeadline, 'extension moved the deadline');
+  // suspension approved stops the clock; resume restarts it
+  c = await act(dept, c, 'request-suspension', { note: '等待燃气公司配合' });
+  c = await act(supervisor, c, 'approve');
+  assert.equal(c.state, 'suspended');
+  assert.equal(c.clock.paused, true);
+  assert.equal(c.clock.deadline, null);
+  const left = c.clock.remaining_ms;
+  assert.ok(left > 0);
+  c = await act(dept, c, 'resume');
+  assert.equal(c.state, 'processing');
+  assert.equal(c.clock.paused, false);
+  assert.ok(Math.abs(c.clock.remaining_ms - left) <= 120000, `remaining ${c.clock.remaining_ms} vs ${left}`);
+  // a refused request leaves the case as it was
+  c = await act(dept, c, 'request-return', { note: '不归我们管' });
+  await act(supervisor, c, 'refuse', {}, 422); // reason needed
+  c = await act(supervisor, c, 'refuse', { note: '属于市政职责' });
+  assert.equal(c.state, 'processing');
+  assert.equal(c.pending, 'none');
+  // return approved goes back to accepted; re-dispatch
+  c = await act(dept, c, 'request-return', { note: '应由街道处理' });
+  c = await act(supervisor, c, 'approve');
+  assert.equal(c.state, 'accepted');
+  assert.equal(c.department, null);
+  assert.equal(c.counts.return, 1);
+  c = await act(supervisor, c, 'dispatch', { department_id: departments['440902-D01'] });
+  c = await act(dept, c, 'sign');
+  // handle needs a note and an after photo
+  await act(dept, c, 'handle', { note: '已更换井盖' }, 422);
+  assert.equal((await uploadPhoto(dept, c.id, 'after', 2)).status, 201);
+  await act(dept, c, 'handle', {}, 422);
+  c = await act(dept, c, 'handle', { note: '已更换井盖' });
+  assert.equal(c.state, 'handled');
+  assert.equal(c.clock.stage, 'check');
+  // the department never checks its own work
+  await act(dept, c, 'check-pass', {}, 403);
+  c = await act(inspector, c, 'check-fail', { note: '井盖仍松动' });
+  assert.equal(c.state, 'dispatched');
+  assert.equal(c.counts.rework, 1);
+  c = await act(dept, c, 'sign');
+  c = await act(dept, c, 'handle', { note: '已加固' });
+  await act(inspector, c, 'check-pass', {}, 422); // check photo first
+  assert.equal((await uploadPhoto(inspector, c.id, 'check', 3)).status, 201);
+  c = await act(inspector, c, 'check-pass', { note: '已修复' });
+  assert.equal(c.state, 'checked');
+  await act(inspector, c, 'close', {}, 403);
+  // leaders may supervise any open case
+  c = await act(leader, c, 'supervise', { note: '请尽快结案' });
+  assert.equal(c.counts.supervise, 1);
+  c = await act(supervisor, c, 'close');
+  assert.equal(c.state, 'closed');
+  assert.equal(c.clock.deadline, null);
+  await act(leader, c, 'supervise', { note: 'x' }, 409);
+  await act(supervisor, c, 'reopen', {}, 422);
+  c = await act(supervisor, c, 'reopen', { note: '市民回访不满意' });
+  assert.equal(c.state, 'dispatched');
+  assert.equal(c.counts.reopen, 1);
+  c = await act(dept, c, 'sign');
+  c = await act(dept, c, 'handle', { note: '再次处理' });
+  c = await act(inspector, c, 'check-pass', { note: 'ok' });
+  c = await act(supervisor, c, 'close');
+  assert.equal(c.state, 'closed');
+  // the audit trail has every step, in order
+  const events = await supervisor.get(`/api/v1/cases/${c.id}/events`);
+  if (events.status === 200) {
+    const actions = events.data.items.map((e) => e.action);
+    assert.equal(actions[0], 'report');
+    assert.equal(actions.at(-1), 'close');
+    assert.equal(actions.filter((a) => a === 'close').length, 2);
+  }
+});
+
+test('reject needs a reason; merge links two cases and refuses bad targets', async () => {
+  const { supervisor, inspector } = users;
+  let a = await file(inspector, { description: '垃圾桶满溢', ...HONGQI, category_id: garbageId });
+  await act(supervisor, a, 'reject', {}, 422);
+  a = await act(supervisor, a, 'reject', { note: '不属于城管职责' });
+  assert.equal(a.state, 'rejected');
+  await act(supervisor, a, 'accept', { category_id: garbageId }, 409);
+  let b = await file(inspector, { description: '垃圾桶满溢，气味难闻', ...HONGQI, category_id: garbageId });
+  let target = await file(inspector, { description: '垃圾桶满溢了', ...HONGQI, category_id: garbageId });
+  await act(supervisor, b, 'merge', {}, 422);
+  await act(supervisor, b, 'merge', { target_case_id: b.id }, 422);
+  await act(supervisor, b, 'merge', { target_case_id: a.id }, 422); // rejected is final
+  b = await act(supervisor, b, 'merge', { target_case_id: target.id });
+  assert.equal(b.state, 'merged');
+  assert.equal(b.merged_into, target.id);
+  await act(supervisor, b, 'accept', {}, 409);
+});
+
+test('jurisdiction: another street sees nothing, not even by id', async () => {
+  const c = await file(users.inspector, { description: '红旗街道的井盖', ...HONGQI });
+  assertError(await users.supervisor_hx.get(`/api/v1/cases/${c.id}`), 404, 'not_found');
+  assertError(await users.supervisor_hx.post(`/api/v1/cases/${c.id}/accept`, { version: c.version, category_id: manholeId }), 404, 'not_found');
+  assertError(await users.inspector_hx.post(`/api/v1/cases/${c.id}/verify`, { version: 1 }), 404, 'not_found');
+  assert.equal((await users.supervisor_hq.get(`/api/v1/cases/${c.id}`)).status, 200);
+  assert.equal((await users.leader.get(`/api/v1/cases/${c.id}`)).status, 200);
+});
+
+test('a stale version is 409 and two concurrent dispatches let exactly one through', async () => {
+  const { supervisor, supervisor_hq, inspector } = users;
+  let c = await file(inspector, { description: '并发派遣测试', ...HONGQI, category_id: manholeId });
+  c = await act(supervisor, c, 'accept', { category_id: manholeId });
+  const stale = await supervisor.post(`/api/v1/cases/${c.id}/dispatch`, { version: c.version - 1, department_id: departments['440902-D01'] });
+  assertError(stale, 409, 'stale_version');
+  const results = await Promise.all([
+    supervisor.post(`/api/v1/cases/${c.id}/dispatch`, { version: c.version, department_id: departments['440902-D01'] }),
+    supervisor_hq.post(`/api/v1/cases/${c.id}/dispatch`, { version: c.version, department_id: departments['440902-D02'] }),
+  ]);
+  const statuses = results.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [200, 409], results.map((r) => r.text).join('\n'));
+  const after = await supervisor.get(`/api/v1/cases/${c.id}`);
+  assert.equal(after.data.version, c.version + 1);
+  const events = await supervisor.get(`/api/v1/cases/${c.id}/events`);
+  if (events.status === 200) assert.equal(events.data.items.filter((e) => e.action === 'dispatch').length, 1);
+});
+
+test('unknown actions and ids are 404', async () => {
+  const c = await file(users.inspector, { description: '测试', ...HONGQI });
+  assertError(await users.supervisor.post(`/api/v1/cases/${c.id}/explode`, { version: 1 }), 404, 'not_found');
+  assertError(await users.supervisor.get('/api/v1/cases/999999'), 404, 'not_found');
+  assertError(await users.supervisor.get('/api/v1/cases/abc'), 404, 'not_found');
+  assertError(await users.supervisor.post(`/api/v1/cases/${c.id}/accept`, { note: 'no version' }), 400, 'missing_field');
+});
+
+test('fix on the spot is filed closed and counted apart', async () => {
+  const c = await file(users.inspector, { description: '清理了路边小广告', ...HONGQI, self_handled: true });
+  assert.equal(c.state, 'closed');
+  assert.equal(c.self_handled, true);
+  assert.ok(c.closed_at);
+  assertError(await users.operator.post('/api/v1/cases', { description: 'x', ...HONGQI, self_handled: true, source: '12345' }), 422, 'invalid_field');
+});
+
+function photoCount() {
+  const dir = join(server.dataDir, 'photos');
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const sub of readdirSync(dir)) n += readdirSync(join(dir, sub)).length;
+  return n;
+}
+
+async function caseCount() {
+  const r = await users.supervisor.get('/api/v1/cases?limit=100');
+  if (r.status !== 200) return null;
+  let n = r.data.items.length;
+  let cursor = r.data.next_cursor;
+  while (cursor) {
+    const page = await users.supervisor.get(`/api/v1/cases?limit=100&cursor=${encodeURIComponent(cursor)}`);
+    n += page.data.items.length;
+    cursor = page.data.next_cursor;
+  }
+  return n;
+}
+
+test('bad input gets a clear 4xx and leaves nothing behind', async () => {
+  const { inspector } = users;
+  const beforeCases = await caseCount();
+  const beforePhotos = photoCount();
+  const send = (body, headers) => inspector.request('POST', '/api/v1/cases', { body, headers: { 'content-type': 'application/json', ...headers } });
+  const table = [
+    ['malformed JSON', () => send('{"description": "x", '), 400, 'invalid_json'],
+    ['not an object', () => send('["x"]'), 400, 'invalid_json'],
+    ['wrong type', () => inspector.post('/api/v1/cases', { description: 5, ...HONGQI }), 400, 'invalid_field'],
+    ['unknown field', () => inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, colour: 'red' }), 400, 'unknown_field'],
+    ['empty description', () => inspector.post('/api/v1/cases', { description: '', ...HONGQI }), 400, 'missing_field'],
+    ['blank description', () => inspector.post('/api/v1/cases', { description: '   ', ...HONGQI }), 400, 'missing_field'],
+    ['100 KB description', () => inspector.post('/api/v1/cases', { description: '井'.repeat(34000), ...HONGQI }), 400, 'invalid_field'],
+    ['invalid UTF-8', () => send(Buffer.concat([Buffer.from('{"description":"'), Buffer.from([0xc3, 0x28]), Buffer.from(`","lat":21.66,"lon":110.92}`)])), 400, 'invalid_utf8'],
+    ['NUL escape', () => send('{"description":"a\\u0000b","lat":21.66,"lon":110.92}'), 400, 'invalid_json'],
+    ['lat out of range', () => inspector.post('/api/v1/cases', { description: 'x', lat: 91, lon: 110.92 }), 400, 'invalid_field'],
+    ['lon out of range', () => inspector.post('/api/v1/cases', { description: 'x', lat: 21.6, lon: -181 }), 400, 'invalid_field'],
+    ['lat without lon', () => inspector.post('/api/v1/cases', { description: 'x', lat: 21.6 }), 400, 'invalid_field'],
+    ['no place at all', () => inspector.post('/api/v1/cases', { description: 'x' }), 400, 'missing_field'],
+    ['unknown category', () => inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, category_id: 987654 }), 422, 'invalid_field'],
+    ['text/plain body', () => inspector.request('POST', '/api/v1/cases', { body: 'description=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
+    ['20 MiB body', () => send(JSON.stringify({ description: 'x'.repeat(20 * 1024 * 1024) })), 413, 'payload_too_large'],
+  ];
+  for (const [name, run, status, code] of table) {
+    const r = await run();
+    assert.equal(r.status, status, `${name}: ${r.text?.slice(0, 200)}`);
+    assert.equal(r.data.error.code, code, name);
+  }
+  // Photos: a text file, a truncated image, a wrong type.
+  const c = await file(inspector, { description: '照片测试', ...HONGQI });
+  const afterCreate = await caseCount();
+  const upload = (body, type) => inspector.request('POST', `/api/v1/cases/${c.id}/attachments?stage=report`, { body, headers: { 'content-type': type } });
+  const textAsJpeg = await upload(Buffer.from('just some text, not a photo'), 'image/jpeg');
+  assert.ok([415, 422].includes(textAsJpeg.status), textAsJpeg.text);
+  const truncated = await upload(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]), 'image/jpeg');
+  assert.ok([415, 422].includes(truncated.status), truncated.text);
+  assert.equal((await upload(Buffer.from('GIF89a'), 'image/gif')).status, 415);
+  assert.equal(photoCount(), beforePhotos, 'no photo file was left behind');
+  if (beforeCases !== null) assert.equal(afterCreate, beforeCases + 1, 'only the valid case was stored');
+  // SQL and HTML are stored and returned as plain text.
+  const tricky = "'); DROP TABLE case_record; -- <script>alert(1)</script>";
+  const t = await file(inspector, { description: tricky, address: '<b>红旗路</b>', ...HONGQI });
+  const back = await inspector.get(`/api/v1/cases/${t.id}`);
+  assert.equal(back.data.description, tricky);
+  assert.equal(back.data.place.address, '<b>红旗路</b>');
+});
+
+test('audit verify passes, then names the first tampered event', async () => {
+  const ok = runCli(['audit', 'verify', '--data-dir', server.dataDir]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /intact: \d+ events/);
+  const db = join(server.dataDir, 'chengguan.db');
+  const blocked = spawnSync('sqlite3', [db, "UPDATE case_event SET note = 'x' WHERE id = 3"], { encoding: 'utf8' });
+  assert.match(blocked.stderr, /append-only/, 'the trigger refuses updates');
+  const tamper = spawnSync('sqlite3', [db, "DROP TRIGGER case_event_no_update; UPDATE case_event SET note = 'forged' WHERE id = 3;"], { encoding: 'utf8' });
+  assert.equal(tamper.status, 0, tamper.stderr);
+  const broken = runCli(['audit', 'verify', '--data-dir', server.dataDir]);
+  assert.equal(broken.status, 1);
+  assert.match(broken.stdout, /BROKEN at event 3\b/);
+});
