@@ -153,10 +153,6 @@ struct store_case_event {
 int store_case_events(struct store *store, int64_t case_id,
                       void (*fn)(const struct store_case_event *event, void *data), void *data);
 
-// Number of photos attached to a case at a stage ("report", "before", "after",
-// "verify", "check"), or -1 on error.
-int store_case_photo_count(struct store *store, int64_t case_id, const char *stage);
-
 // Walks the whole event chain in id order recomputing each hash. Returns 0 when
 // intact (with *count events), else the id of the first broken event.
 int64_t store_audit_verify(struct store *store, int64_t *count);

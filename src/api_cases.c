@@ -13,6 +13,7 @@
 #include "roles.h"
 #include "server.h"
 #include "store.h"
+#include "store_attachments.h"
 #include "store_cases.h"
 
 #include <stdio.h>
@@ -99,6 +100,21 @@ static void add_counts(cJSON *out, const struct store_case *c)
     cJSON_AddNumberToObject(counts, "return", c->return_count);
 }
 
+static void add_photo(const char *hash, const char *mime, int64_t size, const char *stage,
+                      int64_t created_at, void *data)
+{
+    cJSON *photo = cJSON_CreateObject();
+    cJSON_AddStringToObject(photo, "hash", hash);
+    char url[96];
+    snprintf(url, sizeof url, "/api/v1/attachments/%s", hash);
+    cJSON_AddStringToObject(photo, "url", url);
+    cJSON_AddStringToObject(photo, "mime", mime);
+    json_add_int(photo, "size", size);
+    cJSON_AddStringToObject(photo, "stage", stage);
+    json_add_int(photo, "created_at", created_at);
+    cJSON_AddItemToArray(data, photo);
+}
+
 cJSON *api_case_json(struct request *req, const struct store_case *c)
 {
     cJSON *out = cJSON_CreateObject();
@@ -149,6 +165,8 @@ cJSON *api_case_json(struct request *req, const struct store_case *c)
     if (c->closed_at)
         json_add_int(out, "closed_at", c->closed_at);
     json_add_string_or_null(out, "rating", c->rating[0] ? c->rating : NULL);
+    store_case_attachments(req->server->store, c->id, add_photo,
+                           cJSON_AddArrayToObject(out, "photos"));
     if (req->user != NULL) {
         cJSON *actions = cJSON_AddArrayToObject(out, "actions");
         unsigned allowed = casefsm_allowed_actions(c->state, c->pending, req->user->role);
@@ -227,7 +245,11 @@ static int check_requirements(struct request *req, const struct store_case *c, u
                               : (need & CASEFSM_NEED_PHOTO)
                                   ? (t->action == CASEFSM_ACTION_CONFIRM ? "verify" : "check")
                                   : NULL;
-    if (photo_stage != NULL && store_case_photo_count(req->server->store, c->id, photo_stage) < 1)
+    struct store_attachment_counts photos;
+    if (photo_stage != NULL &&
+        (store_attachment_counts(req->server->store, c->id, photo_stage, NULL, &photos) !=
+             STORE_OK ||
+         photos.in_stage < 1))
         return request_reply_error(req, 422, ERR_MISSING_FIELD,
                                    "%s needs a photo uploaded with stage=%s first",
                                    casefsm_action_name(t->action), photo_stage);

@@ -14,7 +14,9 @@
 #include "roles.h"
 #include "server.h"
 #include "store.h"
+#include "store_case_lists.h"
 #include "store_cases.h"
+#include "store_categories.h"
 #include "store_places.h"
 
 #include <math.h>
@@ -50,7 +52,12 @@ static int read_common(struct request *req, struct case_intake *in)
     if (!in->has_location && (in->address == NULL || in->address[0] == '\0'))
         return request_reply_error(req, 400, ERR_MISSING_FIELD,
                                    "give the place: lat and lon, or an address");
-    json_get_int(req->json, "category_id", &in->category_id);
+    // Without a category, the best guess from the text is filed; the supervisor
+    // confirms or changes it when accepting the case.
+    if (!json_get_int(req->json, "category_id", &in->category_id) &&
+        store_category_suggest_best(req->server->store, description, &in->category_id) !=
+            STORE_OK)
+        in->category_id = 0;
     const cJSON *urgent = cJSON_GetObjectItemCaseSensitive(req->json, "urgent");
     in->urgent = cJSON_IsTrue(urgent);
     struct store_grid_location place;
@@ -64,6 +71,41 @@ static int read_common(struct request *req, struct case_intake *in)
     return 0;
 }
 
+struct duplicate_hints {
+    struct request *req;
+    cJSON *items;
+};
+
+static void add_duplicate(int64_t id, double distance_m, bool same_grid, void *data)
+{
+    struct duplicate_hints *hints = data;
+    struct store_case other;
+    if (store_case_get(hints->req->server->store, id, &other) != STORE_OK ||
+        !api_case_visible(hints->req, &other))
+        return;
+    cJSON *item = cJSON_CreateObject();
+    json_add_int(item, "id", other.id);
+    cJSON_AddStringToObject(item, "case_no", other.case_no);
+    cJSON_AddStringToObject(item, "state", casefsm_state_name(other.state));
+    cJSON_AddStringToObject(item, "description", other.description);
+    if (!isnan(distance_m))
+        cJSON_AddNumberToObject(item, "distance_m", round(distance_m));
+    cJSON_AddBoolToObject(item, "same_grid", same_grid);
+    cJSON_AddItemToArray(hints->items, item);
+}
+
+// Open cases of the same category nearby in the last 72 hours: hints for the
+// person filing, who may then ask the supervisor to merge.
+static void add_duplicate_hints(struct request *req, cJSON *body, const struct store_case *c)
+{
+    struct duplicate_hints hints = {req, cJSON_AddArrayToObject(body, "duplicates")};
+    if (c->category_id == 0 || req->user == NULL)
+        return;
+    store_case_find_duplicates(req->server->store, c->id, c->category_id, c->grid_id,
+                               c->has_location, c->lat, c->lon,
+                               c->created_at - 72LL * 3600 * 1000, add_duplicate, &hints);
+}
+
 // Replies with the created case, or maps the store's answer to an error.
 static int reply_created(struct request *req, int rc, const struct store_case *c)
 {
@@ -74,6 +116,7 @@ static int reply_created(struct request *req, int rc, const struct store_case *c
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "case", api_case_json(req, c));
     cJSON_AddBoolToObject(body, "duplicate_ticket", rc == STORE_CONFLICT);
+    add_duplicate_hints(req, body, c);
     return request_reply_json(req, rc == STORE_CONFLICT ? 200 : 201, body);
 }
 

@@ -188,11 +188,15 @@ static void add_common_headers(struct request *req)
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(response, "X-Frame-Options", "DENY");
     MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
-    if (strncmp(req->path, "/api/", 5) == 0)
-        MHD_add_response_header(response, "Cache-Control", "no-store");
-    for (struct request_header *h = req->headers; h != NULL; h = h->next)
+    bool cache_control = false;
+    for (struct request_header *h = req->headers; h != NULL; h = h->next) {
         if (h->value != NULL)
             MHD_add_response_header(response, h->name, h->value);
+        cache_control = cache_control || strcasecmp(h->name, "Cache-Control") == 0;
+    }
+    // API answers are personal and live: never cached unless the handler said so.
+    if (!cache_control && strncmp(req->path, "/api/", 5) == 0)
+        MHD_add_response_header(response, "Cache-Control", "no-store");
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,

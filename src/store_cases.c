@@ -778,17 +778,3 @@ int64_t store_audit_verify(struct store *store, int64_t *count)
     store_stmt_done(s);
     return broken;
 }
-
-int store_case_photo_count(struct store *store, int64_t case_id, const char *stage)
-{
-    static const char SQL[] =
-        "SELECT count(*) FROM case_attachment WHERE case_id = :case AND stage = :stage";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
-    if (stmt == NULL)
-        return -1;
-    store_bind_int(stmt, ":case", case_id);
-    store_bind_text(stmt, ":stage", stage);
-    int count = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
-    store_stmt_done(stmt);
-    return count;
-}

@@ -65,6 +65,16 @@ test('inspector intake is located on the grid and starts the accept clock', asyn
   assert.equal(c.category.code, '0101');
 });
 
+test('without a category the intake files the best guess from the text', async () => {
+  const c = await file(users.inspector, { description: '人行道上的井盖缺失', ...HONGQI });
+  assert.equal(c.category.tree, 'component');
+  assert.match(c.category.code, /^01/);
+  assert.match(c.category.name_zh, /井盖/);
+  const nearby = await users.inspector.post('/api/v1/cases', { description: '井盖缺失，很危险', lat: HONGQI.lat + 0.0001, lon: HONGQI.lon });
+  assert.equal(nearby.status, 201);
+  assert.ok(nearby.data.duplicates.some((d) => d.id === c.id), 'the earlier case is hinted as a duplicate');
+});
+
 test('a case outside every cell is kept and flagged for placement', async () => {
   const c = await file(users.operator, { description: '城外有垃圾堆放', ...OUTSIDE, source: '12345', external_id: 'T-OUT-1' });
   assert.equal(c.place.grid, null);
@@ -119,7 +129,9 @@ test('citizens file without an account and get a case number and query code', as
 
 test('the full lifecycle, with every refusal along the way', async () => {
   const { inspector, supervisor, dept_municipal: dept, dept_sanitation: otherDept, operator, leader } = users;
-  let c = await file(operator, { description: '井盖破损，行人易绊倒', ...HONGQI, source: '12345', external_id: 'LIFE-1' });
+  // No keyword of any category in the text: the case comes in without one.
+  let c = await file(operator, { description: '市民来电反映 XYZ 情况，请核实', ...HONGQI, source: '12345', external_id: 'LIFE-1' });
+  assert.equal(c.category, null);
   // verify -> confirm (with a photo)
   await act(inspector, c, 'verify', {}, 403);
   c = await act(operator, c, 'verify');

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+// Case photos over HTTP: staff uploads at a stage, citizens' uploads with their
+// query code within an hour of filing, the list of a case's photos, and serving a
+// photo to staff who may see a case holding it. Every upload is checked
+// (imagecheck) before anything is written; the file is made durable before its rows.
+#include "api.h"
+
+#include "api_cases.h"
+#include "arena.h"
+#include "errors.h"
+#include "imagecheck.h"
+#include "json.h"
+#include "log.h"
+#include "request.h"
+#include "roles.h"
+#include "server.h"
+#include "store.h"
+#include "store_attachments.h"
+#include "store_cases.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define STAFF_PHOTOS_PER_CASE   20      // all stages together
+#define PUBLIC_PHOTOS_PER_CASE  6       // a citizen's "report" photos
+#define PUBLIC_UPLOAD_WINDOW_MS 3600000 // a citizen adds photos within an hour of filing
+#define PHOTO_CACHE_CONTROL     "private, max-age=86400"
+
+// Which stages each role takes photos at. Finding and checking (inspectors) stay
+// apart from fixing (departments): a department never supplies verify or check
+// photos, and the one who fixes never checks.
+static bool role_takes_stage(enum role role, const char *stage)
+{
+    switch (role) {
+    case ROLE_INSPECTOR:
+        return true; // reports, verifies, checks, and fixes small things on the spot
+    case ROLE_DEPARTMENT:
+        return strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0;
+    case ROLE_OPERATOR:
+    case ROLE_SUPERVISOR:
+        return strcmp(stage, "report") == 0; // a photo a caller sent with the complaint
+    default:
+        return false;
+    }
+}
+
+static cJSON *photo_json(const char *hash, const char *mime, int64_t size, const char *stage)
+{
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "hash", hash);
+    cJSON_AddStringToObject(out, "mime", mime);
+    json_add_int(out, "size", size);
+    cJSON_AddStringToObject(out, "stage", stage);
+    return out;
+}
+
+static char *photo_url(struct request *req, const char *hash)
+{
+    return arena_printf(req->arena, "/api/v1/attachments/%s", hash);
+}
+
+// What one upload needs besides the request.
+struct upload {
+    const struct store_case *c;
+    const char *stage;
+    int64_t uploaded_by; // 0 for a citizen
+    int max_in_stage;    // 0: only the per-case cap
+    bool staff;          // staff see the url and the reuse report
+};
+
+// Adds reused_on (the other cases' numbers the user may see) and photo_reused.
+static void add_reuse_report(struct request *req, cJSON *body,
+                             const struct store_attachment_outcome *outcome)
+{
+    cJSON *list = cJSON_AddArrayToObject(body, "reused_on");
+    struct store_case *other = arena_alloc(req->arena, sizeof *other);
+    int listed = outcome->reused_count < STORE_ATTACHMENT_REUSED_MAX ? outcome->reused_count
+                                                                     : STORE_ATTACHMENT_REUSED_MAX;
+    for (int i = 0; other != NULL && i < listed; i++)
+        if (store_case_get(req->server->store, outcome->reused_id[i], other) == STORE_OK &&
+            api_case_visible(req, other))
+            cJSON_AddItemToArray(list, cJSON_CreateString(outcome->reused_case_no[i]));
+    cJSON_AddBoolToObject(body, "photo_reused", outcome->reused_count > 0);
+}
+
+// Replies 422 when the case has no room for one more photo. Returns 0 when it
+// has room (or already holds this photo, which makes the upload idempotent).
+static int check_room(struct request *req, const struct upload *u, const char *hash)
+{
+    struct store_attachment_counts counts;
+    if (store_attachment_counts(req->server->store, u->c->id, u->stage, hash, &counts) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not count the case's photos");
+    if (counts.present)
+        return 0;
+    if (counts.total >= STAFF_PHOTOS_PER_CASE)
+        return request_reply_error(req, 422, ERR_UNPROCESSABLE,
+                                   "case %s already has %d photos, the most allowed", u->c->case_no,
+                                   STAFF_PHOTOS_PER_CASE);
+    if (u->max_in_stage > 0 && counts.in_stage >= u->max_in_stage)
+        return request_reply_error(req, 422, ERR_UNPROCESSABLE,
+                                   "case %s already has %d %s photos, the most allowed",
+                                   u->c->case_no, u->max_in_stage, u->stage);
+    return 0;
+}
+
+// Checks the image, makes the file durable, attaches it and replies.
+static int save_and_attach(struct request *req, const struct upload *u)
+{
+    struct imagecheck_result image;
+    if (imagecheck_verify(req->body, req->body_len, request_header(req, "Content-Type"), &image) !=
+        NULL)
+        return request_reply_error(req, 422, ERR_UNPROCESSABLE, "%s", image.reason);
+    char hash[STORE_ATTACHMENT_HASH_LEN + 1];
+    store_attachment_hash(req->body, req->body_len, hash);
+    int status = check_room(req, u, hash);
+    if (status != 0)
+        return status;
+    if (store_attachment_save_file(req->server->config.data_dir, hash, req->body, req->body_len) !=
+        0)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the photo");
+    struct store_attachment_new photo = {
+        .case_id = u->c->id,
+        .hash = hash,
+        .mime = image.mime,
+        .size = (int64_t)req->body_len,
+        .stage = u->stage,
+        .uploaded_by = u->uploaded_by,
+        .max_total = STAFF_PHOTOS_PER_CASE,
+        .max_in_stage = u->max_in_stage,
+    };
+    struct store_attachment_outcome outcome;
+    switch (store_attachment_add(req->server->store, &photo, &outcome)) {
+    case STORE_OK:
+        break;
+    case STORE_INVALID:
+        return request_reply_error(req, 422, ERR_UNPROCESSABLE,
+                                   "case %s already has %d such photos, the most allowed",
+                                   u->c->case_no, outcome.limit);
+    case STORE_CONFLICT:
+        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
+                                   "case %s no longer takes %s photos", u->c->case_no, u->stage);
+    case STORE_NOT_FOUND:
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
+    default:
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not attach the photo");
+    }
+    cJSON *body = photo_json(hash, image.mime, photo.size, u->stage);
+    cJSON_AddBoolToObject(body, "created", outcome.created);
+    if (u->staff) {
+        cJSON_AddStringToObject(body, "url", photo_url(req, hash));
+        add_reuse_report(req, body, &outcome);
+    }
+    return request_reply_json(req, outcome.created ? 201 : 200, body);
+}
+
+// Why a case takes no photos at this stage, for the 409 message.
+static int reply_not_taking(struct request *req, const struct store_case *c, const char *stage)
+{
+    if (c->state == CASEFSM_STATE_CLOSED && c->self_handled)
+        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
+                                   "case %s was handled on the spot and is closed; only before "
+                                   "and after photos are taken, within %d hours of closing",
+                                   c->case_no,
+                                   (int)(STORE_ATTACHMENT_SELF_HANDLED_WINDOW_MS / 3600000));
+    return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
+                               "case %s is %s and takes no more photos (%s refused)", c->case_no,
+                               casefsm_state_name(c->state), stage);
+}
+
+// POST /api/v1/cases/:id/attachments?stage=
+static int upload_staff(struct request *req)
+{
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int status = api_case_load_visible(req, c);
+    if (status != 0)
+        return status;
+    const char *stage = request_query(req, "stage");
+    if (!store_attachment_stage_valid(stage))
+        return request_reply_error(req, 400, ERR_INVALID_QUERY,
+                                   "stage must be report, before, after, verify or check");
+    if (!role_takes_stage(req->user->role, stage))
+        return request_reply_error(req, 403, ERR_FORBIDDEN, "a %s does not supply %s photos",
+                                   role_name(req->user->role), stage);
+    if (!store_attachment_allowed(c->state, c->self_handled, c->closed_at, store_now_ms(), stage))
+        return reply_not_taking(req, c, stage);
+    struct upload u = {c, stage, req->user->id, 0, true};
+    return save_and_attach(req, &u);
+}
+
+// True when code hashes (BLAKE2b-256, unkeyed) to the case's stored hash; the
+// comparison takes the same time wherever the hashes differ.
+static bool query_code_matches(struct request *req, int64_t case_id, const char *code)
+{
+    unsigned char stored[32], given[32];
+    if (store_attachment_query_code_hash(req->server->store, case_id, stored) != STORE_OK)
+        return false;
+    crypto_generichash(given, sizeof given, (const unsigned char *)code, strlen(code), NULL, 0);
+    return sodium_memcmp(stored, given, sizeof given) == 0;
+}
+
+// POST /api/v1/public/cases/:case_no/attachments?code=
+static int upload_public(struct request *req)
+{
+    const char *code = request_query(req, "code");
+    const char *stage = request_query(req, "stage");
+    if (code == NULL || code[0] == '\0')
+        return request_reply_error(req, 400, ERR_INVALID_QUERY,
+                                   "code (the query code given when the case was filed) is "
+                                   "required");
+    if (stage != NULL && strcmp(stage, "report") != 0)
+        return request_reply_error(req, 400, ERR_INVALID_QUERY,
+                                   "citizens add report photos only (stage=report)");
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    if (store_case_get_by_no(req->server->store, request_param(req, "case_no"), c) != STORE_OK ||
+        !query_code_matches(req, c->id, code))
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case, or a wrong query code");
+    if (store_now_ms() - c->created_at > PUBLIC_UPLOAD_WINDOW_MS)
+        return request_reply_error(req, 409, ERR_CONFLICT,
+                                   "photos can be added only within one hour of filing; case %s "
+                                   "was filed earlier",
+                                   c->case_no);
+    if (!store_attachment_allowed(c->state, c->self_handled, c->closed_at, store_now_ms(),
+                                  "report"))
+        return reply_not_taking(req, c, "report");
+    struct upload u = {c, "report", 0, PUBLIC_PHOTOS_PER_CASE, false};
+    return save_and_attach(req, &u);
+}
+
+struct photo_list {
+    struct request *req;
+    cJSON *items;
+};
+
+static void add_listed_photo(const char *hash, const char *mime, int64_t size, const char *stage,
+                             int64_t created_at, void *data)
+{
+    struct photo_list *list = data;
+    cJSON *item = photo_json(hash, mime, size, stage);
+    json_add_int(item, "created_at", created_at);
+    cJSON_AddStringToObject(item, "url", photo_url(list->req, hash));
+    cJSON_AddItemToArray(list->items, item);
+}
+
+// GET /api/v1/cases/:id/attachments
+static int list_photos(struct request *req)
+{
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int status = api_case_load_visible(req, c);
+    if (status != 0)
+        return status;
+    cJSON *body = cJSON_CreateObject();
+    struct photo_list list = {req, cJSON_AddArrayToObject(body, "items")};
+    if (store_case_attachments(req->server->store, c->id, add_listed_photo, &list) != STORE_OK) {
+        cJSON_Delete(body);
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not list the photos");
+    }
+    cJSON_AddBoolToObject(body, "photo_reused", c->photo_reused);
+    return request_reply_json(req, 200, body);
+}
+
+struct visible_search {
+    struct request *req;
+    struct store_case *c;
+    bool found;
+};
+
+static bool case_is_visible(int64_t case_id, void *data)
+{
+    struct visible_search *search = data;
+    search->found = store_case_get(search->req->server->store, case_id, search->c) == STORE_OK &&
+                    api_case_visible(search->req, search->c);
+    return search->found;
+}
+
+// GET /api/v1/attachments/:hash
+static int get_photo(struct request *req)
+{
+    const char *hash = request_param(req, "hash");
+    struct visible_search search = {req, arena_alloc(req->arena, sizeof(struct store_case)), false};
+    if (!store_attachment_hash_valid(hash) || search.c == NULL)
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such photo");
+    if (store_attachment_cases(req->server->store, hash, case_is_visible, &search) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not look the photo up");
+    char mime[32];
+    int64_t size = 0;
+    if (!search.found ||
+        store_attachment_get(req->server->store, hash, mime, sizeof mime, &size) != STORE_OK)
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such photo");
+    const char *etag = arena_printf(req->arena, "\"%s\"", hash);
+    request_add_header(req, "Cache-Control", PHOTO_CACHE_CONTROL);
+    request_add_header(req, "ETag", etag);
+    const char *match = request_header(req, "If-None-Match");
+    if (match != NULL && etag != NULL && strstr(match, etag) != NULL)
+        return request_reply_empty(req, 304);
+    uint64_t file_size = 0;
+    int fd = store_attachment_open_file(req->server->config.data_dir, hash, &file_size);
+    if (fd < 0) {
+        log_error("request %s: the file of photo %s is missing", req->request_id, hash);
+        return request_reply_error(req, 500, ERR_INTERNAL, "the photo file is missing");
+    }
+    return request_reply_fd(req, 200, mime, fd, file_size);
+}
+
+#define UPLOADERS (ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR | ROLE_DEPARTMENT)
+
+// The routes of case photos. Uploads are binary (ROUTE_UPLOAD: image/jpeg, png or
+// webp, checked by the dispatcher with 415, up to the upload cap with 413).
+const struct route API_ATTACHMENT_ROUTES[] = {
+    {"POST", "/api/v1/cases/:id/attachments", upload_staff,
+     ROUTE_AUTH | ROUTE_CSRF | ROUTE_UPLOAD | ROUTE_WRITE, UPLOADERS},
+    {"GET", "/api/v1/cases/:id/attachments", list_photos, ROUTE_AUTH, 0},
+    {"POST", "/api/v1/public/cases/:case_no/attachments", upload_public, ROUTE_UPLOAD | ROUTE_WRITE,
+     0},
+    {"GET", "/api/v1/attachments/:hash", get_photo, ROUTE_AUTH, 0},
+};
+const size_t API_ATTACHMENT_ROUTE_COUNT =
+    sizeof API_ATTACHMENT_ROUTES / sizeof API_ATTACHMENT_ROUTES[0];

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+// Photos of cases: the content-addressed files (temporary file, fsync, rename,
+// fsync of the directory) and the attachment rows, written in one job after the
+// file is durable, with the caps, the open-case rule and reuse detection. Only
+// this file speaks the SQL of the attachment tables.
+#include "store_attachments.h"
+
+#include "log.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const STAGES[] = {"report", "before", "after", "verify", "check"};
+
+bool store_attachment_hash_valid(const char *hash)
+{
+    if (hash == NULL)
+        return false;
+    size_t n = 0;
+    for (; hash[n] != '\0'; n++)
+        if (n >= STORE_ATTACHMENT_HASH_LEN ||
+            !((hash[n] >= '0' && hash[n] <= '9') || (hash[n] >= 'a' && hash[n] <= 'f')))
+            return false;
+    return n == STORE_ATTACHMENT_HASH_LEN;
+}
+
+bool store_attachment_stage_valid(const char *stage)
+{
+    if (stage == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof STAGES / sizeof STAGES[0]; i++)
+        if (strcmp(stage, STAGES[i]) == 0)
+            return true;
+    return false;
+}
+
+bool store_attachment_allowed(enum casefsm_state state, bool self_handled, int64_t closed_at,
+                              int64_t now_ms, const char *stage)
+{
+    if (!store_attachment_stage_valid(stage))
+        return false;
+    if (casefsm_state_is_open(state))
+        return true;
+    return state == CASEFSM_STATE_CLOSED && self_handled &&
+           (strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0) &&
+           now_ms - closed_at <= STORE_ATTACHMENT_SELF_HANDLED_WINDOW_MS;
+}
+
+void store_attachment_hash(const void *data, size_t len,
+                           char hash_out[STORE_ATTACHMENT_HASH_LEN + 1])
+{
+    unsigned char digest[32];
+    crypto_generichash(digest, sizeof digest, data, len, NULL, 0);
+    sodium_bin2hex(hash_out, STORE_ATTACHMENT_HASH_LEN + 1, digest, sizeof digest);
+}
+
+// ---- files
+
+// Makes the photo's directory path (or the file path when hash is set) in out.
+// Returns false when it does not fit.
+static bool photo_path(char *out, size_t size, const char *data_dir, const char *hash, bool file)
+{
+    int n = file ? snprintf(out, size, "%s/photos/%.2s/%s", data_dir, hash, hash)
+                 : snprintf(out, size, "%s/photos/%.2s", data_dir, hash);
+    return n > 0 && (size_t)n < size;
+}
+
+static int fsync_directory(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+// Creates directory path if missing; a new one is made durable by fsyncing parent.
+static int ensure_directory(const char *path, const char *parent)
+{
+    if (mkdir(path, 0750) == 0)
+        return fsync_directory(parent);
+    return errno == EEXIST ? 0 : -1;
+}
+
+static int write_all(int fd, const unsigned char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+// Writes data to a new temporary file in dir, fsyncs it and renames it to path.
+static int write_and_rename(const char *dir, const char *path, const char *hash, const void *data,
+                            size_t len)
+{
+    unsigned char nonce[8];
+    char nonce_hex[17], temp[PATH_MAX];
+    randombytes_buf(nonce, sizeof nonce);
+    sodium_bin2hex(nonce_hex, sizeof nonce_hex, nonce, sizeof nonce);
+    int n = snprintf(temp, sizeof temp, "%s/.tmp-%s-%s", dir, hash, nonce_hex);
+    if (n <= 0 || (size_t)n >= sizeof temp)
+        return -1;
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -1;
+    int rc = write_all(fd, data, len) == 0 && fsync(fd) == 0 ? 0 : -1;
+    if (close(fd) != 0)
+        rc = -1;
+    if (rc == 0 && rename(temp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        int saved = errno;
+        unlink(temp);
+        errno = saved;
+    }
+    return rc;
+}
+
+int store_attachment_save_file(const char *data_dir, const char *hash, const void *data, size_t len)
+{
+    char photos[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+    if (!store_attachment_hash_valid(hash) ||
+        snprintf(photos, sizeof photos, "%s/photos", data_dir) >= (int)sizeof photos ||
+        !photo_path(dir, sizeof dir, data_dir, hash, false) ||
+        !photo_path(path, sizeof path, data_dir, hash, true)) {
+        log_error("store: bad photo hash or data directory path");
+        return -1;
+    }
+    if (ensure_directory(photos, data_dir) != 0 || ensure_directory(dir, photos) != 0) {
+        log_error("store: cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    bool present = stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == len;
+    // Even a present file gets its directory fsynced: the writer that renamed it
+    // may not have reached its own fsync yet.
+    if (!present && write_and_rename(dir, path, hash, data, len) != 0) {
+        log_error("store: cannot write photo %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fsync_directory(dir) != 0) {
+        log_error("store: cannot fsync %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int store_attachment_open_file(const char *data_dir, const char *hash, uint64_t *size)
+{
+    char path[PATH_MAX];
+    if (!store_attachment_hash_valid(hash) || !photo_path(path, sizeof path, data_dir, hash, true))
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -1;
+    }
+    *size = (uint64_t)st.st_size;
+    return fd;
+}
+
+// ---- rows
+
+static const char SQL_COUNTS[] = "SELECT count(*), coalesce(sum(stage = :stage), 0), "
+                                 "coalesce(sum(stage = :stage AND hash = :hash), 0) "
+                                 "FROM case_attachment WHERE case_id = :case_id";
+
+static int read_counts(sqlite3_stmt *stmt, int64_t case_id, const char *stage, const char *hash,
+                       struct store_attachment_counts *out)
+{
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":case_id", case_id);
+    store_bind_text(stmt, ":stage", stage);
+    store_bind_text(stmt, ":hash", hash);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        out->total = sqlite3_column_int(stmt, 0);
+        out->in_stage = sqlite3_column_int(stmt, 1);
+        out->present = sqlite3_column_int(stmt, 2) > 0;
+    } else {
+        log_error("store: counting photos failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    }
+    store_stmt_done(stmt);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int store_attachment_counts(struct store *store, int64_t case_id, const char *stage,
+                            const char *hash, struct store_attachment_counts *out)
+{
+    *out = (struct store_attachment_counts){0};
+    return read_counts(store_read_stmt(store, SQL_COUNTS), case_id, stage, hash, out);
+}
+
+struct add_job {
+    const struct store_attachment_new *photo;
+    struct store_attachment_outcome *out;
+    int64_t now;
+};
+
+// Re-reads the case inside the transaction and applies the open-case rule.
+static int job_check_case(struct store_tx *tx, const struct add_job *job)
+{
+    static const char SQL[] =
+        "SELECT state, self_handled, coalesce(closed_at, 0) FROM case_record WHERE id = :id";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", job->photo->case_id);
+    int rc = sqlite3_step(stmt), result = STORE_NOT_FOUND;
+    if (rc == SQLITE_ROW) {
+        int state = casefsm_state_from_name((const char *)sqlite3_column_text(stmt, 0));
+        bool allowed =
+            state >= 0 &&
+            store_attachment_allowed((enum casefsm_state)state, sqlite3_column_int(stmt, 1) != 0,
+                                     sqlite3_column_int64(stmt, 2), job->now, job->photo->stage);
+        result = allowed ? STORE_OK : STORE_CONFLICT;
+    } else if (rc != SQLITE_DONE) {
+        result = STORE_ERROR;
+    }
+    store_stmt_done(stmt);
+    return result;
+}
+
+static int job_insert_rows(struct store_tx *tx, const struct add_job *job)
+{
+    static const char SQL_ATTACHMENT[] =
+        "INSERT INTO attachment (hash, mime, size, created_at) "
+        "VALUES (:hash, :mime, :size, :now) ON CONFLICT (hash) DO NOTHING";
+    static const char SQL_LINK[] =
+        "INSERT INTO case_attachment (case_id, hash, stage, uploaded_by, created_at) "
+        "VALUES (:case_id, :hash, :stage, :uploaded_by, :now)";
+    const struct store_attachment_new *p = job->photo;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_ATTACHMENT);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":hash", p->hash);
+    store_bind_text(stmt, ":mime", p->mime);
+    store_bind_int(stmt, ":size", p->size);
+    store_bind_int(stmt, ":now", job->now);
+    int rc = store_exec_stmt(stmt);
+    if (rc != STORE_OK)
+        return STORE_ERROR;
+    if ((stmt = store_tx_stmt(tx, SQL_LINK)) == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":case_id", p->case_id);
+    store_bind_text(stmt, ":hash", p->hash);
+    store_bind_text(stmt, ":stage", p->stage);
+    if (p->uploaded_by > 0)
+        store_bind_int(stmt, ":uploaded_by", p->uploaded_by);
+    else
+        store_bind_null(stmt, ":uploaded_by");
+    store_bind_int(stmt, ":now", job->now);
+    return store_exec_stmt(stmt) == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+static int job_flag_case(struct store_tx *tx, int64_t case_id, int64_t now)
+{
+    static const char SQL[] = "UPDATE case_record SET photo_reused = 1, updated_at = :now "
+                              "WHERE id = :id AND photo_reused = 0";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", case_id);
+    store_bind_int(stmt, ":now", now);
+    return store_exec_stmt(stmt) == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+// Finds the other cases holding the photo (the reuse rule of the outcome) and
+// flags them and this case.
+static int job_detect_reuse(struct store_tx *tx, const struct add_job *job)
+{
+    static const char SQL[] = "SELECT DISTINCT c.id, c.case_no FROM case_attachment a "
+                              "JOIN case_record c ON c.id = a.case_id "
+                              "WHERE a.hash = :hash AND a.case_id <> :case_id "
+                              "AND (a.stage <> 'report' OR :stage <> 'report') ORDER BY c.id";
+    struct store_attachment_outcome *out = job->out;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":hash", job->photo->hash);
+    store_bind_int(stmt, ":case_id", job->photo->case_id);
+    store_bind_text(stmt, ":stage", job->photo->stage);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (out->reused_count < STORE_ATTACHMENT_REUSED_MAX) {
+            out->reused_id[out->reused_count] = sqlite3_column_int64(stmt, 0);
+            snprintf(out->reused_case_no[out->reused_count], sizeof out->reused_case_no[0], "%s",
+                     (const char *)sqlite3_column_text(stmt, 1));
+        }
+        out->reused_count++;
+    }
+    store_stmt_done(stmt);
+    if (rc != SQLITE_DONE)
+        return STORE_ERROR;
+    if (out->reused_count == 0)
+        return STORE_OK;
+    // Flag all of them (also those past the listed ones), then this case.
+    static const char SQL_ALL[] =
+        "UPDATE case_record SET photo_reused = 1, updated_at = :now WHERE photo_reused = 0 "
+        "AND id IN (SELECT case_id FROM case_attachment WHERE hash = :hash "
+        "AND case_id <> :case_id AND (stage <> 'report' OR :stage <> 'report'))";
+    if ((stmt = store_tx_stmt(tx, SQL_ALL)) == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":now", job->now);
+    store_bind_text(stmt, ":hash", job->photo->hash);
+    store_bind_int(stmt, ":case_id", job->photo->case_id);
+    store_bind_text(stmt, ":stage", job->photo->stage);
+    if (store_exec_stmt(stmt) != STORE_OK)
+        return STORE_ERROR;
+    return job_flag_case(tx, job->photo->case_id, job->now);
+}
+
+static int add_job_run(struct store_tx *tx, void *data)
+{
+    struct add_job *job = data;
+    const struct store_attachment_new *p = job->photo;
+    int rc = job_check_case(tx, job);
+    if (rc != STORE_OK)
+        return rc;
+    struct store_attachment_counts counts = {0};
+    if (read_counts(store_tx_stmt(tx, SQL_COUNTS), p->case_id, p->stage, p->hash, &counts) !=
+        STORE_OK)
+        return STORE_ERROR;
+    if (!counts.present) {
+        if (p->max_total > 0 && counts.total >= p->max_total) {
+            job->out->limit = p->max_total;
+            return STORE_INVALID;
+        }
+        if (p->max_in_stage > 0 && counts.in_stage >= p->max_in_stage) {
+            job->out->limit = p->max_in_stage;
+            return STORE_INVALID;
+        }
+        if ((rc = job_insert_rows(tx, job)) != STORE_OK)
+            return rc;
+        job->out->created = true;
+    }
+    return job_detect_reuse(tx, job);
+}
+
+int store_attachment_add(struct store *store, const struct store_attachment_new *photo,
+                         struct store_attachment_outcome *out)
+{
+    *out = (struct store_attachment_outcome){0};
+    if (!store_attachment_hash_valid(photo->hash) || !store_attachment_stage_valid(photo->stage) ||
+        photo->mime == NULL)
+        return STORE_INVALID;
+    struct add_job job = {photo, out, store_now_ms()};
+    int rc = store_write(store, add_job_run, &job);
+    if (rc != STORE_OK) {
+        int limit = out->limit;
+        *out = (struct store_attachment_outcome){.limit = limit};
+    }
+    return rc;
+}
+
+int store_attachment_get(struct store *store, const char *hash, char *mime, size_t mime_size,
+                         int64_t *size)
+{
+    static const char SQL[] = "SELECT mime, size FROM attachment WHERE hash = :hash";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":hash", hash);
+    int rc = sqlite3_step(stmt), result = STORE_NOT_FOUND;
+    if (rc == SQLITE_ROW) {
+        snprintf(mime, mime_size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        *size = sqlite3_column_int64(stmt, 1);
+        result = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        result = STORE_ERROR;
+    }
+    store_stmt_done(stmt);
+    return result;
+}
+
+int store_attachment_cases(struct store *store, const char *hash,
+                           bool (*fn)(int64_t case_id, void *data), void *data)
+{
+    static const char SQL[] =
+        "SELECT DISTINCT case_id FROM case_attachment WHERE hash = :hash ORDER BY case_id";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":hash", hash);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        if (fn(sqlite3_column_int64(stmt, 0), data)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_attachment_query_code_hash(struct store *store, int64_t case_id, unsigned char out[32])
+{
+    static const char SQL[] = "SELECT query_code_hash FROM case_record WHERE id = :id";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", case_id);
+    int rc = sqlite3_step(stmt), result = STORE_NOT_FOUND;
+    if (rc == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(stmt, 0);
+        if (blob != NULL && sqlite3_column_bytes(stmt, 0) == 32) {
+            memcpy(out, blob, 32);
+            result = STORE_OK;
+        }
+    } else if (rc != SQLITE_DONE) {
+        result = STORE_ERROR;
+    }
+    store_stmt_done(stmt);
+    return result;
+}
+
+int store_case_attachments(struct store *store, int64_t case_id,
+                           void (*fn)(const char *hash, const char *mime, int64_t size,
+                                      const char *stage, int64_t created_at, void *data),
+                           void *data)
+{
+    static const char SQL[] = "SELECT a.hash, t.mime, t.size, a.stage, a.created_at "
+                              "FROM case_attachment a JOIN attachment t ON t.hash = a.hash "
+                              "WHERE a.case_id = :case_id ORDER BY a.id";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":case_id", case_id);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        fn((const char *)sqlite3_column_text(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
+           sqlite3_column_int64(stmt, 2), (const char *)sqlite3_column_text(stmt, 3),
+           sqlite3_column_int64(stmt, 4), data);
+    store_stmt_done(stmt);
+    if (rc != SQLITE_DONE) {
+        log_error("store: listing photos of case %lld failed", (long long)case_id);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
