@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// Importing grid cells (单元网格) from GeoJSON: a FeatureCollection of Polygon
+// features is parsed and checked feature by feature (code, community, geometry,
+// overlaps with stored cells and with each other), then stored in one write job:
+// all or nothing, unless invalid features are to be skipped. Holds no SQL.
+#ifndef CHENGGUAN_GRID_IMPORT_H
+#define CHENGGUAN_GRID_IMPORT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct store;
+
+// Most features one import may hold.
+#define GRID_IMPORT_MAX_FEATURES 100000
+
+enum grid_import_result {
+    GRID_IMPORT_ERROR = -1,   // store failure or out of memory: nothing imported, no report
+    GRID_IMPORT_OK = 0,       // every feature imported
+    GRID_IMPORT_REJECTED = 1, // some features rejected: nothing imported, or with
+                              // skip_invalid every other feature
+    GRID_IMPORT_INVALID = 2,  // not a GeoJSON FeatureCollection: nothing imported
+};
+
+// Imports the features of a parsed FeatureCollection. Each feature must be
+// {"type":"Feature","geometry":{"type":"Polygon","coordinates":[ring]},
+// "properties":{"code":"<15 digits>","name"?,"patrol_zone"?}} ("id" and "bbox"
+// members are allowed and ignored; any other member or property is refused).
+// The collection may carry "name", "crs" and "bbox" besides type and features.
+// A feature is rejected, with the first reason found, when: its structure is wrong
+// (invalid_feature, unknown_property, invalid_property, missing_code), its code
+// is not 15 digits with a non-zero sequence (invalid_code), another feature of the
+// file has its code (duplicate_code, the later ones), its geometry is missing,
+// not a Polygon, a MultiPolygon, or has holes (missing_geometry, not_polygon,
+// multipolygon, polygon_has_holes), its positions are not [lon, lat] numbers or
+// exceed STORE_GRID_RING_MAX (invalid_coordinates, too_many_points), its ring fails
+// geo_ring_check (too_few_points, out_of_range, ring_not_closed, zero_area,
+// self_intersecting), its community (first 12 digits) is no community inside
+// scope_path (unknown_community), its code is stored already (code_exists), or it
+// overlaps a stored cell (overlaps_existing) or an earlier accepted feature of the
+// file (overlaps_feature). Seamless neighbours sharing edges are fine.
+// *report (always set except on GRID_IMPORT_ERROR; the caller owns it) is
+// {"imported":N,"rejected":[{"index":i,"code":"..." or null,"reason":"...",
+// "error":"snake_code"}]}; for GRID_IMPORT_INVALID it also has "error":
+// {"code":"invalid_geojson","message":"..."}. scope_path "" or NULL = anywhere.
+int grid_import_collection(struct store *store, const cJSON *collection, const char *scope_path,
+                           bool skip_invalid, cJSON **report);
+
+// Parses len bytes of GeoJSON text (must be valid UTF-8 JSON) and imports it as
+// grid_import_collection does, anywhere in the city. Same results and report.
+int grid_import_geojson(struct store *store, const char *text, size_t len, bool skip_invalid,
+                        cJSON **report);
+
+// `chengguan import grids FILE [--skip-invalid]` with the common --data-dir, --db
+// and --log-level options; FILE "-" reads standard input. Prints the report as
+// JSON on standard output. Takes main's argv ("import", "grids", ...) or the same
+// shifted by one (argv[1] = "grids"). Returns the exit status: 0 when everything
+// was imported, 1 when anything was rejected or failed, 2 for bad usage.
+int grid_import_command(int argc, char **argv);
+
+struct grid_import_cli_options {
+    const char *data_dir;      // default ".data"
+    const char *database_path; // default DATA_DIR/chengguan.db
+    const char *log_level;     // default "info"
+};
+
+// For subcommands: applies the log level, creates the data directory and opens
+// (and migrates) the durable store. Returns the store (close with store_close), or
+// NULL after printing the reason to standard error. path_buffer receives the
+// database path when options->database_path is NULL (then pointed at it).
+struct store *grid_import_open_store(struct grid_import_cli_options *options, char *path_buffer,
+                                     size_t path_size);
+
+#endif

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: MIT
+// GeoJSON import of grid cells: parse and check every feature (structure, code,
+// geometry), find duplicates within the file, then in one write job check the
+// community, stored codes and overlaps and insert; roll back unless all passed or
+// invalid features are skipped. Also the `chengguan import grids` command.
+#include "grid_import.h"
+
+#include "cli.h"
+#include "geo.h"
+#include "json.h"
+#include "log.h"
+#include "store.h"
+#include "store_places.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define NAME_MAX_BYTES        127
+#define PATROL_ZONE_MAX_BYTES 63
+
+struct import_feature {
+    int index;
+    const char *code; // points into the parsed document; NULL when absent
+    const char *name;
+    const char *patrol_zone;
+    struct geo_point *ring; // owned
+    size_t n;
+    double min_lon, min_lat, max_lon, max_lat;
+    const char *error; // snake_case reason code; NULL while acceptable
+    char reason[200];
+    int64_t grid_id; // set once inserted
+};
+
+struct import_run {
+    const char *scope_path;
+    bool skip_invalid;
+    size_t count;
+    struct import_feature *features;
+    int imported;
+    struct import_feature *current; // the feature whose overlaps are being probed
+    int64_t overlap_id;
+    char overlap_code[16];
+};
+
+static void reject(struct import_feature *f, const char *error, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void reject(struct import_feature *f, const char *error, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(f->reason, sizeof f->reason, format, ap);
+    va_end(ap);
+    f->error = error;
+}
+
+// Returns the name of the first member of obj not in allowed, or NULL.
+static const char *unknown_member(const cJSON *obj, const char *const *allowed, size_t count)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, obj)
+    {
+        bool known = false;
+        for (size_t i = 0; i < count && !known; i++)
+            known = item->string != NULL && strcmp(item->string, allowed[i]) == 0;
+        if (!known)
+            return item->string ? item->string : "";
+    }
+    return NULL;
+}
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+// An optional string property: absent or null gives NULL. Returns false after
+// rejecting the feature when it is not a string or too long.
+static bool optional_string(struct import_feature *f, const cJSON *props, const char *name,
+                            size_t max_bytes, const char **out)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(props, name);
+    *out = NULL;
+    if (item == NULL || cJSON_IsNull(item))
+        return true;
+    if (!cJSON_IsString(item) || strlen(item->valuestring) > max_bytes) {
+        reject(f, "invalid_property", "properties.%s must be a string of at most %zu bytes", name,
+               max_bytes);
+        return false;
+    }
+    *out = item->valuestring;
+    return true;
+}
+
+static bool parse_properties(struct import_feature *f, const cJSON *props)
+{
+    static const char *const ALLOWED[] = {"code", "name", "patrol_zone"};
+    if (!cJSON_IsObject(props)) {
+        reject(f, "missing_code", "the feature has no properties object with a code");
+        return false;
+    }
+    const char *unknown = unknown_member(props, ALLOWED, COUNT_OF(ALLOWED));
+    if (unknown != NULL) {
+        reject(f, "unknown_property",
+               "unknown property '%.40s': a cell has only code, name and patrol_zone", unknown);
+        return false;
+    }
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(props, "code");
+    if (!cJSON_IsString(code)) {
+        reject(f, "missing_code", "properties.code must be the cell's 15-digit code as a string");
+        return false;
+    }
+    f->code = code->valuestring;
+    char community[GEO_COMMUNITY_CODE_LEN + 1] = "";
+    if (geo_grid_code_valid(f->code))
+        memcpy(community, f->code, GEO_COMMUNITY_CODE_LEN);
+    if (!geo_grid_code_in_community(f->code, community)) {
+        reject(f, "invalid_code",
+               "code '%.40s' is not a grid code: 15 digits = 6 district + 3 street + "
+               "3 community + 3 sequence (not 000)",
+               f->code);
+        return false;
+    }
+    return optional_string(f, props, "name", NAME_MAX_BYTES, &f->name) &&
+           optional_string(f, props, "patrol_zone", PATROL_ZONE_MAX_BYTES, &f->patrol_zone);
+}
+
+static const char *ring_error_code(enum geo_ring_error err)
+{
+    switch (err) {
+    case GEO_RING_OK:
+        return NULL;
+    case GEO_RING_TOO_FEW_POINTS:
+        return "too_few_points";
+    case GEO_RING_OPEN:
+        return "ring_not_closed";
+    case GEO_RING_SELF_INTERSECTING:
+        return "self_intersecting";
+    case GEO_RING_OUT_OF_RANGE:
+        return "out_of_range";
+    case GEO_RING_ZERO_AREA:
+        return "zero_area";
+    }
+    return "invalid_ring";
+}
+
+// Reads the positions of ring (a JSON array) into f->ring. Returns false after
+// rejecting the feature.
+static bool parse_ring(struct import_feature *f, const cJSON *ring)
+{
+    int count = cJSON_GetArraySize(ring);
+    if (count > STORE_GRID_RING_MAX) {
+        reject(f, "too_many_points", "the ring has %d points; at most %d are allowed", count,
+               STORE_GRID_RING_MAX);
+        return false;
+    }
+    f->ring = malloc((count > 0 ? (size_t)count : 1) * sizeof *f->ring);
+    if (f->ring == NULL) {
+        reject(f, "invalid_coordinates", "out of memory reading the ring");
+        return false;
+    }
+    const cJSON *position;
+    cJSON_ArrayForEach(position, ring)
+    {
+        int dims = cJSON_GetArraySize(position);
+        const cJSON *lon = cJSON_GetArrayItem(position, 0), *lat = cJSON_GetArrayItem(position, 1);
+        const cJSON *alt = cJSON_GetArrayItem(position, 2);
+        if (!cJSON_IsArray(position) || dims < 2 || dims > 3 || !cJSON_IsNumber(lon) ||
+            !cJSON_IsNumber(lat) || (alt != NULL && !cJSON_IsNumber(alt))) {
+            reject(f, "invalid_coordinates", "position %zu is not [longitude, latitude] in numbers",
+                   f->n);
+            return false;
+        }
+        f->ring[f->n++] = (struct geo_point){lon->valuedouble, lat->valuedouble};
+    }
+    enum geo_ring_error err = geo_ring_check(f->ring, f->n);
+    if (err != GEO_RING_OK) {
+        reject(f, ring_error_code(err), "%s", geo_ring_error_message(err));
+        return false;
+    }
+    geo_ring_bbox(f->ring, f->n, &f->min_lon, &f->min_lat, &f->max_lon, &f->max_lat);
+    return true;
+}
+
+static bool parse_geometry(struct import_feature *f, const cJSON *geometry)
+{
+    static const char *const ALLOWED[] = {"type", "coordinates", "bbox"};
+    if (geometry == NULL || cJSON_IsNull(geometry)) {
+        reject(f, "missing_geometry", "the feature has no geometry");
+        return false;
+    }
+    const char *type = json_get_string(geometry, "type");
+    if (!cJSON_IsObject(geometry) || type == NULL) {
+        reject(f, "invalid_feature", "the geometry must be an object with a type");
+        return false;
+    }
+    if (strcmp(type, "MultiPolygon") == 0) {
+        reject(f, "multipolygon",
+               "a MultiPolygon is not a cell: import each part as its own Polygon feature");
+        return false;
+    }
+    if (strcmp(type, "Polygon") != 0) {
+        reject(f, "not_polygon", "the geometry is a %.20s; a cell must be a Polygon", type);
+        return false;
+    }
+    const char *unknown = unknown_member(geometry, ALLOWED, COUNT_OF(ALLOWED));
+    if (unknown != NULL) {
+        reject(f, "invalid_feature", "unknown geometry member '%.40s'", unknown);
+        return false;
+    }
+    const cJSON *rings = cJSON_GetObjectItemCaseSensitive(geometry, "coordinates");
+    if (!cJSON_IsArray(rings) || cJSON_GetArraySize(rings) == 0 ||
+        !cJSON_IsArray(cJSON_GetArrayItem(rings, 0))) {
+        reject(f, "invalid_coordinates", "coordinates must be an array holding one ring");
+        return false;
+    }
+    if (cJSON_GetArraySize(rings) > 1) {
+        reject(f, "polygon_has_holes",
+               "the polygon has %d rings: a cell is one outer ring without holes",
+               cJSON_GetArraySize(rings));
+        return false;
+    }
+    return parse_ring(f, cJSON_GetArrayItem(rings, 0));
+}
+
+static void parse_feature(struct import_feature *f, const cJSON *feature)
+{
+    static const char *const ALLOWED[] = {"type", "geometry", "properties", "id", "bbox"};
+    const char *type = json_get_string(feature, "type");
+    if (!cJSON_IsObject(feature) || type == NULL || strcmp(type, "Feature") != 0) {
+        reject(f, "invalid_feature", "not a GeoJSON Feature object");
+        return;
+    }
+    const char *unknown = unknown_member(feature, ALLOWED, COUNT_OF(ALLOWED));
+    if (unknown != NULL) {
+        reject(f, "invalid_feature", "unknown feature member '%.40s'", unknown);
+        return;
+    }
+    if (parse_properties(f, cJSON_GetObjectItemCaseSensitive(feature, "properties")))
+        parse_geometry(f, cJSON_GetObjectItemCaseSensitive(feature, "geometry"));
+}
+
+static int compare_by_code(const void *a, const void *b)
+{
+    const struct import_feature *fa = *(struct import_feature *const *)a;
+    const struct import_feature *fb = *(struct import_feature *const *)b;
+    int order = strcmp(fa->code, fb->code);
+    return order != 0 ? order : (fa->index > fb->index) - (fa->index < fb->index);
+}
+
+// Rejects every acceptable feature whose code an earlier acceptable one has.
+// Returns false when out of memory.
+static bool reject_duplicates(struct import_run *run)
+{
+    struct import_feature **sorted = malloc((run->count ? run->count : 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return false;
+    size_t n = 0;
+    for (size_t i = 0; i < run->count; i++)
+        if (run->features[i].error == NULL)
+            sorted[n++] = &run->features[i];
+    qsort(sorted, n, sizeof *sorted, compare_by_code);
+    size_t first = 0; // the earliest feature with the code of sorted[i]
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(sorted[first]->code, sorted[i]->code) != 0)
+            first = i;
+        else
+            reject(sorted[i], "duplicate_code", "feature %d of this file has the same code %s",
+                   sorted[first]->index, sorted[i]->code);
+    }
+    free(sorted);
+    return true;
+}
+
+static int overlap_probe(int64_t id, const char *code, const struct geo_point *ring, size_t n,
+                         void *data)
+{
+    struct import_run *run = data;
+    if (!geo_rings_overlap(run->current->ring, run->current->n, ring, n))
+        return 0;
+    run->overlap_id = id;
+    snprintf(run->overlap_code, sizeof run->overlap_code, "%s", code);
+    return 1;
+}
+
+static void reject_overlap(struct import_run *run, struct import_feature *f)
+{
+    for (size_t i = 0; i < run->count; i++)
+        if (run->features[i].grid_id == run->overlap_id) {
+            reject(f, "overlaps_feature", "the cell overlaps feature %d (%s) of this file",
+                   run->features[i].index, run->overlap_code);
+            return;
+        }
+    reject(f, "overlaps_existing", "the cell overlaps the stored cell %s", run->overlap_code);
+}
+
+// Checks one parsed feature against the database and inserts it. Returns
+// STORE_OK (inserted or rejected) or STORE_ERROR.
+static int import_one(struct store_tx *tx, struct import_run *run, struct import_feature *f)
+{
+    char community[GEO_COMMUNITY_CODE_LEN + 1];
+    memcpy(community, f->code, GEO_COMMUNITY_CODE_LEN);
+    community[GEO_COMMUNITY_CODE_LEN] = '\0';
+    int64_t community_id = 0;
+    int rc = store_places_tx_community(tx, community, run->scope_path, &community_id);
+    if (rc == STORE_NOT_FOUND) {
+        reject(f, "unknown_community", "community %s does not exist%s", community,
+               run->scope_path && run->scope_path[0] ? " in your jurisdiction" : "");
+        return STORE_OK;
+    }
+    if (rc != STORE_OK)
+        return STORE_ERROR;
+    rc = store_grid_tx_exists(tx, f->code);
+    if (rc != STORE_NOT_FOUND) {
+        if (rc == STORE_OK)
+            reject(f, "code_exists", "a cell with code %s exists already", f->code);
+        return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+    }
+    run->current = f;
+    rc = store_grid_tx_candidates(tx, f->min_lon, f->min_lat, f->max_lon, f->max_lat, overlap_probe,
+                                  run);
+    if (rc == 1) {
+        reject_overlap(run, f);
+        return STORE_OK;
+    }
+    if (rc != STORE_OK)
+        return STORE_ERROR;
+    struct store_grid_new cell = {
+        .code = f->code,
+        .community_id = community_id,
+        .name = f->name,
+        .patrol_zone = f->patrol_zone,
+        .ring = f->ring,
+        .ring_len = f->n,
+    };
+    rc = store_grid_tx_insert(tx, &cell, &f->grid_id);
+    if (rc == STORE_CONFLICT) {
+        reject(f, "code_exists", "a cell with code %s exists already", f->code);
+        return STORE_OK;
+    }
+    if (rc == STORE_OK)
+        run->imported++;
+    return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+static int import_job(struct store_tx *tx, void *data)
+{
+    struct import_run *run = data;
+    bool any_rejected = false;
+    for (size_t i = 0; i < run->count; i++) {
+        struct import_feature *f = &run->features[i];
+        if (f->error == NULL && import_one(tx, run, f) != STORE_OK)
+            return STORE_ERROR;
+        any_rejected = any_rejected || f->error != NULL;
+    }
+    // A positive result rolls this job back: nothing of the file is kept.
+    return any_rejected && !run->skip_invalid ? STORE_INVALID : STORE_OK;
+}
+
+static cJSON *build_report(const struct import_run *run, int imported)
+{
+    cJSON *report = cJSON_CreateObject();
+    cJSON_AddNumberToObject(report, "imported", imported);
+    cJSON *rejected = cJSON_AddArrayToObject(report, "rejected");
+    for (size_t i = 0; i < run->count; i++) {
+        const struct import_feature *f = &run->features[i];
+        if (f->error == NULL)
+            continue;
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddItemToArray(rejected, item);
+        cJSON_AddNumberToObject(item, "index", f->index);
+        json_add_string_or_null(item, "code", f->code);
+        cJSON_AddStringToObject(item, "reason", f->reason);
+        cJSON_AddStringToObject(item, "error", f->error);
+    }
+    return report;
+}
+
+static cJSON *invalid_report(const char *message)
+{
+    cJSON *report = cJSON_CreateObject();
+    cJSON_AddNumberToObject(report, "imported", 0);
+    cJSON_AddArrayToObject(report, "rejected");
+    cJSON *error = cJSON_AddObjectToObject(report, "error");
+    cJSON_AddStringToObject(error, "code", "invalid_geojson");
+    cJSON_AddStringToObject(error, "message", message);
+    return report;
+}
+
+// Returns NULL when collection is a FeatureCollection this import takes, else why not.
+static const char *collection_problem(const cJSON *collection)
+{
+    static const char *const ALLOWED[] = {"type", "features", "name", "crs", "bbox"};
+    const char *type = json_get_string(collection, "type");
+    if (!cJSON_IsObject(collection) || type == NULL || strcmp(type, "FeatureCollection") != 0)
+        return "the document must be a GeoJSON FeatureCollection";
+    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(collection, "features")))
+        return "the FeatureCollection has no features array";
+    if (unknown_member(collection, ALLOWED, COUNT_OF(ALLOWED)) != NULL)
+        return "the FeatureCollection has an unknown member (allowed: type, features, name, "
+               "crs, bbox)";
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(collection, "features")) >
+        GRID_IMPORT_MAX_FEATURES)
+        return "too many features in one import (at most 100000)";
+    return NULL;
+}
+
+static void run_free(struct import_run *run)
+{
+    for (size_t i = 0; i < run->count; i++)
+        free(run->features[i].ring);
+    free(run->features);
+}
+
+int grid_import_collection(struct store *store, const cJSON *collection, const char *scope_path,
+                           bool skip_invalid, cJSON **report)
+{
+    *report = NULL;
+    const char *problem = collection_problem(collection);
+    if (problem != NULL) {
+        *report = invalid_report(problem);
+        return *report ? GRID_IMPORT_INVALID : GRID_IMPORT_ERROR;
+    }
+    const cJSON *features = cJSON_GetObjectItemCaseSensitive(collection, "features");
+    struct import_run run = {.scope_path = scope_path, .skip_invalid = skip_invalid};
+    run.count = (size_t)cJSON_GetArraySize(features);
+    run.features = calloc(run.count ? run.count : 1, sizeof *run.features);
+    if (run.features == NULL)
+        return GRID_IMPORT_ERROR;
+    const cJSON *feature;
+    size_t i = 0;
+    cJSON_ArrayForEach(feature, features)
+    {
+        run.features[i].index = (int)i;
+        parse_feature(&run.features[i], feature);
+        i++;
+    }
+    if (!reject_duplicates(&run)) {
+        run_free(&run);
+        return GRID_IMPORT_ERROR;
+    }
+    int rc = store_write(store, import_job, &run);
+    if (rc != STORE_OK && rc != STORE_INVALID) {
+        log_error("grid import: the write failed (%d)", rc);
+        run_free(&run);
+        return GRID_IMPORT_ERROR;
+    }
+    *report = build_report(&run, rc == STORE_OK ? run.imported : 0);
+    bool any_rejected = cJSON_GetArraySize(cJSON_GetObjectItem(*report, "rejected")) > 0;
+    run_free(&run);
+    return any_rejected ? GRID_IMPORT_REJECTED : GRID_IMPORT_OK;
+}
+
+int grid_import_geojson(struct store *store, const char *text, size_t len, bool skip_invalid,
+                        cJSON **report)
+{
+    struct json_problem problem;
+    cJSON *collection = json_parse_object(text, len, &problem);
+    if (collection == NULL) {
+        *report = invalid_report(problem.message);
+        return *report ? GRID_IMPORT_INVALID : GRID_IMPORT_ERROR;
+    }
+    int rc = grid_import_collection(store, collection, "", skip_invalid, report);
+    cJSON_Delete(collection);
+    return rc;
+}
+
+// ---- the command ----
+
+static int make_directories(const char *path)
+{
+    char buffer[PATH_MAX];
+    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer)
+        return -1;
+    for (char *p = buffer + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buffer, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return (mkdir(buffer, 0750) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+struct store *grid_import_open_store(struct grid_import_cli_options *options, char *path_buffer,
+                                     size_t path_size)
+{
+    int level = log_level_from_name(options->log_level ? options->log_level : "info");
+    if (level < 0) {
+        fprintf(stderr, "chengguan: unknown log level '%s'\n", options->log_level);
+        return NULL;
+    }
+    log_set_level((enum log_level)level);
+    const char *data_dir = options->data_dir ? options->data_dir : ".data";
+    if (make_directories(data_dir) != 0) {
+        fprintf(stderr, "chengguan: cannot create data directory %s: %s\n", data_dir,
+                strerror(errno));
+        return NULL;
+    }
+    if (options->database_path == NULL) {
+        snprintf(path_buffer, path_size, "%s/chengguan.db", data_dir);
+        options->database_path = path_buffer;
+    }
+    char err[512];
+    struct store_options store_options = {.path = options->database_path, .durable = true};
+    struct store *store = store_open(&store_options, err, sizeof err);
+    if (store == NULL)
+        fprintf(stderr, "chengguan: %s\n", err);
+    return store;
+}
+
+// Reads a whole file ("-" = standard input) into a malloc'd buffer. Returns it
+// with *len set, or NULL after printing why.
+static char *read_file(const char *path, size_t *len)
+{
+    const size_t limit = 512u * 1024 * 1024;
+    FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (file == NULL) {
+        fprintf(stderr, "chengguan import: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t capacity = 65536, used = 0;
+    char *data = malloc(capacity);
+    while (data != NULL) {
+        if (used == capacity) {
+            char *grown = capacity < limit ? realloc(data, capacity * 2) : NULL;
+            if (grown == NULL) {
+                free(data);
+                data = NULL;
+                fprintf(stderr, "chengguan import: %s is too large\n", path);
+                break;
+            }
+            data = grown;
+            capacity *= 2;
+        }
+        size_t got = fread(data + used, 1, capacity - used, file);
+        used += got;
+        if (got == 0) {
+            if (ferror(file)) {
+                fprintf(stderr, "chengguan import: cannot read %s\n", path);
+                free(data);
+                data = NULL;
+            }
+            break;
+        }
+    }
+    if (file != stdin)
+        fclose(file);
+    *len = used;
+    return data;
+}
+
+int grid_import_command(int argc, char **argv)
+{
+    struct grid_import_cli_options common = {.data_dir = ".data"};
+    bool skip_invalid = false;
+    const struct cli_option options[] = {
+        {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &common.data_dir,
+         "directory for the database and photos (default .data)"},
+        {"--db", "CHENGGUAN_DB", CLI_STRING, &common.database_path,
+         "database file (default DATA_DIR/chengguan.db)"},
+        {"--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &common.log_level,
+         "error, warn, info or debug (default info)"},
+        {"--skip-invalid", NULL, CLI_BOOL, &skip_invalid,
+         "import the valid features and report the others (default: all or nothing)"},
+    };
+    // Called with main's argv ("import", "grids", ...) or shifted by one ("grids" first).
+    int first = 1;
+    if (argc > 2 && strcmp(argv[1], "import") == 0 && strcmp(argv[2], "grids") == 0)
+        first = 3;
+    else if (argc > 1 && strcmp(argv[1], "grids") == 0)
+        first = 2;
+    const char *positional[1];
+    int positional_count = 0;
+    int rc =
+        cli_parse("import grids", "import grids FILE.geojson [options]   (FILE - = stdin)", options,
+                  COUNT_OF(options), argc, argv, first, positional, 1, &positional_count, stdout);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    if (first == 1 || positional_count != 1) {
+        fprintf(stderr, "usage: chengguan import grids FILE.geojson [--skip-invalid]\n");
+        return 2;
+    }
+    size_t len = 0;
+    char *text = read_file(positional[0], &len);
+    if (text == NULL)
+        return 1;
+    char path[PATH_MAX];
+    struct store *store = grid_import_open_store(&common, path, sizeof path);
+    if (store == NULL) {
+        free(text);
+        return 1;
+    }
+    cJSON *report = NULL;
+    rc = grid_import_geojson(store, text, len, skip_invalid, &report);
+    free(text);
+    store_close(store);
+    char *printed = report ? cJSON_Print(report) : NULL;
+    cJSON_Delete(report);
+    if (printed == NULL) {
+        fprintf(stderr, "chengguan import: the import failed; see the log\n");
+        return 1;
+    }
+    printf("%s\n", printed);
+    cJSON_free(printed);
+    return rc == GRID_IMPORT_OK ? 0 : 1;
+}

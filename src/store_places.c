@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: MIT
+// SQL for places: org units with their materialised id paths and code rules, and
+// grid cells (ring as JSON text, bounding box columns, R*Tree entry) with the
+// point lookup, the jurisdiction-bounded listing and the write-job helpers that
+// imports and seeds use.
+#include "store_places.h"
+
+#include "log.h"
+#include "store.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNIT_COLUMNS                                                                               \
+    "o.id, o.code, o.type, o.name, o.name_en, COALESCE(o.parent_id, 0), o.path, "                  \
+    "o.department_kind"
+
+static void copy_text(char *out, size_t size, sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
+static const char *column_or_empty(sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    return text ? (const char *)text : "";
+}
+
+// Steps a statement expected to give one row. Returns STORE_OK with the row
+// ready, STORE_NOT_FOUND or STORE_ERROR (logged).
+static int step_row(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    return STORE_ERROR;
+}
+
+static void read_unit(sqlite3_stmt *stmt, struct store_org_unit *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(stmt, 0);
+    copy_text(out->code, sizeof out->code, stmt, 1);
+    copy_text(out->type, sizeof out->type, stmt, 2);
+    copy_text(out->name, sizeof out->name, stmt, 3);
+    copy_text(out->name_en, sizeof out->name_en, stmt, 4);
+    out->parent_id = sqlite3_column_int64(stmt, 5);
+    copy_text(out->path, sizeof out->path, stmt, 6);
+    copy_text(out->department_kind, sizeof out->department_kind, stmt, 7);
+}
+
+// ---- code rules ----
+
+static bool all_chars_in(const char *s, size_t len, const char *allowed)
+{
+    return strlen(s) == len && strspn(s, allowed) == len;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool parent_is(const struct store_org_unit *parent, const char *type)
+{
+    return parent != NULL && strcmp(parent->type, type) == 0;
+}
+
+static bool city_code_valid(const char *code)
+{
+    char district[8];
+    if (!all_chars_in(code, 4, "0123456789") || strcmp(code + 2, "00") == 0)
+        return false;
+    // A city code is a district code without its last two digits.
+    snprintf(district, sizeof district, "%s01", code);
+    return geo_district_code_valid(district);
+}
+
+static bool department_code_fits(const char *code, const struct store_org_unit *parent)
+{
+    if (!parent_is(parent, "city") && !parent_is(parent, "district") &&
+        !parent_is(parent, "street"))
+        return false;
+    size_t len = strlen(code), plen = strlen(parent->code);
+    if (len > STORE_ORG_CODE_MAX || len < plen + 3 || len > plen + 6 ||
+        !starts_with(code, parent->code) || code[plen] != '-' || code[plen + 1] != 'D')
+        return false;
+    const char *rest = code + plen + 2;
+    return all_chars_in(rest, strlen(rest), "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+}
+
+bool store_org_unit_code_fits(const char *type, const char *code,
+                              const struct store_org_unit *parent)
+{
+    if (type == NULL || code == NULL)
+        return false;
+    if (strcmp(type, "city") == 0)
+        return parent == NULL && city_code_valid(code);
+    if (strcmp(type, "district") == 0)
+        return parent_is(parent, "city") && geo_district_code_valid(code) &&
+               starts_with(code, parent->code);
+    if (strcmp(type, "street") == 0)
+        return parent_is(parent, "district") && geo_street_code_valid(code) &&
+               starts_with(code, parent->code);
+    if (strcmp(type, "community") == 0)
+        return parent_is(parent, "street") && geo_community_code_valid(code) &&
+               starts_with(code, parent->code);
+    if (strcmp(type, "department") == 0)
+        return department_code_fits(code, parent);
+    return false;
+}
+
+static bool kind_valid(const struct store_org_unit *unit)
+{
+    const char *kind = unit->department_kind;
+    if (strcmp(unit->type, "department") != 0)
+        return kind[0] == '\0';
+    size_t len = strlen(kind);
+    return len > 0 && len < sizeof unit->department_kind &&
+           strspn(kind, "abcdefghijklmnopqrstuvwxyz_") == len;
+}
+
+// ---- org units ----
+
+int store_org_unit_create_tx(struct store_tx *tx, const struct store_org_unit *unit, int64_t *id)
+{
+    static const char SQL_PARENT[] = "SELECT " UNIT_COLUMNS " FROM org_unit o WHERE o.id = :id";
+    static const char SQL_INSERT[] =
+        "INSERT INTO org_unit (code, type, name, name_en, parent_id, path, department_kind, "
+        "created_at) VALUES (:code, :type, :name, :name_en, :parent, '', :kind, :now) "
+        "RETURNING id";
+    static const char SQL_PATH[] = "UPDATE org_unit SET path = :path WHERE id = :id";
+    struct store_org_unit parent;
+    bool has_parent = unit->parent_id != 0;
+    if (has_parent) {
+        sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_PARENT);
+        if (stmt == NULL)
+            return STORE_ERROR;
+        store_bind_int(stmt, ":id", unit->parent_id);
+        int rc = step_row(stmt);
+        if (rc == STORE_OK)
+            read_unit(stmt, &parent);
+        store_stmt_done(stmt);
+        if (rc != STORE_OK)
+            return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
+    }
+    if (unit->name[0] == '\0' || !kind_valid(unit) ||
+        !store_org_unit_code_fits(unit->type, unit->code, has_parent ? &parent : NULL))
+        return STORE_INVALID;
+    sqlite3_stmt *insert = store_tx_stmt(tx, SQL_INSERT);
+    sqlite3_stmt *update = store_tx_stmt(tx, SQL_PATH);
+    if (insert == NULL || update == NULL)
+        return STORE_ERROR;
+    store_bind_text(insert, ":code", unit->code);
+    store_bind_text(insert, ":type", unit->type);
+    store_bind_text(insert, ":name", unit->name);
+    store_bind_text(insert, ":name_en", unit->name_en);
+    if (has_parent)
+        store_bind_int(insert, ":parent", unit->parent_id);
+    else
+        store_bind_null(insert, ":parent");
+    store_bind_text(insert, ":kind", unit->department_kind);
+    store_bind_int(insert, ":now", store_now_ms());
+    int rc = sqlite3_step(insert);
+    int64_t new_id = sqlite3_column_int64(insert, 0);
+    store_stmt_done(insert);
+    if (rc != SQLITE_ROW)
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+    char path[sizeof parent.path];
+    int len =
+        snprintf(path, sizeof path, "%s%lld/", has_parent ? parent.path : "/", (long long)new_id);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return STORE_INVALID; // too deep: the caller's job rolls the insert back
+    store_bind_text(update, ":path", path);
+    store_bind_int(update, ":id", new_id);
+    rc = store_exec_stmt(update);
+    if (rc == STORE_OK && id != NULL)
+        *id = new_id;
+    return rc;
+}
+
+struct unit_create_job {
+    const struct store_org_unit *unit;
+    int64_t id;
+};
+
+static int unit_create_job(struct store_tx *tx, void *data)
+{
+    struct unit_create_job *job = data;
+    return store_org_unit_create_tx(tx, job->unit, &job->id);
+}
+
+int store_org_unit_create(struct store *store, const struct store_org_unit *unit, int64_t *id)
+{
+    struct unit_create_job job = {unit, 0};
+    int rc = store_write(store, unit_create_job, &job);
+    if (rc == STORE_OK && id != NULL)
+        *id = job.id;
+    return rc;
+}
+
+static int unit_read_one(struct store *store, const char *sql, const char *name, int64_t id,
+                         const char *code, struct store_org_unit *out)
+{
+    sqlite3_stmt *stmt = store_read_stmt(store, sql);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    if (code != NULL)
+        store_bind_text(stmt, name, code);
+    else
+        store_bind_int(stmt, name, id);
+    int rc = step_row(stmt);
+    if (rc == STORE_OK)
+        read_unit(stmt, out);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+int store_org_unit_get(struct store *store, int64_t id, struct store_org_unit *out)
+{
+    static const char SQL[] = "SELECT " UNIT_COLUMNS " FROM org_unit o WHERE o.id = :id";
+    return unit_read_one(store, SQL, ":id", id, NULL, out);
+}
+
+int store_org_unit_find(struct store *store, const char *code, struct store_org_unit *out)
+{
+    static const char SQL[] = "SELECT " UNIT_COLUMNS " FROM org_unit o WHERE o.code = :code";
+    if (code == NULL)
+        return STORE_NOT_FOUND;
+    return unit_read_one(store, SQL, ":code", 0, code, out);
+}
+
+int store_org_unit_list(struct store *store, const struct store_org_unit_filter *filter,
+                        void (*fn)(const struct store_org_unit *unit, void *data), void *data)
+{
+    static const char SQL[] =
+        "SELECT " UNIT_COLUMNS " FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
+        "WHERE (:type IS NULL OR o.type = :type) AND (:parent IS NULL OR p.code = :parent) "
+        "AND CASE WHEN o.type = 'department' "
+        "THEN (p.path LIKE :scope || '%' OR :scope LIKE p.path || '%') "
+        "ELSE o.path LIKE :scope || '%' END "
+        "ORDER BY o.code";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":type", filter->type);
+    store_bind_text(stmt, ":parent", filter->parent_code);
+    store_bind_text(stmt, ":scope", filter->scope_path ? filter->scope_path : "");
+    int rc;
+    struct store_org_unit unit;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        read_unit(stmt, &unit);
+        fn(&unit, data);
+    }
+    if (rc != SQLITE_DONE)
+        log_error("store: listing org units: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_department_for_place(struct store *store, const char *kind, int64_t place_id,
+                               struct store_org_unit *out)
+{
+    static const char SQL[] =
+        "SELECT " UNIT_COLUMNS " FROM org_unit place "
+        "JOIN org_unit p ON substr(place.path, 1, length(p.path)) = p.path "
+        "JOIN org_unit o ON o.parent_id = p.id "
+        "WHERE place.id = :place AND o.type = 'department' AND o.department_kind = :kind "
+        "ORDER BY length(p.path) DESC, o.code LIMIT 1";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":place", place_id);
+    store_bind_text(stmt, ":kind", kind ? kind : "");
+    int rc = step_row(stmt);
+    if (rc == STORE_OK)
+        read_unit(stmt, out);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+// ---- rings as JSON text ----
+
+// Formats a coordinate with the fewest digits that read back to the same double,
+// so stored rings keep shared vertices bit-identical.
+static cJSON *exact_number(double value)
+{
+    char text[40];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, value);
+        if (strtod(text, NULL) == value)
+            break;
+    }
+    return cJSON_CreateRaw(text);
+}
+
+// Returns the ring as "[[lon,lat],...]" (free with cJSON_free), or NULL.
+static char *ring_to_json(const struct geo_point *ring, size_t n)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array != NULL && i < n; i++) {
+        cJSON *pair = cJSON_CreateArray();
+        if (pair == NULL || !cJSON_AddItemToArray(array, pair) ||
+            !cJSON_AddItemToArray(pair, exact_number(ring[i].lon)) ||
+            !cJSON_AddItemToArray(pair, exact_number(ring[i].lat))) {
+            cJSON_Delete(array);
+            array = NULL;
+        }
+    }
+    char *text = array ? cJSON_PrintUnformatted(array) : NULL;
+    cJSON_Delete(array);
+    return text;
+}
+
+// Reads a stored ring into pts (max points). Returns the point count, or 0 when
+// the text is not a ring (logged: stored rings are written by this file only).
+static size_t ring_from_json(const char *text, struct geo_point *pts, size_t max)
+{
+    cJSON *array = cJSON_Parse(text ? text : "");
+    size_t n = 0;
+    const cJSON *pair;
+    cJSON_ArrayForEach(pair, array)
+    {
+        const cJSON *lon = cJSON_GetArrayItem(pair, 0), *lat = cJSON_GetArrayItem(pair, 1);
+        if (n == max || !cJSON_IsNumber(lon) || !cJSON_IsNumber(lat)) {
+            n = 0;
+            break;
+        }
+        pts[n++] = (struct geo_point){lon->valuedouble, lat->valuedouble};
+    }
+    cJSON_Delete(array);
+    if (n == 0)
+        log_error("store: a stored grid ring is unreadable");
+    return n;
+}
+
+// ---- grid cells: reads ----
+
+static void read_location(sqlite3_stmt *stmt, struct store_grid_location *out)
+{
+    memset(out, 0, sizeof *out);
+    out->grid_id = sqlite3_column_int64(stmt, 0);
+    copy_text(out->grid_code, sizeof out->grid_code, stmt, 1);
+    copy_text(out->grid_name, sizeof out->grid_name, stmt, 2);
+    out->community_id = sqlite3_column_int64(stmt, 4);
+    copy_text(out->community_code, sizeof out->community_code, stmt, 5);
+    copy_text(out->community_name, sizeof out->community_name, stmt, 6);
+    out->street_id = sqlite3_column_int64(stmt, 7);
+    copy_text(out->street_code, sizeof out->street_code, stmt, 8);
+    copy_text(out->street_name, sizeof out->street_name, stmt, 9);
+    out->district_id = sqlite3_column_int64(stmt, 10);
+    copy_text(out->district_code, sizeof out->district_code, stmt, 11);
+    copy_text(out->district_name, sizeof out->district_name, stmt, 12);
+}
+
+int store_grid_locate(struct store *store, double lon, double lat, struct store_grid_location *out)
+{
+    static const char SQL[] =
+        "SELECT g.id, g.code, g.name, g.ring, c.id, c.code, c.name, s.id, s.code, s.name, "
+        "d.id, d.code, d.name FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
+        "JOIN org_unit c ON c.id = g.community_id JOIN org_unit s ON s.id = c.parent_id "
+        "JOIN org_unit d ON d.id = s.parent_id "
+        "WHERE r.min_lon <= :lon AND r.max_lon >= :lon AND r.min_lat <= :lat "
+        "AND r.max_lat >= :lat ORDER BY g.id";
+    if (isnan(lon) || isnan(lat))
+        return STORE_NOT_FOUND;
+    struct geo_point *ring = malloc(STORE_GRID_RING_MAX * sizeof *ring);
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (ring == NULL || stmt == NULL) {
+        free(ring);
+        return STORE_ERROR;
+    }
+    store_bind_double(stmt, ":lon", lon);
+    store_bind_double(stmt, ":lat", lat);
+    int rc, result = STORE_NOT_FOUND;
+    struct geo_point point = {lon, lat};
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        size_t n =
+            ring_from_json((const char *)sqlite3_column_text(stmt, 3), ring, STORE_GRID_RING_MAX);
+        if (n > 0 && geo_point_in_ring(point, ring, n)) {
+            read_location(stmt, out);
+            result = STORE_OK;
+            break;
+        }
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("store: locating a grid cell: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+        result = STORE_ERROR;
+    }
+    store_stmt_done(stmt);
+    free(ring);
+    return result;
+}
+
+int store_grid_list(struct store *store, const struct store_grid_filter *filter,
+                    void (*fn)(const struct store_grid_cell *cell, void *data), void *data)
+{
+    static const char SQL[] =
+        "SELECT g.id, g.code, g.name, c.code, c.name, s.code, s.name, g.area_m2, g.patrol_zone, "
+        "g.ring, (SELECT json_object('id', u.id, 'username', u.username, 'display_name', "
+        "u.display_name) FROM app_user u WHERE u.id = g.leader_user_id), "
+        "(SELECT json_group_array(json_object('id', x.id, 'username', x.username, "
+        "'display_name', x.display_name)) FROM (SELECT u.id, u.username, u.display_name "
+        "FROM grid_inspector gi JOIN app_user u ON u.id = gi.user_id WHERE gi.grid_id = g.id "
+        "ORDER BY u.username) x) "
+        "FROM grid_cell g JOIN org_unit c ON c.id = g.community_id "
+        "JOIN org_unit s ON s.id = c.parent_id "
+        "WHERE c.path LIKE :scope || '%' AND (:community IS NULL OR c.code = :community) "
+        "AND (:has_bbox = 0 OR (g.id IN (SELECT id FROM grid_rtree WHERE max_lon >= :min_lon "
+        "AND min_lon <= :max_lon AND max_lat >= :min_lat AND min_lat <= :max_lat) "
+        "AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon AND g.max_lat >= :min_lat "
+        "AND g.min_lat <= :max_lat)) ORDER BY g.code LIMIT :limit";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":scope", filter->scope_path ? filter->scope_path : "");
+    store_bind_text(stmt, ":community", filter->community_code);
+    store_bind_int(stmt, ":has_bbox", filter->has_bbox ? 1 : 0);
+    store_bind_double(stmt, ":min_lon", filter->has_bbox ? filter->min_lon : 0);
+    store_bind_double(stmt, ":min_lat", filter->has_bbox ? filter->min_lat : 0);
+    store_bind_double(stmt, ":max_lon", filter->has_bbox ? filter->max_lon : 0);
+    store_bind_double(stmt, ":max_lat", filter->has_bbox ? filter->max_lat : 0);
+    store_bind_int(stmt, ":limit", filter->limit);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct store_grid_cell cell = {
+            .id = sqlite3_column_int64(stmt, 0),
+            .code = column_or_empty(stmt, 1),
+            .name = column_or_empty(stmt, 2),
+            .community_code = column_or_empty(stmt, 3),
+            .community_name = column_or_empty(stmt, 4),
+            .street_code = column_or_empty(stmt, 5),
+            .street_name = column_or_empty(stmt, 6),
+            .area_m2 = sqlite3_column_double(stmt, 7),
+            .patrol_zone = column_or_empty(stmt, 8),
+            .ring_json = column_or_empty(stmt, 9),
+            .leader_json = (const char *)sqlite3_column_text(stmt, 10),
+            .inspectors_json = column_or_empty(stmt, 11),
+        };
+        fn(&cell, data);
+    }
+    if (rc != SQLITE_DONE)
+        log_error("store: listing grid cells: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+// ---- grid cells: inside write jobs ----
+
+int store_places_tx_community(struct store_tx *tx, const char *code, const char *scope_path,
+                              int64_t *id)
+{
+    static const char SQL[] = "SELECT id FROM org_unit WHERE code = :code AND type = 'community' "
+                              "AND path LIKE :scope || '%'";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":code", code);
+    store_bind_text(stmt, ":scope", scope_path ? scope_path : "");
+    int rc = step_row(stmt);
+    if (rc == STORE_OK)
+        *id = sqlite3_column_int64(stmt, 0);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+int store_grid_tx_exists(struct store_tx *tx, const char *code)
+{
+    static const char SQL[] = "SELECT 1 FROM grid_cell WHERE code = :code";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":code", code);
+    int rc = step_row(stmt);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+int store_grid_tx_candidates(struct store_tx *tx, double min_lon, double min_lat, double max_lon,
+                             double max_lat,
+                             int (*fn)(int64_t id, const char *code, const struct geo_point *ring,
+                                       size_t n, void *data),
+                             void *data)
+{
+    static const char SQL[] =
+        "SELECT g.id, g.code, g.ring FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
+        "WHERE r.max_lon >= :min_lon AND r.min_lon <= :max_lon AND r.max_lat >= :min_lat "
+        "AND r.min_lat <= :max_lat ORDER BY g.id";
+    struct geo_point *ring = malloc(STORE_GRID_RING_MAX * sizeof *ring);
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (ring == NULL || stmt == NULL) {
+        free(ring);
+        return STORE_ERROR;
+    }
+    store_bind_double(stmt, ":min_lon", min_lon);
+    store_bind_double(stmt, ":min_lat", min_lat);
+    store_bind_double(stmt, ":max_lon", max_lon);
+    store_bind_double(stmt, ":max_lat", max_lat);
+    int rc, result = STORE_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        size_t n =
+            ring_from_json((const char *)sqlite3_column_text(stmt, 2), ring, STORE_GRID_RING_MAX);
+        if (n == 0) {
+            result = STORE_ERROR;
+            break;
+        }
+        result = fn(sqlite3_column_int64(stmt, 0), column_or_empty(stmt, 1), ring, n, data);
+        if (result != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("store: grid candidates: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+        result = STORE_ERROR;
+    }
+    store_stmt_done(stmt);
+    free(ring);
+    return result;
+}
+
+int store_grid_tx_insert(struct store_tx *tx, const struct store_grid_new *cell, int64_t *id)
+{
+    static const char SQL_CELL[] =
+        "INSERT INTO grid_cell (code, community_id, name, ring, area_m2, patrol_zone, min_lon, "
+        "min_lat, max_lon, max_lat, created_at) VALUES (:code, :community, :name, :ring, :area, "
+        ":zone, :min_lon, :min_lat, :max_lon, :max_lat, :now) RETURNING id";
+    static const char SQL_RTREE[] =
+        "INSERT INTO grid_rtree (id, min_lon, max_lon, min_lat, max_lat) "
+        "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat)";
+    if (cell->ring_len < 4 || cell->ring_len > STORE_GRID_RING_MAX)
+        return STORE_INVALID;
+    sqlite3_stmt *insert = store_tx_stmt(tx, SQL_CELL);
+    sqlite3_stmt *rtree = store_tx_stmt(tx, SQL_RTREE);
+    char *ring = ring_to_json(cell->ring, cell->ring_len);
+    if (insert == NULL || rtree == NULL || ring == NULL) {
+        cJSON_free(ring);
+        return STORE_ERROR;
+    }
+    double min_lon, min_lat, max_lon, max_lat;
+    geo_ring_bbox(cell->ring, cell->ring_len, &min_lon, &min_lat, &max_lon, &max_lat);
+    store_bind_text(insert, ":code", cell->code);
+    store_bind_int(insert, ":community", cell->community_id);
+    store_bind_text(insert, ":name", cell->name ? cell->name : "");
+    store_bind_text(insert, ":ring", ring);
+    store_bind_double(insert, ":area", geo_ring_area_m2(cell->ring, cell->ring_len));
+    store_bind_text(insert, ":zone", cell->patrol_zone ? cell->patrol_zone : "");
+    store_bind_double(insert, ":min_lon", min_lon);
+    store_bind_double(insert, ":min_lat", min_lat);
+    store_bind_double(insert, ":max_lon", max_lon);
+    store_bind_double(insert, ":max_lat", max_lat);
+    store_bind_int(insert, ":now", store_now_ms());
+    int rc = sqlite3_step(insert);
+    int64_t new_id = sqlite3_column_int64(insert, 0);
+    store_stmt_done(insert);
+    cJSON_free(ring);
+    if (rc != SQLITE_ROW)
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+    store_bind_int(rtree, ":id", new_id);
+    store_bind_double(rtree, ":min_lon", min_lon);
+    store_bind_double(rtree, ":min_lat", min_lat);
+    store_bind_double(rtree, ":max_lon", max_lon);
+    store_bind_double(rtree, ":max_lat", max_lat);
+    rc = store_exec_stmt(rtree);
+    if (rc == STORE_OK && id != NULL)
+        *id = new_id;
+    return rc;
+}
+
+int store_grid_tx_assign(struct store_tx *tx, const char *code_prefix, int64_t user_id,
+                         bool as_leader, int *count)
+{
+    static const char SQL_INSPECTOR[] =
+        "INSERT INTO grid_inspector (grid_id, user_id) SELECT id, :user FROM grid_cell "
+        "WHERE substr(code, 1, length(:prefix)) = :prefix ON CONFLICT DO NOTHING";
+    static const char SQL_LEADER[] = "UPDATE grid_cell SET leader_user_id = :user "
+                                     "WHERE substr(code, 1, length(:prefix)) = :prefix";
+    static const char SQL_COUNT[] =
+        "SELECT count(*) FROM grid_cell WHERE substr(code, 1, length(:prefix)) = :prefix";
+    sqlite3_stmt *inspector = store_tx_stmt(tx, SQL_INSPECTOR);
+    sqlite3_stmt *leader = store_tx_stmt(tx, SQL_LEADER);
+    sqlite3_stmt *counter = store_tx_stmt(tx, SQL_COUNT);
+    if (inspector == NULL || leader == NULL || counter == NULL)
+        return STORE_ERROR;
+    store_bind_int(inspector, ":user", user_id);
+    store_bind_text(inspector, ":prefix", code_prefix);
+    int rc = store_exec_stmt(inspector);
+    if (rc == STORE_OK && as_leader) {
+        store_bind_int(leader, ":user", user_id);
+        store_bind_text(leader, ":prefix", code_prefix);
+        rc = store_exec_stmt(leader);
+    }
+    if (rc != STORE_OK)
+        return rc;
+    store_bind_text(counter, ":prefix", code_prefix);
+    rc = step_row(counter);
+    if (rc == STORE_OK && count != NULL)
+        *count = sqlite3_column_int(counter, 0);
+    store_stmt_done(counter);
+    return rc;
+}
