@@ -113,6 +113,7 @@ web-vendor:
 
 run: all web-vendor
 	./chengguan migrate
+	./chengguan seed-demo --if-empty
 	./chengguan serve
 
 test: test-deps
