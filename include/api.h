@@ -13,6 +13,8 @@ struct request_user;
 
 extern const struct route API_META_ROUTES[];
 extern const size_t API_META_ROUTE_COUNT;
+extern const struct route API_CATEGORY_ROUTES[];
+extern const size_t API_CATEGORY_ROUTE_COUNT;
 extern const struct route API_AUTH_ROUTES[];
 extern const size_t API_AUTH_ROUTE_COUNT;
 extern const struct route API_USER_ROUTES[];
@@ -21,8 +23,14 @@ extern const struct route API_PLACES_ROUTES[];
 extern const size_t API_PLACES_ROUTE_COUNT;
 extern const struct route API_CASE_ROUTES[];
 extern const size_t API_CASE_ROUTE_COUNT;
+extern const struct route API_CASE_LIST_ROUTES[];
+extern const size_t API_CASE_LIST_ROUTE_COUNT;
+extern const struct route API_PUBLIC_ROUTES[];
+extern const size_t API_PUBLIC_ROUTE_COUNT;
 extern const struct route API_INTAKE_ROUTES[];
 extern const size_t API_INTAKE_ROUTE_COUNT;
+extern const struct route API_ATTACHMENT_ROUTES[];
+extern const size_t API_ATTACHMENT_ROUTE_COUNT;
 
 // The public view of a signed-in user: id, username, display_name, role, org_unit.
 // Returns a new tree the caller owns.

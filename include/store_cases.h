@@ -135,6 +135,14 @@ struct case_transition {
 int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
                           const struct case_transition *t, struct store_case *out);
 
+struct store_tx;
+
+// The same inside a write job that is already running (for a change that must
+// commit together with a transition, such as a citizen's rating and the reopen
+// it causes). Same results.
+int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                             const struct case_transition *t, struct store_case *out);
+
 // Calls fn for each event of a case, oldest first.
 struct store_case_event {
     int64_t id;

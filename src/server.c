@@ -36,11 +36,15 @@ int server_add_routes(struct server *server)
         size_t count;
     } tables[] = {
         {API_META_ROUTES, API_META_ROUTE_COUNT},
+        {API_CATEGORY_ROUTES, API_CATEGORY_ROUTE_COUNT},
         {API_AUTH_ROUTES, API_AUTH_ROUTE_COUNT},
         {API_USER_ROUTES, API_USER_ROUTE_COUNT},
         {API_PLACES_ROUTES, API_PLACES_ROUTE_COUNT},
         {API_CASE_ROUTES, API_CASE_ROUTE_COUNT},
+        {API_CASE_LIST_ROUTES, API_CASE_LIST_ROUTE_COUNT},
+        {API_PUBLIC_ROUTES, API_PUBLIC_ROUTE_COUNT},
         {API_INTAKE_ROUTES, API_INTAKE_ROUTE_COUNT},
+        {API_ATTACHMENT_ROUTES, API_ATTACHMENT_ROUTE_COUNT},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)

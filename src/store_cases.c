@@ -704,6 +704,13 @@ static int transition_job(struct store_tx *tx, void *data)
     return rc == STORE_OK ? tx_case_get(tx, c->id, c) : rc;
 }
 
+int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                             const struct case_transition *t, struct store_case *out)
+{
+    struct transition_job job = {calendar, t, out};
+    return transition_job(tx, &job);
+}
+
 int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
                           const struct case_transition *t, struct store_case *out)
 {

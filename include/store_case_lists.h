@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Cases in bulk: the filtered, jurisdiction-bound case list with keyset pages
+// (one prepared statement per sort order) and its opaque cursors, full-text
+// search, likely duplicates near a point, and the citizen's side (query-code
+// lookup and the one rating per closure). Only this file speaks their SQL.
+#ifndef CHENGGUAN_STORE_CASE_LISTS_H
+#define CHENGGUAN_STORE_CASE_LISTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+#define STORE_CASE_LIST_MAX        100 // most cases on one page
+#define STORE_CASE_CURSOR_SIZE     48  // bytes for an encoded cursor and its NUL
+#define STORE_CASE_DUPLICATES_MAX  100
+#define STORE_CASE_QUERY_CODE_HASH 32
+
+enum store_case_sort {
+    STORE_CASE_SORT_NEWEST,   // created_at DESC, id DESC
+    STORE_CASE_SORT_DEADLINE, // stage_deadline ASC NULLS LAST, id ASC
+};
+
+// Where a page starts: the sort key and id of the last case of the previous page.
+// For STORE_CASE_SORT_NEWEST the key is created_at; for STORE_CASE_SORT_DEADLINE
+// it is stage_deadline, which may be NULL (key_null).
+struct store_case_cursor {
+    enum store_case_sort sort;
+    bool key_null;
+    int64_t key;
+    int64_t id;
+};
+
+// Writes the cursor as base64url text (no padding) into out, which must hold
+// STORE_CASE_CURSOR_SIZE bytes. The text carries the sort, the key, the id and a
+// checksum; it is opaque to clients. Pure.
+void store_case_cursor_encode(const struct store_case_cursor *cursor,
+                              char out[STORE_CASE_CURSOR_SIZE]);
+
+// Parses text made by store_case_cursor_encode. Returns true and fills *out, or
+// false when the text is not such a cursor (bad base64url, wrong length, unknown
+// sort, a failed checksum: any edit is caught). NULL text gives false. Pure.
+bool store_case_cursor_decode(const char *text, struct store_case_cursor *out);
+
+// A case list query. Strings may be NULL (no filter); 0 for ids means no filter.
+struct store_case_filter {
+    // Jurisdiction, always applied: a department sees only the cases dispatched
+    // to it (scope_department_id > 0); everyone else the cases whose place_path
+    // starts with scope_path. Set exactly one; with neither, nothing is listed.
+    int64_t scope_department_id;
+    const char *scope_path;
+    // ",reported,accepted," : states to keep, each between commas (NULL = any).
+    const char *states;
+    int64_t category_id;
+    const char *grid_code;   // a 15-digit grid cell code
+    const char *street_code; // a street org-unit code
+    int64_t department_id;   // the department the case is dispatched to
+    const char *source;      // patrol, web, 12345, ...
+    bool overdue;            // only cases whose stage_deadline < now_ms
+    int64_t now_ms;
+    const char *match; // an FTS5 expression from textseg_query (never "")
+    enum store_case_sort sort;
+    const struct store_case_cursor *after; // NULL for the first page
+    int limit;                             // 1..STORE_CASE_LIST_MAX
+};
+
+// Lists the ids of one page of cases in the filter's order into ids (room for
+// filter->limit), sets *count, and when more cases follow sets *has_more and
+// fills *next with the cursor of the page's last case. A cursor whose sort
+// differs from filter->sort, or a limit out of range, gives STORE_INVALID.
+// Returns STORE_OK, STORE_INVALID or STORE_ERROR (logged).
+int store_case_list(struct store *store, const struct store_case_filter *filter, int64_t *ids,
+                    size_t *count, bool *has_more, struct store_case_cursor *next);
+
+// Finds likely duplicates of a case: cases in an open state (casefsm_state_is_open)
+// created at or after since_ms, other than exclude_id, of the same category (any
+// category when category_id is 0), that lie within 50 m of (lat, lon) when
+// has_location (great-circle distance, prefiltered by a lat/lon box in SQL) or in
+// the same grid cell when grid_id > 0. Calls fn(id, distance_m, same_grid, data)
+// for at most STORE_CASE_DUPLICATES_MAX of them, nearest first (distance_m is NaN
+// when either case has no location; those come last, newest first), after the
+// query finished, so fn may call other store functions. Jurisdiction is the
+// caller's business. Returns STORE_OK or STORE_ERROR (logged; fn not called).
+int store_case_find_duplicates(
+    struct store *store, int64_t exclude_id, int64_t category_id, int64_t grid_id,
+    bool has_location, double lat, double lon, int64_t since_ms,
+    void (*fn)(int64_t id, double distance_m, bool same_grid, void *data), void *data);
+
+// Reads the case number's id and the BLAKE2b-256 of its citizen query code into
+// hash (STORE_CASE_QUERY_CODE_HASH bytes). Returns STORE_OK, STORE_NOT_FOUND (no
+// such case, or a case without a query code, i.e. not filed by a citizen) or
+// STORE_ERROR.
+int store_case_query_code(struct store *store, const char *case_no, int64_t *id,
+                          unsigned char hash[STORE_CASE_QUERY_CODE_HASH]);
+
+struct store_case_rating {
+    int64_t case_id;
+    const char *rating;  // satisfied, basically_satisfied or unsatisfied
+    const char *comment; // at most CASE_NOTE_MAX bytes; NULL = ""
+    // When set, an unsatisfied rating within reopen_window_ms of the closing runs
+    // this transition (its version is filled in) in the same transaction, and
+    // *reopened tells whether it did.
+    const struct case_transition *reopen;
+    const struct worktime_calendar *calendar;
+    int64_t reopen_window_ms;
+    bool *reopened;
+};
+
+// Stores the citizen's rating of a closed case: allowed once per closure, i.e.
+// when the case has no rating or its rating is older than its latest closing
+// (rated_at < closed_at; a reopened and closed again case may be rated again).
+// Sets rating, rating_comment, rated_at and updated_at; the version is kept. On
+// STORE_OK sets *version and *closed_at (may be NULL) to the case's. Returns
+// STORE_OK, STORE_NOT_FOUND, STORE_INVALID (not closed, or an unknown rating
+// name), STORE_CONFLICT (already rated since the closing) or STORE_ERROR.
+int store_case_rate(struct store *store, const struct store_case_rating *rating, int64_t *version,
+                    int64_t *closed_at);
+
+#endif
