@@ -31,6 +31,7 @@ struct server_config {
     const char *tile_url;       // optional base-map tile URL template for the web UI
     int session_idle_s;         // sign out after this much inactivity, default 1800
     int session_absolute_s;     // and after this long in any case, default 43200
+    int reopen_window_days;     // a closed case may be reopened this long after, default 7
 };
 
 struct server {

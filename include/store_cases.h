@@ -143,6 +143,14 @@ struct store_tx;
 int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
                              const struct case_transition *t, struct store_case *out);
 
+// Appends an event that records a fact about the case without changing its state
+// (a photo, a rating, a reuse flag), inside a running write job: from and to are
+// the case's current state. data_json may be NULL. Returns STORE_OK,
+// STORE_NOT_FOUND or STORE_ERROR.
+int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
+                       int64_t actor_user_id, const char *actor_role, const char *actor_name,
+                       const char *note, const char *public_note, const char *data_json);
+
 // Calls fn for each event of a case, oldest first.
 struct store_case_event {
     int64_t id;

@@ -126,6 +126,8 @@ static int save_and_attach(struct request *req, const struct upload *u)
         .size = (int64_t)req->body_len,
         .stage = u->stage,
         .uploaded_by = u->uploaded_by,
+        .actor_role = req->user ? role_name(req->user->role) : "citizen",
+        .actor_name = req->user ? req->user->display_name : "市民",
         .max_total = STAFF_PHOTOS_PER_CASE,
         .max_in_stage = u->max_in_stage,
     };

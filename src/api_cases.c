@@ -335,6 +335,11 @@ static int run_action(struct request *req)
                                    (long long)c->version, (long long)t.expected_version);
     if ((status = check_requirements(req, c, outcome.requirements, &t)) != 0)
         return status;
+    if (t.action == CASEFSM_ACTION_REOPEN &&
+        store_now_ms() - c->closed_at > req->server->config.reopen_window_days * 86400000LL)
+        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
+                                   "the case was closed more than %d days ago; file a new case",
+                                   req->server->config.reopen_window_days);
     if (t.public_note == NULL)
         t.public_note = public_note_for(t.action);
     int rc = store_case_transition(req->server->store, &req->server->calendar, &t, c);

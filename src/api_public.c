@@ -23,7 +23,6 @@
 #include <string.h>
 
 #define PUBLIC_CODE_MAX         64                          // longest code worth hashing
-#define PUBLIC_REOPEN_WINDOW_MS (7 * 24 * INT64_C(3600000)) // unsatisfied within this reopens
 #define PUBLIC_MISS_WINDOW_MS   (10 * 60 * INT64_C(1000))
 #define PUBLIC_NOT_FOUND        "no case with this number and query code"
 
@@ -286,7 +285,7 @@ static int rate_case(struct request *req)
                                        comment,
                                        &reopen,
                                        &req->server->calendar,
-                                       PUBLIC_REOPEN_WINDOW_MS,
+                                       req->server->config.reopen_window_days * 86400000LL,
                                        &reopened};
     switch (store_case_rate(req->server->store, &rating, NULL, NULL)) {
     case STORE_OK:

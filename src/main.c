@@ -115,6 +115,8 @@ static int command_serve(int argc, char **argv)
          "seconds of inactivity that end a session (default 1800)"},
         {"--session-max", "CHENGGUAN_SESSION_MAX", CLI_INT, &config->session_absolute_s,
          "seconds after sign-in that end a session in any case (default 43200)"},
+        {"--reopen-days", "CHENGGUAN_REOPEN_DAYS", CLI_INT, &config->reopen_window_days,
+         "days after closing in which a case may be reopened (default 7)"},
     };
     const char *positional[1];
     int positional_count;
@@ -124,7 +126,7 @@ static int command_serve(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     if (config->port < 0 || config->port > 65535 || config->threads < 1 ||
         config->threads > 256 || timeout < 1 || per_ip < 1 || config->session_idle_s < 1 ||
-        config->session_absolute_s < 1) {
+        config->session_absolute_s < 1 || config->reopen_window_days < 0) {
         fprintf(stderr, "chengguan serve: port, threads, timeout or per-ip value out of range\n");
         return 2;
     }

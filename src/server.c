@@ -26,6 +26,7 @@ void server_config_defaults(struct server_config *config)
         .tile_url = NULL,
         .session_idle_s = 30 * 60,
         .session_absolute_s = 12 * 3600,
+        .reopen_window_days = 7,
     };
 }
 

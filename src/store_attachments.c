@@ -5,6 +5,8 @@
 // this file speaks the SQL of the attachment tables.
 #include "store_attachments.h"
 
+#include "store_cases.h"
+
 #include "log.h"
 #include "store.h"
 
@@ -13,6 +15,8 @@
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -329,6 +333,34 @@ static int job_detect_reuse(struct store_tx *tx, const struct add_job *job)
     return job_flag_case(tx, job->photo->case_id, job->now);
 }
 
+// Records the photo in the case's event log, and the reuse flag in the log of
+// every other case listed as holding it.
+static int job_log(struct store_tx *tx, const struct add_job *job)
+{
+    const struct store_attachment_new *p = job->photo;
+    const struct store_attachment_outcome *out = job->out;
+    cJSON *facts = cJSON_CreateObject();
+    cJSON_AddStringToObject(facts, "hash", p->hash);
+    cJSON_AddStringToObject(facts, "stage", p->stage);
+    if (out->reused_count > 0)
+        cJSON_AddBoolToObject(facts, "photo_reused", true);
+    char *text = cJSON_PrintUnformatted(facts);
+    cJSON_Delete(facts);
+    if (text == NULL)
+        return STORE_ERROR;
+    const char *role = p->actor_role ? p->actor_role : "citizen";
+    int rc = store_case_note_tx(tx, p->case_id, "attach", p->uploaded_by, role, p->actor_name,
+                                NULL, NULL, text);
+    int listed = out->reused_count < STORE_ATTACHMENT_REUSED_MAX ? out->reused_count
+                                                                 : STORE_ATTACHMENT_REUSED_MAX;
+    for (int i = 0; rc == STORE_OK && i < listed; i++)
+        rc = store_case_note_tx(tx, out->reused_id[i], "flag-photo-reuse", p->uploaded_by, role,
+                                p->actor_name, "the same photo was attached to another case",
+                                NULL, text);
+    free(text);
+    return rc;
+}
+
 static int add_job_run(struct store_tx *tx, void *data)
 {
     struct add_job *job = data;
@@ -353,7 +385,9 @@ static int add_job_run(struct store_tx *tx, void *data)
             return rc;
         job->out->created = true;
     }
-    return job_detect_reuse(tx, job);
+    if ((rc = job_detect_reuse(tx, job)) != STORE_OK || !job->out->created)
+        return rc;
+    return job_log(tx, job);
 }
 
 int store_attachment_add(struct store *store, const struct store_attachment_new *photo,

@@ -10,6 +10,7 @@
 #include "store.h"
 #include "store_cases.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -333,6 +334,31 @@ struct rate_job {
     int64_t version, closed_at;
 };
 
+// The rating's event: the citizen's words stay internal, the verdict is public.
+static int log_rating(struct store_tx *tx, const struct store_case_rating *r)
+{
+    static const struct {
+        const char *value;
+        const char *public_note;
+    } NOTES[] = {{"satisfied", "市民评价：满意"},
+                 {"basically_satisfied", "市民评价：基本满意"},
+                 {"unsatisfied", "市民评价：不满意"}};
+    const char *public_note = NULL;
+    for (size_t i = 0; i < sizeof NOTES / sizeof NOTES[0]; i++)
+        if (strcmp(r->rating, NOTES[i].value) == 0)
+            public_note = NOTES[i].public_note;
+    cJSON *facts = cJSON_CreateObject();
+    cJSON_AddStringToObject(facts, "rating", r->rating);
+    char *text = cJSON_PrintUnformatted(facts);
+    cJSON_Delete(facts);
+    if (text == NULL)
+        return STORE_ERROR;
+    int rc = store_case_note_tx(tx, r->case_id, "rate", 0, "citizen", "市民", r->comment,
+                                public_note, text);
+    free(text);
+    return rc;
+}
+
 static int rate_job(struct store_tx *tx, void *data)
 {
     static const char SQL_READ[] = "SELECT state, COALESCE(closed_at, 0), rated_at, version "
@@ -372,6 +398,8 @@ static int rate_job(struct store_tx *tx, void *data)
     store_bind_int(write, ":id", job->rating->case_id);
     rc = store_exec_stmt(write);
     const struct store_case_rating *r = job->rating;
+    if (rc == STORE_OK)
+        rc = log_rating(tx, r);
     if (rc != STORE_OK || r->reopen == NULL || strcmp(r->rating, "unsatisfied") != 0 ||
         now - job->closed_at > r->reopen_window_ms)
         return rc;

@@ -711,6 +711,38 @@ int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar
     return transition_job(tx, &job);
 }
 
+int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
+                       int64_t actor_user_id, const char *actor_role, const char *actor_name,
+                       const char *note, const char *public_note, const char *data_json)
+{
+    static const char SQL[] = "SELECT state FROM case_record WHERE id = :id";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", case_id);
+    char state[16] = "";
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        text_at(state, sizeof state, stmt, 0);
+    store_stmt_done(stmt);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    struct event_row event = {
+        .case_id = case_id,
+        .action = action,
+        .from = state,
+        .to = state,
+        .actor_user_id = actor_user_id,
+        .actor_role = actor_role,
+        .actor_name = actor_name ? actor_name : "",
+        .note = note,
+        .public_note = public_note,
+        .data = data_json,
+        .created_at = store_now_ms(),
+    };
+    return insert_event(tx, &event);
+}
+
 int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
                           const struct case_transition *t, struct store_case *out)
 {

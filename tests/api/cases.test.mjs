@@ -383,3 +383,19 @@ test('audit verify passes, then names the first tampered event', async () => {
   assert.equal(broken.status, 1);
   assert.match(broken.stdout, /BROKEN at event 3\b/);
 });
+
+test('a closed case can be reopened only inside the configured window', async () => {
+  const strict = await startDemo({ args: ['--reopen-days', '0'] });
+  try {
+    const inspector = await demoClient(strict, 'inspector');
+    const supervisor = await demoClient(strict, 'supervisor');
+    const r = await inspector.post('/api/v1/cases', { description: '当场清理了垃圾', ...HONGQI, self_handled: true });
+    assert.equal(r.status, 201, r.text);
+    await new Promise((ok) => setTimeout(ok, 20));
+    const late = await supervisor.post(`/api/v1/cases/${r.data.case.id}/reopen`, { version: r.data.case.version, note: '复查' });
+    assertError(late, 409, 'illegal_transition');
+    assert.match(late.data.error.message, /0 days/);
+  } finally {
+    await strict.stop();
+  }
+});
