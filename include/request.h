@@ -79,6 +79,7 @@ struct request {
     int status;
     struct MHD_Response *response;
     struct request_header *headers;
+    struct request_owned_json *owned_json;
 };
 
 // Returns the :name param of the matched route, or NULL.
@@ -92,6 +93,18 @@ const char *request_header(const struct request *req, const char *name);
 
 // Queues a response header; both strings must live as long as the request.
 void request_add_header(struct request *req, const char *name, const char *value);
+
+// Hands a JSON tree to the request: it is deleted when the request completes.
+// Returns tree (NULL stays NULL). Never add an owned tree into another tree.
+cJSON *request_own_json(struct request *req, cJSON *tree);
+
+// A new empty JSON object owned by the request (request_own_json), for a reply
+// body that may be abandoned on an error path without freeing it by hand.
+cJSON *request_json_object(struct request *req);
+
+// Prints a tree into arena memory and hands the tree to the request. Returns the
+// text, or NULL when out of memory.
+char *request_json_text(struct request *req, cJSON *tree);
 
 // Replies with the JSON tree, which the request now owns. Returns status. Replies
 // 500 if the tree is NULL (out of memory while building it).

@@ -257,10 +257,9 @@ static int list_photos(struct request *req)
     int status = api_case_load_visible(req, c);
     if (status != 0)
         return status;
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     struct photo_list list = {req, cJSON_AddArrayToObject(body, "items")};
     if (store_case_attachments(req->server->store, c->id, add_listed_photo, &list) != STORE_OK) {
-        cJSON_Delete(body);
         return request_reply_error(req, 500, ERR_INTERNAL, "could not list the photos");
     }
     cJSON_AddBoolToObject(body, "photo_reused", c->photo_reused);

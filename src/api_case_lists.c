@@ -106,9 +106,9 @@ static int parse_search(struct request *req, const char *q, struct store_case_fi
     char *match = textseg_query(q, len);
     if (match == NULL)
         return request_reply_error(req, 400, ERR_INVALID_QUERY, "q is not valid UTF-8");
-    filter->match = arena_strdup(req->arena, match);
+    arena_defer(req->arena, free, match);
+    filter->match = match;
     bool empty = match[0] == '\0';
-    free(match);
     if (empty)
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
                                    "q has no letters, digits or characters to search for");
@@ -200,7 +200,7 @@ static int list_cases(struct request *req)
     struct store *store = req->server->store;
     if (store_case_list(store, &query.filter, ids, &count, &more, &next) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not list cases");
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     for (size_t i = 0; c != NULL && i < count; i++)
@@ -214,7 +214,6 @@ static int list_cases(struct request *req)
         cJSON_AddNullToObject(body, "next_cursor");
     }
     if (c == NULL) {
-        cJSON_Delete(body);
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     }
     return request_reply_json(req, 200, body);
@@ -251,10 +250,9 @@ static int case_events(struct request *req)
     int status = api_case_load_visible(req, c);
     if (status != 0)
         return status;
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     if (store_case_events(req->server->store, c->id, add_event, items) != STORE_OK) {
-        cJSON_Delete(body);
         return request_reply_error(req, 500, ERR_INTERNAL, "could not read the events");
     }
     return request_reply_json(req, 200, body);
@@ -309,7 +307,7 @@ static int case_duplicates(struct request *req)
                                    c->lat, c->lon, store_now_ms() - DUPLICATE_WINDOW_MS,
                                    collect_duplicate, found) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not search for duplicates");
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     for (size_t i = 0; i < found->count; i++)
         if (store_case_get(store, found->hits[i].id, other) == STORE_OK &&

@@ -288,12 +288,7 @@ static void fill_transition(struct request *req, struct case_transition *t)
         json_add_int(facts, "target_case_id", t->target_case_id);
     if (t->amount > 0)
         json_add_int(facts, "amount", t->amount);
-    char *text = cJSON_PrintUnformatted(facts);
-    cJSON_Delete(facts);
-    if (text != NULL) {
-        t->data_json = arena_strdup(req->arena, text);
-        free(text);
-    }
+    t->data_json = request_json_text(req, facts);
 }
 
 static int run_action(struct request *req)

@@ -163,12 +163,11 @@ static int reply_trees(struct request *req, bool include_inactive)
     if (tree != NULL && tree_index(tree) < 0)
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
                                    "tree must be 'component' or 'event'");
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     struct tree_builder builder = {.req = req, .trees = cJSON_AddArrayToObject(body, "trees")};
     int rc = store_category_list(req->server->store, tree, include_inactive, on_major, on_subclass,
                                  &builder);
     if (rc != STORE_OK) {
-        cJSON_Delete(body);
         return reply_store_error(req, rc);
     }
     return request_reply_json(req, 200, body);
@@ -220,7 +219,7 @@ static int suggest(struct request *req)
     int rc = store_category_suggest(req->server->store, text, len, found, (size_t)limit, &count);
     if (rc != STORE_OK)
         return reply_store_error(req, rc);
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     for (size_t i = 0; i < count; i++) {
         cJSON *item = cJSON_CreateObject();

@@ -104,10 +104,9 @@ static int list_org_units(struct request *req)
         .type = type,
         .parent_code = query_value(req, "parent"),
     };
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     if (store_org_unit_list(req->server->store, &filter, add_unit, items) != STORE_OK) {
-        cJSON_Delete(body);
         return request_reply_error(req, 500, ERR_INTERNAL, "could not list org units");
     }
     return request_reply_json(req, 200, body);
@@ -170,11 +169,10 @@ static int list_grids(struct request *req)
     if (bbox != NULL && !parse_bbox(bbox, &filter))
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
                                    "bbox must be minLon,minLat,maxLon,maxLat in degrees");
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON_AddStringToObject(body, "type", "FeatureCollection");
     struct grid_list list = {cJSON_AddArrayToObject(body, "features"), 0, false};
     if (store_grid_list(req->server->store, &filter, add_cell, &list) != STORE_OK) {
-        cJSON_Delete(body);
         return request_reply_error(req, 500, ERR_INTERNAL, "could not list grid cells");
     }
     cJSON_AddBoolToObject(body, "truncated", list.truncated);
@@ -204,7 +202,7 @@ static int locate_grid(struct request *req)
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no grid cell covers this point");
     if (rc != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not locate the grid cell");
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON_AddStringToObject(body, "code", where.grid_code);
     cJSON_AddStringToObject(body, "name", where.grid_name);
     cJSON_AddItemToObject(body, "community",
@@ -227,7 +225,7 @@ static int reply_rejected(struct request *req, cJSON *report)
     cJSON *error = cJSON_AddObjectToObject(root, "error");
     cJSON_AddStringToObject(error, "code", ERR_UNPROCESSABLE);
     cJSON_AddStringToObject(error, "message", message);
-    cJSON_AddItemToObject(error, "report", report);
+    cJSON_AddItemReferenceToObject(error, "report", report); // the request owns report
     return request_reply_json(req, 422, root);
 }
 
@@ -240,19 +238,16 @@ static int import_grids(struct request *req)
     cJSON *report = NULL;
     int rc = grid_import_collection(req->server->store, req->json, req->user->scope_path,
                                     skip_invalid, &report);
+    request_own_json(req, report);
     if (rc == GRID_IMPORT_OK || (rc == GRID_IMPORT_REJECTED && skip_invalid))
         return request_reply_json(req, 200, report);
     if (rc == GRID_IMPORT_REJECTED)
         return reply_rejected(req, report);
     if (rc == GRID_IMPORT_INVALID) {
         cJSON *error = cJSON_GetObjectItem(report, "error");
-        int status =
-            request_reply_error(req, 400, ERR_INVALID_FIELD, "%s",
-                                cJSON_GetStringValue(cJSON_GetObjectItem(error, "message")));
-        cJSON_Delete(report);
-        return status;
+        return request_reply_error(req, 400, ERR_INVALID_FIELD, "%s",
+                                   cJSON_GetStringValue(cJSON_GetObjectItem(error, "message")));
     }
-    cJSON_Delete(report);
     return request_reply_error(req, 500, ERR_INTERNAL, "the import failed");
 }
 

@@ -175,7 +175,7 @@ static void add_timeline_event(const struct store_case_event *e, void *data)
 // The citizen's view of a case. Returns a new tree the caller owns, or NULL.
 static cJSON *public_case_json(struct request *req, const struct store_case *c)
 {
-    cJSON *out = cJSON_CreateObject();
+    cJSON *out = request_json_object(req);
     cJSON_AddStringToObject(out, "case_no", c->case_no);
     cJSON *state = cJSON_AddObjectToObject(out, "state");
     cJSON_AddStringToObject(state, "name", casefsm_state_name(c->state));
@@ -207,7 +207,6 @@ static cJSON *public_case_json(struct request *req, const struct store_case *c)
     }
     cJSON *timeline = cJSON_AddArrayToObject(out, "timeline");
     if (store_case_events(req->server->store, c->id, add_timeline_event, timeline) != STORE_OK) {
-        cJSON_Delete(out);
         return NULL;
     }
     return out;
@@ -238,8 +237,6 @@ static void citizen_reopen(struct request *req, const char *comment, struct case
                   &outcome);
     cJSON *facts = cJSON_CreateObject();
     cJSON_AddStringToObject(facts, "rating", "unsatisfied");
-    char *facts_text = cJSON_PrintUnformatted(facts);
-    cJSON_Delete(facts);
     *t = (struct case_transition){
         .action = CASEFSM_ACTION_REOPEN,
         .next = outcome.next,
@@ -252,9 +249,8 @@ static void citizen_reopen(struct request *req, const char *comment, struct case
                     : "市民评价不满意",
         .public_note = "市民不满意，案件重办",
         .urgent = -1,
-        .data_json = facts_text != NULL ? arena_strdup(req->arena, facts_text) : NULL,
+        .data_json = request_json_text(req, facts),
     };
-    free(facts_text);
 }
 
 static int rate_case(struct request *req)

@@ -64,12 +64,11 @@ static int list_users(struct request *req)
         if (end == cursor || *end != '\0' || after < 0)
             return request_reply_error(req, 400, ERR_INVALID_QUERY, "bad cursor");
     }
-    cJSON *body = cJSON_CreateObject();
+    cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     const int limit = 200;
     if (store_user_list(req->server->store, req->user->scope_path, after, limit, add_account,
                         items) != STORE_OK) {
-        cJSON_Delete(body);
         return request_reply_error(req, 500, ERR_INTERNAL, "could not list users");
     }
     int count = cJSON_GetArraySize(items);

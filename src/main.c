@@ -452,7 +452,7 @@ static const struct {
     {"audit", command_audit, "audit verify: check the hash chain of the case event log"},
     {"user", command_user, "add a user, change a password, disable or enable an account"},
     {"token", command_token, "issue an API token for a hotline platform"},
-    {"check", command_check, "check the database's integrity (PRAGMA integrity_check)"},
+    {"check", command_check, "check the database's integrity (SQLite's integrity check)"},
     {"version", command_version, "print the version"},
 };
 

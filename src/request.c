@@ -58,12 +58,63 @@ static int set_response(struct request *req, int status, struct MHD_Response *re
     return status;
 }
 
+struct request_owned_json {
+    struct request_owned_json *next;
+    cJSON *tree;
+};
+
+static void delete_owned_json(void *data)
+{
+    for (struct request_owned_json *o = data; o != NULL; o = o->next)
+        cJSON_Delete(o->tree);
+}
+
+cJSON *request_own_json(struct request *req, cJSON *tree)
+{
+    if (tree == NULL)
+        return NULL;
+    for (struct request_owned_json *o = req->owned_json; o != NULL; o = o->next)
+        if (o->tree == tree)
+            return tree;
+    struct request_owned_json *node = arena_alloc(req->arena, sizeof *node);
+    if (node == NULL) {
+        // Out of memory: keep the tree alive until the request ends anyway.
+        arena_defer(req->arena, (void (*)(void *))cJSON_Delete, tree);
+        return tree;
+    }
+    node->tree = tree;
+    node->next = NULL;
+    if (req->owned_json == NULL) {
+        req->owned_json = node;
+        arena_defer(req->arena, delete_owned_json, node);
+    } else {
+        // Append behind the head, which the cleanup already holds.
+        node->next = req->owned_json->next;
+        req->owned_json->next = node;
+    }
+    return tree;
+}
+
+cJSON *request_json_object(struct request *req)
+{
+    return request_own_json(req, cJSON_CreateObject());
+}
+
+char *request_json_text(struct request *req, cJSON *tree)
+{
+    if (request_own_json(req, tree) == NULL)
+        return NULL;
+    char *printed = cJSON_PrintUnformatted(tree);
+    char *text = printed ? arena_strdup(req->arena, printed) : NULL;
+    cJSON_free(printed);
+    return text;
+}
+
 int request_reply_json(struct request *req, int status, cJSON *body)
 {
     if (body == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    char *text = cJSON_PrintUnformatted(body);
-    cJSON_Delete(body);
+    char *text = cJSON_PrintUnformatted(request_own_json(req, body));
     if (text == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     struct MHD_Response *response =
