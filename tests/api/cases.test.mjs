@@ -399,3 +399,16 @@ test('a closed case can be reopened only inside the configured window', async ()
     await strict.stop();
   }
 });
+
+test('anonymous intake is rate-limited per address', async () => {
+  const citizen = new Client(server.base);
+  let limited = null;
+  for (let i = 0; i < 25 && !limited; i++) {
+    const r = await citizen.post('/api/v1/public/cases', { description: `第${i}次反映：路灯不亮`, ...HONGQI });
+    if (r.status === 429) limited = r;
+    else assert.equal(r.status, 201, r.text);
+  }
+  assert.ok(limited, 'the limit was reached within 25 reports');
+  assertError(limited, 429, 'rate_limited');
+  assert.ok(Number(limited.headers.get('retry-after')) > 0);
+});
