@@ -63,9 +63,18 @@ static int not_found(struct request *req)
     return request_reply_error(req, 404, ERR_NOT_FOUND, "no such file: %s", req->path);
 }
 
+// True for paths that are part of the build, not of the site: installed npm
+// packages (only web/vendor/ copies are served) and dot files.
+static bool hidden_path(const char *path)
+{
+    return strncmp(path, "/node_modules", 13) == 0 || strstr(path, "/.") != NULL;
+}
+
 int static_files_serve(struct request *req)
 {
     const char *root = req->server->web_root;
+    if (hidden_path(req->path))
+        return not_found(req);
     size_t path_len = strlen(req->path);
     bool directory = req->path[path_len - 1] == '/';
     char *candidate = arena_printf(req->arena, "%s%s%s", root, req->path,

@@ -27,6 +27,9 @@ function makeWebFixture() {
   writeFileSync(join(webDir, 'pic.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
   writeFileSync(join(webDir, 'data.json'), '{"a":1}');
   writeFileSync(join(webDir, 'font.woff2'), 'wOF2');
+  mkdirSync(join(webDir, 'node_modules', 'pkg'), { recursive: true });
+  writeFileSync(join(webDir, 'node_modules', 'pkg', 'index.js'), 'internal');
+  writeFileSync(join(webDir, '.env'), 'SECRET=1');
   symlinkSync(join(dir, 'secret.txt'), join(webDir, 'escape.txt'));
 }
 
@@ -106,6 +109,9 @@ test('directories serve index.html, with or without the slash', async () => {
     assert.ok(r.text.includes(`<title>${title}</title>`), path);
   }
   assertError(await c.get('/missing.html'), 404, 'not_found');
+  // Build inputs inside the web directory are not part of the site.
+  assertError(await c.get('/node_modules/pkg/index.js'), 404, 'not_found');
+  assertError(await c.get('/.env'), 404, 'not_found');
 });
 
 test('ETag revalidation answers 304 for an unchanged file', async () => {
