@@ -186,3 +186,20 @@ test('command line: user add, passwd, disable; token add', async () => {
   assert.match(token.stdout.trim(), /^cgt_[A-Za-z0-9_-]{43}$/);
   assert.equal(runCli(['token', 'add', 'x', '--channel', '999', '--user', 'operator', '--data-dir', dir]).status, 2);
 });
+
+test('many failures from one address are throttled across usernames', async () => {
+  const own = await startServer({ dataDir: server.dataDir });
+  try {
+    let last;
+    for (let i = 0; i < 22; i++) {
+      last = await new Client(own.base).login(`guess_${i}`, 'not the password');
+      if (last.status === 429) break;
+      assertError(last, 401, 'invalid_credentials');
+    }
+    assertError(last, 429, 'rate_limited');
+    // Even a real account with its right password waits now, from this address.
+    assertError(await new Client(own.base).login('leader', DEMO_PASSWORD), 429, 'rate_limited');
+  } finally {
+    await own.stop();
+  }
+});
