@@ -80,7 +80,9 @@ static void add_duplicate(int64_t id, double distance_m, bool same_grid, void *d
 {
     struct duplicate_hints *hints = data;
     struct store_case other;
-    if (store_case_get(hints->req->server->store, id, &other) != STORE_OK ||
+    // A hint needs only the nearest few; a hot spot may have a hundred.
+    if (cJSON_GetArraySize(hints->items) >= 5 ||
+        store_case_get(hints->req->server->store, id, &other) != STORE_OK ||
         !api_case_visible(hints->req, &other))
         return;
     cJSON *item = cJSON_CreateObject();
