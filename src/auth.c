@@ -282,7 +282,8 @@ int auth_throttle_check(const char *username, const char *ip)
     throttle_expire(user, now);
     throttle_expire(address, now);
     int wait_user = throttle_wait(user, 5, 100, now);
-    int wait_ip = throttle_wait(address, 20, 1000, now);
+    // An office behind one NAT address shares this: generous before it slows down.
+    int wait_ip = throttle_wait(address, 50, 1000, now);
     pthread_mutex_unlock(&throttle.lock);
     return wait_user > wait_ip ? wait_user : wait_ip;
 }

@@ -73,15 +73,16 @@ test('unknown user and wrong password get the same answer in similar time', asyn
     return { r, ms: performance.now() - started };
   };
   const wrong = [], unknown = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     wrong.push(await time('leader', `wrong password ${i}!!`));
     unknown.push(await time(`nobody_${i}`, 'wrong password!!'));
   }
   for (const { r } of [...wrong, ...unknown]) assertError(r, 401, 'invalid_credentials');
   assert.equal(wrong[0].r.data.error.message, unknown[0].r.data.error.message);
-  const avg = (xs) => xs.reduce((s, x) => s + x.ms, 0) / xs.length;
-  const ratio = avg(unknown) / avg(wrong);
-  assert.ok(ratio > 0.33 && ratio < 3, `unknown/wrong time ratio ${ratio.toFixed(2)}`);
+  // Medians, so one slow moment on a shared machine does not decide.
+  const median = (xs) => xs.map((x) => x.ms).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratio = median(unknown) / median(wrong);
+  assert.ok(ratio > 0.25 && ratio < 4, `unknown/wrong time ratio ${ratio.toFixed(2)}`);
 });
 
 test('repeated failures for one account are delayed, then 429, even with the right password', async () => {
@@ -191,7 +192,7 @@ test('many failures from one address are throttled across usernames', async () =
   const own = await startServer({ dataDir: server.dataDir });
   try {
     let last;
-    for (let i = 0; i < 22; i++) {
+    for (let i = 0; i < 55; i++) {
       last = await new Client(own.base).login(`guess_${i}`, 'not the password');
       if (last.status === 429) break;
       assertError(last, 401, 'invalid_credentials');
