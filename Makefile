@@ -5,7 +5,7 @@ SHELL   := /bin/bash
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 libcjson libsodium
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev pkg-config
-APT_TEST := libcriterion-dev nodejs npm chromium sqlite3
+APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Iinclude $(WARNINGS) -g -MMD -MP
@@ -57,6 +57,7 @@ test-deps: deps
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing test dependencies:$$missing"; \

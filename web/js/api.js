@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// The one way the pages talk to the server: same-origin fetch with the CSRF
+// token on writes, JSON in and out, errors turned into ApiError (code, field,
+// server message) and shown in the user's language next to what caused them.
+import { t, has } from './i18n.js';
+
+let csrfToken = null;
+let unauthenticatedHandler = null;
+
+/** Remembers the CSRF token from login or /auth/me (null after sign-out). */
+export function setCsrf(token) {
+  csrfToken = token;
+}
+
+/** Sets fn() to run when a request answers 401 (the session was lost). */
+export function onUnauthenticated(fn) {
+  unauthenticatedHandler = fn;
+}
+
+// Field names the server mentions in its messages, most specific first.
+const FIELDS = ['target_case_id', 'department_id', 'category_id', 'external_id', 'caller_phone',
+  'caller_name', 'org_unit_code', 'display_name', 'description', 'username', 'password', 'address',
+  'amount', 'phone', 'source', 'rating', 'role', 'note', 'name', 'code', 'lat', 'lon', 'photo'];
+
+/** An error answer from the API. */
+export class ApiError extends Error {
+  constructor(status, code, message, extra = {}) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+    this.serverMessage = message || '';
+    this.report = extra.report;
+    this.field = extra.field || guessField(message || '');
+  }
+}
+
+function guessField(message) {
+  if (/photo|stage=/.test(message)) return 'photo';
+  for (const f of FIELDS) if (new RegExp(`\\b${f}\\b`).test(message)) return f;
+  if (/\bnote\b|reason/.test(message)) return 'note';
+  return null;
+}
+
+/**
+ * Sends one request. opts: json (object sent as JSON), body + contentType (raw
+ * body, e.g. a File), auth401 (false: do not treat 401 as a lost session).
+ * Resolves to the parsed JSON (null for 204); rejects with ApiError.
+ */
+export async function api(method, path, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  let body;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.body !== undefined) {
+    headers['Content-Type'] = opts.contentType || 'application/octet-stream';
+    body = opts.body;
+  }
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+  } catch (err) {
+    throw new ApiError(0, 'network', String(err && err.message));
+  }
+  if (res.status === 204) return null;
+  let data = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (res.ok) return data;
+  const e = (data && data.error) || {};
+  const error = new ApiError(res.status, e.code || `http_${res.status}`, e.message, { report: e.report });
+  if (res.status === 401 && opts.auth401 !== false && unauthenticatedHandler) unauthenticatedHandler();
+  throw error;
+}
+
+/** GET shorthand. */
+export const get = (path, opts) => api('GET', path, opts);
+/** POST JSON shorthand. */
+export const post = (path, json, opts = {}) => api('POST', path, { ...opts, json });
+/** PATCH JSON shorthand. */
+export const patch = (path, json, opts = {}) => api('PATCH', path, { ...opts, json });
+
+/** Uploads a File/Blob as the raw body of a POST. */
+export function upload(path, file) {
+  return api('POST', path, { body: file, contentType: file.type || 'application/octet-stream' });
+}
+
+/** The error's text in the user's language: specific field message, code message, or the server's. */
+export function errorText(err) {
+  if (!(err instanceof ApiError)) return t('error.unexpected');
+  if (err.field && has(`error.${err.code}.${err.field}`)) return t(`error.${err.code}.${err.field}`);
+  if (has(`error.${err.code}`)) {
+    const generic = t(`error.${err.code}`);
+    const specific = err.serverMessage && ['missing_field', 'invalid_field', 'invalid_query', 'illegal_transition', 'conflict', 'unprocessable'].includes(err.code);
+    return specific ? `${generic} (${err.serverMessage})` : generic;
+  }
+  return err.serverMessage || t('error.unexpected');
+}
+
+/**
+ * Shows err inside form: next to the control whose wrapper has data-field equal
+ * to the error's field when there is one, else in the form's [data-role=form-error].
+ */
+export function showFormError(form, err) {
+  clearFormErrors(form);
+  const text = errorText(err);
+  const field = err && err.field ? form.querySelector(`[data-field="${err.field}"]`) : null;
+  const slot = field ? field.querySelector('.field-error') : form.querySelector('[data-role=form-error]');
+  if (!slot) return;
+  slot.textContent = text;
+  slot.hidden = false;
+  if (field) {
+    const control = field.querySelector('input, select, textarea');
+    if (control) {
+      control.setAttribute('aria-invalid', 'true');
+      control.focus();
+    }
+  }
+}
+
+/** Removes the error texts shown by showFormError. */
+export function clearFormErrors(form) {
+  for (const slot of form.querySelectorAll('.field-error, [data-role=form-error]')) {
+    slot.textContent = '';
+    slot.hidden = true;
+  }
+  for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+}
