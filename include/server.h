@@ -40,6 +40,7 @@ struct server {
     struct store *store;
     char web_root[4096]; // realpath of web_dir
     struct worktime_calendar calendar; // loaded at start
+    char csp[512];                      // Content-Security-Policy, built at start
     atomic_int active_requests;
 };
 

@@ -26,9 +26,38 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char CSP_HEADER[] =
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+static const char CSP_FORMAT[] =
+    "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self' 'unsafe-inline'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+// Builds the Content-Security-Policy: with a base-map tile URL configured, its
+// origin may serve images ("https://t{s}.example.cn/..." allows
+// "https://*.example.cn").
+static void build_csp(struct server *server)
+{
+    char origin[256] = "";
+    const char *url = server->config.tile_url;
+    const char *scheme_end = url ? strstr(url, "://") : NULL;
+    if (scheme_end != NULL) {
+        const char *host = scheme_end + 3;
+        size_t len = (size_t)(host - url) + strcspn(host, "/");
+        if (len < sizeof origin) {
+            memcpy(origin, url, len);
+            origin[len] = '\0';
+            // A placeholder in the first label of the host ("t{s}") becomes "*".
+            char *host_start = strstr(origin, "://") + 3;
+            char *dot = strchr(host_start, '.');
+            char *brace = strchr(host_start, '{');
+            if (brace != NULL && dot != NULL && brace < dot) {
+                *host_start = '*';
+                memmove(host_start + 1, dot, strlen(dot) + 1);
+            }
+            if (strchr(origin, '{') != NULL || strpbrk(origin, " ;'\"") != NULL)
+                origin[0] = '\0'; // not a usable origin: keep the strict policy
+        }
+    }
+    snprintf(server->csp, sizeof server->csp, CSP_FORMAT, origin[0] ? " " : "", origin);
+}
 
 static int64_t monotonic_us(void)
 {
@@ -184,7 +213,7 @@ static void add_common_headers(struct request *req)
 {
     struct MHD_Response *response = req->response;
     MHD_add_response_header(response, "X-Request-Id", req->request_id);
-    MHD_add_response_header(response, "Content-Security-Policy", CSP_HEADER);
+    MHD_add_response_header(response, "Content-Security-Policy", req->server->csp);
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(response, "X-Frame-Options", "DENY");
     MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
@@ -298,6 +327,7 @@ int server_run(struct server *server)
                   config->listen_address);
         return 1;
     }
+    build_csp(server);
     MHD_set_panic_func(on_panic, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;

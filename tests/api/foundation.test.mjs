@@ -235,6 +235,21 @@ test('migrate creates the schema; a database newer than the binary is refused', 
   assert.equal(readFileSync(db).readUInt32BE(60), version + 100, 'the newer database is left untouched');
 });
 
+test('a configured tile server is allowed in the CSP, nothing else is', async () => {
+  const tiles = await startServer({ webDir, args: ['--tile-url', 'https://t{s}.tiles.example.cn/map/{z}/{x}/{y}.png'] });
+  try {
+    const r = await new Client(tiles.base).get('/api/v1/meta');
+    assert.equal(r.data.tile_url, 'https://t{s}.tiles.example.cn/map/{z}/{x}/{y}.png');
+    const csp = r.headers.get('content-security-policy');
+    assert.match(csp, /img-src 'self' data: blob: https:\/\/\*\.tiles\.example\.cn;/);
+    assert.match(csp, /default-src 'self';/);
+  } finally {
+    await tiles.stop();
+  }
+  const plain = await new Client(server.base).get('/healthz');
+  assert.match(plain.headers.get('content-security-policy'), /img-src 'self' data: blob:;/);
+});
+
 test('environment variables configure serve like flags do', async () => {
   const dir = tempDir('env-');
   const s = await startServer({ webDir, dataDir: dir, env: { CHENGGUAN_THREADS: '3' } });
