@@ -11,6 +11,11 @@
 
 struct request_user;
 
+extern const struct route API_CALENDAR_ROUTES[];
+extern const size_t API_CALENDAR_ROUTE_COUNT;
+extern const struct route API_STATS_ROUTES[];
+extern const size_t API_STATS_ROUTE_COUNT;
+
 extern const struct route API_META_ROUTES[];
 extern const size_t API_META_ROUTE_COUNT;
 extern const struct route API_CATEGORY_ROUTES[];

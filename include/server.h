@@ -39,7 +39,10 @@ struct server {
     struct router router;
     struct store *store;
     char web_root[4096]; // realpath of web_dir
-    struct worktime_calendar calendar; // loaded at start
+    // The office calendar in force: an immutable snapshot, swapped whole when an
+    // admin changes it, so readers never lock. Old snapshots are freed at exit.
+    _Atomic(const struct worktime_calendar *) calendar;
+    struct server_calendar_snapshot *calendar_snapshots;
     char csp[512];                      // Content-Security-Policy, built at start
     atomic_int active_requests;
 };
@@ -49,6 +52,16 @@ void server_config_defaults(struct server_config *config);
 
 // Registers every API route table. Returns 0, or -1 when the table does not fit.
 int server_add_routes(struct server *server);
+
+// The calendar in force (never NULL once server_reload_calendar succeeded).
+const struct worktime_calendar *server_calendar(struct server *server);
+
+// Loads the calendar from the store into a new snapshot and makes it current.
+// Thread-safe. Returns 0, or -1 (the old calendar stays in force).
+int server_reload_calendar(struct server *server);
+
+// Frees every calendar snapshot. Call once no request runs any more.
+void server_free_calendars(struct server *server);
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests
 // finish (up to shutdown_grace_s), and returns 0; returns 1 when the daemon could

@@ -11,4 +11,17 @@ struct worktime_calendar;
 // every holiday and adjusted working day stored. Returns STORE_OK or STORE_ERROR.
 int store_calendar_load(struct store *store, struct worktime_calendar *cal);
 
+// Calls fn(day, kind, name, data) for each stored exception between from_day and
+// to_day (YYYYMMDD, inclusive), in date order. Returns STORE_OK or STORE_ERROR.
+int store_calendar_days(struct store *store, int from_day, int to_day,
+                        void (*fn)(int day, const char *kind, const char *name, void *data),
+                        void *data);
+
+// Sets a day to "holiday" or "workday" with a name (inserted or replaced).
+// Returns STORE_OK, STORE_INVALID (bad kind) or STORE_ERROR.
+int store_calendar_day_set(struct store *store, int day, const char *kind, const char *name);
+
+// Removes a day's exception. Returns STORE_OK or STORE_NOT_FOUND.
+int store_calendar_day_delete(struct store *store, int day);
+
 #endif

@@ -66,7 +66,7 @@ static void add_clock(cJSON *out, const struct request *req, const struct store_
 {
     int unit = worktime_unit_from_name(c->stage_unit);
     struct caseclock_view view;
-    caseclock_view(&req->server->calendar, unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit,
+    caseclock_view(server_calendar(req->server), unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit,
                    c->stage_limit_ms, c->stage_deadline, c->state == CASEFSM_STATE_SUSPENDED,
                    c->suspended_remaining_ms, store_now_ms(), &view);
     cJSON *clock = cJSON_AddObjectToObject(out, "clock");
@@ -337,7 +337,7 @@ static int run_action(struct request *req)
                                    req->server->config.reopen_window_days);
     if (t.public_note == NULL)
         t.public_note = public_note_for(t.action);
-    int rc = store_case_transition(req->server->store, &req->server->calendar, &t, c);
+    int rc = store_case_transition(req->server->store, server_calendar(req->server), &t, c);
     switch (rc) {
     case STORE_OK:
         return request_reply_json(req, 200, api_case_json(req, c));

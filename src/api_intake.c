@@ -176,7 +176,7 @@ static int staff_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, &req->server->calendar, &in, c);
+    int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
     if (rc == STORE_CONFLICT)
         return request_reply_error(req, 409, ERR_CONFLICT,
                                    "ticket %s of %s is already case %s", in.external_id,
@@ -217,7 +217,7 @@ static int hotline_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    return reply_created(req, store_case_create(req->server->store, &req->server->calendar, &in, c),
+    return reply_created(req, store_case_create(req->server->store, server_calendar(req->server), &in, c),
                          c);
 }
 
@@ -316,7 +316,7 @@ static int public_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, &req->server->calendar, &in, c);
+    int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
     if (rc == STORE_INVALID)
         return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such category");
     if (rc != STORE_OK)

@@ -280,7 +280,7 @@ static int rate_case(struct request *req)
                                        value,
                                        comment,
                                        &reopen,
-                                       &req->server->calendar,
+                                       server_calendar(req->server),
                                        req->server->config.reopen_window_days * 86400000LL,
                                        &reopened};
     switch (store_case_rate(req->server->store, &rating, NULL, NULL)) {

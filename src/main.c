@@ -157,7 +157,7 @@ static int command_serve(int argc, char **argv)
         store_close(server.store);
         return 1;
     }
-    if (store_calendar_load(server.store, &server.calendar) != STORE_OK) {
+    if (server_reload_calendar(&server) != 0) {
         fprintf(stderr, "chengguan serve: cannot load the calendar\n");
         store_close(server.store);
         return 1;
@@ -170,6 +170,7 @@ static int command_serve(int argc, char **argv)
     }
     rc = server_run(&server);
     auth_shutdown();
+    server_free_calendars(&server);
     store_close(server.store);
     return rc;
 }

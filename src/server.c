@@ -3,6 +3,11 @@
 #include "server.h"
 
 #include "api.h"
+#include "store.h"
+#include "store_calendar.h"
+
+#include <pthread.h>
+#include <stdlib.h>
 
 #include <unistd.h>
 
@@ -37,6 +42,8 @@ int server_add_routes(struct server *server)
         size_t count;
     } tables[] = {
         {API_META_ROUTES, API_META_ROUTE_COUNT},
+        {API_CALENDAR_ROUTES, API_CALENDAR_ROUTE_COUNT},
+        {API_STATS_ROUTES, API_STATS_ROUTE_COUNT},
         {API_CATEGORY_ROUTES, API_CATEGORY_ROUTE_COUNT},
         {API_AUTH_ROUTES, API_AUTH_ROUTE_COUNT},
         {API_USER_ROUTES, API_USER_ROUTE_COUNT},
@@ -51,4 +58,44 @@ int server_add_routes(struct server *server)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)
             return -1;
     return 0;
+}
+
+struct server_calendar_snapshot {
+    struct server_calendar_snapshot *next;
+    struct worktime_calendar calendar;
+};
+
+static pthread_mutex_t calendar_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct worktime_calendar *server_calendar(struct server *server)
+{
+    return atomic_load(&server->calendar);
+}
+
+int server_reload_calendar(struct server *server)
+{
+    struct server_calendar_snapshot *snapshot = malloc(sizeof *snapshot);
+    if (snapshot == NULL)
+        return -1;
+    pthread_mutex_lock(&calendar_lock);
+    int rc = store_calendar_load(server->store, &snapshot->calendar);
+    if (rc == STORE_OK) {
+        snapshot->next = server->calendar_snapshots;
+        server->calendar_snapshots = snapshot;
+        atomic_store(&server->calendar, &snapshot->calendar);
+    }
+    pthread_mutex_unlock(&calendar_lock);
+    if (rc != STORE_OK)
+        free(snapshot);
+    return rc == STORE_OK ? 0 : -1;
+}
+
+void server_free_calendars(struct server *server)
+{
+    atomic_store(&server->calendar, NULL);
+    while (server->calendar_snapshots != NULL) {
+        struct server_calendar_snapshot *next = server->calendar_snapshots->next;
+        free(server->calendar_snapshots);
+        server->calendar_snapshots = next;
+    }
 }

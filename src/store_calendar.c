@@ -26,3 +26,68 @@ int store_calendar_load(struct store *store, struct worktime_calendar *cal)
     store_stmt_done(stmt);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+int store_calendar_days(struct store *store, int from_day, int to_day,
+                        void (*fn)(int day, const char *kind, const char *name, void *data),
+                        void *data)
+{
+    static const char SQL[] = "SELECT day, kind, name FROM calendar_day "
+                              "WHERE day BETWEEN :from AND :to ORDER BY day";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":from", from_day);
+    store_bind_int(stmt, ":to", to_day);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        fn(sqlite3_column_int(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
+           (const char *)sqlite3_column_text(stmt, 2), data);
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+struct day_job {
+    int day;
+    const char *kind;
+    const char *name;
+};
+
+static int day_set_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] = "INSERT INTO calendar_day (day, kind, name) VALUES (:day, :kind, "
+                              ":name) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, "
+                              "name = excluded.name";
+    struct day_job *job = data;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":day", job->day);
+    store_bind_text(stmt, ":kind", job->kind);
+    store_bind_text(stmt, ":name", job->name ? job->name : "");
+    int rc = store_exec_stmt(stmt);
+    return rc == STORE_CONFLICT ? STORE_INVALID : rc;
+}
+
+int store_calendar_day_set(struct store *store, int day, const char *kind, const char *name)
+{
+    struct day_job job = {day, kind, name};
+    return store_write(store, day_set_job, &job);
+}
+
+static int day_delete_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] = "DELETE FROM calendar_day WHERE day = :day";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":day", *(int *)data);
+    int rc = store_exec_stmt(stmt);
+    if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
+        return STORE_NOT_FOUND;
+    return rc;
+}
+
+int store_calendar_day_delete(struct store *store, int day)
+{
+    return store_write(store, day_delete_job, &day);
+}

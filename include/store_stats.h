@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Counts over the cases of a jurisdiction, for the leader's overview: by state,
+// source, street and category, overdue and pending counts, satisfaction.
+#ifndef CHENGGUAN_STORE_STATS_H
+#define CHENGGUAN_STORE_STATS_H
+
+#include <stdint.h>
+
+struct store;
+
+// One row of a section. Strings are valid during the callback only.
+struct store_stats_row {
+    const char *section; // "state", "source", "street", "category", "rating", "totals"
+    const char *key;     // state name, source, street or category code, rating, total name
+    const char *name;    // street name / category name_zh ("" otherwise)
+    const char *name_en; // category name_en ("" otherwise)
+    const char *tree;    // category tree ("" otherwise)
+    int64_t id;          // category id (0 otherwise)
+    int64_t count;       // the count (for streets: open cases)
+    int64_t overdue;     // streets: open and past the stage deadline
+    int64_t closed;      // streets: closed cases
+};
+
+// Calls fn for every row of every section, for cases whose place lies inside
+// scope_path. "totals" rows are open, overdue, pending_requests, created_30d,
+// closed_30d and self_handled (30 days before now_ms). Returns STORE_OK or
+// STORE_ERROR.
+int store_stats_overview(struct store *store, const char *scope_path, int64_t now_ms,
+                         void (*fn)(const struct store_stats_row *row, void *data), void *data);
+
+#endif

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+// The office calendar over HTTP: staff read the working periods and the year's
+// holidays and adjusted working days; admins add, change and remove days. Every
+// change swaps in a new calendar snapshot, so new deadlines use it at once.
+#include "api.h"
+
+#include "errors.h"
+#include "json.h"
+#include "request.h"
+#include "roles.h"
+#include "server.h"
+#include "store.h"
+#include "store_calendar.h"
+#include "worktime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Parses "YYYY-MM-DD" into YYYYMMDD. Returns 0 when it is not a real date.
+static int parse_day(const char *text)
+{
+    int y, m, d;
+    char tail;
+    if (text == NULL || strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return 0;
+    int day = y * 10000 + m * 100 + d;
+    return worktime_date_valid(day) && y >= 2000 && y <= 2100 ? day : 0;
+}
+
+static cJSON *day_json(int day, const char *kind, const char *name)
+{
+    char text[16];
+    snprintf(text, sizeof text, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "day", text);
+    cJSON_AddStringToObject(out, "kind", kind);
+    cJSON_AddStringToObject(out, "name", name ? name : "");
+    return out;
+}
+
+static void add_day(int day, const char *kind, const char *name, void *data)
+{
+    cJSON_AddItemToArray(data, day_json(day, kind, name));
+}
+
+static int get_calendar(struct request *req)
+{
+    const struct worktime_calendar *cal = server_calendar(req->server);
+    int year = worktime_local_date(cal, store_now_ms()) / 10000;
+    const char *param = request_query(req, "year");
+    if (param != NULL) {
+        char *end = NULL;
+        long parsed = strtol(param, &end, 10);
+        if (end == param || *end != '\0' || parsed < 2000 || parsed > 2100)
+            return request_reply_error(req, 400, ERR_INVALID_QUERY,
+                                       "year must be between 2000 and 2100");
+        year = (int)parsed;
+    }
+    cJSON *body = request_json_object(req);
+    cJSON_AddNumberToObject(body, "year", year);
+    cJSON_AddNumberToObject(body, "utc_offset_minutes", cal->utc_offset_minutes);
+    cJSON *periods = cJSON_AddArrayToObject(body, "periods");
+    for (int i = 0; i < cal->period_count; i++) {
+        char start[16], end[16];
+        snprintf(start, sizeof start, "%02d:%02d", cal->periods[i].start_minute / 60,
+                 cal->periods[i].start_minute % 60);
+        snprintf(end, sizeof end, "%02d:%02d", cal->periods[i].end_minute / 60,
+                 cal->periods[i].end_minute % 60);
+        cJSON *period = cJSON_CreateObject();
+        cJSON_AddStringToObject(period, "start", start);
+        cJSON_AddStringToObject(period, "end", end);
+        cJSON_AddItemToArray(periods, period);
+    }
+    cJSON *weekdays = cJSON_AddArrayToObject(body, "weekdays");
+    for (int d = 0; d < 7; d++)
+        if (cal->weekday_working[d])
+            cJSON_AddItemToArray(weekdays, cJSON_CreateNumber(d));
+    cJSON *days = cJSON_AddArrayToObject(body, "days");
+    if (store_calendar_days(req->server->store, year * 10000 + 101, year * 10000 + 1231, add_day,
+                            days) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not read the calendar");
+    return request_reply_json(req, 200, body);
+}
+
+// Reloads the calendar after a change; the change is stored either way.
+static int reload_or_fail(struct request *req)
+{
+    if (server_reload_calendar(req->server) != 0)
+        return request_reply_error(req, 500, ERR_INTERNAL,
+                                   "the day is stored but the calendar could not be reloaded");
+    return 0;
+}
+
+static int set_day(struct request *req)
+{
+    static const struct json_field FIELDS[] = {
+        {"kind", JSON_STRING, true, 16},
+        {"name", JSON_STRING, false, 60},
+    };
+    struct json_problem problem;
+    if (!json_check(req->json, FIELDS, 2, &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    int day = parse_day(request_param(req, "day"));
+    if (day == 0)
+        return request_reply_error(req, 400, ERR_INVALID_FIELD,
+                                   "the day must be a real date YYYY-MM-DD between 2000 and 2100");
+    const char *kind = json_get_string(req->json, "kind");
+    if (strcmp(kind, "holiday") != 0 && strcmp(kind, "workday") != 0)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "kind must be holiday or workday (an adjusted working day)");
+    const char *name = json_get_string(req->json, "name");
+    if (store_calendar_day_set(req->server->store, day, kind, name) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the day");
+    int status = reload_or_fail(req);
+    if (status != 0)
+        return status;
+    return request_reply_json(req, 200, day_json(day, kind, name));
+}
+
+static int delete_day(struct request *req)
+{
+    int day = parse_day(request_param(req, "day"));
+    if (day == 0)
+        return request_reply_error(req, 400, ERR_INVALID_FIELD,
+                                   "the day must be a real date YYYY-MM-DD between 2000 and 2100");
+    int rc = store_calendar_day_delete(req->server->store, day);
+    if (rc == STORE_NOT_FOUND)
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "that day is an ordinary day");
+    if (rc != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not remove the day");
+    int status = reload_or_fail(req);
+    return status != 0 ? status : request_reply_empty(req, 204);
+}
+
+// method, pattern, handler, flags, roles
+const struct route API_CALENDAR_ROUTES[] = {
+    {"GET", "/api/v1/calendar", get_calendar, ROUTE_AUTH, 0},
+    {"PUT", "/api/v1/admin/calendar/days/:day", set_day, ROUTE_STAFF_WRITE, ROLE_ADMIN},
+    {"DELETE", "/api/v1/admin/calendar/days/:day", delete_day,
+     ROUTE_AUTH | ROUTE_CSRF | ROUTE_WRITE, ROLE_ADMIN},
+};
+const size_t API_CALENDAR_ROUTE_COUNT = sizeof API_CALENDAR_ROUTES / sizeof API_CALENDAR_ROUTES[0];
