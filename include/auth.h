@@ -14,12 +14,12 @@ struct request;
 struct route;
 struct store;
 
-#define AUTH_COOKIE_NAME "cg_session"
-#define AUTH_DEFAULT_IDLE_S (30 * 60)
+#define AUTH_COOKIE_NAME        "cg_session"
+#define AUTH_DEFAULT_IDLE_S     (30 * 60)
 #define AUTH_DEFAULT_ABSOLUTE_S (12 * 3600)
 #define AUTH_PASSWORD_MIN_CHARS 12
 #define AUTH_PASSWORD_MAX_BYTES 1024
-#define AUTH_HASH_SIZE 128
+#define AUTH_HASH_SIZE          128
 
 // Loads (or creates on first start) the key that hashes session and API tokens,
 // sets the session lifetimes (idle and absolute, in seconds) and starts
@@ -50,8 +50,7 @@ int auth_hash_password(const char *password, char out[AUTH_HASH_SIZE]);
 // queued (the caller replies 503). hash may be NULL (unknown user): a dummy hash
 // is checked so the answer takes as long as for a real account.
 int auth_verify_password_async(struct request *req, const char *hash, const char *password,
-                               void (*done)(struct request *req, bool ok, void *data),
-                               void *data);
+                               void (*done)(struct request *req, bool ok, void *data), void *data);
 
 // Login throttling. Returns 0 when a login for (username, ip) may proceed, else
 // the number of seconds to wait (the caller replies 429 with Retry-After).

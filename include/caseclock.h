@@ -19,8 +19,7 @@ const char *caseclock_stage(enum casefsm_state state);
 // The limit used when a category names none for a stage: accept 1, verify 2,
 // dispatch 1, handle 8, check 4, close 2 working hours; urgent cases count the same
 // numbers in urgent (wall-clock) hours.
-void caseclock_default_limit(const char *stage, bool urgent, enum worktime_unit *unit,
-                             int *amount);
+void caseclock_default_limit(const char *stage, bool urgent, enum worktime_unit *unit, int *amount);
 
 struct caseclock_view {
     bool running;         // a deadline is counting down
@@ -33,8 +32,8 @@ struct caseclock_view {
 // Computes the view of a stage at `now`. unit is the stage's unit, limit_ms its
 // total allowance, deadline 0 when not running, paused_remaining_ms what was left
 // when it was suspended.
-void caseclock_view(const struct worktime_calendar *cal, enum worktime_unit unit,
-                    int64_t limit_ms, int64_t deadline, bool paused, int64_t paused_remaining_ms,
-                    int64_t now, struct caseclock_view *out);
+void caseclock_view(const struct worktime_calendar *cal, enum worktime_unit unit, int64_t limit_ms,
+                    int64_t deadline, bool paused, int64_t paused_remaining_ms, int64_t now,
+                    struct caseclock_view *out);
 
 #endif

@@ -11,10 +11,10 @@
 enum cli_type { CLI_STRING, CLI_INT, CLI_BOOL };
 
 struct cli_option {
-    const char *flag;    // "--port"
-    const char *env;     // "CHENGGUAN_PORT" or NULL
+    const char *flag; // "--port"
+    const char *env;  // "CHENGGUAN_PORT" or NULL
     enum cli_type type;
-    void *target;        // const char **, int *, or bool *
+    void *target; // const char **, int *, or bool *
     const char *help;
 };
 
@@ -22,8 +22,8 @@ struct cli_option {
 // arguments are stored in positional[] (up to max_positional; more is an error).
 // Returns 0, 1 when --help was printed (to out), or 2 after printing the problem
 // to standard error (unknown flag, missing or bad value).
-int cli_parse(const char *command, const char *usage, const struct cli_option *options,
-              int count, int argc, char **argv, int first, const char **positional,
-              int max_positional, int *positional_count, FILE *out);
+int cli_parse(const char *command, const char *usage, const struct cli_option *options, int count,
+              int argc, char **argv, int first, const char **positional, int max_positional,
+              int *positional_count, FILE *out);
 
 #endif

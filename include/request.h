@@ -116,8 +116,8 @@ int request_reply_error(struct request *req, int status, const char *code, const
 
 // Replies with len bytes that stay valid until the request completes (e.g. arena
 // memory or a static buffer). Returns status.
-int request_reply_bytes(struct request *req, int status, const char *content_type,
-                        const void *data, size_t len);
+int request_reply_bytes(struct request *req, int status, const char *content_type, const void *data,
+                        size_t len);
 
 // Replies with the first size bytes of an open file, which the response then owns
 // and closes. Returns status.

@@ -24,16 +24,16 @@ enum route_flag {
 #define ROUTE_STAFF_WRITE (ROUTE_AUTH | ROUTE_CSRF | ROUTE_JSON | ROUTE_WRITE)
 
 struct route {
-    const char *method;                   // "GET", "POST", "PUT", "PATCH" or "DELETE"
-    const char *pattern;                  // "/api/v1/cases/:id/:action"; ":x" is one segment
-    int (*handler)(struct request *req);  // returns the HTTP status it replied with
-    unsigned flags;                       // enum route_flag bits
-    unsigned roles;                       // enum role mask admitted; 0 = any signed-in user
+    const char *method;                  // "GET", "POST", "PUT", "PATCH" or "DELETE"
+    const char *pattern;                 // "/api/v1/cases/:id/:action"; ":x" is one segment
+    int (*handler)(struct request *req); // returns the HTTP status it replied with
+    unsigned flags;                      // enum route_flag bits
+    unsigned roles;                      // enum role mask admitted; 0 = any signed-in user
 };
 
 #define ROUTER_MAX_ROUTES 256
 #define ROUTER_MAX_PARAMS 4
-#define ROUTER_MAX_PATH 2048
+#define ROUTER_MAX_PATH   2048
 
 struct router {
     size_t count;
@@ -41,7 +41,7 @@ struct router {
 };
 
 struct route_param {
-    const char *name;  // without the ':'; points into the pattern (not NUL-terminated)
+    const char *name; // without the ':'; points into the pattern (not NUL-terminated)
     size_t name_len;
     const char *value; // NUL-terminated, points into match->storage
 };

@@ -43,7 +43,7 @@ struct server {
     // admin changes it, so readers never lock. Old snapshots are freed at exit.
     _Atomic(const struct worktime_calendar *) calendar;
     struct server_calendar_snapshot *calendar_snapshots;
-    char csp[512];                      // Content-Security-Policy, built at start
+    char csp[512]; // Content-Security-Policy, built at start
     atomic_int active_requests;
 };
 

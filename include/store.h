@@ -26,10 +26,10 @@ enum store_result {
 };
 
 struct store_options {
-    const char *path;      // database file
-    bool durable;          // synchronous=FULL (default true); false = NORMAL
-    int busy_timeout_ms;   // default 5000
-    bool read_only_check;  // open without migrating (for `chengguan audit verify`)
+    const char *path;     // database file
+    bool durable;         // synchronous=FULL (default true); false = NORMAL
+    int busy_timeout_ms;  // default 5000
+    bool read_only_check; // open without migrating (for `chengguan audit verify`)
 };
 
 // Opens the database, sets the pragmas (WAL, foreign keys, busy timeout), applies

@@ -75,11 +75,11 @@ struct store_attachment_new {
     const char *mime; // "image/jpeg", "image/png" or "image/webp"
     int64_t size;     // bytes
     const char *stage;
-    int64_t uploaded_by; // user id; 0 for a citizen
+    int64_t uploaded_by;    // user id; 0 for a citizen
     const char *actor_role; // for the event log: the uploader's role ("citizen")
     const char *actor_name;
-    int max_total;       // cap on the case's photos, all stages (0: none)
-    int max_in_stage;    // cap on the case's photos at this stage (0: none)
+    int max_total;    // cap on the case's photos, all stages (0: none)
+    int max_in_stage; // cap on the case's photos at this stage (0: none)
 };
 
 // What store_attachment_add did.

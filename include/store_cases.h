@@ -16,8 +16,8 @@ struct store;
 struct worktime_calendar;
 
 #define CASE_DESCRIPTION_MAX 4000 // bytes
-#define CASE_ADDRESS_MAX 500
-#define CASE_NOTE_MAX 2000
+#define CASE_ADDRESS_MAX     500
+#define CASE_NOTE_MAX        2000
 
 struct store_case {
     int64_t id;
@@ -103,28 +103,28 @@ int store_case_get_by_no(struct store *store, const char *case_no, struct store_
 
 // True when the caller may see the case: a department only cases dispatched to it;
 // everyone else cases whose place lies inside their scope_path.
-bool store_case_visible(const struct store_case *c, const char *role_name,
-                        int64_t org_unit_id, const char *scope_path);
+bool store_case_visible(const struct store_case *c, const char *role_name, int64_t org_unit_id,
+                        const char *scope_path);
 
 // One transition, as requested by an actor.
 struct case_transition {
     int64_t case_id;
     int64_t expected_version;
     enum casefsm_action action;
-    enum casefsm_state next;     // from casefsm_apply
+    enum casefsm_state next; // from casefsm_apply
     enum casefsm_pending pending;
-    unsigned effects;            // casefsm effects
-    int64_t actor_user_id;       // 0 for the system
+    unsigned effects;      // casefsm effects
+    int64_t actor_user_id; // 0 for the system
     const char *actor_role;
     const char *actor_name;
-    const char *note;            // reason or result (may be NULL)
-    const char *public_note;     // what the citizen sees (may be NULL)
-    int64_t department_id;       // dispatch
-    int64_t category_id;         // accept (0 keeps the case's)
-    int urgent;                  // accept: -1 keeps, 0 or 1 sets
-    int64_t target_case_id;      // merge
-    int amount;                  // request-extension: extra units of the stage
-    const char *data_json;       // extra facts for the event ("{}" when NULL)
+    const char *note;        // reason or result (may be NULL)
+    const char *public_note; // what the citizen sees (may be NULL)
+    int64_t department_id;   // dispatch
+    int64_t category_id;     // accept (0 keeps the case's)
+    int urgent;              // accept: -1 keeps, 0 or 1 sets
+    int64_t target_case_id;  // merge
+    int amount;              // request-extension: extra units of the stage
+    const char *data_json;   // extra facts for the event ("{}" when NULL)
 };
 
 // Applies a transition in one transaction: checks the version (STORE_CONFLICT when

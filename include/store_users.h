@@ -33,8 +33,8 @@ struct store_user {
 // phone; password_hash is a crypto_pwhash_str string. Sets *id. Returns STORE_OK,
 // STORE_CONFLICT when the username is taken, STORE_INVALID when the org unit does
 // not exist, STORE_ERROR.
-int store_user_create(struct store *store, const struct store_user *user,
-                      const char *password_hash, int64_t *id);
+int store_user_create(struct store *store, const struct store_user *user, const char *password_hash,
+                      int64_t *id);
 
 // Loads a user by id (any state). Returns STORE_OK or STORE_NOT_FOUND.
 int store_user_get(struct store *store, int64_t id, struct store_user *out);
@@ -55,8 +55,8 @@ int store_user_set_disabled(struct store *store, int64_t id, bool disabled);
 // in the same transaction the password hash (unless NULL) and the disabled flag
 // (0 or 1; -1 leaves it). Ends the user's sessions. Returns STORE_OK,
 // STORE_NOT_FOUND, STORE_INVALID (no such org unit) or STORE_ERROR.
-int store_user_update(struct store *store, const struct store_user *user,
-                      const char *password_hash, int disabled);
+int store_user_update(struct store *store, const struct store_user *user, const char *password_hash,
+                      int disabled);
 
 // Calls fn for each user whose org unit lies inside scope_path ("" = all), ordered
 // by id, after `after_id`, at most `limit`. Returns STORE_OK or STORE_ERROR.

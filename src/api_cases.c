@@ -66,8 +66,9 @@ static void add_clock(cJSON *out, const struct request *req, const struct store_
 {
     int unit = worktime_unit_from_name(c->stage_unit);
     struct caseclock_view view;
-    caseclock_view(server_calendar(req->server), unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit,
-                   c->stage_limit_ms, c->stage_deadline, c->state == CASEFSM_STATE_SUSPENDED,
+    caseclock_view(server_calendar(req->server),
+                   unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit, c->stage_limit_ms,
+                   c->stage_deadline, c->state == CASEFSM_STATE_SUSPENDED,
                    c->suspended_remaining_ms, store_now_ms(), &view);
     cJSON *clock = cJSON_AddObjectToObject(out, "clock");
     cJSON_AddStringToObject(clock, "stage", c->stage);
@@ -212,9 +213,9 @@ static const char *public_note_for(enum casefsm_action action)
 }
 
 static const struct json_field ACTION_FIELDS[] = {
-    {"version", JSON_INTEGER, true, 0},      {"note", JSON_STRING, false, CASE_NOTE_MAX},
-    {"public_note", JSON_STRING, false, 500}, {"department_id", JSON_INTEGER, false, 0},
-    {"category_id", JSON_INTEGER, false, 0}, {"urgent", JSON_BOOL, false, 0},
+    {"version", JSON_INTEGER, true, 0},         {"note", JSON_STRING, false, CASE_NOTE_MAX},
+    {"public_note", JSON_STRING, false, 500},   {"department_id", JSON_INTEGER, false, 0},
+    {"category_id", JSON_INTEGER, false, 0},    {"urgent", JSON_BOOL, false, 0},
     {"target_case_id", JSON_INTEGER, false, 0}, {"amount", JSON_INTEGER, false, 0},
 };
 
@@ -229,8 +230,10 @@ static int check_requirements(struct request *req, const struct store_case *c, u
 {
     const char *note = t->note;
     if ((need & (CASEFSM_NEED_REASON | CASEFSM_NEED_NOTE)) && blank(note))
-        return request_reply_error(req, 422, ERR_MISSING_FIELD, "%s needs a note (the reason "
-                                   "or the result)", casefsm_action_name(t->action));
+        return request_reply_error(req, 422, ERR_MISSING_FIELD,
+                                   "%s needs a note (the reason "
+                                   "or the result)",
+                                   casefsm_action_name(t->action));
     if ((need & CASEFSM_NEED_DEPARTMENT) && t->department_id <= 0)
         return request_reply_error(req, 422, ERR_MISSING_FIELD, "dispatch needs department_id");
     if ((need & CASEFSM_NEED_TARGET) && t->target_case_id <= 0)
@@ -246,10 +249,9 @@ static int check_requirements(struct request *req, const struct store_case *c, u
                                   ? (t->action == CASEFSM_ACTION_CONFIRM ? "verify" : "check")
                                   : NULL;
     struct store_attachment_counts photos;
-    if (photo_stage != NULL &&
-        (store_attachment_counts(req->server->store, c->id, photo_stage, NULL, &photos) !=
-             STORE_OK ||
-         photos.in_stage < 1))
+    if (photo_stage != NULL && (store_attachment_counts(req->server->store, c->id, photo_stage,
+                                                        NULL, &photos) != STORE_OK ||
+                                photos.in_stage < 1))
         return request_reply_error(req, 422, ERR_MISSING_FIELD,
                                    "%s needs a photo uploaded with stage=%s first",
                                    casefsm_action_name(t->action), photo_stage);
@@ -313,15 +315,15 @@ static int run_action(struct request *req)
         return request_reply_error(req, 403, ERR_FORBIDDEN, "your role may not %s a case",
                                    casefsm_action_name(action));
     if (verdict != CASEFSM_OK)
-        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
-                                   "cannot %s a case that is %s%s%s", casefsm_action_name(action),
-                                   casefsm_state_name(c->state),
-                                   c->pending != CASEFSM_PENDING_NONE ? " with a pending " : "",
-                                   c->pending != CASEFSM_PENDING_NONE
-                                       ? casefsm_pending_name(c->pending)
-                                       : "");
-    struct case_transition t = {.case_id = c->id, .action = (enum casefsm_action)action,
-                                .next = outcome.next, .pending = outcome.pending,
+        return request_reply_error(
+            req, 409, ERR_ILLEGAL_TRANSITION, "cannot %s a case that is %s%s%s",
+            casefsm_action_name(action), casefsm_state_name(c->state),
+            c->pending != CASEFSM_PENDING_NONE ? " with a pending " : "",
+            c->pending != CASEFSM_PENDING_NONE ? casefsm_pending_name(c->pending) : "");
+    struct case_transition t = {.case_id = c->id,
+                                .action = (enum casefsm_action)action,
+                                .next = outcome.next,
+                                .pending = outcome.pending,
                                 .effects = outcome.effects};
     fill_transition(req, &t);
     if (t.expected_version != c->version)

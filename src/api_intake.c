@@ -55,8 +55,7 @@ static int read_common(struct request *req, struct case_intake *in)
     // Without a category, the best guess from the text is filed; the supervisor
     // confirms or changes it when accepting the case.
     if (!json_get_int(req->json, "category_id", &in->category_id) &&
-        store_category_suggest_best(req->server->store, description, &in->category_id) !=
-            STORE_OK)
+        store_category_suggest_best(req->server->store, description, &in->category_id) != STORE_OK)
         in->category_id = 0;
     const cJSON *urgent = cJSON_GetObjectItemCaseSensitive(req->json, "urgent");
     in->urgent = cJSON_IsTrue(urgent);
@@ -104,8 +103,8 @@ static void add_duplicate_hints(struct request *req, cJSON *body, const struct s
     if (c->category_id == 0 || req->user == NULL)
         return;
     store_case_find_duplicates(req->server->store, c->id, c->category_id, c->grid_id,
-                               c->has_location, c->lat, c->lon,
-                               c->created_at - 72LL * 3600 * 1000, add_duplicate, &hints);
+                               c->has_location, c->lat, c->lon, c->created_at - 72LL * 3600 * 1000,
+                               add_duplicate, &hints);
 }
 
 // Replies with the created case, or maps the store's answer to an error.
@@ -178,9 +177,8 @@ static int staff_intake(struct request *req)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
     if (rc == STORE_CONFLICT)
-        return request_reply_error(req, 409, ERR_CONFLICT,
-                                   "ticket %s of %s is already case %s", in.external_id,
-                                   in.source, c->case_no);
+        return request_reply_error(req, 409, ERR_CONFLICT, "ticket %s of %s is already case %s",
+                                   in.external_id, in.source, c->case_no);
     return reply_created(req, rc, c);
 }
 
@@ -217,8 +215,8 @@ static int hotline_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    return reply_created(req, store_case_create(req->server->store, server_calendar(req->server), &in, c),
-                         c);
+    return reply_created(
+        req, store_case_create(req->server->store, server_calendar(req->server), &in, c), c);
 }
 
 // Anonymous intake is limited per client address: at most PUBLIC_LIMIT cases in
@@ -281,8 +279,9 @@ static int public_intake(struct request *req)
         return request_reply_error(req, 400, problem.code, "%s", problem.message);
     const char *honeypot = json_get_string(req->json, "website");
     if (honeypot != NULL && honeypot[0] != '\0')
-        return request_reply_error(req, 400, ERR_INVALID_FIELD, "the form was not filled in by "
-                                                                "a person");
+        return request_reply_error(req, 400, ERR_INVALID_FIELD,
+                                   "the form was not filled in by "
+                                   "a person");
     const char *phone = json_get_string(req->json, "phone");
     if (phone != NULL && phone[0] != '\0' &&
         (strspn(phone, "0123456789-+ ") != strlen(phone) || strlen(phone) < 5))

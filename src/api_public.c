@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PUBLIC_CODE_MAX         64                          // longest code worth hashing
-#define PUBLIC_MISS_WINDOW_MS   (10 * 60 * INT64_C(1000))
-#define PUBLIC_NOT_FOUND        "no case with this number and query code"
+#define PUBLIC_CODE_MAX       64 // longest code worth hashing
+#define PUBLIC_MISS_WINDOW_MS (10 * 60 * INT64_C(1000))
+#define PUBLIC_NOT_FOUND      "no case with this number and query code"
 
 // Wrong codes (and unknown case numbers) per client address: after MISS_LIMIT in
 // a window of PUBLIC_MISS_WINDOW_MS from the first, every lookup from that address

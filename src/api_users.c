@@ -107,18 +107,18 @@ static int resolve_role_and_unit(struct request *req, struct store_user *user)
 static int create_user(struct request *req)
 {
     static const struct json_field FIELDS[] = {
-        {"username", JSON_STRING, true, 63},     {"display_name", JSON_STRING, true, 127},
-        {"role", JSON_STRING, true, 16},         {"org_unit_code", JSON_STRING, true, 15},
-        {"password", JSON_STRING, true, 1024},   {"phone", JSON_STRING, false, 31},
+        {"username", JSON_STRING, true, 63},   {"display_name", JSON_STRING, true, 127},
+        {"role", JSON_STRING, true, 16},       {"org_unit_code", JSON_STRING, true, 15},
+        {"password", JSON_STRING, true, 1024}, {"phone", JSON_STRING, false, 31},
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
         return request_reply_error(req, 400, problem.code, "%s", problem.message);
     struct store_user user = {0};
     const char *username = json_get_string(req->json, "username");
-    if (strlen(username) < 3 || strspn(username, "abcdefghijklmnopqrstuvwxyz"
-                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-                                    strlen(username))
+    if (strlen(username) < 3 ||
+        strspn(username, "abcdefghijklmnopqrstuvwxyz"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(username))
         return request_reply_error(req, 422, ERR_INVALID_FIELD,
                                    "username: 3-63 letters, digits, '_', '.' or '-'");
     snprintf(user.username, sizeof user.username, "%s", username);

@@ -186,8 +186,7 @@ static void enqueue_verify(struct request *req)
 }
 
 int auth_verify_password_async(struct request *req, const char *hash, const char *password,
-                               void (*done)(struct request *req, bool ok, void *data),
-                               void *data)
+                               void (*done)(struct request *req, bool ok, void *data), void *data)
 {
     pthread_mutex_lock(&pool.lock);
     bool full = pool.queued >= AUTH_QUEUE_MAX || pool.count == 0;
@@ -239,8 +238,7 @@ static struct throttle_slot *throttle_slot(const char *key, int64_t now, bool cr
 
 // Seconds to wait for a key with `failures` in the hour: free for the first few,
 // then doubling from 1 s up to 15 min; none at all past the hourly cap.
-static int throttle_wait(const struct throttle_slot *slot, int free_failures, int cap,
-                         int64_t now)
+static int throttle_wait(const struct throttle_slot *slot, int free_failures, int cap, int64_t now)
 {
     if (slot == NULL || slot->failures < free_failures)
         return 0;
@@ -336,7 +334,8 @@ int auth_session_start(struct request *req, int64_t user_id, char csrf_out[48])
         return -1;
     request_add_header(req, "Set-Cookie",
                        arena_printf(req->arena, AUTH_COOKIE_NAME "=%s; Max-Age=%lld%s", token,
-                                    (long long)(session_absolute_ms / 1000), cookie_attributes(req)));
+                                    (long long)(session_absolute_ms / 1000),
+                                    cookie_attributes(req)));
     return 0;
 }
 
@@ -370,9 +369,9 @@ void auth_session_end(struct request *req)
         token_hash(token, hash);
         store_session_delete(req->server->store, hash);
     }
-    request_add_header(req, "Set-Cookie",
-                       arena_printf(req->arena, AUTH_COOKIE_NAME "=; Max-Age=0%s",
-                                    cookie_attributes(req)));
+    request_add_header(
+        req, "Set-Cookie",
+        arena_printf(req->arena, AUTH_COOKIE_NAME "=; Max-Age=0%s", cookie_attributes(req)));
 }
 
 int auth_idle_seconds(void)
@@ -445,8 +444,7 @@ static int authenticate_session(struct request *req, bool csrf)
         size_t len = strlen(session.csrf_token);
         if (header == NULL || strlen(header) != len ||
             sodium_memcmp(header, session.csrf_token, len) != 0)
-            return request_reply_error(req, 403, ERR_CSRF,
-                                       "missing or wrong X-CSRF-Token header");
+            return request_reply_error(req, 403, ERR_CSRF, "missing or wrong X-CSRF-Token header");
     }
     // Sliding idle expiry, written at most once a minute (or per tenth of the idle
     // time when that is shorter) per session.

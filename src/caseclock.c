@@ -26,8 +26,7 @@ const char *caseclock_stage(enum casefsm_state state)
     }
 }
 
-void caseclock_default_limit(const char *stage, bool urgent, enum worktime_unit *unit,
-                             int *amount)
+void caseclock_default_limit(const char *stage, bool urgent, enum worktime_unit *unit, int *amount)
 {
     static const struct {
         const char *stage;
@@ -41,9 +40,9 @@ void caseclock_default_limit(const char *stage, bool urgent, enum worktime_unit 
             *amount = DEFAULTS[i].hours;
 }
 
-void caseclock_view(const struct worktime_calendar *cal, enum worktime_unit unit,
-                    int64_t limit_ms, int64_t deadline, bool paused, int64_t paused_remaining_ms,
-                    int64_t now, struct caseclock_view *out)
+void caseclock_view(const struct worktime_calendar *cal, enum worktime_unit unit, int64_t limit_ms,
+                    int64_t deadline, bool paused, int64_t paused_remaining_ms, int64_t now,
+                    struct caseclock_view *out)
 {
     memset(out, 0, sizeof *out);
     if (paused) {

@@ -29,8 +29,7 @@ static int set_value(const char *command, const struct cli_option *option, const
     case CLI_BOOL:
         if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
             *(bool *)option->target = true;
-        else if (strcmp(value, "0") == 0 || strcmp(value, "false") == 0 ||
-                 strcmp(value, "no") == 0)
+        else if (strcmp(value, "0") == 0 || strcmp(value, "false") == 0 || strcmp(value, "no") == 0)
             *(bool *)option->target = false;
         else {
             fprintf(stderr, "chengguan %s: %s expects true or false, got '%s'\n", command, source,
@@ -54,9 +53,9 @@ static void print_help(const char *command, const char *usage, const struct cli_
     (void)command;
 }
 
-int cli_parse(const char *command, const char *usage, const struct cli_option *options,
-              int count, int argc, char **argv, int first, const char **positional,
-              int max_positional, int *positional_count, FILE *out)
+int cli_parse(const char *command, const char *usage, const struct cli_option *options, int count,
+              int argc, char **argv, int first, const char **positional, int max_positional,
+              int *positional_count, FILE *out)
 {
     *positional_count = 0;
     for (int i = 0; i < count; i++) {

@@ -171,8 +171,7 @@ static int dispatch(struct request *req)
                                        req->match.allow);
         }
         if (is_api)
-            return request_reply_error(req, 404, ERR_NOT_FOUND, "no such endpoint: %s",
-                                       req->path);
+            return request_reply_error(req, 404, ERR_NOT_FOUND, "no such endpoint: %s", req->path);
         if (!readable) {
             request_add_header(req, "Allow", "GET, HEAD");
             return request_reply_error(req, 405, ERR_METHOD_NOT_ALLOWED,
@@ -229,9 +228,8 @@ static void add_common_headers(struct request *req)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
 {
     (void)url;
     (void)version;
@@ -242,11 +240,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
     if (!req->started) {
         req->started = true;
         req->method = arena_strdup(req->arena, method);
-        req->path_problem = urlpath_normalize(req->raw_uri ? req->raw_uri : "/", req->path,
-                                              sizeof req->path);
+        req->path_problem =
+            urlpath_normalize(req->raw_uri ? req->raw_uri : "/", req->path, sizeof req->path);
         if (req->path_problem == URLPATH_OK)
-            req->route_found = router_match(&server->router, method, req->path, &req->match) ==
-                               ROUTER_FOUND;
+            req->route_found =
+                router_match(&server->router, method, req->path, &req->match) == ROUTER_FOUND;
         req->body_limit = req->route_found && (req->match.route->flags & ROUTE_UPLOAD)
                               ? server->config.upload_body_limit
                               : server->config.json_body_limit;
@@ -290,8 +288,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     double ms = (double)(monotonic_us() - req->started_us) / 1000.0;
     log_info("access id=%s ip=%s method=%s path=%s status=%d ms=%.2f user=%s%s", req->request_id,
              req->client_ip[0] ? req->client_ip : "-", req->method ? req->method : "-",
-             req->path[0] ? req->path : "-", req->status, ms,
-             req->user ? req->user->username : "-",
+             req->path[0] ? req->path : "-", req->status, ms, req->user ? req->user->username : "-",
              code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     if (req->response != NULL)
         MHD_destroy_response(req->response);
@@ -329,8 +326,8 @@ int server_run(struct server *server)
     }
     build_csp(server);
     MHD_set_panic_func(on_panic, NULL);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     struct MHD_Daemon *daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, &address,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -356,8 +353,7 @@ int server_run(struct server *server)
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     log_info("received %s: no new connections; finishing %d in-flight requests",
-             signal_number == SIGINT ? "SIGINT" : "SIGTERM",
-             atomic_load(&server->active_requests));
+             signal_number == SIGINT ? "SIGINT" : "SIGTERM", atomic_load(&server->active_requests));
     MHD_socket listener = MHD_quiesce_daemon(daemon);
     int64_t deadline = monotonic_us() + (int64_t)config->shutdown_grace_s * 1000000;
     while (atomic_load(&server->active_requests) > 0 && monotonic_us() < deadline)

@@ -43,7 +43,8 @@ static bool has_escaped_nul(const char *body, size_t len)
 cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem)
 {
     if (body == NULL || len == 0) {
-        problem_set(problem, ERR_INVALID_JSON, "%s", "the request body is empty; send a JSON object");
+        problem_set(problem, ERR_INVALID_JSON, "%s",
+                    "the request body is empty; send a JSON object");
         return NULL;
     }
     if (!textseg_utf8_valid(body, len)) {
@@ -77,8 +78,8 @@ cJSON *json_parse_object(const char *body, size_t len, struct json_problem *prob
 
 static const char *type_name(enum json_type type)
 {
-    static const char *const NAMES[] = {"a string", "an integer", "a number",
-                                        "a boolean", "an object", "an array"};
+    static const char *const NAMES[] = {"a string",  "an integer", "a number",
+                                        "a boolean", "an object",  "an array"};
     return NAMES[type];
 }
 
@@ -135,7 +136,8 @@ static bool check_value(const cJSON *item, const struct json_field *field,
                      limit ? limit : 4096);
             return false;
         }
-    } else if (field->type == JSON_ARRAY && (size_t)cJSON_GetArraySize(item) > (limit ? limit : 64)) {
+    } else if (field->type == JSON_ARRAY &&
+               (size_t)cJSON_GetArraySize(item) > (limit ? limit : 64)) {
         problem->code = ERR_INVALID_FIELD;
         snprintf(problem->message, sizeof problem->message, "field '%s' has too many items",
                  field->name);

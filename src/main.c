@@ -33,12 +33,14 @@ struct common_options {
 };
 
 #define COMMON_OPTIONS(c)                                                                          \
-    {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &(c)->data_dir,                              \
-     "directory for the database and photos (default .data)"},                                    \
+    {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &(c)->data_dir,                               \
+     "directory for the database and photos (default .data)"},                                     \
         {"--db", "CHENGGUAN_DB", CLI_STRING, &(c)->database_path,                                  \
-         "database file (default DATA_DIR/chengguan.db)"},                                        \
-        {"--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &(c)->log_level,                        \
-         "error, warn, info or debug (default info)"}
+         "database file (default DATA_DIR/chengguan.db)"},                                         \
+    {                                                                                              \
+        "--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &(c)->log_level,                         \
+            "error, warn, info or debug (default info)"                                            \
+    }
 
 static int make_directory(const char *path)
 {
@@ -124,9 +126,9 @@ static int command_serve(int argc, char **argv)
                        argc, argv, 2, positional, 0, &positional_count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
-    if (config->port < 0 || config->port > 65535 || config->threads < 1 ||
-        config->threads > 256 || timeout < 1 || per_ip < 1 || config->session_idle_s < 1 ||
-        config->session_absolute_s < 1 || config->reopen_window_days < 0) {
+    if (config->port < 0 || config->port > 65535 || config->threads < 1 || config->threads > 256 ||
+        timeout < 1 || per_ip < 1 || config->session_idle_s < 1 || config->session_absolute_s < 1 ||
+        config->reopen_window_days < 0) {
         fprintf(stderr, "chengguan serve: port, threads, timeout or per-ip value out of range\n");
         return 2;
     }
@@ -181,9 +183,8 @@ static int command_migrate(int argc, char **argv)
     const struct cli_option options[] = {COMMON_OPTIONS(&common)};
     const char *positional[1];
     int positional_count;
-    int rc = cli_parse("migrate", "migrate [options]", options,
-                       sizeof options / sizeof options[0], argc, argv, 2, positional, 0,
-                       &positional_count, stdout);
+    int rc = cli_parse("migrate", "migrate [options]", options, sizeof options / sizeof options[0],
+                       argc, argv, 2, positional, 0, &positional_count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     char path[PATH_MAX];
@@ -231,8 +232,8 @@ static int read_password(char *out, size_t size)
     return 0;
 }
 
-static int user_add(struct store *store, const char *username, const char *role,
-                    const char *org, const char *name, const char *phone)
+static int user_add(struct store *store, const char *username, const char *role, const char *org,
+                    const char *name, const char *phone)
 {
     struct store_user user = {0};
     user.role = role_from_name(role ? role : "");
@@ -258,9 +259,8 @@ static int user_add(struct store *store, const char *username, const char *role,
         fprintf(stderr, "chengguan user add: %s\n", weak);
         return 2;
     }
-    int rc = auth_hash_password(password, hash) == 0
-                 ? store_user_create(store, &user, hash, NULL)
-                 : STORE_ERROR;
+    int rc = auth_hash_password(password, hash) == 0 ? store_user_create(store, &user, hash, NULL)
+                                                     : STORE_ERROR;
     if (rc == STORE_CONFLICT)
         fprintf(stderr, "chengguan user add: the username %s is taken\n", username);
     else if (rc != STORE_OK)
@@ -303,8 +303,9 @@ static int command_user(int argc, char **argv)
     const char *role = NULL, *org = NULL, *name = NULL, *phone = NULL;
     const struct cli_option options[] = {
         COMMON_OPTIONS(&common),
-        {"--role", NULL, CLI_STRING, &role, "add: inspector, operator, supervisor, department, "
-                                            "leader or admin"},
+        {"--role", NULL, CLI_STRING, &role,
+         "add: inspector, operator, supervisor, department, "
+         "leader or admin"},
         {"--org", NULL, CLI_STRING, &org, "add: the org unit code the user belongs to"},
         {"--name", NULL, CLI_STRING, &name, "add: display name"},
         {"--phone", NULL, CLI_STRING, &phone, "add: phone number"},
@@ -347,9 +348,9 @@ static int command_token(int argc, char **argv)
     };
     const char *positional[2];
     int count;
-    int rc = cli_parse("token", "token add NAME --channel CHANNEL --user USERNAME", options,
-                       sizeof options / sizeof options[0], argc, argv, 2, positional, 2, &count,
-                       stdout);
+    int rc =
+        cli_parse("token", "token add NAME --channel CHANNEL --user USERNAME", options,
+                  sizeof options / sizeof options[0], argc, argv, 2, positional, 2, &count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     if (count != 2 || strcmp(positional[0], "add") != 0 || channel == NULL || username == NULL ||
@@ -367,8 +368,7 @@ static int command_token(int argc, char **argv)
     char hash_text[AUTH_HASH_SIZE], token[64];
     unsigned char hash[32];
     rc = 1;
-    if (store_user_get_by_username(store, username, &user, hash_text, sizeof hash_text) !=
-        STORE_OK)
+    if (store_user_get_by_username(store, username, &user, hash_text, sizeof hash_text) != STORE_OK)
         fprintf(stderr, "chengguan token: no user %s\n", username);
     else if (auth_token_make(store, token, hash) != 0 ||
              store_token_create(store, positional[1], channel, hash, user.id) != STORE_OK)
@@ -400,9 +400,9 @@ static int command_audit(int argc, char **argv)
     const struct cli_option options[] = {COMMON_OPTIONS(&common)};
     const char *positional[1];
     int count;
-    int rc = cli_parse("audit", "audit verify [options]", options,
-                       sizeof options / sizeof options[0], argc, argv, 2, positional, 1, &count,
-                       stdout);
+    int rc =
+        cli_parse("audit", "audit verify [options]", options, sizeof options / sizeof options[0],
+                  argc, argv, 2, positional, 1, &count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     if (count != 1 || strcmp(positional[0], "verify") != 0) {

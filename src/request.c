@@ -147,8 +147,8 @@ int request_reply_error(struct request *req, int status, const char *code, const
     return request_reply_json(req, status, root);
 }
 
-int request_reply_bytes(struct request *req, int status, const char *content_type,
-                        const void *data, size_t len)
+int request_reply_bytes(struct request *req, int status, const char *content_type, const void *data,
+                        size_t len)
 {
     struct MHD_Response *response =
         MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
@@ -172,6 +172,7 @@ void request_resume(struct request *req)
 
 int request_reply_empty(struct request *req, int status)
 {
-    struct MHD_Response *response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     return set_response(req, status, response, NULL);
 }

@@ -8,8 +8,8 @@ static const struct {
     enum role role;
     const char *name;
 } ROLE_NAMES[] = {
-    {ROLE_INSPECTOR, "inspector"}, {ROLE_OPERATOR, "operator"}, {ROLE_SUPERVISOR, "supervisor"},
-    {ROLE_DEPARTMENT, "department"}, {ROLE_LEADER, "leader"},   {ROLE_ADMIN, "admin"},
+    {ROLE_INSPECTOR, "inspector"},   {ROLE_OPERATOR, "operator"}, {ROLE_SUPERVISOR, "supervisor"},
+    {ROLE_DEPARTMENT, "department"}, {ROLE_LEADER, "leader"},     {ROLE_ADMIN, "admin"},
     {ROLE_SYSTEM, "system"},
 };
 

@@ -108,8 +108,8 @@ enum router_result router_match(const struct router *router, const char *method,
         allow_add(match->allow, sizeof match->allow, route->method);
         if (strcmp(route->method, "GET") == 0)
             allow_add(match->allow, sizeof match->allow, "HEAD");
-        bool method_ok = strcmp(route->method, method) == 0 ||
-                         (head && strcmp(route->method, "GET") == 0);
+        bool method_ok =
+            strcmp(route->method, method) == 0 || (head && strcmp(route->method, "GET") == 0);
         if (method_ok && score > best_score) {
             best = route;
             best_score = score;

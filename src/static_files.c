@@ -77,8 +77,8 @@ int static_files_serve(struct request *req)
         return not_found(req);
     size_t path_len = strlen(req->path);
     bool directory = req->path[path_len - 1] == '/';
-    char *candidate = arena_printf(req->arena, "%s%s%s", root, req->path,
-                                   directory ? "index.html" : "");
+    char *candidate =
+        arena_printf(req->arena, "%s%s%s", root, req->path, directory ? "index.html" : "");
     char resolved[PATH_MAX];
     if (candidate == NULL || realpath(candidate, resolved) == NULL)
         return not_found(req);
@@ -88,13 +88,11 @@ int static_files_serve(struct request *req)
     if (S_ISDIR(st.st_mode)) {
         // A directory named without its slash: serve its index.html.
         candidate = arena_printf(req->arena, "%s/index.html", resolved);
-        if (candidate == NULL || realpath(candidate, resolved) == NULL ||
-            stat(resolved, &st) != 0)
+        if (candidate == NULL || realpath(candidate, resolved) == NULL || stat(resolved, &st) != 0)
             return not_found(req);
     }
     size_t root_len = strlen(root);
-    if (strncmp(resolved, root, root_len) != 0 || resolved[root_len] != '/' ||
-        !S_ISREG(st.st_mode))
+    if (strncmp(resolved, root, root_len) != 0 || resolved[root_len] != '/' || !S_ISREG(st.st_mode))
         return not_found(req);
 
     char *etag = arena_printf(req->arena, "\"%llx-%llx\"", (unsigned long long)st.st_size,

@@ -149,8 +149,8 @@ static struct store_conn *reader_conn(struct store *store)
     if (reader == NULL)
         return NULL;
     reader->generation = store->generation;
-    if (sqlite3_open_v2(store->path, &reader->conn.db,
-                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(store->path, &reader->conn.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         log_error("store: cannot open a read connection: %s", sqlite3_errmsg(reader->conn.db));
         reader_destroy(reader);
         return NULL;

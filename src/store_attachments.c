@@ -349,14 +349,14 @@ static int job_log(struct store_tx *tx, const struct add_job *job)
     if (text == NULL)
         return STORE_ERROR;
     const char *role = p->actor_role ? p->actor_role : "citizen";
-    int rc = store_case_note_tx(tx, p->case_id, "attach", p->uploaded_by, role, p->actor_name,
-                                NULL, NULL, text);
+    int rc = store_case_note_tx(tx, p->case_id, "attach", p->uploaded_by, role, p->actor_name, NULL,
+                                NULL, text);
     int listed = out->reused_count < STORE_ATTACHMENT_REUSED_MAX ? out->reused_count
                                                                  : STORE_ATTACHMENT_REUSED_MAX;
     for (int i = 0; rc == STORE_OK && i < listed; i++)
         rc = store_case_note_tx(tx, out->reused_id[i], "flag-photo-reuse", p->uploaded_by, role,
-                                p->actor_name, "the same photo was attached to another case",
-                                NULL, text);
+                                p->actor_name, "the same photo was attached to another case", NULL,
+                                text);
     free(text);
     return rc;
 }

@@ -16,23 +16,23 @@
 #include <string.h>
 
 #define CASE_SELECT                                                                                \
-    "SELECT c.id, c.case_no, c.source, COALESCE(c.external_id, ''), c.state, c.pending, "         \
-    "c.pending_amount, c.pending_note, c.version, COALESCE(c.category_id, 0), "                   \
-    "COALESCE(cat.tree, ''), COALESCE(cat.code, ''), COALESCE(cat.name_zh, ''), "                 \
-    "COALESCE(cat.name_en, ''), c.urgent, c.description, c.address, c.lat, c.lon, "               \
-    "COALESCE(c.grid_id, 0), COALESCE(g.code, ''), COALESCE(c.community_id, 0), "                 \
-    "COALESCE(c.street_id, 0), COALESCE(c.district_id, 0), COALESCE(cm.name, ''), "               \
-    "COALESCE(st.name, ''), c.place_path, c.needs_placement, COALESCE(c.reporter_user_id, 0), "   \
-    "COALESCE(u.display_name, ''), c.citizen_name, c.citizen_phone, "                             \
-    "COALESCE(c.department_id, 0), COALESCE(d.name, ''), c.verified, c.self_handled, "            \
-    "c.photo_reused, c.rework_count, c.reopen_count, c.supervise_count, c.extension_count, "      \
-    "c.return_count, COALESCE(c.merged_into, 0), c.stage, c.stage_started_at, c.stage_unit, "     \
-    "c.stage_limit_ms, COALESCE(c.stage_deadline, 0), COALESCE(c.suspended_remaining_ms, 0), "    \
-    "c.created_at, c.updated_at, COALESCE(c.closed_at, 0), COALESCE(c.rating, ''), "              \
+    "SELECT c.id, c.case_no, c.source, COALESCE(c.external_id, ''), c.state, c.pending, "          \
+    "c.pending_amount, c.pending_note, c.version, COALESCE(c.category_id, 0), "                    \
+    "COALESCE(cat.tree, ''), COALESCE(cat.code, ''), COALESCE(cat.name_zh, ''), "                  \
+    "COALESCE(cat.name_en, ''), c.urgent, c.description, c.address, c.lat, c.lon, "                \
+    "COALESCE(c.grid_id, 0), COALESCE(g.code, ''), COALESCE(c.community_id, 0), "                  \
+    "COALESCE(c.street_id, 0), COALESCE(c.district_id, 0), COALESCE(cm.name, ''), "                \
+    "COALESCE(st.name, ''), c.place_path, c.needs_placement, COALESCE(c.reporter_user_id, 0), "    \
+    "COALESCE(u.display_name, ''), c.citizen_name, c.citizen_phone, "                              \
+    "COALESCE(c.department_id, 0), COALESCE(d.name, ''), c.verified, c.self_handled, "             \
+    "c.photo_reused, c.rework_count, c.reopen_count, c.supervise_count, c.extension_count, "       \
+    "c.return_count, COALESCE(c.merged_into, 0), c.stage, c.stage_started_at, c.stage_unit, "      \
+    "c.stage_limit_ms, COALESCE(c.stage_deadline, 0), COALESCE(c.suspended_remaining_ms, 0), "     \
+    "c.created_at, c.updated_at, COALESCE(c.closed_at, 0), COALESCE(c.rating, ''), "               \
     "c.rating_comment, COALESCE(c.rated_at, 0) "                                                   \
     "FROM case_record c LEFT JOIN category cat ON cat.id = c.category_id "                         \
-    "LEFT JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN org_unit cm ON cm.id = c.community_id "  \
-    "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                \
+    "LEFT JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN org_unit cm ON cm.id = c.community_id "   \
+    "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                 \
     "c.reporter_user_id LEFT JOIN org_unit d ON d.id = c.department_id "
 
 static void text_at(char *out, size_t size, sqlite3_stmt *stmt, int column)
@@ -168,11 +168,10 @@ static void hash_field(crypto_generichash_state *state, const char *text)
 }
 
 // The hash of an event: BLAKE2b-256 over the previous hash and every field.
-static void event_hash(const char *prev_hash, int64_t case_id, const char *action,
-                       const char *from, const char *to, int64_t actor_user_id,
-                       const char *actor_role, const char *actor_name, const char *note,
-                       const char *public_note, const char *data, int64_t created_at,
-                       char out[65])
+static void event_hash(const char *prev_hash, int64_t case_id, const char *action, const char *from,
+                       const char *to, int64_t actor_user_id, const char *actor_role,
+                       const char *actor_name, const char *note, const char *public_note,
+                       const char *data, int64_t created_at, char out[65])
 {
     char numbers[3][24];
     snprintf(numbers[0], sizeof numbers[0], "%lld", (long long)case_id);
@@ -180,8 +179,8 @@ static void event_hash(const char *prev_hash, int64_t case_id, const char *actio
     snprintf(numbers[2], sizeof numbers[2], "%lld", (long long)created_at);
     crypto_generichash_state state;
     crypto_generichash_init(&state, NULL, 0, 32);
-    const char *fields[] = {prev_hash,   numbers[0], action, from,        to,   numbers[1],
-                            actor_role,  actor_name, note,   public_note, data, numbers[2]};
+    const char *fields[] = {prev_hash,  numbers[0], action, from,        to,   numbers[1],
+                            actor_role, actor_name, note,   public_note, data, numbers[2]};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         hash_field(&state, fields[i]);
     unsigned char digest[32];
@@ -390,8 +389,7 @@ static int next_case_no(struct store_tx *tx, const struct worktime_calendar *cal
     return STORE_OK;
 }
 
-static int index_text(struct store_tx *tx, int64_t id, const char *description,
-                      const char *address)
+static int index_text(struct store_tx *tx, int64_t id, const char *description, const char *address)
 {
     static const char SQL[] = "INSERT INTO case_fts (rowid, seg) VALUES (:id, :seg)";
     size_t len = strlen(description) + strlen(address) + 2;
@@ -413,7 +411,8 @@ static int index_text(struct store_tx *tx, int64_t id, const char *description,
 }
 
 // Inserts the case row. Returns its id, or -1.
-static int64_t insert_case(struct store_tx *tx, const struct case_intake *in, const struct store_case *c)
+static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
+                           const struct store_case *c)
 {
     static const char SQL[] =
         "INSERT INTO case_record (case_no, source, external_id, state, category_id, urgent, "
@@ -580,7 +579,8 @@ static int apply_facts(struct store_tx *tx, const struct case_transition *t, str
         "SELECT 1 FROM org_unit WHERE id = :id AND type = 'department'";
     int rc = STORE_OK;
     if (t->action == CASEFSM_ACTION_ACCEPT) {
-        if (t->category_id > 0 && (rc = row_exists(tx, SQL_CATEGORY_EXISTS, t->category_id)) != STORE_OK)
+        if (t->category_id > 0 &&
+            (rc = row_exists(tx, SQL_CATEGORY_EXISTS, t->category_id)) != STORE_OK)
             return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
         if (t->category_id > 0)
             c->category_id = t->category_id;
@@ -611,9 +611,8 @@ static int apply_clock(struct store_tx *tx, const struct worktime_calendar *cal,
     int unit_value = worktime_unit_from_name(c->stage_unit);
     enum worktime_unit unit = unit_value < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit_value;
     if (t->effects & CASEFSM_EFFECT_STOP_CLOCK) {
-        c->suspended_remaining_ms = c->stage_deadline > now
-                                        ? worktime_elapsed_ms(cal, now, c->stage_deadline, unit)
-                                        : 0;
+        c->suspended_remaining_ms =
+            c->stage_deadline > now ? worktime_elapsed_ms(cal, now, c->stage_deadline, unit) : 0;
         c->stage_deadline = 0;
         return STORE_OK;
     }
@@ -749,7 +748,6 @@ int store_case_transition(struct store *store, const struct worktime_calendar *c
     struct transition_job job = {calendar, t, out};
     return store_write(store, transition_job, &job);
 }
-
 
 static void read_event(sqlite3_stmt *s, struct store_case_event *e)
 {

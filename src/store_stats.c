@@ -43,10 +43,8 @@ static const char *text_or_empty(sqlite3_stmt *stmt, int column)
 }
 
 // Runs one section's query, turning each row into a store_stats_row.
-static int run_section(struct store *store, const char *sql, const char *section,
-                       const char *scope, int64_t now, void (*fn)(const struct store_stats_row *,
-                                                                  void *),
-                       void *data)
+static int run_section(struct store *store, const char *sql, const char *section, const char *scope,
+                       int64_t now, void (*fn)(const struct store_stats_row *, void *), void *data)
 {
     sqlite3_stmt *stmt = store_read_stmt(store, sql);
     if (stmt == NULL)
@@ -75,7 +73,7 @@ static int run_section(struct store *store, const char *sql, const char *section
             row.count = sqlite3_column_int64(stmt, 5);
             fn(&row, data);
         } else if (strcmp(section, "totals") == 0) {
-            static const char *const NAMES[] = {"open",        "overdue",     "pending_requests",
+            static const char *const NAMES[] = {"open",        "overdue",    "pending_requests",
                                                 "created_30d", "closed_30d", "self_handled"};
             for (int i = 0; i < 6; i++) {
                 row.key = NAMES[i];

@@ -11,8 +11,8 @@
 // The user columns every query returns, in the order read_user expects. A
 // department's jurisdiction is the place it belongs to (its parent's path).
 #define USER_COLUMNS                                                                               \
-    "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, o.type, o.name, "           \
-    "CASE WHEN o.type = 'department' THEN COALESCE(p.path, o.path) ELSE o.path END, u.phone, "    \
+    "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, o.type, o.name, "            \
+    "CASE WHEN o.type = 'department' THEN COALESCE(p.path, o.path) ELSE o.path END, u.phone, "     \
     "u.disabled, u.created_at"
 #define USER_JOIN                                                                                  \
     " FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id "                                    \
@@ -96,8 +96,8 @@ static int user_create_job(struct store_tx *tx, void *data)
     return rc;
 }
 
-int store_user_create(struct store *store, const struct store_user *user,
-                      const char *password_hash, int64_t *id)
+int store_user_create(struct store *store, const struct store_user *user, const char *password_hash,
+                      int64_t *id)
 {
     struct user_create_job job = {user, password_hash, 0};
     int rc = store_write(store, user_create_job, &job);
@@ -238,8 +238,8 @@ static int update_job(struct store_tx *tx, void *data)
     return end_sessions(tx, job->user->id);
 }
 
-int store_user_update(struct store *store, const struct store_user *user,
-                      const char *password_hash, int disabled)
+int store_user_update(struct store *store, const struct store_user *user, const char *password_hash,
+                      int disabled)
 {
     struct user_field_job job = {.user = user, .text = password_hash, .number = disabled};
     return store_write(store, update_job, &job);
@@ -248,10 +248,10 @@ int store_user_update(struct store *store, const struct store_user *user,
 int store_user_list(struct store *store, const char *scope_path, int64_t after_id, int limit,
                     void (*fn)(const struct store_user *user, void *data), void *data)
 {
-    static const char SQL[] = "SELECT " USER_COLUMNS USER_JOIN
-                              "WHERE u.id > :after AND (o.path LIKE :scope || '%' OR "
-                              "(o.type = 'department' AND p.path LIKE :scope || '%')) "
-                              "ORDER BY u.id LIMIT :limit";
+    static const char SQL[] =
+        "SELECT " USER_COLUMNS USER_JOIN "WHERE u.id > :after AND (o.path LIKE :scope || '%' OR "
+        "(o.type = 'department' AND p.path LIKE :scope || '%')) "
+        "ORDER BY u.id LIMIT :limit";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -324,12 +324,12 @@ int store_session_create(struct store *store, const unsigned char token_hash[STO
 int store_session_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
                          struct store_session *session, struct store_user *user)
 {
-    static const char SQL[] = "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, "
-                              "s.expires_at, " USER_COLUMNS
-                              " FROM session s JOIN app_user u ON u.id = s.user_id "
-                              "JOIN org_unit o ON o.id = u.org_unit_id "
-                              "LEFT JOIN org_unit p ON p.id = o.parent_id "
-                              "WHERE s.token_hash = :hash";
+    static const char SQL[] =
+        "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, "
+        "s.expires_at, " USER_COLUMNS " FROM session s JOIN app_user u ON u.id = s.user_id "
+        "JOIN org_unit o ON o.id = u.org_unit_id "
+        "LEFT JOIN org_unit p ON p.id = o.parent_id "
+        "WHERE s.token_hash = :hash";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -420,11 +420,11 @@ int store_token_create(struct store *store, const char *name, const char *channe
 int store_token_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
                        struct store_user *user, char *channel, size_t channel_size)
 {
-    static const char SQL[] = "SELECT t.channel, " USER_COLUMNS
-                              " FROM api_token t JOIN app_user u ON u.id = t.user_id "
-                              "JOIN org_unit o ON o.id = u.org_unit_id "
-                              "LEFT JOIN org_unit p ON p.id = o.parent_id "
-                              "WHERE t.token_hash = :hash AND t.disabled = 0";
+    static const char SQL[] =
+        "SELECT t.channel, " USER_COLUMNS " FROM api_token t JOIN app_user u ON u.id = t.user_id "
+        "JOIN org_unit o ON o.id = u.org_unit_id "
+        "LEFT JOIN org_unit p ON p.id = o.parent_id "
+        "WHERE t.token_hash = :hash AND t.disabled = 0";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -475,9 +475,10 @@ int store_setting_init(struct store *store, const char *key, const char *value)
 int store_org_unit_in_scope(struct store *store, const char *code, const char *scope_path,
                             int64_t *id)
 {
-    static const char SQL[] = "SELECT o.id FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
-                              "WHERE o.code = :code AND (o.path LIKE :scope || '%' OR "
-                              "(o.type = 'department' AND p.path LIKE :scope || '%'))";
+    static const char SQL[] =
+        "SELECT o.id FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
+        "WHERE o.code = :code AND (o.path LIKE :scope || '%' OR "
+        "(o.type = 'department' AND p.path LIKE :scope || '%'))";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
