@@ -20,7 +20,7 @@ export function onUnauthenticated(fn) {
 // Field names the server mentions in its messages, most specific first.
 const FIELDS = ['target_case_id', 'department_id', 'category_id', 'external_id', 'caller_phone',
   'caller_name', 'org_unit_code', 'display_name', 'description', 'username', 'password', 'address',
-  'amount', 'phone', 'source', 'rating', 'role', 'note', 'name', 'code', 'lat', 'lon', 'photo'];
+  'amount', 'phone', 'source', 'rating', 'role', 'note', 'name', 'code', 'lat', 'lon', 'photo', 'kind', 'day'];
 
 /** An error answer from the API. */
 export class ApiError extends Error {
@@ -86,6 +86,10 @@ export const get = (path, opts) => api('GET', path, opts);
 export const post = (path, json, opts = {}) => api('POST', path, { ...opts, json });
 /** PATCH JSON shorthand. */
 export const patch = (path, json, opts = {}) => api('PATCH', path, { ...opts, json });
+/** PUT JSON shorthand. */
+export const put = (path, json, opts = {}) => api('PUT', path, { ...opts, json });
+/** DELETE shorthand. */
+export const del = (path, opts) => api('DELETE', path, opts);
 
 /** Uploads a File/Blob as the raw body of a POST. */
 export function upload(path, file) {

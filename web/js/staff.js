@@ -26,6 +26,7 @@ const SCREENS = {
   users: './screens/users.js',
   grids: './screens/grids.js',
   categories: './screens/categories.js',
+  calendar: './screens/calendar.js',
 };
 const NAV = {
   supervisor: [['intake', 'queue'], ['dispatch', 'queue'], ['approvals', 'queue'], ['closing', 'queue'], ['map', 'map']],
@@ -33,7 +34,7 @@ const NAV = {
   inspector: [['tasks', 'queue'], ['newcase', 'newcase'], ['map', 'map'], ['mine', 'queue']],
   department: [['inbox', 'queue'], ['done', 'queue']],
   leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map']],
-  admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories']],
+  admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar']],
 };
 
 const main = document.getElementById('main');
