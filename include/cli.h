@@ -26,4 +26,29 @@ int cli_parse(const char *command, const char *usage, const struct cli_option *o
               int argc, char **argv, int first, const char **positional, int max_positional,
               int *positional_count, FILE *out);
 
+struct store;
+
+// The options every command that opens the database takes.
+struct cli_store_options {
+    const char *data_dir;      // default ".data"
+    const char *database_path; // default DATA_DIR/chengguan.db
+    const char *log_level;     // default "info"
+};
+
+// The three struct cli_option entries for --data-dir, --db and --log-level.
+#define CLI_STORE_OPTIONS(c)                                                                       \
+    {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &(c)->data_dir,                              \
+     "directory for the database and photos (default .data)"},                                    \
+        {"--db", "CHENGGUAN_DB", CLI_STRING, &(c)->database_path,                                  \
+         "database file (default DATA_DIR/chengguan.db)"},                                        \
+        {"--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &(c)->log_level,                        \
+         "error, warn, info or debug (default info)"}
+
+// Applies the log level, creates the data directory, and opens (and migrates)
+// the store. path_buffer receives the database path when options->database_path
+// is NULL (which is then pointed at it). Returns the store (close with
+// store_close), or NULL after printing the reason to standard error.
+struct store *cli_open_store(struct cli_store_options *options, bool durable, char *path_buffer,
+                             size_t path_size);
+
 #endif

@@ -59,17 +59,4 @@ int grid_import_geojson(struct store *store, const char *text, size_t len, bool 
 // was imported, 1 when anything was rejected or failed, 2 for bad usage.
 int grid_import_command(int argc, char **argv);
 
-struct grid_import_cli_options {
-    const char *data_dir;      // default ".data"
-    const char *database_path; // default DATA_DIR/chengguan.db
-    const char *log_level;     // default "info"
-};
-
-// For subcommands: applies the log level, creates the data directory and opens
-// (and migrates) the durable store. Returns the store (close with store_close), or
-// NULL after printing the reason to standard error. path_buffer receives the
-// database path when options->database_path is NULL (then pointed at it).
-struct store *grid_import_open_store(struct grid_import_cli_options *options, char *path_buffer,
-                                     size_t path_size);
-
 #endif

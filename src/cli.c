@@ -2,7 +2,11 @@
 // The option parser shared by every subcommand (see cli.h).
 #include "cli.h"
 
+#include "log.h"
+#include "store.h"
+
 #include <errno.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,4 +108,47 @@ int cli_parse(const char *command, const char *usage, const struct cli_option *o
             return 2;
     }
     return 0;
+}
+
+static int make_directories(const char *path)
+{
+    char buffer[PATH_MAX];
+    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer)
+        return -1;
+    for (char *p = buffer + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buffer, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return (mkdir(buffer, 0750) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+struct store *cli_open_store(struct cli_store_options *options, bool durable, char *path_buffer,
+                             size_t path_size)
+{
+    int level = log_level_from_name(options->log_level ? options->log_level : "info");
+    if (level < 0) {
+        fprintf(stderr, "chengguan: unknown log level '%s'\n", options->log_level);
+        return NULL;
+    }
+    log_set_level((enum log_level)level);
+    const char *data_dir = options->data_dir ? options->data_dir : ".data";
+    if (make_directories(data_dir) != 0) {
+        fprintf(stderr, "chengguan: cannot create data directory %s: %s\n", data_dir,
+                strerror(errno));
+        return NULL;
+    }
+    if (options->database_path == NULL) {
+        snprintf(path_buffer, path_size, "%s/chengguan.db", data_dir);
+        options->database_path = path_buffer;
+    }
+    char err[512];
+    struct store_options store_options = {.path = options->database_path, .durable = durable};
+    struct store *store = store_open(&store_options, err, sizeof err);
+    if (store == NULL)
+        fprintf(stderr, "chengguan: %s\n", err);
+    return store;
 }

@@ -292,16 +292,11 @@ int demo_seed(struct store *store, const char *password_hash, cJSON **summary)
 
 int demo_seed_command(int argc, char **argv)
 {
-    struct grid_import_cli_options common = {.data_dir = ".data"};
+    struct cli_store_options common = {.data_dir = ".data"};
     bool if_empty = false;
     const char *password = DEMO_DEFAULT_PASSWORD;
     const struct cli_option options[] = {
-        {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &common.data_dir,
-         "directory for the database and photos (default .data)"},
-        {"--db", "CHENGGUAN_DB", CLI_STRING, &common.database_path,
-         "database file (default DATA_DIR/chengguan.db)"},
-        {"--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &common.log_level,
-         "error, warn, info or debug (default info)"},
+        CLI_STORE_OPTIONS(&common),
         {"--if-empty", NULL, CLI_BOOL, &if_empty, "do nothing when the database has users"},
         {"--password", "CHENGGUAN_DEMO_PASSWORD", CLI_STRING, &password,
          "password of every demo account (default " DEMO_DEFAULT_PASSWORD ")"},
@@ -318,7 +313,7 @@ int demo_seed_command(int argc, char **argv)
         return 2;
     }
     char path[PATH_MAX];
-    struct store *store = grid_import_open_store(&common, path, sizeof path);
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL)
         return 1;
     int64_t users = store_user_count(store);

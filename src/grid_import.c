@@ -469,48 +469,6 @@ int grid_import_geojson(struct store *store, const char *text, size_t len, bool 
 
 // ---- the command ----
 
-static int make_directories(const char *path)
-{
-    char buffer[PATH_MAX];
-    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer)
-        return -1;
-    for (char *p = buffer + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buffer, 0750) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return (mkdir(buffer, 0750) != 0 && errno != EEXIST) ? -1 : 0;
-}
-
-struct store *grid_import_open_store(struct grid_import_cli_options *options, char *path_buffer,
-                                     size_t path_size)
-{
-    int level = log_level_from_name(options->log_level ? options->log_level : "info");
-    if (level < 0) {
-        fprintf(stderr, "chengguan: unknown log level '%s'\n", options->log_level);
-        return NULL;
-    }
-    log_set_level((enum log_level)level);
-    const char *data_dir = options->data_dir ? options->data_dir : ".data";
-    if (make_directories(data_dir) != 0) {
-        fprintf(stderr, "chengguan: cannot create data directory %s: %s\n", data_dir,
-                strerror(errno));
-        return NULL;
-    }
-    if (options->database_path == NULL) {
-        snprintf(path_buffer, path_size, "%s/chengguan.db", data_dir);
-        options->database_path = path_buffer;
-    }
-    char err[512];
-    struct store_options store_options = {.path = options->database_path, .durable = true};
-    struct store *store = store_open(&store_options, err, sizeof err);
-    if (store == NULL)
-        fprintf(stderr, "chengguan: %s\n", err);
-    return store;
-}
 
 // Reads a whole file ("-" = standard input) into a malloc'd buffer. Returns it
 // with *len set, or NULL after printing why.
@@ -555,15 +513,10 @@ static char *read_file(const char *path, size_t *len)
 
 int grid_import_command(int argc, char **argv)
 {
-    struct grid_import_cli_options common = {.data_dir = ".data"};
+    struct cli_store_options common = {.data_dir = ".data"};
     bool skip_invalid = false;
     const struct cli_option options[] = {
-        {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &common.data_dir,
-         "directory for the database and photos (default .data)"},
-        {"--db", "CHENGGUAN_DB", CLI_STRING, &common.database_path,
-         "database file (default DATA_DIR/chengguan.db)"},
-        {"--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &common.log_level,
-         "error, warn, info or debug (default info)"},
+        CLI_STORE_OPTIONS(&common),
         {"--skip-invalid", NULL, CLI_BOOL, &skip_invalid,
          "import the valid features and report the others (default: all or nothing)"},
     };
@@ -589,7 +542,7 @@ int grid_import_command(int argc, char **argv)
     if (text == NULL)
         return 1;
     char path[PATH_MAX];
-    struct store *store = grid_import_open_store(&common, path, sizeof path);
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL) {
         free(text);
         return 1;

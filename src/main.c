@@ -25,80 +25,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-// Options shared by every command that opens the database.
-struct common_options {
-    const char *data_dir;
-    const char *database_path;
-    const char *log_level;
-};
-
-#define COMMON_OPTIONS(c)                                                                          \
-    {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &(c)->data_dir,                               \
-     "directory for the database and photos (default .data)"},                                     \
-        {"--db", "CHENGGUAN_DB", CLI_STRING, &(c)->database_path,                                  \
-         "database file (default DATA_DIR/chengguan.db)"},                                         \
-    {                                                                                              \
-        "--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &(c)->log_level,                         \
-            "error, warn, info or debug (default info)"                                            \
-    }
-
-static int make_directory(const char *path)
-{
-    char buffer[PATH_MAX];
-    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer)
-        return -1;
-    for (char *p = buffer + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buffer, 0750) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return (mkdir(buffer, 0750) != 0 && errno != EEXIST) ? -1 : 0;
-}
-
-// Applies the log level and opens (and migrates) the store. Returns NULL after
-// printing the reason.
-static struct store *open_store(struct common_options *common, bool durable, char *path_buffer,
-                                size_t path_size)
-{
-    int level = log_level_from_name(common->log_level ? common->log_level : "info");
-    if (level < 0) {
-        fprintf(stderr, "chengguan: unknown log level '%s'\n", common->log_level);
-        return NULL;
-    }
-    log_set_level((enum log_level)level);
-    if (make_directory(common->data_dir) != 0) {
-        fprintf(stderr, "chengguan: cannot create data directory %s: %s\n", common->data_dir,
-                strerror(errno));
-        return NULL;
-    }
-    if (common->database_path == NULL) {
-        snprintf(path_buffer, path_size, "%s/chengguan.db", common->data_dir);
-        common->database_path = path_buffer;
-    }
-    char err[512];
-    struct store_options options = {.path = common->database_path, .durable = durable};
-    struct store *store = store_open(&options, err, sizeof err);
-    if (store == NULL)
-        fprintf(stderr, "chengguan: %s\n", err);
-    return store;
-}
-
 static int command_serve(int argc, char **argv)
 {
     static struct server server;
     struct server_config *config = &server.config;
     server_config_defaults(config);
-    struct common_options common = {.data_dir = config->data_dir};
+    struct cli_store_options common = {.data_dir = config->data_dir};
     int timeout = config->connection_timeout_s, per_ip = config->per_ip_connections;
     bool non_durable = false;
     const struct cli_option options[] = {
         {"--listen", "CHENGGUAN_LISTEN", CLI_STRING, &config->listen_address,
          "IPv4 address to listen on (default 127.0.0.1)"},
         {"--port", "CHENGGUAN_PORT", CLI_INT, &config->port, "TCP port (default 8080; 0 = any)"},
-        COMMON_OPTIONS(&common),
+        CLI_STORE_OPTIONS(&common),
         {"--web-dir", "CHENGGUAN_WEB_DIR", CLI_STRING, &config->web_dir,
          "static front end (default web)"},
         {"--threads", "CHENGGUAN_THREADS", CLI_INT, &config->threads,
@@ -150,7 +89,7 @@ static int command_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char path[PATH_MAX];
-    server.store = open_store(&common, config->durable, path, sizeof path);
+    server.store = cli_open_store(&common, config->durable, path, sizeof path);
     if (server.store == NULL)
         return 1;
     config->database_path = common.database_path;
@@ -179,8 +118,8 @@ static int command_serve(int argc, char **argv)
 
 static int command_migrate(int argc, char **argv)
 {
-    struct common_options common = {.data_dir = ".data"};
-    const struct cli_option options[] = {COMMON_OPTIONS(&common)};
+    struct cli_store_options common = {.data_dir = ".data"};
+    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
     const char *positional[1];
     int positional_count;
     int rc = cli_parse("migrate", "migrate [options]", options, sizeof options / sizeof options[0],
@@ -188,7 +127,7 @@ static int command_migrate(int argc, char **argv)
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     char path[PATH_MAX];
-    struct store *store = open_store(&common, true, path, sizeof path);
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL)
         return 1;
     printf("%s: schema version %d\n", common.database_path, store_schema_version(store));
@@ -198,8 +137,8 @@ static int command_migrate(int argc, char **argv)
 
 static int command_check(int argc, char **argv)
 {
-    struct common_options common = {.data_dir = ".data"};
-    const struct cli_option options[] = {COMMON_OPTIONS(&common)};
+    struct cli_store_options common = {.data_dir = ".data"};
+    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
     const char *positional[1];
     int positional_count;
     int rc = cli_parse("check", "check [options]", options, sizeof options / sizeof options[0],
@@ -207,7 +146,7 @@ static int command_check(int argc, char **argv)
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     char path[PATH_MAX];
-    struct store *store = open_store(&common, true, path, sizeof path);
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL)
         return 1;
     bool ok = store_integrity_ok(store);
@@ -299,10 +238,10 @@ static int user_change(struct store *store, const char *action, const char *user
 
 static int command_user(int argc, char **argv)
 {
-    struct common_options common = {.data_dir = ".data"};
+    struct cli_store_options common = {.data_dir = ".data"};
     const char *role = NULL, *org = NULL, *name = NULL, *phone = NULL;
     const struct cli_option options[] = {
-        COMMON_OPTIONS(&common),
+        CLI_STORE_OPTIONS(&common),
         {"--role", NULL, CLI_STRING, &role,
          "add: inspector, operator, supervisor, department, "
          "leader or admin"},
@@ -328,7 +267,7 @@ static int command_user(int argc, char **argv)
         return 2;
     }
     char path[PATH_MAX];
-    struct store *store = open_store(&common, true, path, sizeof path);
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL)
         return 1;
     rc = strcmp(positional[0], "add") == 0 ? user_add(store, positional[1], role, org, name, phone)
@@ -339,10 +278,10 @@ static int command_user(int argc, char **argv)
 
 static int command_token(int argc, char **argv)
 {
-    struct common_options common = {.data_dir = ".data"};
+    struct cli_store_options common = {.data_dir = ".data"};
     const char *channel = NULL, *username = NULL;
     const struct cli_option options[] = {
-        COMMON_OPTIONS(&common),
+        CLI_STORE_OPTIONS(&common),
         {"--channel", NULL, CLI_STRING, &channel, "12345, 110 or 12319"},
         {"--user", NULL, CLI_STRING, &username, "the operator account the platform acts as"},
     };
@@ -361,7 +300,7 @@ static int command_token(int argc, char **argv)
         return 2;
     }
     char path[PATH_MAX];
-    struct store *store = open_store(&common, true, path, sizeof path);
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL)
         return 1;
     struct store_user user;
@@ -396,8 +335,8 @@ static int command_import(int argc, char **argv)
 
 static int command_audit(int argc, char **argv)
 {
-    struct common_options common = {.data_dir = ".data"};
-    const struct cli_option options[] = {COMMON_OPTIONS(&common)};
+    struct cli_store_options common = {.data_dir = ".data"};
+    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
     const char *positional[1];
     int count;
     int rc =
@@ -410,7 +349,7 @@ static int command_audit(int argc, char **argv)
         return 2;
     }
     char path[PATH_MAX];
-    struct store *store = open_store(&common, true, path, sizeof path);
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL)
         return 1;
     int64_t events = 0;
