@@ -37,12 +37,14 @@ struct cli_store_options {
 
 // The three struct cli_option entries for --data-dir, --db and --log-level.
 #define CLI_STORE_OPTIONS(c)                                                                       \
-    {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &(c)->data_dir,                              \
-     "directory for the database and photos (default .data)"},                                    \
+    {"--data-dir", "CHENGGUAN_DATA_DIR", CLI_STRING, &(c)->data_dir,                               \
+     "directory for the database and photos (default .data)"},                                     \
         {"--db", "CHENGGUAN_DB", CLI_STRING, &(c)->database_path,                                  \
-         "database file (default DATA_DIR/chengguan.db)"},                                        \
-        {"--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &(c)->log_level,                        \
-         "error, warn, info or debug (default info)"}
+         "database file (default DATA_DIR/chengguan.db)"},                                         \
+    {                                                                                              \
+        "--log-level", "CHENGGUAN_LOG_LEVEL", CLI_STRING, &(c)->log_level,                         \
+            "error, warn, info or debug (default info)"                                            \
+    }
 
 // Applies the log level, creates the data directory, and opens (and migrates)
 // the store. path_buffer receives the database path when options->database_path

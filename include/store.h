@@ -79,6 +79,18 @@ void store_bind_double(sqlite3_stmt *stmt, const char *name, double value);
 void store_bind_blob(sqlite3_stmt *stmt, const char *name, const void *data, size_t len);
 void store_bind_null(sqlite3_stmt *stmt, const char *name);
 
+// Binds an id, or NULL when id <= 0 (no such reference).
+void store_bind_id(sqlite3_stmt *stmt, const char *name, int64_t id);
+
+// Copies a text column of the current row into out (size bytes, truncated, NUL
+// terminated); NULL reads as "".
+void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column);
+
+// Steps a statement expected to yield at most one row. Returns STORE_OK with the
+// row ready, STORE_NOT_FOUND, STORE_CONFLICT on a constraint violation, or
+// STORE_ERROR (logged). The caller still calls store_stmt_done.
+int store_step_row(sqlite3_stmt *stmt);
+
 // Steps a statement that returns no rows (or whose rows are ignored). Returns
 // STORE_OK, STORE_CONFLICT on a constraint violation, or STORE_ERROR (logged).
 int store_exec_stmt(sqlite3_stmt *stmt);

@@ -469,7 +469,6 @@ int grid_import_geojson(struct store *store, const char *text, size_t len, bool 
 
 // ---- the command ----
 
-
 // Reads a whole file ("-" = standard input) into a malloc'd buffer. Returns it
 // with *len set, or NULL after printing why.
 static char *read_file(const char *path, size_t *len)

@@ -218,6 +218,33 @@ void store_bind_null(sqlite3_stmt *stmt, const char *name)
     sqlite3_bind_null(stmt, param_index(stmt, name));
 }
 
+void store_bind_id(sqlite3_stmt *stmt, const char *name, int64_t id)
+{
+    if (id > 0)
+        store_bind_int(stmt, name, id);
+    else
+        store_bind_null(stmt, name);
+}
+
+void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
+int store_step_row(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    return STORE_ERROR;
+}
+
 int store_exec_stmt(sqlite3_stmt *stmt)
 {
     int rc;

@@ -133,23 +133,15 @@ static void bind_text_or_null(sqlite3_stmt *stmt, const char *name, const char *
     store_bind_text(stmt, name, value != NULL && value[0] != '\0' ? value : NULL);
 }
 
-static void bind_id_or_null(sqlite3_stmt *stmt, const char *name, int64_t value)
-{
-    if (value > 0)
-        store_bind_int(stmt, name, value);
-    else
-        store_bind_null(stmt, name);
-}
-
 static void bind_filter(sqlite3_stmt *stmt, const struct store_case_filter *f)
 {
-    bind_id_or_null(stmt, ":scope_department", f->scope_department_id);
+    store_bind_id(stmt, ":scope_department", f->scope_department_id);
     store_bind_text(stmt, ":scope_path", f->scope_department_id > 0 ? NULL : f->scope_path);
     bind_text_or_null(stmt, ":states", f->states);
-    bind_id_or_null(stmt, ":category", f->category_id);
+    store_bind_id(stmt, ":category", f->category_id);
     bind_text_or_null(stmt, ":grid", f->grid_code);
     bind_text_or_null(stmt, ":street", f->street_code);
-    bind_id_or_null(stmt, ":department", f->department_id);
+    store_bind_id(stmt, ":department", f->department_id);
     bind_text_or_null(stmt, ":source", f->source);
     if (f->overdue)
         store_bind_int(stmt, ":overdue_before", f->now_ms);
@@ -268,8 +260,8 @@ int store_case_find_duplicates(
         return STORE_ERROR;
     store_bind_int(stmt, ":exclude", exclude_id);
     store_bind_int(stmt, ":since", since_ms);
-    bind_id_or_null(stmt, ":category", category_id);
-    bind_id_or_null(stmt, ":grid", grid_id);
+    store_bind_id(stmt, ":category", category_id);
+    store_bind_id(stmt, ":grid", grid_id);
     bind_box(stmt, has_location, lat, lon);
     struct duplicate found[STORE_CASE_DUPLICATES_MAX];
     size_t count = 0;

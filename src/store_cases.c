@@ -35,51 +35,45 @@
     "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                 \
     "c.reporter_user_id LEFT JOIN org_unit d ON d.id = c.department_id "
 
-static void text_at(char *out, size_t size, sqlite3_stmt *stmt, int column)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
-}
-
 static void read_case(sqlite3_stmt *s, struct store_case *c)
 {
     memset(c, 0, sizeof *c);
     int i = 0;
     c->id = sqlite3_column_int64(s, i++);
-    text_at(c->case_no, sizeof c->case_no, s, i++);
-    text_at(c->source, sizeof c->source, s, i++);
-    text_at(c->external_id, sizeof c->external_id, s, i++);
+    store_column_copy(c->case_no, sizeof c->case_no, s, i++);
+    store_column_copy(c->source, sizeof c->source, s, i++);
+    store_column_copy(c->external_id, sizeof c->external_id, s, i++);
     c->state = casefsm_state_from_name((const char *)sqlite3_column_text(s, i++));
     c->pending = casefsm_pending_from_name((const char *)sqlite3_column_text(s, i++));
     c->pending_amount = sqlite3_column_int(s, i++);
-    text_at(c->pending_note, sizeof c->pending_note, s, i++);
+    store_column_copy(c->pending_note, sizeof c->pending_note, s, i++);
     c->version = sqlite3_column_int64(s, i++);
     c->category_id = sqlite3_column_int64(s, i++);
-    text_at(c->category_tree, sizeof c->category_tree, s, i++);
-    text_at(c->category_code, sizeof c->category_code, s, i++);
-    text_at(c->category_name_zh, sizeof c->category_name_zh, s, i++);
-    text_at(c->category_name_en, sizeof c->category_name_en, s, i++);
+    store_column_copy(c->category_tree, sizeof c->category_tree, s, i++);
+    store_column_copy(c->category_code, sizeof c->category_code, s, i++);
+    store_column_copy(c->category_name_zh, sizeof c->category_name_zh, s, i++);
+    store_column_copy(c->category_name_en, sizeof c->category_name_en, s, i++);
     c->urgent = sqlite3_column_int(s, i++) != 0;
-    text_at(c->description, sizeof c->description, s, i++);
-    text_at(c->address, sizeof c->address, s, i++);
+    store_column_copy(c->description, sizeof c->description, s, i++);
+    store_column_copy(c->address, sizeof c->address, s, i++);
     c->has_location = sqlite3_column_type(s, i) != SQLITE_NULL;
     c->lat = sqlite3_column_double(s, i++);
     c->lon = sqlite3_column_double(s, i++);
     c->grid_id = sqlite3_column_int64(s, i++);
-    text_at(c->grid_code, sizeof c->grid_code, s, i++);
+    store_column_copy(c->grid_code, sizeof c->grid_code, s, i++);
     c->community_id = sqlite3_column_int64(s, i++);
     c->street_id = sqlite3_column_int64(s, i++);
     c->district_id = sqlite3_column_int64(s, i++);
-    text_at(c->community_name, sizeof c->community_name, s, i++);
-    text_at(c->street_name, sizeof c->street_name, s, i++);
-    text_at(c->place_path, sizeof c->place_path, s, i++);
+    store_column_copy(c->community_name, sizeof c->community_name, s, i++);
+    store_column_copy(c->street_name, sizeof c->street_name, s, i++);
+    store_column_copy(c->place_path, sizeof c->place_path, s, i++);
     c->needs_placement = sqlite3_column_int(s, i++) != 0;
     c->reporter_user_id = sqlite3_column_int64(s, i++);
-    text_at(c->reporter_name, sizeof c->reporter_name, s, i++);
-    text_at(c->citizen_name, sizeof c->citizen_name, s, i++);
-    text_at(c->citizen_phone, sizeof c->citizen_phone, s, i++);
+    store_column_copy(c->reporter_name, sizeof c->reporter_name, s, i++);
+    store_column_copy(c->citizen_name, sizeof c->citizen_name, s, i++);
+    store_column_copy(c->citizen_phone, sizeof c->citizen_phone, s, i++);
     c->department_id = sqlite3_column_int64(s, i++);
-    text_at(c->department_name, sizeof c->department_name, s, i++);
+    store_column_copy(c->department_name, sizeof c->department_name, s, i++);
     c->verified = sqlite3_column_int(s, i++) != 0;
     c->self_handled = sqlite3_column_int(s, i++) != 0;
     c->photo_reused = sqlite3_column_int(s, i++) != 0;
@@ -89,17 +83,17 @@ static void read_case(sqlite3_stmt *s, struct store_case *c)
     c->extension_count = sqlite3_column_int(s, i++);
     c->return_count = sqlite3_column_int(s, i++);
     c->merged_into = sqlite3_column_int64(s, i++);
-    text_at(c->stage, sizeof c->stage, s, i++);
+    store_column_copy(c->stage, sizeof c->stage, s, i++);
     c->stage_started_at = sqlite3_column_int64(s, i++);
-    text_at(c->stage_unit, sizeof c->stage_unit, s, i++);
+    store_column_copy(c->stage_unit, sizeof c->stage_unit, s, i++);
     c->stage_limit_ms = sqlite3_column_int64(s, i++);
     c->stage_deadline = sqlite3_column_int64(s, i++);
     c->suspended_remaining_ms = sqlite3_column_int64(s, i++);
     c->created_at = sqlite3_column_int64(s, i++);
     c->updated_at = sqlite3_column_int64(s, i++);
     c->closed_at = sqlite3_column_int64(s, i++);
-    text_at(c->rating, sizeof c->rating, s, i++);
-    text_at(c->rating_comment, sizeof c->rating_comment, s, i++);
+    store_column_copy(c->rating, sizeof c->rating, s, i++);
+    store_column_copy(c->rating_comment, sizeof c->rating_comment, s, i++);
     c->rated_at = sqlite3_column_int64(s, i++);
 }
 
@@ -210,7 +204,7 @@ static int insert_event(struct store_tx *tx, const struct event_row *e)
         return STORE_ERROR;
     char prev[65] = "";
     if (sqlite3_step(last) == SQLITE_ROW)
-        text_at(prev, sizeof prev, last, 0);
+        store_column_copy(prev, sizeof prev, last, 0);
     store_stmt_done(last);
     const char *data = e->data ? e->data : "{}";
     char hash[65];
@@ -221,10 +215,7 @@ static int insert_event(struct store_tx *tx, const struct event_row *e)
     store_bind_text(stmt, ":action", e->action);
     store_bind_text(stmt, ":from", e->from);
     store_bind_text(stmt, ":to", e->to);
-    if (e->actor_user_id > 0)
-        store_bind_int(stmt, ":actor", e->actor_user_id);
-    else
-        store_bind_null(stmt, ":actor");
+    store_bind_id(stmt, ":actor", e->actor_user_id);
     store_bind_text(stmt, ":role", e->actor_role);
     store_bind_text(stmt, ":name", e->actor_name);
     store_bind_text(stmt, ":note", e->note ? e->note : "");
@@ -305,45 +296,27 @@ static int save_case(struct store_tx *tx, const struct store_case *c)
     store_bind_int(s, ":amount", c->pending_amount);
     store_bind_text(s, ":pnote", c->pending_note);
     store_bind_int(s, ":version", c->version);
-    if (c->category_id > 0)
-        store_bind_int(s, ":category", c->category_id);
-    else
-        store_bind_null(s, ":category");
+    store_bind_id(s, ":category", c->category_id);
     store_bind_int(s, ":urgent", c->urgent);
-    if (c->department_id > 0)
-        store_bind_int(s, ":department", c->department_id);
-    else
-        store_bind_null(s, ":department");
+    store_bind_id(s, ":department", c->department_id);
     store_bind_int(s, ":verified", c->verified);
     store_bind_int(s, ":rework", c->rework_count);
     store_bind_int(s, ":reopen", c->reopen_count);
     store_bind_int(s, ":supervise", c->supervise_count);
     store_bind_int(s, ":extension", c->extension_count);
     store_bind_int(s, ":returns", c->return_count);
-    if (c->merged_into > 0)
-        store_bind_int(s, ":merged", c->merged_into);
-    else
-        store_bind_null(s, ":merged");
+    store_bind_id(s, ":merged", c->merged_into);
     store_bind_text(s, ":stage", c->stage);
     store_bind_int(s, ":started", c->stage_started_at);
     store_bind_text(s, ":unit", c->stage_unit);
     store_bind_int(s, ":limit", c->stage_limit_ms);
-    if (c->stage_deadline > 0)
-        store_bind_int(s, ":deadline", c->stage_deadline);
-    else
-        store_bind_null(s, ":deadline");
+    store_bind_id(s, ":deadline", c->stage_deadline);
     store_bind_int(s, ":remaining", c->suspended_remaining_ms);
     store_bind_int(s, ":now", c->updated_at);
-    if (c->closed_at > 0)
-        store_bind_int(s, ":closed", c->closed_at);
-    else
-        store_bind_null(s, ":closed");
+    store_bind_id(s, ":closed", c->closed_at);
     store_bind_text(s, ":rating", c->rating[0] ? c->rating : NULL);
     store_bind_text(s, ":comment", c->rating_comment);
-    if (c->rated_at > 0)
-        store_bind_int(s, ":rated", c->rated_at);
-    else
-        store_bind_null(s, ":rated");
+    store_bind_id(s, ":rated", c->rated_at);
     store_bind_int(s, ":id", c->id);
     return store_exec_stmt(s);
 }
@@ -431,10 +404,7 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     store_bind_text(s, ":source", in->source);
     store_bind_text(s, ":external", in->external_id);
     store_bind_text(s, ":state", casefsm_state_name(c->state));
-    if (in->category_id > 0)
-        store_bind_int(s, ":category", in->category_id);
-    else
-        store_bind_null(s, ":category");
+    store_bind_id(s, ":category", in->category_id);
     store_bind_int(s, ":urgent", in->urgent);
     store_bind_text(s, ":description", in->description);
     store_bind_text(s, ":address", in->address ? in->address : "");
@@ -455,10 +425,7 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     }
     store_bind_text(s, ":fallback", in->fallback_place_path ? in->fallback_place_path : "/");
     store_bind_int(s, ":unplaced", in->grid_id <= 0);
-    if (in->reporter_user_id > 0)
-        store_bind_int(s, ":reporter", in->reporter_user_id);
-    else
-        store_bind_null(s, ":reporter");
+    store_bind_id(s, ":reporter", in->reporter_user_id);
     store_bind_text(s, ":cname", in->citizen_name ? in->citizen_name : "");
     store_bind_text(s, ":cphone", in->citizen_phone ? in->citizen_phone : "");
     if (in->query_code_hash != NULL)
@@ -470,14 +437,8 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     store_bind_int(s, ":now", c->created_at);
     store_bind_text(s, ":unit", c->stage_unit);
     store_bind_int(s, ":limit", c->stage_limit_ms);
-    if (c->stage_deadline > 0)
-        store_bind_int(s, ":deadline", c->stage_deadline);
-    else
-        store_bind_null(s, ":deadline");
-    if (c->closed_at > 0)
-        store_bind_int(s, ":closed", c->closed_at);
-    else
-        store_bind_null(s, ":closed");
+    store_bind_id(s, ":deadline", c->stage_deadline);
+    store_bind_id(s, ":closed", c->closed_at);
     int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
     if (id < 0)
         log_error("store: case insert failed: %s", sqlite3_errmsg(sqlite3_db_handle(s)));
@@ -722,7 +683,7 @@ int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
     char state[16] = "";
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
-        text_at(state, sizeof state, stmt, 0);
+        store_column_copy(state, sizeof state, stmt, 0);
     store_stmt_done(stmt);
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
@@ -752,17 +713,17 @@ int store_case_transition(struct store *store, const struct worktime_calendar *c
 static void read_event(sqlite3_stmt *s, struct store_case_event *e)
 {
     e->id = sqlite3_column_int64(s, 0);
-    text_at(e->action, sizeof e->action, s, 1);
-    text_at(e->from_state, sizeof e->from_state, s, 2);
-    text_at(e->to_state, sizeof e->to_state, s, 3);
+    store_column_copy(e->action, sizeof e->action, s, 1);
+    store_column_copy(e->from_state, sizeof e->from_state, s, 2);
+    store_column_copy(e->to_state, sizeof e->to_state, s, 3);
     e->actor_user_id = sqlite3_column_int64(s, 4);
-    text_at(e->actor_role, sizeof e->actor_role, s, 5);
-    text_at(e->actor_name, sizeof e->actor_name, s, 6);
-    text_at(e->note, sizeof e->note, s, 7);
-    text_at(e->public_note, sizeof e->public_note, s, 8);
-    text_at(e->data, sizeof e->data, s, 9);
+    store_column_copy(e->actor_role, sizeof e->actor_role, s, 5);
+    store_column_copy(e->actor_name, sizeof e->actor_name, s, 6);
+    store_column_copy(e->note, sizeof e->note, s, 7);
+    store_column_copy(e->public_note, sizeof e->public_note, s, 8);
+    store_column_copy(e->data, sizeof e->data, s, 9);
     e->created_at = sqlite3_column_int64(s, 10);
-    text_at(e->hash, sizeof e->hash, s, 11);
+    store_column_copy(e->hash, sizeof e->hash, s, 11);
 }
 
 int store_case_events(struct store *store, int64_t case_id,

@@ -37,44 +37,23 @@ int store_category_stage_from_name(const char *name)
     "c.default_department_kind, c.filing_condition, c.closing_condition, c.urgent, c.active"
 #define CATEGORY_JOIN " FROM category c JOIN category p ON p.id = c.parent_id "
 
-static void copy_text(char *out, size_t size, sqlite3_stmt *stmt, int column)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
-}
-
 static void read_category(sqlite3_stmt *stmt, struct store_category *out)
 {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(stmt, 0);
-    copy_text(out->tree, sizeof out->tree, stmt, 1);
-    copy_text(out->code, sizeof out->code, stmt, 2);
+    store_column_copy(out->tree, sizeof out->tree, stmt, 1);
+    store_column_copy(out->code, sizeof out->code, stmt, 2);
     out->major_id = sqlite3_column_int64(stmt, 3);
-    copy_text(out->major_code, sizeof out->major_code, stmt, 4);
-    copy_text(out->major_name_zh, sizeof out->major_name_zh, stmt, 5);
-    copy_text(out->major_name_en, sizeof out->major_name_en, stmt, 6);
-    copy_text(out->name_zh, sizeof out->name_zh, stmt, 7);
-    copy_text(out->name_en, sizeof out->name_en, stmt, 8);
-    copy_text(out->default_department_kind, sizeof out->default_department_kind, stmt, 9);
-    copy_text(out->filing_condition, sizeof out->filing_condition, stmt, 10);
-    copy_text(out->closing_condition, sizeof out->closing_condition, stmt, 11);
+    store_column_copy(out->major_code, sizeof out->major_code, stmt, 4);
+    store_column_copy(out->major_name_zh, sizeof out->major_name_zh, stmt, 5);
+    store_column_copy(out->major_name_en, sizeof out->major_name_en, stmt, 6);
+    store_column_copy(out->name_zh, sizeof out->name_zh, stmt, 7);
+    store_column_copy(out->name_en, sizeof out->name_en, stmt, 8);
+    store_column_copy(out->default_department_kind, sizeof out->default_department_kind, stmt, 9);
+    store_column_copy(out->filing_condition, sizeof out->filing_condition, stmt, 10);
+    store_column_copy(out->closing_condition, sizeof out->closing_condition, stmt, 11);
     out->urgent = sqlite3_column_int(stmt, 12) != 0;
     out->active = sqlite3_column_int(stmt, 13) != 0;
-}
-
-// Steps a one-row statement: STORE_OK with the row ready, STORE_NOT_FOUND, or
-// STORE_ERROR (logged).
-static int step_row(sqlite3_stmt *stmt)
-{
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    if (rc == SQLITE_DONE)
-        return STORE_NOT_FOUND;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return STORE_CONFLICT;
-    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
-    return STORE_ERROR;
 }
 
 static int load_limits(struct store *store, struct store_category *category)
@@ -104,7 +83,7 @@ static int load_limits(struct store *store, struct store_category *category)
 // the limits.
 static int finish_get(struct store *store, sqlite3_stmt *stmt, struct store_category *out)
 {
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         read_category(stmt, out);
     store_stmt_done(stmt);
@@ -182,10 +161,10 @@ int store_category_list(struct store *store, const char *tree, bool include_inac
     int rc = SQLITE_DONE, result = STORE_OK;
     while (result == STORE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct store_category_major major = {.id = sqlite3_column_int64(stmt, 0)};
-        copy_text(major.tree, sizeof major.tree, stmt, 1);
-        copy_text(major.code, sizeof major.code, stmt, 2);
-        copy_text(major.name_zh, sizeof major.name_zh, stmt, 3);
-        copy_text(major.name_en, sizeof major.name_en, stmt, 4);
+        store_column_copy(major.tree, sizeof major.tree, stmt, 1);
+        store_column_copy(major.code, sizeof major.code, stmt, 2);
+        store_column_copy(major.name_zh, sizeof major.name_zh, stmt, 3);
+        store_column_copy(major.name_en, sizeof major.name_en, stmt, 4);
         if (on_major != NULL)
             on_major(&major, data);
         result = list_subclasses(store, major.id, include_inactive, on_subclass, data);
@@ -260,15 +239,15 @@ static int read_suggestion(struct store *store, const struct catsuggest_entry *e
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", entry->category_id);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK) {
         memset(out, 0, sizeof *out);
         out->id = entry->category_id;
         out->score = entry->score;
-        copy_text(out->tree, sizeof out->tree, stmt, 0);
-        copy_text(out->code, sizeof out->code, stmt, 1);
-        copy_text(out->name_zh, sizeof out->name_zh, stmt, 2);
-        copy_text(out->name_en, sizeof out->name_en, stmt, 3);
+        store_column_copy(out->tree, sizeof out->tree, stmt, 0);
+        store_column_copy(out->code, sizeof out->code, stmt, 1);
+        store_column_copy(out->name_zh, sizeof out->name_zh, stmt, 2);
+        store_column_copy(out->name_en, sizeof out->name_en, stmt, 3);
     }
     store_stmt_done(stmt);
     return rc;
@@ -392,7 +371,7 @@ static int update_job(struct store_tx *tx, void *data)
     store_bind_int(stmt, ":urgent", f->urgent < 0 ? -1 : f->urgent != 0);
     store_bind_int(stmt, ":active", f->active < 0 ? -1 : f->active != 0);
     store_bind_int(stmt, ":id", job->id);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     store_stmt_done(stmt);
     if (rc == STORE_OK)
         rc = write_limits(tx, job->id, f);
@@ -425,7 +404,7 @@ static int create_job(struct store_tx *tx, void *data)
         return STORE_ERROR;
     store_bind_text(major, ":tree", job->tree);
     store_bind_text(major, ":code", major_code);
-    int rc = step_row(major);
+    int rc = store_step_row(major);
     int64_t parent = rc == STORE_OK ? sqlite3_column_int64(major, 0) : 0;
     store_stmt_done(major);
     if (rc != STORE_OK)
@@ -440,7 +419,7 @@ static int create_job(struct store_tx *tx, void *data)
     store_bind_text(stmt, ":closing", f->closing_condition ? f->closing_condition : "");
     store_bind_int(stmt, ":urgent", f->urgent > 0);
     store_bind_int(stmt, ":active", f->active != 0);
-    rc = step_row(stmt);
+    rc = store_step_row(stmt);
     if (rc == STORE_OK)
         job->id = sqlite3_column_int64(stmt, 0);
     store_stmt_done(stmt);

@@ -18,42 +18,23 @@
     "o.id, o.code, o.type, o.name, o.name_en, COALESCE(o.parent_id, 0), o.path, "                  \
     "o.department_kind"
 
-static void copy_text(char *out, size_t size, sqlite3_stmt *stmt, int column)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
-}
-
 static const char *column_or_empty(sqlite3_stmt *stmt, int column)
 {
     const unsigned char *text = sqlite3_column_text(stmt, column);
     return text ? (const char *)text : "";
 }
 
-// Steps a statement expected to give one row. Returns STORE_OK with the row
-// ready, STORE_NOT_FOUND or STORE_ERROR (logged).
-static int step_row(sqlite3_stmt *stmt)
-{
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    if (rc == SQLITE_DONE)
-        return STORE_NOT_FOUND;
-    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
-    return STORE_ERROR;
-}
-
 static void read_unit(sqlite3_stmt *stmt, struct store_org_unit *out)
 {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(stmt, 0);
-    copy_text(out->code, sizeof out->code, stmt, 1);
-    copy_text(out->type, sizeof out->type, stmt, 2);
-    copy_text(out->name, sizeof out->name, stmt, 3);
-    copy_text(out->name_en, sizeof out->name_en, stmt, 4);
+    store_column_copy(out->code, sizeof out->code, stmt, 1);
+    store_column_copy(out->type, sizeof out->type, stmt, 2);
+    store_column_copy(out->name, sizeof out->name, stmt, 3);
+    store_column_copy(out->name_en, sizeof out->name_en, stmt, 4);
     out->parent_id = sqlite3_column_int64(stmt, 5);
-    copy_text(out->path, sizeof out->path, stmt, 6);
-    copy_text(out->department_kind, sizeof out->department_kind, stmt, 7);
+    store_column_copy(out->path, sizeof out->path, stmt, 6);
+    store_column_copy(out->department_kind, sizeof out->department_kind, stmt, 7);
 }
 
 // ---- code rules ----
@@ -144,7 +125,7 @@ int store_org_unit_create_tx(struct store_tx *tx, const struct store_org_unit *u
         if (stmt == NULL)
             return STORE_ERROR;
         store_bind_int(stmt, ":id", unit->parent_id);
-        int rc = step_row(stmt);
+        int rc = store_step_row(stmt);
         if (rc == STORE_OK)
             read_unit(stmt, &parent);
         store_stmt_done(stmt);
@@ -216,7 +197,7 @@ static int unit_read_one(struct store *store, const char *sql, const char *name,
         store_bind_text(stmt, name, code);
     else
         store_bind_int(stmt, name, id);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         read_unit(stmt, out);
     store_stmt_done(stmt);
@@ -279,7 +260,7 @@ int store_department_for_place(struct store *store, const char *kind, int64_t pl
         return STORE_ERROR;
     store_bind_int(stmt, ":place", place_id);
     store_bind_text(stmt, ":kind", kind ? kind : "");
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         read_unit(stmt, out);
     store_stmt_done(stmt);
@@ -347,17 +328,17 @@ static void read_location(sqlite3_stmt *stmt, struct store_grid_location *out)
 {
     memset(out, 0, sizeof *out);
     out->grid_id = sqlite3_column_int64(stmt, 0);
-    copy_text(out->grid_code, sizeof out->grid_code, stmt, 1);
-    copy_text(out->grid_name, sizeof out->grid_name, stmt, 2);
+    store_column_copy(out->grid_code, sizeof out->grid_code, stmt, 1);
+    store_column_copy(out->grid_name, sizeof out->grid_name, stmt, 2);
     out->community_id = sqlite3_column_int64(stmt, 4);
-    copy_text(out->community_code, sizeof out->community_code, stmt, 5);
-    copy_text(out->community_name, sizeof out->community_name, stmt, 6);
+    store_column_copy(out->community_code, sizeof out->community_code, stmt, 5);
+    store_column_copy(out->community_name, sizeof out->community_name, stmt, 6);
     out->street_id = sqlite3_column_int64(stmt, 7);
-    copy_text(out->street_code, sizeof out->street_code, stmt, 8);
-    copy_text(out->street_name, sizeof out->street_name, stmt, 9);
+    store_column_copy(out->street_code, sizeof out->street_code, stmt, 8);
+    store_column_copy(out->street_name, sizeof out->street_name, stmt, 9);
     out->district_id = sqlite3_column_int64(stmt, 10);
-    copy_text(out->district_code, sizeof out->district_code, stmt, 11);
-    copy_text(out->district_name, sizeof out->district_name, stmt, 12);
+    store_column_copy(out->district_code, sizeof out->district_code, stmt, 11);
+    store_column_copy(out->district_name, sizeof out->district_name, stmt, 12);
 }
 
 int store_grid_locate(struct store *store, double lon, double lat, struct store_grid_location *out)
@@ -464,7 +445,7 @@ int store_places_tx_community(struct store_tx *tx, const char *code, const char 
         return STORE_ERROR;
     store_bind_text(stmt, ":code", code);
     store_bind_text(stmt, ":scope", scope_path ? scope_path : "");
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         *id = sqlite3_column_int64(stmt, 0);
     store_stmt_done(stmt);
@@ -478,7 +459,7 @@ int store_grid_tx_exists(struct store_tx *tx, const char *code)
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":code", code);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     store_stmt_done(stmt);
     return rc;
 }
@@ -598,7 +579,7 @@ int store_grid_tx_assign(struct store_tx *tx, const char *code_prefix, int64_t u
     if (rc != STORE_OK)
         return rc;
     store_bind_text(counter, ":prefix", code_prefix);
-    rc = step_row(counter);
+    rc = store_step_row(counter);
     if (rc == STORE_OK && count != NULL)
         *count = sqlite3_column_int(counter, 0);
     store_stmt_done(counter);

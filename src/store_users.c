@@ -18,41 +18,22 @@
     " FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id "                                    \
     "LEFT JOIN org_unit p ON p.id = o.parent_id "
 
-static void copy_text(char *out, size_t size, sqlite3_stmt *stmt, int column)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
-}
-
 // Reads USER_COLUMNS starting at column `first`.
 static void read_user(sqlite3_stmt *stmt, int first, struct store_user *out)
 {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(stmt, first);
-    copy_text(out->username, sizeof out->username, stmt, first + 1);
-    copy_text(out->display_name, sizeof out->display_name, stmt, first + 2);
+    store_column_copy(out->username, sizeof out->username, stmt, first + 1);
+    store_column_copy(out->display_name, sizeof out->display_name, stmt, first + 2);
     out->role = role_from_name((const char *)sqlite3_column_text(stmt, first + 3));
     out->org_unit_id = sqlite3_column_int64(stmt, first + 4);
-    copy_text(out->org_unit_code, sizeof out->org_unit_code, stmt, first + 5);
-    copy_text(out->org_unit_type, sizeof out->org_unit_type, stmt, first + 6);
-    copy_text(out->org_unit_name, sizeof out->org_unit_name, stmt, first + 7);
-    copy_text(out->scope_path, sizeof out->scope_path, stmt, first + 8);
-    copy_text(out->phone, sizeof out->phone, stmt, first + 9);
+    store_column_copy(out->org_unit_code, sizeof out->org_unit_code, stmt, first + 5);
+    store_column_copy(out->org_unit_type, sizeof out->org_unit_type, stmt, first + 6);
+    store_column_copy(out->org_unit_name, sizeof out->org_unit_name, stmt, first + 7);
+    store_column_copy(out->scope_path, sizeof out->scope_path, stmt, first + 8);
+    store_column_copy(out->phone, sizeof out->phone, stmt, first + 9);
     out->disabled = sqlite3_column_int(stmt, first + 10) != 0;
     out->created_at = sqlite3_column_int64(stmt, first + 11);
-}
-
-// Steps a one-row read statement. Returns STORE_OK with the row ready,
-// STORE_NOT_FOUND, or STORE_ERROR.
-static int step_row(sqlite3_stmt *stmt)
-{
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    if (rc == SQLITE_DONE)
-        return STORE_NOT_FOUND;
-    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
-    return STORE_ERROR;
 }
 
 struct user_create_job {
@@ -74,7 +55,7 @@ static int user_create_job(struct store_tx *tx, void *data)
     if (unit == NULL || stmt == NULL)
         return STORE_ERROR;
     store_bind_int(unit, ":id", job->user->org_unit_id);
-    int rc = step_row(unit);
+    int rc = store_step_row(unit);
     store_stmt_done(unit);
     if (rc != STORE_OK)
         return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
@@ -113,7 +94,7 @@ int store_user_get(struct store *store, int64_t id, struct store_user *out)
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         read_user(stmt, 0, out);
     store_stmt_done(stmt);
@@ -129,10 +110,10 @@ int store_user_get_by_username(struct store *store, const char *username, struct
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":username", username);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK) {
         read_user(stmt, 0, out);
-        copy_text(hash, hash_size, stmt, 12);
+        store_column_copy(hash, hash_size, stmt, 12);
     }
     store_stmt_done(stmt);
     return rc;
@@ -274,7 +255,7 @@ int64_t store_user_count(struct store *store)
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return -1;
-    int64_t count = step_row(stmt) == STORE_OK ? sqlite3_column_int64(stmt, 0) : -1;
+    int64_t count = store_step_row(stmt) == STORE_OK ? sqlite3_column_int64(stmt, 0) : -1;
     store_stmt_done(stmt);
     return count;
 }
@@ -334,10 +315,10 @@ int store_session_lookup(struct store *store, const unsigned char token_hash[STO
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_blob(stmt, ":hash", token_hash, STORE_HASH_BYTES);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK) {
         session->id = sqlite3_column_int64(stmt, 0);
-        copy_text(session->csrf_token, sizeof session->csrf_token, stmt, 1);
+        store_column_copy(session->csrf_token, sizeof session->csrf_token, stmt, 1);
         session->created_at = sqlite3_column_int64(stmt, 2);
         session->last_seen_at = sqlite3_column_int64(stmt, 3);
         session->expires_at = sqlite3_column_int64(stmt, 4);
@@ -398,7 +379,7 @@ static int token_create_job(struct store_tx *tx, void *data)
     if (user == NULL || stmt == NULL)
         return STORE_ERROR;
     store_bind_int(user, ":id", job->user_id);
-    int rc = step_row(user);
+    int rc = store_step_row(user);
     store_stmt_done(user);
     if (rc != STORE_OK)
         return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
@@ -429,9 +410,9 @@ int store_token_lookup(struct store *store, const unsigned char token_hash[STORE
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_blob(stmt, ":hash", token_hash, STORE_HASH_BYTES);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK) {
-        copy_text(channel, channel_size, stmt, 0);
+        store_column_copy(channel, channel_size, stmt, 0);
         read_user(stmt, 1, user);
     }
     store_stmt_done(stmt);
@@ -445,9 +426,9 @@ int store_setting_get(struct store *store, const char *key, char *value, size_t 
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":key", key);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        copy_text(value, value_size, stmt, 0);
+        store_column_copy(value, value_size, stmt, 0);
     store_stmt_done(stmt);
     return rc;
 }
@@ -484,7 +465,7 @@ int store_org_unit_in_scope(struct store *store, const char *code, const char *s
         return STORE_ERROR;
     store_bind_text(stmt, ":code", code);
     store_bind_text(stmt, ":scope", scope_path);
-    int rc = step_row(stmt);
+    int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         *id = sqlite3_column_int64(stmt, 0);
     store_stmt_done(stmt);
