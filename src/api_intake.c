@@ -25,10 +25,14 @@
 #include <stdio.h>
 #include <string.h>
 
-// Validates the fields every intake shares and fills the location of *in.
-// Returns 0 or the status replied.
-static int read_common(struct request *req, struct case_intake *in)
+// Checks the body against the intake's fields, validates the fields every intake
+// shares and fills the location of *in. Returns 0 or the status replied.
+static int read_common(struct request *req, const struct json_field *fields, size_t count,
+                       struct case_intake *in)
 {
+    struct json_problem problem;
+    if (!json_check(req->json, fields, count, &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
     const char *description = json_get_string(req->json, "description");
     if (description == NULL || description[strspn(description, " \t\r\n")] == '\0')
         return request_reply_error(req, 400, ERR_MISSING_FIELD,
@@ -146,11 +150,8 @@ static int staff_intake(struct request *req)
         {"caller_phone", JSON_STRING, false, 31},
         {"self_handled", JSON_BOOL, false, 0},
     };
-    struct json_problem problem;
-    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
     struct case_intake in = {0};
-    int status = read_common(req, &in);
+    int status = read_common(req, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &in);
     if (status != 0)
         return status;
     bool is_operator = req->user->role != ROLE_INSPECTOR;
@@ -195,11 +196,8 @@ static int hotline_intake(struct request *req)
         {"caller_name", JSON_STRING, false, 63},
         {"caller_phone", JSON_STRING, false, 31},
     };
-    struct json_problem problem;
-    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
     struct case_intake in = {0};
-    int status = read_common(req, &in);
+    int status = read_common(req, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &in);
     if (status != 0)
         return status;
     in.source = req->user->channel;
@@ -274,23 +272,19 @@ static int public_intake(struct request *req)
         {"phone", JSON_STRING, false, 31},
         {"website", JSON_STRING, false, 200}, // honeypot: people never see it
     };
-    struct json_problem problem;
-    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    struct case_intake in = {0};
+    int status = read_common(req, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &in);
+    if (status != 0)
+        return status;
     const char *honeypot = json_get_string(req->json, "website");
     if (honeypot != NULL && honeypot[0] != '\0')
         return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "the form was not filled in by "
-                                   "a person");
+                                   "the form was not filled in by a person");
     const char *phone = json_get_string(req->json, "phone");
     if (phone != NULL && phone[0] != '\0' &&
         (strspn(phone, "0123456789-+ ") != strlen(phone) || strlen(phone) < 5))
         return request_reply_error(req, 400, ERR_INVALID_FIELD,
                                    "phone may hold only digits, spaces, '+' and '-'");
-    struct case_intake in = {0};
-    int status = read_common(req, &in);
-    if (status != 0)
-        return status;
     int wait = public_limit_take(req->client_ip);
     if (wait > 0) {
         request_add_header(req, "Retry-After", arena_printf(req->arena, "%d", wait));
