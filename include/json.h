@@ -32,8 +32,9 @@ cJSON *json_parse_object(const char *body, size_t len, struct json_problem *prob
 
 // Checks obj against the expected fields: every member known, of its type, strings
 // valid UTF-8 without NUL and within max_length, required ones present (null counts
-// as absent). Returns true, or false with *problem filled (unknown_field,
-// missing_field or invalid_field naming the field).
+// as absent), none twice. Returns true, or false with *problem filled
+// (unknown_field, missing_field, invalid_field or invalid_utf8 naming the field;
+// invalid_json for a duplicated member).
 bool json_check(const cJSON *obj, const struct json_field *fields, size_t count,
                 struct json_problem *problem);
 

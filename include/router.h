@@ -56,9 +56,9 @@ struct route_match {
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
 
-// Adds count routes of a table that outlives the router. Returns 0, or -1 when
-// the router is full or a pattern is malformed (does not start with '/', or has
-// more than ROUTER_MAX_PARAMS params).
+// Adds count routes of a table that outlives the router. Returns 0, or -1 (and
+// adds none of them) when they do not fit or a pattern is malformed (does not
+// start with '/', or has more than ROUTER_MAX_PARAMS params).
 int router_add(struct router *router, const struct route *table, size_t count);
 
 // Matches a normalised path. On ROUTER_FOUND fills match->route and the params. A

@@ -8,9 +8,12 @@
 
 int router_add(struct router *router, const struct route *table, size_t count)
 {
+    // Check the whole table first, so a bad table adds nothing.
+    if (count > ROUTER_MAX_ROUTES - router->count)
+        return -1;
     for (size_t i = 0; i < count; i++) {
         const char *pattern = table[i].pattern;
-        if (pattern == NULL || pattern[0] != '/' || router->count >= ROUTER_MAX_ROUTES)
+        if (pattern == NULL || pattern[0] != '/')
             return -1;
         int params = 0;
         for (const char *p = pattern; *p; p++)
@@ -18,8 +21,9 @@ int router_add(struct router *router, const struct route *table, size_t count)
                 params++;
         if (params > ROUTER_MAX_PARAMS)
             return -1;
-        router->routes[router->count++] = &table[i];
     }
+    for (size_t i = 0; i < count; i++)
+        router->routes[router->count++] = &table[i];
     return 0;
 }
 

@@ -388,6 +388,17 @@ Test(router, add_zero_routes_is_ok)
     cr_assert_eq(r.count, 0);
 }
 
+Test(router, add_refuses_a_bad_table_whole)
+{
+    static const struct route table[] = {
+        {"GET", "/ok", NULL, 0, 0},
+        {"GET", "bad", NULL, 0, 0},
+    };
+    struct router r = {0};
+    cr_assert_eq(router_add(&r, table, 2), -1);
+    cr_assert_eq(r.count, 0, "a refused table must add none of its routes");
+}
+
 Test(router, add_refuses_when_full)
 {
     static const struct route one = {"GET", "/same", NULL, 0, 0};
