@@ -99,6 +99,11 @@ int store_exec_stmt(sqlite3_stmt *stmt);
 // here, never by SQL.
 int64_t store_now_ms(void);
 
+// Writes a consistent copy of the whole database to dest_path (which must not
+// exist) while others keep reading and writing (SQLite's online backup). Returns
+// 0, or -1 with the reason in err.
+int store_backup(struct store *store, const char *dest_path, char *err, size_t err_size);
+
 // Runs `PRAGMA integrity_check` on a read connection. Returns true when "ok".
 bool store_integrity_ok(struct store *store);
 

@@ -368,6 +368,35 @@ static int command_audit(int argc, char **argv)
     return 1;
 }
 
+static int command_backup(int argc, char **argv)
+{
+    struct cli_store_options common = {.data_dir = ".data"};
+    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
+    const char *positional[1];
+    int count;
+    int rc = cli_parse("backup", "backup FILE [options]   (a new file; safe while serving)",
+                       options, sizeof options / sizeof options[0], argc, argv, 2, positional, 1,
+                       &count, stdout);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    if (count != 1) {
+        fprintf(stderr, "chengguan backup: name the file to write (see --help)\n");
+        return 2;
+    }
+    char path[PATH_MAX], err[512];
+    struct store *store = cli_open_store(&common, true, path, sizeof path);
+    if (store == NULL)
+        return 1;
+    rc = store_backup(store, positional[0], err, sizeof err);
+    store_close(store);
+    if (rc != 0) {
+        fprintf(stderr, "chengguan backup: %s\n", err);
+        return 1;
+    }
+    printf("backed up %s to %s\n", common.database_path, positional[0]);
+    return 0;
+}
+
 static int command_version(int argc, char **argv)
 {
     const char *positional[1];
@@ -392,6 +421,7 @@ static const struct {
     {"audit", command_audit, "audit verify: check the hash chain of the case event log"},
     {"user", command_user, "add a user, change a password, disable or enable an account"},
     {"token", command_token, "issue an API token for a hotline platform"},
+    {"backup", command_backup, "write a consistent copy of the database (safe while serving)"},
     {"check", command_check, "check the database's integrity (SQLite's integrity check)"},
     {"version", command_version, "print the version"},
 };

@@ -483,6 +483,51 @@ int store_schema_version(const struct store *store)
     return store->schema_version;
 }
 
+int store_backup(struct store *store, const char *dest_path, char *err, size_t err_size)
+{
+    sqlite3 *source = NULL, *dest = NULL;
+    int rc = -1;
+    if (sqlite3_open_v2(store->path, &source, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(err, err_size, "cannot open %s: %s", store->path, sqlite3_errmsg(source));
+        goto done;
+    }
+    // SQLITE_OPEN_EXCLUSIVE is not for this; refuse an existing file by hand.
+    FILE *existing = fopen(dest_path, "rb");
+    if (existing != NULL) {
+        fclose(existing);
+        snprintf(err, err_size, "%s exists already; choose a new file", dest_path);
+        goto done;
+    }
+    if (sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, err_size, "cannot create %s: %s", dest_path, sqlite3_errmsg(dest));
+        goto done;
+    }
+    sqlite3_busy_timeout(source, store->busy_timeout_ms);
+    sqlite3_backup *backup = sqlite3_backup_init(dest, "main", source, "main");
+    if (backup == NULL) {
+        snprintf(err, err_size, "cannot start the backup: %s", sqlite3_errmsg(dest));
+        goto done;
+    }
+    int step;
+    while ((step = sqlite3_backup_step(backup, 256)) == SQLITE_OK || step == SQLITE_BUSY ||
+           step == SQLITE_LOCKED)
+        if (step != SQLITE_OK)
+            sqlite3_sleep(20);
+    sqlite3_backup_finish(backup);
+    if (step != SQLITE_DONE) {
+        snprintf(err, err_size, "the backup failed: %s", sqlite3_errstr(step));
+        goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_close(dest);
+    sqlite3_close(source);
+    if (rc != 0 && dest != NULL)
+        remove(dest_path);
+    return rc;
+}
+
 bool store_integrity_ok(struct store *store)
 {
     static const char SQL[] = "PRAGMA integrity_check";

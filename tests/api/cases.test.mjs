@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startDemo, demoClient, Client, assertError, runCli, uploadPhoto, HONGQI, HEXI, OUTSIDE,
+  startDemo, demoClient, Client, assertError, runCli, uploadPhoto, tempDir, HONGQI, HEXI, OUTSIDE,
 } from './lib.mjs';
 
 let server;
@@ -368,6 +368,22 @@ test('bad input gets a clear 4xx and leaves nothing behind', async () => {
   const back = await inspector.get(`/api/v1/cases/${t.id}`);
   assert.equal(back.data.description, tricky);
   assert.equal(back.data.place.address, '<b>红旗路</b>');
+});
+
+test('backup writes a consistent copy while the server runs', async () => {
+  const target = join(tempDir('backup-'), 'copy.db');
+  const made = runCli(['backup', target, '--data-dir', server.dataDir]);
+  assert.equal(made.status, 0, made.stderr);
+  const check = runCli(['check', '--db', target, '--data-dir', server.dataDir]);
+  assert.equal(check.status, 0, check.stderr);
+  assert.match(check.stdout, /integrity ok/);
+  const audit = runCli(['audit', 'verify', '--db', target, '--data-dir', server.dataDir]);
+  assert.equal(audit.status, 0, audit.stdout);
+  const events = Number(/intact: (\d+) events/.exec(audit.stdout)[1]);
+  assert.ok(events > 50, `${events} events in the copy`);
+  const again = runCli(['backup', target, '--data-dir', server.dataDir]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /exists already/);
 });
 
 test('audit verify passes, then names the first tampered event', async () => {
