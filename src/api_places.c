@@ -116,9 +116,10 @@ struct grid_list {
     cJSON *features;
     int count;
     bool truncated;
+    bool public_view; // outlines and names only: no staff, no patrol zones
 };
 
-static cJSON *cell_properties(const struct store_grid_cell *cell)
+static cJSON *cell_properties(const struct store_grid_cell *cell, bool public_view)
 {
     cJSON *props = cJSON_CreateObject();
     cJSON_AddStringToObject(props, "code", cell->code);
@@ -127,6 +128,8 @@ static cJSON *cell_properties(const struct store_grid_cell *cell)
     cJSON_AddStringToObject(props, "community_name", cell->community_name);
     cJSON_AddStringToObject(props, "street_code", cell->street_code);
     cJSON_AddStringToObject(props, "street_name", cell->street_name);
+    if (public_view)
+        return props;
     cJSON_AddNumberToObject(props, "area_m2", round(cell->area_m2 * 100) / 100);
     cJSON_AddStringToObject(props, "patrol_zone", cell->patrol_zone);
     // The leader and inspectors are JSON the store built from its own rows.
@@ -152,13 +155,15 @@ static void add_cell(const struct store_grid_cell *cell, void *data)
     cJSON_AddStringToObject(geometry, "type", "Polygon");
     cJSON *rings = cJSON_AddArrayToObject(geometry, "coordinates");
     cJSON_AddItemToArray(rings, cJSON_CreateRaw(cell->ring_json)); // stored by store_places
-    cJSON_AddItemToObject(feature, "properties", cell_properties(cell));
+    cJSON_AddItemToObject(feature, "properties", cell_properties(cell, list->public_view));
 }
 
-static int list_grids(struct request *req)
+// Replies with the cells inside scope_path ("" = all) filtered by the query's
+// community and bbox.
+static int reply_grids(struct request *req, const char *scope_path, bool public_view)
 {
     struct store_grid_filter filter = {
-        .scope_path = req->user->scope_path,
+        .scope_path = scope_path,
         .community_code = query_value(req, "community"),
         .limit = GRID_LIST_LIMIT + 1,
     };
@@ -171,12 +176,29 @@ static int list_grids(struct request *req)
                                    "bbox must be minLon,minLat,maxLon,maxLat in degrees");
     cJSON *body = request_json_object(req);
     cJSON_AddStringToObject(body, "type", "FeatureCollection");
-    struct grid_list list = {cJSON_AddArrayToObject(body, "features"), 0, false};
-    if (store_grid_list(req->server->store, &filter, add_cell, &list) != STORE_OK) {
+    struct grid_list list = {cJSON_AddArrayToObject(body, "features"), 0, false, public_view};
+    if (store_grid_list(req->server->store, &filter, add_cell, &list) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not list grid cells");
-    }
     cJSON_AddBoolToObject(body, "truncated", list.truncated);
     return request_reply_json(req, 200, body);
+}
+
+static int list_grids(struct request *req)
+{
+    return reply_grids(req, req->user->scope_path, false);
+}
+
+// For the citizens' map: the outlines and names of the cells in a bounded box.
+static int list_public_grids(struct request *req)
+{
+    struct store_grid_filter box = {0};
+    const char *bbox = request_query(req, "bbox");
+    if (bbox == NULL || !parse_bbox(bbox, &box) || box.max_lon - box.min_lon > 0.2 ||
+        box.max_lat - box.min_lat > 0.2)
+        return request_reply_error(req, 400, ERR_INVALID_QUERY,
+                                   "bbox is required: minLon,minLat,maxLon,maxLat spanning at "
+                                   "most 0.2 degrees");
+    return reply_grids(req, "", true);
 }
 
 static cJSON *place_json(const char *code, const char *name)
@@ -256,6 +278,7 @@ const struct route API_PLACES_ROUTES[] = {
     {"GET", "/api/v1/org-units", list_org_units, ROUTE_AUTH, 0},
     {"GET", "/api/v1/grids", list_grids, ROUTE_AUTH, 0},
     {"GET", "/api/v1/grids/locate", locate_grid, 0, 0},
+    {"GET", "/api/v1/public/grids", list_public_grids, 0, 0},
     {"POST", "/api/v1/admin/grids/import", import_grids, ROUTE_STAFF_WRITE, ROLE_ADMIN},
 };
 const size_t API_PLACES_ROUTE_COUNT = sizeof API_PLACES_ROUTES / sizeof API_PLACES_ROUTES[0];

@@ -336,3 +336,19 @@ test('the import endpoint refuses non-admins, missing CSRF and bad documents', a
   // None of that stored the cell.
   assertError(await locate(...goodCentre(9)), 404, 'not_found');
 });
+
+test('citizens get cell outlines and names for a bounded box, nothing about staff', async () => {
+  const anonymous = new Client(server.base);
+  const r = await anonymous.get('/api/v1/public/grids?bbox=110.915,21.655,110.925,21.665');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.data.type, 'FeatureCollection');
+  assert.ok(r.data.features.length > 10);
+  for (const f of r.data.features) {
+    assert.deepEqual(Object.keys(f.properties).sort(),
+      ['code', 'community_code', 'community_name', 'name', 'street_code', 'street_name']);
+    assert.equal(f.geometry.type, 'Polygon');
+  }
+  assert.ok(!r.text.includes('inspector'), 'no staff in the public outlines');
+  assertError(await anonymous.get('/api/v1/public/grids'), 400, 'invalid_query');
+  assertError(await anonymous.get('/api/v1/public/grids?bbox=100,20,111,22'), 400, 'invalid_query');
+});

@@ -5,7 +5,7 @@
 import { h, clear, debounce } from './dom.js';
 import { t, applyI18n, bindLangButton, onLangChange, localName } from './i18n.js';
 import { get, post, upload, ApiError, showFormError, clearFormErrors, errorText } from './api.js';
-import { createMap, pickMarker } from './map.js';
+import { createMap, pickMarker, drawCells } from './map.js';
 import { photoPicker, stateBadge } from './widgets.js';
 import { initTrack, showTrack, rememberCase } from './citizen-track.js';
 
@@ -18,6 +18,21 @@ const description = document.getElementById('description');
 let marker = null;
 let map = null;
 let located = null; // {lat, lon, cell} once a spot is picked
+let cellLayer = null; // the grid cells in view, so people can see where they point
+
+// Draws the grid cells of the visible area (public outlines and names only).
+async function showCells() {
+  const b = map.getBounds();
+  if (b.getEast() - b.getWest() > 0.2 || b.getNorth() - b.getSouth() > 0.2) return;
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
+  try {
+    const cells = await get(`/api/v1/public/grids?bbox=${bbox}`);
+    if (cellLayer) cellLayer.remove();
+    cellLayer = drawCells(map, cells); // clicks on a cell still reach the map
+  } catch {
+    // The map still works without the outlines.
+  }
+}
 let suggested = []; // last suggestion items
 let categoryId = null;
 let lastReceipt = null;
@@ -212,6 +227,8 @@ function init() {
   initTabs();
   map = createMap(document.getElementById('report-map'));
   map.on('click', (e) => placeAt(e.latlng));
+  map.on('moveend', debounce(showCells, 300));
+  showCells();
   // Keyboard: Enter on the focused map drops the marker at the centre.
   document.getElementById('report-map').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && e.target.id === 'report-map') { e.preventDefault(); placeAt(map.getCenter()); }
