@@ -83,7 +83,8 @@ struct case_intake {
     const char *citizen_phone;
     const unsigned char *query_code_hash; // 32 bytes, citizens only
     bool self_handled;                    // filed already fixed (自行处置): created closed
-    const char *fallback_place_path;      // jurisdiction when the point is in no cell
+    const char *fallback_place_path;      // jurisdiction when the point is in no cell;
+                                          // NULL: the only district, else the city
     int64_t grid_id, community_id, street_id, district_id; // from the grid lookup; 0 = unplaced
 };
 
@@ -136,6 +137,25 @@ int store_case_transition(struct store *store, const struct worktime_calendar *c
                           const struct case_transition *t, struct store_case *out);
 
 struct store_tx;
+
+// Where a supervisor puts a case that came in outside every cell (or in the
+// wrong place): the new point, its cell and places, and an address (NULL keeps).
+struct case_placement {
+    int64_t case_id;
+    int64_t expected_version;
+    double lat, lon;
+    const char *address;
+    int64_t grid_id, community_id, street_id, district_id;
+    int64_t actor_user_id;
+    const char *actor_role;
+    const char *actor_name;
+};
+
+// Moves the case to the placement in one transaction with a "place" event; the
+// case's jurisdiction follows its new community. Returns STORE_OK,
+// STORE_NOT_FOUND, STORE_CONFLICT (stale version) or STORE_ERROR.
+int store_case_place(struct store *store, const struct case_placement *placement,
+                     struct store_case *out);
 
 // The same inside a write job that is already running (for a change that must
 // commit together with a transition, such as a citizen's rating and the reopen

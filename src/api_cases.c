@@ -15,6 +15,7 @@
 #include "store.h"
 #include "store_attachments.h"
 #include "store_cases.h"
+#include "store_places.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,8 +357,62 @@ static int run_action(struct request *req)
     }
 }
 
+// Puts a case on the grid: the supervisor's answer to "flagged for placement".
+static int place_case(struct request *req)
+{
+    static const struct json_field FIELDS[] = {
+        {"version", JSON_INTEGER, true, 0},
+        {"lat", JSON_NUMBER, true, 0},
+        {"lon", JSON_NUMBER, true, 0},
+        {"address", JSON_STRING, false, CASE_ADDRESS_MAX},
+    };
+    struct json_problem problem;
+    if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
+        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int status = api_case_load_visible(req, c);
+    if (status != 0)
+        return status;
+    if (!casefsm_state_is_open(c->state))
+        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
+                                   "a %s case is not moved any more", casefsm_state_name(c->state));
+    struct case_placement p = {.case_id = c->id,
+                               .lat = json_get_number(req->json, "lat", 0),
+                               .lon = json_get_number(req->json, "lon", 0),
+                               .address = json_get_string(req->json, "address"),
+                               .actor_user_id = req->user->id,
+                               .actor_role = role_name(req->user->role),
+                               .actor_name = req->user->display_name};
+    json_get_int(req->json, "version", &p.expected_version);
+    if (!(p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180))
+        return request_reply_error(req, 400, ERR_INVALID_FIELD,
+                                   "lat must be in [-90, 90] and lon in [-180, 180]");
+    struct store_grid_location cell;
+    if (store_grid_locate(req->server->store, p.lon, p.lat, &cell) != STORE_OK)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD, "that point lies in no grid cell");
+    p.grid_id = cell.grid_id;
+    p.community_id = cell.community_id;
+    p.street_id = cell.street_id;
+    p.district_id = cell.district_id;
+    switch (store_case_place(req->server->store, &p, c)) {
+    case STORE_OK:
+        return request_reply_json(req, 200, api_case_json(req, c));
+    case STORE_CONFLICT:
+        return request_reply_error(req, 409, ERR_STALE_VERSION,
+                                   "the case changed meanwhile; reload it");
+    case STORE_NOT_FOUND:
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
+    default:
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not move the case");
+    }
+}
+
 // method, pattern, handler, flags, roles
 const struct route API_CASE_ROUTES[] = {
+    {"POST", "/api/v1/cases/:id/place", place_case, ROUTE_STAFF_WRITE,
+     ROLE_SUPERVISOR | ROLE_OPERATOR},
     {"GET", "/api/v1/cases/:id", get_case, ROUTE_AUTH, 0},
     {"POST", "/api/v1/cases/:id/:action", run_action, ROUTE_STAFF_WRITE, ROLE_ANY_STAFF},
 };

@@ -305,7 +305,7 @@ static int public_intake(struct request *req)
     in.query_code_hash = code_hash;
     in.actor_role = "citizen";
     in.actor_name = "市民";
-    in.fallback_place_path = "/";
+    in.fallback_place_path = NULL; // the command centre places it
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");

@@ -374,9 +374,9 @@ static int command_backup(int argc, char **argv)
     const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
     const char *positional[1];
     int count;
-    int rc = cli_parse("backup", "backup FILE [options]   (a new file; safe while serving)",
-                       options, sizeof options / sizeof options[0], argc, argv, 2, positional, 1,
-                       &count, stdout);
+    int rc =
+        cli_parse("backup", "backup FILE [options]   (a new file; safe while serving)", options,
+                  sizeof options / sizeof options[0], argc, argv, 2, positional, 1, &count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     if (count != 1) {

@@ -383,6 +383,14 @@ static int index_text(struct store_tx *tx, int64_t id, const char *description, 
     return store_exec_stmt(stmt);
 }
 
+// Where a case nobody can place goes when its filer has no jurisdiction (a
+// citizen): the only district when there is one, else the city, so the command
+// centre that places cases sees it.
+#define SQL_INTAKE_ROOT                                                                            \
+    "(SELECT CASE WHEN (SELECT count(*) FROM org_unit WHERE type = 'district') = 1 "               \
+    "THEN (SELECT path FROM org_unit WHERE type = 'district') "                                    \
+    "ELSE (SELECT path FROM org_unit WHERE type = 'city' ORDER BY id LIMIT 1) END)"
+
 // Inserts the case row. Returns its id, or -1.
 static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
                            const struct store_case *c)
@@ -395,7 +403,8 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
         "stage_deadline, created_at, updated_at, closed_at) VALUES (:no, :source, :external, "
         ":state, :category, :urgent, :description, :address, :lat, :lon, :grid, :community, "
         ":street, :district, COALESCE((SELECT path FROM org_unit WHERE id = :community), "
-        ":fallback), :unplaced, :reporter, :cname, :cphone, :code, :self, :stage, :now, :unit, "
+        ":fallback, " SQL_INTAKE_ROOT
+        ", '/'), :unplaced, :reporter, :cname, :cphone, :code, :self, :stage, :now, :unit, "
         ":limit, :deadline, :now, :now, :closed) RETURNING id";
     sqlite3_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
@@ -423,7 +432,7 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
         else
             store_bind_null(s, names[i]);
     }
-    store_bind_text(s, ":fallback", in->fallback_place_path ? in->fallback_place_path : "/");
+    store_bind_text(s, ":fallback", in->fallback_place_path);
     store_bind_int(s, ":unplaced", in->grid_id <= 0);
     store_bind_id(s, ":reporter", in->reporter_user_id);
     store_bind_text(s, ":cname", in->citizen_name ? in->citizen_name : "");
@@ -701,6 +710,68 @@ int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
         .created_at = store_now_ms(),
     };
     return insert_event(tx, &event);
+}
+
+// Records where the case was before it moved, for the event.
+static void json_facts_add_place(cJSON *facts, const struct store_case *before)
+{
+    if (before->grid_id)
+        cJSON_AddStringToObject(facts, "from_grid", before->grid_code);
+    cJSON_AddBoolToObject(facts, "was_unplaced", before->needs_placement);
+}
+
+struct place_job {
+    const struct case_placement *p;
+    struct store_case *out;
+};
+
+static int place_job(struct store_tx *tx, void *data)
+{
+    static const char SQL[] =
+        "UPDATE case_record SET lat = :lat, lon = :lon, address = COALESCE(:address, address), "
+        "grid_id = :grid, community_id = :community, street_id = :street, "
+        "district_id = :district, needs_placement = 0, version = version + 1, updated_at = :now, "
+        "place_path = (SELECT path FROM org_unit WHERE id = :community) "
+        "WHERE id = :id AND version = :version";
+    struct place_job *job = data;
+    const struct case_placement *p = job->p;
+    int rc = tx_case_get(tx, p->case_id, job->out);
+    if (rc != STORE_OK)
+        return rc;
+    if (job->out->version != p->expected_version)
+        return STORE_CONFLICT;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_double(stmt, ":lat", p->lat);
+    store_bind_double(stmt, ":lon", p->lon);
+    store_bind_text(stmt, ":address", p->address);
+    store_bind_id(stmt, ":grid", p->grid_id);
+    store_bind_id(stmt, ":community", p->community_id);
+    store_bind_id(stmt, ":street", p->street_id);
+    store_bind_id(stmt, ":district", p->district_id);
+    store_bind_int(stmt, ":now", store_now_ms());
+    store_bind_int(stmt, ":id", p->case_id);
+    store_bind_int(stmt, ":version", p->expected_version);
+    if ((rc = store_exec_stmt(stmt)) != STORE_OK)
+        return rc;
+    cJSON *facts = cJSON_CreateObject();
+    cJSON_AddNumberToObject(facts, "lat", p->lat);
+    cJSON_AddNumberToObject(facts, "lon", p->lon);
+    json_facts_add_place(facts, job->out);
+    char *text = cJSON_PrintUnformatted(facts);
+    cJSON_Delete(facts);
+    rc = store_case_note_tx(tx, p->case_id, "place", p->actor_user_id, p->actor_role, p->actor_name,
+                            NULL, NULL, text);
+    free(text);
+    return rc == STORE_OK ? tx_case_get(tx, p->case_id, job->out) : rc;
+}
+
+int store_case_place(struct store *store, const struct case_placement *placement,
+                     struct store_case *out)
+{
+    struct place_job job = {placement, out};
+    return store_write(store, place_job, &job);
 }
 
 int store_case_transition(struct store *store, const struct worktime_calendar *calendar,

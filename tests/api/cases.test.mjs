@@ -81,6 +81,27 @@ test('a case outside every cell is kept and flagged for placement', async () => 
   assert.equal(c.place.needs_placement, true);
   const seen = await users.supervisor.get(`/api/v1/cases/${c.id}`);
   assert.equal(seen.status, 200);
+  // A citizen's report nobody can place still reaches the command centre.
+  const citizen = await new Client(server.base).post('/api/v1/public/cases', { description: '不知道在哪个网格的井盖', ...OUTSIDE });
+  assert.equal(citizen.status, 201, citizen.text);
+  assert.equal(citizen.data.located, false);
+  const list = await users.supervisor.get(`/api/v1/cases?q=${encodeURIComponent('网格的井盖')}`);
+  const found = list.data.items.find((item) => item.case_no === citizen.data.case_no);
+  assert.ok(found, 'the district supervisor sees the unplaced citizen case');
+  assert.equal(found.place.needs_placement, true);
+  // The supervisor places it; then it belongs to that street.
+  assertError(await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version, ...OUTSIDE }), 422, 'invalid_field');
+  assertError(await users.inspector.post(`/api/v1/cases/${found.id}/place`, { version: found.version, ...HONGQI }), 403, 'forbidden');
+  assertError(await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version - 1, ...HONGQI }), 409, 'stale_version');
+  const placed = await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version, ...HONGQI, address: '红旗路口' });
+  assert.equal(placed.status, 200, placed.text);
+  assert.equal(placed.data.place.needs_placement, false);
+  assert.match(placed.data.place.grid, /^440902001/);
+  assert.equal(placed.data.version, found.version + 1);
+  assert.equal((await users.supervisor_hq.get(`/api/v1/cases/${found.id}`)).status, 200);
+  assertError(await users.supervisor_hx.get(`/api/v1/cases/${found.id}`), 404, 'not_found');
+  const events = (await users.supervisor.get(`/api/v1/cases/${found.id}/events`)).data.items;
+  assert.equal(events.at(-1).action, 'place');
 });
 
 test('operators enter 12345/110/12319 calls with caller and ticket; duplicates refused', async () => {
