@@ -36,7 +36,8 @@ function cell(col, c, opts) {
     case 'no':
       return h('a', { href: `#/case/${c.id}`, class: 'mono' }, c.case_no);
     case 'state':
-      return [stateBadge(c.state), ' ', pendingBadge(c), c.urgent ? [' ', h('span', { class: 'badge urgent' }, t('case.urgent'))] : null];
+      return [stateBadge(c.state), ' ', pendingBadge(c), c.urgent ? [' ', h('span', { class: 'badge urgent' }, t('case.urgent'))] : null,
+        c.place && c.place.needs_placement ? [' ', h('span', { class: 'badge unplaced', dataset: { role: 'unplaced' } }, t('case.unplaced'))] : null];
     case 'category':
       return c.category ? localName(c.category) : h('span', { class: 'muted' }, t('case.noCategory'));
     case 'description':

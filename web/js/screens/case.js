@@ -4,11 +4,14 @@
 // may take now (case.actions), each opening the form that action needs.
 import { h, clear, append } from '../dom.js';
 import { t, has, localName, formatTime } from '../i18n.js';
-import { get, errorText } from '../api.js';
-import { stateBadge, lightBadge, countdownText, pendingBadge } from '../widgets.js';
+import { get, post, errorText, ApiError, showFormError, clearFormErrors } from '../api.js';
+import { stateBadge, lightBadge, countdownText, pendingBadge, field, formErrorSlot, statusLine } from '../widgets.js';
 import { placeText } from '../caselist.js';
 import { actionForm, actionClass } from '../actions.js';
-import { createMap, L } from '../map.js';
+import { createMap, drawCells, pickMarker, DEFAULT_CENTER, L } from '../map.js';
+
+// Roles that may put a case that came in outside every grid cell on the map.
+const PLACERS = ['supervisor', 'operator'];
 
 const PHOTO_STAGES = ['report', 'before', 'verify', 'after', 'check'];
 
@@ -20,6 +23,7 @@ export async function render(ctx) {
   let duplicates = [];
   let openAction = ctx.query.get('do');
   let notice = null;
+  let placing = false; // a spot has been picked on the placement map and not yet sent
   if (!ctx.isCurrent()) return;
 
   const root = h('div', { class: 'case-screen', dataset: { caseId: String(id) } });
@@ -50,11 +54,17 @@ export async function render(ctx) {
         lightBadge(c.clock), h('span', { class: 'countdown' }, countdownText(c.clock))),
       h('button', { type: 'button', class: 'btn btn-small', onclick: () => history.back() }, t('common.back'))));
     if (notice) root.append(h('div', { class: 'notice', role: 'status', dataset: { role: 'notice' } }, notice));
+    const mayPlace = needsPlacing(c);
+    placing = false;
+    if (mayPlace) {
+      root.append(h('div', { class: 'notice warn placement-notice', dataset: { role: 'placement-notice' } },
+        h('strong', {}, t('case.placeNotice'))));
+    }
     const left = h('div', {});
     const right = h('div', {});
     root.append(h('div', { class: 'grid-2' }, left, right));
     append(left, [actionsCard(c), factsCard(c), photosCard(c)]);
-    append(right, [timelineCard(), duplicatesCard(), mapCard(c)]);
+    append(right, mayPlace ? [placementCard(c), timelineCard(), duplicatesCard()] : [timelineCard(), duplicatesCard(), mapCard(c)]);
     if (openAction && (c.actions || []).includes(openAction)) await showForm(openAction);
   }
 
@@ -180,6 +190,95 @@ export async function render(ctx) {
     return card;
   }
 
+  function needsPlacing(c) {
+    return Boolean(c.place && c.place.needs_placement) && PLACERS.includes(ctx.user && ctx.user.role);
+  }
+
+  // The map for placing an unplaced case: the grid cells, the reported point if
+  // any, a draggable marker dropped by a click (or Enter), an optional address
+  // and the button that moves the case there.
+  function placementCard(c) {
+    const p = c.place || {};
+    const box = h('div', { class: 'map-box', tabindex: '0', 'aria-label': t('case.placeMapLabel') });
+    const status = statusLine('place-status muted');
+    status.textContent = t('case.placeHint');
+    const address = h('input', { type: 'text', name: 'address', maxlength: 200, value: p.address || '', autocomplete: 'off' });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('case.placeSubmit'));
+    const form = h('form', { class: 'placement-form', dataset: { role: 'placement-form' }, novalidate: true },
+      field('case.placeAddress', address, { name: 'address' }),
+      h('div', { class: 'actions-row' }, submit),
+      formErrorSlot());
+    const card = h('section', { class: 'card placement-card', 'aria-labelledby': 'place-h' },
+      h('h2', { id: 'place-h' }, t('case.placeTitle')), box, status, form);
+    let spot = null;
+    let marker = null;
+    let map = null;
+
+    async function placeAt(latlng) {
+      if (!map) return;
+      if (!marker) marker = pickMarker(map, latlng, (ll) => placeAt(ll));
+      else marker.setLatLng(latlng);
+      spot = { lat: Number(latlng.lat.toFixed(6)), lon: Number(latlng.lng.toFixed(6)) };
+      placing = true;
+      clearFormErrors(form);
+      status.textContent = t('report.placed', { lat: spot.lat, lon: spot.lon });
+      const asked = spot;
+      try {
+        const cell = await get(`/api/v1/grids/locate?lat=${asked.lat}&lon=${asked.lon}`);
+        if (asked === spot) status.textContent = t('report.inCell', { street: cell.street.name, community: cell.community.name, cell: cell.name });
+      } catch (err) {
+        if (asked === spot && err.status === 404) status.textContent = t('case.placeOutside');
+      }
+    }
+
+    setTimeout(() => {
+      if (!box.isConnected) return;
+      map = createMap(box, { center: DEFAULT_CENTER, zoom: 16 });
+      if (typeof p.lat === 'number') {
+        L.circleMarker([p.lat, p.lon], { radius: 8, color: '#0f172a', weight: 1, fillColor: '#94a3b8', fillOpacity: 0.9 })
+          .bindTooltip(t('case.placeReported')).addTo(map);
+      }
+      get('/api/v1/grids').then((fc) => {
+        if (!box.isConnected) return;
+        drawCells(map, fc, { onClick: (f, e) => placeAt(e.latlng) }).bringToBack();
+      }).catch(() => {});
+      map.on('click', (e) => placeAt(e.latlng));
+    }, 0);
+    box.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && e.target === box && map) { e.preventDefault(); placeAt(map.getCenter()); }
+    });
+
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFormErrors(form);
+      if (!spot) return showFormError(form, new ApiError(0, 'missing_field', '', { field: 'place' }));
+      const body = { version: current.version, lat: spot.lat, lon: spot.lon };
+      if (address.value.trim()) body.address = address.value.trim();
+      submit.disabled = true;
+      try {
+        const updated = await post(`/api/v1/cases/${id}/place`, body);
+        current = updated;
+        notice = t('case.placed', { grid: (updated.place && updated.place.grid) || '—' });
+        await loadExtras();
+        await draw();
+        const n = root.querySelector('[data-role=notice]');
+        if (n) n.focus();
+      } catch (err) {
+        // The server says which point it refused, not which field: name it here.
+        if (err instanceof ApiError && err.code === 'invalid_field') err.field = 'place';
+        showFormError(form, err);
+        if (err instanceof ApiError && err.code === 'stale_version') {
+          const fresh = await get(`/api/v1/cases/${id}`).catch(() => null);
+          if (fresh) current = fresh;
+          if (fresh && !needsPlacing(fresh)) { placing = false; await draw(); }
+        }
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return card;
+  }
+
   try {
     await loadExtras();
   } catch (err) {
@@ -189,9 +288,9 @@ export async function render(ctx) {
   await draw();
   // Live refresh: redraw when someone else changed the case and no form is open.
   ctx.poll(async () => {
-    if (openAction) return;
+    if (openAction || placing) return;
     const fresh = await get(`/api/v1/cases/${id}`).catch(() => null);
-    if (fresh && fresh.version !== current.version && ctx.isCurrent() && !openAction) {
+    if (fresh && fresh.version !== current.version && ctx.isCurrent() && !openAction && !placing) {
       current = fresh;
       await loadExtras();
       await draw();
