@@ -11,10 +11,11 @@
 struct request;
 struct store_case;
 
-// Loads the case named by the route's :id param into *out if the signed-in user may
-// see it (store_case_visible). Returns 0, or the status of the 404 already replied
-// (missing and invisible cases look the same).
-int api_case_load_visible(struct request *req, struct store_case *out);
+// Loads the case named by the route's :id param, in request memory, if the
+// signed-in user may see it (store_case_visible), and points *out at it. Returns 0,
+// or the status already replied: 404 (missing and invisible cases look the same)
+// or 500 when out of memory.
+int api_case_load_visible(struct request *req, struct store_case **out);
 
 // Renders a case for staff: all fields, the current deadline with remaining
 // working time and light, and (when req->user is set) the actions the user may

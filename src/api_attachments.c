@@ -173,10 +173,8 @@ static int reply_not_taking(struct request *req, const struct store_case *c, con
 // POST /api/v1/cases/:id/attachments?stage=
 static int upload_staff(struct request *req)
 {
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = api_case_load_visible(req, c);
+    struct store_case *c;
+    int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
     const char *stage = request_query(req, "stage");
@@ -251,10 +249,8 @@ static void add_listed_photo(const char *hash, const char *mime, int64_t size, c
 // GET /api/v1/cases/:id/attachments
 static int list_photos(struct request *req)
 {
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = api_case_load_visible(req, c);
+    struct store_case *c;
+    int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
     cJSON *body = request_json_object(req);

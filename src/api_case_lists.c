@@ -244,10 +244,8 @@ static void add_event(const struct store_case_event *e, void *data)
 
 static int case_events(struct request *req)
 {
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = api_case_load_visible(req, c);
+    struct store_case *c;
+    int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
     cJSON *body = request_json_object(req);
@@ -294,14 +292,14 @@ static cJSON *duplicate_json(const struct store_case *c, const struct duplicate_
 
 static int case_duplicates(struct request *req)
 {
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    struct store_case *other = arena_alloc(req->arena, sizeof *other);
-    struct duplicate_hits *found = arena_alloc(req->arena, sizeof *found);
-    if (c == NULL || other == NULL || found == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = api_case_load_visible(req, c);
+    struct store_case *c;
+    int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
+    struct store_case *other = arena_alloc(req->arena, sizeof *other);
+    struct duplicate_hits *found = arena_alloc(req->arena, sizeof *found);
+    if (other == NULL || found == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     struct store *store = req->server->store;
     if (store_case_find_duplicates(store, c->id, c->category_id, c->grid_id, c->has_location,
                                    c->lat, c->lon, store_now_ms() - DUPLICATE_WINDOW_MS,

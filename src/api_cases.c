@@ -37,12 +37,16 @@ static int64_t parse_id(const char *text)
     return (*end == '\0' && id > 0) ? id : 0;
 }
 
-int api_case_load_visible(struct request *req, struct store_case *out)
+int api_case_load_visible(struct request *req, struct store_case **out)
 {
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     int64_t id = parse_id(request_param(req, "id"));
-    if (id == 0 || store_case_get(req->server->store, id, out) != STORE_OK ||
-        !api_case_visible(req, out))
+    if (id == 0 || store_case_get(req->server->store, id, c) != STORE_OK ||
+        !api_case_visible(req, c))
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
+    *out = c;
     return 0;
 }
 
@@ -181,10 +185,8 @@ cJSON *api_case_json(struct request *req, const struct store_case *c)
 
 static int get_case(struct request *req)
 {
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = api_case_load_visible(req, c);
+    struct store_case *c;
+    int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
     return request_reply_json(req, 200, api_case_json(req, c));
@@ -303,10 +305,8 @@ static int run_action(struct request *req)
     int action = casefsm_action_from_name(request_param(req, "action"));
     if (action < 0)
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such action");
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = api_case_load_visible(req, c);
+    struct store_case *c;
+    int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
     struct casefsm_outcome outcome;
@@ -369,10 +369,8 @@ static int place_case(struct request *req)
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
         return request_reply_error(req, 400, problem.code, "%s", problem.message);
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = api_case_load_visible(req, c);
+    struct store_case *c;
+    int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
     if (!casefsm_state_is_open(c->state))

@@ -135,6 +135,19 @@ static bool channel_valid(const char *source, bool operator_channel)
     return !operator_channel && strcmp(source, "patrol") == 0;
 }
 
+// The staff member (or platform account) filing: ticket, caller, reporter, event
+// actor, and the jurisdiction that receives a case no cell holds.
+static void fill_staff_filer(struct request *req, struct case_intake *in)
+{
+    in->external_id = json_get_string(req->json, "external_id");
+    in->citizen_name = json_get_string(req->json, "caller_name");
+    in->citizen_phone = json_get_string(req->json, "caller_phone");
+    in->reporter_user_id = req->user->id;
+    in->actor_role = role_name(req->user->role);
+    in->actor_name = req->user->display_name;
+    in->fallback_place_path = req->user->scope_path;
+}
+
 static int staff_intake(struct request *req)
 {
     static const struct json_field FIELDS[] = {
@@ -162,17 +175,11 @@ static int staff_intake(struct request *req)
                                    is_operator ? "source must be 12345, 110, 12319, video, "
                                                  "leader or media"
                                                : "inspectors file patrol cases");
-    in.external_id = json_get_string(req->json, "external_id");
-    in.citizen_name = json_get_string(req->json, "caller_name");
-    in.citizen_phone = json_get_string(req->json, "caller_phone");
+    fill_staff_filer(req, &in);
     in.self_handled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req->json, "self_handled"));
     if (in.self_handled && is_operator)
         return request_reply_error(req, 422, ERR_INVALID_FIELD,
                                    "only inspectors fix problems on the spot");
-    in.reporter_user_id = req->user->id;
-    in.actor_role = role_name(req->user->role);
-    in.actor_name = req->user->display_name;
-    in.fallback_place_path = req->user->scope_path;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
@@ -201,15 +208,9 @@ static int hotline_intake(struct request *req)
     if (status != 0)
         return status;
     in.source = req->user->channel;
-    in.external_id = json_get_string(req->json, "external_id");
+    fill_staff_filer(req, &in);
     if (in.external_id[0] == '\0')
         return request_reply_error(req, 400, ERR_MISSING_FIELD, "external_id must not be empty");
-    in.citizen_name = json_get_string(req->json, "caller_name");
-    in.citizen_phone = json_get_string(req->json, "caller_phone");
-    in.reporter_user_id = req->user->id;
-    in.actor_role = "operator";
-    in.actor_name = req->user->display_name;
-    in.fallback_place_path = req->user->scope_path;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");

@@ -116,41 +116,64 @@ static int command_serve(int argc, char **argv)
     return rc;
 }
 
+// A command that takes only the store options and at most one argument.
+struct store_command {
+    struct cli_store_options options;
+    const char *argument; // the positional argument, when one is wanted
+    char path[PATH_MAX];
+};
+
+// Parses argv for such a command (exactly `wanted` arguments, 0 or 1; equal to
+// `expect` when that is not NULL), then opens the store. Returns the store, or
+// NULL with *status set: 0 after --help, 2 for bad usage, 1 when it would not open.
+static struct store *store_command_open(struct store_command *cmd, const char *name,
+                                        const char *usage, int wanted, const char *expect, int argc,
+                                        char **argv, int *status)
+{
+    cmd->options = (struct cli_store_options){.data_dir = ".data"};
+    const struct cli_option options[] = {CLI_STORE_OPTIONS(&cmd->options)};
+    const char *positional[1] = {NULL};
+    int count = 0;
+    int rc = cli_parse(name, usage, options, sizeof options / sizeof options[0], argc, argv, 2,
+                       positional, wanted, &count, stdout);
+    if (rc != 0) {
+        *status = rc == 1 ? 0 : rc;
+        return NULL;
+    }
+    if (count != wanted || (expect != NULL && strcmp(positional[0], expect) != 0)) {
+        fprintf(stderr, "usage: chengguan %s\n", usage);
+        *status = 2;
+        return NULL;
+    }
+    cmd->argument = positional[0];
+    struct store *store = cli_open_store(&cmd->options, true, cmd->path, sizeof cmd->path);
+    *status = 1;
+    return store;
+}
+
 static int command_migrate(int argc, char **argv)
 {
-    struct cli_store_options common = {.data_dir = ".data"};
-    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
-    const char *positional[1];
-    int positional_count;
-    int rc = cli_parse("migrate", "migrate [options]", options, sizeof options / sizeof options[0],
-                       argc, argv, 2, positional, 0, &positional_count, stdout);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
-    char path[PATH_MAX];
-    struct store *store = cli_open_store(&common, true, path, sizeof path);
+    struct store_command cmd;
+    int status;
+    struct store *store =
+        store_command_open(&cmd, "migrate", "migrate [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
-        return 1;
-    printf("%s: schema version %d\n", common.database_path, store_schema_version(store));
+        return status;
+    printf("%s: schema version %d\n", cmd.options.database_path, store_schema_version(store));
     store_close(store);
     return 0;
 }
 
 static int command_check(int argc, char **argv)
 {
-    struct cli_store_options common = {.data_dir = ".data"};
-    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
-    const char *positional[1];
-    int positional_count;
-    int rc = cli_parse("check", "check [options]", options, sizeof options / sizeof options[0],
-                       argc, argv, 2, positional, 0, &positional_count, stdout);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
-    char path[PATH_MAX];
-    struct store *store = cli_open_store(&common, true, path, sizeof path);
+    struct store_command cmd;
+    int status;
+    struct store *store =
+        store_command_open(&cmd, "check", "check [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
-        return 1;
+        return status;
     bool ok = store_integrity_ok(store);
-    printf("%s: integrity %s\n", common.database_path, ok ? "ok" : "FAILED");
+    printf("%s: integrity %s\n", cmd.options.database_path, ok ? "ok" : "FAILED");
     store_close(store);
     return ok ? 0 : 1;
 }
@@ -335,23 +358,12 @@ static int command_import(int argc, char **argv)
 
 static int command_audit(int argc, char **argv)
 {
-    struct cli_store_options common = {.data_dir = ".data"};
-    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
-    const char *positional[1];
-    int count;
-    int rc =
-        cli_parse("audit", "audit verify [options]", options, sizeof options / sizeof options[0],
-                  argc, argv, 2, positional, 1, &count, stdout);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
-    if (count != 1 || strcmp(positional[0], "verify") != 0) {
-        fprintf(stderr, "chengguan audit: expected 'verify'\n");
-        return 2;
-    }
-    char path[PATH_MAX];
-    struct store *store = cli_open_store(&common, true, path, sizeof path);
+    struct store_command cmd;
+    int status;
+    struct store *store = store_command_open(&cmd, "audit", "audit verify [options]", 1, "verify",
+                                             argc, argv, &status);
     if (store == NULL)
-        return 1;
+        return status;
     int64_t events = 0;
     int64_t broken = store_audit_verify(store, &events);
     store_close(store);
@@ -370,30 +382,21 @@ static int command_audit(int argc, char **argv)
 
 static int command_backup(int argc, char **argv)
 {
-    struct cli_store_options common = {.data_dir = ".data"};
-    const struct cli_option options[] = {CLI_STORE_OPTIONS(&common)};
-    const char *positional[1];
-    int count;
-    int rc =
-        cli_parse("backup", "backup FILE [options]   (a new file; safe while serving)", options,
-                  sizeof options / sizeof options[0], argc, argv, 2, positional, 1, &count, stdout);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
-    if (count != 1) {
-        fprintf(stderr, "chengguan backup: name the file to write (see --help)\n");
-        return 2;
-    }
-    char path[PATH_MAX], err[512];
-    struct store *store = cli_open_store(&common, true, path, sizeof path);
+    struct store_command cmd;
+    int status;
+    struct store *store = store_command_open(
+        &cmd, "backup", "backup FILE [options]   (a new file; safe while serving)", 1, NULL, argc,
+        argv, &status);
     if (store == NULL)
-        return 1;
-    rc = store_backup(store, positional[0], err, sizeof err);
+        return status;
+    char err[512];
+    int rc = store_backup(store, cmd.argument, err, sizeof err);
     store_close(store);
     if (rc != 0) {
         fprintf(stderr, "chengguan backup: %s\n", err);
         return 1;
     }
-    printf("backed up %s to %s\n", common.database_path, positional[0]);
+    printf("backed up %s to %s\n", cmd.options.database_path, cmd.argument);
     return 0;
 }
 

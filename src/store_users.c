@@ -14,9 +14,9 @@
     "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, o.type, o.name, "            \
     "CASE WHEN o.type = 'department' THEN COALESCE(p.path, o.path) ELSE o.path END, u.phone, "     \
     "u.disabled, u.created_at"
-#define USER_JOIN                                                                                  \
-    " FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id "                                    \
-    "LEFT JOIN org_unit p ON p.id = o.parent_id "
+#define USER_ORG_JOIN                                                                              \
+    "JOIN org_unit o ON o.id = u.org_unit_id LEFT JOIN org_unit p ON p.id = o.parent_id "
+#define USER_JOIN " FROM app_user u " USER_ORG_JOIN
 
 // Reads USER_COLUMNS starting at column `first`.
 static void read_user(sqlite3_stmt *stmt, int first, struct store_user *out)
@@ -305,12 +305,10 @@ int store_session_create(struct store *store, const unsigned char token_hash[STO
 int store_session_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
                          struct store_session *session, struct store_user *user)
 {
-    static const char SQL[] =
-        "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, "
-        "s.expires_at, " USER_COLUMNS " FROM session s JOIN app_user u ON u.id = s.user_id "
-        "JOIN org_unit o ON o.id = u.org_unit_id "
-        "LEFT JOIN org_unit p ON p.id = o.parent_id "
-        "WHERE s.token_hash = :hash";
+    static const char SQL[] = "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, "
+                              "s.expires_at, " USER_COLUMNS
+                              " FROM session s JOIN app_user u ON u.id = s.user_id " USER_ORG_JOIN
+                              "WHERE s.token_hash = :hash";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -401,11 +399,9 @@ int store_token_create(struct store *store, const char *name, const char *channe
 int store_token_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
                        struct store_user *user, char *channel, size_t channel_size)
 {
-    static const char SQL[] =
-        "SELECT t.channel, " USER_COLUMNS " FROM api_token t JOIN app_user u ON u.id = t.user_id "
-        "JOIN org_unit o ON o.id = u.org_unit_id "
-        "LEFT JOIN org_unit p ON p.id = o.parent_id "
-        "WHERE t.token_hash = :hash AND t.disabled = 0";
+    static const char SQL[] = "SELECT t.channel, " USER_COLUMNS
+                              " FROM api_token t JOIN app_user u ON u.id = t.user_id " USER_ORG_JOIN
+                              "WHERE t.token_hash = :hash AND t.disabled = 0";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
