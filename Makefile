@@ -27,7 +27,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS)
 LDLIBS  = $(PKG_LIBS) -lpthread -lm
 
-SOURCES    := $(sort $(wildcard src/*.c))
+# src/ holds main.c and the commands beside it, and one folder per layer
+# (core, domain, api, sqlite); objects mirror that tree under $(BUILD).
+SOURCES    := $(sort $(wildcard src/*.c src/*/*.c))
 OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
 LIB_OBJECTS := $(filter-out $(BUILD)/main.o,$(OBJECTS))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
@@ -125,7 +127,7 @@ test: test-deps
 	@bash tests/run.sh
 
 format:
-	clang-format -i src/*.c include/*.h tests/unit/*.c
+	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h include/*.h tests/*/*.c)
 
 clean:
 	rm -rf .build chengguan
