@@ -1,24 +1,23 @@
 // SPDX-License-Identifier: MIT
-// The store: the only module family that speaks SQL (store*.c). This file holds
-// the engine room: opening and migrating the database, per-thread read
-// connections with persistent prepared statements, and the single write path
-// (group commit: concurrent writes share one transaction and one fsync).
+// The store: the engine-neutral interface every caller uses (result codes, an
+// opaque handle, store_<noun>_<verb> functions in the store_*.h headers). No
+// header under include/ names an engine's types; the SQLite engine lives in
+// src/sqlite/ with its private helpers (src/sqlite/engine.h). This header opens,
+// migrates and closes a store and holds what every engine shares.
 #ifndef CHENGGUAN_STORE_H
 #define CHENGGUAN_STORE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct store;
-struct store_tx;
 
-// Result codes of store functions. Domain functions may return their own positive
-// codes from a write job (e.g. STORE_CONFLICT); those roll the job back.
+// Result codes of store functions. A write that returns anything but STORE_OK has
+// changed nothing.
 enum store_result {
     STORE_OK = 0,
-    STORE_ERROR = -1,    // SQLite or I/O failure; details are in the log
+    STORE_ERROR = -1,    // engine or I/O failure; details are in the log
     STORE_NOT_FOUND = 1, // no such row (or not visible to the caller)
     STORE_CONFLICT = 2,  // a unique key or version check failed
     STORE_INVALID = 3,   // the data breaks a rule the store enforces
@@ -48,52 +47,6 @@ int store_schema_version(const struct store *store);
 
 // The newest schema version this binary knows.
 int store_latest_schema_version(void);
-
-// Returns the calling thread's read-only statement for sql, prepared once per
-// thread with SQLITE_PREPARE_PERSISTENT. sql must be a string with static storage
-// (it is cached by address). Returns NULL on error (logged). After use, call
-// store_stmt_done. Never use it to write.
-sqlite3_stmt *store_read_stmt(struct store *store, const char *sql);
-
-// Resets the statement and clears its bindings so the next user starts clean.
-void store_stmt_done(sqlite3_stmt *stmt);
-
-// Runs job(tx, data) on the write connection inside a transaction shared with the
-// other writes queued at the same moment (each job in its own savepoint), and
-// returns when the batch is on disk. The job returns STORE_OK to keep its changes,
-// anything else to roll back just its own changes; that value is returned. If the
-// commit itself fails, STORE_ERROR is returned and nothing of the job is kept.
-// A job must not call store_write (deadlock) nor do anything irreversible outside
-// the database.
-int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data);
-
-// Returns the write connection's statement for sql (static storage, cached by
-// address); call store_stmt_done after use. NULL on error.
-sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql);
-
-// Binds helpers: by parameter name (":name"). A missing name is a programming
-// error and is logged. Text is copied (SQLITE_TRANSIENT); NULL binds NULL.
-void store_bind_text(sqlite3_stmt *stmt, const char *name, const char *value);
-void store_bind_int(sqlite3_stmt *stmt, const char *name, int64_t value);
-void store_bind_double(sqlite3_stmt *stmt, const char *name, double value);
-void store_bind_blob(sqlite3_stmt *stmt, const char *name, const void *data, size_t len);
-void store_bind_null(sqlite3_stmt *stmt, const char *name);
-
-// Binds an id, or NULL when id <= 0 (no such reference).
-void store_bind_id(sqlite3_stmt *stmt, const char *name, int64_t id);
-
-// Copies a text column of the current row into out (size bytes, truncated, NUL
-// terminated); NULL reads as "".
-void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column);
-
-// Steps a statement expected to yield at most one row. Returns STORE_OK with the
-// row ready, STORE_NOT_FOUND, STORE_CONFLICT on a constraint violation, or
-// STORE_ERROR (logged). The caller still calls store_stmt_done.
-int store_step_row(sqlite3_stmt *stmt);
-
-// Steps a statement that returns no rows (or whose rows are ignored). Returns
-// STORE_OK, STORE_CONFLICT on a constraint violation, or STORE_ERROR (logged).
-int store_exec_stmt(sqlite3_stmt *stmt);
 
 // Current time in Unix epoch milliseconds. Every timestamp the store writes is made
 // here, never by SQL.

@@ -136,8 +136,6 @@ struct case_transition {
 int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
                           const struct case_transition *t, struct store_case *out);
 
-struct store_tx;
-
 // Where a supervisor puts a case that came in outside every cell (or in the
 // wrong place): the new point, its cell and places, and an address (NULL keeps).
 struct case_placement {
@@ -156,20 +154,6 @@ struct case_placement {
 // STORE_NOT_FOUND, STORE_CONFLICT (stale version) or STORE_ERROR.
 int store_case_place(struct store *store, const struct case_placement *placement,
                      struct store_case *out);
-
-// The same inside a write job that is already running (for a change that must
-// commit together with a transition, such as a citizen's rating and the reopen
-// it causes). Same results.
-int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
-                             const struct case_transition *t, struct store_case *out);
-
-// Appends an event that records a fact about the case without changing its state
-// (a photo, a rating, a reuse flag), inside a running write job: from and to are
-// the case's current state. data_json may be NULL. Returns STORE_OK,
-// STORE_NOT_FOUND or STORE_ERROR.
-int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
-                       int64_t actor_user_id, const char *actor_role, const char *actor_name,
-                       const char *note, const char *public_note, const char *data_json);
 
 // Calls fn for each event of a case, oldest first.
 struct store_case_event {

@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 struct store;
-struct store_tx;
 
 // Most points a stored grid ring may have (closing point included).
 #define STORE_GRID_RING_MAX 1024
@@ -48,9 +47,6 @@ bool store_org_unit_code_fits(const char *type, const char *code,
 // fitting store_org_unit_code_fits, empty name, bad kind), STORE_CONFLICT (code
 // taken) or STORE_ERROR.
 int store_org_unit_create(struct store *store, const struct store_org_unit *unit, int64_t *id);
-
-// The same inside a write job (e.g. a seed that creates many units at once).
-int store_org_unit_create_tx(struct store_tx *tx, const struct store_org_unit *unit, int64_t *id);
 
 // Loads a unit by id or by code. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
 int store_org_unit_get(struct store *store, int64_t id, struct store_org_unit *out);
@@ -128,46 +124,63 @@ struct store_grid_filter {
 int store_grid_list(struct store *store, const struct store_grid_filter *filter,
                     void (*fn)(const struct store_grid_cell *cell, void *data), void *data);
 
-// ---- inside a write job (imports and seeds) ----
+// ---- imports, seeds and assignments ----
 
-// Finds the community org unit with this code inside scope_path ("" or NULL =
-// anywhere). Returns STORE_OK with *id set, STORE_NOT_FOUND or STORE_ERROR.
-int store_places_tx_community(struct store_tx *tx, const char *code, const char *scope_path,
-                              int64_t *id);
-
-// Returns STORE_OK when a grid cell with this code exists, else STORE_NOT_FOUND
-// (or STORE_ERROR).
-int store_grid_tx_exists(struct store_tx *tx, const char *code);
-
-// Calls fn(id, code, ring, n, data) for every stored cell whose bounding box meets
-// the given one, by id; ring and code are valid during the call only. fn returns
-// 0 to go on or another value to stop, which is then returned. Returns STORE_OK
-// after all candidates, fn's value, or STORE_ERROR.
-int store_grid_tx_candidates(struct store_tx *tx, double min_lon, double min_lat, double max_lon,
-                             double max_lat,
-                             int (*fn)(int64_t id, const char *code, const struct geo_point *ring,
-                                       size_t n, void *data),
-                             void *data);
-
+// A cell to store: its community is named by code.
 struct store_grid_new {
-    const char *code; // 15 digits; the caller checked it
-    int64_t community_id;
+    const char *code;             // 15 digits; the caller checked it
+    const char *community_code;   // 12 digits
     const char *name;             // NULL = ""
     const char *patrol_zone;      // NULL = ""
     const struct geo_point *ring; // closed, valid (geo_ring_check), at most STORE_GRID_RING_MAX
     size_t ring_len;
 };
 
-// Inserts a cell with its area (geo_ring_area_m2), bounding box and R*Tree entry.
-// Does not check overlaps (the caller does). Sets *id (may be NULL). Returns
-// STORE_OK, STORE_INVALID (ring too long), STORE_CONFLICT (code taken) or
-// STORE_ERROR.
-int store_grid_tx_insert(struct store_tx *tx, const struct store_grid_new *cell, int64_t *id);
+// What an import did with one cell.
+enum store_grid_verdict {
+    STORE_GRID_IMPORTED,          // stored (or would have been, had nothing else failed)
+    STORE_GRID_UNKNOWN_COMMUNITY, // no such community inside the scope
+    STORE_GRID_CODE_EXISTS,       // a stored cell has this code
+    STORE_GRID_OVERLAPS,          // the ring overlaps a stored cell or an earlier one of the import
+    STORE_GRID_INVALID,           // the ring is too long to store
+};
+
+struct store_grid_outcome {
+    enum store_grid_verdict verdict;
+    int64_t grid_id;    // the new cell's id when stored
+    int64_t overlap_id; // STORE_GRID_OVERLAPS: the cell it overlaps
+    char overlap_code[16];
+};
+
+// Imports cells in one transaction, in order: each one's community must exist
+// inside scope_path ("" or NULL = anywhere), its code must be new and its ring
+// must overlap no stored cell (earlier cells of the same import included;
+// geo_rings_overlap). outcomes[i] tells what happened to cells[i]. When a cell is
+// refused and keep_valid is false nothing is stored and STORE_INVALID is
+// returned; otherwise STORE_OK with *imported cells stored. STORE_ERROR on failure
+// (nothing stored, *imported = 0).
+int store_grid_import(struct store *store, const struct store_grid_new *cells, size_t count,
+                      const char *scope_path, bool keep_valid, struct store_grid_outcome *outcomes,
+                      int *imported);
+
+// A unit to create, its parent named by code (NULL for a city).
+struct store_org_unit_new {
+    const char *code, *type, *name, *name_en;
+    const char *parent_code;
+    const char *department_kind; // departments only; NULL or "" for places
+};
+
+// Creates units (in order, so a parent comes before its children) and then cells,
+// all in one transaction: all or nothing. Returns STORE_OK, STORE_CONFLICT (a code
+// is taken), STORE_INVALID (unknown parent or community, a unit breaking
+// store_org_unit_create's rules, a refused cell) or STORE_ERROR.
+int store_places_create(struct store *store, const struct store_org_unit_new *units,
+                        size_t unit_count, const struct store_grid_new *cells, size_t cell_count);
 
 // Makes user_id an inspector of every cell whose code starts with code_prefix,
 // and, when as_leader, also their grid leader (网格长). Sets *count (may be NULL)
 // to the number of cells. Returns STORE_OK or STORE_ERROR.
-int store_grid_tx_assign(struct store_tx *tx, const char *code_prefix, int64_t user_id,
-                         bool as_leader, int *count);
+int store_grid_assign(struct store *store, const char *code_prefix, int64_t user_id, bool as_leader,
+                      int *count);
 
 #endif

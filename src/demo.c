@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -116,20 +117,29 @@ struct demo_counts {
     int assignments;
 };
 
-static int create_unit(struct store_tx *tx, const char *type, const char *code, const char *name,
-                       const char *name_en, int64_t parent_id, const char *kind, int64_t *id,
-                       struct demo_counts *counts)
+enum {
+    DEMO_UNITS_MAX = 2 + 16 + DEMO_STREETS * (2 + DEMO_COMMUNITIES_PER_STREET),
+    DEMO_CELLS = DEMO_STREETS * DEMO_COMMUNITIES_PER_STREET * DEMO_ROWS * DEMO_COLS,
+};
+
+// Everything the store is asked to create in one go: units (parents first) and
+// cells, with the text and rings they point to.
+struct demo_plan {
+    struct store_org_unit_new units[DEMO_UNITS_MAX];
+    size_t unit_count;
+    struct store_grid_new cells[DEMO_CELLS];
+    size_t cell_count;
+    char codes[DEMO_CELLS][16];
+    char names[DEMO_CELLS][160];
+    char zones[DEMO_CELLS][160];
+    struct geo_point rings[DEMO_CELLS][5];
+};
+
+static void plan_unit(struct demo_plan *plan, const char *type, const char *code, const char *name,
+                      const char *name_en, const char *parent_code, const char *kind)
 {
-    struct store_org_unit unit = {.parent_id = parent_id};
-    snprintf(unit.code, sizeof unit.code, "%s", code);
-    snprintf(unit.type, sizeof unit.type, "%s", type);
-    snprintf(unit.name, sizeof unit.name, "%s", name);
-    snprintf(unit.name_en, sizeof unit.name_en, "%s", name_en);
-    snprintf(unit.department_kind, sizeof unit.department_kind, "%s", kind ? kind : "");
-    int rc = store_org_unit_create_tx(tx, &unit, id);
-    if (rc == STORE_OK)
-        counts->org_units++;
-    return rc;
+    plan->units[plan->unit_count++] =
+        (struct store_org_unit_new){code, type, name, name_en, parent_code, kind};
 }
 
 // A grid vertex: column i (west to east) and row j (north to south) of the whole
@@ -141,100 +151,60 @@ static struct geo_point vertex(int i, int j)
                               (double)(DEMO_NORTH_LAT_E7 - j * DEMO_CELL_LAT_E7) / 1e7};
 }
 
-// Stores the COLS x ROWS cells of one community whose north-west cell is at
+// Plans the COLS x ROWS cells of one community whose north-west cell is at
 // layout column col0 and row row0.
-static int create_cells(struct store_tx *tx, const struct demo_place *community,
-                        int64_t community_id, int col0, int row0, struct demo_counts *counts)
+static void plan_cells(struct demo_plan *plan, const struct demo_place *community, int col0,
+                       int row0)
 {
     for (int row = 0; row < DEMO_ROWS; row++) {
         for (int col = 0; col < DEMO_COLS; col++) {
+            size_t k = plan->cell_count++;
             int seq = row * DEMO_COLS + col + 1, i = col0 + col, j = row0 + row;
-            char code[16], name[160], zone[160];
-            snprintf(code, sizeof code, "%s%03d", community->code, seq);
-            snprintf(name, sizeof name, "%s第%02d网格", community->name, seq);
-            snprintf(zone, sizeof zone, "%s第%d责任网格", community->name, row / 2 + 1);
+            snprintf(plan->codes[k], sizeof plan->codes[k], "%s%03d", community->code, seq);
+            snprintf(plan->names[k], sizeof plan->names[k], "%s第%02d网格", community->name, seq);
+            snprintf(plan->zones[k], sizeof plan->zones[k], "%s第%d责任网格", community->name,
+                     row / 2 + 1);
             // Counter-clockwise from the south-west corner.
-            struct geo_point ring[5] = {vertex(i, j + 1), vertex(i + 1, j + 1), vertex(i + 1, j),
-                                        vertex(i, j), vertex(i, j + 1)};
-            struct store_grid_new cell = {code, community_id, name, zone, ring, 5};
-            int rc = store_grid_tx_insert(tx, &cell, NULL);
-            if (rc != STORE_OK)
-                return rc;
-            counts->cells++;
+            struct geo_point *ring = plan->rings[k];
+            ring[0] = vertex(i, j + 1);
+            ring[1] = vertex(i + 1, j + 1);
+            ring[2] = vertex(i + 1, j);
+            ring[3] = vertex(i, j);
+            ring[4] = vertex(i, j + 1);
+            plan->cells[k] = (struct store_grid_new){
+                plan->codes[k], community->code, plan->names[k], plan->zones[k], ring, 5};
         }
     }
-    return STORE_OK;
 }
 
-static int create_streets(struct store_tx *tx, int64_t district_id, struct demo_counts *counts)
+_Static_assert(COUNT_OF(DEPARTMENTS) <= 16, "DEMO_UNITS_MAX counts 16 district departments");
+
+static void plan_city(struct demo_plan *plan, struct demo_counts *counts)
 {
+    plan_unit(plan, "city", "4409", "茂名市", "Maoming", NULL, NULL);
+    plan_unit(plan, "district", "440902", "茂南区", "Maonan District", "4409", NULL);
+    for (size_t d = 0; d < COUNT_OF(DEPARTMENTS); d++)
+        plan_unit(plan, "department", DEPARTMENTS[d].code, DEPARTMENTS[d].name,
+                  DEPARTMENTS[d].name_en, "440902", DEPARTMENTS[d].kind);
+    counts->departments = (int)COUNT_OF(DEPARTMENTS) + DEMO_STREETS;
     for (int s = 0; s < DEMO_STREETS; s++) {
-        int64_t street_id = 0, community_id = 0;
         const struct demo_place *street = &STREETS[s];
-        int rc = create_unit(tx, "street", street->code, street->name, street->name_en, district_id,
-                             NULL, &street_id, counts);
-        if (rc == STORE_OK)
-            rc = create_unit(tx, "department", OFFICES[s].code, OFFICES[s].name, OFFICES[s].name_en,
-                             street_id, "street_office", NULL, counts);
-        if (rc != STORE_OK)
-            return rc;
-        counts->departments++;
+        plan_unit(plan, "street", street->code, street->name, street->name_en, "440902", NULL);
+        plan_unit(plan, "department", OFFICES[s].code, OFFICES[s].name, OFFICES[s].name_en,
+                  street->code, "street_office");
         for (int c = 0; c < DEMO_COMMUNITIES_PER_STREET; c++) {
             const struct demo_place *community = &COMMUNITIES[s][c];
-            rc = create_unit(tx, "community", community->code, community->name, community->name_en,
-                             street_id, NULL, &community_id, counts);
-            if (rc == STORE_OK)
-                rc =
-                    create_cells(tx, community, community_id, s * DEMO_COLS, c * DEMO_ROWS, counts);
-            if (rc != STORE_OK)
-                return rc;
+            plan_unit(plan, "community", community->code, community->name, community->name_en,
+                      street->code, NULL);
+            plan_cells(plan, community, s * DEMO_COLS, c * DEMO_ROWS);
         }
     }
-    return STORE_OK;
+    counts->org_units = (int)plan->unit_count;
+    counts->cells = (int)plan->cell_count;
 }
 
-static int places_job(struct store_tx *tx, void *data)
-{
-    struct demo_counts *counts = data;
-    int64_t city_id = 0, district_id = 0;
-    int rc = create_unit(tx, "city", "4409", "茂名市", "Maoming", 0, NULL, &city_id, counts);
-    if (rc == STORE_OK)
-        rc = create_unit(tx, "district", "440902", "茂南区", "Maonan District", city_id, NULL,
-                         &district_id, counts);
-    for (size_t d = 0; rc == STORE_OK && d < COUNT_OF(DEPARTMENTS); d++) {
-        rc = create_unit(tx, "department", DEPARTMENTS[d].code, DEPARTMENTS[d].name,
-                         DEPARTMENTS[d].name_en, district_id, DEPARTMENTS[d].kind, NULL, counts);
-        counts->departments += rc == STORE_OK;
-    }
-    return rc == STORE_OK ? create_streets(tx, district_id, counts) : rc;
-}
-
-struct assign_job {
-    int64_t user_ids[COUNT_OF(USERS)];
-    struct demo_counts *counts;
-};
-
-static int assign_job(struct store_tx *tx, void *data)
-{
-    struct assign_job *job = data;
-    for (size_t u = 0; u < COUNT_OF(USERS); u++) {
-        int cells = 0;
-        if (USERS[u].inspects != NULL) {
-            int rc = store_grid_tx_assign(tx, USERS[u].inspects, job->user_ids[u], false, &cells);
-            if (rc != STORE_OK)
-                return rc;
-            job->counts->assignments += cells;
-        }
-        if (USERS[u].leads != NULL) {
-            int rc = store_grid_tx_assign(tx, USERS[u].leads, job->user_ids[u], true, NULL);
-            if (rc != STORE_OK)
-                return rc;
-        }
-    }
-    return STORE_OK;
-}
-
-static int create_users(struct store *store, const char *password_hash, struct assign_job *job)
+// Creates the accounts and assigns inspectors and grid leaders to their cells.
+static int create_users(struct store *store, const char *password_hash, struct demo_counts *counts)
 {
     for (size_t u = 0; u < COUNT_OF(USERS); u++) {
         struct store_org_unit unit;
@@ -243,10 +213,19 @@ static int create_users(struct store *store, const char *password_hash, struct a
         struct store_user user = {.role = USERS[u].role, .org_unit_id = unit.id};
         snprintf(user.username, sizeof user.username, "%s", USERS[u].username);
         snprintf(user.display_name, sizeof user.display_name, "%s", USERS[u].display_name);
-        int rc = store_user_create(store, &user, password_hash, &job->user_ids[u]);
+        int64_t user_id = 0;
+        int rc = store_user_create(store, &user, password_hash, &user_id);
         if (rc != STORE_OK)
             return rc;
-        job->counts->users++;
+        counts->users++;
+        int cells = 0;
+        if (USERS[u].inspects != NULL &&
+            (rc = store_grid_assign(store, USERS[u].inspects, user_id, false, &cells)) != STORE_OK)
+            return rc;
+        counts->assignments += cells;
+        if (USERS[u].leads != NULL &&
+            (rc = store_grid_assign(store, USERS[u].leads, user_id, true, NULL)) != STORE_OK)
+            return rc;
     }
     return STORE_OK;
 }
@@ -272,18 +251,20 @@ static cJSON *summary_json(const struct demo_counts *counts)
 int demo_seed(struct store *store, const char *password_hash, cJSON **summary)
 {
     struct demo_counts counts = {0};
-    struct assign_job job = {.counts = &counts};
     if (summary != NULL)
         *summary = NULL;
-    int rc = store_write(store, places_job, &counts);
+    struct demo_plan *plan = calloc(1, sizeof *plan);
+    if (plan == NULL)
+        return STORE_ERROR;
+    plan_city(plan, &counts);
+    int rc =
+        store_places_create(store, plan->units, plan->unit_count, plan->cells, plan->cell_count);
+    free(plan);
     if (rc == STORE_CONFLICT)
         return STORE_CONFLICT;
     if (rc != STORE_OK)
         return STORE_ERROR;
-    rc = create_users(store, password_hash, &job);
-    if (rc == STORE_OK)
-        rc = store_write(store, assign_job, &job);
-    if (rc != STORE_OK)
+    if (create_users(store, password_hash, &counts) != STORE_OK)
         return STORE_ERROR;
     if (summary != NULL)
         *summary = summary_json(&counts);

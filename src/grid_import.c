@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // GeoJSON import of grid cells: parse and check every feature (structure, code,
-// geometry), find duplicates within the file, then in one write job check the
-// community, stored codes and overlaps and insert; roll back unless all passed or
-// invalid features are skipped. Also the `chengguan import grids` command.
+// geometry), find duplicates within the file, then hand the rest to the store's
+// import, which checks the community, stored codes and overlaps in one
+// transaction and keeps nothing unless all passed or invalid features are skipped. Also the
+// `chengguan import grids` command.
 #include "grid_import.h"
 
 #include "cli.h"
@@ -37,14 +38,12 @@ struct import_feature {
 };
 
 struct import_run {
+    struct store *store;
     const char *scope_path;
     bool skip_invalid;
     size_t count;
     struct import_feature *features;
     int imported;
-    struct import_feature *current; // the feature whose overlaps are being probed
-    int64_t overlap_id;
-    char overlap_code[16];
 };
 
 static void reject(struct import_feature *f, const char *error, const char *format, ...)
@@ -274,89 +273,71 @@ static bool reject_duplicates(struct import_run *run)
     return true;
 }
 
-static int overlap_probe(int64_t id, const char *code, const struct geo_point *ring, size_t n,
-                         void *data)
-{
-    struct import_run *run = data;
-    if (!geo_rings_overlap(run->current->ring, run->current->n, ring, n))
-        return 0;
-    run->overlap_id = id;
-    snprintf(run->overlap_code, sizeof run->overlap_code, "%s", code);
-    return 1;
-}
-
-static void reject_overlap(struct import_run *run, struct import_feature *f)
-{
-    for (size_t i = 0; i < run->count; i++)
-        if (run->features[i].grid_id == run->overlap_id) {
-            reject(f, "overlaps_feature", "the cell overlaps feature %d (%s) of this file",
-                   run->features[i].index, run->overlap_code);
-            return;
-        }
-    reject(f, "overlaps_existing", "the cell overlaps the stored cell %s", run->overlap_code);
-}
-
-// Checks one parsed feature against the database and inserts it. Returns
-// STORE_OK (inserted or rejected) or STORE_ERROR.
-static int import_one(struct store_tx *tx, struct import_run *run, struct import_feature *f)
+// Turns the store's verdict on feature f into its rejection (if any).
+static void apply_outcome(struct import_run *run, struct import_feature *f,
+                          const struct store_grid_outcome *out)
 {
     char community[GEO_COMMUNITY_CODE_LEN + 1];
-    memcpy(community, f->code, GEO_COMMUNITY_CODE_LEN);
-    community[GEO_COMMUNITY_CODE_LEN] = '\0';
-    int64_t community_id = 0;
-    int rc = store_places_tx_community(tx, community, run->scope_path, &community_id);
-    if (rc == STORE_NOT_FOUND) {
+    snprintf(community, sizeof community, "%.*s", GEO_COMMUNITY_CODE_LEN, f->code);
+    switch (out->verdict) {
+    case STORE_GRID_IMPORTED:
+        f->grid_id = out->grid_id;
+        return;
+    case STORE_GRID_UNKNOWN_COMMUNITY:
         reject(f, "unknown_community", "community %s does not exist%s", community,
                run->scope_path && run->scope_path[0] ? " in your jurisdiction" : "");
-        return STORE_OK;
-    }
-    if (rc != STORE_OK)
-        return STORE_ERROR;
-    rc = store_grid_tx_exists(tx, f->code);
-    if (rc != STORE_NOT_FOUND) {
-        if (rc == STORE_OK)
-            reject(f, "code_exists", "a cell with code %s exists already", f->code);
-        return rc == STORE_OK ? STORE_OK : STORE_ERROR;
-    }
-    run->current = f;
-    rc = store_grid_tx_candidates(tx, f->min_lon, f->min_lat, f->max_lon, f->max_lat, overlap_probe,
-                                  run);
-    if (rc == 1) {
-        reject_overlap(run, f);
-        return STORE_OK;
-    }
-    if (rc != STORE_OK)
-        return STORE_ERROR;
-    struct store_grid_new cell = {
-        .code = f->code,
-        .community_id = community_id,
-        .name = f->name,
-        .patrol_zone = f->patrol_zone,
-        .ring = f->ring,
-        .ring_len = f->n,
-    };
-    rc = store_grid_tx_insert(tx, &cell, &f->grid_id);
-    if (rc == STORE_CONFLICT) {
+        return;
+    case STORE_GRID_CODE_EXISTS:
         reject(f, "code_exists", "a cell with code %s exists already", f->code);
-        return STORE_OK;
+        return;
+    case STORE_GRID_INVALID:
+        reject(f, "too_many_points", "the ring is too long to store");
+        return;
+    case STORE_GRID_OVERLAPS:
+        for (size_t i = 0; i < run->count; i++)
+            if (run->features[i].grid_id == out->overlap_id && run->features[i].error == NULL) {
+                reject(f, "overlaps_feature", "the cell overlaps feature %d (%s) of this file",
+                       run->features[i].index, out->overlap_code);
+                return;
+            }
+        reject(f, "overlaps_existing", "the cell overlaps the stored cell %s", out->overlap_code);
+        return;
     }
-    if (rc == STORE_OK)
-        run->imported++;
-    return rc == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
-static int import_job(struct store_tx *tx, void *data)
+// Hands the acceptable features to the store in one import and records what it
+// did with each. Returns the store's result.
+static int store_features(struct import_run *run)
 {
-    struct import_run *run = data;
-    bool any_rejected = false;
+    struct store_grid_new *cells = calloc(run->count ? run->count : 1, sizeof *cells);
+    struct store_grid_outcome *outcomes = calloc(run->count ? run->count : 1, sizeof *outcomes);
+    size_t *feature_of = calloc(run->count ? run->count : 1, sizeof *feature_of);
+    char(*communities)[GEO_COMMUNITY_CODE_LEN + 1] =
+        calloc(run->count ? run->count : 1, sizeof *communities);
+    int rc = STORE_ERROR;
+    if (cells == NULL || outcomes == NULL || feature_of == NULL || communities == NULL)
+        goto done;
+    size_t n = 0;
     for (size_t i = 0; i < run->count; i++) {
         struct import_feature *f = &run->features[i];
-        if (f->error == NULL && import_one(tx, run, f) != STORE_OK)
-            return STORE_ERROR;
-        any_rejected = any_rejected || f->error != NULL;
+        if (f->error != NULL)
+            continue;
+        snprintf(communities[n], sizeof communities[n], "%.*s", GEO_COMMUNITY_CODE_LEN, f->code);
+        cells[n] = (struct store_grid_new){f->code,        communities[n], f->name,
+                                           f->patrol_zone, f->ring,        f->n};
+        feature_of[n++] = i;
     }
-    // A positive result rolls this job back: nothing of the file is kept.
-    return any_rejected && !run->skip_invalid ? STORE_INVALID : STORE_OK;
+    rc = store_grid_import(run->store, cells, n, run->scope_path, run->skip_invalid, outcomes,
+                           &run->imported);
+    // Verdicts in file order, so an overlap names the earlier feature it met.
+    for (size_t k = 0; (rc == STORE_OK || rc == STORE_INVALID) && k < n; k++)
+        apply_outcome(run, &run->features[feature_of[k]], &outcomes[k]);
+done:
+    free(cells);
+    free(outcomes);
+    free(feature_of);
+    free(communities);
+    return rc;
 }
 
 static cJSON *build_report(const struct import_run *run, int imported)
@@ -424,7 +405,8 @@ int grid_import_collection(struct store *store, const cJSON *collection, const c
         return *report ? GRID_IMPORT_INVALID : GRID_IMPORT_ERROR;
     }
     const cJSON *features = cJSON_GetObjectItemCaseSensitive(collection, "features");
-    struct import_run run = {.scope_path = scope_path, .skip_invalid = skip_invalid};
+    struct import_run run = {
+        .store = store, .scope_path = scope_path, .skip_invalid = skip_invalid};
     run.count = (size_t)cJSON_GetArraySize(features);
     run.features = calloc(run.count ? run.count : 1, sizeof *run.features);
     if (run.features == NULL)
@@ -441,7 +423,7 @@ int grid_import_collection(struct store *store, const cJSON *collection, const c
         run_free(&run);
         return GRID_IMPORT_ERROR;
     }
-    int rc = store_write(store, import_job, &run);
+    int rc = store_features(&run);
     if (rc != STORE_OK && rc != STORE_INVALID) {
         log_error("grid import: the write failed (%d)", rc);
         run_free(&run);

@@ -2,7 +2,7 @@
 // The store's engine room: open and migrate, per-thread read connections with
 // cached statements, and one writer thread that commits queued write jobs in
 // batches (a savepoint per job, one COMMIT and so one fsync per batch).
-#include "store.h"
+#include "engine.h"
 
 #include "log.h"
 #include "store_migrations.h"

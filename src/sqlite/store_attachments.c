@@ -8,7 +8,7 @@
 #include "store_cases.h"
 
 #include "log.h"
-#include "store.h"
+#include "engine.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
 #include "store_calendar.h"
 
 #include "log.h"
-#include "store.h"
+#include "engine.h"
 #include "worktime.h"
 
 #include <string.h>

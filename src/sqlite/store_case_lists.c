@@ -7,7 +7,7 @@
 #include "casefsm.h"
 #include "geo.h"
 #include "log.h"
-#include "store.h"
+#include "engine.h"
 #include "store_cases.h"
 
 #include <cjson/cJSON.h>

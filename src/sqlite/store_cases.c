@@ -5,7 +5,7 @@
 
 #include "caseclock.h"
 #include "log.h"
-#include "store.h"
+#include "engine.h"
 #include "textseg.h"
 #include "worktime.h"
 

@@ -6,7 +6,7 @@
 
 #include "catsuggest.h"
 #include "log.h"
-#include "store.h"
+#include "engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "store_places.h"
 
 #include "log.h"
-#include "store.h"
+#include "engine.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -110,7 +110,9 @@ static bool kind_valid(const struct store_org_unit *unit)
 
 // ---- org units ----
 
-int store_org_unit_create_tx(struct store_tx *tx, const struct store_org_unit *unit, int64_t *id)
+// Inserts one unit whose parent is unit->parent_id and sets its path; the
+// contract of store_org_unit_create, inside a running write job.
+static int unit_insert(struct store_tx *tx, const struct store_org_unit *unit, int64_t *id)
 {
     static const char SQL_PARENT[] = "SELECT " UNIT_COLUMNS " FROM org_unit o WHERE o.id = :id";
     static const char SQL_INSERT[] =
@@ -175,7 +177,7 @@ struct unit_create_job {
 static int unit_create_job(struct store_tx *tx, void *data)
 {
     struct unit_create_job *job = data;
-    return store_org_unit_create_tx(tx, job->unit, &job->id);
+    return unit_insert(tx, job->unit, &job->id);
 }
 
 int store_org_unit_create(struct store *store, const struct store_org_unit *unit, int64_t *id)
@@ -433,9 +435,11 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-// ---- grid cells: inside write jobs ----
+// ---- grid cells: imports, seeds and assignments ----
 
-int store_places_tx_community(struct store_tx *tx, const char *code, const char *scope_path,
+// Finds the community with this code inside scope_path ("" or NULL = anywhere).
+// Returns STORE_OK with *id set, STORE_NOT_FOUND or STORE_ERROR.
+static int community_in_scope(struct store_tx *tx, const char *code, const char *scope_path,
                               int64_t *id)
 {
     static const char SQL[] = "SELECT id FROM org_unit WHERE code = :code AND type = 'community' "
@@ -452,7 +456,8 @@ int store_places_tx_community(struct store_tx *tx, const char *code, const char 
     return rc;
 }
 
-int store_grid_tx_exists(struct store_tx *tx, const char *code)
+// STORE_OK when a cell with this code exists, else STORE_NOT_FOUND or STORE_ERROR.
+static int grid_exists(struct store_tx *tx, const char *code)
 {
     static const char SQL[] = "SELECT 1 FROM grid_cell WHERE code = :code";
     sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
@@ -464,11 +469,14 @@ int store_grid_tx_exists(struct store_tx *tx, const char *code)
     return rc;
 }
 
-int store_grid_tx_candidates(struct store_tx *tx, double min_lon, double min_lat, double max_lon,
-                             double max_lat,
-                             int (*fn)(int64_t id, const char *code, const struct geo_point *ring,
-                                       size_t n, void *data),
-                             void *data)
+// Calls fn(id, code, ring, n, data) for every stored cell whose bounding box meets
+// the given one, by id, until fn returns non-zero (then returned). Returns
+// STORE_OK after all candidates, fn's value, or STORE_ERROR.
+static int grid_candidates(struct store_tx *tx, double min_lon, double min_lat, double max_lon,
+                           double max_lat,
+                           int (*fn)(int64_t id, const char *code, const struct geo_point *ring,
+                                     size_t n, void *data),
+                           void *data)
 {
     static const char SQL[] =
         "SELECT g.id, g.code, g.ring FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
@@ -505,7 +513,11 @@ int store_grid_tx_candidates(struct store_tx *tx, double min_lon, double min_lat
     return result;
 }
 
-int store_grid_tx_insert(struct store_tx *tx, const struct store_grid_new *cell, int64_t *id)
+// Inserts a cell of community_id with its area, bounding box and R*Tree entry;
+// no overlap check. Returns STORE_OK, STORE_INVALID (ring length),
+// STORE_CONFLICT (code taken) or STORE_ERROR.
+static int grid_insert(struct store_tx *tx, const struct store_grid_new *cell, int64_t community_id,
+                       int64_t *id)
 {
     static const char SQL_CELL[] =
         "INSERT INTO grid_cell (code, community_id, name, ring, area_m2, patrol_zone, min_lon, "
@@ -526,7 +538,7 @@ int store_grid_tx_insert(struct store_tx *tx, const struct store_grid_new *cell,
     double min_lon, min_lat, max_lon, max_lat;
     geo_ring_bbox(cell->ring, cell->ring_len, &min_lon, &min_lat, &max_lon, &max_lat);
     store_bind_text(insert, ":code", cell->code);
-    store_bind_int(insert, ":community", cell->community_id);
+    store_bind_int(insert, ":community", community_id);
     store_bind_text(insert, ":name", cell->name ? cell->name : "");
     store_bind_text(insert, ":ring", ring);
     store_bind_double(insert, ":area", geo_ring_area_m2(cell->ring, cell->ring_len));
@@ -553,8 +565,8 @@ int store_grid_tx_insert(struct store_tx *tx, const struct store_grid_new *cell,
     return rc;
 }
 
-int store_grid_tx_assign(struct store_tx *tx, const char *code_prefix, int64_t user_id,
-                         bool as_leader, int *count)
+static int grid_assign(struct store_tx *tx, const char *code_prefix, int64_t user_id,
+                       bool as_leader, int *count)
 {
     static const char SQL_INSPECTOR[] =
         "INSERT INTO grid_inspector (grid_id, user_id) SELECT id, :user FROM grid_cell "
@@ -583,5 +595,170 @@ int store_grid_tx_assign(struct store_tx *tx, const char *code_prefix, int64_t u
     if (rc == STORE_OK && count != NULL)
         *count = sqlite3_column_int(counter, 0);
     store_stmt_done(counter);
+    return rc;
+}
+
+struct grid_import_job {
+    const struct store_grid_new *cells;
+    size_t count;
+    const char *scope_path;
+    bool keep_valid;
+    struct store_grid_outcome *outcomes;
+    int imported;
+    const struct store_grid_new *current; // the cell whose overlaps are probed
+};
+
+static int overlap_probe(int64_t id, const char *code, const struct geo_point *ring, size_t n,
+                         void *data)
+{
+    struct grid_import_job *job = data;
+    if (!geo_rings_overlap(job->current->ring, job->current->ring_len, ring, n))
+        return 0;
+    struct store_grid_outcome *out = &job->outcomes[job->current - job->cells];
+    out->overlap_id = id;
+    snprintf(out->overlap_code, sizeof out->overlap_code, "%s", code);
+    return 1;
+}
+
+// Checks and inserts one cell, recording the verdict. Returns STORE_OK (stored or
+// refused) or STORE_ERROR.
+static int grid_import_one(struct store_tx *tx, struct grid_import_job *job, size_t i)
+{
+    const struct store_grid_new *cell = &job->cells[i];
+    struct store_grid_outcome *out = &job->outcomes[i];
+    int64_t community_id = 0;
+    int rc = community_in_scope(tx, cell->community_code, job->scope_path, &community_id);
+    if (rc == STORE_NOT_FOUND)
+        out->verdict = STORE_GRID_UNKNOWN_COMMUNITY;
+    if (rc != STORE_OK)
+        return rc == STORE_NOT_FOUND ? STORE_OK : STORE_ERROR;
+    rc = grid_exists(tx, cell->code);
+    if (rc == STORE_OK)
+        out->verdict = STORE_GRID_CODE_EXISTS;
+    if (rc != STORE_NOT_FOUND)
+        return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+    double min_lon, min_lat, max_lon, max_lat;
+    geo_ring_bbox(cell->ring, cell->ring_len, &min_lon, &min_lat, &max_lon, &max_lat);
+    job->current = cell;
+    rc = grid_candidates(tx, min_lon, min_lat, max_lon, max_lat, overlap_probe, job);
+    if (rc == 1)
+        out->verdict = STORE_GRID_OVERLAPS;
+    if (rc != STORE_OK)
+        return rc == 1 ? STORE_OK : STORE_ERROR;
+    rc = grid_insert(tx, cell, community_id, &out->grid_id);
+    if (rc == STORE_CONFLICT)
+        out->verdict = STORE_GRID_CODE_EXISTS;
+    else if (rc == STORE_INVALID)
+        out->verdict = STORE_GRID_INVALID;
+    else if (rc == STORE_OK)
+        job->imported++;
+    return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
+}
+
+static int grid_import_job(struct store_tx *tx, void *data)
+{
+    struct grid_import_job *job = data;
+    bool any_refused = false;
+    for (size_t i = 0; i < job->count; i++) {
+        job->outcomes[i] = (struct store_grid_outcome){STORE_GRID_IMPORTED, 0, 0, ""};
+        if (grid_import_one(tx, job, i) != STORE_OK)
+            return STORE_ERROR;
+        any_refused = any_refused || job->outcomes[i].verdict != STORE_GRID_IMPORTED;
+    }
+    return any_refused && !job->keep_valid ? STORE_INVALID : STORE_OK;
+}
+
+int store_grid_import(struct store *store, const struct store_grid_new *cells, size_t count,
+                      const char *scope_path, bool keep_valid, struct store_grid_outcome *outcomes,
+                      int *imported)
+{
+    struct grid_import_job job = {cells, count, scope_path, keep_valid, outcomes, 0, NULL};
+    int rc = store_write(store, grid_import_job, &job);
+    *imported = rc == STORE_OK ? job.imported : 0;
+    return rc;
+}
+
+struct places_job {
+    const struct store_org_unit_new *units;
+    size_t unit_count;
+    const struct store_grid_new *cells;
+    size_t cell_count;
+};
+
+// Looks a unit up by code inside the running job. Returns STORE_OK,
+// STORE_NOT_FOUND or STORE_ERROR.
+static int unit_by_code(struct store_tx *tx, const char *code, struct store_org_unit *out)
+{
+    static const char SQL[] = "SELECT " UNIT_COLUMNS " FROM org_unit o WHERE o.code = :code";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":code", code);
+    int rc = store_step_row(stmt);
+    if (rc == STORE_OK)
+        read_unit(stmt, out);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+static int places_job(struct store_tx *tx, void *data)
+{
+    struct places_job *job = data;
+    for (size_t i = 0; i < job->unit_count; i++) {
+        const struct store_org_unit_new *in = &job->units[i];
+        struct store_org_unit unit = {0}, parent;
+        if (in->parent_code != NULL) {
+            int rc = unit_by_code(tx, in->parent_code, &parent);
+            if (rc != STORE_OK)
+                return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
+            unit.parent_id = parent.id;
+        }
+        snprintf(unit.code, sizeof unit.code, "%s", in->code);
+        snprintf(unit.type, sizeof unit.type, "%s", in->type);
+        snprintf(unit.name, sizeof unit.name, "%s", in->name);
+        snprintf(unit.name_en, sizeof unit.name_en, "%s", in->name_en ? in->name_en : "");
+        snprintf(unit.department_kind, sizeof unit.department_kind, "%s",
+                 in->department_kind ? in->department_kind : "");
+        int rc = unit_insert(tx, &unit, NULL);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    struct store_grid_outcome *outcomes =
+        calloc(job->cell_count ? job->cell_count : 1, sizeof *outcomes);
+    if (outcomes == NULL)
+        return STORE_ERROR;
+    struct grid_import_job cells = {job->cells, job->cell_count, NULL, false, outcomes, 0, NULL};
+    int rc = grid_import_job(tx, &cells);
+    free(outcomes);
+    return rc;
+}
+
+int store_places_create(struct store *store, const struct store_org_unit_new *units,
+                        size_t unit_count, const struct store_grid_new *cells, size_t cell_count)
+{
+    struct places_job job = {units, unit_count, cells, cell_count};
+    return store_write(store, places_job, &job);
+}
+
+struct assign_job {
+    const char *code_prefix;
+    int64_t user_id;
+    bool as_leader;
+    int count;
+};
+
+static int assign_job(struct store_tx *tx, void *data)
+{
+    struct assign_job *job = data;
+    return grid_assign(tx, job->code_prefix, job->user_id, job->as_leader, &job->count);
+}
+
+int store_grid_assign(struct store *store, const char *code_prefix, int64_t user_id, bool as_leader,
+                      int *count)
+{
+    struct assign_job job = {code_prefix, user_id, as_leader, 0};
+    int rc = store_write(store, assign_job, &job);
+    if (rc == STORE_OK && count != NULL)
+        *count = job.count;
     return rc;
 }

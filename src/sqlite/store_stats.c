@@ -3,7 +3,7 @@
 // inside the caller's jurisdiction (place_path prefix, which the index covers).
 #include "store_stats.h"
 
-#include "store.h"
+#include "engine.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #include "store_users.h"
 
 #include "log.h"
-#include "store.h"
+#include "engine.h"
 
 #include <stdio.h>
 #include <string.h>

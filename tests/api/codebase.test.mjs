@@ -31,6 +31,19 @@ test('no SQL text outside the store files', () => {
   assert.ok(store.some((s) => sql.test(s)));
 });
 
+test('only the SQLite engine folder includes sqlite3.h', () => {
+  const headers = readdirSync(join(ROOT, 'include')).filter((f) => f.endsWith('.h')).map((f) => join('..', 'include', f));
+  const all = [...files, ...readdirSync(SRC, { recursive: true }).filter((f) => f.endsWith('.h')), ...headers];
+  let seen = 0;
+  for (const file of all) {
+    const text = readFileSync(join(SRC, file), 'utf8');
+    const includes = /#\s*include\s*[<"]sqlite3\.h[>"]/.test(text);
+    if (file.startsWith('sqlite/')) seen += includes ? 1 : 0;
+    else assert.ok(!includes, `${file} includes sqlite3.h outside src/sqlite`);
+  }
+  assert.ok(seen > 0, 'the engine itself includes sqlite3.h');
+});
+
 test('handlers never free memory by hand', () => {
   for (const file of files.filter((f) => base(f).startsWith('api_'))) {
     const code = readFileSync(join(SRC, file), 'utf8').replace(/\/\/[^\n]*/g, '');

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// The SQLite engine's private helpers, shared by the files of src/sqlite/ and
+// by nothing else: per-thread read statements, the group-commit write path
+// (store_write and the transaction handle it lends a job), named-parameter
+// binders and step helpers. Only this folder includes sqlite3.h.
+#ifndef CHENGGUAN_SQLITE_ENGINE_H
+#define CHENGGUAN_SQLITE_ENGINE_H
+
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// The write connection as lent to one write job; valid during the job only.
+struct store_tx;
+
+// Returns the calling thread's read-only statement for sql, prepared once per
+// thread with SQLITE_PREPARE_PERSISTENT. sql must be a string with static storage
+// (it is cached by address). Returns NULL on error (logged). After use, call
+// store_stmt_done. Never use it to write.
+sqlite3_stmt *store_read_stmt(struct store *store, const char *sql);
+
+// Resets the statement and clears its bindings so the next user starts clean.
+void store_stmt_done(sqlite3_stmt *stmt);
+
+// Runs job(tx, data) on the write connection inside a transaction shared with the
+// other writes queued at the same moment (each job in its own savepoint), and
+// returns when the batch is on disk. The job returns STORE_OK to keep its changes,
+// anything else to roll back just its own changes; that value is returned. If the
+// commit itself fails, STORE_ERROR is returned and nothing of the job is kept.
+// A job must not call store_write (deadlock) nor do anything irreversible outside
+// the database.
+int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data);
+
+// Returns the write connection's statement for sql (static storage, cached by
+// address); call store_stmt_done after use. NULL on error.
+sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql);
+
+// Binds helpers: by parameter name (":name"). A missing name is a programming
+// error and is logged. Text is copied (SQLITE_TRANSIENT); NULL binds NULL.
+void store_bind_text(sqlite3_stmt *stmt, const char *name, const char *value);
+void store_bind_int(sqlite3_stmt *stmt, const char *name, int64_t value);
+void store_bind_double(sqlite3_stmt *stmt, const char *name, double value);
+void store_bind_blob(sqlite3_stmt *stmt, const char *name, const void *data, size_t len);
+void store_bind_null(sqlite3_stmt *stmt, const char *name);
+
+// Binds an id, or NULL when id <= 0 (no such reference).
+void store_bind_id(sqlite3_stmt *stmt, const char *name, int64_t id);
+
+// Copies a text column of the current row into out (size bytes, truncated, NUL
+// terminated); NULL reads as "".
+void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column);
+
+// Steps a statement expected to yield at most one row. Returns STORE_OK with the
+// row ready, STORE_NOT_FOUND, STORE_CONFLICT on a constraint violation, or
+// STORE_ERROR (logged). The caller still calls store_stmt_done.
+int store_step_row(sqlite3_stmt *stmt);
+
+// Steps a statement that returns no rows (or whose rows are ignored). Returns
+// STORE_OK, STORE_CONFLICT on a constraint violation, or STORE_ERROR (logged).
+int store_exec_stmt(sqlite3_stmt *stmt);
+
+// ---- shared between the engine's files ----
+
+struct case_transition;
+struct store_case;
+struct worktime_calendar;
+
+// store_case_transition inside a write job that is already running (for a
+// change that must commit together with a transition, such as a citizen's
+// rating and the reopen it causes). Same results.
+int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                             const struct case_transition *t, struct store_case *out);
+
+// Appends an event that records a fact about the case without changing its state
+// (a photo, a rating, a reuse flag), inside a running write job: from and to are
+// the case's current state. data_json may be NULL. Returns STORE_OK,
+// STORE_NOT_FOUND or STORE_ERROR.
+int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
+                       int64_t actor_user_id, const char *actor_role, const char *actor_name,
+                       const char *note, const char *public_note, const char *data_json);
+
+#endif
