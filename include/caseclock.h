@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The clock of a case, as pure functions: which stage a state is timed against,
-// the default limits per stage, and the view of a running, paused or finished
-// stage (deadline, remaining working time, traffic light).
+// The view of a case's clock at a moment: deadline, remaining working (or wall)
+// time and traffic light of a running, paused or finished stage. Which stage
+// runs and its limits are casework's.
 #ifndef CHENGGUAN_CASECLOCK_H
 #define CHENGGUAN_CASECLOCK_H
 
@@ -10,16 +10,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-// The stage a state is timed against: "accept" (reported), "verify", "dispatch"
-// (accepted), "handle" (dispatched, processing, suspended), "check" (handled),
-// "close" (checked), "none" (closed, rejected, merged). Static string.
-const char *caseclock_stage(enum casefsm_state state);
-
-// The limit used when a category names none for a stage: accept 1, verify 2,
-// dispatch 1, handle 8, check 4, close 2 working hours; urgent cases count the same
-// numbers in urgent (wall-clock) hours.
-void caseclock_default_limit(const char *stage, bool urgent, enum worktime_unit *unit, int *amount);
 
 struct caseclock_view {
     bool running;         // a deadline is counting down

@@ -58,6 +58,9 @@ enum casefsm_action {
     CASEFSM_ACTION_CLOSE,              // close
     CASEFSM_ACTION_REOPEN,             // reopen
     CASEFSM_ACTION_SUPERVISE,          // supervise
+    CASEFSM_ACTION_ARRIVE,             // arrive: on site (urgent cases, timed from dispatch)
+    CASEFSM_ACTION_PHASE,              // phase: one phase of a multi-phase limit done
+    CASEFSM_ACTION_RECALL,             // recall: the centre takes a dispatch back before signing
     CASEFSM_ACTION_COUNT
 };
 
@@ -73,12 +76,14 @@ enum casefsm_requirement {
                                   // the action, or already on the case
     CASEFSM_NEED_AMOUNT = 64,     // a positive amount of extra time (extension)
     CASEFSM_NEED_NOTE = 128,      // a non-empty note (result note, supervision notice)
+    CASEFSM_NEED_PHASE = 256,     // the phase being reported done (its code)
 };
 
 // What the caller must do besides storing the new state and pending request (bit flags).
 enum casefsm_effect {
     CASEFSM_EFFECT_VERIFIED = 1 << 0,             // mark the case verified on site
-    CASEFSM_EFFECT_START_HANDLING_CLOCK = 1 << 1, // a new handling deadline from now
+    CASEFSM_EFFECT_START_HANDLING_CLOCK = 1 << 1, // handling starts (again); a rework keeps
+                                                  // the round's deadline (casework)
     CASEFSM_EFFECT_MOVE_DEADLINE = 1 << 2,        // add the requested extension
     CASEFSM_EFFECT_STOP_CLOCK = 1 << 3,           // pause; keep the remaining time
     CASEFSM_EFFECT_RESTART_CLOCK = 1 << 4,        // run again with the remaining time
@@ -120,8 +125,9 @@ struct casefsm_outcome {
 //      (or not the right kind), or it cannot be taken while
 //      a request is pending; pending out of range            -> CASEFSM_ERR_PENDING (409)
 // So a department trying to close is a 403, a supervisor closing an open case a 409.
-// Only approve and refuse need a pending request and only supervise ignores it; every
-// other action needs none. On CASEFSM_OK fills *out (if `out` is not NULL); on error
+// Only approve and refuse need a pending request; supervise, arrive and phase ignore
+// it (reporting progress while a request waits is fine); every other action needs
+// none. On CASEFSM_OK fills *out (if `out` is not NULL); on error
 // leaves *out untouched.
 enum casefsm_verdict casefsm_apply(enum casefsm_state state, enum casefsm_pending pending,
                                    enum casefsm_action action, enum role role,

@@ -114,6 +114,10 @@ int request_reply_json(struct request *req, int status, cJSON *body);
 int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 
+// The same with "field": the input to blame (NULL leaves it out). Returns status.
+int request_reply_field_error(struct request *req, int status, const char *code, const char *field,
+                              const char *format, ...) __attribute__((format(printf, 5, 6)));
+
 // Replies with len bytes that stay valid until the request completes (e.g. arena
 // memory or a static buffer). Returns status.
 int request_reply_bytes(struct request *req, int status, const char *content_type, const void *data,

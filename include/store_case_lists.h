@@ -6,6 +6,8 @@
 #ifndef CHENGGUAN_STORE_CASE_LISTS_H
 #define CHENGGUAN_STORE_CASE_LISTS_H
 
+#include "store_cases.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -98,23 +100,33 @@ struct store_case_rating {
     int64_t case_id;
     const char *rating;  // satisfied, basically_satisfied or unsatisfied
     const char *comment; // at most CASE_NOTE_MAX bytes; NULL = ""
-    // When set, an unsatisfied rating within reopen_window_ms of the closing runs
-    // this transition (its version is filled in) in the same transaction, and
-    // *reopened tells whether it did.
-    const struct case_transition *reopen;
+    const char *source;  // "citizen" (web) or "hotline" (the platform's 回访); NULL = citizen
+    // An unsatisfied rating within reopen_window_ms of the closing reopens the case
+    // (casework_rating_reopens) in the same transaction; *reopened (may be NULL)
+    // tells whether it did.
     const struct worktime_calendar *calendar;
     int64_t reopen_window_ms;
     bool *reopened;
 };
 
-// Stores the citizen's rating of a closed case: allowed once per closure, i.e.
-// when the case has no rating or its rating is older than its latest closing
-// (rated_at < closed_at; a reopened and closed again case may be rated again).
-// Sets rating, rating_comment, rated_at and updated_at; the version is kept. On
-// STORE_OK sets *version and *closed_at (may be NULL) to the case's. Returns
-// STORE_OK, STORE_NOT_FOUND, STORE_INVALID (not closed, or an unknown rating
-// name), STORE_CONFLICT (already rated since the closing) or STORE_ERROR.
-int store_case_rate(struct store *store, const struct store_case_rating *rating, int64_t *version,
-                    int64_t *closed_at);
+// Stores a rating of a closed case: one per closure (round = reopens + 1), every
+// one kept (case_rating), the case's rating fields showing the latest. Logs a
+// "rate" event whose public code tells the rating. Returns STORE_OK,
+// STORE_NOT_FOUND, STORE_INVALID (not closed, or an unknown rating name),
+// STORE_CONFLICT (this closure is rated already) or STORE_ERROR.
+int store_case_rate(struct store *store, const struct store_case_rating *rating);
+
+// One stored rating, for listing.
+struct store_case_rating_row {
+    int round;
+    char rating[24];
+    char comment[CASE_NOTE_MAX + 1];
+    char source[12];
+    int64_t closed_at, rated_at;
+};
+
+// Calls fn for every rating of a case, oldest first. Returns STORE_OK or STORE_ERROR.
+int store_case_ratings(struct store *store, int64_t case_id,
+                       void (*fn)(const struct store_case_rating_row *row, void *data), void *data);
 
 #endif

@@ -7,6 +7,8 @@
 #define CHENGGUAN_STORE_CASES_H
 
 #include "casefsm.h"
+#include "casework.h"
+#include "roles.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,12 +56,15 @@ struct store_case {
     bool verified, self_handled, photo_reused;
     int rework_count, reopen_count, supervise_count, extension_count, return_count;
     int64_t merged_into;
-    char stage[12]; // accept, verify, dispatch, handle, check, close, none
+    // The case's clock: the main stage of its state (casework_clock_stage).
+    char stage[12]; // file, verify, dispatch, handle, check, close, none
     int64_t stage_started_at;
     char stage_unit[16];    // work_hours, work_days, urgent_hours
     int64_t stage_limit_ms; // in the unit's sense (working ms or wall ms)
     int64_t stage_deadline; // 0 while suspended or when no stage runs
     int64_t suspended_remaining_ms;
+    int64_t handling_deadline; // the round's handling deadline; 0 before a dispatch
+    int64_t handled_at;        // when the department last reported it fixed
     int64_t created_at, updated_at, closed_at;
     char rating[24];
     char rating_comment[CASE_NOTE_MAX + 1];
@@ -107,34 +112,53 @@ int store_case_get_by_no(struct store *store, const char *case_no, struct store_
 bool store_case_visible(const struct store_case *c, const char *role_name, int64_t org_unit_id,
                         const char *scope_path);
 
-// One transition, as requested by an actor.
+// One transition, as requested by an actor. The rules (casework) decide the rest.
 struct case_transition {
     int64_t case_id;
     int64_t expected_version;
     enum casefsm_action action;
-    enum casefsm_state next; // from casefsm_apply
-    enum casefsm_pending pending;
-    unsigned effects;      // casefsm effects
     int64_t actor_user_id; // 0 for the system
-    const char *actor_role;
+    enum role actor_role;  // one role bit; ROLE_SYSTEM for the program itself
     const char *actor_name;
-    const char *note;        // reason or result (may be NULL)
-    const char *public_note; // what the citizen sees (may be NULL)
-    int64_t department_id;   // dispatch
-    int64_t category_id;     // accept (0 keeps the case's)
-    int urgent;              // accept: -1 keeps, 0 or 1 sets
-    int64_t target_case_id;  // merge
-    int amount;              // request-extension: extra units of the stage
-    const char *data_json;   // extra facts for the event ("{}" when NULL)
+    const char *note;         // reason or result (may be NULL)
+    const char *public_note;  // staff words the citizen sees besides the event's code
+    int64_t department_id;    // dispatch
+    int64_t category_id;      // accept (0 keeps the case's)
+    int urgent;               // accept: -1 keeps, 0 or 1 sets
+    int64_t target_case_id;   // merge (the caller checked the target is visible)
+    int amount;               // request-extension: extra units of the stage
+    const char *phase;        // phase: the code of the phase done
+    int64_t reopen_window_ms; // reopen: how long after closing it may be
+    const char *data_json;    // extra facts for the event ("{}" when NULL)
 };
 
-// Applies a transition in one transaction: checks the version (STORE_CONFLICT when
-// stale), the state (STORE_INVALID when the case moved on), a merge target (open,
-// not itself: STORE_INVALID), moves deadlines per the effects, bumps the version,
-// writes the event. *out receives the updated case. Returns STORE_OK,
-// STORE_NOT_FOUND, STORE_CONFLICT, STORE_INVALID or STORE_ERROR.
+// Why the rules refused a transition (store_case_transition's STORE_INVALID).
+struct case_refusal {
+    enum casework_error error; // the status to answer: see casework.h
+    const char *field;         // the input to blame, or NULL
+    char message[200];
+};
+
+// Applies a transition in one transaction: begin, load the case (STORE_CONFLICT
+// when its version is not expected_version), its running stage records, photos
+// and limits, casework_apply, save the case and the stage records, append the
+// event, commit. *out receives the updated case. Returns STORE_OK,
+// STORE_NOT_FOUND, STORE_CONFLICT, STORE_INVALID (the rules refused: *refusal
+// says why) or STORE_ERROR.
 int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
-                          const struct case_transition *t, struct store_case *out);
+                          const struct case_transition *t, struct store_case *out,
+                          struct case_refusal *refusal);
+
+// A stage record as listed (see casework_stage_record).
+struct store_case_stage {
+    struct casework_stage_record record;
+    char unit_name[128]; // the responsible org unit's name ("" when none)
+};
+
+// Calls fn for each stage record of a case, oldest first. Returns STORE_OK or
+// STORE_ERROR.
+int store_case_stages(struct store *store, int64_t case_id,
+                      void (*fn)(const struct store_case_stage *stage, void *data), void *data);
 
 // Where a supervisor puts a case that came in outside every cell (or in the
 // wrong place): the new point, its cell and places, and an address (NULL keeps).

@@ -23,16 +23,17 @@ struct store;
 
 // The stages of a case that carry a time limit (category_limit.stage).
 enum store_category_stage {
-    STORE_CATEGORY_ACCEPT,   // file or reject (立案)
+    STORE_CATEGORY_FILE,     // file or reject (立案)
     STORE_CATEGORY_VERIFY,   // on-site verification (核实)
     STORE_CATEGORY_DISPATCH, // send to a department (派遣)
+    STORE_CATEGORY_SIGN,     // the department signs for it (签收)
     STORE_CATEGORY_HANDLE,   // the department fixes it (处置)
     STORE_CATEGORY_CHECK,    // the inspector checks the fix (核查)
     STORE_CATEGORY_CLOSE,    // the centre closes it (结案)
     STORE_CATEGORY_STAGE_COUNT
 };
 
-// Returns the stage's name ("accept", ...), "unknown" outside the enum. Static string.
+// Returns the stage's name ("file", ...), "unknown" outside the enum. Static string.
 const char *store_category_stage_name(enum store_category_stage stage);
 
 // Returns the stage for its name (case-sensitive), -1 for anything else or NULL.
@@ -62,6 +63,15 @@ struct store_category {
     bool urgent;
     bool active; // inactive subclasses are hidden from the public list and suggestions
     struct store_category_limit limits[STORE_CATEGORY_STAGE_COUNT];
+    // Phases of a multi-phase handling limit, in order, each counted from the
+    // dispatch (illegal structure: stop, then demolish).
+    int phase_count;
+    struct store_category_phase {
+        char code[16];
+        char name_zh[32];
+        char name_en[48];
+        struct store_category_limit limit;
+    } phases[4];
 };
 
 // A major class (2-digit code) of one tree.

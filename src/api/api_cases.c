@@ -7,6 +7,7 @@
 #include "api.h"
 #include "arena.h"
 #include "caseclock.h"
+#include "casework.h"
 #include "errors.h"
 #include "json.h"
 #include "request.h"
@@ -14,6 +15,7 @@
 #include "server.h"
 #include "store.h"
 #include "store_attachments.h"
+#include "store_case_lists.h"
 #include "store_cases.h"
 #include "store_places.h"
 
@@ -106,6 +108,60 @@ static void add_counts(cJSON *out, const struct store_case *c)
     cJSON_AddNumberToObject(counts, "return", c->return_count);
 }
 
+// What the caller must send with an action, as the web form asks for it: the
+// requirement names of casefsm plus the photo stage the evidence comes from.
+static cJSON *needs_json(const struct store_case *c, enum casefsm_action action)
+{
+    static const struct {
+        unsigned flag;
+        const char *name;
+    } NEEDS[] = {
+        {CASEFSM_NEED_REASON, "reason"},
+        {CASEFSM_NEED_NOTE, "note"},
+        {CASEFSM_NEED_PHOTO, "photo"},
+        {CASEFSM_NEED_AFTER_PHOTO, "photo"},
+        {CASEFSM_NEED_DEPARTMENT, "department_id"},
+        {CASEFSM_NEED_TARGET, "target_case_id"},
+        {CASEFSM_NEED_CATEGORY, "category_id"},
+        {CASEFSM_NEED_AMOUNT, "amount"},
+        {CASEFSM_NEED_PHASE, "phase"},
+    };
+    struct casework_case work = {.state = c->state, .category_id = c->category_id};
+    unsigned need = 0;
+    const char *photo_stage = NULL;
+    casework_needs(&work, action, &need, &photo_stage);
+    cJSON *out = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(out, "needs");
+    unsigned listed = 0;
+    for (size_t i = 0; i < sizeof NEEDS / sizeof NEEDS[0]; i++) {
+        if (!(need & NEEDS[i].flag) ||
+            (listed & (NEEDS[i].flag & (CASEFSM_NEED_PHOTO | CASEFSM_NEED_AFTER_PHOTO))))
+            continue;
+        if (NEEDS[i].flag & (CASEFSM_NEED_PHOTO | CASEFSM_NEED_AFTER_PHOTO))
+            listed |= CASEFSM_NEED_PHOTO | CASEFSM_NEED_AFTER_PHOTO;
+        cJSON_AddItemToArray(list, cJSON_CreateString(NEEDS[i].name));
+    }
+    json_add_string_or_null(out, "photo_stage", photo_stage);
+    return out;
+}
+
+// The actions the user may take now, and what each needs ("action_needs").
+static void add_actions(cJSON *out, const struct store_case *c, enum role role)
+{
+    cJSON *actions = cJSON_AddArrayToObject(out, "actions");
+    cJSON *needs = cJSON_AddObjectToObject(out, "action_needs");
+    unsigned allowed = casefsm_allowed_actions(c->state, c->pending, role);
+    for (int a = 0; a < CASEFSM_ACTION_COUNT; a++) {
+        if (!(allowed & (1u << a)))
+            continue;
+        // Arrival is timed only for urgent cases.
+        if (a == CASEFSM_ACTION_ARRIVE && !c->urgent)
+            continue;
+        cJSON_AddItemToArray(actions, cJSON_CreateString(casefsm_action_name(a)));
+        cJSON_AddItemToObject(needs, casefsm_action_name(a), needs_json(c, a));
+    }
+}
+
 static void add_photo(const char *hash, const char *mime, int64_t size, const char *stage,
                       int64_t created_at, void *data)
 {
@@ -128,7 +184,6 @@ cJSON *api_case_json(struct request *req, const struct store_case *c)
     cJSON_AddStringToObject(out, "case_no", c->case_no);
     json_add_int(out, "version", c->version);
     cJSON_AddStringToObject(out, "state", casefsm_state_name(c->state));
-    cJSON_AddStringToObject(out, "state_zh", casefsm_state_name_zh(c->state));
     cJSON_AddStringToObject(out, "pending", casefsm_pending_name(c->pending));
     if (c->pending != CASEFSM_PENDING_NONE) {
         cJSON_AddNumberToObject(out, "pending_amount", c->pending_amount);
@@ -170,16 +225,92 @@ cJSON *api_case_json(struct request *req, const struct store_case *c)
     json_add_int(out, "updated_at", c->updated_at);
     if (c->closed_at)
         json_add_int(out, "closed_at", c->closed_at);
+    if (c->handling_deadline > 0)
+        json_add_int(out, "handling_deadline", c->handling_deadline);
+    else
+        cJSON_AddNullToObject(out, "handling_deadline");
+    if (c->handled_at > 0)
+        json_add_int(out, "handled_at", c->handled_at);
+    else
+        cJSON_AddNullToObject(out, "handled_at");
     json_add_string_or_null(out, "rating", c->rating[0] ? c->rating : NULL);
     store_case_attachments(req->server->store, c->id, add_photo,
                            cJSON_AddArrayToObject(out, "photos"));
-    if (req->user != NULL) {
-        cJSON *actions = cJSON_AddArrayToObject(out, "actions");
-        unsigned allowed = casefsm_allowed_actions(c->state, c->pending, req->user->role);
-        for (int a = 0; a < CASEFSM_ACTION_COUNT; a++)
-            if (allowed & (1u << a))
-                cJSON_AddItemToArray(actions, cJSON_CreateString(casefsm_action_name(a)));
+    if (req->user != NULL)
+        add_actions(out, c, req->user->role);
+    return out;
+}
+
+struct stage_list {
+    struct request *req;
+    cJSON *items;
+    int64_t now;
+};
+
+// One stage record: what ran, against which limit, how long it took (pauses
+// excluded), how long it was paused, and the verdict.
+static void add_stage(const struct store_case_stage *stage, void *data)
+{
+    struct stage_list *list = data;
+    const struct casework_stage_record *r = &stage->record;
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddStringToObject(item, "stage", casework_stage_name(r->stage));
+    json_add_string_or_null(item, "phase", r->phase[0] ? r->phase : NULL);
+    cJSON_AddNumberToObject(item, "round", r->round);
+    cJSON_AddNumberToObject(item, "attempt", r->attempt);
+    cJSON_AddStringToObject(item, "unit", worktime_unit_name(r->unit));
+    json_add_int(item, "limit_ms", r->limit_ms);
+    json_add_int(item, "started_at", r->started_at);
+    if (r->deadline > 0)
+        json_add_int(item, "deadline", r->deadline);
+    else
+        cJSON_AddNullToObject(item, "deadline");
+    if (r->ended_at > 0)
+        json_add_int(item, "ended_at", r->ended_at);
+    else
+        cJSON_AddNullToObject(item, "ended_at");
+    int64_t paused =
+        r->paused_ms + (r->paused_at > 0 && r->ended_at == 0 ? list->now - r->paused_at : 0);
+    json_add_int(item, "elapsed_ms",
+                 casework_stage_elapsed(r, server_calendar(list->req->server), list->now));
+    json_add_int(item, "paused_ms", paused);
+    cJSON_AddBoolToObject(item, "paused", r->paused_at > 0 && r->ended_at == 0);
+    cJSON_AddStringToObject(item, "verdict", casework_verdict_name(r->verdict));
+    cJSON_AddBoolToObject(item, "overdue",
+                          r->ended_at == 0 && r->deadline > 0 && list->now > r->deadline);
+    json_add_string_or_null(item, "outcome", r->outcome[0] ? r->outcome : NULL);
+    if (r->unit_id > 0) {
+        cJSON *unit = cJSON_AddObjectToObject(item, "responsible");
+        json_add_int(unit, "id", r->unit_id);
+        cJSON_AddStringToObject(unit, "name", stage->unit_name);
+    } else {
+        cJSON_AddNullToObject(item, "responsible");
     }
+    cJSON_AddItemToArray(list->items, item);
+}
+
+static void add_rating(const struct store_case_rating_row *row, void *data)
+{
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddNumberToObject(item, "round", row->round);
+    cJSON_AddStringToObject(item, "rating", row->rating);
+    cJSON_AddStringToObject(item, "comment", row->comment);
+    cJSON_AddStringToObject(item, "source", row->source);
+    json_add_int(item, "closed_at", row->closed_at);
+    json_add_int(item, "rated_at", row->rated_at);
+    cJSON_AddItemToArray(data, item);
+}
+
+cJSON *api_case_detail_json(struct request *req, const struct store_case *c)
+{
+    cJSON *out = request_own_json(req, api_case_json(req, c));
+    if (out == NULL)
+        return NULL;
+    struct stage_list stages = {req, cJSON_AddArrayToObject(out, "stages"), store_now_ms()};
+    cJSON *ratings = cJSON_AddArrayToObject(out, "ratings");
+    if (store_case_stages(req->server->store, c->id, add_stage, &stages) != STORE_OK ||
+        store_case_ratings(req->server->store, c->id, add_rating, ratings) != STORE_OK)
+        return NULL;
     return out;
 }
 
@@ -189,83 +320,20 @@ static int get_case(struct request *req)
     int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
-    return request_reply_json(req, 200, api_case_json(req, c));
-}
-
-// What the citizen reads in the timeline for each action.
-static const char *public_note_for(enum casefsm_action action)
-{
-    static const char *const NOTES[CASEFSM_ACTION_COUNT] = {
-        [CASEFSM_ACTION_VERIFY] = "已派监督员现场核实",
-        [CASEFSM_ACTION_CONFIRM] = "现场核实属实",
-        [CASEFSM_ACTION_DENY] = "现场核实不属实，不予立案",
-        [CASEFSM_ACTION_ACCEPT] = "已立案",
-        [CASEFSM_ACTION_REJECT] = "不予立案",
-        [CASEFSM_ACTION_MERGE] = "与同一问题的其他案件合并办理",
-        [CASEFSM_ACTION_DISPATCH] = "已派遣至处置部门",
-        [CASEFSM_ACTION_SIGN] = "处置部门已签收",
-        [CASEFSM_ACTION_APPROVE] = "指挥中心已审批",
-        [CASEFSM_ACTION_RESUME] = "恢复处置",
-        [CASEFSM_ACTION_HANDLE] = "处置完毕，等待核查",
-        [CASEFSM_ACTION_CHECK_PASS] = "核查通过",
-        [CASEFSM_ACTION_CHECK_FAIL] = "核查未通过，返工处置",
-        [CASEFSM_ACTION_CLOSE] = "已结案",
-        [CASEFSM_ACTION_REOPEN] = "案件重办",
-    };
-    return NOTES[action];
+    return request_reply_json(req, 200, api_case_detail_json(req, c));
 }
 
 static const struct json_field ACTION_FIELDS[] = {
-    {"version", JSON_INTEGER, true, 0},         {"note", JSON_STRING, false, CASE_NOTE_MAX},
-    {"public_note", JSON_STRING, false, 500},   {"department_id", JSON_INTEGER, false, 0},
-    {"category_id", JSON_INTEGER, false, 0},    {"urgent", JSON_BOOL, false, 0},
-    {"target_case_id", JSON_INTEGER, false, 0}, {"amount", JSON_INTEGER, false, 0},
+    {"version", JSON_INTEGER, true, 0},
+    {"note", JSON_STRING, false, CASE_NOTE_MAX},
+    {"public_note", JSON_STRING, false, 500},
+    {"department_id", JSON_INTEGER, false, 0},
+    {"category_id", JSON_INTEGER, false, 0},
+    {"urgent", JSON_BOOL, false, 0},
+    {"target_case_id", JSON_INTEGER, false, 0},
+    {"amount", JSON_INTEGER, false, 0},
+    {"phase", JSON_STRING, false, CASEWORK_CODE_MAX - 1},
 };
-
-static bool blank(const char *text)
-{
-    return text == NULL || text[strspn(text, " \t\r\n")] == '\0';
-}
-
-// Checks the fields the action needs. Returns 0 or the status replied (422).
-static int check_requirements(struct request *req, const struct store_case *c, unsigned need,
-                              struct case_transition *t)
-{
-    const char *note = t->note;
-    if ((need & (CASEFSM_NEED_REASON | CASEFSM_NEED_NOTE)) && blank(note))
-        return request_reply_error(req, 422, ERR_MISSING_FIELD,
-                                   "%s needs a note (the reason "
-                                   "or the result)",
-                                   casefsm_action_name(t->action));
-    if ((need & CASEFSM_NEED_DEPARTMENT) && t->department_id <= 0)
-        return request_reply_error(req, 422, ERR_MISSING_FIELD, "dispatch needs department_id");
-    if ((need & CASEFSM_NEED_TARGET) && t->target_case_id <= 0)
-        return request_reply_error(req, 422, ERR_MISSING_FIELD, "merge needs target_case_id");
-    if ((need & CASEFSM_NEED_CATEGORY) && t->category_id <= 0 && c->category_id <= 0)
-        return request_reply_error(req, 422, ERR_MISSING_FIELD,
-                                   "accepting a case needs category_id");
-    if ((need & CASEFSM_NEED_AMOUNT) && (t->amount < 1 || t->amount > 240))
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "amount (extra hours or days of the stage) must be 1..240");
-    const char *photo_stage = (need & CASEFSM_NEED_AFTER_PHOTO) ? "after"
-                              : (need & CASEFSM_NEED_PHOTO)
-                                  ? (t->action == CASEFSM_ACTION_CONFIRM ? "verify" : "check")
-                                  : NULL;
-    struct store_attachment_counts photos;
-    if (photo_stage != NULL && (store_attachment_counts(req->server->store, c->id, photo_stage,
-                                                        NULL, &photos) != STORE_OK ||
-                                photos.in_stage < 1))
-        return request_reply_error(req, 422, ERR_MISSING_FIELD,
-                                   "%s needs a photo uploaded with stage=%s first",
-                                   casefsm_action_name(t->action), photo_stage);
-    if (t->target_case_id > 0) {
-        struct store_case target;
-        if (store_case_get(req->server->store, t->target_case_id, &target) != STORE_OK ||
-            !api_case_visible(req, &target))
-            return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such target case");
-    }
-    return 0;
-}
 
 static void fill_transition(struct request *req, struct case_transition *t)
 {
@@ -276,14 +344,16 @@ static void fill_transition(struct request *req, struct case_transition *t)
     json_get_int(body, "department_id", &t->department_id);
     json_get_int(body, "category_id", &t->category_id);
     json_get_int(body, "target_case_id", &t->target_case_id);
+    t->phase = json_get_string(body, "phase");
     int64_t amount = 0;
     if (json_get_int(body, "amount", &amount))
         t->amount = amount > 10000 || amount < -10000 ? -1 : (int)amount;
     const cJSON *urgent = cJSON_GetObjectItemCaseSensitive(body, "urgent");
     t->urgent = cJSON_IsBool(urgent) ? cJSON_IsTrue(urgent) : -1;
     t->actor_user_id = req->user->id;
-    t->actor_role = role_name(req->user->role);
+    t->actor_role = req->user->role;
     t->actor_name = req->user->display_name;
+    t->reopen_window_ms = req->server->config.reopen_window_days * 86400000LL;
     cJSON *facts = cJSON_CreateObject();
     if (t->department_id > 0)
         json_add_int(facts, "department_id", t->department_id);
@@ -293,7 +363,28 @@ static void fill_transition(struct request *req, struct case_transition *t)
         json_add_int(facts, "target_case_id", t->target_case_id);
     if (t->amount > 0)
         json_add_int(facts, "amount", t->amount);
+    if (t->phase != NULL)
+        cJSON_AddStringToObject(facts, "phase", t->phase);
     t->data_json = request_json_text(req, facts);
+}
+
+// Replies with the rules' refusal: 403, 404, 409 or 422 naming the field.
+static int reply_refusal(struct request *req, const struct case_refusal *refusal)
+{
+    switch (refusal->error) {
+    case CASEWORK_ERR_UNKNOWN_ACTION:
+        return request_reply_error(req, 404, ERR_NOT_FOUND, "%s", refusal->message);
+    case CASEWORK_ERR_ROLE:
+        return request_reply_error(req, 403, ERR_FORBIDDEN, "%s", refusal->message);
+    case CASEWORK_ERR_STATE:
+        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION, "%s", refusal->message);
+    case CASEWORK_ERR_MISSING:
+        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, refusal->field, "%s",
+                                         refusal->message);
+    default:
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, refusal->field, "%s",
+                                         refusal->message);
+    }
 }
 
 static int run_action(struct request *req)
@@ -309,47 +400,47 @@ static int run_action(struct request *req)
     int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
-    struct casefsm_outcome outcome;
-    enum casefsm_verdict verdict =
-        casefsm_apply(c->state, c->pending, (enum casefsm_action)action, req->user->role, &outcome);
-    if (verdict == CASEFSM_ERR_ROLE)
-        return request_reply_error(req, 403, ERR_FORBIDDEN, "your role may not %s a case",
-                                   casefsm_action_name(action));
-    if (verdict != CASEFSM_OK)
-        return request_reply_error(
-            req, 409, ERR_ILLEGAL_TRANSITION, "cannot %s a case that is %s%s%s",
-            casefsm_action_name(action), casefsm_state_name(c->state),
-            c->pending != CASEFSM_PENDING_NONE ? " with a pending " : "",
-            c->pending != CASEFSM_PENDING_NONE ? casefsm_pending_name(c->pending) : "");
-    struct case_transition t = {.case_id = c->id,
-                                .action = (enum casefsm_action)action,
-                                .next = outcome.next,
-                                .pending = outcome.pending,
-                                .effects = outcome.effects};
+    struct case_transition t = {.case_id = c->id, .action = (enum casefsm_action)action};
     fill_transition(req, &t);
+    // Not allowed at all (403) or not from this state (409) says more than a
+    // stale version: answer that first. The store checks everything again.
+    struct casework_case state = {
+        .state = c->state, .pending = c->pending, .closed_at = c->closed_at};
+    struct casework_request ask = {.action = t.action,
+                                   .role = req->user->role,
+                                   .now = store_now_ms(),
+                                   .reopen_window_ms = t.reopen_window_ms};
+    struct casework_result *verdict = arena_alloc(req->arena, sizeof *verdict);
+    if (verdict == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    if (casework_check_allowed(&state, &ask, verdict) != CASEWORK_OK) {
+        struct case_refusal refusal = {verdict->error, verdict->field, ""};
+        snprintf(refusal.message, sizeof refusal.message, "%s", verdict->message);
+        return reply_refusal(req, &refusal);
+    }
     if (t.expected_version != c->version)
         return request_reply_error(req, 409, ERR_STALE_VERSION,
                                    "the case changed (version %lld, you sent %lld); reload it",
                                    (long long)c->version, (long long)t.expected_version);
-    if ((status = check_requirements(req, c, outcome.requirements, &t)) != 0)
-        return status;
-    if (t.action == CASEFSM_ACTION_REOPEN &&
-        store_now_ms() - c->closed_at > req->server->config.reopen_window_days * 86400000LL)
-        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
-                                   "the case was closed more than %d days ago; file a new case",
-                                   req->server->config.reopen_window_days);
-    if (t.public_note == NULL)
-        t.public_note = public_note_for(t.action);
-    int rc = store_case_transition(req->server->store, server_calendar(req->server), &t, c);
+    if (t.target_case_id > 0) {
+        struct store_case *target = arena_alloc(req->arena, sizeof *target);
+        if (target == NULL ||
+            store_case_get(req->server->store, t.target_case_id, target) != STORE_OK ||
+            !api_case_visible(req, target))
+            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "target_case_id",
+                                             "no such target case");
+    }
+    struct case_refusal refusal = {0};
+    int rc =
+        store_case_transition(req->server->store, server_calendar(req->server), &t, c, &refusal);
     switch (rc) {
     case STORE_OK:
-        return request_reply_json(req, 200, api_case_json(req, c));
+        return request_reply_json(req, 200, api_case_detail_json(req, c));
+    case STORE_INVALID:
+        return reply_refusal(req, &refusal);
     case STORE_CONFLICT:
         return request_reply_error(req, 409, ERR_STALE_VERSION,
                                    "the case changed meanwhile; reload it");
-    case STORE_INVALID:
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "the department, category or target case is not valid here");
     case STORE_NOT_FOUND:
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
     default:

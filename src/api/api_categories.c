@@ -43,10 +43,12 @@ static const struct store_category_limit DEFAULT_LIMITS[2][STORE_CATEGORY_STAGE_
     {{true, WORKTIME_WORK_HOURS, 1},
      {true, WORKTIME_WORK_HOURS, 2},
      {true, WORKTIME_WORK_HOURS, 1},
+     {true, WORKTIME_WORK_HOURS, 1},
      {true, WORKTIME_WORK_HOURS, 8},
      {true, WORKTIME_WORK_HOURS, 4},
      {true, WORKTIME_WORK_HOURS, 1}},
     {{true, WORKTIME_URGENT_HOURS, 1},
+     {true, WORKTIME_URGENT_HOURS, 1},
      {true, WORKTIME_URGENT_HOURS, 1},
      {true, WORKTIME_URGENT_HOURS, 1},
      {true, WORKTIME_URGENT_HOURS, 4},
@@ -110,6 +112,16 @@ static cJSON *render_subclass(struct request *req, const struct store_category *
         cJSON *limit = cJSON_AddObjectToObject(limits, store_category_stage_name(stage));
         cJSON_AddStringToObject(limit, "unit", worktime_unit_name(c->limits[stage].unit));
         cJSON_AddNumberToObject(limit, "amount", c->limits[stage].amount);
+    }
+    cJSON *phases = cJSON_AddArrayToObject(item, "phases");
+    for (int i = 0; i < c->phase_count && phases != NULL; i++) {
+        cJSON *phase = cJSON_CreateObject();
+        cJSON_AddStringToObject(phase, "code", c->phases[i].code);
+        cJSON_AddStringToObject(phase, "name_zh", c->phases[i].name_zh);
+        cJSON_AddStringToObject(phase, "name_en", c->phases[i].name_en);
+        cJSON_AddStringToObject(phase, "unit", worktime_unit_name(c->phases[i].limit.unit));
+        cJSON_AddNumberToObject(phase, "amount", c->phases[i].limit.amount);
+        cJSON_AddItemToArray(phases, phase);
     }
     if (with_keywords) {
         cJSON *keywords = cJSON_AddArrayToObject(item, "keywords");
@@ -320,8 +332,8 @@ static int parse_limits_or_reply(struct request *req, const cJSON *limits,
         int stage = store_category_stage_from_name(item->string);
         if (stage < 0)
             return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                       "limits: unknown stage '%s' (accept, verify, dispatch, "
-                                       "handle, check, close)",
+                                       "limits: unknown stage '%s' (file, verify, dispatch, "
+                                       "sign, handle, check, close)",
                                        item->string);
         if (cJSON_GetObjectItemCaseSensitive(limits, item->string) != item)
             return request_reply_error(req, 400, ERR_INVALID_JSON,

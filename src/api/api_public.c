@@ -156,20 +156,55 @@ static char *mask_phone(struct arena *arena, const char *phone)
     return out;
 }
 
+struct timeline {
+    struct request *req;
+    cJSON *items;
+};
+
+// The public code an event carries in its facts ("dispatched"), into code.
+static void event_public_code(struct request *req, const struct store_case_event *e, char *code,
+                              size_t size)
+{
+    code[0] = '\0';
+    const char *value = json_get_string(request_own_json(req, cJSON_Parse(e->data)), "public_code");
+    if (value != NULL)
+        snprintf(code, size, "%s", value);
+}
+
 static void add_timeline_event(const struct store_case_event *e, void *data)
 {
-    // State changes and events with a public note; the rest is internal.
-    if (strcmp(e->from_state, e->to_state) == 0 && e->public_note[0] == '\0')
+    struct timeline *timeline = data;
+    char code[40];
+    event_public_code(timeline->req, e, code, sizeof code);
+    // State changes and events with a public code or note; the rest is internal.
+    if (strcmp(e->from_state, e->to_state) == 0 && code[0] == '\0' && e->public_note[0] == '\0')
         return;
     cJSON *item = cJSON_CreateObject();
     cJSON_AddStringToObject(item, "action", e->action);
     cJSON_AddStringToObject(item, "to", e->to_state);
-    int state = casefsm_state_from_name(e->to_state);
-    json_add_string_or_null(item, "to_zh",
-                            state >= 0 ? casefsm_state_name_zh((enum casefsm_state)state) : NULL);
     json_add_int(item, "created_at", e->created_at);
-    cJSON_AddStringToObject(item, "public_note", e->public_note);
-    cJSON_AddItemToArray(data, item);
+    // What happened, as a code the client renders in the reader's language.
+    json_add_string_or_null(item, "code", code[0] ? code : NULL);
+    // Words a member of staff wrote for the citizen (or, in events from before
+    // codes, the server's own sentence); null when none.
+    json_add_string_or_null(item, "public_note", e->public_note[0] ? e->public_note : NULL);
+    cJSON_AddItemToArray(timeline->items, item);
+}
+
+// The case a merged case lives on in (following merges), in request memory, or
+// NULL.
+static const struct store_case *surviving_case(struct request *req, const struct store_case *c)
+{
+    struct store_case *next = arena_alloc(req->arena, sizeof *next);
+    int64_t id = c->merged_into;
+    for (int hops = 0; next != NULL && id > 0 && hops < 8; hops++) {
+        if (store_case_get(req->server->store, id, next) != STORE_OK)
+            return NULL;
+        if (next->state != CASEFSM_STATE_MERGED || next->merged_into <= 0)
+            return next;
+        id = next->merged_into;
+    }
+    return NULL;
 }
 
 // The citizen's view of a case. Returns a new tree the caller owns, or NULL.
@@ -177,10 +212,27 @@ static cJSON *public_case_json(struct request *req, const struct store_case *c)
 {
     cJSON *out = request_json_object(req);
     cJSON_AddStringToObject(out, "case_no", c->case_no);
-    cJSON *state = cJSON_AddObjectToObject(out, "state");
-    cJSON_AddStringToObject(state, "name", casefsm_state_name(c->state));
-    cJSON_AddStringToObject(state, "name_zh", casefsm_state_name_zh(c->state));
-    json_add_string_or_null(out, "category", c->category_id ? c->category_name_zh : NULL);
+    cJSON_AddStringToObject(out, "state", casefsm_state_name(c->state));
+    // A merged case links the case it lives on in: its number and state, so the
+    // citizen can follow it and rate it once it is closed.
+    const struct store_case *survivor =
+        c->state == CASEFSM_STATE_MERGED ? surviving_case(req, c) : NULL;
+    if (survivor != NULL) {
+        cJSON *merged = cJSON_AddObjectToObject(out, "merged_into");
+        cJSON_AddStringToObject(merged, "case_no", survivor->case_no);
+        cJSON_AddStringToObject(merged, "state", casefsm_state_name(survivor->state));
+        cJSON_AddBoolToObject(merged, "rated", survivor->rating[0] != '\0');
+    } else {
+        cJSON_AddNullToObject(out, "merged_into");
+    }
+    if (c->category_id) {
+        cJSON *category = cJSON_AddObjectToObject(out, "category");
+        cJSON_AddStringToObject(category, "code", c->category_code);
+        cJSON_AddStringToObject(category, "name_zh", c->category_name_zh);
+        cJSON_AddStringToObject(category, "name_en", c->category_name_en);
+    } else {
+        cJSON_AddNullToObject(out, "category");
+    }
     json_add_int(out, "created_at", c->created_at);
     cJSON_AddStringToObject(out, "address", c->address);
     cJSON_AddStringToObject(out, "description", c->description);
@@ -205,8 +257,8 @@ static cJSON *public_case_json(struct request *req, const struct store_case *c)
     } else {
         cJSON_AddNullToObject(out, "rating");
     }
-    cJSON *timeline = cJSON_AddArrayToObject(out, "timeline");
-    if (store_case_events(req->server->store, c->id, add_timeline_event, timeline) != STORE_OK) {
+    struct timeline timeline = {req, cJSON_AddArrayToObject(out, "timeline")};
+    if (store_case_events(req->server->store, c->id, add_timeline_event, &timeline) != STORE_OK) {
         return NULL;
     }
     return out;
@@ -228,31 +280,6 @@ static int track_case(struct request *req)
     return request_reply_json(req, 200, public_case_json(req, c));
 }
 
-// The reopen an unsatisfied rating causes, on behalf of the citizen; the store
-// fills in the version and runs it in the rating's transaction.
-static void citizen_reopen(struct request *req, const char *comment, struct case_transition *t)
-{
-    struct casefsm_outcome outcome;
-    casefsm_apply(CASEFSM_STATE_CLOSED, CASEFSM_PENDING_NONE, CASEFSM_ACTION_REOPEN, ROLE_SYSTEM,
-                  &outcome);
-    cJSON *facts = cJSON_CreateObject();
-    cJSON_AddStringToObject(facts, "rating", "unsatisfied");
-    *t = (struct case_transition){
-        .action = CASEFSM_ACTION_REOPEN,
-        .next = outcome.next,
-        .pending = outcome.pending,
-        .effects = outcome.effects,
-        .actor_role = role_name(ROLE_SYSTEM),
-        .actor_name = "系统",
-        .note = comment != NULL && comment[0] != '\0'
-                    ? arena_printf(req->arena, "市民评价不满意：%s", comment)
-                    : "市民评价不满意",
-        .public_note = "市民不满意，案件重办",
-        .urgent = -1,
-        .data_json = request_json_text(req, facts),
-    };
-}
-
 static int rate_case(struct request *req)
 {
     static const struct json_field FIELDS[] = {
@@ -272,18 +299,26 @@ static int rate_case(struct request *req)
     int status = citizen_authorize(req, json_get_string(req->json, "code"), &id);
     if (status != 0)
         return status;
-    const char *comment = json_get_string(req->json, "comment");
-    struct case_transition reopen;
-    citizen_reopen(req, comment, &reopen);
-    bool reopened = false;
-    struct store_case_rating rating = {id,
-                                       value,
-                                       comment,
-                                       &reopen,
-                                       server_calendar(req->server),
-                                       req->server->config.reopen_window_days * 86400000LL,
-                                       &reopened};
-    switch (store_case_rate(req->server->store, &rating, NULL, NULL)) {
+    // A merged case's rating goes to the case it was merged into: that one is
+    // handled and closed on its behalf.
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL || store_case_get(req->server->store, id, c) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not load the case");
+    const struct store_case *survivor =
+        c->state == CASEFSM_STATE_MERGED ? surviving_case(req, c) : NULL;
+    int64_t rated_id = c->state == CASEFSM_STATE_MERGED ? (survivor ? survivor->id : 0) : id;
+    if (rated_id <= 0)
+        return request_reply_error(req, 409, ERR_ILLEGAL_TRANSITION,
+                                   "this case was merged into one that cannot be found");
+    struct store_case_rating rating = {
+        .case_id = rated_id,
+        .rating = value,
+        .comment = json_get_string(req->json, "comment"),
+        .source = "citizen",
+        .calendar = server_calendar(req->server),
+        .reopen_window_ms = req->server->config.reopen_window_days * 86400000LL,
+    };
+    switch (store_case_rate(req->server->store, &rating)) {
     case STORE_OK:
         break;
     case STORE_INVALID:
@@ -297,8 +332,7 @@ static int rate_case(struct request *req)
     default:
         return request_reply_error(req, 500, ERR_INTERNAL, "could not store the rating");
     }
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL || store_case_get(req->server->store, id, c) != STORE_OK)
+    if (store_case_get(req->server->store, id, c) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not load the case");
     return request_reply_json(req, 200, public_case_json(req, c));
 }

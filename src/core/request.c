@@ -124,17 +124,15 @@ int request_reply_json(struct request *req, int status, cJSON *body)
     return set_response(req, status, response, "application/json; charset=utf-8");
 }
 
-int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
+// Renders the error envelope; field is added when one input is to blame.
+static int reply_envelope(struct request *req, int status, const char *code, const char *field,
+                          const char *message)
 {
-    char message[512];
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(message, sizeof message, format, ap);
-    va_end(ap);
     cJSON *root = cJSON_CreateObject();
     cJSON *error = cJSON_AddObjectToObject(root, "error");
     if (error == NULL || cJSON_AddStringToObject(error, "code", code) == NULL ||
-        cJSON_AddStringToObject(error, "message", message) == NULL) {
+        cJSON_AddStringToObject(error, "message", message) == NULL ||
+        (field != NULL && cJSON_AddStringToObject(error, "field", field) == NULL)) {
         cJSON_Delete(root);
         root = NULL;
     }
@@ -145,6 +143,27 @@ int request_reply_error(struct request *req, int status, const char *code, const
                                    sizeof FALLBACK - 1);
     }
     return request_reply_json(req, status, root);
+}
+
+int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(message, sizeof message, format, ap);
+    va_end(ap);
+    return reply_envelope(req, status, code, NULL, message);
+}
+
+int request_reply_field_error(struct request *req, int status, const char *code, const char *field,
+                              const char *format, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(message, sizeof message, format, ap);
+    va_end(ap);
+    return reply_envelope(req, status, code, field, message);
 }
 
 int request_reply_bytes(struct request *req, int status, const char *content_type, const void *data,

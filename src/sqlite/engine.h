@@ -64,15 +64,47 @@ int store_exec_stmt(sqlite3_stmt *stmt);
 
 // ---- shared between the engine's files ----
 
+struct audit_event;
+struct case_refusal;
 struct case_transition;
+struct casework_case;
+struct casework_limits;
+struct casework_stage_record;
 struct store_case;
 struct worktime_calendar;
+
+// Loads a case inside a write job. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
+int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out);
+
+// Writes every mutable field of c back to its row. Returns STORE_OK or STORE_ERROR.
+int store_case_save_tx(struct store_tx *tx, const struct store_case *c);
+
+// The workflow facts of a stored case for casework, and back (only the fields
+// casework owns are written back).
+void store_case_to_work(const struct store_case *c, struct casework_case *w);
+void store_case_from_work(const struct casework_case *w, struct store_case *c);
+
+// Appends an event to the hash chain (audit_hash over the last event's hash).
+// NULL texts are stored and hashed as "" (data as "{}"). Returns STORE_OK or
+// STORE_ERROR.
+int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *event);
+
+// The limits of a category in casework's terms (minutes of the calendar), with
+// its phases; all zero for category_id <= 0. Returns STORE_OK or STORE_ERROR.
+int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                             int64_t category_id, struct casework_limits *out);
+
+// Saves the stage records whose `changed` is set: an update by id, or an insert
+// for id 0. Returns STORE_OK or STORE_ERROR.
+int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
+                         const struct casework_stage_record *records, int count);
 
 // store_case_transition inside a write job that is already running (for a
 // change that must commit together with a transition, such as a citizen's
 // rating and the reopen it causes). Same results.
 int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
-                             const struct case_transition *t, struct store_case *out);
+                             const struct case_transition *t, struct store_case *out,
+                             struct case_refusal *refusal);
 
 // Appends an event that records a fact about the case without changing its state
 // (a photo, a rating, a reuse flag), inside a running write job: from and to are

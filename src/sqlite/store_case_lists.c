@@ -5,6 +5,7 @@
 #include "store_case_lists.h"
 
 #include "casefsm.h"
+#include "casework.h"
 #include "geo.h"
 #include "log.h"
 #include "engine.h"
@@ -323,107 +324,142 @@ int store_case_query_code(struct store *store, const char *case_no, int64_t *id,
 
 struct rate_job {
     const struct store_case_rating *rating;
-    int64_t version, closed_at;
 };
 
-// The rating's event: the citizen's words stay internal, the verdict is public.
+// The rating's event: the citizen's words stay internal, the verdict is public
+// (as a code the client renders).
 static int log_rating(struct store_tx *tx, const struct store_case_rating *r)
 {
-    static const struct {
-        const char *value;
-        const char *public_note;
-    } NOTES[] = {{"satisfied", "市民评价：满意"},
-                 {"basically_satisfied", "市民评价：基本满意"},
-                 {"unsatisfied", "市民评价：不满意"}};
-    const char *public_note = NULL;
-    for (size_t i = 0; i < sizeof NOTES / sizeof NOTES[0]; i++)
-        if (strcmp(r->rating, NOTES[i].value) == 0)
-            public_note = NOTES[i].public_note;
     cJSON *facts = cJSON_CreateObject();
     cJSON_AddStringToObject(facts, "rating", r->rating);
+    cJSON_AddStringToObject(facts, "source", r->source ? r->source : "citizen");
+    cJSON_AddStringToObject(facts, "public_code", casework_rating_code(r->rating));
     char *text = cJSON_PrintUnformatted(facts);
     cJSON_Delete(facts);
     if (text == NULL)
         return STORE_ERROR;
-    int rc = store_case_note_tx(tx, r->case_id, "rate", 0, "citizen", "市民", r->comment,
-                                public_note, text);
+    bool hotline = r->source != NULL && strcmp(r->source, "hotline") == 0;
+    int rc = store_case_note_tx(tx, r->case_id, "rate", 0, hotline ? "system" : "citizen",
+                                hotline ? "hotline" : "citizen", r->comment, NULL, text);
     free(text);
+    return rc;
+}
+
+// The reopen an unsatisfied rating causes, run by the system in the rating's
+// transaction.
+static int rating_reopen(struct store_tx *tx, const struct store_case_rating *r, int64_t version)
+{
+    struct case_transition reopen = {
+        .case_id = r->case_id,
+        .expected_version = version,
+        .action = CASEFSM_ACTION_REOPEN,
+        .actor_role = ROLE_SYSTEM,
+        .actor_name = "system",
+        .note = r->comment != NULL && r->comment[strspn(r->comment, " \t\r\n")] != '\0'
+                    ? r->comment
+                    : "unsatisfied rating",
+        .urgent = -1,
+        .reopen_window_ms = r->reopen_window_ms,
+        .data_json = "{\"rating\":\"unsatisfied\"}",
+    };
+    struct store_case *reopened = malloc(sizeof *reopened);
+    if (reopened == NULL)
+        return STORE_ERROR;
+    struct case_refusal refusal;
+    int rc = store_case_transition_tx(tx, r->calendar, &reopen, reopened, &refusal);
+    free(reopened);
+    if (rc == STORE_INVALID)
+        log_error("store: the rating's reopen was refused: %s", refusal.message);
     return rc;
 }
 
 static int rate_job(struct store_tx *tx, void *data)
 {
-    static const char SQL_READ[] = "SELECT state, COALESCE(closed_at, 0), rated_at, version "
+    static const char SQL_READ[] = "SELECT state, COALESCE(closed_at, 0), reopen_count, version "
                                    "FROM case_record WHERE id = :id";
+    static const char SQL_KEEP[] =
+        "INSERT INTO case_rating (case_id, round, rating, comment, source, closed_at, rated_at) "
+        "VALUES (:id, :round, :rating, :comment, :source, :closed, :now)";
     static const char SQL_WRITE[] = "UPDATE case_record SET rating = :rating, "
                                     "rating_comment = :comment, rated_at = :now, "
                                     "updated_at = :now WHERE id = :id";
     struct rate_job *job = data;
+    const struct store_case_rating *r = job->rating;
     sqlite3_stmt *read = store_tx_stmt(tx, SQL_READ);
-    if (read == NULL)
+    sqlite3_stmt *keep = store_tx_stmt(tx, SQL_KEEP);
+    sqlite3_stmt *write = store_tx_stmt(tx, SQL_WRITE);
+    if (read == NULL || keep == NULL || write == NULL)
         return STORE_ERROR;
-    store_bind_int(read, ":id", job->rating->case_id);
-    int rc = sqlite3_step(read);
-    if (rc != SQLITE_ROW) {
+    store_bind_int(read, ":id", r->case_id);
+    int rc = store_step_row(read);
+    if (rc != STORE_OK) {
         store_stmt_done(read);
-        return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+        return rc;
     }
     bool closed = strcmp((const char *)sqlite3_column_text(read, 0), "closed") == 0;
-    job->closed_at = sqlite3_column_int64(read, 1);
-    bool rated = sqlite3_column_type(read, 2) != SQLITE_NULL &&
-                 sqlite3_column_int64(read, 2) >= job->closed_at;
-    job->version = sqlite3_column_int64(read, 3);
+    int64_t closed_at = sqlite3_column_int64(read, 1);
+    int round = sqlite3_column_int(read, 2) + 1;
+    int64_t version = sqlite3_column_int64(read, 3);
     store_stmt_done(read);
     if (!closed)
         return STORE_INVALID;
-    if (rated)
-        return STORE_CONFLICT;
-    sqlite3_stmt *write = store_tx_stmt(tx, SQL_WRITE);
-    if (write == NULL)
-        return STORE_ERROR;
     int64_t now = store_now_ms();
-    if (now <= job->closed_at)
-        now = job->closed_at + 1; // a clock step back must not make it "not yet rated"
-    store_bind_text(write, ":rating", job->rating->rating);
-    store_bind_text(write, ":comment", job->rating->comment ? job->rating->comment : "");
+    if (now <= closed_at)
+        now = closed_at + 1; // a clock step back must not put the rating before the closing
+    store_bind_int(keep, ":id", r->case_id);
+    store_bind_int(keep, ":round", round);
+    store_bind_text(keep, ":rating", r->rating);
+    store_bind_text(keep, ":comment", r->comment ? r->comment : "");
+    store_bind_text(keep, ":source", r->source ? r->source : "citizen");
+    store_bind_int(keep, ":closed", closed_at);
+    store_bind_int(keep, ":now", now);
+    if ((rc = store_exec_stmt(keep)) != STORE_OK)
+        return rc; // STORE_CONFLICT: this closure is rated already
+    store_bind_text(write, ":rating", r->rating);
+    store_bind_text(write, ":comment", r->comment ? r->comment : "");
     store_bind_int(write, ":now", now);
-    store_bind_int(write, ":id", job->rating->case_id);
-    rc = store_exec_stmt(write);
-    const struct store_case_rating *r = job->rating;
-    if (rc == STORE_OK)
+    store_bind_int(write, ":id", r->case_id);
+    if ((rc = store_exec_stmt(write)) == STORE_OK)
         rc = log_rating(tx, r);
-    if (rc != STORE_OK || r->reopen == NULL || strcmp(r->rating, "unsatisfied") != 0 ||
-        now - job->closed_at > r->reopen_window_ms)
+    if (rc != STORE_OK || !casework_rating_reopens(r->rating, CASEFSM_STATE_CLOSED, closed_at, now,
+                                                   r->reopen_window_ms))
         return rc;
-    struct case_transition reopen = *r->reopen;
-    reopen.case_id = r->case_id;
-    reopen.expected_version = job->version;
-    struct store_case *reopened = malloc(sizeof *reopened);
-    if (reopened == NULL)
-        return STORE_ERROR;
-    rc = store_case_transition_tx(tx, r->calendar, &reopen, reopened);
-    free(reopened);
+    rc = rating_reopen(tx, r, version);
     if (rc == STORE_OK && r->reopened != NULL)
         *r->reopened = true;
     return rc;
 }
 
-int store_case_rate(struct store *store, const struct store_case_rating *rating, int64_t *version,
-                    int64_t *closed_at)
+int store_case_rate(struct store *store, const struct store_case_rating *rating)
 {
-    static const char *const NAMES[] = {"satisfied", "basically_satisfied", "unsatisfied"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
-        known = known || (rating->rating != NULL && strcmp(rating->rating, NAMES[i]) == 0);
-    if (!known || (rating->comment != NULL && strlen(rating->comment) > CASE_NOTE_MAX))
+    if (casework_rating_code(rating->rating) == NULL ||
+        (rating->comment != NULL && strlen(rating->comment) > CASE_NOTE_MAX))
         return STORE_INVALID;
-    struct rate_job job = {rating, 0, 0};
-    int rc = store_write(store, rate_job, &job);
-    if (rc == STORE_OK) {
-        if (version != NULL)
-            *version = job.version;
-        if (closed_at != NULL)
-            *closed_at = job.closed_at;
+    struct rate_job job = {rating};
+    return store_write(store, rate_job, &job);
+}
+
+int store_case_ratings(struct store *store, int64_t case_id,
+                       void (*fn)(const struct store_case_rating_row *row, void *data), void *data)
+{
+    static const char SQL[] = "SELECT round, rating, comment, source, closed_at, rated_at "
+                              "FROM case_rating WHERE case_id = :id ORDER BY round";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", case_id);
+    struct store_case_rating_row *row = malloc(sizeof *row);
+    int rc = row != NULL ? SQLITE_ROW : SQLITE_NOMEM;
+    while (rc == SQLITE_ROW && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        row->round = sqlite3_column_int(stmt, 0);
+        store_column_copy(row->rating, sizeof row->rating, stmt, 1);
+        store_column_copy(row->comment, sizeof row->comment, stmt, 2);
+        store_column_copy(row->source, sizeof row->source, stmt, 3);
+        row->closed_at = sqlite3_column_int64(stmt, 4);
+        row->rated_at = sqlite3_column_int64(stmt, 5);
+        fn(row, data);
     }
-    return rc;
+    free(row);
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
-// SQL for cases: intake (number, place, first event, search index), loading,
-// transitions with deadlines and versions, and the hash-chained event log.
+// SQL for cases: intake (number, place, first stage, first event, search
+// index), loading and saving the row, the hash-chained event log (audit.h) and its
+// verification. Transitions are in store_case_transition.c.
 #include "store_cases.h"
 
-#include "caseclock.h"
-#include "log.h"
+#include "audit.h"
+#include "casework.h"
 #include "engine.h"
+#include "log.h"
 #include "textseg.h"
 #include "worktime.h"
 
 #include <cjson/cJSON.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@
     "c.return_count, COALESCE(c.merged_into, 0), c.stage, c.stage_started_at, c.stage_unit, "      \
     "c.stage_limit_ms, COALESCE(c.stage_deadline, 0), COALESCE(c.suspended_remaining_ms, 0), "     \
     "c.created_at, c.updated_at, COALESCE(c.closed_at, 0), COALESCE(c.rating, ''), "               \
-    "c.rating_comment, COALESCE(c.rated_at, 0) "                                                   \
+    "c.rating_comment, COALESCE(c.rated_at, 0), COALESCE(c.handling_deadline, 0), "                \
+    "COALESCE(c.handled_at, 0) "                                                                   \
     "FROM case_record c LEFT JOIN category cat ON cat.id = c.category_id "                         \
     "LEFT JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN org_unit cm ON cm.id = c.community_id "   \
     "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                 \
@@ -95,6 +97,8 @@ static void read_case(sqlite3_stmt *s, struct store_case *c)
     store_column_copy(c->rating, sizeof c->rating, s, i++);
     store_column_copy(c->rating_comment, sizeof c->rating_comment, s, i++);
     c->rated_at = sqlite3_column_int64(s, i++);
+    c->handling_deadline = sqlite3_column_int64(s, i++);
+    c->handled_at = sqlite3_column_int64(s, i++);
 }
 
 // Steps a one-row statement into *out. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
@@ -132,7 +136,7 @@ int store_case_get_by_no(struct store *store, const char *case_no, struct store_
     return fetch_case(stmt, out);
 }
 
-static int tx_case_get(struct store_tx *tx, int64_t id, struct store_case *out)
+int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out)
 {
     sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_ID);
     if (stmt == NULL)
@@ -149,48 +153,7 @@ bool store_case_visible(const struct store_case *c, const char *role_name, int64
     return strncmp(c->place_path, scope_path, strlen(scope_path)) == 0;
 }
 
-// Feeds one length-prefixed field into the hash, so no two field lists collide.
-static void hash_field(crypto_generichash_state *state, const char *text)
-{
-    uint64_t len = text ? strlen(text) : 0;
-    unsigned char prefix[8];
-    for (int i = 0; i < 8; i++)
-        prefix[i] = (unsigned char)(len >> (8 * i));
-    crypto_generichash_update(state, prefix, sizeof prefix);
-    if (len > 0)
-        crypto_generichash_update(state, (const unsigned char *)text, len);
-}
-
-// The hash of an event: BLAKE2b-256 over the previous hash and every field.
-static void event_hash(const char *prev_hash, int64_t case_id, const char *action, const char *from,
-                       const char *to, int64_t actor_user_id, const char *actor_role,
-                       const char *actor_name, const char *note, const char *public_note,
-                       const char *data, int64_t created_at, char out[65])
-{
-    char numbers[3][24];
-    snprintf(numbers[0], sizeof numbers[0], "%lld", (long long)case_id);
-    snprintf(numbers[1], sizeof numbers[1], "%lld", (long long)actor_user_id);
-    snprintf(numbers[2], sizeof numbers[2], "%lld", (long long)created_at);
-    crypto_generichash_state state;
-    crypto_generichash_init(&state, NULL, 0, 32);
-    const char *fields[] = {prev_hash,  numbers[0], action, from,        to,   numbers[1],
-                            actor_role, actor_name, note,   public_note, data, numbers[2]};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        hash_field(&state, fields[i]);
-    unsigned char digest[32];
-    crypto_generichash_final(&state, digest, sizeof digest);
-    sodium_bin2hex(out, 65, digest, sizeof digest);
-}
-
-struct event_row {
-    int64_t case_id;
-    const char *action, *from, *to;
-    int64_t actor_user_id;
-    const char *actor_role, *actor_name, *note, *public_note, *data;
-    int64_t created_at;
-};
-
-static int insert_event(struct store_tx *tx, const struct event_row *e)
+int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *e)
 {
     static const char SQL_LAST[] = "SELECT hash FROM case_event ORDER BY id DESC LIMIT 1";
     static const char SQL[] =
@@ -202,81 +165,101 @@ static int insert_event(struct store_tx *tx, const struct event_row *e)
     sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
     if (last == NULL || stmt == NULL)
         return STORE_ERROR;
-    char prev[65] = "";
+    char prev[AUDIT_HASH_HEX] = "";
     if (sqlite3_step(last) == SQLITE_ROW)
         store_column_copy(prev, sizeof prev, last, 0);
     store_stmt_done(last);
-    const char *data = e->data ? e->data : "{}";
-    char hash[65];
-    event_hash(prev, e->case_id, e->action, e->from, e->to, e->actor_user_id, e->actor_role,
-               e->actor_name, e->note ? e->note : "", e->public_note ? e->public_note : "", data,
-               e->created_at, hash);
-    store_bind_int(stmt, ":case", e->case_id);
-    store_bind_text(stmt, ":action", e->action);
-    store_bind_text(stmt, ":from", e->from);
-    store_bind_text(stmt, ":to", e->to);
-    store_bind_id(stmt, ":actor", e->actor_user_id);
-    store_bind_text(stmt, ":role", e->actor_role);
-    store_bind_text(stmt, ":name", e->actor_name);
-    store_bind_text(stmt, ":note", e->note ? e->note : "");
-    store_bind_text(stmt, ":public", e->public_note ? e->public_note : "");
-    store_bind_text(stmt, ":data", data);
-    store_bind_int(stmt, ":at", e->created_at);
+    // What is stored is exactly what is hashed: NULL texts become "".
+    struct audit_event event = *e;
+    event.from_state = e->from_state ? e->from_state : "";
+    event.to_state = e->to_state ? e->to_state : "";
+    event.actor_role = e->actor_role ? e->actor_role : "";
+    event.actor_name = e->actor_name ? e->actor_name : "";
+    event.note = e->note ? e->note : "";
+    event.public_note = e->public_note ? e->public_note : "";
+    event.data = e->data ? e->data : "{}";
+    char hash[AUDIT_HASH_HEX];
+    audit_hash(prev, &event, hash);
+    store_bind_int(stmt, ":case", event.case_id);
+    store_bind_text(stmt, ":action", event.action);
+    store_bind_text(stmt, ":from", event.from_state);
+    store_bind_text(stmt, ":to", event.to_state);
+    store_bind_id(stmt, ":actor", event.actor_user_id);
+    store_bind_text(stmt, ":role", event.actor_role);
+    store_bind_text(stmt, ":name", event.actor_name);
+    store_bind_text(stmt, ":note", event.note);
+    store_bind_text(stmt, ":public", event.public_note);
+    store_bind_text(stmt, ":data", event.data);
+    store_bind_int(stmt, ":at", event.created_at);
     store_bind_text(stmt, ":prev", prev);
     store_bind_text(stmt, ":hash", hash);
     return store_exec_stmt(stmt);
 }
 
-// The limit of a stage for a category (or the default), in *unit and *amount.
-static int stage_limit(struct store_tx *tx, int64_t category_id, const char *stage, bool urgent,
-                       enum worktime_unit *unit, int *amount)
+void store_case_to_work(const struct store_case *c, struct casework_case *w)
 {
-    static const char SQL[] =
-        "SELECT unit, amount FROM category_limit WHERE category_id = :category AND stage = :stage";
-    caseclock_default_limit(stage, urgent, unit, amount);
-    if (category_id <= 0)
-        return STORE_OK;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
-    if (stmt == NULL)
-        return STORE_ERROR;
-    store_bind_int(stmt, ":category", category_id);
-    store_bind_text(stmt, ":stage", stage);
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-        int parsed = worktime_unit_from_name((const char *)sqlite3_column_text(stmt, 0));
-        if (parsed >= 0) {
-            *unit = (enum worktime_unit)parsed;
-            *amount = sqlite3_column_int(stmt, 1);
-        }
-    }
-    store_stmt_done(stmt);
-    return STORE_OK;
+    memset(w, 0, sizeof *w);
+    w->id = c->id;
+    w->state = c->state;
+    w->pending = c->pending;
+    w->pending_amount = c->pending_amount;
+    w->version = c->version;
+    w->category_id = c->category_id;
+    w->urgent = c->urgent;
+    w->department_id = c->department_id;
+    w->community_id = c->community_id;
+    w->street_id = c->street_id;
+    w->district_id = c->district_id;
+    w->verified = c->verified;
+    w->self_handled = c->self_handled;
+    w->rework_count = c->rework_count;
+    w->reopen_count = c->reopen_count;
+    w->supervise_count = c->supervise_count;
+    w->extension_count = c->extension_count;
+    w->return_count = c->return_count;
+    w->merged_into = c->merged_into;
+    w->created_at = c->created_at;
+    w->closed_at = c->closed_at;
+    w->handled_at = c->handled_at;
+    w->handling_deadline = c->handling_deadline;
+    int stage = casework_stage_from_name(c->stage);
+    w->clock_stage = stage < 0 ? CASEWORK_STAGE_COUNT : (enum casework_stage)stage;
+    w->clock_started_at = c->stage_started_at;
+    int unit = worktime_unit_from_name(c->stage_unit);
+    w->clock_unit = unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit;
+    w->clock_limit_ms = c->stage_limit_ms;
+    w->clock_deadline = c->stage_deadline;
+    w->clock_remaining_ms = c->suspended_remaining_ms;
 }
 
-// Starts `stage` for c at now: unit, limit and deadline from the category.
-static int start_stage(struct store_tx *tx, const struct worktime_calendar *cal,
-                       struct store_case *c, const char *stage, int64_t now)
+void store_case_from_work(const struct casework_case *w, struct store_case *c)
 {
-    snprintf(c->stage, sizeof c->stage, "%s", stage);
-    c->stage_started_at = now;
-    c->suspended_remaining_ms = 0;
-    if (strcmp(stage, "none") == 0) {
-        c->stage_deadline = 0;
-        c->stage_limit_ms = 0;
-        return STORE_OK;
-    }
-    enum worktime_unit unit;
-    int amount;
-    int rc = stage_limit(tx, c->category_id, stage, c->urgent, &unit, &amount);
-    if (rc != STORE_OK)
-        return rc;
-    snprintf(c->stage_unit, sizeof c->stage_unit, "%s", worktime_unit_name(unit));
-    c->stage_limit_ms = worktime_limit_ms(cal, unit, amount);
-    c->stage_deadline = worktime_deadline(cal, now, unit, amount);
-    return STORE_OK;
+    c->state = w->state;
+    c->pending = w->pending;
+    c->pending_amount = w->pending_amount;
+    c->category_id = w->category_id;
+    c->urgent = w->urgent;
+    c->department_id = w->department_id;
+    c->verified = w->verified;
+    c->rework_count = w->rework_count;
+    c->reopen_count = w->reopen_count;
+    c->supervise_count = w->supervise_count;
+    c->extension_count = w->extension_count;
+    c->return_count = w->return_count;
+    c->merged_into = w->merged_into;
+    c->closed_at = w->closed_at;
+    c->handled_at = w->handled_at;
+    c->handling_deadline = w->handling_deadline;
+    const char *stage = casework_stage_name(w->clock_stage);
+    snprintf(c->stage, sizeof c->stage, "%s", stage ? stage : "none");
+    c->stage_started_at = w->clock_started_at;
+    snprintf(c->stage_unit, sizeof c->stage_unit, "%s", worktime_unit_name(w->clock_unit));
+    c->stage_limit_ms = w->clock_limit_ms;
+    c->stage_deadline = w->clock_deadline;
+    c->suspended_remaining_ms = w->clock_remaining_ms;
 }
 
-// Writes every mutable field of c back to its row.
-static int save_case(struct store_tx *tx, const struct store_case *c)
+int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
 {
     static const char SQL[] =
         "UPDATE case_record SET state = :state, pending = :pending, pending_amount = :amount, "
@@ -286,8 +269,8 @@ static int save_case(struct store_tx *tx, const struct store_case *c)
         "return_count = :returns, merged_into = :merged, stage = :stage, "
         "stage_started_at = :started, stage_unit = :unit, stage_limit_ms = :limit, "
         "stage_deadline = :deadline, suspended_remaining_ms = :remaining, updated_at = :now, "
-        "closed_at = :closed, rating = :rating, rating_comment = :comment, rated_at = :rated "
-        "WHERE id = :id";
+        "closed_at = :closed, rating = :rating, rating_comment = :comment, rated_at = :rated, "
+        "handling_deadline = :handling_deadline, handled_at = :handled_at WHERE id = :id";
     sqlite3_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return STORE_ERROR;
@@ -317,6 +300,8 @@ static int save_case(struct store_tx *tx, const struct store_case *c)
     store_bind_text(s, ":rating", c->rating[0] ? c->rating : NULL);
     store_bind_text(s, ":comment", c->rating_comment);
     store_bind_id(s, ":rated", c->rated_at);
+    store_bind_id(s, ":handling_deadline", c->handling_deadline);
+    store_bind_id(s, ":handled_at", c->handled_at);
     store_bind_int(s, ":id", c->id);
     return store_exec_stmt(s);
 }
@@ -480,39 +465,56 @@ static int create_job(struct store_tx *tx, void *data)
     c->created_at = now;
     c->category_id = in->category_id;
     c->urgent = in->urgent;
+    c->self_handled = in->self_handled;
     c->state = in->self_handled ? CASEFSM_STATE_CLOSED : CASEFSM_STATE_REPORTED;
     if (in->self_handled)
         c->closed_at = now;
-    int rc = next_case_no(tx, job->calendar, now, c->case_no);
+    c->community_id = in->community_id;
+    c->street_id = in->street_id;
+    c->district_id = in->district_id;
+    struct casework_case work;
+    store_case_to_work(c, &work);
+    struct casework_limits *limits = malloc(sizeof *limits);
+    struct casework_result *result = malloc(sizeof *result);
+    char *facts_text = NULL;
+    int rc = limits && result ? STORE_OK : STORE_ERROR;
     if (rc == STORE_OK)
-        rc = start_stage(tx, job->calendar, c, caseclock_stage(c->state), now);
-    if (rc != STORE_OK)
-        return rc;
-    int64_t id = insert_case(tx, in, c);
-    if (id < 0)
-        return STORE_ERROR;
-    rc = index_text(tx, id, in->description, in->address ? in->address : "");
-    if (rc != STORE_OK)
-        return rc;
-    struct event_row event = {
-        .case_id = id,
-        .action = in->self_handled ? "self-handle" : "report",
-        .from = "",
-        .to = casefsm_state_name(c->state),
-        .actor_user_id = in->reporter_user_id,
-        .actor_role = in->actor_role,
-        .actor_name = in->actor_name ? in->actor_name : "",
-        .public_note = in->self_handled ? "巡查发现并当场处置" : "案件已登记",
-        .created_at = now,
-    };
-    cJSON *facts = cJSON_CreateObject();
-    cJSON_AddStringToObject(facts, "source", in->source);
-    char *facts_text = cJSON_PrintUnformatted(facts);
-    cJSON_Delete(facts);
-    event.data = facts_text ? facts_text : "{}";
-    rc = insert_event(tx, &event);
+        rc = store_category_limits_tx(tx, job->calendar, in->category_id, limits);
+    if (rc == STORE_OK) {
+        casework_intake(&work, limits, job->calendar, now, result);
+        store_case_from_work(&result->next, c);
+        rc = next_case_no(tx, job->calendar, now, c->case_no);
+    }
+    int64_t id = rc == STORE_OK ? insert_case(tx, in, c) : -1;
+    if (rc == STORE_OK && id < 0)
+        rc = STORE_ERROR;
+    if (rc == STORE_OK)
+        rc = index_text(tx, id, in->description, in->address ? in->address : "");
+    if (rc == STORE_OK)
+        rc = store_stages_save_tx(tx, id, result->opened, result->opened_count);
+    if (rc == STORE_OK) {
+        cJSON *facts = cJSON_CreateObject();
+        cJSON_AddStringToObject(facts, "source", in->source);
+        cJSON_AddStringToObject(facts, "public_code", result->public_code);
+        facts_text = cJSON_PrintUnformatted(facts);
+        cJSON_Delete(facts);
+        struct audit_event event = {
+            .case_id = id,
+            .action = in->self_handled ? "self-handle" : "report",
+            .from_state = "",
+            .to_state = casefsm_state_name(c->state),
+            .actor_user_id = in->reporter_user_id,
+            .actor_role = in->actor_role,
+            .actor_name = in->actor_name,
+            .data = facts_text,
+            .created_at = now,
+        };
+        rc = facts_text != NULL ? store_case_event_append_tx(tx, &event) : STORE_ERROR;
+    }
     free(facts_text);
-    return rc == STORE_OK ? tx_case_get(tx, id, job->out) : rc;
+    free(limits);
+    free(result);
+    return rc == STORE_OK ? store_case_load_tx(tx, id, job->out) : rc;
 }
 
 int store_case_create(struct store *store, const struct worktime_calendar *calendar,
@@ -520,164 +522,6 @@ int store_case_create(struct store *store, const struct worktime_calendar *calen
 {
     struct create_job job = {calendar, intake, out};
     return store_write(store, create_job, &job);
-}
-
-struct transition_job {
-    const struct worktime_calendar *calendar;
-    const struct case_transition *t;
-    struct store_case *out;
-};
-
-static int link_cases(struct store_tx *tx, int64_t from, int64_t to, int64_t now)
-{
-    static const char SQL[] = "INSERT INTO case_link (case_id, other_id, kind, created_at) "
-                              "VALUES (:a, :b, 'merged_into', :now), (:b, :a, 'merged_from', :now)";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
-    if (stmt == NULL)
-        return STORE_ERROR;
-    store_bind_int(stmt, ":a", from);
-    store_bind_int(stmt, ":b", to);
-    store_bind_int(stmt, ":now", now);
-    return store_exec_stmt(stmt);
-}
-
-// Changes the facts an action carries (category, department, merge target).
-static int apply_facts(struct store_tx *tx, const struct case_transition *t, struct store_case *c,
-                       int64_t now)
-{
-    static const char SQL_DEPARTMENT[] =
-        "SELECT 1 FROM org_unit WHERE id = :id AND type = 'department'";
-    int rc = STORE_OK;
-    if (t->action == CASEFSM_ACTION_ACCEPT) {
-        if (t->category_id > 0 &&
-            (rc = row_exists(tx, SQL_CATEGORY_EXISTS, t->category_id)) != STORE_OK)
-            return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
-        if (t->category_id > 0)
-            c->category_id = t->category_id;
-        if (t->urgent >= 0)
-            c->urgent = t->urgent;
-        if (c->category_id <= 0)
-            return STORE_INVALID;
-    } else if (t->action == CASEFSM_ACTION_DISPATCH) {
-        if ((rc = row_exists(tx, SQL_DEPARTMENT, t->department_id)) != STORE_OK)
-            return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
-        c->department_id = t->department_id;
-    } else if (t->action == CASEFSM_ACTION_MERGE) {
-        struct store_case target;
-        if (t->target_case_id == c->id || tx_case_get(tx, t->target_case_id, &target) != STORE_OK ||
-            !casefsm_state_is_open(target.state))
-            return STORE_INVALID;
-        c->merged_into = target.id;
-        rc = link_cases(tx, c->id, target.id, now);
-    }
-    return rc;
-}
-
-// Moves the clock per the effects of the action.
-static int apply_clock(struct store_tx *tx, const struct worktime_calendar *cal,
-                       const struct case_transition *t, struct store_case *c, int64_t now,
-                       int extension)
-{
-    int unit_value = worktime_unit_from_name(c->stage_unit);
-    enum worktime_unit unit = unit_value < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit_value;
-    if (t->effects & CASEFSM_EFFECT_STOP_CLOCK) {
-        c->suspended_remaining_ms =
-            c->stage_deadline > now ? worktime_elapsed_ms(cal, now, c->stage_deadline, unit) : 0;
-        c->stage_deadline = 0;
-        return STORE_OK;
-    }
-    if (t->effects & CASEFSM_EFFECT_RESTART_CLOCK) {
-        c->stage_deadline =
-            worktime_add_minutes(cal, now, unit, (c->suspended_remaining_ms + 59999) / 60000);
-        c->suspended_remaining_ms = 0;
-        return STORE_OK;
-    }
-    if (t->effects & CASEFSM_EFFECT_MOVE_DEADLINE) {
-        c->stage_deadline = worktime_deadline(cal, c->stage_deadline, unit, extension);
-        c->stage_limit_ms += worktime_limit_ms(cal, unit, extension);
-        return STORE_OK;
-    }
-    const char *stage = caseclock_stage(c->state);
-    if (strcmp(stage, c->stage) != 0 || (t->effects & CASEFSM_EFFECT_START_HANDLING_CLOCK))
-        return start_stage(tx, cal, c, stage, now);
-    return STORE_OK;
-}
-
-static int transition_job(struct store_tx *tx, void *data)
-{
-    struct transition_job *job = data;
-    const struct case_transition *t = job->t;
-    struct store_case *c = job->out;
-    int rc = tx_case_get(tx, t->case_id, c);
-    if (rc != STORE_OK)
-        return rc;
-    if (c->version != t->expected_version)
-        return STORE_CONFLICT;
-    int64_t now = store_now_ms();
-    enum casefsm_state from = c->state;
-    int extension = c->pending_amount;
-    if ((rc = apply_facts(tx, t, c, now)) != STORE_OK)
-        return rc;
-    c->state = t->next;
-    c->pending = t->pending;
-    if (t->effects & CASEFSM_EFFECT_SET_PENDING) {
-        c->pending_amount = t->amount;
-        snprintf(c->pending_note, sizeof c->pending_note, "%s", t->note ? t->note : "");
-    }
-    if (t->effects & CASEFSM_EFFECT_CLEAR_PENDING) {
-        c->pending_amount = 0;
-        c->pending_note[0] = '\0';
-    }
-    if (t->effects & CASEFSM_EFFECT_VERIFIED)
-        c->verified = true;
-    if (t->effects & CASEFSM_EFFECT_CLEAR_DEPARTMENT) {
-        c->department_id = 0;
-        c->return_count++;
-    }
-    if (t->effects & CASEFSM_EFFECT_MOVE_DEADLINE)
-        c->extension_count++;
-    if (t->effects & CASEFSM_EFFECT_REWORK)
-        c->rework_count++;
-    if (t->effects & CASEFSM_EFFECT_SUPERVISED)
-        c->supervise_count++;
-    if (t->effects & CASEFSM_EFFECT_REOPEN) {
-        c->reopen_count++;
-        c->closed_at = 0;
-    }
-    if (c->state == CASEFSM_STATE_CLOSED) {
-        c->closed_at = now;
-        c->rating[0] = '\0';
-        c->rating_comment[0] = '\0';
-        c->rated_at = 0;
-    }
-    if ((rc = apply_clock(tx, job->calendar, t, c, now, extension)) != STORE_OK)
-        return rc;
-    c->version++;
-    c->updated_at = now;
-    if ((rc = save_case(tx, c)) != STORE_OK)
-        return rc;
-    struct event_row event = {
-        .case_id = c->id,
-        .action = casefsm_action_name(t->action),
-        .from = casefsm_state_name(from),
-        .to = casefsm_state_name(c->state),
-        .actor_user_id = t->actor_user_id,
-        .actor_role = t->actor_role,
-        .actor_name = t->actor_name ? t->actor_name : "",
-        .note = t->note,
-        .public_note = t->public_note,
-        .data = t->data_json,
-        .created_at = now,
-    };
-    rc = insert_event(tx, &event);
-    return rc == STORE_OK ? tx_case_get(tx, c->id, c) : rc;
-}
-
-int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
-                             const struct case_transition *t, struct store_case *out)
-{
-    struct transition_job job = {calendar, t, out};
-    return transition_job(tx, &job);
 }
 
 int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
@@ -696,20 +540,20 @@ int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
     store_stmt_done(stmt);
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
-    struct event_row event = {
+    struct audit_event event = {
         .case_id = case_id,
         .action = action,
-        .from = state,
-        .to = state,
+        .from_state = state,
+        .to_state = state,
         .actor_user_id = actor_user_id,
         .actor_role = actor_role,
-        .actor_name = actor_name ? actor_name : "",
+        .actor_name = actor_name,
         .note = note,
         .public_note = public_note,
         .data = data_json,
         .created_at = store_now_ms(),
     };
-    return insert_event(tx, &event);
+    return store_case_event_append_tx(tx, &event);
 }
 
 // Records where the case was before it moved, for the event.
@@ -735,7 +579,7 @@ static int place_job(struct store_tx *tx, void *data)
         "WHERE id = :id AND version = :version";
     struct place_job *job = data;
     const struct case_placement *p = job->p;
-    int rc = tx_case_get(tx, p->case_id, job->out);
+    int rc = store_case_load_tx(tx, p->case_id, job->out);
     if (rc != STORE_OK)
         return rc;
     if (job->out->version != p->expected_version)
@@ -764,7 +608,7 @@ static int place_job(struct store_tx *tx, void *data)
     rc = store_case_note_tx(tx, p->case_id, "place", p->actor_user_id, p->actor_role, p->actor_name,
                             NULL, NULL, text);
     free(text);
-    return rc == STORE_OK ? tx_case_get(tx, p->case_id, job->out) : rc;
+    return rc == STORE_OK ? store_case_load_tx(tx, p->case_id, job->out) : rc;
 }
 
 int store_case_place(struct store *store, const struct case_placement *placement,
@@ -772,13 +616,6 @@ int store_case_place(struct store *store, const struct case_placement *placement
 {
     struct place_job job = {placement, out};
     return store_write(store, place_job, &job);
-}
-
-int store_case_transition(struct store *store, const struct worktime_calendar *calendar,
-                          const struct case_transition *t, struct store_case *out)
-{
-    struct transition_job job = {calendar, t, out};
-    return store_write(store, transition_job, &job);
 }
 
 static void read_event(sqlite3_stmt *s, struct store_case_event *e)
@@ -828,22 +665,30 @@ int64_t store_audit_verify(struct store *store, int64_t *count)
     sqlite3_stmt *s = store_read_stmt(store, SQL);
     if (s == NULL)
         return -1;
-    char previous[65] = "";
+    struct audit_verifier verifier;
+    audit_verify_init(&verifier);
     int64_t broken = 0;
-    *count = 0;
     while (broken == 0 && sqlite3_step(s) == SQLITE_ROW) {
         const char *col[14];
         for (int i = 0; i < 14; i++)
             col[i] = (const char *)sqlite3_column_text(s, i);
-        char expected[65];
-        event_hash(previous, sqlite3_column_int64(s, 1), col[2], col[3], col[4],
-                   sqlite3_column_int64(s, 5), col[6], col[7], col[8], col[9], col[10],
-                   sqlite3_column_int64(s, 11), expected);
-        if (strcmp(col[12] ? col[12] : "", previous) != 0 || strcmp(col[13], expected) != 0)
+        struct audit_event event = {
+            .case_id = sqlite3_column_int64(s, 1),
+            .action = col[2],
+            .from_state = col[3],
+            .to_state = col[4],
+            .actor_user_id = sqlite3_column_int64(s, 5),
+            .actor_role = col[6],
+            .actor_name = col[7],
+            .note = col[8],
+            .public_note = col[9],
+            .data = col[10],
+            .created_at = sqlite3_column_int64(s, 11),
+        };
+        if (!audit_verify_step(&verifier, &event, col[12], col[13]))
             broken = sqlite3_column_int64(s, 0);
-        snprintf(previous, sizeof previous, "%s", col[13]);
-        (*count)++;
     }
     store_stmt_done(s);
+    *count = verifier.count;
     return broken;
 }

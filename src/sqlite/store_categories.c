@@ -13,7 +13,7 @@
 #include <string.h>
 
 static const char *const STAGE_NAMES[STORE_CATEGORY_STAGE_COUNT] = {
-    "accept", "verify", "dispatch", "handle", "check", "close",
+    "file", "verify", "dispatch", "sign", "handle", "check", "close",
 };
 
 const char *store_category_stage_name(enum store_category_stage stage)
@@ -56,6 +56,32 @@ static void read_category(sqlite3_stmt *stmt, struct store_category *out)
     out->active = sqlite3_column_int(stmt, 13) != 0;
 }
 
+static int load_phases(struct store *store, struct store_category *category)
+{
+    static const char SQL[] = "SELECT code, name_zh, name_en, unit, amount FROM category_phase "
+                              "WHERE category_id = :id ORDER BY seq";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", category->id);
+    category->phase_count = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && category->phase_count < 4) {
+        struct store_category_phase *phase = &category->phases[category->phase_count];
+        int unit = worktime_unit_from_name((const char *)sqlite3_column_text(stmt, 3));
+        if (unit < 0)
+            continue;
+        store_column_copy(phase->code, sizeof phase->code, stmt, 0);
+        store_column_copy(phase->name_zh, sizeof phase->name_zh, stmt, 1);
+        store_column_copy(phase->name_en, sizeof phase->name_en, stmt, 2);
+        phase->limit = (struct store_category_limit){true, (enum worktime_unit)unit,
+                                                     sqlite3_column_int(stmt, 4)};
+        category->phase_count++;
+    }
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
 static int load_limits(struct store *store, struct store_category *category)
 {
     static const char SQL[] =
@@ -76,7 +102,7 @@ static int load_limits(struct store *store, struct store_category *category)
     if (rc != SQLITE_DONE)
         log_error("store: limits: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == SQLITE_DONE ? load_phases(store, category) : STORE_ERROR;
 }
 
 // Finishes a one-row subclass read: copies the row, releases the statement, loads

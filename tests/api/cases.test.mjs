@@ -52,14 +52,14 @@ async function file(client, body) {
   return r.data.case;
 }
 
-test('inspector intake is located on the grid and starts the accept clock', async () => {
+test('inspector intake is located on the grid and starts the filing clock', async () => {
   const c = await file(users.inspector, { description: '人行道上的井盖缺失', ...HONGQI, category_id: manholeId });
   assert.match(c.case_no, /^\d{8}\d{6}$/);
   assert.equal(c.state, 'reported');
   assert.equal(c.source, 'patrol');
   assert.match(c.place.grid, /^440902001\d{6}$/);
   assert.equal(c.place.street, '红旗街道');
-  assert.equal(c.clock.stage, 'accept');
+  assert.equal(c.clock.stage, 'file');
   assert.equal(c.clock.light, 'green');
   assert.ok(c.clock.deadline > c.created_at);
   assert.equal(c.category.code, '0101');
@@ -226,13 +226,18 @@ test('the full lifecycle, with every refusal along the way', async () => {
   assert.equal(c.clock.stage, 'check');
   // the department never checks its own work
   await act(dept, c, 'check-pass', {}, 403);
+  await act(inspector, c, 'check-fail', { note: '井盖仍松动' }, 422); // a check photo first
+  assert.equal((await uploadPhoto(inspector, c.id, 'check', 3)).status, 201);
   c = await act(inspector, c, 'check-fail', { note: '井盖仍松动' });
   assert.equal(c.state, 'dispatched');
   assert.equal(c.counts.rework, 1);
   c = await act(dept, c, 'sign');
+  // evidence is per round: the first after photo does not prove the rework
+  await act(dept, c, 'handle', { note: '已加固' }, 422);
+  assert.equal((await uploadPhoto(dept, c.id, 'after', 4)).status, 201);
   c = await act(dept, c, 'handle', { note: '已加固' });
-  await act(inspector, c, 'check-pass', {}, 422); // check photo first
-  assert.equal((await uploadPhoto(inspector, c.id, 'check', 3)).status, 201);
+  await act(inspector, c, 'check-pass', {}, 422); // a check photo of this check first
+  assert.equal((await uploadPhoto(inspector, c.id, 'check', 5)).status, 201);
   c = await act(inspector, c, 'check-pass', { note: '已修复' });
   assert.equal(c.state, 'checked');
   await act(inspector, c, 'close', {}, 403);
@@ -248,7 +253,9 @@ test('the full lifecycle, with every refusal along the way', async () => {
   assert.equal(c.state, 'dispatched');
   assert.equal(c.counts.reopen, 1);
   c = await act(dept, c, 'sign');
+  assert.equal((await uploadPhoto(dept, c.id, 'after', 6)).status, 201);
   c = await act(dept, c, 'handle', { note: '再次处理' });
+  assert.equal((await uploadPhoto(inspector, c.id, 'check', 7)).status, 201);
   c = await act(inspector, c, 'check-pass', { note: 'ok' });
   c = await act(supervisor, c, 'close');
   assert.equal(c.state, 'closed');

@@ -82,15 +82,15 @@ test('at least 40 real subclasses, each complete in both languages with valid li
     assert.equal(typeof s.urgent, 'boolean', where);
     assert.equal(s.active, true, where);
     assert.equal(s.keywords, undefined, 'the public list carries no keywords');
-    for (const stage of ['accept', 'verify', 'dispatch', 'handle', 'check']) {
+    for (const stage of ['file', 'verify', 'dispatch', 'sign', 'handle', 'check']) {
       const limit = s.limits[stage];
       assert.ok(limit, `${where} has a ${stage} limit`);
       assert.ok(UNITS.includes(limit.unit), `${where} ${stage} unit ${limit.unit}`);
       assert.ok(Number.isInteger(limit.amount) && limit.amount >= 1 && limit.amount <= 10000, where);
     }
     for (const stage of Object.keys(s.limits))
-      assert.ok(['accept', 'verify', 'dispatch', 'handle', 'check', 'close'].includes(stage), stage);
-    if (s.urgent) assert.equal(s.limits.accept.unit, 'urgent_hours', `${where}: urgent cases are accepted on the wall clock`);
+      assert.ok(['file', 'verify', 'dispatch', 'sign', 'handle', 'check', 'close'].includes(stage), stage);
+    if (s.urgent) assert.equal(s.limits.file.unit, 'urgent_hours', `${where}: urgent cases are accepted on the wall clock`);
   }
 });
 
@@ -115,12 +115,18 @@ test('the limits DOMAIN.md fixes are the seeded ones', async () => {
   assert.deepEqual(handle('event', '0403'), { unit: 'work_hours', amount: 4 }, 'road flooding');
   assert.equal(get('event', '0403').name_zh, '道路积水');
   assert.deepEqual(handle('event', '0106'), { unit: 'work_days', amount: 5 }, 'green space upkeep');
-  assert.deepEqual(handle('event', '0101'), { unit: 'work_hours', amount: 4 }, 'illegal structure: stop work');
+  // Illegal structure: stopped within 4 working hours, removed within 20 working days.
+  assert.deepEqual(handle('event', '0101'), { unit: 'work_days', amount: 20 }, 'illegal structure: removed');
+  assert.deepEqual(get('event', '0101').phases.map((p) => [p.code, p.unit, p.amount]),
+    [['stop', 'work_hours', 4], ['demolish', 'work_days', 20]]);
   assert.match(get('event', '0101').closing_condition, /20个工作日/);
   assert.deepEqual(handle('event', '0506'), { unit: 'urgent_hours', amount: 3 }, 'illegal parking');
   assert.equal(get('event', '0506').name_zh, '违章停车');
   const burst = get('event', '0401');
-  assert.deepEqual(burst.limits.handle, { unit: 'urgent_hours', amount: 8 }, 'burst water main');
+  // Burst main: cordoned within 3 hours, repaired within 8, road restored within 5 working days.
+  assert.deepEqual(burst.limits.handle, { unit: 'work_days', amount: 5 }, 'burst water main');
+  assert.deepEqual(burst.phases.map((p) => [p.code, p.unit, p.amount]),
+    [['cordon', 'urgent_hours', 3], ['repair', 'urgent_hours', 8], ['restore', 'work_days', 5]]);
   assert.equal(burst.urgent, true);
   assert.equal(burst.default_department_kind, 'water');
   assert.match(burst.filing_condition, /3个紧急工作时/);
@@ -134,7 +140,7 @@ test('the limits DOMAIN.md fixes are the seeded ones', async () => {
   assert.equal(get('component', '0102').default_department_kind, 'municipal');
   assert.equal(get('component', '0106').default_department_kind, 'gas');
   const garbage = get('event', '0102');
-  assert.deepEqual(garbage.limits.accept, { unit: 'work_hours', amount: 1 });
+  assert.deepEqual(garbage.limits.file, { unit: 'work_hours', amount: 1 });
   assert.deepEqual(garbage.limits.dispatch, { unit: 'work_hours', amount: 1 });
   assert.deepEqual(garbage.limits.check, { unit: 'work_hours', amount: 4 });
   assert.deepEqual(garbage.limits.verify, { unit: 'work_hours', amount: 2 });
@@ -248,7 +254,7 @@ test('admin PATCH edits one subclass, answers it with keywords, and the public v
   assert.equal(r.data.filing_condition, '雕塑破损、污损、倾斜或存在坠落隐患');
   assert.deepEqual(r.data.limits.handle, { unit: 'work_days', amount: 7 });
   assert.deepEqual(r.data.limits.check, { unit: 'urgent_hours', amount: 3 });
-  assert.deepEqual(r.data.limits.accept, before.limits.accept);
+  assert.deepEqual(r.data.limits.file, before.limits.file);
   assert.deepEqual(r.data.keywords, [
     { keyword: '雕塑', weight: 20 }, { keyword: 'statue', weight: 18 }, { keyword: '铜像', weight: 10 }]);
   const listed = await subclass('component', '0406');
@@ -327,7 +333,7 @@ test('admin POST adds a subclass with default limits; duplicates are 409, bad co
   assert.equal(r.data.major_code, '06');
   assert.equal(r.data.urgent, false);
   assert.equal(r.data.active, true);
-  assert.deepEqual(Object.keys(r.data.limits).sort(), ['accept', 'check', 'close', 'dispatch', 'handle', 'verify']);
+  assert.deepEqual(Object.keys(r.data.limits).sort(), ['check', 'close', 'dispatch', 'file', 'handle', 'sign', 'verify']);
   assert.ok(Object.values(r.data.limits).every((l) => l.unit === 'work_hours'));
   const listed = await subclass('event', '0605');
   assert.equal(listed.id, r.data.id);
@@ -341,7 +347,7 @@ test('admin POST adds a subclass with default limits; duplicates are 409, bad co
   });
   assert.equal(urgent.status, 201, urgent.text);
   assert.deepEqual(urgent.data.limits.handle, { unit: 'urgent_hours', amount: 6 });
-  assert.equal(urgent.data.limits.accept.unit, 'urgent_hours');
+  assert.equal(urgent.data.limits.file.unit, 'urgent_hours');
 
   assertError(await admin.post('/api/v1/admin/categories', body), 409, 'conflict');
   assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0701' }), 422, 'unprocessable');

@@ -56,7 +56,8 @@ test('every message key named in the code and pages exists', () => {
   const families = {
     state: ['reported', 'verifying', 'accepted', 'dispatched', 'processing', 'suspended', 'handled', 'checked', 'closed', 'rejected', 'merged'],
     action: ['verify', 'confirm', 'deny', 'accept', 'reject', 'merge', 'dispatch', 'sign', 'request-return', 'request-extension',
-      'request-suspension', 'approve', 'refuse', 'resume', 'handle', 'check-pass', 'check-fail', 'close', 'reopen', 'supervise'],
+      'request-suspension', 'approve', 'refuse', 'resume', 'handle', 'check-pass', 'check-fail', 'close', 'reopen', 'supervise',
+      'arrive', 'phase', 'recall'],
     actionHelp: null,
     source: ['patrol', 'web', '12345', '110', '12319', 'video', 'leader', 'media'],
     role: ['inspector', 'operator', 'supervisor', 'department', 'leader', 'admin'],
@@ -64,8 +65,13 @@ test('every message key named in the code and pages exists', () => {
     pending: ['return', 'extension', 'suspension'],
     rating: ['satisfied', 'basically_satisfied', 'unsatisfied'],
     unit: ['work_hours', 'work_days', 'urgent_hours'],
-    stage: ['accept', 'verify', 'dispatch', 'handle', 'check', 'close'],
-    photoStage: ['report', 'before', 'verify', 'after', 'check'],
+    stage: ['file', 'verify', 'dispatch', 'sign', 'arrive', 'handle', 'phase', 'check', 'close'],
+    photoStage: ['report', 'before', 'verify', 'after', 'check', 'arrive', 'progress'],
+    verdict: ['running', 'on_time', 'late', 'void'],
+    // The public timeline's codes (casework_public_code, casework_rating_code).
+    public: ['reported', 'fixed_on_spot', 'verifying', 'verified', 'not_verified', 'filed', 'not_filed', 'merged',
+      'dispatched', 'signed', 'redispatching', 'extended', 'suspended', 'resumed', 'arrived', 'phase_done', 'handled',
+      'check_passed', 'rework', 'closed', 'reopened', 'rated_satisfied', 'rated_basically_satisfied', 'rated_unsatisfied'],
   };
   families.actionHelp = families.action;
   for (const [family, values] of Object.entries(families)) {

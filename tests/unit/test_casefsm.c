@@ -92,10 +92,15 @@ static const struct expected_move LEGAL[] = {
     {S(SUSPENDED), EACH_PENDING, A(SUPERVISE), ROLE_LEADER, S(SUSPENDED), 0, E(SUPERVISED)},
     {S(HANDLED), EACH_PENDING, A(SUPERVISE), ROLE_LEADER, S(HANDLED), 0, E(SUPERVISED)},
     {S(CHECKED), EACH_PENDING, A(SUPERVISE), ROLE_LEADER, S(CHECKED), 0, E(SUPERVISED)},
+    {S(DISPATCHED), EACH_PENDING, A(ARRIVE), ROLE_DEPARTMENT, S(DISPATCHED), 0, 0},
+    {S(PROCESSING), EACH_PENDING, A(ARRIVE), ROLE_DEPARTMENT, S(PROCESSING), 0, 0},
+    {S(PROCESSING), EACH_PENDING, A(PHASE), ROLE_DEPARTMENT, S(PROCESSING), 0, 0},
+    {S(DISPATCHED), P(NONE), A(RECALL), ROLE_SUPERVISOR, S(ACCEPTED), P(NONE), E(CLEAR_DEPARTMENT)},
 };
 
-// 34 single-pending lines, 8 supervise lines that hold for each of the 4 pendings.
-#define LEGAL_COMBINATIONS (34 + 8 * 4)
+// 35 single-pending lines, 11 lines (supervise, arrive, phase) that hold for each of
+// the 4 pendings.
+#define LEGAL_COMBINATIONS (35 + 11 * 4)
 
 // What each action needs, written out independently of the source.
 static const unsigned REQUIREMENTS[CASEFSM_ACTION_COUNT] = {
@@ -115,10 +120,13 @@ static const unsigned REQUIREMENTS[CASEFSM_ACTION_COUNT] = {
     [A(RESUME)] = 0,
     [A(HANDLE)] = CASEFSM_NEED_NOTE | CASEFSM_NEED_AFTER_PHOTO,
     [A(CHECK_PASS)] = CASEFSM_NEED_PHOTO,
-    [A(CHECK_FAIL)] = CASEFSM_NEED_REASON,
+    [A(CHECK_FAIL)] = CASEFSM_NEED_REASON | CASEFSM_NEED_PHOTO,
     [A(CLOSE)] = 0,
     [A(REOPEN)] = CASEFSM_NEED_REASON,
     [A(SUPERVISE)] = CASEFSM_NEED_NOTE,
+    [A(ARRIVE)] = CASEFSM_NEED_PHOTO,
+    [A(PHASE)] = CASEFSM_NEED_PHASE | CASEFSM_NEED_PHOTO,
+    [A(RECALL)] = CASEFSM_NEED_REASON,
 };
 
 static const enum role ROLES[] = {ROLE_NONE,       ROLE_INSPECTOR, ROLE_OPERATOR, ROLE_SUPERVISOR,
@@ -332,12 +340,16 @@ Test(casefsm, allowed_actions_for_the_buttons)
                  BIT(VERIFY) | BIT(ACCEPT) | BIT(REJECT) | BIT(MERGE));
     cr_assert_eq(casefsm_allowed_actions(S(REPORTED), P(NONE), ROLE_OPERATOR), BIT(VERIFY));
     cr_assert_eq(casefsm_allowed_actions(S(DISPATCHED), P(NONE), ROLE_DEPARTMENT),
-                 BIT(SIGN) | BIT(REQUEST_RETURN) | BIT(REQUEST_EXTENSION));
+                 BIT(SIGN) | BIT(REQUEST_RETURN) | BIT(REQUEST_EXTENSION) | BIT(ARRIVE));
     cr_assert_eq(casefsm_allowed_actions(S(PROCESSING), P(NONE), ROLE_DEPARTMENT),
                  BIT(REQUEST_RETURN) | BIT(REQUEST_EXTENSION) | BIT(REQUEST_SUSPENSION) |
-                     BIT(HANDLE));
-    cr_assert_eq(casefsm_allowed_actions(S(PROCESSING), P(EXTENSION), ROLE_DEPARTMENT), 0u,
-                 "a department waits while its request is pending");
+                     BIT(HANDLE) | BIT(ARRIVE) | BIT(PHASE));
+    cr_assert_eq(casefsm_allowed_actions(S(PROCESSING), P(EXTENSION), ROLE_DEPARTMENT),
+                 BIT(ARRIVE) | BIT(PHASE),
+                 "a department only reports progress while its request is pending");
+    cr_assert_eq(casefsm_allowed_actions(S(DISPATCHED), P(NONE), ROLE_SUPERVISOR), BIT(RECALL));
+    cr_assert_eq(casefsm_allowed_actions(S(PROCESSING), P(NONE), ROLE_SUPERVISOR), 0u,
+                 "a signed case is not recalled; the department asks for a return");
     cr_assert_eq(casefsm_allowed_actions(S(PROCESSING), P(SUSPENSION), ROLE_SUPERVISOR),
                  BIT(APPROVE) | BIT(REFUSE));
     cr_assert_eq(casefsm_allowed_actions(S(PROCESSING), P(RETURN), ROLE_LEADER), BIT(SUPERVISE));
@@ -420,7 +432,10 @@ Test(casefsm, action_names_round_trip)
                                         "check-fail",
                                         "close",
                                         "reopen",
-                                        "supervise"};
+                                        "supervise",
+                                        "arrive",
+                                        "phase",
+                                        "recall"};
     cr_assert_eq(COUNT_OF(NAMES), (size_t)CASEFSM_ACTION_COUNT);
     for (int a = 0; a < CASEFSM_ACTION_COUNT; a++) {
         enum casefsm_action action = (enum casefsm_action)a;

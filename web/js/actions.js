@@ -1,41 +1,45 @@
 // SPDX-License-Identifier: MIT
 // The form each case action needs: which fields (note, category, department,
-// target case, extension amount) and which photo stage must be uploaded first.
+// target case, extension amount, phase) and which photo stage must be uploaded
+// first, as the server lists them in case.action_needs.
 // actionForm() builds the form, uploads the photos, posts the action with the
 // case's current version and shows API errors next to the field at fault.
 import { h } from './dom.js';
-import { t, localName } from './i18n.js';
+import { t, has, localName } from './i18n.js';
 import { post, upload, ApiError, showFormError, clearFormErrors } from './api.js';
 import { field, formErrorSlot, photoPicker } from './widgets.js';
 import { categorySelect, departmentSelect, defaultDepartmentFor } from './refdata.js';
 
-// note: 'required' | 'optional' | undefined; photo: stage uploaded before the action.
-export const ACTION_SPEC = {
-  verify: { note: 'optional', style: 'primary' },
-  confirm: { note: 'optional', photo: 'verify', style: 'primary' },
-  deny: { note: 'required', style: 'danger' },
-  accept: { category: true, urgent: true, note: 'optional', style: 'primary' },
-  reject: { note: 'required', style: 'danger' },
-  merge: { target: true, note: 'optional' },
-  dispatch: { department: true, note: 'optional', style: 'primary' },
-  sign: { style: 'primary' },
-  'request-return': { note: 'required' },
-  'request-extension': { note: 'required', amount: true },
-  'request-suspension': { note: 'required' },
-  approve: { note: 'optional', style: 'primary' },
-  refuse: { note: 'required', style: 'danger' },
-  resume: { note: 'optional', style: 'primary' },
-  handle: { note: 'required', photo: 'after', style: 'primary' },
-  'check-pass': { note: 'optional', photo: 'check', style: 'primary' },
-  'check-fail': { note: 'required', style: 'danger' },
-  close: { note: 'optional', style: 'primary' },
-  reopen: { note: 'required', style: 'danger' },
-  supervise: { note: 'required', style: 'danger' },
+// How each action looks. What it requires (reason, photo and its stage, fields)
+// comes from the server with the case (case.action_needs), never from here.
+const ACTION_STYLE = {
+  verify: 'primary', confirm: 'primary', deny: 'danger', accept: 'primary', reject: 'danger',
+  dispatch: 'primary', sign: 'primary', approve: 'primary', refuse: 'danger', resume: 'primary',
+  handle: 'primary', 'check-pass': 'primary', 'check-fail': 'danger', close: 'primary',
+  reopen: 'danger', supervise: 'danger', arrive: 'primary', phase: 'primary', recall: 'danger',
 };
+
+/** The form spec of an action on case c, from the server's action_needs. */
+export function actionSpec(action, c) {
+  const entry = (c.action_needs && c.action_needs[action]) || { needs: [], photo_stage: null };
+  const needs = (n) => entry.needs.includes(n);
+  return {
+    style: ACTION_STYLE[action],
+    note: needs('reason') || needs('note') ? 'required' : 'optional',
+    reason: needs('reason'),
+    photo: needs('photo') ? entry.photo_stage : null,
+    category: needs('category_id'),
+    urgent: action === 'accept',
+    department: needs('department_id'),
+    target: needs('target_case_id'),
+    amount: needs('amount'),
+    phase: needs('phase'),
+  };
+}
 
 /** The button class for an action. */
 export function actionClass(action) {
-  const style = (ACTION_SPEC[action] || {}).style;
+  const style = ACTION_STYLE[action];
   return `btn${style === 'primary' ? ' btn-primary' : style === 'danger' ? ' btn-danger' : ''}`;
 }
 
@@ -45,7 +49,7 @@ export function actionClass(action) {
  * onStale() (reloads the case after a stale_version answer). Resolves to the form.
  */
 export async function actionForm(action, c, opts) {
-  const spec = ACTION_SPEC[action] || { note: 'optional' };
+  const spec = actionSpec(action, c);
   const form = h('form', { class: 'action-panel', novalidate: true, dataset: { actionForm: action } });
   form.append(h('h3', {}, t(`action.${action}`)), h('p', { class: 'hint' }, t(`actionHelp.${action}`)));
   const controls = {};
@@ -79,16 +83,23 @@ export async function actionForm(action, c, opts) {
     const unit = c.clock && c.clock.unit ? t(`unit.${c.clock.unit}`) : '';
     form.append(field('action.field.amount', controls.amount, { name: 'amount', required: true, label: t('action.field.amount', { unit }) }));
   }
+  if (spec.phase) {
+    const open = (c.stages || []).filter((st) => st.stage === 'phase' && st.ended_at === null);
+    controls.phase = h('select', { name: 'phase' }, open.map((st) => h('option', { value: st.phase }, phaseName(c, st.phase))));
+    form.append(field('action.field.phase', controls.phase, { name: 'phase', required: true }));
+  }
   let photos = null;
   if (spec.photo) {
-    const existing = (c.photos || []).filter((p) => p.stage === spec.photo).length;
+    // Evidence counts for the stage it proves: photos from before this stage began do not.
+    const since = stageStart(c, action);
+    const existing = (c.photos || []).filter((p) => p.stage === spec.photo && p.created_at >= since).length;
     photos = photoPicker({ labelKey: `photoStage.${spec.photo}`, max: 6, name: 'photo', required: existing === 0 });
     if (existing) photos.element.append(h('div', { class: 'hint' }, t('action.photosAlready', { n: existing })));
     form.append(photos.element);
   }
   if (spec.note) {
     controls.note = h('textarea', { name: 'note', rows: 3, maxlength: 2000 });
-    form.append(field(`action.note.${action}`, controls.note, { name: 'note', required: spec.note === 'required', label: t(noteLabelKey(action)) }));
+    form.append(field(`action.note.${action}`, controls.note, { name: 'note', required: spec.note === 'required', label: t(noteLabelKey(action, spec)) }));
   }
   const submit = h('button', { type: 'submit', class: actionClass(action) }, t('action.submit', { action: t(`action.${action}`) }));
   form.append(formErrorSlot(), h('div', { class: 'actions-row' }, submit,
@@ -97,7 +108,7 @@ export async function actionForm(action, c, opts) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(form);
-    const problem = check(spec, controls, photos, c);
+    const problem = check(spec, controls, photos, c, action);
     if (problem) return showFormError(form, problem);
     submit.disabled = true;
     try {
@@ -113,6 +124,7 @@ export async function actionForm(action, c, opts) {
       if (controls.department) body.department_id = Number(controls.department.value);
       if (controls.target) body.target_case_id = Number(controls.target.value || controls.targetId.value);
       if (controls.amount) body.amount = Number(controls.amount.value);
+      if (controls.phase) body.phase = controls.phase.value;
       const updated = await post(`/api/v1/cases/${current.id}/${action}`, body);
       opts.onDone(updated);
     } catch (err) {
@@ -125,16 +137,29 @@ export async function actionForm(action, c, opts) {
   return form;
 }
 
-function noteLabelKey(action) {
-  const spec = ACTION_SPEC[action] || {};
-  if (['deny', 'reject', 'refuse', 'check-fail', 'reopen', 'request-return', 'request-suspension', 'request-extension'].includes(action)) return 'action.field.reason';
+function noteLabelKey(action, spec) {
+  if (spec.reason) return 'action.field.reason';
   if (action === 'handle') return 'action.field.result';
   if (action === 'supervise') return 'action.field.supervise';
   return spec.note === 'required' ? 'action.field.note' : 'action.field.noteOptional';
 }
 
-// Client-side checks mirroring the server's, so the message appears at once.
-function check(spec, controls, photos, c) {
+// When the stage an action's evidence proves began: its running record's start.
+function stageStart(c, action) {
+  const stage = { confirm: 'verify', handle: 'handle', 'check-pass': 'check', 'check-fail': 'check', arrive: 'arrive', phase: 'phase' }[action];
+  const running = (c.stages || []).filter((st) => st.stage === stage && st.ended_at === null);
+  if (running.length) return Math.min(...running.map((st) => st.started_at));
+  return c.clock ? c.clock.started_at : 0;
+}
+
+// A phase's name: the catalogue's for the seeded phases, else its code.
+function phaseName(c, code) {
+  return has(`phase.${code}`) ? t(`phase.${code}`) : code;
+}
+
+// Client-side checks of what the server said the action needs, so the message
+// appears at once; the server checks again.
+function check(spec, controls, photos, c, action) {
   const missing = (f) => new ApiError(0, 'missing_field', '', { field: f });
   if (spec.category && !controls.category.value) return missing('category_id');
   if (spec.department && !controls.department.value) return missing('department_id');
@@ -143,7 +168,9 @@ function check(spec, controls, photos, c) {
     const n = Number(controls.amount.value);
     if (!Number.isInteger(n) || n < 1 || n > 240) return new ApiError(0, 'invalid_field', '', { field: 'amount' });
   }
-  if (spec.photo && photos.files().length === 0 && !(c.photos || []).some((p) => p.stage === spec.photo)) return missing('photo');
+  const since = stageStart(c, action);
+  if (spec.photo && photos.files().length === 0 && !(c.photos || []).some((p) => p.stage === spec.photo && p.created_at >= since)) return missing('photo');
+  if (spec.phase && !controls.phase.value) return missing('phase');
   if (spec.note === 'required' && !controls.note.value.trim()) return missing('note');
   return null;
 }

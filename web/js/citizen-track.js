@@ -3,7 +3,7 @@
 // show its state and public timeline, and take the one satisfaction rating once
 // it is closed. Recent receipts on this device are kept for one-tap lookup.
 import { h, clear } from './dom.js';
-import { t, has, messageIn, formatTime, onLangChange } from './i18n.js';
+import { t, has, localName, formatTime, onLangChange } from './i18n.js';
 import { get, post, ApiError, showFormError, clearFormErrors } from './api.js';
 import { stateBadge, field, formErrorSlot } from './widgets.js';
 
@@ -80,7 +80,9 @@ function renderRating(box) {
       d.rating.comment ? h('p', { class: 'muted' }, d.rating.comment) : null));
     return;
   }
-  if (d.state.name !== 'closed') return;
+  // A merged case is rated through the case it was merged into, once that closes.
+  const rateable = d.state === 'closed' || (d.merged_into && d.merged_into.state === 'closed' && !d.merged_into.rated);
+  if (!rateable) return;
   const legendId = 'rate-legend';
   const options = RATINGS.map((value) => {
     const id = `rate-${value}`;
@@ -122,9 +124,10 @@ function renderResult() {
   box.append(
     h('div', { class: 'result-head' },
       h('h2', {}, t('track.caseTitle', { no: d.case_no })),
-      stateBadge(d.state.name)),
+      stateBadge(d.state)),
+    d.merged_into ? h('p', { class: 'notice', dataset: { role: 'merged-into' } }, t('track.mergedInto', { no: d.merged_into.case_no })) : null,
     h('dl', { class: 'kv' },
-      h('dt', {}, t('track.category')), h('dd', {}, d.category || t('common.none')),
+      h('dt', {}, t('track.category')), h('dd', {}, d.category ? localName(d.category) : t('common.none')),
       h('dt', {}, t('track.description')), h('dd', { class: 'pre' }, d.description),
       d.address ? [h('dt', {}, t('track.address')), h('dd', {}, d.address)] : null,
       h('dt', {}, t('track.filed')), h('dd', {}, formatTime(d.created_at)),
@@ -134,18 +137,10 @@ function renderResult() {
     h('h2', {}, t('track.timeline')),
     h('ol', { class: 'timeline' }, (d.timeline || []).map((ev) => h('li', {},
       h('div', { class: 'tl-head' }, stateBadge(ev.to), h('time', {}, formatTime(ev.created_at))),
-      ev.public_note ? h('p', {}, publicNote(ev)) : null))));
+      ev.code && has(`public.${ev.code}`) ? h('p', {}, t(`public.${ev.code}`)) : null,
+      // Words staff wrote for the citizen (or an old event's note), as written.
+      ev.public_note ? h('p', { class: 'pre' }, ev.public_note) : null))));
   renderRating(box);
-}
-
-// The server writes standard public notes in Chinese; show the catalogue's
-// translation of a standard one, and any other note as written.
-function publicNote(ev) {
-  const key = `publicNote.${ev.action}`;
-  if (has(key) && (ev.public_note === messageIn('zh', key) || ev.public_note === messageIn('zh', `${key}.self`))) {
-    return ev.public_note === messageIn('zh', key) ? t(key) : t(`${key}.self`);
-  }
-  return ev.public_note;
 }
 
 /** Wires the tracking form. */

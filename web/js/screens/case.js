@@ -3,7 +3,7 @@
 // timeline of events, possible duplicates, and one button per action the user
 // may take now (case.actions), each opening the form that action needs.
 import { h, clear, append } from '../dom.js';
-import { t, has, localName, formatTime } from '../i18n.js';
+import { t, has, localName, formatTime, formatDuration } from '../i18n.js';
 import { get, post, errorText, ApiError, showFormError, clearFormErrors } from '../api.js';
 import { stateBadge, lightBadge, countdownText, pendingBadge, field, formErrorSlot, statusLine } from '../widgets.js';
 import { placeText } from '../caselist.js';
@@ -13,7 +13,7 @@ import { createMap, drawCells, pickMarker, DEFAULT_CENTER, L } from '../map.js';
 // Roles that may put a case that came in outside every grid cell on the map.
 const PLACERS = ['supervisor', 'operator'];
 
-const PHOTO_STAGES = ['report', 'before', 'verify', 'after', 'check'];
+const PHOTO_STAGES = ['report', 'before', 'verify', 'arrive', 'progress', 'after', 'check'];
 
 /** Renders the case whose id is ctx.args[0]; ?do=ACTION opens that action's form. */
 export async function render(ctx) {
@@ -63,7 +63,7 @@ export async function render(ctx) {
     const left = h('div', {});
     const right = h('div', {});
     root.append(h('div', { class: 'grid-2' }, left, right));
-    append(left, [actionsCard(c), factsCard(c), photosCard(c)]);
+    append(left, [actionsCard(c), factsCard(c), stagesCard(c), photosCard(c)]);
     append(right, mayPlace ? [placementCard(c), timelineCard(), duplicatesCard()] : [timelineCard(), duplicatesCard(), mapCard(c)]);
     if (openAction && (c.actions || []).includes(openAction)) await showForm(openAction);
   }
@@ -152,6 +152,27 @@ export async function render(ctx) {
         h('figcaption', {}, formatTime(p.created_at)))))));
     }
     return card;
+  }
+
+  // Every stage the case passed through: due, taken, paused, on time or late.
+  function stagesCard(c) {
+    const stages = c.stages || [];
+    if (!stages.length) return null;
+    const name = (st) => (st.phase ? `${t('stage.phase')}: ${has(`phase.${st.phase}`) ? t(`phase.${st.phase}`) : st.phase}` : t(`stage.${st.stage}`)) +
+      (st.round > 1 ? ` · ${t('case.round', { n: st.round })}` : '') + (st.attempt > 1 ? ` · ${t('case.attempt', { n: st.attempt })}` : '');
+    const cols = ['case.stageName', 'case.stageStarted', 'case.stageDeadline', 'case.stageEnded', 'case.stageElapsed', 'case.stagePaused', 'case.stageVerdict', 'case.stageResponsible'];
+    return h('section', { class: 'card', 'aria-labelledby': 'stages-h' }, h('h2', { id: 'stages-h' }, t('case.stages')),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'table stages', dataset: { role: 'stages' } },
+        h('thead', {}, h('tr', {}, cols.map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, stages.map((st) => h('tr', { dataset: { stage: st.stage, verdict: st.verdict } },
+          h('td', { 'data-label': t(cols[0]) }, name(st)),
+          h('td', { 'data-label': t(cols[1]) }, formatTime(st.started_at)),
+          h('td', { 'data-label': t(cols[2]) }, st.deadline ? formatTime(st.deadline) : '—'),
+          h('td', { 'data-label': t(cols[3]) }, st.ended_at ? formatTime(st.ended_at) : '—'),
+          h('td', { 'data-label': t(cols[4]) }, formatDuration(st.elapsed_ms)),
+          h('td', { 'data-label': t(cols[5]) }, st.paused_ms ? formatDuration(st.paused_ms) : '—'),
+          h('td', { 'data-label': t(cols[6]) }, t(st.overdue ? 'verdict.late' : `verdict.${st.verdict}`)),
+          h('td', { 'data-label': t(cols[7]) }, st.responsible ? st.responsible.name : '—')))))));
   }
 
   function timelineCard() {

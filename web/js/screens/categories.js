@@ -8,7 +8,7 @@ import { get, patch, showFormError, clearFormErrors, ApiError } from '../api.js'
 import { field, formErrorSlot } from '../widgets.js';
 import { departments, invalidate } from '../refdata.js';
 
-const STAGES = ['accept', 'verify', 'dispatch', 'handle', 'check', 'close'];
+const STAGES = ['file', 'verify', 'dispatch', 'sign', 'handle', 'check', 'close'];
 const UNITS = ['work_hours', 'work_days', 'urgent_hours'];
 
 function limitText(limit) {
