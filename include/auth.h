@@ -2,7 +2,7 @@
 // Authentication and route-level authorization: password hashing (Argon2id, off
 // the HTTP threads and bounded in concurrency), sessions (an HttpOnly cookie, a
 // keyed hash in the database, a CSRF header), API tokens for hotline platforms,
-// login throttling, and the role mask of each route.
+// sign-in rate limits, and the role mask of each route.
 #ifndef CHENGGUAN_AUTH_H
 #define CHENGGUAN_AUTH_H
 
@@ -52,12 +52,21 @@ int auth_hash_password(const char *password, char out[AUTH_HASH_SIZE]);
 int auth_verify_password_async(struct request *req, const char *hash, const char *password,
                                void (*done)(struct request *req, bool ok, void *data), void *data);
 
-// Login throttling. Returns 0 when a login for (username, ip) may proceed, else
-// the number of seconds to wait (the caller replies 429 with Retry-After).
-int auth_throttle_check(const char *username, const char *ip);
+// Counts a sign-in attempt for username (case-folded) and the request's address
+// before the password is checked, so concurrent guesses cannot slip past the
+// limits. Returns 0 when it may proceed, else the seconds to wait (the caller
+// replies 429 with Retry-After); a refused attempt is not counted. Every attempt
+// that returned 0 must be settled with auth_login_settle.
+int auth_login_take(struct request *req, const char *username);
 
-// Records a failed or successful login for throttling.
-void auth_throttle_record(const char *username, const char *ip, bool success);
+enum auth_login_outcome {
+    AUTH_LOGIN_SUCCEEDED,   // clears the account's count, gives the address its attempt back
+    AUTH_LOGIN_FAILED,      // the delay past the free attempts runs from now
+    AUTH_LOGIN_NOT_CHECKED, // the password was never checked: both attempts are given back
+};
+
+// Settles an attempt counted by auth_login_take. Safe on any thread.
+void auth_login_settle(struct request *req, const char *username, enum auth_login_outcome outcome);
 
 // Starts a session for user_id: a 32-byte random token (set as the cookie through
 // the request's headers) and a CSRF token written to csrf_out (48 bytes). Returns

@@ -118,6 +118,10 @@ int request_reply_error(struct request *req, int status, const char *code, const
 int request_reply_field_error(struct request *req, int status, const char *code, const char *field,
                               const char *format, ...) __attribute__((format(printf, 5, 6)));
 
+// Replies 429 rate_limited with a Retry-After header of wait_s seconds and the
+// message "<what>; try again in <wait_s> s". Returns 429.
+int request_reply_rate_limited(struct request *req, int wait_s, const char *what);
+
 // Replies with len bytes that stay valid until the request completes (e.g. arena
 // memory or a static buffer). Returns status.
 int request_reply_bytes(struct request *req, int status, const char *content_type, const void *data,

@@ -12,7 +12,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct ratelimit;
 struct store;
+
+// The most counters each limiter holds (about 100 bytes each): far more keys than
+// an hour of a city's sign-ins or a quarter hour of its citizens ever make. A
+// full limiter refuses new keys (429) rather than forget a live counter.
+#define SERVER_LIMIT_KEYS (256 * 1024)
 
 struct server_config {
     const char *listen_address; // "127.0.0.1"
@@ -44,6 +50,11 @@ struct server {
     _Atomic(const struct worktime_calendar *) calendar;
     struct server_calendar_snapshot *calendar_snapshots;
     char csp[512]; // Content-Security-Policy, built at start
+    // Attempt counters (internally locked): sign-ins per account and address, and
+    // citizens' query codes and reports per address, apart so that a flood on the
+    // public side never fills the table staff sign in through.
+    struct ratelimit *login_limits;
+    struct ratelimit *citizen_limits;
     atomic_int active_requests;
 };
 
@@ -62,6 +73,13 @@ int server_reload_calendar(struct server *server);
 
 // Frees every calendar snapshot. Call once no request runs any more.
 void server_free_calendars(struct server *server);
+
+// Makes the server's attempt counters, empty, with a random hash key. Returns 0,
+// or -1 when out of memory (nothing is left to free).
+int server_start_limits(struct server *server);
+
+// Frees the attempt counters. Call once no request runs any more.
+void server_free_limits(struct server *server);
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests
 // finish (up to shutdown_grace_s), and returns 0; returns 1 when the daemon could

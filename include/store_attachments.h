@@ -119,11 +119,6 @@ int store_attachment_get(struct store *store, const char *hash, char *mime, size
 int store_attachment_cases(struct store *store, const char *hash,
                            bool (*fn)(int64_t case_id, void *data), void *data);
 
-// Copies the case's query-code hash (BLAKE2b-256 of the citizen's query code,
-// 32 bytes) into out. Returns STORE_OK, STORE_NOT_FOUND (no such case, or a case
-// without a code) or STORE_ERROR.
-int store_attachment_query_code_hash(struct store *store, int64_t case_id, unsigned char out[32]);
-
 // Calls fn for each photo of the case in the order they were attached: its hash
 // (64 hex), MIME type, size in bytes, stage and attach time (epoch ms). The
 // strings are valid during the call only. Returns STORE_OK or STORE_ERROR.

@@ -104,13 +104,20 @@ static int command_serve(int argc, char **argv)
         return 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (server_start_limits(&server) != 0) {
+        fprintf(stderr, "chengguan serve: out of memory for the rate limits\n");
+        store_close(server.store);
+        return 1;
+    }
     if (auth_init(server.store, cores > 1 ? (int)cores : 1, config->session_idle_s,
                   config->session_absolute_s) != 0) {
+        server_free_limits(&server);
         store_close(server.store);
         return 1;
     }
     rc = server_run(&server);
     auth_shutdown();
+    server_free_limits(&server);
     server_free_calendars(&server);
     store_close(server.store);
     return rc;

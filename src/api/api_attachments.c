@@ -6,6 +6,7 @@
 #include "api.h"
 
 #include "api_cases.h"
+#include "api_public.h"
 #include "arena.h"
 #include "errors.h"
 #include "imagecheck.h"
@@ -18,7 +19,6 @@
 #include "store_attachments.h"
 #include "store_cases.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -190,17 +190,6 @@ static int upload_staff(struct request *req)
     return save_and_attach(req, &u);
 }
 
-// True when code hashes (BLAKE2b-256, unkeyed) to the case's stored hash; the
-// comparison takes the same time wherever the hashes differ.
-static bool query_code_matches(struct request *req, int64_t case_id, const char *code)
-{
-    unsigned char stored[32], given[32];
-    if (store_attachment_query_code_hash(req->server->store, case_id, stored) != STORE_OK)
-        return false;
-    crypto_generichash(given, sizeof given, (const unsigned char *)code, strlen(code), NULL, 0);
-    return sodium_memcmp(stored, given, sizeof given) == 0;
-}
-
 // POST /api/v1/public/cases/:case_no/attachments?code=
 static int upload_public(struct request *req)
 {
@@ -213,12 +202,13 @@ static int upload_public(struct request *req)
     if (stage != NULL && strcmp(stage, "report") != 0)
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
                                    "citizens add report photos only (stage=report)");
+    int64_t id = 0;
+    int status = api_public_authorize(req, code, &id);
+    if (status != 0)
+        return status;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    if (store_case_get_by_no(req->server->store, request_param(req, "case_no"), c) != STORE_OK ||
-        !query_code_matches(req, c->id, code))
-        return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case, or a wrong query code");
+    if (c == NULL || store_case_get(req->server->store, id, c) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not load the case");
     if (store_now_ms() - c->created_at > PUBLIC_UPLOAD_WINDOW_MS)
         return request_reply_error(req, 409, ERR_CONFLICT,
                                    "photos can be added only within one hour of filing; case %s "

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Sign-in, sign-out and "who am I". Login checks the throttle, looks the account
-// up, and verifies the password on a verification thread; unknown users, wrong
-// passwords and disabled accounts get the same answer in about the same time.
+// Sign-in, sign-out and "who am I". Login counts the attempt against the sign-in
+// limits, looks the account up, and verifies the password on a verification
+// thread; unknown users, wrong passwords and disabled accounts get the same
+// answer in about the same time.
 #include "api.h"
 
 #include "arena.h"
@@ -32,7 +33,7 @@ cJSON *api_user_json(const struct request_user *user)
 }
 
 struct login_state {
-    char username[64];
+    char username[80]; // the same key for taking and settling the attempt
     bool found;
     bool disabled;
     int64_t user_id;
@@ -43,7 +44,7 @@ static void login_finish(struct request *req, bool ok, void *data)
 {
     struct login_state *state = data;
     bool success = ok && state->found && !state->disabled;
-    auth_throttle_record(state->username, req->client_ip, success);
+    auth_login_settle(req, state->username, success ? AUTH_LOGIN_SUCCEEDED : AUTH_LOGIN_FAILED);
     struct store_user account;
     char csrf[48];
     if (!success) {
@@ -81,26 +82,27 @@ static int login(struct request *req)
         return request_reply_error(req, 400, problem.code, "%s", problem.message);
     const char *username = json_get_string(req->json, "username");
     const char *password = json_get_string(req->json, "password");
-    int wait = auth_throttle_check(username, req->client_ip);
-    if (wait > 0) {
-        request_add_header(req, "Retry-After", arena_printf(req->arena, "%d", wait));
-        return request_reply_error(req, 429, ERR_RATE_LIMITED,
-                                   "too many failed sign-ins; try again in %d s", wait);
-    }
     struct login_state *state = arena_alloc(req->arena, sizeof *state);
     if (state == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     snprintf(state->username, sizeof state->username, "%s", username);
+    // Counted now, before the slow check: concurrent guesses see each other.
+    int wait = auth_login_take(req, state->username);
+    if (wait > 0)
+        return request_reply_rate_limited(req, wait, "too many failed sign-ins");
     struct store_user account;
     char hash[AUTH_HASH_SIZE];
     int rc = store_user_get_by_username(req->server->store, username, &account, hash, sizeof hash);
-    if (rc == STORE_ERROR)
+    if (rc == STORE_ERROR) {
+        auth_login_settle(req, state->username, AUTH_LOGIN_NOT_CHECKED);
         return request_reply_error(req, 500, ERR_INTERNAL, "could not read the account");
+    }
     state->found = rc == STORE_OK;
     state->disabled = state->found && account.disabled;
     state->user_id = state->found ? account.id : 0;
     if (auth_verify_password_async(req, state->found ? hash : NULL, password, login_finish,
                                    state) != 0) {
+        auth_login_settle(req, state->username, AUTH_LOGIN_NOT_CHECKED);
         request_add_header(req, "Retry-After", "2");
         return request_reply_error(req, 503, ERR_UNAVAILABLE,
                                    "too many sign-ins at once; try again shortly");

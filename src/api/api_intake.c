@@ -6,6 +6,7 @@
 // flagged for the supervisor.
 #include "api.h"
 #include "api_cases.h"
+#include "api_public.h"
 
 #include "arena.h"
 #include "errors.h"
@@ -20,8 +21,6 @@
 #include "store_places.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -218,49 +217,6 @@ static int hotline_intake(struct request *req)
         req, store_case_create(req->server->store, server_calendar(req->server), &in, c), c);
 }
 
-// Anonymous intake is limited per client address: at most PUBLIC_LIMIT cases in
-// PUBLIC_WINDOW_MS. A small table under a lock; the oldest entry is reused.
-enum { PUBLIC_SLOTS = 1024, PUBLIC_LIMIT = 20, PUBLIC_WINDOW_MS = 10 * 60 * 1000 };
-static struct {
-    pthread_mutex_t lock;
-    struct {
-        char ip[64];
-        int64_t window_start;
-        int count;
-    } slots[PUBLIC_SLOTS];
-} public_limit = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-// Counts one intake for ip. Returns 0, or the seconds to wait.
-static int public_limit_take(const char *ip)
-{
-    int64_t now = store_now_ms();
-    int wait = 0;
-    pthread_mutex_lock(&public_limit.lock);
-    int slot = -1, oldest = 0;
-    for (int i = 0; i < PUBLIC_SLOTS && slot < 0; i++) {
-        if (strcmp(public_limit.slots[i].ip, ip) == 0)
-            slot = i;
-        else if (public_limit.slots[i].window_start < public_limit.slots[oldest].window_start)
-            oldest = i;
-    }
-    if (slot < 0) {
-        slot = oldest;
-        snprintf(public_limit.slots[slot].ip, sizeof public_limit.slots[slot].ip, "%s", ip);
-        public_limit.slots[slot].window_start = now;
-        public_limit.slots[slot].count = 0;
-    }
-    if (now - public_limit.slots[slot].window_start >= PUBLIC_WINDOW_MS) {
-        public_limit.slots[slot].window_start = now;
-        public_limit.slots[slot].count = 0;
-    }
-    if (public_limit.slots[slot].count >= PUBLIC_LIMIT)
-        wait = (int)((public_limit.slots[slot].window_start + PUBLIC_WINDOW_MS - now) / 1000) + 1;
-    else
-        public_limit.slots[slot].count++;
-    pthread_mutex_unlock(&public_limit.lock);
-    return wait;
-}
-
 static int public_intake(struct request *req)
 {
     static const struct json_field FIELDS[] = {
@@ -286,20 +242,13 @@ static int public_intake(struct request *req)
         (strspn(phone, "0123456789-+ ") != strlen(phone) || strlen(phone) < 5))
         return request_reply_error(req, 400, ERR_INVALID_FIELD,
                                    "phone may hold only digits, spaces, '+' and '-'");
-    int wait = public_limit_take(req->client_ip);
-    if (wait > 0) {
-        request_add_header(req, "Retry-After", arena_printf(req->arena, "%d", wait));
-        return request_reply_error(req, 429, ERR_RATE_LIMITED,
-                                   "too many reports from your address; try again in %d s", wait);
-    }
-    // The query code: 10 characters a citizen can type, shown once.
-    static const char ALPHABET[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    char code[11];
-    for (int i = 0; i < 10; i++)
-        code[i] = ALPHABET[randombytes_uniform(sizeof ALPHABET - 1)];
-    code[10] = '\0';
-    unsigned char code_hash[32];
-    crypto_generichash(code_hash, sizeof code_hash, (const unsigned char *)code, 10, NULL, 0);
+    status = api_public_count_report(req);
+    if (status != 0)
+        return status;
+    // The query code: characters a citizen can type, shown once.
+    char code[API_PUBLIC_CODE_LENGTH + 1];
+    unsigned char code_hash[API_PUBLIC_CODE_HASH];
+    api_public_code_new(code, code_hash);
     in.source = "web";
     in.citizen_name = json_get_string(req->json, "name");
     in.citizen_phone = phone;

@@ -2,13 +2,17 @@
 // The citizen's side of a case, without an account: tracking by case number and
 // the private query code (personal data masked, no staff details, a timeline of
 // public notes only) and the one satisfaction rating per closure, where an
-// unsatisfied rating inside the reopen window sends the case back for rework.
+// unsatisfied rating inside the reopen window sends the case back for rework;
+// and the query-code check and per-address limits that intake and uploads share.
 #include "api.h"
+#include "api_public.h"
 
 #include "arena.h"
 #include "casefsm.h"
 #include "errors.h"
 #include "json.h"
+#include "log.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
@@ -16,110 +20,103 @@
 #include "store_case_lists.h"
 #include "store_cases.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PUBLIC_CODE_MAX       64 // longest code worth hashing
-#define PUBLIC_MISS_WINDOW_MS (10 * 60 * INT64_C(1000))
-#define PUBLIC_NOT_FOUND      "no case with this number and query code"
+_Static_assert(API_PUBLIC_CODE_HASH == STORE_CASE_QUERY_CODE_HASH, "query code hash size");
 
-// Wrong codes (and unknown case numbers) per client address: after MISS_LIMIT in
-// a window of PUBLIC_MISS_WINDOW_MS from the first, every lookup from that address
-// is refused until the window ends. A small table under a lock; when it is full
-// the entry whose window started first is reused.
-enum { MISS_SLOTS = 512, MISS_LIMIT = 10 };
-static struct {
-    pthread_mutex_t lock;
-    struct miss_slot {
-        char ip[64];
-        int64_t window_start;
-        int misses;
-    } slots[MISS_SLOTS];
-} misses = {.lock = PTHREAD_MUTEX_INITIALIZER};
+// Per client address: 10 wrong query codes (or unknown case numbers) in 10
+// minutes from the first, then none until those 10 minutes end; and 20 reports.
+static const struct ratelimit_policy WRONG_CODES_PER_ADDRESS = {
+    .free_attempts = 10,
+    .max_attempts = 10,
+    .window_ms = 10 * 60 * 1000,
+};
+static const struct ratelimit_policy REPORTS_PER_ADDRESS = {
+    .free_attempts = 20,
+    .max_attempts = 20,
+    .window_ms = 10 * 60 * 1000,
+};
 
-// Finds the slot of ip, or when create, a fresh one. Caller holds misses.lock.
-static struct miss_slot *miss_slot(const char *ip, int64_t now, bool create)
+// The hash the store keeps of a query code: BLAKE2b-256 of it in upper case.
+// Codes longer than API_PUBLIC_CODE_MAX are cut (they never match a real one).
+static void code_hash(const char *code, unsigned char out[API_PUBLIC_CODE_HASH])
 {
-    struct miss_slot *oldest = &misses.slots[0];
-    for (int i = 0; i < MISS_SLOTS; i++) {
-        struct miss_slot *slot = &misses.slots[i];
-        if (slot->ip[0] != '\0' && strcmp(slot->ip, ip) == 0) {
-            if (now - slot->window_start >= PUBLIC_MISS_WINDOW_MS) {
-                slot->window_start = now;
-                slot->misses = 0;
-            }
-            return slot;
-        }
-        if (slot->window_start < oldest->window_start)
-            oldest = slot;
-    }
-    if (!create)
-        return NULL;
-    snprintf(oldest->ip, sizeof oldest->ip, "%s", ip);
-    oldest->window_start = now;
-    oldest->misses = 0;
-    return oldest;
+    char folded[API_PUBLIC_CODE_MAX];
+    size_t len = strnlen(code, API_PUBLIC_CODE_MAX);
+    for (size_t i = 0; i < len; i++)
+        folded[i] = code[i] >= 'a' && code[i] <= 'z' ? (char)(code[i] - 'a' + 'A') : code[i];
+    crypto_generichash(out, API_PUBLIC_CODE_HASH, (const unsigned char *)folded, len, NULL, 0);
+    sodium_memzero(folded, sizeof folded);
 }
 
-// Returns 0 when ip may look a case up, else the seconds until it may again.
-static int miss_wait(const char *ip)
+void api_public_code_new(char code[API_PUBLIC_CODE_LENGTH + 1],
+                         unsigned char hash[API_PUBLIC_CODE_HASH])
 {
-    int64_t now = store_now_ms();
+    static const char ALPHABET[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    for (int i = 0; i < API_PUBLIC_CODE_LENGTH; i++)
+        code[i] = ALPHABET[randombytes_uniform(sizeof ALPHABET - 1)];
+    code[API_PUBLIC_CODE_LENGTH] = '\0';
+    code_hash(code, hash);
+}
+
+// The counter key of the client address: "code-ip:1.2.3.4".
+static void address_key(const struct request *req, const char *prefix,
+                        char key[RATELIMIT_KEY_MAX + 1])
+{
+    snprintf(key, RATELIMIT_KEY_MAX + 1, "%s%s", prefix, req->client_ip);
+}
+
+// Counts one attempt for the client address under policy. Returns 0, or replies
+// 429 with the wait and returns 429.
+static int take_or_reply(struct request *req, const char *prefix,
+                         const struct ratelimit_policy *policy, const char *what)
+{
+    char key[RATELIMIT_KEY_MAX + 1];
+    address_key(req, prefix, key);
     int wait = 0;
-    pthread_mutex_lock(&misses.lock);
-    struct miss_slot *slot = miss_slot(ip, now, false);
-    if (slot != NULL && slot->misses >= MISS_LIMIT) {
-        wait = (int)((slot->window_start + PUBLIC_MISS_WINDOW_MS - now + 999) / 1000);
-        if (wait < 1)
-            wait = 1;
-    }
-    pthread_mutex_unlock(&misses.lock);
-    return wait;
+    enum ratelimit_verdict verdict =
+        ratelimit_take(req->server->citizen_limits, key, policy, store_now_ms(), &wait);
+    if (verdict == RATELIMIT_ALLOWED)
+        return 0;
+    if (verdict == RATELIMIT_FULL)
+        log_warn("request %s: the citizens' limiter is full; refusing new addresses",
+                 req->request_id);
+    return request_reply_rate_limited(req, wait, what);
 }
 
-static void miss_record(const char *ip)
+int api_public_authorize(struct request *req, const char *code, int64_t *case_id)
 {
-    int64_t now = store_now_ms();
-    pthread_mutex_lock(&misses.lock);
-    struct miss_slot *slot = miss_slot(ip, now, true);
-    slot->misses++;
-    pthread_mutex_unlock(&misses.lock);
-}
-
-// Checks the case number and query code. Returns 0 with *id set, or the status
-// replied: 429 while the address is locked out, 404 (the same for an unknown case
-// and a wrong code, counted as a miss), 500.
-static int citizen_authorize(struct request *req, const char *code, int64_t *id)
-{
-    int wait = miss_wait(req->client_ip);
-    if (wait > 0) {
-        request_add_header(req, "Retry-After", arena_printf(req->arena, "%d", wait));
-        return request_reply_error(req, 429, ERR_RATE_LIMITED,
-                                   "too many wrong query codes; try again in %d s", wait);
-    }
+    int status =
+        take_or_reply(req, "code-ip:", &WRONG_CODES_PER_ADDRESS, "too many wrong query codes");
+    if (status != 0)
+        return status;
     const char *case_no = request_param(req, "case_no");
-    char normal[PUBLIC_CODE_MAX + 1];
     size_t len = strlen(code);
-    for (size_t i = 0; i < len && i < PUBLIC_CODE_MAX; i++) // codes are typed in any case
-        normal[i] = code[i] >= 'a' && code[i] <= 'z' ? (char)(code[i] - 'a' + 'A') : code[i];
-    normal[len < PUBLIC_CODE_MAX ? len : PUBLIC_CODE_MAX] = '\0';
-    unsigned char given[STORE_CASE_QUERY_CODE_HASH], stored[STORE_CASE_QUERY_CODE_HASH] = {0};
-    crypto_generichash(given, sizeof given, (const unsigned char *)normal, strlen(normal), NULL, 0);
+    unsigned char given[API_PUBLIC_CODE_HASH], stored[API_PUBLIC_CODE_HASH] = {0};
+    code_hash(code, given);
     int rc = STORE_NOT_FOUND;
-    if (strlen(case_no) == 14 && strspn(case_no, "0123456789") == 14)
-        rc = store_case_query_code(req->server->store, case_no, id, stored);
-    if (rc == STORE_ERROR)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not look the case up");
+    if (case_no != NULL && strlen(case_no) == 14 && strspn(case_no, "0123456789") == 14)
+        rc = store_case_query_code(req->server->store, case_no, case_id, stored);
     // Compare even for an unknown case, so both answers take the same time.
     bool match = sodium_memcmp(given, stored, sizeof given) == 0;
-    if (rc != STORE_OK || !match || len == 0 || len > PUBLIC_CODE_MAX) {
-        miss_record(req->client_ip);
-        return request_reply_error(req, 404, ERR_NOT_FOUND, PUBLIC_NOT_FOUND);
+    bool right = rc == STORE_OK && match && len > 0 && len <= API_PUBLIC_CODE_MAX;
+    if (right || rc == STORE_ERROR) { // only wrong codes and unknown cases count
+        char key[RATELIMIT_KEY_MAX + 1];
+        address_key(req, "code-ip:", key);
+        ratelimit_refund(req->server->citizen_limits, key, store_now_ms());
     }
-    return 0;
+    if (rc == STORE_ERROR)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not look the case up");
+    return right ? 0 : request_reply_error(req, 404, ERR_NOT_FOUND, API_PUBLIC_NOT_FOUND);
+}
+
+int api_public_count_report(struct request *req)
+{
+    return take_or_reply(req, "report-ip:", &REPORTS_PER_ADDRESS,
+                         "too many reports from your address");
 }
 
 // Masks a name for display: the first character, then one '*' per further
@@ -271,7 +268,7 @@ static int track_case(struct request *req)
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
                                    "code (the query code) is required");
     int64_t id = 0;
-    int status = citizen_authorize(req, code, &id);
+    int status = api_public_authorize(req, code, &id);
     if (status != 0)
         return status;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
@@ -283,7 +280,7 @@ static int track_case(struct request *req)
 static int rate_case(struct request *req)
 {
     static const struct json_field FIELDS[] = {
-        {"code", JSON_STRING, true, PUBLIC_CODE_MAX},
+        {"code", JSON_STRING, true, API_PUBLIC_CODE_MAX},
         {"rating", JSON_STRING, true, 32},
         {"comment", JSON_STRING, false, 500},
     };
@@ -296,7 +293,7 @@ static int rate_case(struct request *req)
         return request_reply_error(req, 422, ERR_INVALID_FIELD,
                                    "rating must be satisfied, basically_satisfied or unsatisfied");
     int64_t id = 0;
-    int status = citizen_authorize(req, json_get_string(req->json, "code"), &id);
+    int status = api_public_authorize(req, json_get_string(req->json, "code"), &id);
     if (status != 0)
         return status;
     // A merged case's rating goes to the case it was merged into: that one is
@@ -328,7 +325,7 @@ static int rate_case(struct request *req)
         return request_reply_error(req, 409, ERR_CONFLICT,
                                    "this case was rated already since it was closed");
     case STORE_NOT_FOUND:
-        return request_reply_error(req, 404, ERR_NOT_FOUND, PUBLIC_NOT_FOUND);
+        return request_reply_error(req, 404, ERR_NOT_FOUND, API_PUBLIC_NOT_FOUND);
     default:
         return request_reply_error(req, 500, ERR_INTERNAL, "could not store the rating");
     }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Authentication: keyed token hashes, sessions with idle and absolute expiry,
 // CSRF checks, API tokens, a small pool of threads for Argon2id verification so
-// a burst of logins never blocks the HTTP threads, and in-memory login throttling.
+// a burst of logins never blocks the HTTP threads, and the sign-in rate limits.
 #include "auth.h"
 
 #include "arena.h"
 #include "errors.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "server.h"
 #include "store.h"
@@ -19,7 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum { AUTH_QUEUE_MAX = 64, AUTH_MAX_VERIFIERS = 8, THROTTLE_SLOTS = 4096 };
+enum { AUTH_QUEUE_MAX = 64, AUTH_MAX_VERIFIERS = 8 };
 
 // Immutable once auth_init returns.
 static unsigned char token_key[crypto_generichash_KEYBYTES];
@@ -45,19 +46,6 @@ static struct {
     int count;
     pthread_t threads[AUTH_MAX_VERIFIERS];
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER};
-
-// Failures per key ("u:name" or "i:ip") in the current hour.
-struct throttle_slot {
-    char key[80];
-    int64_t window_start;
-    int64_t last_failure;
-    int failures;
-};
-
-static struct {
-    pthread_mutex_t lock;
-    struct throttle_slot slots[THROTTLE_SLOTS];
-} throttle = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int load_key(struct store *store)
 {
@@ -212,100 +200,72 @@ int auth_verify_password_async(struct request *req, const char *hash, const char
     return 0;
 }
 
-// Finds or makes the slot for key; caller holds throttle.lock.
-static struct throttle_slot *throttle_slot(const char *key, int64_t now, bool create)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (const char *p = key; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    struct throttle_slot *oldest = NULL;
-    for (int probe = 0; probe < 8; probe++) {
-        struct throttle_slot *slot = &throttle.slots[(h + (uint64_t)probe) % THROTTLE_SLOTS];
-        if (strcmp(slot->key, key) == 0)
-            return slot;
-        if (oldest == NULL || slot->last_failure < oldest->last_failure)
-            oldest = slot;
-    }
-    if (!create)
-        return NULL;
-    // Reuse the stalest of the probed slots: an attacker flooding keys can only
-    // evict entries older than their own, never lift a fresh lockout early.
-    memset(oldest, 0, sizeof *oldest);
-    snprintf(oldest->key, sizeof oldest->key, "%s", key);
-    oldest->window_start = now;
-    return oldest;
-}
+// Sign-in limits, counted before the password is checked. Per account: 5 free
+// failures, then a delay doubling from 1 s to 15 min, at most 100 an hour. Per
+// address the same with 50 free and 1000 an hour: an office behind one NAT
+// address shares it. A correct sign-in clears its account's count and gives the
+// address its attempt back, so only failures (and sign-ins being checked) count.
+static const struct ratelimit_policy LOGIN_PER_ACCOUNT = {
+    .free_attempts = 5,
+    .max_attempts = 100,
+    .first_delay_ms = 1000,
+    .max_delay_ms = 15 * 60 * 1000,
+    .window_ms = 3600 * 1000,
+};
+static const struct ratelimit_policy LOGIN_PER_ADDRESS = {
+    .free_attempts = 50,
+    .max_attempts = 1000,
+    .first_delay_ms = 1000,
+    .max_delay_ms = 15 * 60 * 1000,
+    .window_ms = 3600 * 1000,
+};
 
-// Seconds to wait for a key with `failures` in the hour: free for the first few,
-// then doubling from 1 s up to 15 min; none at all past the hourly cap.
-static int throttle_wait(const struct throttle_slot *slot, int free_failures, int cap, int64_t now)
+// The counter keys of a sign-in: "login-user:<name in lower case>" and
+// "login-ip:<address>", each RATELIMIT_KEY_MAX + 1 bytes.
+static void login_keys(const struct request *req, const char *username, char *user_key,
+                       char *ip_key)
 {
-    if (slot == NULL || slot->failures < free_failures)
-        return 0;
-    if (slot->failures >= cap)
-        return (int)((slot->window_start + 3600000 - now) / 1000) + 1;
-    int shift = slot->failures - free_failures;
-    int64_t delay_ms = 1000LL << (shift > 10 ? 10 : shift);
-    if (delay_ms > 900000)
-        delay_ms = 900000;
-    int64_t ready = slot->last_failure + delay_ms;
-    return ready > now ? (int)((ready - now + 999) / 1000) : 0;
-}
-
-static void throttle_keys(const char *username, const char *ip, char *user_key, char *ip_key)
-{
-    snprintf(user_key, 80, "u:%.70s", username);
+    snprintf(user_key, RATELIMIT_KEY_MAX + 1, "login-user:%s", username);
     for (char *p = user_key; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    snprintf(ip_key, 80, "i:%.70s", ip);
+    snprintf(ip_key, RATELIMIT_KEY_MAX + 1, "login-ip:%s", req->client_ip);
 }
 
-static void throttle_expire(struct throttle_slot *slot, int64_t now)
+int auth_login_take(struct request *req, const char *username)
 {
-    if (slot != NULL && now - slot->window_start >= 3600000) {
-        slot->window_start = now;
-        slot->failures = 0;
-    }
+    char user_key[RATELIMIT_KEY_MAX + 1], ip_key[RATELIMIT_KEY_MAX + 1];
+    login_keys(req, username, user_key, ip_key);
+    const struct ratelimit_attempt attempts[] = {{user_key, &LOGIN_PER_ACCOUNT},
+                                                 {ip_key, &LOGIN_PER_ADDRESS}};
+    int wait = 0;
+    if (ratelimit_take_all(req->server->login_limits, attempts, 2, store_now_ms(), &wait) ==
+        RATELIMIT_FULL)
+        log_warn("request %s: the sign-in limiter is full; refusing new accounts and addresses",
+                 req->request_id);
+    return wait;
 }
 
-int auth_throttle_check(const char *username, const char *ip)
+void auth_login_settle(struct request *req, const char *username, enum auth_login_outcome outcome)
 {
-    char user_key[80], ip_key[80];
-    throttle_keys(username, ip, user_key, ip_key);
+    char user_key[RATELIMIT_KEY_MAX + 1], ip_key[RATELIMIT_KEY_MAX + 1];
+    login_keys(req, username, user_key, ip_key);
+    struct ratelimit *limits = req->server->login_limits;
     int64_t now = store_now_ms();
-    pthread_mutex_lock(&throttle.lock);
-    struct throttle_slot *user = throttle_slot(user_key, now, false);
-    struct throttle_slot *address = throttle_slot(ip_key, now, false);
-    throttle_expire(user, now);
-    throttle_expire(address, now);
-    int wait_user = throttle_wait(user, 5, 100, now);
-    // An office behind one NAT address shares this: generous before it slows down.
-    int wait_ip = throttle_wait(address, 50, 1000, now);
-    pthread_mutex_unlock(&throttle.lock);
-    return wait_user > wait_ip ? wait_user : wait_ip;
-}
-
-void auth_throttle_record(const char *username, const char *ip, bool success)
-{
-    char user_key[80], ip_key[80];
-    throttle_keys(username, ip, user_key, ip_key);
-    int64_t now = store_now_ms();
-    pthread_mutex_lock(&throttle.lock);
-    struct throttle_slot *user = throttle_slot(user_key, now, !success);
-    if (success) {
-        if (user != NULL)
-            memset(user, 0, sizeof *user);
-    } else {
-        struct throttle_slot *address = throttle_slot(ip_key, now, true);
-        throttle_expire(user, now);
-        throttle_expire(address, now);
-        user->failures++;
-        user->last_failure = now;
-        address->failures++;
-        address->last_failure = now;
+    switch (outcome) {
+    case AUTH_LOGIN_SUCCEEDED:
+        ratelimit_reset(limits, user_key);
+        ratelimit_refund(limits, ip_key, now);
+        break;
+    case AUTH_LOGIN_FAILED:
+        ratelimit_failed(limits, user_key, now);
+        ratelimit_failed(limits, ip_key, now);
+        break;
+    case AUTH_LOGIN_NOT_CHECKED:
+        ratelimit_refund(limits, user_key, now);
+        ratelimit_refund(limits, ip_key, now);
+        break;
     }
-    pthread_mutex_unlock(&throttle.lock);
 }
 
 static void random_token(char *out, size_t out_size, size_t bytes)

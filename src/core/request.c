@@ -166,6 +166,12 @@ int request_reply_field_error(struct request *req, int status, const char *code,
     return reply_envelope(req, status, code, field, message);
 }
 
+int request_reply_rate_limited(struct request *req, int wait_s, const char *what)
+{
+    request_add_header(req, "Retry-After", arena_printf(req->arena, "%d", wait_s));
+    return request_reply_error(req, 429, ERR_RATE_LIMITED, "%s; try again in %d s", what, wait_s);
+}
+
 int request_reply_bytes(struct request *req, int status, const char *content_type, const void *data,
                         size_t len)
 {

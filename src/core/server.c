@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Server configuration defaults and the registry of route tables.
+// Server configuration defaults, the registry of route tables, the calendar in
+// force and the attempt counters of the rate limits.
 #include "server.h"
 
 #include "api.h"
+#include "ratelimit.h"
 #include "store.h"
 #include "store_calendar.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 
 #include <unistd.h>
@@ -98,4 +101,26 @@ void server_free_calendars(struct server *server)
         free(server->calendar_snapshots);
         server->calendar_snapshots = next;
     }
+}
+
+int server_start_limits(struct server *server)
+{
+    unsigned char key[RATELIMIT_HASH_KEY_BYTES];
+    randombytes_buf(key, sizeof key);
+    server->login_limits = ratelimit_new(SERVER_LIMIT_KEYS, key);
+    randombytes_buf(key, sizeof key);
+    server->citizen_limits = ratelimit_new(SERVER_LIMIT_KEYS, key);
+    if (server->login_limits == NULL || server->citizen_limits == NULL) {
+        server_free_limits(server);
+        return -1;
+    }
+    return 0;
+}
+
+void server_free_limits(struct server *server)
+{
+    ratelimit_free(server->login_limits);
+    ratelimit_free(server->citizen_limits);
+    server->login_limits = NULL;
+    server->citizen_limits = NULL;
 }

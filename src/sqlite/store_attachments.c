@@ -445,27 +445,6 @@ int store_attachment_cases(struct store *store, const char *hash,
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-int store_attachment_query_code_hash(struct store *store, int64_t case_id, unsigned char out[32])
-{
-    static const char SQL[] = "SELECT query_code_hash FROM case_record WHERE id = :id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
-    if (stmt == NULL)
-        return STORE_ERROR;
-    store_bind_int(stmt, ":id", case_id);
-    int rc = sqlite3_step(stmt), result = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
-        const void *blob = sqlite3_column_blob(stmt, 0);
-        if (blob != NULL && sqlite3_column_bytes(stmt, 0) == 32) {
-            memcpy(out, blob, 32);
-            result = STORE_OK;
-        }
-    } else if (rc != SQLITE_DONE) {
-        result = STORE_ERROR;
-    }
-    store_stmt_done(stmt);
-    return result;
-}
-
 int store_case_attachments(struct store *store, int64_t case_id,
                            void (*fn)(const char *hash, const char *mime, int64_t size,
                                       const char *stage, int64_t created_at, void *data),
