@@ -9,6 +9,7 @@
 #include "caseclock.h"
 #include "errors.h"
 #include "json.h"
+#include "jurisdiction.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
@@ -23,8 +24,8 @@
 
 bool api_case_visible(const struct request *req, const struct store_case *c)
 {
-    return req->user != NULL && store_case_visible(c, role_name(req->user->role),
-                                                   req->user->org_unit_id, req->user->scope_path);
+    return req->user != NULL &&
+           jurisdiction_may_read_case(&req->user->jurisdiction, c->department_id, c->place_path);
 }
 
 // Parses a positive decimal id. Returns 0 when malformed.

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "errors.h"
 #include "json.h"
+#include "jurisdiction.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
@@ -145,7 +146,7 @@ static void fill_staff_filer(struct request *req, struct case_intake *in)
     in->reporter_user_id = req->user->id;
     in->actor_role = role_name(req->user->role);
     in->actor_name = req->user->display_name;
-    in->fallback_place_path = req->user->scope_path;
+    in->fallback_place_path = jurisdiction_place_path(&req->user->jurisdiction);
 }
 
 static int staff_intake(struct request *req)

@@ -141,14 +141,6 @@ static int tx_case_get(struct store_tx *tx, int64_t id, struct store_case *out)
     return fetch_case(stmt, out);
 }
 
-bool store_case_visible(const struct store_case *c, const char *role_name, int64_t org_unit_id,
-                        const char *scope_path)
-{
-    if (strcmp(role_name, "department") == 0)
-        return c->department_id != 0 && c->department_id == org_unit_id;
-    return strncmp(c->place_path, scope_path, strlen(scope_path)) == 0;
-}
-
 // Feeds one length-prefixed field into the hash, so no two field lists collide.
 static void hash_field(crypto_generichash_state *state, const char *text)
 {

@@ -5,6 +5,7 @@
 // import's reasons and its all-or-nothing versus skip-invalid behaviour.
 #include "demo.h"
 #include "grid_import.h"
+#include "jurisdiction.h"
 #include "log.h"
 #include "store.h"
 #include "store_places.h"
@@ -105,6 +106,9 @@ Test(places, locate_finds_every_cell_by_its_centre)
     cr_expect_str_eq(where.grid_code, "440902001001001");
     cr_expect_str_eq(where.street_name, "红旗街道");
     cr_expect_str_eq(where.district_name, "茂南区");
+    struct store_org_unit community;
+    cr_assert_eq(store_org_unit_find(store, "440902001001", &community), STORE_OK);
+    cr_expect_str_eq(where.place_path, community.path, "the cell's place is its community");
 }
 
 Test(places, shared_edges_and_corners_belong_to_exactly_one_cell)
@@ -244,12 +248,28 @@ static bool listed(const struct unit_list *list, const char *code)
     return false;
 }
 
+// The jurisdiction of a supervisor of the unit with this code.
+static struct jurisdiction supervisor_of(const char *code)
+{
+    struct store_org_unit unit;
+    cr_assert_eq(store_org_unit_find(store, code, &unit), STORE_OK);
+    struct jurisdiction j;
+    cr_assert(jurisdiction_init(&j, ROLE_SUPERVISOR, 1, unit.id, unit.path));
+    return j;
+}
+
+static struct jurisdiction everywhere(void)
+{
+    struct jurisdiction j;
+    jurisdiction_init_everywhere(&j);
+    return j;
+}
+
 Test(places, org_unit_list_stays_inside_the_jurisdiction)
 {
-    struct store_org_unit hongqi;
-    cr_assert_eq(store_org_unit_find(store, "440902001", &hongqi), STORE_OK);
+    struct jurisdiction hongqi = supervisor_of("440902001");
     struct unit_list list = {0};
-    struct store_org_unit_filter filter = {.scope_path = hongqi.path};
+    struct store_org_unit_filter filter = {.jurisdiction = &hongqi};
     cr_assert_eq(store_org_unit_list(store, &filter, collect_unit, &list), STORE_OK);
     cr_expect(listed(&list, "440902001"));
     cr_expect(listed(&list, "440902001001"));
@@ -263,12 +283,19 @@ Test(places, org_unit_list_stays_inside_the_jurisdiction)
     cr_expect_eq(list.count, 3 + 1 + 11);
 
     struct unit_list all = {0};
-    struct store_org_unit_filter everything = {.scope_path = ""};
+    struct jurisdiction city = everywhere();
+    struct store_org_unit_filter everything = {.jurisdiction = &city};
     cr_assert_eq(store_org_unit_list(store, &everything, collect_unit, &all), STORE_OK);
     cr_expect_eq(all.count, 25);
 
+    struct unit_list none = {0};
+    struct store_org_unit_filter unbound = {.jurisdiction = NULL};
+    cr_assert_eq(store_org_unit_list(store, &unbound, collect_unit, &none), STORE_OK);
+    cr_expect_eq(none.count, 0, "no jurisdiction lists nothing");
+
     struct unit_list streets = {0};
-    struct store_org_unit_filter by_type = {.type = "street", .parent_code = "440902"};
+    struct store_org_unit_filter by_type = {
+        .jurisdiction = &city, .type = "street", .parent_code = "440902"};
     cr_assert_eq(store_org_unit_list(store, &by_type, collect_unit, &streets), STORE_OK);
     cr_expect_eq(streets.count, 3);
     cr_expect_str_eq(streets.codes[0], "440902001", "ordered by code");
@@ -308,10 +335,9 @@ static void collect_cell(const struct store_grid_cell *cell, void *data)
 
 Test(places, grid_list_filters_by_scope_community_and_bbox)
 {
-    struct store_org_unit hongqi;
-    cr_assert_eq(store_org_unit_find(store, "440902001", &hongqi), STORE_OK);
+    struct jurisdiction hongqi = supervisor_of("440902001");
     struct cell_list list = {0, true, "440902001", false};
-    struct store_grid_filter filter = {.scope_path = hongqi.path, .limit = 1000};
+    struct store_grid_filter filter = {.jurisdiction = &hongqi, .limit = 1000};
     cr_assert_eq(store_grid_list(store, &filter, collect_cell, &list), STORE_OK);
     cr_expect_eq(list.count, 48);
     cr_expect(list.all_prefixed);
@@ -332,7 +358,8 @@ Test(places, grid_list_filters_by_scope_community_and_bbox)
     // A box strictly inside cell (7, 1) meets that cell only; one around the
     // vertex (7, 1) meets the four cells sharing it.
     struct cell_list one = {0, true, "440902001001008", false};
-    struct store_grid_filter box = {.scope_path = "",
+    struct jurisdiction city = everywhere();
+    struct store_grid_filter box = {.jurisdiction = &city,
                                     .has_bbox = true,
                                     .min_lon = lon_at(7) + 0.0001,
                                     .max_lon = lon_at(8) - 0.0001,
@@ -350,7 +377,7 @@ Test(places, grid_list_filters_by_scope_community_and_bbox)
     cr_assert_eq(store_grid_list(store, &box, collect_cell, &four), STORE_OK);
     cr_expect_eq(four.count, 4);
     struct cell_list limited = {0, true, "", false};
-    struct store_grid_filter first_ten = {.limit = 10};
+    struct store_grid_filter first_ten = {.jurisdiction = &city, .limit = 10};
     cr_assert_eq(store_grid_list(store, &first_ten, collect_cell, &limited), STORE_OK);
     cr_expect_eq(limited.count, 10);
 }
@@ -572,13 +599,12 @@ Test(places, documents_that_are_not_feature_collections_are_refused)
 
 Test(places, imports_stay_inside_the_importers_jurisdiction)
 {
-    struct store_org_unit hexi;
-    cr_assert_eq(store_org_unit_find(store, "440902002", &hexi), STORE_OK);
+    struct jurisdiction hexi = supervisor_of("440902002");
     char text[700], feature[512];
     square(feature, sizeof feature, "440902001001030", NORTH(8));
     snprintf(text, sizeof text, "{\"type\":\"FeatureCollection\",\"features\":[%s]}", feature);
     cJSON *collection = cJSON_Parse(text), *report = NULL;
-    cr_expect_eq(grid_import_collection(store, collection, hexi.path, false, &report),
+    cr_expect_eq(grid_import_collection(store, collection, &hexi, false, &report),
                  GRID_IMPORT_REJECTED);
     cr_expect_str_eq(rejection(report, 0), "unknown_community");
     cJSON_Delete(report);
