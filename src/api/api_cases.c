@@ -391,6 +391,10 @@ static int place_case(struct request *req)
     struct store_grid_location cell;
     if (store_grid_locate(req->server->store, p.lon, p.lat, &cell) != STORE_OK)
         return request_reply_error(req, 422, ERR_INVALID_FIELD, "that point lies in no grid cell");
+    if (!jurisdiction_covers_path(&req->user->jurisdiction, cell.place_path))
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "lat/lon lie in grid cell %s, outside your jurisdiction",
+                                   cell.grid_code);
     p.grid_id = cell.grid_id;
     p.community_id = cell.community_id;
     p.street_id = cell.street_id;

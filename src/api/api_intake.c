@@ -67,6 +67,11 @@ static int read_common(struct request *req, const struct json_field *fields, siz
     struct store_grid_location place;
     if (in->has_location &&
         store_grid_locate(req->server->store, in->lon, in->lat, &place) == STORE_OK) {
+        if (req->user != NULL &&
+            !jurisdiction_may_file_at(&req->user->jurisdiction, place.place_path))
+            return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                       "lat/lon lie in grid cell %s, outside your jurisdiction",
+                                       place.grid_code);
         in->grid_id = place.grid_id;
         in->community_id = place.community_id;
         in->street_id = place.street_id;
