@@ -9,6 +9,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_places.h"
+#include "store_users.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -609,4 +610,76 @@ Test(places, imports_stay_inside_the_importers_jurisdiction)
     cr_expect_str_eq(rejection(report, 0), "unknown_community");
     cJSON_Delete(report);
     cJSON_Delete(collection);
+}
+
+static void count_user(const struct store_user *user, void *data)
+{
+    (void)user;
+    (*(int *)data)++;
+}
+
+// Hexi's path is /1/2/14/: a street created with id 140 (path /1/2/140/) shares
+// its text prefix but is a sibling, outside Hexi in every store filter.
+Test(places, a_sibling_whose_id_extends_anothers_is_outside)
+{
+    struct store_org_unit hexi_unit;
+    cr_assert_eq(store_org_unit_find(store, "440902002", &hexi_unit), STORE_OK);
+    struct jurisdiction hexi = supervisor_of("440902002");
+    struct unit_list before = {0};
+    struct store_org_unit_filter filter = {.jurisdiction = &hexi};
+    cr_assert_eq(store_org_unit_list(store, &filter, collect_unit, &before), STORE_OK);
+
+    int64_t id = 0;
+    char code[32];
+    for (unsigned n = 4; id < hexi_unit.id * 10; n++) {
+        cr_assert_lt(n, 999, "the sibling id was never reached");
+        snprintf(code, sizeof code, "440902%03u", n % 1000);
+        cr_assert_eq(create("street", code, "440902", NULL, &id), STORE_OK);
+    }
+    cr_assert_eq(id, hexi_unit.id * 10);
+    struct store_org_unit sibling;
+    cr_assert_eq(store_org_unit_get(store, id, &sibling), STORE_OK);
+    char community_code[32];
+    snprintf(community_code, sizeof community_code, "%s001", sibling.code);
+    cr_assert_eq(create("community", community_code, sibling.code, NULL, NULL), STORE_OK);
+
+    struct unit_list after = {0};
+    cr_assert_eq(store_org_unit_list(store, &filter, collect_unit, &after), STORE_OK);
+    cr_expect_eq(after.count, before.count, "nothing of the sibling is listed");
+    cr_expect_not(listed(&after, sibling.code));
+    int64_t found = 0;
+    cr_expect_eq(store_org_unit_in_scope(store, community_code, &hexi, &found), STORE_NOT_FOUND);
+    struct jurisdiction own = supervisor_of(sibling.code);
+    cr_expect_eq(store_org_unit_in_scope(store, community_code, &own, &found), STORE_OK);
+
+    int hexi_users = 0, in_hexi = 0, in_own = 0;
+    cr_assert_eq(store_user_list(store, &hexi, 0, 1000, count_user, &hexi_users), STORE_OK);
+    cr_expect_eq(hexi_users, 2, "Hexi's supervisor and inspector");
+    struct store_user user = {.role = ROLE_INSPECTOR, .org_unit_id = sibling.id};
+    snprintf(user.username, sizeof user.username, "sibling_inspector");
+    snprintf(user.display_name, sizeof user.display_name, "sibling");
+    int64_t user_id = 0;
+    cr_assert_eq(store_user_create(store, &user, "$argon2id$not-a-real-hash", &user_id), STORE_OK);
+    cr_assert_eq(store_user_list(store, &hexi, 0, 1000, count_user, &in_hexi), STORE_OK);
+    cr_assert_eq(store_user_list(store, &own, 0, 1000, count_user, &in_own), STORE_OK);
+    cr_expect_eq(in_hexi, hexi_users, "the sibling's inspector is not Hexi's");
+    cr_expect_eq(in_own, 1, "only the sibling's inspector");
+
+    char text[700], feature[512];
+    char cell_code[48];
+    snprintf(cell_code, sizeof cell_code, "%s001", community_code);
+    square(feature, sizeof feature, cell_code, 110.5, 21.5, 110.501, 21.501);
+    snprintf(text, sizeof text, "{\"type\":\"FeatureCollection\",\"features\":[%s]}", feature);
+    cJSON *collection = cJSON_Parse(text), *report = NULL;
+    cr_expect_eq(grid_import_collection(store, collection, &hexi, false, &report),
+                 GRID_IMPORT_REJECTED);
+    cr_expect_str_eq(rejection(report, 0), "unknown_community");
+    cJSON_Delete(report);
+    cr_expect_eq(grid_import_collection(store, collection, &own, false, &report), GRID_IMPORT_OK);
+    cJSON_Delete(report);
+    cJSON_Delete(collection);
+    struct cell_list none = {0, true, "", false};
+    struct store_grid_filter cells = {.jurisdiction = &hexi, .limit = 1000};
+    cr_assert_eq(store_grid_list(store, &cells, collect_cell, &none), STORE_OK);
+    cr_expect_eq(none.count, 48, "Hexi's own cells only");
 }
