@@ -101,9 +101,15 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
 
 // ---- the list ----
 
-// Jurisdiction is the first condition, so the engine can start from its index:
-// a department reads the cases dispatched to it (case_department), everyone else
-// the cases whose place_path lies in their key range (case_place).
+// Jurisdiction comes first: a department reads the cases dispatched to it
+// (case_department, in created order), everyone else the cases whose place_path
+// lies in their key range. Newest first, that range is tested on the entries of
+// case_created (which carries place_path) while walking it in order, so a page
+// reads only its own rows even when the jurisdiction holds every case; by
+// deadline, the range is a search on case_place (migration 0005).
+#define SCOPE_PLACE_NEWEST                                                                         \
+    "FROM case_record c INDEXED BY case_created "                                                  \
+    "WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi "
 #define SCOPE_PLACE                                                                                \
     "FROM case_record c WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi "
 #define SCOPE_DEPARTMENT "FROM case_record c WHERE c.department_id = :scope_department "
@@ -133,7 +139,7 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "ORDER BY c.stage_deadline ASC NULLS LAST, c.id ASC LIMIT :limit"
 
 static const char SQL_NEWEST_PLACE[] =
-    "SELECT c.id, c.created_at " SCOPE_PLACE LIST_FILTERS PAGE_NEWEST;
+    "SELECT c.id, c.created_at " SCOPE_PLACE_NEWEST LIST_FILTERS PAGE_NEWEST;
 static const char SQL_NEWEST_DEPARTMENT[] =
     "SELECT c.id, c.created_at " SCOPE_DEPARTMENT LIST_FILTERS PAGE_NEWEST;
 static const char SQL_DEADLINE_PLACE[] =
