@@ -270,12 +270,14 @@ int store_org_unit_list(struct store *store, const struct store_org_unit_filter 
 int store_department_for_place(struct store *store, const char *kind, int64_t place_id,
                                struct store_org_unit *out)
 {
+    // The place and the places above it by parent_id, nearest first (no path text).
     static const char SQL[] =
-        "SELECT " UNIT_COLUMNS " FROM org_unit place "
-        "JOIN org_unit p ON substr(place.path, 1, length(p.path)) = p.path "
-        "JOIN org_unit o ON o.parent_id = p.id "
-        "WHERE place.id = :place AND o.type = 'department' AND o.department_kind = :kind "
-        "ORDER BY length(p.path) DESC, o.code LIMIT 1";
+        "WITH RECURSIVE up (id, depth) AS (SELECT :place, 0 UNION ALL "
+        "SELECT u.parent_id, up.depth + 1 FROM org_unit u JOIN up ON u.id = up.id "
+        "WHERE u.parent_id IS NOT NULL AND up.depth < 16) "
+        "SELECT " UNIT_COLUMNS " FROM up JOIN org_unit o ON o.parent_id = up.id "
+        "WHERE o.type = 'department' AND o.department_kind = :kind "
+        "ORDER BY up.depth, o.code LIMIT 1";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
