@@ -12,7 +12,7 @@ struct request;
 struct store_case;
 
 // Loads the case named by the route's :id param, in request memory, if the
-// signed-in user may see it (store_case_visible), and points *out at it. Returns 0,
+// signed-in user may see it (jurisdiction_may_read_case), and points *out at it. Returns 0,
 // or the status already replied: 404 (missing and invisible cases look the same)
 // or 500 when out of memory.
 int api_case_load_visible(struct request *req, struct store_case **out);

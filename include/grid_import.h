@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct jurisdiction;
 struct store;
 
 // Most features one import may hold.
@@ -37,15 +38,17 @@ enum grid_import_result {
 // exceed STORE_GRID_RING_MAX (invalid_coordinates, too_many_points), its ring fails
 // geo_ring_check (too_few_points, out_of_range, ring_not_closed, zero_area,
 // self_intersecting), its community (first 12 digits) is no community inside
-// scope_path (unknown_community), its code is stored already (code_exists), or it
-// overlaps a stored cell (overlaps_existing) or an earlier accepted feature of the
-// file (overlaps_feature). Seamless neighbours sharing edges are fine.
-// *report (always set except on GRID_IMPORT_ERROR; the caller owns it) is
+// the jurisdiction (unknown_community; jurisdiction_covers_path), its code is stored already
+// (code_exists), or it overlaps a stored cell (overlaps_existing) or an earlier accepted feature of
+// the file (overlaps_feature). Seamless neighbours sharing edges are fine. *report (always set
+// except on GRID_IMPORT_ERROR; the caller owns it) is
 // {"imported":N,"rejected":[{"index":i,"code":"..." or null,"reason":"...",
 // "error":"snake_code"}]}; for GRID_IMPORT_INVALID it also has "error":
-// {"code":"invalid_geojson","message":"..."}. scope_path "" or NULL = anywhere.
-int grid_import_collection(struct store *store, const cJSON *collection, const char *scope_path,
-                           bool skip_invalid, cJSON **report);
+// {"code":"invalid_geojson","message":"..."}. jurisdiction_init_everywhere
+// imports anywhere.
+int grid_import_collection(struct store *store, const cJSON *collection,
+                           const struct jurisdiction *jurisdiction, bool skip_invalid,
+                           cJSON **report);
 
 // Parses len bytes of GeoJSON text (must be valid UTF-8 JSON) and imports it as
 // grid_import_collection does, anywhere in the city. Same results and report.

@@ -5,6 +5,7 @@
 #ifndef CHENGGUAN_REQUEST_H
 #define CHENGGUAN_REQUEST_H
 
+#include "jurisdiction.h"
 #include "roles.h"
 #include "router.h"
 
@@ -27,9 +28,9 @@ struct request_user {
     char org_unit_code[16];
     char org_unit_type[16]; // city, district, street, community or department
     char org_unit_name[128];
-    // Materialised path ("/1/4/") of the place whose inside the user may see; a
-    // department's is the place it belongs to. Compare with LIKE scope_path || '%'.
-    char scope_path[128];
+    // What the user may see and act on (built from the place path of their org
+    // unit; a department's is the place it belongs to). Ask it, never its path.
+    struct jurisdiction jurisdiction;
     char csrf_token[48]; // empty for token clients
     bool via_token;      // an API token, not a browser session
     char channel[16];    // the token's intake channel ("12345", "110", "12319")

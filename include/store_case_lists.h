@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct jurisdiction;
 struct store;
 
 #define STORE_CASE_LIST_MAX        100 // most cases on one page
@@ -47,11 +48,10 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out);
 
 // A case list query. Strings may be NULL (no filter); 0 for ids means no filter.
 struct store_case_filter {
-    // Jurisdiction, always applied: a department sees only the cases dispatched
-    // to it (scope_department_id > 0); everyone else the cases whose place_path
-    // starts with scope_path. Set exactly one; with neither, nothing is listed.
-    int64_t scope_department_id;
-    const char *scope_path;
+    // Jurisdiction, always applied (NULL lists nothing): a department sees only
+    // the cases dispatched to it (jurisdiction_case_department), everyone else the
+    // cases whose place_path lies in its range (jurisdiction_case_range).
+    const struct jurisdiction *jurisdiction;
     // ",reported,accepted," : states to keep, each between commas (NULL = any).
     const char *states;
     int64_t category_id;

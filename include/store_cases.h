@@ -107,11 +107,6 @@ int store_case_get(struct store *store, int64_t id, struct store_case *out);
 // Loads a case by its number. Returns STORE_OK or STORE_NOT_FOUND.
 int store_case_get_by_no(struct store *store, const char *case_no, struct store_case *out);
 
-// True when the caller may see the case: a department only cases dispatched to it;
-// everyone else cases whose place lies inside their scope_path.
-bool store_case_visible(const struct store_case *c, const char *role_name, int64_t org_unit_id,
-                        const char *scope_path);
-
 // One transition, as requested by an actor. The rules (casework) decide the rest.
 struct case_transition {
     int64_t case_id;

@@ -6,6 +6,7 @@
 #define CHENGGUAN_STORE_PLACES_H
 
 #include "geo.h"
+#include "jurisdiction.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,9 +54,10 @@ int store_org_unit_get(struct store *store, int64_t id, struct store_org_unit *o
 int store_org_unit_find(struct store *store, const char *code, struct store_org_unit *out);
 
 struct store_org_unit_filter {
-    // Jurisdiction: places whose path starts with scope_path ("" or NULL = all),
-    // plus departments whose parent lies inside it or is one of its ancestors.
-    const char *scope_path;
+    // Required (NULL lists nothing): the units it covers (jurisdiction_covers_path),
+    // plus the departments of its own place and of the places above it
+    // (jurisdiction_may_use_department). jurisdiction_init_everywhere for all.
+    const struct jurisdiction *jurisdiction;
     const char *type;        // NULL = every type
     const char *parent_code; // NULL = any parent; else only the children of that unit
 };
@@ -86,6 +88,7 @@ struct store_grid_location {
     int64_t district_id;
     char district_code[16];
     char district_name[128];
+    char place_path[128]; // the community's path: what jurisdiction checks read
 };
 
 // Finds the one cell whose ring holds (lon, lat): R*Tree candidates by bounding
@@ -112,9 +115,9 @@ struct store_grid_cell {
 };
 
 struct store_grid_filter {
-    const char *scope_path;     // cells of communities inside it ("" or NULL = all)
-    const char *community_code; // NULL = any community
-    bool has_bbox;              // only cells whose bounding box meets this one
+    const struct jurisdiction *jurisdiction; // cells of the communities it covers (NULL: none)
+    const char *community_code;              // NULL = any community
+    bool has_bbox;                           // only cells whose bounding box meets this one
     double min_lon, min_lat, max_lon, max_lat;
     int limit; // most cells to list (1..100000)
 };
@@ -153,15 +156,15 @@ struct store_grid_outcome {
 };
 
 // Imports cells in one transaction, in order: each one's community must exist
-// inside scope_path ("" or NULL = anywhere), its code must be new and its ring
+// inside the jurisdiction (jurisdiction_covers_path; NULL: none), its code must be new and its ring
 // must overlap no stored cell (earlier cells of the same import included;
 // geo_rings_overlap). outcomes[i] tells what happened to cells[i]. When a cell is
 // refused and keep_valid is false nothing is stored and STORE_INVALID is
 // returned; otherwise STORE_OK with *imported cells stored. STORE_ERROR on failure
 // (nothing stored, *imported = 0).
 int store_grid_import(struct store *store, const struct store_grid_new *cells, size_t count,
-                      const char *scope_path, bool keep_valid, struct store_grid_outcome *outcomes,
-                      int *imported);
+                      const struct jurisdiction *jurisdiction, bool keep_valid,
+                      struct store_grid_outcome *outcomes, int *imported);
 
 // A unit to create, its parent named by code (NULL for a city).
 struct store_org_unit_new {

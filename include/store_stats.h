@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+struct jurisdiction;
 struct store;
 
 // One row of a section. Strings are valid during the callback only.
@@ -21,11 +22,13 @@ struct store_stats_row {
     int64_t closed;      // streets: closed cases
 };
 
-// Calls fn for every row of every section, for cases whose place lies inside
-// scope_path. "totals" rows are open, overdue, pending_requests, created_30d,
-// closed_30d and self_handled (30 days before now_ms). Returns STORE_OK or
-// STORE_ERROR.
-int store_stats_overview(struct store *store, const char *scope_path, int64_t now_ms,
-                         void (*fn)(const struct store_stats_row *row, void *data), void *data);
+// Calls fn for every row of every section, for the cases whose place lies in
+// the jurisdiction's case range (jurisdiction_case_range: a department's, or
+// NULL, counts nothing). "totals" rows are open, overdue, pending_requests,
+// created_30d, closed_30d and self_handled (30 days before now_ms). Returns
+// STORE_OK or STORE_ERROR.
+int store_stats_overview(struct store *store, const struct jurisdiction *jurisdiction,
+                         int64_t now_ms, void (*fn)(const struct store_stats_row *row, void *data),
+                         void *data);
 
 #endif

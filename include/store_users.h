@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct jurisdiction;
 struct store;
 
 #define STORE_HASH_BYTES 32
@@ -23,7 +24,8 @@ struct store_user {
     char org_unit_code[16];
     char org_unit_type[16];
     char org_unit_name[128];
-    char scope_path[128]; // path of the place (city..community) the user's jurisdiction covers
+    char scope_path[128]; // path of the place (city..community) the user's jurisdiction covers:
+                          // read it only through jurisdiction_init
     char phone[32];
     bool disabled;
     int64_t created_at;
@@ -58,10 +60,11 @@ int store_user_set_disabled(struct store *store, int64_t id, bool disabled);
 int store_user_update(struct store *store, const struct store_user *user, const char *password_hash,
                       int disabled);
 
-// Calls fn for each user whose org unit lies inside scope_path ("" = all), ordered
-// by id, after `after_id`, at most `limit`. Returns STORE_OK or STORE_ERROR.
-int store_user_list(struct store *store, const char *scope_path, int64_t after_id, int limit,
-                    void (*fn)(const struct store_user *user, void *data), void *data);
+// Calls fn for each user whose org unit the jurisdiction covers (a department's
+// when the place it belongs to is covered; NULL: nobody), ordered by id, after
+// `after_id`, at most `limit`. Returns STORE_OK or STORE_ERROR.
+int store_user_list(struct store *store, const struct jurisdiction *jurisdiction, int64_t after_id,
+                    int limit, void (*fn)(const struct store_user *user, void *data), void *data);
 
 // Number of users (to tell an empty database).
 int64_t store_user_count(struct store *store);
@@ -99,11 +102,11 @@ int store_token_create(struct store *store, const char *name, const char *channe
 int store_token_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
                        struct store_user *user, char *channel, size_t channel_size);
 
-// Finds the org unit with this code if it lies inside scope_path (a department
-// counts as inside when the place it belongs to is). Returns STORE_OK with *id set,
-// or STORE_NOT_FOUND.
-int store_org_unit_in_scope(struct store *store, const char *code, const char *scope_path,
-                            int64_t *id);
+// Finds the org unit with this code if the jurisdiction covers it (a department
+// when the place it belongs to is covered; NULL: none). Returns STORE_OK with *id
+// set, or STORE_NOT_FOUND.
+int store_org_unit_in_scope(struct store *store, const char *code,
+                            const struct jurisdiction *jurisdiction, int64_t *id);
 
 // Reads an instance setting into value (value_size bytes). STORE_NOT_FOUND if unset.
 int store_setting_get(struct store *store, const char *key, char *value, size_t value_size);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "geo.h"
 #include "json.h"
+#include "jurisdiction.h"
 #include "log.h"
 #include "store.h"
 #include "store_places.h"
@@ -39,7 +40,7 @@ struct import_feature {
 
 struct import_run {
     struct store *store;
-    const char *scope_path;
+    const struct jurisdiction *jurisdiction;
     bool skip_invalid;
     size_t count;
     struct import_feature *features;
@@ -285,7 +286,7 @@ static void apply_outcome(struct import_run *run, struct import_feature *f,
         return;
     case STORE_GRID_UNKNOWN_COMMUNITY:
         reject(f, "unknown_community", "community %s does not exist%s", community,
-               run->scope_path && run->scope_path[0] ? " in your jurisdiction" : "");
+               jurisdiction_is_everywhere(run->jurisdiction) ? "" : " in your jurisdiction");
         return;
     case STORE_GRID_CODE_EXISTS:
         reject(f, "code_exists", "a cell with code %s exists already", f->code);
@@ -327,7 +328,7 @@ static int store_features(struct import_run *run)
                                            f->patrol_zone, f->ring,        f->n};
         feature_of[n++] = i;
     }
-    rc = store_grid_import(run->store, cells, n, run->scope_path, run->skip_invalid, outcomes,
+    rc = store_grid_import(run->store, cells, n, run->jurisdiction, run->skip_invalid, outcomes,
                            &run->imported);
     // Verdicts in file order, so an overlap names the earlier feature it met.
     for (size_t k = 0; (rc == STORE_OK || rc == STORE_INVALID) && k < n; k++)
@@ -395,8 +396,9 @@ static void run_free(struct import_run *run)
     free(run->features);
 }
 
-int grid_import_collection(struct store *store, const cJSON *collection, const char *scope_path,
-                           bool skip_invalid, cJSON **report)
+int grid_import_collection(struct store *store, const cJSON *collection,
+                           const struct jurisdiction *jurisdiction, bool skip_invalid,
+                           cJSON **report)
 {
     *report = NULL;
     const char *problem = collection_problem(collection);
@@ -406,7 +408,7 @@ int grid_import_collection(struct store *store, const cJSON *collection, const c
     }
     const cJSON *features = cJSON_GetObjectItemCaseSensitive(collection, "features");
     struct import_run run = {
-        .store = store, .scope_path = scope_path, .skip_invalid = skip_invalid};
+        .store = store, .jurisdiction = jurisdiction, .skip_invalid = skip_invalid};
     run.count = (size_t)cJSON_GetArraySize(features);
     run.features = calloc(run.count ? run.count : 1, sizeof *run.features);
     if (run.features == NULL)
@@ -444,7 +446,9 @@ int grid_import_geojson(struct store *store, const char *text, size_t len, bool 
         *report = invalid_report(problem.message);
         return *report ? GRID_IMPORT_INVALID : GRID_IMPORT_ERROR;
     }
-    int rc = grid_import_collection(store, collection, "", skip_invalid, report);
+    struct jurisdiction everywhere;
+    jurisdiction_init_everywhere(&everywhere);
+    int rc = grid_import_collection(store, collection, &everywhere, skip_invalid, report);
     cJSON_Delete(collection);
     return rc;
 }

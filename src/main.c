@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "grid_import.h"
+#include "jurisdiction.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -211,7 +212,10 @@ static int user_add(struct store *store, const char *username, const char *role,
                         "department, leader or admin\n");
         return 2;
     }
-    if (org == NULL || store_org_unit_in_scope(store, org, "", &user.org_unit_id) != STORE_OK) {
+    struct jurisdiction everywhere;
+    jurisdiction_init_everywhere(&everywhere);
+    if (org == NULL ||
+        store_org_unit_in_scope(store, org, &everywhere, &user.org_unit_id) != STORE_OK) {
         fprintf(stderr, "chengguan user add: --org must name an existing org unit code\n");
         return 2;
     }

@@ -189,10 +189,7 @@ static int list_cases(struct request *req)
     int status = parse_filters(req, &query);
     if (status != 0)
         return status;
-    if (req->user->role == ROLE_DEPARTMENT)
-        query.filter.scope_department_id = req->user->org_unit_id;
-    else
-        query.filter.scope_path = req->user->scope_path;
+    query.filter.jurisdiction = &req->user->jurisdiction;
     int64_t ids[STORE_CASE_LIST_MAX];
     size_t count = 0;
     bool more = false;

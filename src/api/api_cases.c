@@ -10,6 +10,7 @@
 #include "casework.h"
 #include "errors.h"
 #include "json.h"
+#include "jurisdiction.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
@@ -25,8 +26,8 @@
 
 bool api_case_visible(const struct request *req, const struct store_case *c)
 {
-    return req->user != NULL && store_case_visible(c, role_name(req->user->role),
-                                                   req->user->org_unit_id, req->user->scope_path);
+    return req->user != NULL &&
+           jurisdiction_may_read_case(&req->user->jurisdiction, c->department_id, c->place_path);
 }
 
 // Parses a positive decimal id. Returns 0 when malformed.
@@ -387,6 +388,20 @@ static int reply_refusal(struct request *req, const struct case_refusal *refusal
     }
 }
 
+// True when the caller may dispatch to the department: one of a place inside
+// their jurisdiction or of a place above it (an unknown id is left to casework,
+// which names it).
+static bool department_usable(struct request *req, int64_t department_id)
+{
+    struct store_org_unit department, parent;
+    if (store_org_unit_get(req->server->store, department_id, &department) != STORE_OK ||
+        department.parent_id <= 0)
+        return true;
+    if (store_org_unit_get(req->server->store, department.parent_id, &parent) != STORE_OK)
+        return false;
+    return jurisdiction_may_use_department(&req->user->jurisdiction, parent.path);
+}
+
 static int run_action(struct request *req)
 {
     struct json_problem problem;
@@ -430,6 +445,10 @@ static int run_action(struct request *req)
             return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "target_case_id",
                                              "no such target case");
     }
+    if (t.action == CASEFSM_ACTION_DISPATCH && t.department_id > 0 &&
+        !department_usable(req, t.department_id))
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "department_id",
+                                         "that department is outside your jurisdiction");
     struct case_refusal refusal = {0};
     int rc =
         store_case_transition(req->server->store, server_calendar(req->server), &t, c, &refusal);
@@ -481,6 +500,10 @@ static int place_case(struct request *req)
     struct store_grid_location cell;
     if (store_grid_locate(req->server->store, p.lon, p.lat, &cell) != STORE_OK)
         return request_reply_error(req, 422, ERR_INVALID_FIELD, "that point lies in no grid cell");
+    if (!jurisdiction_covers_path(&req->user->jurisdiction, cell.place_path))
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "lat/lon lie in grid cell %s, outside your jurisdiction",
+                                   cell.grid_code);
     p.grid_id = cell.grid_id;
     p.community_id = cell.community_id;
     p.street_id = cell.street_id;

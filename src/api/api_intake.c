@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "errors.h"
 #include "json.h"
+#include "jurisdiction.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
@@ -65,6 +66,11 @@ static int read_common(struct request *req, const struct json_field *fields, siz
     struct store_grid_location place;
     if (in->has_location &&
         store_grid_locate(req->server->store, in->lon, in->lat, &place) == STORE_OK) {
+        if (req->user != NULL &&
+            !jurisdiction_may_file_at(&req->user->jurisdiction, place.place_path))
+            return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                       "lat/lon lie in grid cell %s, outside your jurisdiction",
+                                       place.grid_code);
         in->grid_id = place.grid_id;
         in->community_id = place.community_id;
         in->street_id = place.street_id;
@@ -144,7 +150,7 @@ static void fill_staff_filer(struct request *req, struct case_intake *in)
     in->reporter_user_id = req->user->id;
     in->actor_role = role_name(req->user->role);
     in->actor_name = req->user->display_name;
-    in->fallback_place_path = req->user->scope_path;
+    in->fallback_place_path = jurisdiction_place_path(&req->user->jurisdiction);
 }
 
 static int staff_intake(struct request *req)

@@ -8,6 +8,7 @@
 #include "geo.h"
 #include "grid_import.h"
 #include "json.h"
+#include "jurisdiction.h"
 #include "request.h"
 #include "server.h"
 #include "store.h"
@@ -100,7 +101,7 @@ static int list_org_units(struct request *req)
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
                                    "type must be city, district, street, community or department");
     struct store_org_unit_filter filter = {
-        .scope_path = req->user->scope_path,
+        .jurisdiction = &req->user->jurisdiction,
         .type = type,
         .parent_code = query_value(req, "parent"),
     };
@@ -158,12 +159,13 @@ static void add_cell(const struct store_grid_cell *cell, void *data)
     cJSON_AddItemToObject(feature, "properties", cell_properties(cell, list->public_view));
 }
 
-// Replies with the cells inside scope_path ("" = all) filtered by the query's
+// Replies with the cells inside the jurisdiction filtered by the query's
 // community and bbox.
-static int reply_grids(struct request *req, const char *scope_path, bool public_view)
+static int reply_grids(struct request *req, const struct jurisdiction *jurisdiction,
+                       bool public_view)
 {
     struct store_grid_filter filter = {
-        .scope_path = scope_path,
+        .jurisdiction = jurisdiction,
         .community_code = query_value(req, "community"),
         .limit = GRID_LIST_LIMIT + 1,
     };
@@ -185,7 +187,7 @@ static int reply_grids(struct request *req, const char *scope_path, bool public_
 
 static int list_grids(struct request *req)
 {
-    return reply_grids(req, req->user->scope_path, false);
+    return reply_grids(req, &req->user->jurisdiction, false);
 }
 
 // For the citizens' map: the outlines and names of the cells in a bounded box.
@@ -198,7 +200,9 @@ static int list_public_grids(struct request *req)
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
                                    "bbox is required: minLon,minLat,maxLon,maxLat spanning at "
                                    "most 0.2 degrees");
-    return reply_grids(req, "", true);
+    struct jurisdiction everywhere;
+    jurisdiction_init_everywhere(&everywhere);
+    return reply_grids(req, &everywhere, true);
 }
 
 static cJSON *place_json(const char *code, const char *name)
@@ -258,7 +262,7 @@ static int import_grids(struct request *req)
     if (skip != NULL && !skip_invalid && strcmp(skip, "0") != 0 && strcmp(skip, "false") != 0)
         return request_reply_error(req, 400, ERR_INVALID_QUERY, "skip_invalid must be 1 or 0");
     cJSON *report = NULL;
-    int rc = grid_import_collection(req->server->store, req->json, req->user->scope_path,
+    int rc = grid_import_collection(req->server->store, req->json, &req->user->jurisdiction,
                                     skip_invalid, &report);
     request_own_json(req, report);
     if (rc == GRID_IMPORT_OK || (rc == GRID_IMPORT_REJECTED && skip_invalid))

@@ -73,7 +73,7 @@ static int overview(struct request *req)
     static const char *const RATINGS[] = {"satisfied", "basically_satisfied", "unsatisfied"};
     for (int i = 0; i < 3; i++)
         cJSON_AddNumberToObject(o.satisfaction, RATINGS[i], 0);
-    int rc = store_stats_overview(req->server->store, req->user->scope_path, store_now_ms(),
+    int rc = store_stats_overview(req->server->store, &req->user->jurisdiction, store_now_ms(),
                                   add_row, &o);
     if (rc != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not count the cases");

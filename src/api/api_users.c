@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "errors.h"
 #include "json.h"
+#include "jurisdiction.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
@@ -49,7 +50,7 @@ static int load_target(struct request *req, struct store_user *target)
     long long id = strtoll(param, &end, 10);
     if (end == param || *end != '\0' || id <= 0 ||
         store_user_get(req->server->store, id, target) != STORE_OK ||
-        strncmp(target->scope_path, req->user->scope_path, strlen(req->user->scope_path)) != 0)
+        !jurisdiction_covers_path(&req->user->jurisdiction, target->scope_path))
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such user");
     return 0;
 }
@@ -67,7 +68,7 @@ static int list_users(struct request *req)
     cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     const int limit = 200;
-    if (store_user_list(req->server->store, req->user->scope_path, after, limit, add_account,
+    if (store_user_list(req->server->store, &req->user->jurisdiction, after, limit, add_account,
                         items) != STORE_OK) {
         return request_reply_error(req, 500, ERR_INTERNAL, "could not list users");
     }
@@ -97,7 +98,7 @@ static int resolve_role_and_unit(struct request *req, struct store_user *user)
                                        "department, leader or admin");
     }
     const char *unit = json_get_string(req->json, "org_unit_code");
-    if (unit != NULL && store_org_unit_in_scope(req->server->store, unit, req->user->scope_path,
+    if (unit != NULL && store_org_unit_in_scope(req->server->store, unit, &req->user->jurisdiction,
                                                 &user->org_unit_id) != STORE_OK)
         return request_reply_error(req, 422, ERR_INVALID_FIELD,
                                    "no org unit %s inside your jurisdiction", unit);

@@ -360,7 +360,8 @@ static void fill_user(struct request_user *out, const struct store_user *user)
     snprintf(out->org_unit_code, sizeof out->org_unit_code, "%s", user->org_unit_code);
     snprintf(out->org_unit_type, sizeof out->org_unit_type, "%s", user->org_unit_type);
     snprintf(out->org_unit_name, sizeof out->org_unit_name, "%s", user->org_unit_name);
-    snprintf(out->scope_path, sizeof out->scope_path, "%s", user->scope_path);
+    jurisdiction_init(&out->jurisdiction, user->role, user->id, user->org_unit_id,
+                      user->scope_path); // a malformed path covers nothing
 }
 
 static int authenticate_token(struct request *req)

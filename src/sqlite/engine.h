@@ -49,6 +49,12 @@ void store_bind_null(sqlite3_stmt *stmt, const char *name);
 // Binds an id, or NULL when id <= 0 (no such reference).
 void store_bind_id(sqlite3_stmt *stmt, const char *name, int64_t id);
 
+struct jurisdiction_range;
+
+// Binds a jurisdiction's key range to :scope_lo and :scope_hi, for the filter
+// "path >= :scope_lo AND path < :scope_hi" (the empty range matches nothing).
+void store_bind_range(sqlite3_stmt *stmt, const struct jurisdiction_range *range);
+
 // Copies a text column of the current row into out (size bytes, truncated, NUL
 // terminated); NULL reads as "".
 void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column);

@@ -4,6 +4,7 @@
 // batches (a savepoint per job, one COMMIT and so one fsync per batch).
 #include "engine.h"
 
+#include "jurisdiction.h"
 #include "log.h"
 #include "store_migrations.h"
 
@@ -224,6 +225,12 @@ void store_bind_id(sqlite3_stmt *stmt, const char *name, int64_t id)
         store_bind_int(stmt, name, id);
     else
         store_bind_null(stmt, name);
+}
+
+void store_bind_range(sqlite3_stmt *stmt, const struct jurisdiction_range *range)
+{
+    store_bind_text(stmt, ":scope_lo", range->lo);
+    store_bind_text(stmt, ":scope_hi", range->hi);
 }
 
 void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column)

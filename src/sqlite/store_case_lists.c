@@ -6,9 +6,10 @@
 
 #include "casefsm.h"
 #include "casework.h"
-#include "geo.h"
-#include "log.h"
 #include "engine.h"
+#include "geo.h"
+#include "jurisdiction.h"
+#include "log.h"
 #include "store_cases.h"
 
 #include <cjson/cJSON.h>
@@ -101,11 +102,20 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
 
 // ---- the list ----
 
+// Jurisdiction comes first: a department reads the cases dispatched to it
+// (case_department, in created order), everyone else the cases whose place_path
+// lies in their key range. Newest first, that range is tested on the entries of
+// case_created (which carries place_path) while walking it in order, so a page
+// reads only its own rows even when the jurisdiction holds every case; by
+// deadline, the range is a search on case_place (migration 0006).
+#define SCOPE_PLACE_NEWEST                                                                         \
+    "FROM case_record c INDEXED BY case_created "                                                  \
+    "WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi "
+#define SCOPE_PLACE                                                                                \
+    "FROM case_record c WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi "
+#define SCOPE_DEPARTMENT "FROM case_record c WHERE c.department_id = :scope_department "
+
 #define LIST_FILTERS                                                                               \
-    "FROM case_record c "                                                                          \
-    "WHERE (:scope_department IS NOT NULL OR :scope_path IS NOT NULL) "                            \
-    "AND (:scope_department IS NULL OR c.department_id = :scope_department) "                      \
-    "AND (:scope_path IS NULL OR c.place_path LIKE :scope_path || '%') "                           \
     "AND (:states IS NULL OR instr(:states, ',' || c.state || ',') > 0) "                          \
     "AND (:category IS NULL OR c.category_id = :category) "                                        \
     "AND (:grid IS NULL OR c.grid_id = (SELECT id FROM grid_cell WHERE code = :grid)) "            \
@@ -116,18 +126,27 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "AND (:overdue_before IS NULL OR c.stage_deadline < :overdue_before) "                         \
     "AND (:match IS NULL OR c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH :match)) "
 
-static const char SQL_LIST_NEWEST[] =
-    "SELECT c.id, c.created_at " LIST_FILTERS "AND (:after_id IS NULL OR c.created_at < :after_key "
-    "     OR (c.created_at = :after_key AND c.id < :after_id)) "
-    "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit";
+#define PAGE_NEWEST                                                                                \
+    "AND (:after_id IS NULL OR c.created_at < :after_key "                                         \
+    "     OR (c.created_at = :after_key AND c.id < :after_id)) "                                   \
+    "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit"
 
-static const char SQL_LIST_DEADLINE[] =
-    "SELECT c.id, c.stage_deadline " LIST_FILTERS "AND (:after_id IS NULL "
-    "     OR (:after_key IS NULL AND c.stage_deadline IS NULL AND c.id > :after_id) "
-    "     OR (:after_key IS NOT NULL AND (c.stage_deadline IS NULL "
-    "         OR c.stage_deadline > :after_key "
-    "         OR (c.stage_deadline = :after_key AND c.id > :after_id)))) "
-    "ORDER BY c.stage_deadline ASC NULLS LAST, c.id ASC LIMIT :limit";
+#define PAGE_DEADLINE                                                                              \
+    "AND (:after_id IS NULL "                                                                      \
+    "     OR (:after_key IS NULL AND c.stage_deadline IS NULL AND c.id > :after_id) "              \
+    "     OR (:after_key IS NOT NULL AND (c.stage_deadline IS NULL "                               \
+    "         OR c.stage_deadline > :after_key "                                                   \
+    "         OR (c.stage_deadline = :after_key AND c.id > :after_id)))) "                         \
+    "ORDER BY c.stage_deadline ASC NULLS LAST, c.id ASC LIMIT :limit"
+
+static const char SQL_NEWEST_PLACE[] =
+    "SELECT c.id, c.created_at " SCOPE_PLACE_NEWEST LIST_FILTERS PAGE_NEWEST;
+static const char SQL_NEWEST_DEPARTMENT[] =
+    "SELECT c.id, c.created_at " SCOPE_DEPARTMENT LIST_FILTERS PAGE_NEWEST;
+static const char SQL_DEADLINE_PLACE[] =
+    "SELECT c.id, c.stage_deadline " SCOPE_PLACE LIST_FILTERS PAGE_DEADLINE;
+static const char SQL_DEADLINE_DEPARTMENT[] =
+    "SELECT c.id, c.stage_deadline " SCOPE_DEPARTMENT LIST_FILTERS PAGE_DEADLINE;
 
 static void bind_text_or_null(sqlite3_stmt *stmt, const char *name, const char *value)
 {
@@ -136,8 +155,14 @@ static void bind_text_or_null(sqlite3_stmt *stmt, const char *name, const char *
 
 static void bind_filter(sqlite3_stmt *stmt, const struct store_case_filter *f)
 {
-    store_bind_id(stmt, ":scope_department", f->scope_department_id);
-    store_bind_text(stmt, ":scope_path", f->scope_department_id > 0 ? NULL : f->scope_path);
+    int64_t department = jurisdiction_case_department(f->jurisdiction);
+    if (department > 0) {
+        store_bind_int(stmt, ":scope_department", department);
+    } else {
+        struct jurisdiction_range range;
+        jurisdiction_case_range(f->jurisdiction, &range);
+        store_bind_range(stmt, &range);
+    }
     bind_text_or_null(stmt, ":states", f->states);
     store_bind_id(stmt, ":category", f->category_id);
     bind_text_or_null(stmt, ":grid", f->grid_code);
@@ -170,8 +195,10 @@ int store_case_list(struct store *store, const struct store_case_filter *filter,
     if (filter->limit < 1 || filter->limit > STORE_CASE_LIST_MAX ||
         (filter->after != NULL && filter->after->sort != filter->sort))
         return STORE_INVALID;
-    const char *sql =
-        filter->sort == STORE_CASE_SORT_DEADLINE ? SQL_LIST_DEADLINE : SQL_LIST_NEWEST;
+    bool by_department = jurisdiction_case_department(filter->jurisdiction) > 0;
+    const char *sql = filter->sort == STORE_CASE_SORT_DEADLINE
+                          ? (by_department ? SQL_DEADLINE_DEPARTMENT : SQL_DEADLINE_PLACE)
+                          : (by_department ? SQL_NEWEST_DEPARTMENT : SQL_NEWEST_PLACE);
     sqlite3_stmt *stmt = store_read_stmt(store, sql);
     if (stmt == NULL)
         return STORE_ERROR;

@@ -145,14 +145,6 @@ int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out)
     return fetch_case(stmt, out);
 }
 
-bool store_case_visible(const struct store_case *c, const char *role_name, int64_t org_unit_id,
-                        const char *scope_path)
-{
-    if (strcmp(role_name, "department") == 0)
-        return c->department_id != 0 && c->department_id == org_unit_id;
-    return strncmp(c->place_path, scope_path, strlen(scope_path)) == 0;
-}
-
 int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *e)
 {
     static const char SQL_LAST[] = "SELECT hash FROM case_event ORDER BY id DESC LIMIT 1";

@@ -5,8 +5,9 @@
 // imports and seeds use.
 #include "store_places.h"
 
-#include "log.h"
 #include "engine.h"
+#include "jurisdiction.h"
+#include "log.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -220,22 +221,40 @@ int store_org_unit_find(struct store *store, const char *code, struct store_org_
     return unit_read_one(store, SQL, ":code", 0, code, out);
 }
 
+// The ids of a jurisdiction's place and the places above it (jurisdiction_place_chain),
+// unused ones NULL: "parent_id IN " PLACE_CHAIN finds the departments of those places.
+#define PLACE_CHAIN "(:up0, :up1, :up2, :up3, :up4, :up5, :up6, :up7)"
+_Static_assert(JURISDICTION_DEPTH_MAX == 8, "PLACE_CHAIN holds JURISDICTION_DEPTH_MAX ids");
+
+static void bind_place_chain(sqlite3_stmt *stmt, const struct jurisdiction *j)
+{
+    static const char *const NAMES[JURISDICTION_DEPTH_MAX] = {":up0", ":up1", ":up2", ":up3",
+                                                              ":up4", ":up5", ":up6", ":up7"};
+    int64_t ids[JURISDICTION_DEPTH_MAX];
+    size_t n = jurisdiction_place_chain(j, ids);
+    for (size_t i = 0; i < JURISDICTION_DEPTH_MAX; i++)
+        store_bind_id(stmt, NAMES[i], i < n ? ids[i] : 0);
+}
+
 int store_org_unit_list(struct store *store, const struct store_org_unit_filter *filter,
                         void (*fn)(const struct store_org_unit *unit, void *data), void *data)
 {
+    // A department lies inside the range exactly when the place it belongs to does.
     static const char SQL[] =
         "SELECT " UNIT_COLUMNS " FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
         "WHERE (:type IS NULL OR o.type = :type) AND (:parent IS NULL OR p.code = :parent) "
-        "AND CASE WHEN o.type = 'department' "
-        "THEN (p.path LIKE :scope || '%' OR :scope LIKE p.path || '%') "
-        "ELSE o.path LIKE :scope || '%' END "
+        "AND ((o.path >= :scope_lo AND o.path < :scope_hi) "
+        "OR (o.type = 'department' AND o.parent_id IN " PLACE_CHAIN ")) "
         "ORDER BY o.code";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
+    struct jurisdiction_range range;
+    jurisdiction_place_range(filter->jurisdiction, &range);
     store_bind_text(stmt, ":type", filter->type);
     store_bind_text(stmt, ":parent", filter->parent_code);
-    store_bind_text(stmt, ":scope", filter->scope_path ? filter->scope_path : "");
+    store_bind_range(stmt, &range);
+    bind_place_chain(stmt, filter->jurisdiction);
     int rc;
     struct store_org_unit unit;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -251,12 +270,14 @@ int store_org_unit_list(struct store *store, const struct store_org_unit_filter 
 int store_department_for_place(struct store *store, const char *kind, int64_t place_id,
                                struct store_org_unit *out)
 {
+    // The place and the places above it by parent_id, nearest first (no path text).
     static const char SQL[] =
-        "SELECT " UNIT_COLUMNS " FROM org_unit place "
-        "JOIN org_unit p ON substr(place.path, 1, length(p.path)) = p.path "
-        "JOIN org_unit o ON o.parent_id = p.id "
-        "WHERE place.id = :place AND o.type = 'department' AND o.department_kind = :kind "
-        "ORDER BY length(p.path) DESC, o.code LIMIT 1";
+        "WITH RECURSIVE up (id, depth) AS (SELECT :place, 0 UNION ALL "
+        "SELECT u.parent_id, up.depth + 1 FROM org_unit u JOIN up ON u.id = up.id "
+        "WHERE u.parent_id IS NOT NULL AND up.depth < 16) "
+        "SELECT " UNIT_COLUMNS " FROM up JOIN org_unit o ON o.parent_id = up.id "
+        "WHERE o.type = 'department' AND o.department_kind = :kind "
+        "ORDER BY up.depth, o.code LIMIT 1";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -341,13 +362,14 @@ static void read_location(sqlite3_stmt *stmt, struct store_grid_location *out)
     out->district_id = sqlite3_column_int64(stmt, 10);
     store_column_copy(out->district_code, sizeof out->district_code, stmt, 11);
     store_column_copy(out->district_name, sizeof out->district_name, stmt, 12);
+    store_column_copy(out->place_path, sizeof out->place_path, stmt, 13);
 }
 
 int store_grid_locate(struct store *store, double lon, double lat, struct store_grid_location *out)
 {
     static const char SQL[] =
         "SELECT g.id, g.code, g.name, g.ring, c.id, c.code, c.name, s.id, s.code, s.name, "
-        "d.id, d.code, d.name FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
+        "d.id, d.code, d.name, c.path FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
         "JOIN org_unit c ON c.id = g.community_id JOIN org_unit s ON s.id = c.parent_id "
         "JOIN org_unit d ON d.id = s.parent_id "
         "WHERE r.min_lon <= :lon AND r.max_lon >= :lon AND r.min_lat <= :lat "
@@ -395,7 +417,8 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
         "ORDER BY u.username) x) "
         "FROM grid_cell g JOIN org_unit c ON c.id = g.community_id "
         "JOIN org_unit s ON s.id = c.parent_id "
-        "WHERE c.path LIKE :scope || '%' AND (:community IS NULL OR c.code = :community) "
+        "WHERE c.path >= :scope_lo AND c.path < :scope_hi "
+        "AND (:community IS NULL OR c.code = :community) "
         "AND (:has_bbox = 0 OR (g.id IN (SELECT id FROM grid_rtree WHERE max_lon >= :min_lon "
         "AND min_lon <= :max_lon AND max_lat >= :min_lat AND min_lat <= :max_lat) "
         "AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon AND g.max_lat >= :min_lat "
@@ -403,7 +426,9 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
-    store_bind_text(stmt, ":scope", filter->scope_path ? filter->scope_path : "");
+    struct jurisdiction_range range;
+    jurisdiction_place_range(filter->jurisdiction, &range);
+    store_bind_range(stmt, &range);
     store_bind_text(stmt, ":community", filter->community_code);
     store_bind_int(stmt, ":has_bbox", filter->has_bbox ? 1 : 0);
     store_bind_double(stmt, ":min_lon", filter->has_bbox ? filter->min_lon : 0);
@@ -437,18 +462,20 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
 
 // ---- grid cells: imports, seeds and assignments ----
 
-// Finds the community with this code inside scope_path ("" or NULL = anywhere).
-// Returns STORE_OK with *id set, STORE_NOT_FOUND or STORE_ERROR.
-static int community_in_scope(struct store_tx *tx, const char *code, const char *scope_path,
-                              int64_t *id)
+// Finds the community with this code inside the jurisdiction. Returns STORE_OK
+// with *id set, STORE_NOT_FOUND or STORE_ERROR.
+static int community_in_scope(struct store_tx *tx, const char *code,
+                              const struct jurisdiction *jurisdiction, int64_t *id)
 {
     static const char SQL[] = "SELECT id FROM org_unit WHERE code = :code AND type = 'community' "
-                              "AND path LIKE :scope || '%'";
+                              "AND path >= :scope_lo AND path < :scope_hi";
     sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
+    struct jurisdiction_range range;
+    jurisdiction_place_range(jurisdiction, &range);
     store_bind_text(stmt, ":code", code);
-    store_bind_text(stmt, ":scope", scope_path ? scope_path : "");
+    store_bind_range(stmt, &range);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         *id = sqlite3_column_int64(stmt, 0);
@@ -601,7 +628,7 @@ static int grid_assign(struct store_tx *tx, const char *code_prefix, int64_t use
 struct grid_import_job {
     const struct store_grid_new *cells;
     size_t count;
-    const char *scope_path;
+    const struct jurisdiction *jurisdiction;
     bool keep_valid;
     struct store_grid_outcome *outcomes;
     int imported;
@@ -627,7 +654,7 @@ static int grid_import_one(struct store_tx *tx, struct grid_import_job *job, siz
     const struct store_grid_new *cell = &job->cells[i];
     struct store_grid_outcome *out = &job->outcomes[i];
     int64_t community_id = 0;
-    int rc = community_in_scope(tx, cell->community_code, job->scope_path, &community_id);
+    int rc = community_in_scope(tx, cell->community_code, job->jurisdiction, &community_id);
     if (rc == STORE_NOT_FOUND)
         out->verdict = STORE_GRID_UNKNOWN_COMMUNITY;
     if (rc != STORE_OK)
@@ -669,10 +696,10 @@ static int grid_import_job(struct store_tx *tx, void *data)
 }
 
 int store_grid_import(struct store *store, const struct store_grid_new *cells, size_t count,
-                      const char *scope_path, bool keep_valid, struct store_grid_outcome *outcomes,
-                      int *imported)
+                      const struct jurisdiction *jurisdiction, bool keep_valid,
+                      struct store_grid_outcome *outcomes, int *imported)
 {
-    struct grid_import_job job = {cells, count, scope_path, keep_valid, outcomes, 0, NULL};
+    struct grid_import_job job = {cells, count, jurisdiction, keep_valid, outcomes, 0, NULL};
     int rc = store_write(store, grid_import_job, &job);
     *imported = rc == STORE_OK ? job.imported : 0;
     return rc;
@@ -727,7 +754,10 @@ static int places_job(struct store_tx *tx, void *data)
         calloc(job->cell_count ? job->cell_count : 1, sizeof *outcomes);
     if (outcomes == NULL)
         return STORE_ERROR;
-    struct grid_import_job cells = {job->cells, job->cell_count, NULL, false, outcomes, 0, NULL};
+    struct jurisdiction everywhere;
+    jurisdiction_init_everywhere(&everywhere);
+    struct grid_import_job cells = {job->cells, job->cell_count, &everywhere, false, outcomes, 0,
+                                    NULL};
     int rc = grid_import_job(tx, &cells);
     free(outcomes);
     return rc;

@@ -2,8 +2,9 @@
 // SQL for staff users, sessions, API tokens and instance settings.
 #include "store_users.h"
 
-#include "log.h"
 #include "engine.h"
+#include "jurisdiction.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -226,18 +227,20 @@ int store_user_update(struct store *store, const struct store_user *user, const 
     return store_write(store, update_job, &job);
 }
 
-int store_user_list(struct store *store, const char *scope_path, int64_t after_id, int limit,
-                    void (*fn)(const struct store_user *user, void *data), void *data)
+int store_user_list(struct store *store, const struct jurisdiction *jurisdiction, int64_t after_id,
+                    int limit, void (*fn)(const struct store_user *user, void *data), void *data)
 {
-    static const char SQL[] =
-        "SELECT " USER_COLUMNS USER_JOIN "WHERE u.id > :after AND (o.path LIKE :scope || '%' OR "
-        "(o.type = 'department' AND p.path LIKE :scope || '%')) "
-        "ORDER BY u.id LIMIT :limit";
+    // A department's path lies inside the range exactly when its place's does.
+    static const char SQL[] = "SELECT " USER_COLUMNS USER_JOIN
+                              "WHERE u.id > :after AND o.path >= :scope_lo AND o.path < :scope_hi "
+                              "ORDER BY u.id LIMIT :limit";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
+    struct jurisdiction_range range;
+    jurisdiction_place_range(jurisdiction, &range);
     store_bind_int(stmt, ":after", after_id);
-    store_bind_text(stmt, ":scope", scope_path ? scope_path : "");
+    store_bind_range(stmt, &range);
     store_bind_int(stmt, ":limit", limit);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -449,18 +452,18 @@ int store_setting_init(struct store *store, const char *key, const char *value)
     return store_write(store, setting_init_job, pair);
 }
 
-int store_org_unit_in_scope(struct store *store, const char *code, const char *scope_path,
-                            int64_t *id)
+int store_org_unit_in_scope(struct store *store, const char *code,
+                            const struct jurisdiction *jurisdiction, int64_t *id)
 {
-    static const char SQL[] =
-        "SELECT o.id FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
-        "WHERE o.code = :code AND (o.path LIKE :scope || '%' OR "
-        "(o.type = 'department' AND p.path LIKE :scope || '%'))";
+    static const char SQL[] = "SELECT o.id FROM org_unit o WHERE o.code = :code "
+                              "AND o.path >= :scope_lo AND o.path < :scope_hi";
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
+    struct jurisdiction_range range;
+    jurisdiction_place_range(jurisdiction, &range);
     store_bind_text(stmt, ":code", code);
-    store_bind_text(stmt, ":scope", scope_path);
+    store_bind_range(stmt, &range);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
         *id = sqlite3_column_int64(stmt, 0);

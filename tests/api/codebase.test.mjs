@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // House rules that a reviewer would otherwise check by eye: SQL lives only in the
-// store's engine folder (src/sqlite), handlers never free memory by hand, and
-// every source file starts with its SPDX line.
+// store's engine folder (src/sqlite), handlers never free memory by hand, every
+// source file starts with its SPDX line, and place paths are read only by the
+// jurisdiction module (no LIKE on a path, no path compared anywhere else).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -58,6 +59,75 @@ test('every source file starts with its SPDX line', () => {
     for (const file of all) {
       const first = readFileSync(join(ROOT, dir, file), 'utf8').split('\n')[0];
       assert.equal(first, '// SPDX-License-Identifier: MIT', `${dir}/${file}`);
+    }
+  }
+});
+
+// C code without comments and string literals (their length kept, so offsets
+// still point at the same code).
+function codeOnly(text) {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g,
+    (m) => (m[0] === '"' || m[0] === "'" ? m[0] + ' '.repeat(m.length - 2) + m[0] : m.replace(/[^\n]/g, ' ')));
+}
+
+// The name of the function whose call's parentheses hold offset `at`, or null.
+function enclosingCall(code, at) {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    if (code[i] === ')') depth++;
+    else if (code[i] === '(' && depth-- === 0) return (/(\w+)\s*$/.exec(code.slice(0, i)) || [])[1] || null;
+    else if (code[i] === ';' || code[i] === '{' || code[i] === '}') return null;
+  }
+  return null;
+}
+
+// Uses of a place path (scope_path, place_path) that are not an argument of a
+// jurisdiction_* call, as "line: text".
+function pathUsesOutsideJurisdiction(text) {
+  const code = codeOnly(text);
+  const found = [];
+  for (const m of code.matchAll(/\b(scope_path|place_path)\b/g)) {
+    if (/^jurisdiction_/.test(enclosingCall(code, m.index) || '')) continue;
+    const line = code.slice(0, m.index).split('\n').length;
+    found.push(`${line}: ${text.split('\n')[line - 1].trim()}`);
+  }
+  return found;
+}
+
+// A path filtered as text: LIKE or GLOB on it, or a prefix cut with substr/instr.
+const PATH_LIKE =
+  /\b[\w.]*path\s+(NOT\s+)?(LIKE|GLOB)\b|\b(LIKE|GLOB)\s+[\w.:]*(path|scope)|\b(substr|instr)\s*\([^)]*path/i;
+
+test('no LIKE on a path column in the store', () => {
+  // The check itself sees the patterns it forbids.
+  assert.match("c.place_path LIKE :scope || '%'", PATH_LIKE);
+  assert.match("OR :scope LIKE p.path || '%'", PATH_LIKE);
+  assert.match('JOIN org_unit p ON substr(place.path, 1, length(p.path)) = p.path', PATH_LIKE);
+  assert.doesNotMatch('c.place_path >= :scope_lo AND c.place_path < :scope_hi', PATH_LIKE);
+  for (const file of files.filter((f) => f.startsWith('sqlite/'))) {
+    for (const s of literals(readFileSync(join(SRC, file), 'utf8'))) {
+      assert.doesNotMatch(s, PATH_LIKE, `${file} filters a path with LIKE: ${s}`);
+    }
+  }
+});
+
+test('only the jurisdiction module reads place paths', () => {
+  assert.deepEqual(pathUsesOutsideJurisdiction('ok = jurisdiction_covers_path(j, c->place_path);'), []);
+  assert.equal(pathUsesOutsideJurisdiction('if (strncmp(c->place_path, u->scope_path, n) == 0)').length, 2);
+  assert.equal(pathUsesOutsideJurisdiction('x = f(jurisdiction_place_path(j), u->scope_path);').length, 1);
+  const allowed = ['domain/jurisdiction.c'];
+  for (const file of files.filter((f) => !f.startsWith('sqlite/') && !allowed.includes(f))) {
+    const uses = pathUsesOutsideJurisdiction(readFileSync(join(SRC, file), 'utf8'));
+    assert.deepEqual(uses, [], `${file} reads a place path outside a jurisdiction_* call`);
+  }
+  // The store loads and saves paths, but never compares them in C.
+  for (const file of files.filter((f) => f.startsWith('sqlite/'))) {
+    const code = codeOnly(readFileSync(join(SRC, file), 'utf8'));
+    for (const m of code.matchAll(/\b(strn?cmp|strn?casecmp|memcmp|strstr|starts_with)\s*\(/g)) {
+      let depth = 0, end = m.index + m[0].length;
+      for (; end < code.length && (code[end] !== ')' || depth > 0); end++) depth += code[end] === '(' ? 1 : code[end] === ')' ? -1 : 0;
+      const args = code.slice(m.index + m[0].length, end);
+      assert.doesNotMatch(args, /path/, `${file} compares a path: ${m[1]}(${args})`);
     }
   }
 });

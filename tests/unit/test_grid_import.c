@@ -5,9 +5,11 @@
 // import's reasons and its all-or-nothing versus skip-invalid behaviour.
 #include "demo.h"
 #include "grid_import.h"
+#include "jurisdiction.h"
 #include "log.h"
 #include "store.h"
 #include "store_places.h"
+#include "store_users.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -105,6 +107,9 @@ Test(places, locate_finds_every_cell_by_its_centre)
     cr_expect_str_eq(where.grid_code, "440902001001001");
     cr_expect_str_eq(where.street_name, "红旗街道");
     cr_expect_str_eq(where.district_name, "茂南区");
+    struct store_org_unit community;
+    cr_assert_eq(store_org_unit_find(store, "440902001001", &community), STORE_OK);
+    cr_expect_str_eq(where.place_path, community.path, "the cell's place is its community");
 }
 
 Test(places, shared_edges_and_corners_belong_to_exactly_one_cell)
@@ -244,12 +249,28 @@ static bool listed(const struct unit_list *list, const char *code)
     return false;
 }
 
+// The jurisdiction of a supervisor of the unit with this code.
+static struct jurisdiction supervisor_of(const char *code)
+{
+    struct store_org_unit unit;
+    cr_assert_eq(store_org_unit_find(store, code, &unit), STORE_OK);
+    struct jurisdiction j;
+    cr_assert(jurisdiction_init(&j, ROLE_SUPERVISOR, 1, unit.id, unit.path));
+    return j;
+}
+
+static struct jurisdiction everywhere(void)
+{
+    struct jurisdiction j;
+    jurisdiction_init_everywhere(&j);
+    return j;
+}
+
 Test(places, org_unit_list_stays_inside_the_jurisdiction)
 {
-    struct store_org_unit hongqi;
-    cr_assert_eq(store_org_unit_find(store, "440902001", &hongqi), STORE_OK);
+    struct jurisdiction hongqi = supervisor_of("440902001");
     struct unit_list list = {0};
-    struct store_org_unit_filter filter = {.scope_path = hongqi.path};
+    struct store_org_unit_filter filter = {.jurisdiction = &hongqi};
     cr_assert_eq(store_org_unit_list(store, &filter, collect_unit, &list), STORE_OK);
     cr_expect(listed(&list, "440902001"));
     cr_expect(listed(&list, "440902001001"));
@@ -263,12 +284,19 @@ Test(places, org_unit_list_stays_inside_the_jurisdiction)
     cr_expect_eq(list.count, 3 + 1 + 11);
 
     struct unit_list all = {0};
-    struct store_org_unit_filter everything = {.scope_path = ""};
+    struct jurisdiction city = everywhere();
+    struct store_org_unit_filter everything = {.jurisdiction = &city};
     cr_assert_eq(store_org_unit_list(store, &everything, collect_unit, &all), STORE_OK);
     cr_expect_eq(all.count, 25);
 
+    struct unit_list none = {0};
+    struct store_org_unit_filter unbound = {.jurisdiction = NULL};
+    cr_assert_eq(store_org_unit_list(store, &unbound, collect_unit, &none), STORE_OK);
+    cr_expect_eq(none.count, 0, "no jurisdiction lists nothing");
+
     struct unit_list streets = {0};
-    struct store_org_unit_filter by_type = {.type = "street", .parent_code = "440902"};
+    struct store_org_unit_filter by_type = {
+        .jurisdiction = &city, .type = "street", .parent_code = "440902"};
     cr_assert_eq(store_org_unit_list(store, &by_type, collect_unit, &streets), STORE_OK);
     cr_expect_eq(streets.count, 3);
     cr_expect_str_eq(streets.codes[0], "440902001", "ordered by code");
@@ -308,10 +336,9 @@ static void collect_cell(const struct store_grid_cell *cell, void *data)
 
 Test(places, grid_list_filters_by_scope_community_and_bbox)
 {
-    struct store_org_unit hongqi;
-    cr_assert_eq(store_org_unit_find(store, "440902001", &hongqi), STORE_OK);
+    struct jurisdiction hongqi = supervisor_of("440902001");
     struct cell_list list = {0, true, "440902001", false};
-    struct store_grid_filter filter = {.scope_path = hongqi.path, .limit = 1000};
+    struct store_grid_filter filter = {.jurisdiction = &hongqi, .limit = 1000};
     cr_assert_eq(store_grid_list(store, &filter, collect_cell, &list), STORE_OK);
     cr_expect_eq(list.count, 48);
     cr_expect(list.all_prefixed);
@@ -332,7 +359,8 @@ Test(places, grid_list_filters_by_scope_community_and_bbox)
     // A box strictly inside cell (7, 1) meets that cell only; one around the
     // vertex (7, 1) meets the four cells sharing it.
     struct cell_list one = {0, true, "440902001001008", false};
-    struct store_grid_filter box = {.scope_path = "",
+    struct jurisdiction city = everywhere();
+    struct store_grid_filter box = {.jurisdiction = &city,
                                     .has_bbox = true,
                                     .min_lon = lon_at(7) + 0.0001,
                                     .max_lon = lon_at(8) - 0.0001,
@@ -350,7 +378,7 @@ Test(places, grid_list_filters_by_scope_community_and_bbox)
     cr_assert_eq(store_grid_list(store, &box, collect_cell, &four), STORE_OK);
     cr_expect_eq(four.count, 4);
     struct cell_list limited = {0, true, "", false};
-    struct store_grid_filter first_ten = {.limit = 10};
+    struct store_grid_filter first_ten = {.jurisdiction = &city, .limit = 10};
     cr_assert_eq(store_grid_list(store, &first_ten, collect_cell, &limited), STORE_OK);
     cr_expect_eq(limited.count, 10);
 }
@@ -572,15 +600,86 @@ Test(places, documents_that_are_not_feature_collections_are_refused)
 
 Test(places, imports_stay_inside_the_importers_jurisdiction)
 {
-    struct store_org_unit hexi;
-    cr_assert_eq(store_org_unit_find(store, "440902002", &hexi), STORE_OK);
+    struct jurisdiction hexi = supervisor_of("440902002");
     char text[700], feature[512];
     square(feature, sizeof feature, "440902001001030", NORTH(8));
     snprintf(text, sizeof text, "{\"type\":\"FeatureCollection\",\"features\":[%s]}", feature);
     cJSON *collection = cJSON_Parse(text), *report = NULL;
-    cr_expect_eq(grid_import_collection(store, collection, hexi.path, false, &report),
+    cr_expect_eq(grid_import_collection(store, collection, &hexi, false, &report),
                  GRID_IMPORT_REJECTED);
     cr_expect_str_eq(rejection(report, 0), "unknown_community");
     cJSON_Delete(report);
     cJSON_Delete(collection);
+}
+
+static void count_user(const struct store_user *user, void *data)
+{
+    (void)user;
+    (*(int *)data)++;
+}
+
+// Hexi's path is /1/2/14/: a street created with id 140 (path /1/2/140/) shares
+// its text prefix but is a sibling, outside Hexi in every store filter.
+Test(places, a_sibling_whose_id_extends_anothers_is_outside)
+{
+    struct store_org_unit hexi_unit;
+    cr_assert_eq(store_org_unit_find(store, "440902002", &hexi_unit), STORE_OK);
+    struct jurisdiction hexi = supervisor_of("440902002");
+    struct unit_list before = {0};
+    struct store_org_unit_filter filter = {.jurisdiction = &hexi};
+    cr_assert_eq(store_org_unit_list(store, &filter, collect_unit, &before), STORE_OK);
+
+    int64_t id = 0;
+    char code[32];
+    for (unsigned n = 4; id < hexi_unit.id * 10; n++) {
+        cr_assert_lt(n, 999, "the sibling id was never reached");
+        snprintf(code, sizeof code, "440902%03u", n % 1000);
+        cr_assert_eq(create("street", code, "440902", NULL, &id), STORE_OK);
+    }
+    cr_assert_eq(id, hexi_unit.id * 10);
+    struct store_org_unit sibling;
+    cr_assert_eq(store_org_unit_get(store, id, &sibling), STORE_OK);
+    char community_code[32];
+    snprintf(community_code, sizeof community_code, "%s001", sibling.code);
+    cr_assert_eq(create("community", community_code, sibling.code, NULL, NULL), STORE_OK);
+
+    struct unit_list after = {0};
+    cr_assert_eq(store_org_unit_list(store, &filter, collect_unit, &after), STORE_OK);
+    cr_expect_eq(after.count, before.count, "nothing of the sibling is listed");
+    cr_expect_not(listed(&after, sibling.code));
+    int64_t found = 0;
+    cr_expect_eq(store_org_unit_in_scope(store, community_code, &hexi, &found), STORE_NOT_FOUND);
+    struct jurisdiction own = supervisor_of(sibling.code);
+    cr_expect_eq(store_org_unit_in_scope(store, community_code, &own, &found), STORE_OK);
+
+    int hexi_users = 0, in_hexi = 0, in_own = 0;
+    cr_assert_eq(store_user_list(store, &hexi, 0, 1000, count_user, &hexi_users), STORE_OK);
+    cr_expect_eq(hexi_users, 2, "Hexi's supervisor and inspector");
+    struct store_user user = {.role = ROLE_INSPECTOR, .org_unit_id = sibling.id};
+    snprintf(user.username, sizeof user.username, "sibling_inspector");
+    snprintf(user.display_name, sizeof user.display_name, "sibling");
+    int64_t user_id = 0;
+    cr_assert_eq(store_user_create(store, &user, "$argon2id$not-a-real-hash", &user_id), STORE_OK);
+    cr_assert_eq(store_user_list(store, &hexi, 0, 1000, count_user, &in_hexi), STORE_OK);
+    cr_assert_eq(store_user_list(store, &own, 0, 1000, count_user, &in_own), STORE_OK);
+    cr_expect_eq(in_hexi, hexi_users, "the sibling's inspector is not Hexi's");
+    cr_expect_eq(in_own, 1, "only the sibling's inspector");
+
+    char text[700], feature[512];
+    char cell_code[48];
+    snprintf(cell_code, sizeof cell_code, "%s001", community_code);
+    square(feature, sizeof feature, cell_code, 110.5, 21.5, 110.501, 21.501);
+    snprintf(text, sizeof text, "{\"type\":\"FeatureCollection\",\"features\":[%s]}", feature);
+    cJSON *collection = cJSON_Parse(text), *report = NULL;
+    cr_expect_eq(grid_import_collection(store, collection, &hexi, false, &report),
+                 GRID_IMPORT_REJECTED);
+    cr_expect_str_eq(rejection(report, 0), "unknown_community");
+    cJSON_Delete(report);
+    cr_expect_eq(grid_import_collection(store, collection, &own, false, &report), GRID_IMPORT_OK);
+    cJSON_Delete(report);
+    cJSON_Delete(collection);
+    struct cell_list none = {0, true, "", false};
+    struct store_grid_filter cells = {.jurisdiction = &hexi, .limit = 1000};
+    cr_assert_eq(store_grid_list(store, &cells, collect_cell, &none), STORE_OK);
+    cr_expect_eq(none.count, 48, "Hexi's own cells only");
 }
