@@ -64,6 +64,7 @@ struct casework_phase {
 // The limits of the category that applies to the action (for accept, the one
 // being filed). Stages without a configured limit use casework_default_limit.
 struct casework_limits {
+    bool urgent; // an urgent subclass (突发事件...): its cases are urgent, whatever the intake said
     struct casework_limit stage[CASEWORK_STAGE_COUNT];
     int phase_count;
     struct casework_phase phases[CASEWORK_PHASES_MAX];
@@ -200,6 +201,12 @@ enum casework_error casework_apply(const struct casework_case *c, const struct c
 enum casework_error casework_check_allowed(const struct casework_case *c,
                                            const struct casework_request *r,
                                            struct casework_result *out);
+
+// The evidence an intake must carry: a problem fixed on the spot (self_handled)
+// is filed with at least one "before" and one "after" photo. Returns CASEWORK_OK,
+// or CASEWORK_ERR_MISSING with out->field "photos" and the message.
+enum casework_error casework_intake_check(bool self_handled, const struct casework_photo *photos,
+                                          size_t photo_count, struct casework_result *out);
 
 // The stage records a new case starts with (a reported case: file) in out->opened,
 // with out->next the case as filed. A case fixed on the spot starts closed with no

@@ -28,5 +28,7 @@
 #define ERR_RATE_LIMITED        "rate_limited"
 #define ERR_INTERNAL            "internal_error"
 #define ERR_UNAVAILABLE         "unavailable"
+#define ERR_PHOTO_REUSED        "photo_reused"
+#define ERR_TICKET_CONFLICT     "ticket_conflict"
 
 #endif

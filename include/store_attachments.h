@@ -25,7 +25,8 @@ bool store_attachment_hash_valid(const char *hash);
 
 // True for the stages a photo may belong to: report (the problem as reported),
 // before and after (the fix), verify (on-site verification), check (the
-// inspector's check of the fix). Pure; NULL gives false.
+// inspector's check of the fix), arrive (a department on site, urgent cases),
+// progress (a phase of the work done). Pure; NULL gives false.
 bool store_attachment_stage_valid(const char *stage);
 
 // The rule on which cases take photos (pure; the write job applies it again on
@@ -94,6 +95,13 @@ struct store_attachment_outcome {
     int reused_count; // all of them; the first STORE_ATTACHMENT_REUSED_MAX are listed
     int64_t reused_id[STORE_ATTACHMENT_REUSED_MAX];
     char reused_case_no[STORE_ATTACHMENT_REUSED_MAX][16];
+    // Evidence an inspector takes on site (verify, check) must be new: when the
+    // photo is already on this very case at another stage (an "after" photo
+    // handed in again as the check), it is refused, not attached; the case is
+    // flagged photo_reused with a "flag-photo-reuse" event, and refused_stage
+    // names the stage the photo already had.
+    bool refused;
+    char refused_stage[12];
 };
 
 // Attaches a photo in one write job: re-reads the case (STORE_NOT_FOUND when
@@ -101,13 +109,29 @@ struct store_attachment_outcome {
 // longer takes photos); a photo already on the case at this stage is a success
 // with created false and nothing new written; otherwise the caps (STORE_INVALID,
 // out->limit names the cap), then the attachment row (kept if it exists), the
-// case_attachment row, and the reuse flags (see the outcome). Returns STORE_OK,
+// case_attachment row, and the reuse flags (see the outcome). A verify or check
+// photo already on the case at another stage is refused with out->refused set
+// (STORE_OK: the flag and its event are written, the photo is not). Returns STORE_OK,
 // STORE_NOT_FOUND, STORE_CONFLICT, STORE_INVALID or STORE_ERROR; on anything but
 // STORE_OK nothing was written. A file saved for a job that then failed stays on
 // disk unreferenced: harmless, since its name is its content, and a later upload
 // of the same bytes reuses it.
 int store_attachment_add(struct store *store, const struct store_attachment_new *photo,
                          struct store_attachment_outcome *out);
+
+// How long an upload waits for the intake that attaches it.
+#define STORE_UPLOAD_HOLD_MS (24 * 3600 * 1000LL)
+
+// Records a photo whose file is already durable (store_attachment_save_file) as
+// uploaded by user_id and not yet on a case: the attachment row (kept if it
+// exists) and the upload row (its time renewed). Returns STORE_OK, STORE_INVALID
+// (bad hash or MIME) or STORE_ERROR.
+int store_upload_add(struct store *store, int64_t user_id, const char *hash, const char *mime,
+                     int64_t size);
+
+// True when user_id uploaded the photo (store_upload_add) at or after since_ms and
+// no intake has attached it yet.
+bool store_upload_held(struct store *store, int64_t user_id, const char *hash, int64_t since_ms);
 
 // Loads a photo's MIME type (mime_size bytes at most) and size. Returns STORE_OK,
 // STORE_NOT_FOUND or STORE_ERROR.

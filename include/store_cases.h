@@ -91,13 +91,24 @@ struct case_intake {
     const char *fallback_place_path;      // jurisdiction when the point is in no cell;
                                           // NULL: the only district, else the city
     int64_t grid_id, community_id, street_id, district_id; // from the grid lookup; 0 = unplaced
+    // Photos uploaded beforehand by the reporter (store_upload_add), attached in
+    // the same transaction: report photos, or a fix on the spot's before and after.
+    const struct case_intake_photo {
+        const char *hash;
+        const char *stage; // report, before or after
+    } * photos;
+    size_t photo_count; // at most CASE_INTAKE_PHOTOS_MAX
 };
 
+#define CASE_INTAKE_PHOTOS_MAX 12
+
 // Creates a case: locates it (grid, community, street, district from lat/lon),
-// numbers it, indexes its text, writes the first event. On a repeated
-// (source, external_id) nothing is written, *out is the existing case and
-// STORE_CONFLICT is returned. Returns STORE_OK, STORE_CONFLICT, STORE_INVALID (no
-// such category) or STORE_ERROR.
+// numbers it, indexes its text, attaches the intake's photos, writes the first
+// event. On a repeated (source, external_id) nothing is written, *out is the
+// existing case and STORE_CONFLICT is returned. Returns STORE_OK, STORE_CONFLICT,
+// STORE_INVALID (no such category; a photo that is not an upload of the reporter
+// from the last STORE_UPLOAD_HOLD_MS; a fix on the spot without a before and an
+// after photo) or STORE_ERROR.
 int store_case_create(struct store *store, const struct worktime_calendar *calendar,
                       const struct case_intake *intake, struct store_case *out);
 

@@ -36,7 +36,8 @@ static bool role_takes_stage(enum role role, const char *stage)
     case ROLE_INSPECTOR:
         return true; // reports, verifies, checks, and fixes small things on the spot
     case ROLE_DEPARTMENT:
-        return strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0;
+        return strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0 ||
+               strcmp(stage, "arrive") == 0 || strcmp(stage, "progress") == 0;
     case ROLE_OPERATOR:
     case ROLE_SUPERVISOR:
         return strcmp(stage, "report") == 0; // a photo a caller sent with the complaint
@@ -147,6 +148,12 @@ static int save_and_attach(struct request *req, const struct upload *u)
     default:
         return request_reply_error(req, 500, ERR_INTERNAL, "could not attach the photo");
     }
+    if (outcome.refused)
+        return request_reply_field_error(
+            req, 422, ERR_PHOTO_REUSED, "photo",
+            "this photo is already on case %s as a %s photo; take a new one on site (the case "
+            "is flagged)",
+            u->c->case_no, outcome.refused_stage);
     cJSON *body = photo_json(hash, image.mime, photo.size, u->stage);
     cJSON_AddBoolToObject(body, "created", outcome.created);
     if (u->staff) {
@@ -180,7 +187,8 @@ static int upload_staff(struct request *req)
     const char *stage = request_query(req, "stage");
     if (!store_attachment_stage_valid(stage))
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "stage must be report, before, after, verify or check");
+                                   "stage must be report, before, after, verify, check, arrive or "
+                                   "progress");
     if (!role_takes_stage(req->user->role, stage))
         return request_reply_error(req, 403, ERR_FORBIDDEN, "a %s does not supply %s photos",
                                    role_name(req->user->role), stage);
@@ -295,6 +303,30 @@ static int get_photo(struct request *req)
     return request_reply_fd(req, 200, mime, fd, file_size);
 }
 
+// POST /api/v1/uploads: a photo taken before its case exists (a fix on the
+// spot's before and after, a report's photos), held for the uploader until the
+// intake that lists it in "photos" attaches it.
+static int upload_pending(struct request *req)
+{
+    struct imagecheck_result image;
+    if (imagecheck_verify(req->body, req->body_len, request_header(req, "Content-Type"), &image) !=
+        NULL)
+        return request_reply_error(req, 422, ERR_UNPROCESSABLE, "%s", image.reason);
+    char hash[STORE_ATTACHMENT_HASH_LEN + 1];
+    store_attachment_hash(req->body, req->body_len, hash);
+    if (store_attachment_save_file(req->server->config.data_dir, hash, req->body, req->body_len) !=
+            0 ||
+        store_upload_add(req->server->store, req->user->id, hash, image.mime,
+                         (int64_t)req->body_len) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the photo");
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "hash", hash);
+    cJSON_AddStringToObject(body, "mime", image.mime);
+    json_add_int(body, "size", (int64_t)req->body_len);
+    json_add_int(body, "held_until", store_now_ms() + STORE_UPLOAD_HOLD_MS);
+    return request_reply_json(req, 201, body);
+}
+
 #define UPLOADERS (ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR | ROLE_DEPARTMENT)
 
 // The routes of case photos. Uploads are binary (ROUTE_UPLOAD: image/jpeg, png or
@@ -303,6 +335,9 @@ const struct route API_ATTACHMENT_ROUTES[] = {
     {"POST", "/api/v1/cases/:id/attachments", upload_staff,
      ROUTE_AUTH | ROUTE_CSRF | ROUTE_UPLOAD | ROUTE_WRITE, UPLOADERS},
     {"GET", "/api/v1/cases/:id/attachments", list_photos, ROUTE_AUTH, 0},
+    {"POST", "/api/v1/uploads", upload_pending,
+     ROUTE_AUTH | ROUTE_CSRF | ROUTE_UPLOAD | ROUTE_WRITE,
+     ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR},
     {"POST", "/api/v1/public/cases/:case_no/attachments", upload_public, ROUTE_UPLOAD | ROUTE_WRITE,
      0},
     {"GET", "/api/v1/attachments/:hash", get_photo, ROUTE_AUTH, 0},

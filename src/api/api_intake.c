@@ -9,6 +9,7 @@
 #include "api_public.h"
 
 #include "arena.h"
+#include "casework.h"
 #include "errors.h"
 #include "json.h"
 #include "jurisdiction.h"
@@ -17,6 +18,7 @@
 #include "server.h"
 #include "store.h"
 #include "store_case_lists.h"
+#include "store_attachments.h"
 #include "store_cases.h"
 #include "store_categories.h"
 #include "store_places.h"
@@ -153,6 +155,60 @@ static void fill_staff_filer(struct request *req, struct case_intake *in)
     in->fallback_place_path = jurisdiction_place_path(&req->user->jurisdiction);
 }
 
+// Reads "photos": [{hash, stage}] of the staff intake into in: uploads of the
+// caller still held (POST /api/v1/uploads), report photos, or before and after
+// photos of a fix on the spot (which needs both). Returns 0 or the status replied.
+static int read_photos(struct request *req, struct case_intake *in)
+{
+    static const struct json_field FIELDS[] = {
+        {"hash", JSON_STRING, true, STORE_ATTACHMENT_HASH_LEN},
+        {"stage", JSON_STRING, true, 8},
+    };
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(req->json, "photos");
+    int count = cJSON_GetArraySize(list);
+    struct case_intake_photo *photos =
+        arena_alloc(req->arena, (size_t)(count + 1) * sizeof *photos);
+    struct casework_photo *evidence =
+        arena_alloc(req->arena, (size_t)(count + 1) * sizeof *evidence);
+    if (photos == NULL || evidence == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    int64_t since = store_now_ms() - STORE_UPLOAD_HOLD_MS;
+    const cJSON *item;
+    size_t n = 0;
+    cJSON_ArrayForEach(item, list)
+    {
+        struct json_problem problem;
+        if (!cJSON_IsObject(item) || !json_check(item, FIELDS, 2, &problem))
+            return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "photos",
+                                             "each of photos is {hash, stage}");
+        const char *hash = json_get_string(item, "hash"), *stage = json_get_string(item, "stage");
+        bool self = strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0;
+        if (!(strcmp(stage, "report") == 0 || (self && in->self_handled)))
+            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "photos",
+                                             in->self_handled
+                                                 ? "photos of a fix on the spot are before, "
+                                                   "after or report"
+                                                 : "photos of a report are stage report");
+        if (!store_attachment_hash_valid(hash) ||
+            !store_upload_held(req->server->store, req->user->id, hash, since))
+            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "photos",
+                                             "photo %.12s… is not one of your uploads from the "
+                                             "last 24 hours (POST /api/v1/uploads first)",
+                                             hash);
+        photos[n] = (struct case_intake_photo){hash, stage};
+        evidence[n++] = (struct casework_photo){stage, 0};
+    }
+    struct casework_result *verdict = arena_alloc(req->arena, sizeof *verdict);
+    if (verdict == NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    if (casework_intake_check(in->self_handled, evidence, n, verdict) != CASEWORK_OK)
+        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, verdict->field, "%s",
+                                         verdict->message);
+    in->photos = photos;
+    in->photo_count = n;
+    return 0;
+}
+
 static int staff_intake(struct request *req)
 {
     static const struct json_field FIELDS[] = {
@@ -167,6 +223,7 @@ static int staff_intake(struct request *req)
         {"caller_name", JSON_STRING, false, 63},
         {"caller_phone", JSON_STRING, false, 31},
         {"self_handled", JSON_BOOL, false, 0},
+        {"photos", JSON_ARRAY, false, CASE_INTAKE_PHOTOS_MAX},
     };
     struct case_intake in = {0};
     int status = read_common(req, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &in);
@@ -185,6 +242,8 @@ static int staff_intake(struct request *req)
     if (in.self_handled && is_operator)
         return request_reply_error(req, 422, ERR_INVALID_FIELD,
                                    "only inspectors fix problems on the spot");
+    if ((status = read_photos(req, &in)) != 0)
+        return status;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
@@ -193,6 +252,23 @@ static int staff_intake(struct request *req)
         return request_reply_error(req, 409, ERR_CONFLICT, "ticket %s of %s is already case %s",
                                    in.external_id, in.source, c->case_no);
     return reply_created(req, rc, c);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+// True when a repeated ticket carries what the stored case was filed with: a
+// platform retrying (same content) gets the original; a different complaint
+// under a number already used is a conflict, never silently merged.
+static bool same_ticket_content(const struct case_intake *in, const struct store_case *c)
+{
+    if (!same_text(in->description, c->description) || !same_text(in->address, c->address) ||
+        !same_text(in->citizen_name, c->citizen_name) ||
+        !same_text(in->citizen_phone, c->citizen_phone) || in->has_location != c->has_location)
+        return false;
+    return !in->has_location || (fabs(in->lat - c->lat) < 1e-9 && fabs(in->lon - c->lon) < 1e-9);
 }
 
 static int hotline_intake(struct request *req)
@@ -219,8 +295,13 @@ static int hotline_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    return reply_created(
-        req, store_case_create(req->server->store, server_calendar(req->server), &in, c), c);
+    int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
+    if (rc == STORE_CONFLICT && !same_ticket_content(&in, c))
+        return request_reply_field_error(
+            req, 409, ERR_TICKET_CONFLICT, "external_id",
+            "ticket %s of %s is already case %s, filed with different content", in.external_id,
+            in.source, c->case_no);
+    return reply_created(req, rc, c);
 }
 
 static int public_intake(struct request *req)

@@ -503,6 +503,8 @@ static void apply_accept(struct work *w)
         c->category_id = w->r->category_id;
     if (w->r->urgent >= 0)
         c->urgent = w->r->urgent != 0;
+    if (w->r->limits != NULL && w->r->limits->urgent)
+        c->urgent = true; // an urgent subclass is never handled on office hours
     stages_end(w, 1u << CASEWORK_STAGE_FILE, "accept", false);
     stage_open(w, CASEWORK_STAGE_DISPATCH, NULL, stage_limit(w, CASEWORK_STAGE_DISPATCH), 0);
 }
@@ -731,6 +733,24 @@ enum casework_error casework_apply(const struct casework_case *c, const struct c
     return CASEWORK_OK;
 }
 
+enum casework_error casework_intake_check(bool self_handled, const struct casework_photo *photos,
+                                          size_t photo_count, struct casework_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!self_handled)
+        return CASEWORK_OK;
+    bool before = false, after = false;
+    for (size_t i = 0; i < photo_count; i++) {
+        before = before || (photos[i].stage && strcmp(photos[i].stage, "before") == 0);
+        after = after || (photos[i].stage && strcmp(photos[i].stage, "after") == 0);
+    }
+    if (before && after)
+        return CASEWORK_OK;
+    return fail(out, CASEWORK_ERR_MISSING, "photos",
+                "a problem fixed on the spot is filed with a before and an after photo "
+                "(upload them first, then list them in photos)");
+}
+
 void casework_intake(const struct casework_case *c, const struct casework_limits *limits,
                      const struct worktime_calendar *calendar, int64_t now,
                      struct casework_result *out)
@@ -741,6 +761,8 @@ void casework_intake(const struct casework_case *c, const struct casework_limits
     struct casework_request r = {
         .action = CASEFSM_ACTION_COUNT, .now = now, .calendar = calendar, .limits = limits};
     struct work w = {&r, NULL, 0, out};
+    if (limits != NULL && limits->urgent)
+        out->next.urgent = true;
     if (c->state == CASEFSM_STATE_REPORTED)
         stage_open(&w, CASEWORK_STAGE_FILE, NULL, stage_limit(&w, CASEWORK_STAGE_FILE), 0);
     set_clock(&w);

@@ -21,7 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const STAGES[] = {"report", "before", "after", "verify", "check"};
+static const char *const STAGES[] = {"report", "before", "after",   "verify",
+                                     "check",  "arrive", "progress"};
 
 bool store_attachment_hash_valid(const char *hash)
 {
@@ -361,12 +362,56 @@ static int job_log(struct store_tx *tx, const struct add_job *job)
     return rc;
 }
 
+// On-site evidence (verify, check) that is already on the case at another stage
+// is not new evidence: flag the case and log it, attach nothing. Returns
+// STORE_OK (out->refused tells) or STORE_ERROR.
+static int job_refuse_own_reuse(struct store_tx *tx, const struct add_job *job)
+{
+    static const char SQL[] = "SELECT stage FROM case_attachment WHERE case_id = :case_id "
+                              "AND hash = :hash AND stage <> :stage ORDER BY id LIMIT 1";
+    const struct store_attachment_new *p = job->photo;
+    if (strcmp(p->stage, "check") != 0 && strcmp(p->stage, "verify") != 0)
+        return STORE_OK;
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":case_id", p->case_id);
+    store_bind_text(stmt, ":hash", p->hash);
+    store_bind_text(stmt, ":stage", p->stage);
+    int rc = store_step_row(stmt);
+    if (rc == STORE_OK) {
+        job->out->refused = true;
+        store_column_copy(job->out->refused_stage, sizeof job->out->refused_stage, stmt, 0);
+    }
+    store_stmt_done(stmt);
+    if (rc != STORE_OK)
+        return rc == STORE_NOT_FOUND ? STORE_OK : STORE_ERROR;
+    if (job_flag_case(tx, p->case_id, job->now) != STORE_OK)
+        return STORE_ERROR;
+    cJSON *facts = cJSON_CreateObject();
+    cJSON_AddStringToObject(facts, "hash", p->hash);
+    cJSON_AddStringToObject(facts, "stage", p->stage);
+    cJSON_AddStringToObject(facts, "already_as", job->out->refused_stage);
+    char *text = cJSON_PrintUnformatted(facts);
+    cJSON_Delete(facts);
+    if (text == NULL)
+        return STORE_ERROR;
+    rc = store_case_note_tx(tx, p->case_id, "flag-photo-reuse", p->uploaded_by,
+                            p->actor_role ? p->actor_role : "citizen", p->actor_name,
+                            "a photo already on the case was handed in again as new evidence", NULL,
+                            text);
+    free(text);
+    return rc;
+}
+
 static int add_job_run(struct store_tx *tx, void *data)
 {
     struct add_job *job = data;
     const struct store_attachment_new *p = job->photo;
     int rc = job_check_case(tx, job);
     if (rc != STORE_OK)
+        return rc;
+    if ((rc = job_refuse_own_reuse(tx, job)) != STORE_OK || job->out->refused)
         return rc;
     struct store_attachment_counts counts = {0};
     if (read_counts(store_tx_stmt(tx, SQL_COUNTS), p->case_id, p->stage, p->hash, &counts) !=
@@ -468,4 +513,60 @@ int store_case_attachments(struct store *store, int64_t case_id,
         return STORE_ERROR;
     }
     return STORE_OK;
+}
+
+struct upload_job {
+    int64_t user_id;
+    const char *hash, *mime;
+    int64_t size;
+};
+
+static int upload_job_run(struct store_tx *tx, void *data)
+{
+    static const char SQL_ATTACHMENT[] =
+        "INSERT INTO attachment (hash, mime, size, created_at) "
+        "VALUES (:hash, :mime, :size, :now) ON CONFLICT (hash) DO NOTHING";
+    static const char SQL_UPLOAD[] =
+        "INSERT INTO upload (user_id, hash, created_at) VALUES (:user, :hash, :now) "
+        "ON CONFLICT (user_id, hash) DO UPDATE SET created_at = excluded.created_at";
+    struct upload_job *job = data;
+    int64_t now = store_now_ms();
+    sqlite3_stmt *attachment = store_tx_stmt(tx, SQL_ATTACHMENT);
+    sqlite3_stmt *upload = store_tx_stmt(tx, SQL_UPLOAD);
+    if (attachment == NULL || upload == NULL)
+        return STORE_ERROR;
+    store_bind_text(attachment, ":hash", job->hash);
+    store_bind_text(attachment, ":mime", job->mime);
+    store_bind_int(attachment, ":size", job->size);
+    store_bind_int(attachment, ":now", now);
+    if (store_exec_stmt(attachment) != STORE_OK)
+        return STORE_ERROR;
+    store_bind_int(upload, ":user", job->user_id);
+    store_bind_text(upload, ":hash", job->hash);
+    store_bind_int(upload, ":now", now);
+    return store_exec_stmt(upload) == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+int store_upload_add(struct store *store, int64_t user_id, const char *hash, const char *mime,
+                     int64_t size)
+{
+    if (!store_attachment_hash_valid(hash) || mime == NULL || user_id <= 0)
+        return STORE_INVALID;
+    struct upload_job job = {user_id, hash, mime, size};
+    return store_write(store, upload_job_run, &job);
+}
+
+bool store_upload_held(struct store *store, int64_t user_id, const char *hash, int64_t since_ms)
+{
+    static const char SQL[] = "SELECT 1 FROM upload WHERE user_id = :user AND hash = :hash "
+                              "AND created_at >= :since";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return false;
+    store_bind_int(stmt, ":user", user_id);
+    store_bind_text(stmt, ":hash", hash);
+    store_bind_int(stmt, ":since", since_ms);
+    bool held = store_step_row(stmt) == STORE_OK;
+    store_stmt_done(stmt);
+    return held;
 }

@@ -41,6 +41,7 @@ int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar
         "SELECT stage, unit, amount FROM category_limit WHERE category_id = :id";
     static const char SQL_PHASES[] = "SELECT code, unit, amount FROM category_phase "
                                      "WHERE category_id = :id ORDER BY seq";
+    static const char SQL_URGENT[] = "SELECT urgent FROM category WHERE id = :id";
     memset(out, 0, sizeof *out);
     if (category_id <= 0)
         return STORE_OK;
@@ -67,7 +68,16 @@ int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar
                                   sqlite3_column_int(phases, 2));
     }
     store_stmt_done(phases);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return STORE_ERROR;
+    sqlite3_stmt *urgent = store_tx_stmt(tx, SQL_URGENT);
+    if (urgent == NULL)
+        return STORE_ERROR;
+    store_bind_int(urgent, ":id", category_id);
+    if ((rc = store_step_row(urgent)) == STORE_OK)
+        out->urgent = sqlite3_column_int(urgent, 0) != 0;
+    store_stmt_done(urgent);
+    return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
 
 // ---- stage records ----

@@ -4,6 +4,8 @@
 // verification. Transitions are in store_case_transition.c.
 #include "store_cases.h"
 
+#include "store_attachments.h"
+
 #include "audit.h"
 #include "casework.h"
 #include "engine.h"
@@ -313,6 +315,59 @@ static int row_exists(struct store_tx *tx, const char *sql, int64_t id)
 static const char SQL_CATEGORY_EXISTS[] = "SELECT 1 FROM category WHERE id = :id AND "
                                           "parent_id IS NOT NULL AND active = 1";
 
+// Attaches the intake's photos: each must be an upload of the reporter still
+// held (STORE_INVALID otherwise); the upload row goes, the case_attachment row
+// and an "attach" event come. Returns a store result.
+static int attach_intake_photos(struct store_tx *tx, const struct case_intake *in, int64_t id,
+                                int64_t now, const char *state)
+{
+    static const char SQL_TAKE[] = "DELETE FROM upload WHERE user_id = :user AND hash = :hash "
+                                   "AND created_at >= :since RETURNING hash";
+    static const char SQL_LINK[] =
+        "INSERT INTO case_attachment (case_id, hash, stage, uploaded_by, created_at) "
+        "VALUES (:case, :hash, :stage, :user, :now) ON CONFLICT DO NOTHING";
+    for (size_t i = 0; i < in->photo_count; i++) {
+        const struct case_intake_photo *photo = &in->photos[i];
+        sqlite3_stmt *take = store_tx_stmt(tx, SQL_TAKE);
+        sqlite3_stmt *link = store_tx_stmt(tx, SQL_LINK);
+        if (take == NULL || link == NULL)
+            return STORE_ERROR;
+        store_bind_int(take, ":user", in->reporter_user_id);
+        store_bind_text(take, ":hash", photo->hash);
+        store_bind_int(take, ":since", now - STORE_UPLOAD_HOLD_MS);
+        int rc = store_step_row(take);
+        store_stmt_done(take);
+        if (rc != STORE_OK)
+            return rc == STORE_NOT_FOUND ? STORE_INVALID : STORE_ERROR;
+        store_bind_int(link, ":case", id);
+        store_bind_text(link, ":hash", photo->hash);
+        store_bind_text(link, ":stage", photo->stage);
+        store_bind_id(link, ":user", in->reporter_user_id);
+        store_bind_int(link, ":now", now);
+        if ((rc = store_exec_stmt(link)) != STORE_OK)
+            return rc == STORE_CONFLICT ? STORE_INVALID : rc;
+        cJSON *facts = cJSON_CreateObject();
+        cJSON_AddStringToObject(facts, "hash", photo->hash);
+        cJSON_AddStringToObject(facts, "stage", photo->stage);
+        char *text = cJSON_PrintUnformatted(facts);
+        cJSON_Delete(facts);
+        struct audit_event event = {.case_id = id,
+                                    .action = "attach",
+                                    .from_state = state,
+                                    .to_state = state,
+                                    .actor_user_id = in->reporter_user_id,
+                                    .actor_role = in->actor_role,
+                                    .actor_name = in->actor_name,
+                                    .data = text,
+                                    .created_at = now};
+        rc = text != NULL ? store_case_event_append_tx(tx, &event) : STORE_ERROR;
+        free(text);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
 struct create_job {
     const struct worktime_calendar *calendar;
     const struct case_intake *in;
@@ -472,6 +527,15 @@ static int create_job(struct store_tx *tx, void *data)
     int rc = limits && result ? STORE_OK : STORE_ERROR;
     if (rc == STORE_OK)
         rc = store_category_limits_tx(tx, job->calendar, in->category_id, limits);
+    if (rc == STORE_OK && in->photo_count > CASE_INTAKE_PHOTOS_MAX)
+        rc = STORE_INVALID;
+    if (rc == STORE_OK) {
+        struct casework_photo photos[CASE_INTAKE_PHOTOS_MAX];
+        for (size_t i = 0; i < in->photo_count; i++)
+            photos[i] = (struct casework_photo){in->photos[i].stage, now};
+        if (casework_intake_check(in->self_handled, photos, in->photo_count, result) != CASEWORK_OK)
+            rc = STORE_INVALID;
+    }
     if (rc == STORE_OK) {
         casework_intake(&work, limits, job->calendar, now, result);
         store_case_from_work(&result->next, c);
@@ -503,6 +567,8 @@ static int create_job(struct store_tx *tx, void *data)
         };
         rc = facts_text != NULL ? store_case_event_append_tx(tx, &event) : STORE_ERROR;
     }
+    if (rc == STORE_OK)
+        rc = attach_intake_photos(tx, in, id, now, casefsm_state_name(c->state));
     free(facts_text);
     free(limits);
     free(result);

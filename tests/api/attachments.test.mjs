@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { startDemo, demoClient, Client, assertError, HONGQI, HEXI } from './lib.mjs';
+import { startDemo, demoClient, Client, assertError, HONGQI, HEXI, fixPhotos } from './lib.mjs';
 
 let server;
 const users = {};
@@ -17,7 +17,7 @@ const users = {};
 before(async () => {
   server = await startDemo();
   for (const name of ['inspector', 'inspector_hx', 'operator', 'supervisor', 'supervisor_hq',
-    'supervisor_hx', 'leader']) {
+    'supervisor_hx', 'leader', 'dept_sanitation']) {
     users[name] = await demoClient(server, name);
   }
 });
@@ -241,7 +241,7 @@ test('stage, role, CSRF and the case state decide who may add which photo', asyn
   assertError(await upload(users.inspector, c.id, 'report', png(nextSeed())), 409, 'illegal_transition');
 
   // A problem fixed on the spot is filed closed; its before/after photos follow.
-  const fixed = await fileCase(users.inspector, { self_handled: true });
+  const fixed = await fileCase(users.inspector, { self_handled: true, photos: await fixPhotos(users.inspector) });
   assert.equal(fixed.state, 'closed');
   assert.equal((await upload(users.inspector, fixed.id, 'before', png(nextSeed()))).status, 201);
   assert.equal((await upload(users.inspector, fixed.id, 'after', png(nextSeed()))).status, 201);
@@ -261,12 +261,51 @@ test('the same photo twice on one case and stage is stored once', async () => {
   assert.deepEqual(photoFiles(), files);
   assert.equal(sql(`SELECT count(*) FROM case_attachment WHERE case_id = ${c.id}`), '1');
   // The same photo at another stage of the same case is a second row, not reuse.
-  const other = await upload(users.inspector, c.id, 'verify', bytes);
+  const other = await upload(users.inspector, c.id, 'before', bytes);
   assert.equal(other.status, 201, other.text);
   assert.deepEqual(other.data.reused_on, []);
   assert.equal((await users.inspector.get(`/api/v1/cases/${c.id}`)).data.photo_reused, false);
   assert.equal(sql(`SELECT count(*) FROM case_attachment WHERE case_id = ${c.id}`), '2');
   assert.equal(sql(`SELECT count(*) FROM attachment WHERE hash = '${first.data.hash}'`), '1');
+  // But evidence taken on site (verify, check) must be new: a photo already on
+  // the case handed in again is refused, and the case is flagged.
+  const again2 = await upload(users.inspector, c.id, 'verify', bytes);
+  assertError(again2, 422, 'photo_reused');
+  assert.equal(again2.data.error.field, 'photo');
+  assert.equal(sql(`SELECT count(*) FROM case_attachment WHERE case_id = ${c.id}`), '2');
+  const seen = (await users.inspector.get(`/api/v1/cases/${c.id}`)).data;
+  assert.equal(seen.photo_reused, true);
+  const events = (await users.supervisor.get(`/api/v1/cases/${c.id}/events`)).data.items;
+  assert.equal(events.at(-1).action, 'flag-photo-reuse');
+});
+
+test('a check photo that is the department\'s own after photo is refused and flagged', async () => {
+  const { inspector, supervisor, dept_sanitation: dept } = users;
+  const c = await fileCase(inspector);
+  const units = await supervisor.get('/api/v1/org-units?type=department');
+  const sanitation = units.data.items.find((u) => u.code === '440902-D02');
+  const categories = await supervisor.get('/api/v1/categories');
+  const garbage = JSON.stringify(categories.data).match(/"id":(\d+),"tree":"event","code":"0102"/)[1];
+  const act = async (client, action, body = {}) => {
+    const now = (await client.get(`/api/v1/cases/${c.id}`)).data;
+    const r = await client.post(`/api/v1/cases/${c.id}/${action}`, { version: now.version, ...body });
+    assert.equal(r.status, 200, `${action}: ${r.text}`);
+    return r.data;
+  };
+  await act(supervisor, 'accept', { category_id: Number(garbage) });
+  await act(supervisor, 'dispatch', { department_id: sanitation.id });
+  await act(dept, 'sign');
+  const bytes = png(nextSeed());
+  assert.equal((await upload(dept, c.id, 'after', bytes)).status, 201);
+  await act(dept, 'handle', { note: '已清理' });
+  assertError(await upload(inspector, c.id, 'check', bytes), 422, 'photo_reused');
+  const after = (await supervisor.get(`/api/v1/cases/${c.id}`)).data;
+  assert.equal(after.photo_reused, true);
+  assert.equal(after.photos.filter((p) => p.stage === 'check').length, 0, 'nothing attached');
+  // The check cannot pass on it; a photo of its own can.
+  assertError(await inspector.post(`/api/v1/cases/${c.id}/check-pass`, { version: after.version }), 422, 'missing_field');
+  assert.equal((await upload(inspector, c.id, 'check', png(nextSeed()))).status, 201);
+  await act(inspector, 'check-pass');
 });
 
 test('one photo as evidence on two cases flags both as reused', async () => {
@@ -307,10 +346,11 @@ test('two report photos of one problem on two cases are duplicates, not reuse', 
   assert.deepEqual(onB.data.reused_on, []);
   assert.equal(onB.data.photo_reused, false);
   assert.equal((await users.supervisor.get(`/api/v1/cases/${a.id}`)).data.photo_reused, false);
-  // The same picture then offered as proof of a fix is reuse.
-  const asCheck = await upload(users.inspector, b.id, 'check', bytes);
+  // The same picture then offered as proof of a fix on a third case is reuse.
+  const c = await fileCase(users.inspector);
+  const asCheck = await upload(users.inspector, c.id, 'check', bytes);
   assert.equal(asCheck.status, 201, asCheck.text);
-  assert.deepEqual(asCheck.data.reused_on, [a.case_no]);
+  assert.deepEqual(asCheck.data.reused_on, [a.case_no, b.case_no]);
   assert.equal((await users.supervisor.get(`/api/v1/cases/${a.id}`)).data.photo_reused, true);
 });
 

@@ -3,7 +3,7 @@
 // deadlines) and the overview counts of a jurisdiction.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, demoClient, assertError, HONGQI, HEXI } from './lib.mjs';
+import { startDemo, demoClient, assertError, HONGQI, HEXI, fixPhotos } from './lib.mjs';
 
 let server;
 const users = {};
@@ -74,7 +74,7 @@ test('the overview counts the cases of the caller\'s jurisdiction', async () => 
   const before = (await leader.get('/api/v1/stats/overview')).data;
   await inspector.post('/api/v1/cases', { description: '统计：井盖缺失', ...HONGQI });
   await inspectorHx.post('/api/v1/cases', { description: '统计：垃圾堆放', ...HEXI });
-  await inspector.post('/api/v1/cases', { description: '统计：当场清理小广告', ...HONGQI, self_handled: true });
+  await inspector.post('/api/v1/cases', { description: '统计：当场清理小广告', ...HONGQI, self_handled: true, photos: await fixPhotos(inspector) });
   const r = await leader.get('/api/v1/stats/overview');
   assert.equal(r.status, 200, r.text);
   const o = r.data;

@@ -5,7 +5,7 @@
 // cases), the audit trail of a case and its likely duplicates.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, demoClient, Client, assertError } from './lib.mjs';
+import { startDemo, demoClient, Client, assertError, fixPhotos } from './lib.mjs';
 
 // Demo cell layout (src/demo.c): columns west to east from 110.9113, rows north to
 // south from 21.6636; Hexi street is columns 0-5, Hongqi 6-11, Hedong 12-17.
@@ -95,7 +95,7 @@ before(async () => {
   await file(inspector, 'dupSameCell', { description: '下水道盖板翘起', ...place(6, 0, -5), category_id: sewer });
   await file(inspector, 'far', { description: '排水口盖板破裂', ...place(6, 0, 240), category_id: sewer });
   await file(inspector, 'otherCategory', { description: '路面有散落杂物', ...place(6, 0, 35), category_id: garbage });
-  await file(inspector, 'closedNear', { description: '下水道盖板松动已处理', ...place(6, 0, 45), category_id: sewer, self_handled: true });
+  await file(inspector, 'closedNear', { description: '下水道盖板松动已处理', ...place(6, 0, 45), category_id: sewer, self_handled: true, photos: await fixPhotos(inspector) });
   // Across the Hexi/Hongqi street edge (between columns 5 and 6), 20 m apart.
   await file(inspector, 'edgeHongqi', { description: '交界处盖板破损甲', ...place(6, 3, -38), category_id: sewer });
   await file(inspectorHx, 'edgeHexi', { description: '交界处盖板破损乙', ...place(5, 3, 38), category_id: sewer });

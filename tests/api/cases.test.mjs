@@ -9,6 +9,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startDemo, demoClient, Client, assertError, runCli, uploadPhoto, tempDir, HONGQI, HEXI, OUTSIDE,
+  fixPhotos, uploadPending,
 } from './lib.mjs';
 
 let server;
@@ -322,11 +323,27 @@ test('unknown actions and ids are 404', async () => {
   assertError(await users.supervisor.post(`/api/v1/cases/${c.id}/accept`, { note: 'no version' }), 400, 'missing_field');
 });
 
-test('fix on the spot is filed closed and counted apart', async () => {
-  const c = await file(users.inspector, { description: '清理了路边小广告', ...HONGQI, self_handled: true });
+test('fix on the spot is filed closed with its before and after photos, and counted apart', async () => {
+  const { inspector } = users;
+  const body = { description: '清理了路边小广告', ...HONGQI, self_handled: true };
+  // Without a before and an after photo it is refused, and nothing is stored.
+  assertError(await inspector.post('/api/v1/cases', body), 422, 'missing_field');
+  const only = [{ hash: await uploadPending(inspector, 7001), stage: 'after' }];
+  const r = await inspector.post('/api/v1/cases', { ...body, photos: only });
+  assertError(r, 422, 'missing_field');
+  assert.equal(r.data.error.field, 'photos');
+  // Someone else's upload, or a hash never uploaded, is not evidence.
+  const foreign = await uploadPending(users.operator, 7002);
+  assertError(await inspector.post('/api/v1/cases', { ...body, photos: [...only, { hash: foreign, stage: 'before' }] }), 422, 'invalid_field');
+  assertError(await inspector.post('/api/v1/cases', { ...body, photos: [...only, { hash: 'ab'.repeat(32), stage: 'before' }] }), 422, 'invalid_field');
+  const photos = await fixPhotos(inspector);
+  const c = await file(inspector, { ...body, photos });
   assert.equal(c.state, 'closed');
   assert.equal(c.self_handled, true);
   assert.ok(c.closed_at);
+  assert.deepEqual(c.photos.map((p) => [p.hash, p.stage]).sort(), photos.map((p) => [p.hash, p.stage]).sort());
+  // An upload is attached once: the same list again is refused.
+  assertError(await inspector.post('/api/v1/cases', { ...body, photos }), 422, 'invalid_field');
   assertError(await users.operator.post('/api/v1/cases', { description: 'x', ...HONGQI, self_handled: true, source: '12345' }), 422, 'invalid_field');
 });
 
@@ -433,7 +450,7 @@ test('a closed case can be reopened only inside the configured window', async ()
   try {
     const inspector = await demoClient(strict, 'inspector');
     const supervisor = await demoClient(strict, 'supervisor');
-    const r = await inspector.post('/api/v1/cases', { description: '当场清理了垃圾', ...HONGQI, self_handled: true });
+    const r = await inspector.post('/api/v1/cases', { description: '当场清理了垃圾', ...HONGQI, self_handled: true, photos: await fixPhotos(inspector) });
     assert.equal(r.status, 201, r.text);
     await new Promise((ok) => setTimeout(ok, 20));
     const late = await supervisor.post(`/api/v1/cases/${r.data.case.id}/reopen`, { version: r.data.case.version, note: '复查' });

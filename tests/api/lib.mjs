@@ -218,3 +218,22 @@ export async function uploadPhoto(client, caseId, stage, seed) {
     body: makePng(seed), headers: { 'content-type': 'image/png' },
   });
 }
+
+// Uploads a photo before its case exists (POST /api/v1/uploads) and returns its hash.
+export async function uploadPending(client, seed) {
+  const r = await client.request('POST', '/api/v1/uploads', {
+    body: makePng(seed), headers: { 'content-type': 'image/png' },
+  });
+  assert.equal(r.status, 201, `upload: ${r.text}`);
+  return r.data.hash;
+}
+
+let fixSeed = 900000;
+// The photos a fix on the spot is filed with: a fresh before and after photo
+// uploaded by client, as the intake's "photos" list.
+export async function fixPhotos(client) {
+  return [
+    { hash: await uploadPending(client, fixSeed++), stage: 'before' },
+    { hash: await uploadPending(client, fixSeed++), stage: 'after' },
+  ];
+}

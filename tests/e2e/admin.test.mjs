@@ -7,7 +7,7 @@
 // go to tests/screenshots/; console errors and foreign requests fail a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, demoClient, uploadPhoto, Client, HONGQI, HEXI } from '../api/lib.mjs';
+import { startDemo, demoClient, uploadPhoto, Client, HONGQI, HEXI, fixPhotos } from '../api/lib.mjs';
 import { launch, openPage, assertClean, signIn, shootBoth, DESKTOP } from './browser.mjs';
 
 let server;
@@ -38,7 +38,7 @@ async function seedCases() {
   const near = (p, i) => ({ lat: p.lat + i * 0.0002, lon: p.lon + i * 0.0002 });
 
   for (let i = 0; i < 3; i++) await file(inspector, { description: `人行道暴露垃圾 ${i}`, ...near(HONGQI, i) });
-  await file(inspector, { description: '当场清理的小广告', ...near(HONGQI, 3), self_handled: true });
+  await file(inspector, { description: '当场清理的小广告', ...near(HONGQI, 3), self_handled: true, photos: await fixPhotos(inspector) });
   await file(inspectorHx, { description: '河西路面积存渣土', ...HEXI });
   for (let i = 0; i < 2; i++) {
     const c = await file(operator, { description: `来电反映垃圾未清运 ${i}`, address: `红旗路${20 + i}号`, source: '12345', ...near(HONGQI, -i - 1) });

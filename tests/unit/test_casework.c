@@ -649,3 +649,33 @@ Test(casework, names_round_trip)
                      "suspended");
     cr_assert_null(casework_public_code(CASEFSM_ACTION_REQUEST_RETURN, CASEFSM_PENDING_NONE));
 }
+
+Test(casework, a_fix_on_the_spot_is_filed_with_before_and_after_photos)
+{
+    struct casework_result out;
+    const struct casework_photo both[] = {{"before", 0}, {"after", 0}};
+    const struct casework_photo after_only[] = {{"after", 0}, {"report", 0}};
+    cr_assert_eq(casework_intake_check(true, both, 2, &out), CASEWORK_OK);
+    cr_assert_eq(casework_intake_check(true, after_only, 2, &out), CASEWORK_ERR_MISSING);
+    cr_assert_str_eq(out.field, "photos");
+    cr_assert_eq(casework_intake_check(true, NULL, 0, &out), CASEWORK_ERR_MISSING);
+    cr_assert_eq(casework_intake_check(false, NULL, 0, &out), CASEWORK_OK, "a report needs none");
+}
+
+Test(casework, an_urgent_subclass_makes_its_cases_urgent)
+{
+    int64_t t0 = at(20261003, 2, 0);
+    struct casework_limits limits = {.urgent = true};
+    struct casework_case c = a_case(CASEFSM_STATE_REPORTED, false);
+    struct casework_result out;
+    casework_intake(&c, &limits, &calendar, t0, &out);
+    cr_assert(out.next.urgent, "filed under an urgent subclass");
+    cr_assert_eq(out.opened[0].unit, WORKTIME_URGENT_HOURS);
+    cr_assert_eq(out.opened[0].deadline, t0 + HOUR,
+                 "filing within an hour, at night, on a holiday");
+    struct casework_request req = full_request(CASEFSM_ACTION_ACCEPT, ROLE_SUPERVISOR, t0);
+    req.limits = &limits;
+    req.urgent = 0; // the supervisor cannot make an emergency wait for office hours
+    cr_assert_eq(casework_apply(&c, &req, NULL, 0, &out), CASEWORK_OK);
+    cr_assert(out.next.urgent);
+}

@@ -4,7 +4,7 @@
 // case filed already closed with before and after photos (自行处置).
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { get, post, upload, ApiError, showFormError, clearFormErrors, errorText } from '../api.js';
+import { get, post, upload, ApiError, showFormError, clearFormErrors } from '../api.js';
 import { field, formErrorSlot, photoPicker } from '../widgets.js';
 import { categorySelect } from '../refdata.js';
 import { categorySuggester } from '../suggest.js';
@@ -91,6 +91,7 @@ export async function render(ctx) {
     if (!description.value.trim()) return missing('description');
     if (!located && !address.value.trim()) return missing('address');
     const self = selfHandled.checked;
+    if (self && !beforePhotos.files().length) return showFormError(form, new ApiError(0, 'missing_field', '', { field: 'photo_before' }));
     if (self && !afterPhotos.files().length) return showFormError(form, new ApiError(0, 'missing_field', '', { field: 'photo_after' }));
     const body = { description: description.value.trim(), urgent: urgent.checked, self_handled: self };
     if (located) { body.lat = located.lat; body.lon = located.lon; }
@@ -98,19 +99,19 @@ export async function render(ctx) {
     if (category.value) body.category_id = Number(category.value);
     submit.disabled = true;
     try {
-      const data = await post('/api/v1/cases', body);
-      const c = data.case;
+      // The photos go up first and travel with the report, so the case is filed
+      // with its evidence in one step (a fix on the spot needs before and after).
       const uploads = self
         ? [...beforePhotos.files().map((f) => ['before', f]), ...afterPhotos.files().map((f) => ['after', f])]
         : reportPhotos.files().map((f) => ['report', f]);
-      const failures = [];
-      for (const [stage, file] of uploads) {
-        try { await upload(`/api/v1/cases/${c.id}/attachments?stage=${stage}`, file); } catch (err) { failures.push(`${file.name}: ${errorText(err)}`); }
-      }
-      clear(result).append(h('div', { class: failures.length ? 'notice warn' : 'notice', role: 'status' },
+      const photos = [];
+      for (const [stage, file] of uploads) photos.push({ hash: (await upload('/api/v1/uploads', file)).hash, stage });
+      if (photos.length) body.photos = photos;
+      const data = await post('/api/v1/cases', body);
+      const c = data.case;
+      clear(result).append(h('div', { class: 'notice', role: 'status' },
         t(self ? 'newcase.filedSelf' : 'newcase.filed', { no: c.case_no, state: t(`state.${c.state}`) }), ' ',
         h('a', { href: `#/case/${c.id}` }, t('common.open')),
-        failures.length ? h('div', {}, t('newcase.photoFailures', { list: failures.join('; ') })) : null,
         data.duplicates && data.duplicates.length ? h('div', {}, t('hotline.possibleDuplicates', { list: data.duplicates.map((d) => d.case_no).join('、') })) : null));
       form.reset();
       for (const p of [reportPhotos, beforePhotos, afterPhotos]) p.reset();
