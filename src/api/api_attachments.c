@@ -179,8 +179,8 @@ static int upload_staff(struct request *req)
         return status;
     const char *stage = request_query(req, "stage");
     if (!store_attachment_stage_valid(stage))
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "stage must be report, before, after, verify or check");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "stage",
+                                         "stage must be report, before, after, verify or check");
     if (!role_takes_stage(req->user->role, stage))
         return request_reply_error(req, 403, ERR_FORBIDDEN, "a %s does not supply %s photos",
                                    role_name(req->user->role), stage);
@@ -207,12 +207,12 @@ static int upload_public(struct request *req)
     const char *code = request_query(req, "code");
     const char *stage = request_query(req, "stage");
     if (code == NULL || code[0] == '\0')
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "code (the query code given when the case was filed) is "
-                                   "required");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "code",
+                                         "code (the query code given when the case was filed) is "
+                                         "required");
     if (stage != NULL && strcmp(stage, "report") != 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "citizens add report photos only (stage=report)");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "stage",
+                                         "citizens add report photos only (stage=report)");
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");

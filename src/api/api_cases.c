@@ -233,20 +233,23 @@ static int check_requirements(struct request *req, const struct store_case *c, u
 {
     const char *note = t->note;
     if ((need & (CASEFSM_NEED_REASON | CASEFSM_NEED_NOTE)) && blank(note))
-        return request_reply_error(req, 422, ERR_MISSING_FIELD,
-                                   "%s needs a note (the reason "
-                                   "or the result)",
-                                   casefsm_action_name(t->action));
+        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, "note",
+                                         "%s needs a note (the reason "
+                                         "or the result)",
+                                         casefsm_action_name(t->action));
     if ((need & CASEFSM_NEED_DEPARTMENT) && t->department_id <= 0)
-        return request_reply_error(req, 422, ERR_MISSING_FIELD, "dispatch needs department_id");
+        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, "department_id",
+                                         "dispatch needs department_id");
     if ((need & CASEFSM_NEED_TARGET) && t->target_case_id <= 0)
-        return request_reply_error(req, 422, ERR_MISSING_FIELD, "merge needs target_case_id");
+        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, "target_case_id",
+                                         "merge needs target_case_id");
     if ((need & CASEFSM_NEED_CATEGORY) && t->category_id <= 0 && c->category_id <= 0)
-        return request_reply_error(req, 422, ERR_MISSING_FIELD,
-                                   "accepting a case needs category_id");
+        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, "category_id",
+                                         "accepting a case needs category_id");
     if ((need & CASEFSM_NEED_AMOUNT) && (t->amount < 1 || t->amount > 240))
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "amount (extra hours or days of the stage) must be 1..240");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "amount",
+                                         "amount (extra hours or days of the stage) must be "
+                                         "1..240");
     const char *photo_stage = (need & CASEFSM_NEED_AFTER_PHOTO) ? "after"
                               : (need & CASEFSM_NEED_PHOTO)
                                   ? (t->action == CASEFSM_ACTION_CONFIRM ? "verify" : "check")
@@ -255,14 +258,15 @@ static int check_requirements(struct request *req, const struct store_case *c, u
     if (photo_stage != NULL && (store_attachment_counts(req->server->store, c->id, photo_stage,
                                                         NULL, &photos) != STORE_OK ||
                                 photos.in_stage < 1))
-        return request_reply_error(req, 422, ERR_MISSING_FIELD,
-                                   "%s needs a photo uploaded with stage=%s first",
-                                   casefsm_action_name(t->action), photo_stage);
+        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, "photo",
+                                         "%s needs a photo uploaded with stage=%s first",
+                                         casefsm_action_name(t->action), photo_stage);
     if (t->target_case_id > 0) {
         struct store_case target;
         if (store_case_get(req->server->store, t->target_case_id, &target) != STORE_OK ||
             !api_case_visible(req, &target))
-            return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such target case");
+            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "target_case_id",
+                                             "no such target case");
     }
     return 0;
 }
@@ -301,7 +305,7 @@ static int run_action(struct request *req)
     struct json_problem problem;
     if (!json_check(req->json, ACTION_FIELDS, sizeof ACTION_FIELDS / sizeof ACTION_FIELDS[0],
                     &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     int action = casefsm_action_from_name(request_param(req, "action"));
     if (action < 0)
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such action");
@@ -368,7 +372,7 @@ static int place_case(struct request *req)
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     struct store_case *c;
     int status = api_case_load_visible(req, &c);
     if (status != 0)
@@ -384,12 +388,14 @@ static int place_case(struct request *req)
                                .actor_role = role_name(req->user->role),
                                .actor_name = req->user->display_name};
     json_get_int(req->json, "version", &p.expected_version);
-    if (!(p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180))
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "lat must be in [-90, 90] and lon in [-180, 180]");
+    bool lat_ok = p.lat >= -90 && p.lat <= 90;
+    if (!lat_ok || !(p.lon >= -180 && p.lon <= 180))
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, lat_ok ? "lon" : "lat",
+                                         "lat must be in [-90, 90] and lon in [-180, 180]");
     struct store_grid_location cell;
     if (store_grid_locate(req->server->store, p.lon, p.lat, &cell) != STORE_OK)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD, "that point lies in no grid cell");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "lat",
+                                         "that point lies in no grid cell");
     p.grid_id = cell.grid_id;
     p.community_id = cell.community_id;
     p.street_id = cell.street_id;

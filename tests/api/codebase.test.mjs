@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // House rules that a reviewer would otherwise check by eye: SQL lives only in the
-// store's engine folder (src/sqlite), handlers never free memory by hand, and
-// every source file starts with its SPDX line.
+// store's engine folder (src/sqlite), handlers never free memory by hand, one
+// function renders the error envelope, and every source file starts with its
+// SPDX line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -60,4 +61,13 @@ test('every source file starts with its SPDX line', () => {
       assert.equal(first, '// SPDX-License-Identifier: MIT', `${dir}/${file}`);
     }
   }
+});
+
+test('one function renders the error envelope', () => {
+  // The envelope is the object under "error"; request.c's renderer builds it, and
+  // every other file replies through request_reply_error and its kin.
+  const envelope = /cJSON_Add(Object|Item|ItemReference)ToObject\s*\([^,]+,\s*"error"/;
+  const builders = files.filter((f) => envelope.test(readFileSync(join(SRC, f), 'utf8')));
+  // grid_import.c's report has an "error" member of its own (the report, not the envelope).
+  assert.deepEqual(builders, ['core/request.c', 'grid_import.c']);
 });

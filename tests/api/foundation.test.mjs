@@ -74,7 +74,7 @@ test('every request gets one access-log line with its id, path and status', asyn
 
 test('unknown API routes are 404 and wrong methods 405 with Allow, both as JSON', async () => {
   const c = new Client(server.base);
-  assertError(await c.get('/api/v1/nope'), 404, 'not_found');
+  assertError(await c.get('/api/v1/nope'), 404, 'not_found', null);
   assertError(await c.get('/api/v2/meta'), 404, 'not_found');
   const wrong = await c.request('DELETE', '/api/v1/meta');
   assertError(wrong, 405, 'method_not_allowed');
