@@ -264,8 +264,6 @@ export async function render(ctx) {
         const n = root.querySelector('[data-role=notice]');
         if (n) n.focus();
       } catch (err) {
-        // The server says which point it refused, not which field: name it here.
-        if (err instanceof ApiError && err.code === 'invalid_field') err.field = 'place';
         showFormError(form, err);
         if (err instanceof ApiError && err.code === 'stale_version') {
           const fresh = await get(`/api/v1/cases/${id}`).catch(() => null);
