@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // House rules that a reviewer would otherwise check by eye: SQL lives only in the
 // store's engine folder (src/sqlite), handlers never free memory by hand, one
-// function renders the error envelope, and every source file starts with its
-// SPDX line.
+// function renders the error envelope, the front end puts no markup strings into
+// the page, and every source file starts with its SPDX line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -70,4 +70,17 @@ test('one function renders the error envelope', () => {
   const builders = files.filter((f) => envelope.test(readFileSync(join(SRC, f), 'utf8')));
   // grid_import.c's report has an "error" member of its own (the report, not the envelope).
   assert.deepEqual(builders, ['core/request.c', 'grid_import.c']);
+});
+
+test('the front end puts no markup strings into the page', () => {
+  const WEB_JS = join(ROOT, 'web', 'js');
+  const scripts = readdirSync(WEB_JS, { recursive: true }).filter((f) => f.endsWith('.js'));
+  assert.ok(scripts.length > 10, 'web/js has scripts');
+  // Sinks that parse a string as HTML. Leaflet's bindTooltip, bindPopup and
+  // setContent do too when given a string: they get map.js's tip() element.
+  const sinks = /\.(innerHTML|outerHTML)\s*\+?=|insertAdjacentHTML|document\.write|\.(bindTooltip|bindPopup|setContent)\((?!\s*tip\()/;
+  for (const file of scripts) {
+    const code = readFileSync(join(WEB_JS, file), 'utf8').replace(/^\s*(\/\/|\*).*$/gm, '');
+    assert.doesNotMatch(code, sinks, `web/js/${file} parses a string as HTML`);
+  }
 });

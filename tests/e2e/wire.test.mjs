@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // What crosses the wire, as the browser sees it: an error appears next to the
-// input the envelope's `field` names (not one guessed from the message).
+// input the envelope's `field` names (not one guessed from the message), and a
+// grid cell named like markup is shown as text in its map tooltip and runs nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startDemo, demoClient, HONGQI } from '../api/lib.mjs';
-import { launch, openPage, assertClean, signIn, DESKTOP } from './browser.mjs';
+import { launch, openPage, assertClean, signIn, scratchDir, DESKTOP } from './browser.mjs';
 
 let server;
 let browser;
@@ -49,5 +52,51 @@ test('an error appears next to the input the server names in `field`', async () 
   assert.equal(await form.getByLabel('工单号').getAttribute('aria-invalid'), 'true');
   assert.equal(await form.locator('[data-role=form-error]').isHidden(), true, 'not shown as a form-level error');
   assertClean(s);
+  await s.context.close();
+});
+
+// A cell north of the demo city, wider than the city, named like markup.
+const MARKUP = '<img src=x onerror="window.__xss=1">';
+const lonAt = (i) => (1109113000 + i * 9700) / 1e7;
+const latAt = (j) => (216636000 - j * 9000) / 1e7;
+
+function markupCellFile() {
+  const [w, e, s, n] = [lonAt(0), lonAt(18), latAt(-1.2), latAt(-3)];
+  const path = join(scratchDir(), 'markup-cell.geojson');
+  writeFileSync(path, JSON.stringify({ type: 'FeatureCollection', features: [{
+    type: 'Feature',
+    properties: { code: '440902001001050', name: MARKUP },
+    geometry: { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] },
+  }] }));
+  return path;
+}
+
+test('a grid cell named like markup shows as text in its tooltip and runs nothing', async () => {
+  const s = await openPage(browser, server.base, DESKTOP);
+  const { page } = s;
+  await signIn(page, server.base, 'admin');
+  await page.locator('#nav a[data-screen=grids]').click();
+  const paths = page.locator('.map path.leaflet-interactive');
+  await paths.first().waitFor({ state: 'attached' });
+  const before = await paths.count();
+  const form = page.locator('form').filter({ has: page.locator('input[type=file]') });
+  await form.locator('input[type=file]').setInputFiles(markupCellFile());
+  await form.getByRole('button', { name: '导入' }).click();
+  await waitText(page.locator('[data-role=import-report]'), '已导入 1 个网格，拒绝 0 个。');
+
+  // The map is redrawn to fit every cell; the imported one is the northernmost shape.
+  await page.waitForFunction((n) => document.querySelectorAll('.map path.leaflet-interactive').length === n, before + 1);
+  await page.waitForTimeout(400); // the fit's zoom settles
+  const boxes = await paths.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
+  const top = boxes.reduce((a, b) => (b.top < a.top ? b : a));
+  await page.mouse.move(top.left + top.width / 2, top.top + top.height / 2);
+  const tooltip = page.locator('.leaflet-tooltip');
+  await tooltip.waitFor();
+  const lines = await tooltip.locator('.map-tip > div').allTextContents();
+  assert.equal(lines[0], MARKUP, 'the name is shown literally');
+  assert.match(lines[1], /红旗/, 'then its community and street');
+  assert.equal(await tooltip.locator('img').count(), 0, 'no element was made from the name');
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'no script ran');
+  assertClean(s); // also: no request for "x"
   await s.context.close();
 });
