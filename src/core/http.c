@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 static const char CSP_FORMAT[] =
-    "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 // Builds the Content-Security-Policy: with a base-map tile URL configured, its

@@ -2,7 +2,7 @@
 // House rules that a reviewer would otherwise check by eye: SQL lives only in the
 // store's engine folder (src/sqlite), handlers never free memory by hand, one
 // function renders the error envelope, the front end puts no markup strings into
-// the page, and every source file starts with its SPDX line.
+// the page and no inline styles, and every source file starts with its SPDX line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -82,5 +82,22 @@ test('the front end puts no markup strings into the page', () => {
   for (const file of scripts) {
     const code = readFileSync(join(WEB_JS, file), 'utf8').replace(/^\s*(\/\/|\*).*$/gm, '');
     assert.doesNotMatch(code, sinks, `web/js/${file} parses a string as HTML`);
+  }
+});
+
+test('the pages have no inline styles (the CSP allows style sheets only)', () => {
+  const WEB = join(ROOT, 'web');
+  const pages = readdirSync(WEB).filter((f) => f.endsWith('.html'));
+  assert.ok(pages.length >= 2, 'web has pages');
+  for (const page of pages) {
+    const html = readFileSync(join(WEB, page), 'utf8');
+    assert.doesNotMatch(html, /<style\b/i, `web/${page} has a <style> element`);
+    assert.doesNotMatch(html, /\sstyle\s*=/i, `web/${page} has a style attribute`);
+  }
+  // Scripts style through element.style (h's style option), never the attribute.
+  const WEB_JS = join(WEB, 'js');
+  for (const file of readdirSync(WEB_JS, { recursive: true }).filter((f) => f.endsWith('.js'))) {
+    const code = readFileSync(join(WEB_JS, file), 'utf8');
+    assert.doesNotMatch(code, /setAttribute\(\s*['"]style['"]/, `web/js/${file} sets a style attribute`);
   }
 });

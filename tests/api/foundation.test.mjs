@@ -50,6 +50,10 @@ test('GET /healthz answers ok with a request id and the security headers', async
   assert.notEqual(a.headers.get('x-request-id'), b.headers.get('x-request-id'));
   assert.match(a.headers.get('content-security-policy'), /default-src 'self'/);
   assert.match(a.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  // Styles come from the site's own style sheets only: no inline style attributes
+  // or <style> elements (scripts may still set element.style).
+  assert.match(a.headers.get('content-security-policy'), /(^|; )style-src 'self';/);
+  assert.doesNotMatch(a.headers.get('content-security-policy'), /unsafe-inline|unsafe-eval/);
   assert.equal(a.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(a.headers.get('referrer-policy'));
 });

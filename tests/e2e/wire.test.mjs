@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What crosses the wire, as the browser sees it: an error appears next to the
-// input the envelope's `field` names (not one guessed from the message), and a
-// grid cell named like markup is shown as text in its map tooltip and runs nothing.
+// input the envelope's `field` names (not one guessed from the message), a grid
+// cell named like markup is shown as text in its map tooltip and runs nothing,
+// and the maps and charts draw under a CSP without 'unsafe-inline' styles.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -97,6 +98,34 @@ test('a grid cell named like markup shows as text in its tooltip and runs nothin
   assert.match(lines[1], /红旗/, 'then its community and street');
   assert.equal(await tooltip.locator('img').count(), 0, 'no element was made from the name');
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'no script ran');
-  assertClean(s); // also: no request for "x"
+  assertClean(s); // also: no request for "x" and no CSP report
+  await s.context.close();
+});
+
+test('maps and charts draw under a CSP without inline styles', async () => {
+  const s = await openPage(browser, server.base, DESKTOP);
+  const { page } = s;
+  const response = await page.goto(`${server.base}/staff.html`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /style-src 'self';/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  await signIn(page, server.base, 'leader');
+  await page.getByRole('heading', { name: '总览' }).waitFor();
+  // Hovering a chart shows its tooltip (drawn on the canvas, not as styled markup).
+  const chart = page.locator('section.card').filter({ hasText: '各状态案件数' }).locator('canvas').first();
+  await chart.waitFor();
+  const box = await chart.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.move(box.x + box.width / 2 + 8, box.y + box.height / 2);
+  await page.waitForTimeout(600);
+  // Leaflet's style sheet is a file from web/vendor and applies under the CSP.
+  await page.locator('#nav a[data-screen=map]').click();
+  await page.locator('.leaflet-pane').first().waitFor({ state: 'attached' });
+  assert.equal(await page.locator('.leaflet-pane').first().evaluate((el) => getComputedStyle(el).position), 'absolute');
+  assert.equal(await page.locator('.leaflet-container').first().evaluate((el) => getComputedStyle(el).overflow), 'hidden');
+  const sheets = await page.evaluate(() => [...document.styleSheets].map((sheet) => sheet.href));
+  assert.ok(sheets.some((href) => /\/vendor\/leaflet\/leaflet\.css$/.test(href || '')), sheets.join(', '));
+  assert.ok(sheets.every(Boolean), 'no inline <style> sheets');
+  assertClean(s);
   await s.context.close();
 });
