@@ -77,9 +77,20 @@ test('a grid cell named like markup shows as text in its tooltip and runs nothin
   const { page } = s;
   await signIn(page, server.base, 'admin');
   await page.locator('#nav a[data-screen=grids]').click();
-  const paths = page.locator('.map path.leaflet-interactive');
-  await paths.first().waitFor({ state: 'attached' });
-  const before = await paths.count();
+  const map = page.locator('.map').first();
+  const paths = map.locator('path.leaflet-interactive');
+  // The shapes' boxes, once two looks 300 ms apart agree (no zoom or pan running:
+  // Leaflet drops a new fit asked for while one is still animating).
+  const settledBoxes = async () => {
+    for (let look = 0; look < 50; look++) {
+      const first = await paths.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
+      await page.waitForTimeout(300);
+      const then = await paths.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
+      if (first.length && JSON.stringify(first) === JSON.stringify(then)) return then;
+    }
+    throw new Error('the grid map never settled');
+  };
+  const before = (await settledBoxes()).length;
   const form = page.locator('form').filter({ has: page.locator('input[type=file]') });
   await form.locator('input[type=file]').setInputFiles(markupCellFile());
   await form.getByRole('button', { name: '导入' }).click();
@@ -87,10 +98,16 @@ test('a grid cell named like markup shows as text in its tooltip and runs nothin
 
   // The map is redrawn to fit every cell; the imported one is the northernmost shape.
   await page.waitForFunction((n) => document.querySelectorAll('.map path.leaflet-interactive').length === n, before + 1);
-  await page.waitForTimeout(400); // the fit's zoom settles
-  const boxes = await paths.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
-  const top = boxes.reduce((a, b) => (b.top < a.top ? b : a));
-  await page.mouse.move(top.left + top.width / 2, top.top + top.height / 2);
+  const view = await map.boundingBox();
+  let top = (await settledBoxes()).reduce((a, b) => (b.top < a.top ? b : a));
+  for (let i = 0; i < 3 && top.top < view.y; i++) { // not in view: zoom out around the centre
+    await map.locator('.leaflet-control-zoom-out').click();
+    top = (await settledBoxes()).reduce((a, b) => (b.top < a.top ? b : a));
+  }
+  const x = top.left + top.width / 2;
+  const y = Math.max(top.top, view.y) + (Math.min(top.bottom, view.y + view.height) - Math.max(top.top, view.y)) / 2;
+  await page.mouse.move(x, y + 1);
+  await page.mouse.move(x, y, { steps: 3 });
   const tooltip = page.locator('.leaflet-tooltip');
   await tooltip.waitFor();
   const lines = await tooltip.locator('.map-tip > div').allTextContents();
