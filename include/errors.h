@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The stable error codes of the API's error envelope
-// {"error":{"code":"...","message":"..."}}. Clients and tests rely on these
-// strings: add new ones, never rename.
+// {"error":{"code":"...","message":"...","field":"..."}} ("field" only when one
+// input is to blame). Clients and tests rely on these strings: add new ones,
+// never rename.
 #ifndef CHENGGUAN_ERRORS_H
 #define CHENGGUAN_ERRORS_H
 

@@ -19,10 +19,12 @@ struct json_field {
     size_t max_length; // strings: most bytes allowed (0 = 4096); arrays: most items (0 = 64)
 };
 
-// Why a body or object was refused: an error code from errors.h and a message.
+// Why a body or object was refused: an error code from errors.h, a message, and
+// the member to blame ("" when the body as a whole is: not JSON, not an object).
 struct json_problem {
     const char *code;
     char message[200];
+    char field[128];
 };
 
 // Parses exactly len bytes as one JSON object. Returns the tree (caller owns it,
@@ -33,10 +35,15 @@ cJSON *json_parse_object(const char *body, size_t len, struct json_problem *prob
 // Checks obj against the expected fields: every member known, of its type, strings
 // valid UTF-8 without NUL and within max_length, required ones present (null counts
 // as absent), none twice. Returns true, or false with *problem filled
-// (unknown_field, missing_field, invalid_field or invalid_utf8 naming the field;
-// invalid_json for a duplicated member).
+// (unknown_field, missing_field, invalid_field or invalid_utf8; invalid_json for a
+// duplicated member), its field naming the member to blame.
 bool json_check(const cJSON *obj, const struct json_field *fields, size_t count,
                 struct json_problem *problem);
+
+// Places a problem found in a nested object under its parent: field "unit" under
+// "limits.accept" becomes "limits.accept.unit" (cut short, at a character
+// boundary, when too long).
+void json_problem_nest(struct json_problem *problem, const char *parent);
 
 // Returns the string member or NULL when absent, null or not a string.
 const char *json_get_string(const cJSON *obj, const char *name);

@@ -16,6 +16,7 @@
 
 struct MHD_Connection;
 struct MHD_Response;
+struct json_problem;
 struct server;
 
 // The staff user behind a session or API token (filled by the dispatcher).
@@ -111,13 +112,27 @@ char *request_json_text(struct request *req, cJSON *tree);
 // 500 if the tree is NULL (out of memory while building it).
 int request_reply_json(struct request *req, int status, cJSON *body);
 
-// Replies with the error envelope {"error":{"code":code,"message":...}}. Returns status.
+// Replies with the error envelope {"error":{"code":code,"message":...}}, for an
+// error no single input is to blame for. Returns status.
 int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 
-// The same with "field": the input to blame (NULL leaves it out). Returns status.
+// Replies with the error envelope naming the one input to blame:
+// {"error":{"code":code,"message":...,"field":field}}. field is a body member, a
+// query parameter or a path parameter, by its API name ("department_id",
+// "cursor"); NULL leaves it out. Returns status.
 int request_reply_field_error(struct request *req, int status, const char *code, const char *field,
                               const char *format, ...) __attribute__((format(printf, 5, 6)));
+
+// Replies with the error envelope carrying a report of what was refused beside the
+// code and message: {"error":{"code":code,"message":...,"report":report}}. The
+// request takes report (request_own_json). Returns status.
+int request_reply_report_error(struct request *req, int status, const char *code, cJSON *report,
+                               const char *format, ...) __attribute__((format(printf, 5, 6)));
+
+// Replies with the envelope for a refused body (json_parse_object or json_check):
+// its code, message and field (when it names one). Returns status.
+int request_reply_problem(struct request *req, int status, const struct json_problem *problem);
 
 // Replies 429 rate_limited with a Retry-After header of wait_s seconds and the
 // message "<what>; try again in <wait_s> s". Returns 429.

@@ -186,9 +186,9 @@ static int upload_staff(struct request *req)
         return status;
     const char *stage = request_query(req, "stage");
     if (!store_attachment_stage_valid(stage))
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "stage must be report, before, after, verify, check, arrive or "
-                                   "progress");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "stage",
+                                         "stage must be report, before, after, verify, check, "
+                                         "arrive or progress");
     if (!role_takes_stage(req->user->role, stage))
         return request_reply_error(req, 403, ERR_FORBIDDEN, "a %s does not supply %s photos",
                                    role_name(req->user->role), stage);
@@ -204,12 +204,12 @@ static int upload_public(struct request *req)
     const char *code = request_query(req, "code");
     const char *stage = request_query(req, "stage");
     if (code == NULL || code[0] == '\0')
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "code (the query code given when the case was filed) is "
-                                   "required");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "code",
+                                         "code (the query code given when the case was filed) is "
+                                         "required");
     if (stage != NULL && strcmp(stage, "report") != 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "citizens add report photos only (stage=report)");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "stage",
+                                         "citizens add report photos only (stage=report)");
     int64_t id = 0;
     int status = api_public_authorize(req, code, &id);
     if (status != 0)

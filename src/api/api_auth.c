@@ -79,7 +79,7 @@ static int login(struct request *req)
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, 2, &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     const char *username = json_get_string(req->json, "username");
     const char *password = json_get_string(req->json, "password");
     struct login_state *state = arena_alloc(req->arena, sizeof *state);

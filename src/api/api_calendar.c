@@ -53,8 +53,8 @@ static int get_calendar(struct request *req)
         char *end = NULL;
         long parsed = strtol(param, &end, 10);
         if (end == param || *end != '\0' || parsed < 2000 || parsed > 2100)
-            return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                       "year must be between 2000 and 2100");
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "year",
+                                             "year must be between 2000 and 2100");
         year = (int)parsed;
     }
     cJSON *body = request_json_object(req);
@@ -100,15 +100,17 @@ static int set_day(struct request *req)
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, 2, &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     int day = parse_day(request_param(req, "day"));
     if (day == 0)
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "the day must be a real date YYYY-MM-DD between 2000 and 2100");
+        return request_reply_field_error(
+            req, 400, ERR_INVALID_FIELD, "day",
+            "the day must be a real date YYYY-MM-DD between 2000 and 2100");
     const char *kind = json_get_string(req->json, "kind");
     if (strcmp(kind, "holiday") != 0 && strcmp(kind, "workday") != 0)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "kind must be holiday or workday (an adjusted working day)");
+        return request_reply_field_error(
+            req, 422, ERR_INVALID_FIELD, "kind",
+            "kind must be holiday or workday (an adjusted working day)");
     const char *name = json_get_string(req->json, "name");
     if (store_calendar_day_set(req->server->store, day, kind, name) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not store the day");
@@ -122,11 +124,13 @@ static int delete_day(struct request *req)
 {
     int day = parse_day(request_param(req, "day"));
     if (day == 0)
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "the day must be a real date YYYY-MM-DD between 2000 and 2100");
+        return request_reply_field_error(
+            req, 400, ERR_INVALID_FIELD, "day",
+            "the day must be a real date YYYY-MM-DD between 2000 and 2100");
     int rc = store_calendar_day_delete(req->server->store, day);
     if (rc == STORE_NOT_FOUND)
-        return request_reply_error(req, 404, ERR_NOT_FOUND, "that day is an ordinary day");
+        return request_reply_field_error(req, 404, ERR_NOT_FOUND, "day",
+                                         "that day is an ordinary day");
     if (rc != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not remove the day");
     int status = reload_or_fail(req);

@@ -71,8 +71,8 @@ static const char *parse_states(struct request *req, const char *list, int *stat
             state = casefsm_state_from_name(name);
         }
         if (state < 0) {
-            *status = request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                          "status must be a comma list of case states");
+            *status = request_reply_field_error(req, 400, ERR_INVALID_QUERY, "status",
+                                                "status must be a comma list of case states");
             return NULL;
         }
         memcpy(out + used, p, n);
@@ -101,17 +101,17 @@ static int parse_search(struct request *req, const char *q, struct store_case_fi
 {
     size_t len = strlen(q);
     if (len > SEARCH_TEXT_MAX)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY, "q is longer than %d bytes",
-                                   SEARCH_TEXT_MAX);
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "q",
+                                         "q is longer than %d bytes", SEARCH_TEXT_MAX);
     char *match = textseg_query(q, len);
     if (match == NULL)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY, "q is not valid UTF-8");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "q", "q is not valid UTF-8");
     arena_defer(req->arena, free, match);
     filter->match = match;
     bool empty = match[0] == '\0';
     if (empty)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "q has no letters, digits or characters to search for");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "q",
+                                         "q has no letters, digits or characters to search for");
     return filter->match != NULL ? 0 : request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
 }
 
@@ -125,21 +125,22 @@ static int parse_paging(struct request *req, struct list_query *query)
     else if (strcmp(sort, "deadline") == 0)
         f->sort = STORE_CASE_SORT_DEADLINE;
     else
-        return request_reply_error(req, 400, ERR_INVALID_QUERY, "sort must be deadline or newest");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "sort",
+                                         "sort must be deadline or newest");
     const char *limit = query_value(req, "limit");
     f->limit = LIST_DEFAULT_LIMIT;
     if (limit != NULL) {
         int64_t n = parse_positive(limit);
         if (n < 1 || n > STORE_CASE_LIST_MAX)
-            return request_reply_error(req, 400, ERR_INVALID_QUERY, "limit must be 1..%d",
-                                       STORE_CASE_LIST_MAX);
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "limit",
+                                             "limit must be 1..%d", STORE_CASE_LIST_MAX);
         f->limit = (int)n;
     }
     const char *cursor = query_value(req, "cursor");
     if (cursor != NULL) {
         if (!store_case_cursor_decode(cursor, &query->after) || query->after.sort != f->sort)
-            return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                       "cursor is not one this list gave out for this sort");
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "cursor",
+                                             "cursor is not one this list gave out for this sort");
         f->after = &query->after;
     }
     return 0;
@@ -156,25 +157,27 @@ static int parse_filters(struct request *req, struct list_query *query)
         return status;
     if ((value = query_value(req, "category")) != NULL &&
         (f->category_id = parse_positive(value)) == 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY, "category must be a category id");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "category",
+                                         "category must be a category id");
     if ((f->grid_code = query_value(req, "grid")) != NULL && !geo_grid_code_valid(f->grid_code))
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "grid must be a 15-digit cell code");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "grid",
+                                         "grid must be a 15-digit cell code");
     if ((f->street_code = query_value(req, "street")) != NULL &&
         !geo_street_code_valid(f->street_code))
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "street must be a 9-digit street code");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "street",
+                                         "street must be a 9-digit street code");
     if ((value = query_value(req, "department")) != NULL &&
         (f->department_id = parse_positive(value)) == 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "department must be an org unit id");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "department",
+                                         "department must be an org unit id");
     if ((f->source = query_value(req, "source")) != NULL && !known_source(f->source))
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "source must be patrol, web, 12345, 110, 12319, video, "
-                                   "leader or media");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "source",
+                                         "source must be patrol, web, 12345, 110, 12319, video, "
+                                         "leader or media");
     if ((value = query_value(req, "overdue")) != NULL) {
         if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0)
-            return request_reply_error(req, 400, ERR_INVALID_QUERY, "overdue must be 1 or 0");
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "overdue",
+                                             "overdue must be 1 or 0");
         f->overdue = value[0] == '1';
         f->now_ms = store_now_ms();
     }

@@ -407,7 +407,7 @@ static int run_action(struct request *req)
     struct json_problem problem;
     if (!json_check(req->json, ACTION_FIELDS, sizeof ACTION_FIELDS / sizeof ACTION_FIELDS[0],
                     &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     int action = casefsm_action_from_name(request_param(req, "action"));
     if (action < 0)
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such action");
@@ -478,7 +478,7 @@ static int place_case(struct request *req)
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     struct store_case *c;
     int status = api_case_load_visible(req, &c);
     if (status != 0)
@@ -494,16 +494,18 @@ static int place_case(struct request *req)
                                .actor_role = role_name(req->user->role),
                                .actor_name = req->user->display_name};
     json_get_int(req->json, "version", &p.expected_version);
-    if (!(p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180))
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "lat must be in [-90, 90] and lon in [-180, 180]");
+    bool lat_ok = p.lat >= -90 && p.lat <= 90;
+    if (!lat_ok || !(p.lon >= -180 && p.lon <= 180))
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, lat_ok ? "lon" : "lat",
+                                         "lat must be in [-90, 90] and lon in [-180, 180]");
     struct store_grid_location cell;
     if (store_grid_locate(req->server->store, p.lon, p.lat, &cell) != STORE_OK)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD, "that point lies in no grid cell");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "lat",
+                                         "that point lies in no grid cell");
     if (!jurisdiction_covers_path(&req->user->jurisdiction, cell.place_path))
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "lat/lon lie in grid cell %s, outside your jurisdiction",
-                                   cell.grid_code);
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "lat",
+                                         "lat/lon lie in grid cell %s, outside your jurisdiction",
+                                         cell.grid_code);
     p.grid_id = cell.grid_id;
     p.community_id = cell.community_id;
     p.street_id = cell.street_id;

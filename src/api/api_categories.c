@@ -173,8 +173,8 @@ static int reply_trees(struct request *req, bool include_inactive)
 {
     const char *tree = request_query(req, "tree");
     if (tree != NULL && tree_index(tree) < 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "tree must be 'component' or 'event'");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "tree",
+                                         "tree must be 'component' or 'event'");
     cJSON *body = request_json_object(req);
     struct tree_builder builder = {.req = req, .trees = cJSON_AddArrayToObject(body, "trees")};
     int rc = store_category_list(req->server->store, tree, include_inactive, on_major, on_subclass,
@@ -214,16 +214,18 @@ static int suggest(struct request *req)
     const char *text = request_query(req, "text");
     size_t len = text ? strlen(text) : 0;
     if (len == 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY, "text is required");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "text", "text is required");
     if (len > SUGGEST_TEXT_MAX)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "text is too long (at most %d bytes)", SUGGEST_TEXT_MAX);
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "text",
+                                         "text is too long (at most %d bytes)", SUGGEST_TEXT_MAX);
     if (!textseg_utf8_valid(text, len))
-        return request_reply_error(req, 400, ERR_INVALID_UTF8, "text is not valid UTF-8");
+        return request_reply_field_error(req, 400, ERR_INVALID_UTF8, "text",
+                                         "text is not valid UTF-8");
     int limit = suggest_limit(request_query(req, "limit"));
     if (limit < 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "limit must be an integer from 1 to %d", SUGGEST_LIMIT_MAX);
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "limit",
+                                         "limit must be an integer from 1 to %d",
+                                         SUGGEST_LIMIT_MAX);
     struct store_category_suggestion *found = arena_alloc(req->arena, limit * sizeof *found);
     size_t count = 0;
     if (found == NULL)
@@ -318,7 +320,7 @@ static const struct json_field KEYWORD_FIELDS[] = {
 
 static int reply_problem(struct request *req, const struct json_problem *problem)
 {
-    return request_reply_error(req, 400, problem->code, "%s", problem->message);
+    return request_reply_problem(req, 400, problem);
 }
 
 // Reads "limits": {stage: {unit, amount}} into fields. Replies and returns the
@@ -331,31 +333,39 @@ static int parse_limits_or_reply(struct request *req, const cJSON *limits,
     {
         int stage = store_category_stage_from_name(item->string);
         if (stage < 0)
-            return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                       "limits: unknown stage '%s' (file, verify, dispatch, "
-                                       "sign, handle, check, close)",
-                                       item->string);
+            return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "limits",
+                                             "limits: unknown stage '%s' (file, verify, "
+                                             "dispatch, sign, handle, check, close)",
+                                             item->string);
+        // A known stage from here on: short, and safe to name in a field.
+        const char *path = arena_printf(req->arena, "limits.%s", item->string);
+        if (path == NULL)
+            return reply_store_error(req, STORE_ERROR);
         if (cJSON_GetObjectItemCaseSensitive(limits, item->string) != item)
-            return request_reply_error(req, 400, ERR_INVALID_JSON,
-                                       "limits: stage '%s' appears twice", item->string);
+            return request_reply_field_error(req, 400, ERR_INVALID_JSON, path,
+                                             "limits: stage '%s' appears twice", item->string);
         struct json_problem problem;
         if (!cJSON_IsObject(item))
-            return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                       "limits.%s must be an object {unit, amount}", item->string);
-        if (!json_check(item, LIMIT_FIELDS, 2, &problem))
+            return request_reply_field_error(req, 400, ERR_INVALID_FIELD, path,
+                                             "limits.%s must be an object {unit, amount}",
+                                             item->string);
+        if (!json_check(item, LIMIT_FIELDS, 2, &problem)) {
+            json_problem_nest(&problem, path);
             return reply_problem(req, &problem);
+        }
         int unit = worktime_unit_from_name(json_get_string(item, "unit"));
         if (unit < 0)
-            return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                       "limits.%s.unit must be work_hours, work_days or "
-                                       "urgent_hours",
-                                       item->string);
+            return request_reply_field_error(req, 400, ERR_INVALID_FIELD,
+                                             arena_printf(req->arena, "%s.unit", path),
+                                             "limits.%s.unit must be work_hours, work_days or "
+                                             "urgent_hours",
+                                             item->string);
         int64_t amount = 0;
         json_get_int(item, "amount", &amount);
         if (amount < 1 || amount > LIMIT_AMOUNT_MAX)
-            return request_reply_error(req, 422, ERR_UNPROCESSABLE,
-                                       "limits.%s.amount must be from 1 to %d", item->string,
-                                       LIMIT_AMOUNT_MAX);
+            return request_reply_field_error(
+                req, 422, ERR_UNPROCESSABLE, arena_printf(req->arena, "%s.amount", path),
+                "limits.%s.amount must be from 1 to %d", item->string, LIMIT_AMOUNT_MAX);
         fields->limits[stage] =
             (struct store_category_limit){true, (enum worktime_unit)unit, (int)amount};
     }
@@ -377,15 +387,18 @@ static int parse_keywords_or_reply(struct request *req, const cJSON *keywords,
     {
         struct json_problem problem;
         if (!cJSON_IsObject(item))
-            return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                       "keywords must be objects {keyword, weight}");
-        if (!json_check(item, KEYWORD_FIELDS, 2, &problem))
+            return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "keywords",
+                                             "keywords must be objects {keyword, weight}");
+        if (!json_check(item, KEYWORD_FIELDS, 2, &problem)) {
+            json_problem_nest(&problem, "keywords");
             return reply_problem(req, &problem);
+        }
         char *keyword = arena_strdup(req->arena, json_get_string(item, "keyword"));
         if (keyword == NULL)
             return reply_store_error(req, STORE_ERROR);
         if (keyword[0] == '\0')
-            return request_reply_error(req, 400, ERR_INVALID_FIELD, "a keyword is empty");
+            return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "keywords.keyword",
+                                             "a keyword is empty");
         for (char *p = keyword; *p; p++)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p - 'A' + 'a');
@@ -394,8 +407,9 @@ static int parse_keywords_or_reply(struct request *req, const cJSON *keywords,
             !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(item, "weight")))
             json_get_int(item, "weight", &weight);
         if (weight < 1 || weight > KEYWORD_WEIGHT_MAX)
-            return request_reply_error(req, 422, ERR_UNPROCESSABLE,
-                                       "keyword weight must be from 1 to %d", KEYWORD_WEIGHT_MAX);
+            return request_reply_field_error(req, 422, ERR_UNPROCESSABLE, "keywords.weight",
+                                             "keyword weight must be from 1 to %d",
+                                             KEYWORD_WEIGHT_MAX);
         list[n++] = (struct store_category_keyword){keyword, (int)weight};
     }
     fields->replace_keywords = true;
@@ -422,12 +436,14 @@ static int parse_fields_or_reply(struct request *req, const cJSON *body,
     fields->filing_condition = json_get_string(body, "filing_condition");
     fields->closing_condition = json_get_string(body, "closing_condition");
     if (!name_ok(fields->name_zh) || !name_ok(fields->name_en))
-        return request_reply_error(req, 400, ERR_INVALID_FIELD, "a name must not be empty");
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD,
+                                         name_ok(fields->name_zh) ? "name_en" : "name_zh",
+                                         "a name must not be empty");
     if (fields->default_department_kind != NULL &&
         !department_kind_known(fields->default_department_kind))
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "unknown default_department_kind '%s'",
-                                   fields->default_department_kind);
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "default_department_kind",
+                                         "unknown default_department_kind '%s'",
+                                         fields->default_department_kind);
     const cJSON *urgent = cJSON_GetObjectItemCaseSensitive(body, "urgent");
     const cJSON *active = cJSON_GetObjectItemCaseSensitive(body, "active");
     if (cJSON_IsBool(urgent))
@@ -480,11 +496,12 @@ static int admin_create_category(struct request *req)
     const char *tree = json_get_string(req->json, "tree");
     const char *code = json_get_string(req->json, "code");
     if (tree_index(tree) < 0)
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "tree must be 'component' or 'event'");
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "tree",
+                                         "tree must be 'component' or 'event'");
     if (!subclass_code_ok(code))
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "code must be 4 digits: major class then subclass (\"0107\")");
+        return request_reply_field_error(
+            req, 400, ERR_INVALID_FIELD, "code",
+            "code must be 4 digits: major class then subclass (\"0107\")");
     struct store_category_fields fields;
     int status = parse_fields_or_reply(req, req->json, &fields);
     if (status != 0)
@@ -496,11 +513,12 @@ static int admin_create_category(struct request *req)
     int64_t id = 0;
     int rc = store_category_create(req->server->store, tree, code, &fields, &id);
     if (rc == STORE_CONFLICT)
-        return request_reply_error(req, 409, ERR_CONFLICT, "%s %s already exists", tree, code);
+        return request_reply_field_error(req, 409, ERR_CONFLICT, "code", "%s %s already exists",
+                                         tree, code);
     if (rc == STORE_INVALID)
-        return request_reply_error(req, 422, ERR_UNPROCESSABLE,
-                                   "the major class %.2s of the %s tree does not exist", code,
-                                   tree);
+        return request_reply_field_error(req, 422, ERR_UNPROCESSABLE, "code",
+                                         "the major class %.2s of the %s tree does not exist", code,
+                                         tree);
     if (rc != STORE_OK)
         return reply_store_error(req, rc);
     return reply_subclass(req, 201, id);

@@ -34,30 +34,31 @@ static int read_common(struct request *req, const struct json_field *fields, siz
 {
     struct json_problem problem;
     if (!json_check(req->json, fields, count, &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     const char *description = json_get_string(req->json, "description");
     if (description == NULL || description[strspn(description, " \t\r\n")] == '\0')
-        return request_reply_error(req, 400, ERR_MISSING_FIELD,
-                                   "field 'description' is required and must not be blank");
+        return request_reply_field_error(req, 400, ERR_MISSING_FIELD, "description",
+                                         "field 'description' is required and must not be blank");
     in->description = description;
     in->address = json_get_string(req->json, "address");
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(req->json, "lat");
     const cJSON *lon = cJSON_GetObjectItemCaseSensitive(req->json, "lon");
     bool has_lat = cJSON_IsNumber(lat), has_lon = cJSON_IsNumber(lon);
     if (has_lat != has_lon)
-        return request_reply_error(req, 400, ERR_INVALID_FIELD, "send lat and lon together");
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, has_lat ? "lon" : "lat",
+                                         "send lat and lon together");
     if (has_lat) {
-        if (!(lat->valuedouble >= -90 && lat->valuedouble <= 90) ||
-            !(lon->valuedouble >= -180 && lon->valuedouble <= 180))
-            return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                       "lat must be in [-90, 90] and lon in [-180, 180]");
+        bool lat_ok = lat->valuedouble >= -90 && lat->valuedouble <= 90;
+        if (!lat_ok || !(lon->valuedouble >= -180 && lon->valuedouble <= 180))
+            return request_reply_field_error(req, 400, ERR_INVALID_FIELD, lat_ok ? "lon" : "lat",
+                                             "lat must be in [-90, 90] and lon in [-180, 180]");
         in->has_location = true;
         in->lat = lat->valuedouble;
         in->lon = lon->valuedouble;
     }
     if (!in->has_location && (in->address == NULL || in->address[0] == '\0'))
-        return request_reply_error(req, 400, ERR_MISSING_FIELD,
-                                   "give the place: lat and lon, or an address");
+        return request_reply_field_error(req, 400, ERR_MISSING_FIELD, "address",
+                                         "give the place: lat and lon, or an address");
     // Without a category, the best guess from the text is filed; the supervisor
     // confirms or changes it when accepting the case.
     if (!json_get_int(req->json, "category_id", &in->category_id) &&
@@ -122,7 +123,8 @@ static void add_duplicate_hints(struct request *req, cJSON *body, const struct s
 static int reply_created(struct request *req, int rc, const struct store_case *c)
 {
     if (rc == STORE_INVALID)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such category");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "category_id",
+                                         "no such category");
     if (rc != STORE_OK && rc != STORE_CONFLICT)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not save the case");
     cJSON *body = cJSON_CreateObject();
@@ -233,15 +235,15 @@ static int staff_intake(struct request *req)
     const char *source = json_get_string(req->json, "source");
     in.source = source ? source : (is_operator ? "12345" : "patrol");
     if (!channel_valid(in.source, is_operator))
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   is_operator ? "source must be 12345, 110, 12319, video, "
-                                                 "leader or media"
-                                               : "inspectors file patrol cases");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "source",
+                                         is_operator ? "source must be 12345, 110, 12319, video, "
+                                                       "leader or media"
+                                                     : "inspectors file patrol cases");
     fill_staff_filer(req, &in);
     in.self_handled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req->json, "self_handled"));
     if (in.self_handled && is_operator)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "only inspectors fix problems on the spot");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "self_handled",
+                                         "only inspectors fix problems on the spot");
     if ((status = read_photos(req, &in)) != 0)
         return status;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
@@ -249,8 +251,9 @@ static int staff_intake(struct request *req)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
     if (rc == STORE_CONFLICT)
-        return request_reply_error(req, 409, ERR_CONFLICT, "ticket %s of %s is already case %s",
-                                   in.external_id, in.source, c->case_no);
+        return request_reply_field_error(req, 409, ERR_CONFLICT, "external_id",
+                                         "ticket %s of %s is already case %s", in.external_id,
+                                         in.source, c->case_no);
     return reply_created(req, rc, c);
 }
 
@@ -291,7 +294,8 @@ static int hotline_intake(struct request *req)
     in.source = req->user->channel;
     fill_staff_filer(req, &in);
     if (in.external_id[0] == '\0')
-        return request_reply_error(req, 400, ERR_MISSING_FIELD, "external_id must not be empty");
+        return request_reply_field_error(req, 400, ERR_MISSING_FIELD, "external_id",
+                                         "external_id must not be empty");
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
@@ -327,8 +331,8 @@ static int public_intake(struct request *req)
     const char *phone = json_get_string(req->json, "phone");
     if (phone != NULL && phone[0] != '\0' &&
         (strspn(phone, "0123456789-+ ") != strlen(phone) || strlen(phone) < 5))
-        return request_reply_error(req, 400, ERR_INVALID_FIELD,
-                                   "phone may hold only digits, spaces, '+' and '-'");
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "phone",
+                                         "phone may hold only digits, spaces, '+' and '-'");
     status = api_public_count_report(req);
     if (status != 0)
         return status;
@@ -348,7 +352,8 @@ static int public_intake(struct request *req)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
     if (rc == STORE_INVALID)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD, "no such category");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "category_id",
+                                         "no such category");
     if (rc != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not save the case");
     cJSON *body = cJSON_CreateObject();

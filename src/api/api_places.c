@@ -98,8 +98,9 @@ static int list_org_units(struct request *req)
     for (size_t i = 0; !known && i < sizeof TYPES / sizeof TYPES[0]; i++)
         known = strcmp(type, TYPES[i]) == 0;
     if (!known)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "type must be city, district, street, community or department");
+        return request_reply_field_error(
+            req, 400, ERR_INVALID_QUERY, "type",
+            "type must be city, district, street, community or department");
     struct store_org_unit_filter filter = {
         .jurisdiction = &req->user->jurisdiction,
         .type = type,
@@ -170,12 +171,12 @@ static int reply_grids(struct request *req, const struct jurisdiction *jurisdict
         .limit = GRID_LIST_LIMIT + 1,
     };
     if (filter.community_code != NULL && !geo_community_code_valid(filter.community_code))
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "community must be a 12-digit community code");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "community",
+                                         "community must be a 12-digit community code");
     const char *bbox = request_query(req, "bbox");
     if (bbox != NULL && !parse_bbox(bbox, &filter))
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "bbox must be minLon,minLat,maxLon,maxLat in degrees");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "bbox",
+                                         "bbox must be minLon,minLat,maxLon,maxLat in degrees");
     cJSON *body = request_json_object(req);
     cJSON_AddStringToObject(body, "type", "FeatureCollection");
     struct grid_list list = {cJSON_AddArrayToObject(body, "features"), 0, false, public_view};
@@ -197,9 +198,10 @@ static int list_public_grids(struct request *req)
     const char *bbox = request_query(req, "bbox");
     if (bbox == NULL || !parse_bbox(bbox, &box) || box.max_lon - box.min_lon > 0.2 ||
         box.max_lat - box.min_lat > 0.2)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "bbox is required: minLon,minLat,maxLon,maxLat spanning at "
-                                   "most 0.2 degrees");
+        return request_reply_field_error(
+            req, 400, ERR_INVALID_QUERY, "bbox",
+            "bbox is required: minLon,minLat,maxLon,maxLat spanning at "
+            "most 0.2 degrees");
     struct jurisdiction everywhere;
     jurisdiction_init_everywhere(&everywhere);
     return reply_grids(req, &everywhere, true);
@@ -216,12 +218,12 @@ static cJSON *place_json(const char *code, const char *name)
 static int locate_grid(struct request *req)
 {
     double lat, lon;
-    if (!parse_query_number(request_query(req, "lat"), &lat) ||
-        !parse_query_number(request_query(req, "lon"), &lon) || lat < -90 || lat > 90 ||
-        lon < -180 || lon > 180)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "lat and lon are required: decimal degrees, lat within "
-                                   "[-90, 90], lon within [-180, 180]");
+    bool lat_ok = parse_query_number(request_query(req, "lat"), &lat) && lat >= -90 && lat <= 90;
+    bool lon_ok = parse_query_number(request_query(req, "lon"), &lon) && lon >= -180 && lon <= 180;
+    if (!lat_ok || !lon_ok)
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, lat_ok ? "lon" : "lat",
+                                         "lat and lon are required: decimal degrees, lat within "
+                                         "[-90, 90], lon within [-180, 180]");
     struct store_grid_location where;
     int rc = store_grid_locate(req->server->store, lon, lat, &where);
     if (rc == STORE_NOT_FOUND)
@@ -242,17 +244,10 @@ static int locate_grid(struct request *req)
 static int reply_rejected(struct request *req, cJSON *report)
 {
     int rejected = cJSON_GetArraySize(cJSON_GetObjectItem(report, "rejected"));
-    char message[160];
-    snprintf(message, sizeof message,
-             "%d feature(s) rejected; nothing was imported (see report, or retry with "
-             "skip_invalid=1)",
-             rejected);
-    cJSON *root = cJSON_CreateObject();
-    cJSON *error = cJSON_AddObjectToObject(root, "error");
-    cJSON_AddStringToObject(error, "code", ERR_UNPROCESSABLE);
-    cJSON_AddStringToObject(error, "message", message);
-    cJSON_AddItemReferenceToObject(error, "report", report); // the request owns report
-    return request_reply_json(req, 422, root);
+    return request_reply_report_error(req, 422, ERR_UNPROCESSABLE, report,
+                                      "%d feature(s) rejected; nothing was imported (see "
+                                      "report, or retry with skip_invalid=1)",
+                                      rejected);
 }
 
 static int import_grids(struct request *req)
@@ -260,7 +255,8 @@ static int import_grids(struct request *req)
     const char *skip = request_query(req, "skip_invalid");
     bool skip_invalid = skip != NULL && (strcmp(skip, "1") == 0 || strcmp(skip, "true") == 0);
     if (skip != NULL && !skip_invalid && strcmp(skip, "0") != 0 && strcmp(skip, "false") != 0)
-        return request_reply_error(req, 400, ERR_INVALID_QUERY, "skip_invalid must be 1 or 0");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "skip_invalid",
+                                         "skip_invalid must be 1 or 0");
     cJSON *report = NULL;
     int rc = grid_import_collection(req->server->store, req->json, &req->user->jurisdiction,
                                     skip_invalid, &report);

@@ -265,8 +265,8 @@ static int track_case(struct request *req)
 {
     const char *code = request_query(req, "code");
     if (code == NULL || code[0] == '\0')
-        return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "code (the query code) is required");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "code",
+                                         "code (the query code) is required");
     int64_t id = 0;
     int status = api_public_authorize(req, code, &id);
     if (status != 0)
@@ -286,12 +286,13 @@ static int rate_case(struct request *req)
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     const char *value = json_get_string(req->json, "rating");
     if (strcmp(value, "satisfied") != 0 && strcmp(value, "basically_satisfied") != 0 &&
         strcmp(value, "unsatisfied") != 0)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "rating must be satisfied, basically_satisfied or unsatisfied");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "rating",
+                                         "rating must be satisfied, basically_satisfied or "
+                                         "unsatisfied");
     int64_t id = 0;
     int status = api_public_authorize(req, json_get_string(req->json, "code"), &id);
     if (status != 0)

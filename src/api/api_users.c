@@ -63,7 +63,7 @@ static int list_users(struct request *req)
         char *end = NULL;
         after = strtoll(cursor, &end, 10);
         if (end == cursor || *end != '\0' || after < 0)
-            return request_reply_error(req, 400, ERR_INVALID_QUERY, "bad cursor");
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "cursor", "bad cursor");
     }
     cJSON *body = request_json_object(req);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
@@ -93,15 +93,15 @@ static int resolve_role_and_unit(struct request *req, struct store_user *user)
     if (role != NULL) {
         user->role = role_from_name(role);
         if (user->role == ROLE_NONE || user->role == ROLE_SYSTEM)
-            return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                       "role must be inspector, operator, supervisor, "
-                                       "department, leader or admin");
+            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "role",
+                                             "role must be inspector, operator, supervisor, "
+                                             "department, leader or admin");
     }
     const char *unit = json_get_string(req->json, "org_unit_code");
     if (unit != NULL && store_org_unit_in_scope(req->server->store, unit, &req->user->jurisdiction,
                                                 &user->org_unit_id) != STORE_OK)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "no org unit %s inside your jurisdiction", unit);
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "org_unit_code",
+                                         "no org unit %s inside your jurisdiction", unit);
     return 0;
 }
 
@@ -114,14 +114,14 @@ static int create_user(struct request *req)
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     struct store_user user = {0};
     const char *username = json_get_string(req->json, "username");
     if (strlen(username) < 3 ||
         strspn(username, "abcdefghijklmnopqrstuvwxyz"
                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(username))
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "username: 3-63 letters, digits, '_', '.' or '-'");
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "username",
+                                         "username: 3-63 letters, digits, '_', '.' or '-'");
     snprintf(user.username, sizeof user.username, "%s", username);
     snprintf(user.display_name, sizeof user.display_name, "%s",
              json_get_string(req->json, "display_name"));
@@ -132,14 +132,15 @@ static int create_user(struct request *req)
         return status;
     const char *weak = auth_password_problem(json_get_string(req->json, "password"));
     if (weak != NULL)
-        return request_reply_error(req, 422, ERR_INVALID_FIELD, "%s", weak);
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "password", "%s", weak);
     char hash[AUTH_HASH_SIZE];
     if (auth_hash_password(json_get_string(req->json, "password"), hash) != 0)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not hash the password");
     int64_t id = 0;
     int rc = store_user_create(req->server->store, &user, hash, &id);
     if (rc == STORE_CONFLICT)
-        return request_reply_error(req, 409, ERR_CONFLICT, "the username %s is taken", username);
+        return request_reply_field_error(req, 409, ERR_CONFLICT, "username",
+                                         "the username %s is taken", username);
     if (rc != STORE_OK || store_user_get(req->server->store, id, &user) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not create the user");
     return request_reply_json(req, 201, account_json(&user));
@@ -154,7 +155,7 @@ static int update_user(struct request *req)
     };
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
-        return request_reply_error(req, 400, problem.code, "%s", problem.message);
+        return request_reply_problem(req, 400, &problem);
     struct store_user user;
     int status = load_target(req, &user);
     if (status != 0)
@@ -173,14 +174,16 @@ static int update_user(struct request *req)
     if (password != NULL) {
         const char *weak = auth_password_problem(password);
         if (weak != NULL)
-            return request_reply_error(req, 422, ERR_INVALID_FIELD, "%s", weak);
+            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "password", "%s", weak);
         if (auth_hash_password(password, hash) != 0)
             return request_reply_error(req, 500, ERR_INTERNAL, "could not hash the password");
     }
     if (user.id == req->user->id &&
         (user.role != ROLE_ADMIN || cJSON_IsTrue(cJSON_GetObjectItem(req->json, "disabled"))))
-        return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                   "you cannot disable yourself or drop your own admin role");
+        return request_reply_field_error(
+            req, 422, ERR_INVALID_FIELD,
+            cJSON_IsTrue(cJSON_GetObjectItem(req->json, "disabled")) ? "disabled" : "role",
+            "you cannot disable yourself or drop your own admin role");
     struct store *store = req->server->store;
     const cJSON *disabled = cJSON_GetObjectItem(req->json, "disabled");
     int rc = store_user_update(store, &user, password ? hash : NULL,

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 static const char CSP_FORMAT[] =
-    "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 // Builds the Content-Security-Policy: with a base-map tile URL configured, its
@@ -194,7 +194,7 @@ static int dispatch(struct request *req)
         struct json_problem problem;
         req->json = json_parse_object(req->body, req->body_len, &problem);
         if (req->json == NULL)
-            return request_reply_error(req, 400, problem.code, "%s", problem.message);
+            return request_reply_problem(req, 400, &problem);
         arena_defer(req->arena, (void (*)(void *))cJSON_Delete, req->json);
     } else if ((route->flags & ROUTE_UPLOAD) && !upload_type_ok(content_type)) {
         return request_reply_error(req, 415, ERR_UNSUPPORTED_MEDIA,

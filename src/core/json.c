@@ -12,11 +12,36 @@
 
 #define JSON_MAX_SAFE_INT 9007199254740992.0
 
-static void problem_set(struct json_problem *problem, const char *code, const char *format,
-                        const char *detail)
+// Copies text into problem->field, cut at a character boundary when too long
+// (member names are valid UTF-8: the body was checked before parsing).
+static void field_copy(struct json_problem *problem, const char *text)
+{
+    size_t len = strlen(text);
+    if (len >= sizeof problem->field) {
+        len = sizeof problem->field - 1;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--; // text[len] continues a character: cut before the character
+    }
+    memcpy(problem->field, text, len);
+    problem->field[len] = '\0';
+}
+
+// Drops the partial character a long name cut into the message may leave at its end.
+static void message_trim(struct json_problem *problem)
+{
+    size_t len = strlen(problem->message);
+    for (int i = 0; i < 3 && len > 0 && !textseg_utf8_valid(problem->message, len); i++)
+        problem->message[--len] = '\0';
+}
+
+// Fills the problem; field names the member to blame, or is NULL for the body.
+static void problem_set(struct json_problem *problem, const char *code, const char *field,
+                        const char *format, const char *detail)
 {
     problem->code = code;
     snprintf(problem->message, sizeof problem->message, format, detail);
+    message_trim(problem);
+    field_copy(problem, field ? field : "");
 }
 
 // True when a string in the JSON text holds the escape \u0000, which cJSON would
@@ -43,34 +68,35 @@ static bool has_escaped_nul(const char *body, size_t len)
 cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem)
 {
     if (body == NULL || len == 0) {
-        problem_set(problem, ERR_INVALID_JSON, "%s",
+        problem_set(problem, ERR_INVALID_JSON, NULL, "%s",
                     "the request body is empty; send a JSON object");
         return NULL;
     }
     if (!textseg_utf8_valid(body, len)) {
-        problem_set(problem, ERR_INVALID_UTF8, "%s", "the request body is not valid UTF-8");
+        problem_set(problem, ERR_INVALID_UTF8, NULL, "%s", "the request body is not valid UTF-8");
         return NULL;
     }
     if (has_escaped_nul(body, len)) {
-        problem_set(problem, ERR_INVALID_JSON, "%s", "strings must not contain U+0000");
+        problem_set(problem, ERR_INVALID_JSON, NULL, "%s", "strings must not contain U+0000");
         return NULL;
     }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, false);
     if (root == NULL) {
-        problem_set(problem, ERR_INVALID_JSON, "%s", "the request body is not valid JSON");
+        problem_set(problem, ERR_INVALID_JSON, NULL, "%s", "the request body is not valid JSON");
         return NULL;
     }
     while (end != NULL && end < body + len && strchr(" \t\r\n", *end) != NULL && *end != '\0')
         end++;
     if (end != body + len) {
         cJSON_Delete(root);
-        problem_set(problem, ERR_INVALID_JSON, "%s", "unexpected text after the JSON value");
+        problem_set(problem, ERR_INVALID_JSON, NULL, "%s", "unexpected text after the JSON value");
         return NULL;
     }
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        problem_set(problem, ERR_INVALID_JSON, "%s", "the request body must be a JSON object");
+        problem_set(problem, ERR_INVALID_JSON, NULL, "%s",
+                    "the request body must be a JSON object");
         return NULL;
     }
     return root;
@@ -116,6 +142,7 @@ static const struct json_field *field_find(const struct json_field *fields, size
 static bool check_value(const cJSON *item, const struct json_field *field,
                         struct json_problem *problem)
 {
+    field_copy(problem, field->name);
     if (!value_has_type(item, field->type)) {
         problem->code = ERR_INVALID_FIELD;
         snprintf(problem->message, sizeof problem->message, "field '%s' must be %s", field->name,
@@ -126,7 +153,8 @@ static bool check_value(const cJSON *item, const struct json_field *field,
     if (field->type == JSON_STRING) {
         size_t len = strlen(item->valuestring);
         if (!textseg_utf8_valid(item->valuestring, len)) {
-            problem_set(problem, ERR_INVALID_UTF8, "field '%s' is not valid UTF-8", field->name);
+            problem_set(problem, ERR_INVALID_UTF8, field->name, "field '%s' is not valid UTF-8",
+                        field->name);
             return false;
         }
         if (len > (limit ? limit : 4096)) {
@@ -154,12 +182,14 @@ bool json_check(const cJSON *obj, const struct json_field *fields, size_t count,
     {
         const struct json_field *field = field_find(fields, count, item->string);
         if (field == NULL) {
-            problem_set(problem, ERR_UNKNOWN_FIELD, "unknown field '%s'", item->string);
+            problem_set(problem, ERR_UNKNOWN_FIELD, item->string, "unknown field '%s'",
+                        item->string);
             return false;
         }
         // A duplicated member is ambiguous: refuse it rather than pick one.
         if (cJSON_GetObjectItemCaseSensitive(obj, item->string) != item) {
-            problem_set(problem, ERR_INVALID_JSON, "field '%s' appears twice", item->string);
+            problem_set(problem, ERR_INVALID_JSON, item->string, "field '%s' appears twice",
+                        item->string);
             return false;
         }
         if (!cJSON_IsNull(item) && !check_value(item, field, problem))
@@ -168,11 +198,19 @@ bool json_check(const cJSON *obj, const struct json_field *fields, size_t count,
     for (size_t i = 0; i < count; i++) {
         const cJSON *value = cJSON_GetObjectItemCaseSensitive(obj, fields[i].name);
         if (fields[i].required && (value == NULL || cJSON_IsNull(value))) {
-            problem_set(problem, ERR_MISSING_FIELD, "field '%s' is required", fields[i].name);
+            problem_set(problem, ERR_MISSING_FIELD, fields[i].name, "field '%s' is required",
+                        fields[i].name);
             return false;
         }
     }
     return true;
+}
+
+void json_problem_nest(struct json_problem *problem, const char *parent)
+{
+    char nested[sizeof problem->field * 2];
+    snprintf(nested, sizeof nested, "%s%s%s", parent, problem->field[0] ? "." : "", problem->field);
+    field_copy(problem, nested);
 }
 
 const char *json_get_string(const cJSON *obj, const char *name)

@@ -5,6 +5,7 @@
 
 #include "arena.h"
 #include "errors.h"
+#include "json.h"
 #include "log.h"
 
 #include <microhttpd.h>
@@ -124,15 +125,20 @@ int request_reply_json(struct request *req, int status, cJSON *body)
     return set_response(req, status, response, "application/json; charset=utf-8");
 }
 
-// Renders the error envelope; field is added when one input is to blame.
-static int reply_envelope(struct request *req, int status, const char *code, const char *field,
-                          const char *message)
+// The one renderer of the error envelope {"error":{code, message, field?, report?}}:
+// field NULL leaves "field" out, report NULL leaves "report" out (a tree the
+// request owns, referenced, not copied).
+static int reply_error(struct request *req, int status, const char *code, const char *field,
+                       cJSON *report, const char *format, va_list ap)
 {
+    char message[512];
+    vsnprintf(message, sizeof message, format, ap);
     cJSON *root = cJSON_CreateObject();
     cJSON *error = cJSON_AddObjectToObject(root, "error");
     if (error == NULL || cJSON_AddStringToObject(error, "code", code) == NULL ||
         cJSON_AddStringToObject(error, "message", message) == NULL ||
-        (field != NULL && cJSON_AddStringToObject(error, "field", field) == NULL)) {
+        (field != NULL && cJSON_AddStringToObject(error, "field", field) == NULL) ||
+        (report != NULL && !cJSON_AddItemReferenceToObject(error, "report", report))) {
         cJSON_Delete(root);
         root = NULL;
     }
@@ -147,23 +153,38 @@ static int reply_envelope(struct request *req, int status, const char *code, con
 
 int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
 {
-    char message[512];
     va_list ap;
     va_start(ap, format);
-    vsnprintf(message, sizeof message, format, ap);
+    int result = reply_error(req, status, code, NULL, NULL, format, ap);
     va_end(ap);
-    return reply_envelope(req, status, code, NULL, message);
+    return result;
 }
 
 int request_reply_field_error(struct request *req, int status, const char *code, const char *field,
                               const char *format, ...)
 {
-    char message[512];
     va_list ap;
     va_start(ap, format);
-    vsnprintf(message, sizeof message, format, ap);
+    int result = reply_error(req, status, code, field, NULL, format, ap);
     va_end(ap);
-    return reply_envelope(req, status, code, field, message);
+    return result;
+}
+
+int request_reply_report_error(struct request *req, int status, const char *code, cJSON *report,
+                               const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    int result = reply_error(req, status, code, NULL, request_own_json(req, report), format, ap);
+    va_end(ap);
+    return result;
+}
+
+int request_reply_problem(struct request *req, int status, const struct json_problem *problem)
+{
+    return request_reply_field_error(req, status, problem->code,
+                                     problem->field[0] ? problem->field : NULL, "%s",
+                                     problem->message);
 }
 
 int request_reply_rate_limited(struct request *req, int wait_s, const char *what)

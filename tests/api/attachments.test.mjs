@@ -222,9 +222,9 @@ test('bad photos are refused and leave no file and no row behind', async () => {
 test('stage, role, CSRF and the case state decide who may add which photo', async () => {
   const c = await fileCase(users.inspector);
   const bytes = png(nextSeed());
-  assertError(await upload(users.inspector, c.id, undefined, bytes), 400, 'invalid_query');
-  assertError(await upload(users.inspector, c.id, 'later', bytes), 400, 'invalid_query');
-  assertError(await upload(users.inspector, c.id, 'Report', bytes), 400, 'invalid_query');
+  assertError(await upload(users.inspector, c.id, undefined, bytes), 400, 'invalid_query', 'stage');
+  assertError(await upload(users.inspector, c.id, 'later', bytes), 400, 'invalid_query', 'stage');
+  assertError(await upload(users.inspector, c.id, 'Report', bytes), 400, 'invalid_query', 'stage');
   // An operator sends in a caller's photo, but never checks a fix.
   assertError(await upload(users.operator, c.id, 'check', bytes), 403, 'forbidden');
   assert.equal((await upload(users.operator, c.id, 'report', bytes)).status, 201);
@@ -378,8 +378,8 @@ test('citizens add up to 6 report photos with their query code, within an hour',
   const wrong = code.startsWith('A') ? `B${code.slice(1)}` : `A${code.slice(1)}`;
   assertError(await publicUpload(caseNo, wrong, png(nextSeed())), 404, 'not_found');
   assertError(await publicUpload('20990101000001', code, png(nextSeed())), 404, 'not_found');
-  assertError(await publicUpload(caseNo, '', png(nextSeed())), 400, 'invalid_query');
-  assertError(await publicUpload(caseNo, code, png(nextSeed()), 'image/png', '&stage=after'), 400, 'invalid_query');
+  assertError(await publicUpload(caseNo, '', png(nextSeed())), 400, 'invalid_query', 'code');
+  assertError(await publicUpload(caseNo, code, png(nextSeed()), 'image/png', '&stage=after'), 400, 'invalid_query', 'stage');
   assertError(await publicUpload(caseNo, code, Buffer.from('GIF89a'), 'image/gif'), 415, 'unsupported_media_type');
   assertError(await publicUpload(caseNo, code, Buffer.from('hello'), 'image/png'), 422, 'unprocessable');
   const hashes = [];

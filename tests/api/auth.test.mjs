@@ -97,14 +97,14 @@ test('repeated failures for one account are delayed, then 429, even with the rig
 
 test('bad login bodies get clear 4xx answers', async () => {
   const c = new Client(server.base);
-  assertError(await c.request('POST', '/api/v1/auth/login', { json: '{"username":', headers: {} }), 400, 'invalid_json');
-  assertError(await c.post('/api/v1/auth/login', { username: 'a', password: 'b', extra: 1 }), 400, 'unknown_field');
-  assertError(await c.post('/api/v1/auth/login', { username: 5, password: 'b' }), 400, 'invalid_field');
-  assertError(await c.post('/api/v1/auth/login', { username: 'a' }), 400, 'missing_field');
+  assertError(await c.request('POST', '/api/v1/auth/login', { json: '{"username":', headers: {} }), 400, 'invalid_json', null);
+  assertError(await c.post('/api/v1/auth/login', { username: 'a', password: 'b', extra: 1 }), 400, 'unknown_field', 'extra');
+  assertError(await c.post('/api/v1/auth/login', { username: 5, password: 'b' }), 400, 'invalid_field', 'username');
+  assertError(await c.post('/api/v1/auth/login', { username: 'a' }), 400, 'missing_field', 'password');
   assertError(await c.request('POST', '/api/v1/auth/login', { body: 'username=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
   assertError(await c.request('POST', '/api/v1/auth/login', { body: '{"username":"a","password":"b"}' }), 415, 'unsupported_media_type');
   assertError(await c.request('POST', '/api/v1/auth/login', { json: { username: 'a', password: 'x'.repeat(2 * 1024 * 1024) } }), 413, 'payload_too_large');
-  assertError(await c.request('POST', '/api/v1/auth/login', { body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), headers: { 'content-type': 'application/json' } }), 400, 'invalid_utf8');
+  assertError(await c.request('POST', '/api/v1/auth/login', { body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), headers: { 'content-type': 'application/json' } }), 400, 'invalid_utf8', null);
 });
 
 test('roles are enforced by the route table: non-admins get 403 on user administration', async () => {
@@ -122,22 +122,22 @@ test('roles are enforced by the route table: non-admins get 403 on user administ
 test('admins create users (password rules, duplicates) and disabling ends sessions', async () => {
   const admin = await demoClient(server, 'admin');
   const base = { username: 'new_inspector', display_name: '新监督员', role: 'inspector', org_unit_code: '440902001', phone: '13800000000' };
-  assertError(await admin.post('/api/v1/users', { ...base, password: 'short' }), 422, 'invalid_field');
-  assertError(await admin.post('/api/v1/users', { ...base, role: 'emperor', password: 'long enough password' }), 422, 'invalid_field');
-  assertError(await admin.post('/api/v1/users', { ...base, org_unit_code: '999999999', password: 'long enough password' }), 422, 'invalid_field');
+  assertError(await admin.post('/api/v1/users', { ...base, password: 'short' }), 422, 'invalid_field', 'password');
+  assertError(await admin.post('/api/v1/users', { ...base, role: 'emperor', password: 'long enough password' }), 422, 'invalid_field', 'role');
+  assertError(await admin.post('/api/v1/users', { ...base, org_unit_code: '999999999', password: 'long enough password' }), 422, 'invalid_field', 'org_unit_code');
   const created = await admin.post('/api/v1/users', { ...base, password: '一二三四五六七八九十十一十二' });
   assert.equal(created.status, 201, created.text);
   assert.equal(created.data.role, 'inspector');
-  assertError(await admin.post('/api/v1/users', { ...base, password: 'long enough password' }), 409, 'conflict');
+  assertError(await admin.post('/api/v1/users', { ...base, password: 'long enough password' }), 409, 'conflict', 'username');
   const user = new Client(server.base);
   assert.equal((await user.login('new_inspector', '一二三四五六七八九十十一十二')).status, 200);
   const off = await admin.patch(`/api/v1/users/${created.data.id}`, { disabled: true });
   assert.equal(off.status, 200, off.text);
   assert.equal(off.data.disabled, true);
   assertError(await user.get('/api/v1/auth/me'), 401, 'unauthenticated');
-  assertError(await new Client(server.base).login('new_inspector', '一二三四五六七八九十十一十二'), 401, 'invalid_credentials');
+  assertError(await new Client(server.base).login('new_inspector', '一二三四五六七八九十十一十二'), 401, 'invalid_credentials', null);
   assertError(await admin.patch('/api/v1/users/999999', { disabled: true }), 404, 'not_found');
-  assertError(await admin.patch(`/api/v1/users/${created.data.id}`, { colour: 'red' }), 400, 'unknown_field');
+  assertError(await admin.patch(`/api/v1/users/${created.data.id}`, { colour: 'red' }), 400, 'unknown_field', 'colour');
 });
 
 test('idle and absolute session expiry', async () => {

@@ -30,16 +30,16 @@ test('staff read the working periods and the year\'s holidays and adjusted days'
   assert.equal(days['2026-10-10'].kind, 'workday');
   assert.equal(days['2026-09-20'].kind, 'workday');
   assert.ok(r.data.days.every((d) => d.day.startsWith('2026-')));
-  assertError(await users.supervisor.get('/api/v1/calendar?year=nineteen'), 400, 'invalid_query');
+  assertError(await users.supervisor.get('/api/v1/calendar?year=nineteen'), 400, 'invalid_query', 'year');
   assert.equal((await users.supervisor.get('/api/v1/calendar?year=2027')).data.days.length, 0);
 });
 
 test('admins add and remove days; others may not; bad days are refused', async () => {
   const { admin, supervisor } = users;
   assertError(await supervisor.request('PUT', '/api/v1/admin/calendar/days/2026-12-25', { json: { kind: 'holiday' } }), 403, 'forbidden');
-  assertError(await admin.request('PUT', '/api/v1/admin/calendar/days/2026-02-30', { json: { kind: 'holiday' } }), 400, 'invalid_field');
-  assertError(await admin.request('PUT', '/api/v1/admin/calendar/days/2026-12-25', { json: { kind: 'party' } }), 422, 'invalid_field');
-  assertError(await admin.request('PUT', '/api/v1/admin/calendar/days/2026-12-25', { json: { kind: 'holiday', colour: 'red' } }), 400, 'unknown_field');
+  assertError(await admin.request('PUT', '/api/v1/admin/calendar/days/2026-02-30', { json: { kind: 'holiday' } }), 400, 'invalid_field', 'day');
+  assertError(await admin.request('PUT', '/api/v1/admin/calendar/days/2026-12-25', { json: { kind: 'party' } }), 422, 'invalid_field', 'kind');
+  assertError(await admin.request('PUT', '/api/v1/admin/calendar/days/2026-12-25', { json: { kind: 'holiday', colour: 'red' } }), 400, 'unknown_field', 'colour');
   const put = await admin.request('PUT', '/api/v1/admin/calendar/days/2026-12-25', { json: { kind: 'holiday', name: '测试假日' } });
   assert.equal(put.status, 200, put.text);
   assert.deepEqual(put.data, { day: '2026-12-25', kind: 'holiday', name: '测试假日' });

@@ -132,9 +132,9 @@ test('search matches English words case-insensitively and by prefix', async () =
 });
 
 test('a query with nothing to search for, or too long, is a 400', async () => {
-  assertError(await supervisor.get(`/api/v1/cases?q=${encodeURIComponent('!!! ，。')}`), 400, 'invalid_query');
-  assertError(await supervisor.get(`/api/v1/cases?q=${'a'.repeat(201)}`), 400, 'invalid_query');
-  assertError(await supervisor.get('/api/v1/cases?q=%FF%FE'), 400, 'invalid_query');
+  assertError(await supervisor.get(`/api/v1/cases?q=${encodeURIComponent('!!! ，。')}`), 400, 'invalid_query', 'q');
+  assertError(await supervisor.get(`/api/v1/cases?q=${'a'.repeat(201)}`), 400, 'invalid_query', 'q');
+  assertError(await supervisor.get('/api/v1/cases?q=%FF%FE'), 400, 'invalid_query', 'q');
 });
 
 async function walk(client, sort, limit, extra = '') {
@@ -188,14 +188,14 @@ test('cursors are opaque, tied to their sort, and refused when edited', async ()
   assert.ok(cursor);
   const next = await supervisor.get(`/api/v1/cases?limit=2&cursor=${cursor}`);
   assert.equal(next.status, 200);
-  assertError(await supervisor.get(`/api/v1/cases?limit=2&sort=deadline&cursor=${cursor}`), 400, 'invalid_query');
+  assertError(await supervisor.get(`/api/v1/cases?limit=2&sort=deadline&cursor=${cursor}`), 400, 'invalid_query', 'cursor');
   const flip = (s, i) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
   for (const i of [0, 5, 12, cursor.length - 1]) {
-    assertError(await supervisor.get(`/api/v1/cases?limit=2&cursor=${flip(cursor, i)}`), 400, 'invalid_query');
+    assertError(await supervisor.get(`/api/v1/cases?limit=2&cursor=${flip(cursor, i)}`), 400, 'invalid_query', 'cursor');
   }
-  assertError(await supervisor.get('/api/v1/cases?cursor=12345'), 400, 'invalid_query');
-  assertError(await supervisor.get(`/api/v1/cases?cursor=${cursor}xx`), 400, 'invalid_query');
-  assertError(await supervisor.get(`/api/v1/cases?cursor=${cursor}%3D`), 400, 'invalid_query');
+  assertError(await supervisor.get('/api/v1/cases?cursor=12345'), 400, 'invalid_query', 'cursor');
+  assertError(await supervisor.get(`/api/v1/cases?cursor=${cursor}xx`), 400, 'invalid_query', 'cursor');
+  assertError(await supervisor.get(`/api/v1/cases?cursor=${cursor}%3D`), 400, 'invalid_query', 'cursor');
 });
 
 test('each filter keeps exactly its cases', async () => {
@@ -239,7 +239,7 @@ test('bad query parameters are a 400 invalid_query', async () => {
     'category=0', 'grid=12345', 'grid=44090200100100x', 'street=abc', 'street=4409020010',
     'department=x', 'source=twitter', 'overdue=yes', 'sort=oldest', 'limit=0', 'limit=101', 'limit=abc',
     'limit=2.5', 'limit=-1']) {
-    assertError(await supervisor.get(`/api/v1/cases?${query}`), 400, 'invalid_query');
+    assertError(await supervisor.get(`/api/v1/cases?${query}`), 400, 'invalid_query', query.split('=')[0]);
   }
   assert.equal((await supervisor.get('/api/v1/cases?limit=100')).status, 200);
   assert.equal((await supervisor.get('/api/v1/cases?limit=1')).data.items.length, 1);

@@ -91,9 +91,9 @@ test('a case outside every cell is kept and flagged for placement', async () => 
   assert.ok(found, 'the district supervisor sees the unplaced citizen case');
   assert.equal(found.place.needs_placement, true);
   // The supervisor places it; then it belongs to that street.
-  assertError(await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version, ...OUTSIDE }), 422, 'invalid_field');
+  assertError(await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version, ...OUTSIDE }), 422, 'invalid_field', 'lat');
   assertError(await users.inspector.post(`/api/v1/cases/${found.id}/place`, { version: found.version, ...HONGQI }), 403, 'forbidden');
-  assertError(await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version - 1, ...HONGQI }), 409, 'stale_version');
+  assertError(await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version - 1, ...HONGQI }), 409, 'stale_version', null);
   const placed = await users.supervisor.post(`/api/v1/cases/${found.id}/place`, { version: found.version, ...HONGQI, address: '红旗路口' });
   assert.equal(placed.status, 200, placed.text);
   assert.equal(placed.data.place.needs_placement, false);
@@ -113,9 +113,9 @@ test('operators enter 12345/110/12319 calls with caller and ticket; duplicates r
     assert.equal(c.citizen_phone, '13812345678');
   }
   const again = await users.operator.post('/api/v1/cases', { description: 'again', ...HONGQI, source: '12345', external_id: 'OP-12345' });
-  assertError(again, 409, 'conflict');
-  assertError(await users.operator.post('/api/v1/cases', { description: 'x', ...HONGQI, source: 'patrol' }), 422, 'invalid_field');
-  assertError(await users.inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, source: '12345' }), 422, 'invalid_field');
+  assertError(again, 409, 'conflict', 'external_id');
+  assertError(await users.operator.post('/api/v1/cases', { description: 'x', ...HONGQI, source: 'patrol' }), 422, 'invalid_field', 'source');
+  assertError(await users.inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, source: '12345' }), 422, 'invalid_field', 'source');
   assertError(await users.dept_municipal.post('/api/v1/cases', { description: 'x', ...HONGQI }), 403, 'forbidden');
 });
 
@@ -146,7 +146,7 @@ test('citizens file without an account and get a case number and query code', as
   assert.match(r.data.case_no, /^\d{14}$/);
   assert.match(r.data.query_code, /^[2-9A-Z]{10}$/);
   assert.equal(r.data.located, true);
-  assertError(await new Client(server.base).post('/api/v1/public/cases', { description: 'spam', ...HONGQI, website: 'http://spam' }), 400, 'invalid_field');
+  assertError(await new Client(server.base).post('/api/v1/public/cases', { description: 'spam', ...HONGQI, website: 'http://spam' }), 400, 'invalid_field', null);
 });
 
 test('the full lifecycle, with every refusal along the way', async () => {
@@ -158,19 +158,19 @@ test('the full lifecycle, with every refusal along the way', async () => {
   await act(inspector, c, 'verify', {}, 403);
   c = await act(operator, c, 'verify');
   assert.equal(c.state, 'verifying');
-  await act(inspector, c, 'confirm', {}, 422); // no verify photo yet
+  assertError(await act(inspector, c, 'confirm', {}, 422), 422, 'missing_field', 'photo'); // no verify photo yet
   assert.equal((await uploadPhoto(inspector, c.id, 'verify', 1)).status, 201);
   c = await act(inspector, c, 'confirm', { note: '现场属实' });
   assert.equal(c.state, 'reported');
   assert.equal(c.verified, true);
   // accept needs a category
-  await act(supervisor, c, 'accept', {}, 422);
+  assertError(await act(supervisor, c, 'accept', {}, 422), 422, 'missing_field', 'category_id');
   await act(operator, c, 'accept', { category_id: manholeId }, 403);
   c = await act(supervisor, c, 'accept', { category_id: manholeId });
   assert.equal(c.state, 'accepted');
   assert.equal(c.clock.stage, 'dispatch');
   // dispatch needs a department
-  await act(supervisor, c, 'dispatch', {}, 422);
+  assertError(await act(supervisor, c, 'dispatch', {}, 422), 422, 'missing_field', 'department_id');
   await act(supervisor, c, 'dispatch', { department_id: 999999 }, 422);
   c = await act(supervisor, c, 'dispatch', { department_id: departments['440902-D01'] });
   assert.equal(c.state, 'dispatched');
@@ -182,7 +182,7 @@ test('the full lifecycle, with every refusal along the way', async () => {
   c = await act(dept, c, 'sign');
   assert.equal(c.state, 'processing');
   // extension requested and approved moves the deadline
-  await act(dept, c, 'request-extension', { note: '需采购井盖' }, 422); // amount missing
+  assertError(await act(dept, c, 'request-extension', { note: '需采购井盖' }, 422), 422, 'missing_field', 'amount');
   c = await act(dept, c, 'request-extension', { note: '需采购井盖', amount: 4 });
   assert.equal(c.pending, 'extension');
   await act(dept, c, 'request-suspension', { note: 'x' }, 409); // one request at a time
@@ -206,7 +206,7 @@ test('the full lifecycle, with every refusal along the way', async () => {
   assert.ok(Math.abs(c.clock.remaining_ms - left) <= 120000, `remaining ${c.clock.remaining_ms} vs ${left}`);
   // a refused request leaves the case as it was
   c = await act(dept, c, 'request-return', { note: '不归我们管' });
-  await act(supervisor, c, 'refuse', {}, 422); // reason needed
+  assertError(await act(supervisor, c, 'refuse', {}, 422), 422, 'missing_field', 'note'); // reason needed
   c = await act(supervisor, c, 'refuse', { note: '属于市政职责' });
   assert.equal(c.state, 'processing');
   assert.equal(c.pending, 'none');
@@ -219,9 +219,9 @@ test('the full lifecycle, with every refusal along the way', async () => {
   c = await act(supervisor, c, 'dispatch', { department_id: departments['440902-D01'] });
   c = await act(dept, c, 'sign');
   // handle needs a note and an after photo
-  await act(dept, c, 'handle', { note: '已更换井盖' }, 422);
+  assertError(await act(dept, c, 'handle', { note: '已更换井盖' }, 422), 422, 'missing_field', 'photo');
   assert.equal((await uploadPhoto(dept, c.id, 'after', 2)).status, 201);
-  await act(dept, c, 'handle', {}, 422);
+  assertError(await act(dept, c, 'handle', {}, 422), 422, 'missing_field', 'note');
   c = await act(dept, c, 'handle', { note: '已更换井盖' });
   assert.equal(c.state, 'handled');
   assert.equal(c.clock.stage, 'check');
@@ -237,7 +237,7 @@ test('the full lifecycle, with every refusal along the way', async () => {
   await act(dept, c, 'handle', { note: '已加固' }, 422);
   assert.equal((await uploadPhoto(dept, c.id, 'after', 4)).status, 201);
   c = await act(dept, c, 'handle', { note: '已加固' });
-  await act(inspector, c, 'check-pass', {}, 422); // a check photo of this check first
+  assertError(await act(inspector, c, 'check-pass', {}, 422), 422, 'missing_field', 'photo'); // a check photo of this check first
   assert.equal((await uploadPhoto(inspector, c.id, 'check', 5)).status, 201);
   c = await act(inspector, c, 'check-pass', { note: '已修复' });
   assert.equal(c.state, 'checked');
@@ -273,13 +273,13 @@ test('the full lifecycle, with every refusal along the way', async () => {
 test('reject needs a reason; merge links two cases and refuses bad targets', async () => {
   const { supervisor, inspector } = users;
   let a = await file(inspector, { description: '垃圾桶满溢', ...HONGQI, category_id: garbageId });
-  await act(supervisor, a, 'reject', {}, 422);
+  assertError(await act(supervisor, a, 'reject', {}, 422), 422, 'missing_field', 'note');
   a = await act(supervisor, a, 'reject', { note: '不属于城管职责' });
   assert.equal(a.state, 'rejected');
   await act(supervisor, a, 'accept', { category_id: garbageId }, 409);
   let b = await file(inspector, { description: '垃圾桶满溢，气味难闻', ...HONGQI, category_id: garbageId });
   let target = await file(inspector, { description: '垃圾桶满溢了', ...HONGQI, category_id: garbageId });
-  await act(supervisor, b, 'merge', {}, 422);
+  assertError(await act(supervisor, b, 'merge', {}, 422), 422, 'missing_field', 'target_case_id');
   await act(supervisor, b, 'merge', { target_case_id: b.id }, 422);
   await act(supervisor, b, 'merge', { target_case_id: a.id }, 422); // rejected is final
   b = await act(supervisor, b, 'merge', { target_case_id: target.id });
@@ -320,7 +320,7 @@ test('unknown actions and ids are 404', async () => {
   assertError(await users.supervisor.post(`/api/v1/cases/${c.id}/explode`, { version: 1 }), 404, 'not_found');
   assertError(await users.supervisor.get('/api/v1/cases/999999'), 404, 'not_found');
   assertError(await users.supervisor.get('/api/v1/cases/abc'), 404, 'not_found');
-  assertError(await users.supervisor.post(`/api/v1/cases/${c.id}/accept`, { note: 'no version' }), 400, 'missing_field');
+  assertError(await users.supervisor.post(`/api/v1/cases/${c.id}/accept`, { note: 'no version' }), 400, 'missing_field', 'version');
 });
 
 test('fix on the spot is filed closed with its before and after photos, and counted apart', async () => {
@@ -343,8 +343,8 @@ test('fix on the spot is filed closed with its before and after photos, and coun
   assert.ok(c.closed_at);
   assert.deepEqual(c.photos.map((p) => [p.hash, p.stage]).sort(), photos.map((p) => [p.hash, p.stage]).sort());
   // An upload is attached once: the same list again is refused.
-  assertError(await inspector.post('/api/v1/cases', { ...body, photos }), 422, 'invalid_field');
-  assertError(await users.operator.post('/api/v1/cases', { description: 'x', ...HONGQI, self_handled: true, source: '12345' }), 422, 'invalid_field');
+  assertError(await inspector.post('/api/v1/cases', { ...body, photos }), 422, 'invalid_field', 'photos');
+  assertError(await users.operator.post('/api/v1/cases', { description: 'x', ...HONGQI, self_handled: true, source: '12345' }), 422, 'invalid_field', 'self_handled');
 });
 
 function photoCount() {
@@ -374,27 +374,28 @@ test('bad input gets a clear 4xx and leaves nothing behind', async () => {
   const beforePhotos = photoCount();
   const send = (body, headers) => inspector.request('POST', '/api/v1/cases', { body, headers: { 'content-type': 'application/json', ...headers } });
   const table = [
-    ['malformed JSON', () => send('{"description": "x", '), 400, 'invalid_json'],
-    ['not an object', () => send('["x"]'), 400, 'invalid_json'],
-    ['wrong type', () => inspector.post('/api/v1/cases', { description: 5, ...HONGQI }), 400, 'invalid_field'],
-    ['unknown field', () => inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, colour: 'red' }), 400, 'unknown_field'],
-    ['empty description', () => inspector.post('/api/v1/cases', { description: '', ...HONGQI }), 400, 'missing_field'],
-    ['blank description', () => inspector.post('/api/v1/cases', { description: '   ', ...HONGQI }), 400, 'missing_field'],
-    ['100 KB description', () => inspector.post('/api/v1/cases', { description: '井'.repeat(34000), ...HONGQI }), 400, 'invalid_field'],
-    ['invalid UTF-8', () => send(Buffer.concat([Buffer.from('{"description":"'), Buffer.from([0xc3, 0x28]), Buffer.from(`","lat":21.66,"lon":110.92}`)])), 400, 'invalid_utf8'],
-    ['NUL escape', () => send('{"description":"a\\u0000b","lat":21.66,"lon":110.92}'), 400, 'invalid_json'],
-    ['lat out of range', () => inspector.post('/api/v1/cases', { description: 'x', lat: 91, lon: 110.92 }), 400, 'invalid_field'],
-    ['lon out of range', () => inspector.post('/api/v1/cases', { description: 'x', lat: 21.6, lon: -181 }), 400, 'invalid_field'],
-    ['lat without lon', () => inspector.post('/api/v1/cases', { description: 'x', lat: 21.6 }), 400, 'invalid_field'],
-    ['no place at all', () => inspector.post('/api/v1/cases', { description: 'x' }), 400, 'missing_field'],
-    ['unknown category', () => inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, category_id: 987654 }), 422, 'invalid_field'],
-    ['text/plain body', () => inspector.request('POST', '/api/v1/cases', { body: 'description=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
-    ['20 MiB body', () => send(JSON.stringify({ description: 'x'.repeat(20 * 1024 * 1024) })), 413, 'payload_too_large'],
+    ['malformed JSON', () => send('{"description": "x", '), 400, 'invalid_json', null],
+    ['not an object', () => send('["x"]'), 400, 'invalid_json', null],
+    ['wrong type', () => inspector.post('/api/v1/cases', { description: 5, ...HONGQI }), 400, 'invalid_field', 'description'],
+    ['unknown field', () => inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, colour: 'red' }), 400, 'unknown_field', 'colour'],
+    ['empty description', () => inspector.post('/api/v1/cases', { description: '', ...HONGQI }), 400, 'missing_field', 'description'],
+    ['blank description', () => inspector.post('/api/v1/cases', { description: '   ', ...HONGQI }), 400, 'missing_field', 'description'],
+    ['100 KB description', () => inspector.post('/api/v1/cases', { description: '井'.repeat(34000), ...HONGQI }), 400, 'invalid_field', 'description'],
+    ['invalid UTF-8', () => send(Buffer.concat([Buffer.from('{"description":"'), Buffer.from([0xc3, 0x28]), Buffer.from(`","lat":21.66,"lon":110.92}`)])), 400, 'invalid_utf8', null],
+    ['NUL escape', () => send('{"description":"a\\u0000b","lat":21.66,"lon":110.92}'), 400, 'invalid_json', null],
+    ['lat out of range', () => inspector.post('/api/v1/cases', { description: 'x', lat: 91, lon: 110.92 }), 400, 'invalid_field', 'lat'],
+    ['lon out of range', () => inspector.post('/api/v1/cases', { description: 'x', lat: 21.6, lon: -181 }), 400, 'invalid_field', 'lon'],
+    ['lat without lon', () => inspector.post('/api/v1/cases', { description: 'x', lat: 21.6 }), 400, 'invalid_field', 'lon'],
+    ['no place at all', () => inspector.post('/api/v1/cases', { description: 'x' }), 400, 'missing_field', 'address'],
+    ['unknown category', () => inspector.post('/api/v1/cases', { description: 'x', ...HONGQI, category_id: 987654 }), 422, 'invalid_field', 'category_id'],
+    ['text/plain body', () => inspector.request('POST', '/api/v1/cases', { body: 'description=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type', null],
+    ['20 MiB body', () => send(JSON.stringify({ description: 'x'.repeat(20 * 1024 * 1024) })), 413, 'payload_too_large', null],
   ];
-  for (const [name, run, status, code] of table) {
+  for (const [name, run, status, code, field] of table) {
     const r = await run();
     assert.equal(r.status, status, `${name}: ${r.text?.slice(0, 200)}`);
     assert.equal(r.data.error.code, code, name);
+    assert.equal(r.data.error.field, field ?? undefined, `${name}: the field to blame`);
   }
   // Photos: a text file, a truncated image, a wrong type.
   const c = await file(inspector, { description: '照片测试', ...HONGQI });

@@ -101,7 +101,7 @@ test('?tree= narrows the list to one tree; anything else is 400', async () => {
   const components = await trees(anon, '/api/v1/categories?tree=component');
   assert.deepEqual(components.map((t) => t.tree), ['component']);
   for (const bad of ['events', 'Component', '', 'component,event'])
-    assertError(await anon.get(`/api/v1/categories?tree=${encodeURIComponent(bad)}`), 400, 'invalid_query');
+    assertError(await anon.get(`/api/v1/categories?tree=${encodeURIComponent(bad)}`), 400, 'invalid_query', 'tree');
 });
 
 test('the limits DOMAIN.md fixes are the seeded ones', async () => {
@@ -200,14 +200,14 @@ test('suggest honours limit, and answers an empty list when nothing matches', as
 });
 
 test('suggest refuses missing, empty, oversized, non-UTF-8 text and bad limits', async () => {
-  assertError(await anon.get('/api/v1/categories/suggest'), 400, 'invalid_query');
-  assertError(await anon.get('/api/v1/categories/suggest?text='), 400, 'invalid_query');
-  assertError(await anon.get(`/api/v1/categories/suggest?text=${'a'.repeat(2001)}`), 400, 'invalid_query');
-  assertError(await anon.get(`/api/v1/categories/suggest?text=${encodeURIComponent('井'.repeat(667))}`), 400, 'invalid_query');
-  assertError(await anon.get('/api/v1/categories/suggest?text=%FF%FE'), 400, 'invalid_utf8');
-  assertError(await anon.get('/api/v1/categories/suggest?text=%E4%BA'), 400, 'invalid_utf8');
+  assertError(await anon.get('/api/v1/categories/suggest'), 400, 'invalid_query', 'text');
+  assertError(await anon.get('/api/v1/categories/suggest?text='), 400, 'invalid_query', 'text');
+  assertError(await anon.get(`/api/v1/categories/suggest?text=${'a'.repeat(2001)}`), 400, 'invalid_query', 'text');
+  assertError(await anon.get(`/api/v1/categories/suggest?text=${encodeURIComponent('井'.repeat(667))}`), 400, 'invalid_query', 'text');
+  assertError(await anon.get('/api/v1/categories/suggest?text=%FF%FE'), 400, 'invalid_utf8', 'text');
+  assertError(await anon.get('/api/v1/categories/suggest?text=%E4%BA'), 400, 'invalid_utf8', 'text');
   for (const limit of ['0', '21', 'abc', '-1', '5x', '1000'])
-    assertError(await anon.get(`/api/v1/categories/suggest?text=a&limit=${limit}`), 400, 'invalid_query');
+    assertError(await anon.get(`/api/v1/categories/suggest?text=a&limit=${limit}`), 400, 'invalid_query', 'limit');
   assertError(await anon.post('/api/v1/categories/suggest', {}), 405, 'method_not_allowed');
 });
 
@@ -290,26 +290,26 @@ test('admin PATCH refuses bad stages and units (400), bad amounts (422), unknown
   const target = await subclass('event', '0604');
   const id = target.id;
   const patch = (body) => admin.patch(`/api/v1/admin/categories/${id}`, body);
-  assertError(await patch({ limits: { repair: { unit: 'work_hours', amount: 1 } } }), 400, 'invalid_field');
-  assertError(await patch({ limits: { handle: { unit: 'hours', amount: 1 } } }), 400, 'invalid_field');
-  assertError(await patch({ limits: { handle: { unit: 'work_hours' } } }), 400, 'missing_field');
-  assertError(await patch({ limits: { handle: { unit: 'work_hours', amount: 1, extra: 1 } } }), 400, 'unknown_field');
-  assertError(await patch({ limits: { handle: { unit: 'work_hours', amount: 1.5 } } }), 400, 'invalid_field');
-  assertError(await patch({ limits: { handle: { unit: 'work_hours', amount: '2' } } }), 400, 'invalid_field');
-  assertError(await patch({ limits: { handle: 4 } }), 400, 'invalid_field');
-  assertError(await patch({ limits: [] }), 400, 'invalid_field');
+  assertError(await patch({ limits: { repair: { unit: 'work_hours', amount: 1 } } }), 400, 'invalid_field', 'limits');
+  assertError(await patch({ limits: { handle: { unit: 'hours', amount: 1 } } }), 400, 'invalid_field', 'limits.handle.unit');
+  assertError(await patch({ limits: { handle: { unit: 'work_hours' } } }), 400, 'missing_field', 'limits.handle.amount');
+  assertError(await patch({ limits: { handle: { unit: 'work_hours', amount: 1, extra: 1 } } }), 400, 'unknown_field', 'limits.handle.extra');
+  assertError(await patch({ limits: { handle: { unit: 'work_hours', amount: 1.5 } } }), 400, 'invalid_field', 'limits.handle.amount');
+  assertError(await patch({ limits: { handle: { unit: 'work_hours', amount: '2' } } }), 400, 'invalid_field', 'limits.handle.amount');
+  assertError(await patch({ limits: { handle: 4 } }), 400, 'invalid_field', 'limits.handle');
+  assertError(await patch({ limits: [] }), 400, 'invalid_field', 'limits');
   for (const amount of [0, -1, 10001])
-    assertError(await patch({ limits: { handle: { unit: 'work_hours', amount } } }), 422, 'unprocessable');
-  assertError(await patch({ name_en: 'X', limits: { handle: { unit: 'work_hours', amount: 0 } } }), 422, 'unprocessable');
-  assertError(await patch({ colour: 'red' }), 400, 'unknown_field');
-  assertError(await patch({ urgent: 'yes' }), 400, 'invalid_field');
-  assertError(await patch({ name_zh: '' }), 400, 'invalid_field');
-  assertError(await patch({ name_zh: '长'.repeat(30) }), 400, 'invalid_field');
-  assertError(await patch({ default_department_kind: 'fire_brigade' }), 400, 'invalid_field');
-  assertError(await patch({ keywords: ['僵尸车'] }), 400, 'invalid_field');
-  assertError(await patch({ keywords: [{ keyword: '' }] }), 400, 'invalid_field');
-  assertError(await patch({ keywords: [{ keyword: 'x', weight: 0 }] }), 422, 'unprocessable');
-  assertError(await admin.request('PATCH', `/api/v1/admin/categories/${id}`, { json: '{"name_en":"a","name_en":"b"}' }), 400, 'invalid_json');
+    assertError(await patch({ limits: { handle: { unit: 'work_hours', amount } } }), 422, 'unprocessable', 'limits.handle.amount');
+  assertError(await patch({ name_en: 'X', limits: { handle: { unit: 'work_hours', amount: 0 } } }), 422, 'unprocessable', 'limits.handle.amount');
+  assertError(await patch({ colour: 'red' }), 400, 'unknown_field', 'colour');
+  assertError(await patch({ urgent: 'yes' }), 400, 'invalid_field', 'urgent');
+  assertError(await patch({ name_zh: '' }), 400, 'invalid_field', 'name_zh');
+  assertError(await patch({ name_zh: '长'.repeat(30) }), 400, 'invalid_field', 'name_zh');
+  assertError(await patch({ default_department_kind: 'fire_brigade' }), 400, 'invalid_field', 'default_department_kind');
+  assertError(await patch({ keywords: ['僵尸车'] }), 400, 'invalid_field', 'keywords');
+  assertError(await patch({ keywords: [{ keyword: '' }] }), 400, 'invalid_field', 'keywords.keyword');
+  assertError(await patch({ keywords: [{ keyword: 'x', weight: 0 }] }), 422, 'unprocessable', 'keywords.weight');
+  assertError(await admin.request('PATCH', `/api/v1/admin/categories/${id}`, { json: '{"name_en":"a","name_en":"b"}' }), 400, 'invalid_json', 'name_en');
   assertError(await admin.patch('/api/v1/admin/categories/999999', { name_en: 'x' }), 404, 'not_found');
   assertError(await admin.patch('/api/v1/admin/categories/abc', { name_en: 'x' }), 404, 'not_found');
   const major = (await trees()).find((t) => t.tree === 'event').majors[0];
@@ -349,15 +349,15 @@ test('admin POST adds a subclass with default limits; duplicates are 409, bad co
   assert.deepEqual(urgent.data.limits.handle, { unit: 'urgent_hours', amount: 6 });
   assert.equal(urgent.data.limits.file.unit, 'urgent_hours');
 
-  assertError(await admin.post('/api/v1/admin/categories', body), 409, 'conflict');
-  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0701' }), 422, 'unprocessable');
+  assertError(await admin.post('/api/v1/admin/categories', body), 409, 'conflict', 'code');
+  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0701' }), 422, 'unprocessable', 'code');
   for (const code of ['065', '06050', '06a5', '0600', '００１'])
-    assertError(await admin.post('/api/v1/admin/categories', { ...body, code }), 400, 'invalid_field');
-  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0606', tree: 'asset' }), 400, 'invalid_field');
+    assertError(await admin.post('/api/v1/admin/categories', { ...body, code }), 400, 'invalid_field', 'code');
+  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0606', tree: 'asset' }), 400, 'invalid_field', 'tree');
   const { name_en, ...noName } = body;
   assert.ok(name_en);
-  assertError(await admin.post('/api/v1/admin/categories', { ...noName, code: '0606' }), 400, 'missing_field');
-  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0606', limits: { handle: { unit: 'work_weeks', amount: 1 } } }), 400, 'invalid_field');
-  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0606', limits: { handle: { unit: 'work_days', amount: 20000 } } }), 422, 'unprocessable');
+  assertError(await admin.post('/api/v1/admin/categories', { ...noName, code: '0606' }), 400, 'missing_field', 'name_en');
+  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0606', limits: { handle: { unit: 'work_weeks', amount: 1 } } }), 400, 'invalid_field', 'limits.handle.unit');
+  assertError(await admin.post('/api/v1/admin/categories', { ...body, code: '0606', limits: { handle: { unit: 'work_days', amount: 20000 } } }), 422, 'unprocessable', 'limits.handle.amount');
   assert.ok(!subclasses(await trees()).some((s) => s.tree === 'event' && s.code === '0606'), 'no failed POST stored anything');
 });

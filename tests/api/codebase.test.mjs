@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // House rules that a reviewer would otherwise check by eye: SQL lives only in the
-// store's engine folder (src/sqlite), handlers never free memory by hand, every
-// source file starts with its SPDX line, and place paths are read only by the
-// jurisdiction module (no LIKE on a path, no path compared anywhere else).
+// store's engine folder (src/sqlite), handlers never free memory by hand, one
+// function renders the error envelope, the front end puts no markup strings into
+// the page and no inline styles, every source file starts with its SPDX line, and
+// place paths are read only by the jurisdiction module (no LIKE on a path, no path
+// compared anywhere else).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -129,5 +131,44 @@ test('only the jurisdiction module reads place paths', () => {
       const args = code.slice(m.index + m[0].length, end);
       assert.doesNotMatch(args, /path/, `${file} compares a path: ${m[1]}(${args})`);
     }
+  }
+});
+
+test('one function renders the error envelope', () => {
+  // The envelope is the object under "error"; request.c's renderer builds it, and
+  // every other file replies through request_reply_error and its kin.
+  const envelope = /cJSON_Add(Object|Item|ItemReference)ToObject\s*\([^,]+,\s*"error"/;
+  const builders = files.filter((f) => envelope.test(readFileSync(join(SRC, f), 'utf8')));
+  // grid_import.c's report has an "error" member of its own (the report, not the envelope).
+  assert.deepEqual(builders, ['core/request.c', 'grid_import.c']);
+});
+
+test('the front end puts no markup strings into the page', () => {
+  const WEB_JS = join(ROOT, 'web', 'js');
+  const scripts = readdirSync(WEB_JS, { recursive: true }).filter((f) => f.endsWith('.js'));
+  assert.ok(scripts.length > 10, 'web/js has scripts');
+  // Sinks that parse a string as HTML. Leaflet's bindTooltip, bindPopup and
+  // setContent do too when given a string: they get map.js's tip() element.
+  const sinks = /\.(innerHTML|outerHTML)\s*\+?=|insertAdjacentHTML|document\.write|\.(bindTooltip|bindPopup|setContent)\((?!\s*tip\()/;
+  for (const file of scripts) {
+    const code = readFileSync(join(WEB_JS, file), 'utf8').replace(/^\s*(\/\/|\*).*$/gm, '');
+    assert.doesNotMatch(code, sinks, `web/js/${file} parses a string as HTML`);
+  }
+});
+
+test('the pages have no inline styles (the CSP allows style sheets only)', () => {
+  const WEB = join(ROOT, 'web');
+  const pages = readdirSync(WEB).filter((f) => f.endsWith('.html'));
+  assert.ok(pages.length >= 2, 'web has pages');
+  for (const page of pages) {
+    const html = readFileSync(join(WEB, page), 'utf8');
+    assert.doesNotMatch(html, /<style\b/i, `web/${page} has a <style> element`);
+    assert.doesNotMatch(html, /\sstyle\s*=/i, `web/${page} has a style attribute`);
+  }
+  // Scripts style through element.style (h's style option), never the attribute.
+  const WEB_JS = join(WEB, 'js');
+  for (const file of readdirSync(WEB_JS, { recursive: true }).filter((f) => f.endsWith('.js'))) {
+    const code = readFileSync(join(WEB_JS, file), 'utf8');
+    assert.doesNotMatch(code, /setAttribute\(\s*['"]style['"]/, `web/js/${file} sets a style attribute`);
   }
 });

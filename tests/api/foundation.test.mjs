@@ -50,6 +50,10 @@ test('GET /healthz answers ok with a request id and the security headers', async
   assert.notEqual(a.headers.get('x-request-id'), b.headers.get('x-request-id'));
   assert.match(a.headers.get('content-security-policy'), /default-src 'self'/);
   assert.match(a.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  // Styles come from the site's own style sheets only: no inline style attributes
+  // or <style> elements (scripts may still set element.style).
+  assert.match(a.headers.get('content-security-policy'), /(^|; )style-src 'self';/);
+  assert.doesNotMatch(a.headers.get('content-security-policy'), /unsafe-inline|unsafe-eval/);
   assert.equal(a.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(a.headers.get('referrer-policy'));
 });
@@ -74,7 +78,7 @@ test('every request gets one access-log line with its id, path and status', asyn
 
 test('unknown API routes are 404 and wrong methods 405 with Allow, both as JSON', async () => {
   const c = new Client(server.base);
-  assertError(await c.get('/api/v1/nope'), 404, 'not_found');
+  assertError(await c.get('/api/v1/nope'), 404, 'not_found', null);
   assertError(await c.get('/api/v2/meta'), 404, 'not_found');
   const wrong = await c.request('DELETE', '/api/v1/meta');
   assertError(wrong, 405, 'method_not_allowed');

@@ -139,14 +139,17 @@ export function rawRequest(port, text, { timeoutMs = 10000 } = {}) {
   });
 }
 
-// Asserts the JSON error envelope with the given status and code.
-export function assertError(res, status, code) {
+// Asserts the JSON error envelope with the given status and code. field, when
+// given, is the input the envelope must blame: a name, or null for "no field".
+export function assertError(res, status, code, field) {
   assert.equal(res.status, status, `status for ${code}: ${res.text}`);
   assert.equal(typeof res.data, 'object', `JSON body expected: ${res.text}`);
   assert.ok(res.data && res.data.error, `error envelope expected: ${res.text}`);
   if (code) assert.equal(res.data.error.code, code, res.text);
   assert.equal(typeof res.data.error.message, 'string');
   assert.ok(res.data.error.message.length > 0);
+  if (field === null) assert.ok(!('field' in res.data.error), `no field expected: ${res.text}`);
+  else if (field !== undefined) assert.equal(res.data.error.field, field, `field: ${res.text}`);
 }
 
 export const DEMO_PASSWORD = 'chengguan-demo-2026';

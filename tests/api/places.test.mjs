@@ -106,12 +106,13 @@ test('locate is 404 outside every cell', async () => {
   assertError(await locate(mid, lonAt(18)), 404, 'not_found'); // the outer east edge
 });
 
-test('locate refuses missing, malformed or out-of-range coordinates', async () => {
-  for (const q of ['', 'lat=21.66', 'lon=110.92', 'lat=&lon=110.92', 'lat=abc&lon=110.92',
-    'lat=NaN&lon=110.92', 'lat=21.66&lon=nan', 'lat=Infinity&lon=1', 'lat=1e999&lon=1',
-    'lat=0x10&lon=1', 'lat=91&lon=110', 'lat=-90.5&lon=110', 'lat=21&lon=180.1',
-    'lat=21&lon=-181', 'lat=21.66abc&lon=110.92', 'lat=21.66%20&lon=110.92']) {
-    assertError(await anon.get(`/api/v1/grids/locate?${q}`), 400, 'invalid_query');
+test('locate refuses missing, malformed or out-of-range coordinates, naming the first bad one', async () => {
+  const lat = ['', 'lon=110.92', 'lat=&lon=110.92', 'lat=abc&lon=110.92', 'lat=NaN&lon=110.92',
+    'lat=Infinity&lon=1', 'lat=1e999&lon=1', 'lat=0x10&lon=1', 'lat=91&lon=110', 'lat=-90.5&lon=110',
+    'lat=21.66abc&lon=110.92', 'lat=21.66%20&lon=110.92', 'lat=91&lon=181'];
+  const lon = ['lat=21.66', 'lat=21.66&lon=nan', 'lat=21&lon=180.1', 'lat=21&lon=-181'];
+  for (const [field, queries] of [['lat', lat], ['lon', lon]]) {
+    for (const q of queries) assertError(await anon.get(`/api/v1/grids/locate?${q}`), 400, 'invalid_query', field);
   }
 });
 
@@ -176,10 +177,10 @@ test('grids filter by community and by bounding box', async () => {
 test('a bad bbox or community is 400', async () => {
   for (const bbox of ['1,2,3', '1,2,3,4,5', 'a,b,c,d', '110.93,21.6,110.91,21.7', '110,22,111,21',
     '-181,0,0,1', '0,-91,1,0', '0,0,181,1', '0,0,1,91', '1,,2,3', '', 'NaN,0,1,1', '1,2,3,4,']) {
-    assertError(await users.supervisor.get(`/api/v1/grids?bbox=${bbox}`), 400, 'invalid_query');
+    assertError(await users.supervisor.get(`/api/v1/grids?bbox=${bbox}`), 400, 'invalid_query', 'bbox');
   }
   for (const community of ['44090200100', '4409020010011', 'abc', '440902001000']) {
-    assertError(await users.supervisor.get(`/api/v1/grids?community=${community}`), 400, 'invalid_query');
+    assertError(await users.supervisor.get(`/api/v1/grids?community=${community}`), 400, 'invalid_query', 'community');
   }
 });
 
@@ -295,7 +296,7 @@ test('the admin endpoint imports all or nothing, or skips the invalid with skip_
   const url = '/api/v1/admin/grids/import';
   const file = mixedFile('440902001001', 6);
   const r = await users.admin.post(url, file);
-  assertError(r, 422, 'unprocessable');
+  assertError(r, 422, 'unprocessable', null);
   assert.equal(r.data.error.report.imported, 0);
   assertMixedRejections(r.data.error.report);
   assertError(await locate(...goodCentre(6)), 404, 'not_found');
@@ -329,7 +330,7 @@ test('the import endpoint refuses non-admins, missing CSRF and bad documents', a
   assertError(await users.inspector.post(url, body), 403, 'forbidden');
   assertError(await anon.post(url, body), 401, 'unauthenticated');
   assertError(await users.admin.request('POST', url, { json: body, headers: { 'x-csrf-token': '' } }), 403, 'csrf_token_invalid');
-  assertError(await users.admin.post(`${url}?skip_invalid=maybe`, body), 400, 'invalid_query');
+  assertError(await users.admin.post(`${url}?skip_invalid=maybe`, body), 400, 'invalid_query', 'skip_invalid');
   assertError(await users.admin.post(url, { type: 'Feature' }), 400);
   assertError(await users.admin.post(url, { type: 'FeatureCollection', features: [], extra: 1 }), 400);
   assertError(await users.admin.post(url, '[1,2]'), 400);

@@ -196,11 +196,11 @@ test('a rating needs a closed case, and is taken once per closure', async () => 
   assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'satisfied' }), 409, 'illegal_transition');
   await closeCase(filed.case_no);
   // Bad bodies change nothing.
-  assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'great' }), 422, 'invalid_field');
-  assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'satisfied', comment: 'x'.repeat(501) }), 400, 'invalid_field');
-  assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'satisfied', stars: 5 }), 400, 'unknown_field');
-  assertError(await rate(filed.case_no, { rating: 'satisfied' }), 400, 'missing_field');
-  assertError(await rate(filed.case_no, { code: 'WRONGCODE2', rating: 'satisfied' }), 404, 'not_found');
+  assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'great' }), 422, 'invalid_field', 'rating');
+  assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'satisfied', comment: 'x'.repeat(501) }), 400, 'invalid_field', 'comment');
+  assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'satisfied', stars: 5 }), 400, 'unknown_field', 'stars');
+  assertError(await rate(filed.case_no, { rating: 'satisfied' }), 400, 'missing_field', 'code');
+  assertError(await rate(filed.case_no, { code: 'WRONGCODE2', rating: 'satisfied' }), 404, 'not_found', null);
   assertError(await rate('20000101999998', { code: filed.query_code, rating: 'satisfied' }), 404, 'not_found');
   assert.equal((await track(filed.case_no, filed.query_code)).data.rating, null);
   const comment = '处理及时，' + 'a'.repeat(485);

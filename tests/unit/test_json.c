@@ -6,6 +6,7 @@
 #include "json.h"
 
 #include "errors.h"
+#include "textseg.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -44,6 +45,8 @@ static void expect_parse_refused_len(const char *body, size_t len, const char *c
     cr_assert_not_null(problem.code, "'%.*s': no code", (int)len, body);
     cr_assert_str_eq(problem.code, code, "'%.*s'", (int)len, body);
     cr_assert_gt(strlen(problem.message), 0);
+    cr_assert_str_empty(problem.field, "'%.*s': the body, not a member, is to blame", (int)len,
+                        body);
 }
 
 static void expect_parse_refused(const char *body, const char *code)
@@ -69,7 +72,8 @@ static void expect_check_ok(const char *body)
     cJSON_Delete(root);
 }
 
-// Checks obj and expects a refusal with `code` whose message names `field`.
+// Checks obj and expects a refusal with `code` that blames `field` and names it
+// in the message.
 static void expect_obj_refused(const cJSON *root, const char *code, const char *field)
 {
     struct json_problem problem = {0};
@@ -80,6 +84,7 @@ static void expect_obj_refused(const cJSON *root, const char *code, const char *
     cr_assert_str_eq(problem.code, code, "'%s': %s", text, problem.message);
     cr_assert_not_null(strstr(problem.message, field), "'%s': message '%s' does not name '%s'",
                        text, problem.message, field);
+    cr_assert_str_eq(problem.field, field, "'%s': field", text);
     cJSON_free(text);
 }
 
@@ -384,8 +389,44 @@ Test(json_check, duplicate_member_refused)
                       strcmp(problem.code, ERR_INVALID_FIELD) == 0,
                   "'%s': code %s", cases[i], problem.code);
         cr_assert_gt(strlen(problem.message), 0);
+        cr_assert(strcmp(problem.field, "title") == 0 || strcmp(problem.field, "grid") == 0 ||
+                      strcmp(problem.field, "note") == 0,
+                  "'%s': field '%s'", cases[i], problem.field);
         cJSON_Delete(root);
     }
+}
+
+Test(json_check, long_unknown_field_cut_at_a_character_boundary)
+{
+    // 100 three-byte characters: the blamed name is cut short, never mid-character.
+    char name[301];
+    for (int i = 0; i < 100; i++)
+        memcpy(name + 3 * i, "\xe5\x90\x8d", 3);
+    name[300] = '\0';
+    cJSON *root = cJSON_CreateObject();
+    cr_assert_not_null(cJSON_AddStringToObject(root, name, "x"));
+    struct json_problem problem = {0};
+    cr_assert_not(json_check(root, REPORT_FIELDS, COUNT_OF(REPORT_FIELDS), &problem));
+    cr_assert_str_eq(problem.code, ERR_UNKNOWN_FIELD);
+    size_t len = strlen(problem.field);
+    cr_assert_lt(len, sizeof problem.field);
+    cr_assert_gt(len, 0);
+    cr_assert_eq(len % 3, 0, "cut mid-character: %zu bytes", len);
+    cr_assert_eq(memcmp(problem.field, name, len), 0);
+    cr_assert(textseg_utf8_valid(problem.message, strlen(problem.message)), "message: %s",
+              problem.message);
+    cJSON_Delete(root);
+}
+
+Test(json_check, nested_problem_names_its_path)
+{
+    cJSON *root = parse_ok("{\"grid\":1}");
+    struct json_problem problem = {0};
+    cr_assert_not(json_check(root, REPORT_FIELDS, COUNT_OF(REPORT_FIELDS), &problem));
+    json_problem_nest(&problem, "limits.accept");
+    cr_assert_str_eq(problem.field, "limits.accept.title");
+    cr_assert_str_eq(problem.code, ERR_MISSING_FIELD);
+    cJSON_Delete(root);
 }
 
 Test(json_check, invalid_utf8_in_built_string_refused)
@@ -398,6 +439,7 @@ Test(json_check, invalid_utf8_in_built_string_refused)
     cr_assert_not(json_check(root, REPORT_FIELDS, COUNT_OF(REPORT_FIELDS), &problem));
     cr_assert_str_eq(problem.code, ERR_INVALID_UTF8);
     cr_assert_not_null(strstr(problem.message, "title"));
+    cr_assert_str_eq(problem.field, "title");
     cJSON_Delete(root);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The one way the pages talk to the server: same-origin fetch with the CSRF
-// token on writes, JSON in and out, errors turned into ApiError (code, field,
-// server message) and shown in the user's language next to what caused them.
+// token on writes, JSON in and out, errors turned into ApiError (code, the field
+// the server blames, server message) and shown in the user's language next to
+// the input that field names.
 import { t, has } from './i18n.js';
 
 let csrfToken = null;
@@ -17,12 +18,28 @@ export function onUnauthenticated(fn) {
   unauthenticatedHandler = fn;
 }
 
-// Field names the server mentions in its messages, most specific first.
-const FIELDS = ['target_case_id', 'department_id', 'category_id', 'external_id', 'caller_phone',
-  'caller_name', 'org_unit_code', 'display_name', 'description', 'username', 'password', 'address',
-  'amount', 'phone', 'source', 'rating', 'role', 'note', 'name', 'code', 'lat', 'lon', 'photo', 'kind', 'day'];
+// The one list of server fields that the forms show under another name: the
+// server's field → the data-field of the input the error appears next to (a
+// point's lat and lon are the spot picked on the map). Every other field
+// appears next to the input of its own name.
+const INPUT_FOR_FIELD = { lat: 'place', lon: 'place' };
 
-/** An error answer from the API. */
+/**
+ * The data-field names an error about field may appear next to, best first: its
+ * input (INPUT_FOR_FIELD), the field itself, then for a member inside an object
+ * ("limits.handle.amount") the objects around it ("limits.handle", "limits").
+ */
+function inputsFor(field) {
+  if (!field) return [];
+  const names = INPUT_FOR_FIELD[field] ? [INPUT_FOR_FIELD[field]] : [];
+  for (let name = field; name; name = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '') names.push(name);
+  return names;
+}
+
+/**
+ * An error answer from the API (or one a form makes itself). extra.field: the
+ * input to blame, as the envelope's "field" names it; null when none is.
+ */
 export class ApiError extends Error {
   constructor(status, code, message, extra = {}) {
     super(message || code);
@@ -30,15 +47,8 @@ export class ApiError extends Error {
     this.code = code;
     this.serverMessage = message || '';
     this.report = extra.report;
-    this.field = extra.field || guessField(message || '');
+    this.field = extra.field || null;
   }
-}
-
-function guessField(message) {
-  if (/photo|stage=/.test(message)) return 'photo';
-  for (const f of FIELDS) if (new RegExp(`\\b${f}\\b`).test(message)) return f;
-  if (/\bnote\b|reason/.test(message)) return 'note';
-  return null;
 }
 
 /**
@@ -75,7 +85,8 @@ export async function api(method, path, opts = {}) {
   }
   if (res.ok) return data;
   const e = (data && data.error) || {};
-  const error = new ApiError(res.status, e.code || `http_${res.status}`, e.message, { report: e.report });
+  const field = typeof e.field === 'string' && e.field ? e.field : null;
+  const error = new ApiError(res.status, e.code || `http_${res.status}`, e.message, { report: e.report, field });
   if (res.status === 401 && opts.auth401 !== false && unauthenticatedHandler) unauthenticatedHandler();
   throw error;
 }
@@ -99,7 +110,8 @@ export function upload(path, file) {
 /** The error's text in the user's language: specific field message, code message, or the server's. */
 export function errorText(err) {
   if (!(err instanceof ApiError)) return t('error.unexpected');
-  if (err.field && has(`error.${err.code}.${err.field}`)) return t(`error.${err.code}.${err.field}`);
+  const named = inputsFor(err.field).find((name) => has(`error.${err.code}.${name}`));
+  if (named) return t(`error.${err.code}.${named}`);
   if (has(`error.${err.code}`)) {
     const generic = t(`error.${err.code}`);
     const specific = err.serverMessage && ['missing_field', 'invalid_field', 'invalid_query', 'illegal_transition', 'conflict', 'unprocessable'].includes(err.code);
@@ -109,13 +121,16 @@ export function errorText(err) {
 }
 
 /**
- * Shows err inside form: next to the control whose wrapper has data-field equal
- * to the error's field when there is one, else in the form's [data-role=form-error].
+ * Shows err inside form: next to the control whose wrapper has the data-field
+ * the error's field names (see INPUT_FOR_FIELD) when the form has one, else in
+ * the form's [data-role=form-error].
  */
 export function showFormError(form, err) {
   clearFormErrors(form);
   const text = errorText(err);
-  const field = err && err.field ? form.querySelector(`[data-field="${err.field}"]`) : null;
+  const wrappers = [...form.querySelectorAll('[data-field]')];
+  const names = inputsFor(err instanceof ApiError ? err.field : null);
+  const field = names.map((name) => wrappers.find((w) => w.dataset.field === name)).find(Boolean) || null;
   const slot = field ? field.querySelector('.field-error') : form.querySelector('[data-role=form-error]');
   if (!slot) return;
   slot.textContent = text;

@@ -4,6 +4,7 @@
 // server's /meta names one (never any other host).
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { get } from './api.js';
+import { h } from './dom.js';
 import { t } from './i18n.js';
 
 /** Where maps open before anything is drawn: the demo city's centre. */
@@ -45,6 +46,14 @@ function sameOrigin(url) {
 }
 
 /**
+ * The content of a tooltip: one line per non-empty text, set as text. Leaflet
+ * parses a string as HTML, so tooltips always get this element, never a string.
+ */
+export function tip(...lines) {
+  return h('div', { class: 'map-tip' }, lines.filter((line) => line).map((line) => h('div', {}, line)));
+}
+
+/**
  * Draws the cells of a GeoJSON FeatureCollection. opts.highlight: a Set of cell
  * codes to emphasise; opts.onClick(feature). Returns the layer (fits the map to
  * it when opts.fit).
@@ -57,7 +66,7 @@ export function drawCells(map, collection, opts = {}) {
       : { color: '#64748b', weight: 1, fillColor: '#cbd5e1', fillOpacity: 0.18 }),
     onEachFeature: (f, l) => {
       const p = f.properties || {};
-      l.bindTooltip(`${p.name || p.code}\n${p.community_name || ''} ${p.street_name || ''}`.trim(), { sticky: true });
+      l.bindTooltip(tip(p.name || p.code, [p.community_name, p.street_name].filter(Boolean).join(' ')), { sticky: true });
       if (opts.onClick) l.on('click', (e) => opts.onClick(f, e));
     },
   }).addTo(map);
@@ -79,7 +88,7 @@ export function drawCases(map, cases, onClick) {
     const marker = L.circleMarker([c.place.lat, c.place.lon], {
       radius: 8, color: '#0f172a', weight: 1, fillColor: colour, fillOpacity: 0.9,
     }).addTo(group);
-    marker.bindTooltip(`${c.case_no} · ${t(`state.${c.state}`)}`);
+    marker.bindTooltip(tip(`${c.case_no} · ${t(`state.${c.state}`)}`));
     if (onClick) marker.on('click', () => onClick(c));
   }
   return group;

@@ -8,7 +8,7 @@ import { get, post, errorText, ApiError, showFormError, clearFormErrors } from '
 import { stateBadge, lightBadge, countdownText, pendingBadge, field, formErrorSlot, statusLine } from '../widgets.js';
 import { placeText } from '../caselist.js';
 import { actionForm, actionClass } from '../actions.js';
-import { createMap, drawCells, pickMarker, DEFAULT_CENTER, L } from '../map.js';
+import { createMap, drawCells, pickMarker, tip, DEFAULT_CENTER, L } from '../map.js';
 
 // Roles that may put a case that came in outside every grid cell on the map.
 const PLACERS = ['supervisor', 'operator'];
@@ -257,7 +257,7 @@ export async function render(ctx) {
       map = createMap(box, { center: DEFAULT_CENTER, zoom: 16 });
       if (typeof p.lat === 'number') {
         L.circleMarker([p.lat, p.lon], { radius: 8, color: '#0f172a', weight: 1, fillColor: '#94a3b8', fillOpacity: 0.9 })
-          .bindTooltip(t('case.placeReported')).addTo(map);
+          .bindTooltip(tip(t('case.placeReported'))).addTo(map);
       }
       get('/api/v1/grids').then((fc) => {
         if (!box.isConnected) return;
@@ -285,8 +285,6 @@ export async function render(ctx) {
         const n = root.querySelector('[data-role=notice]');
         if (n) n.focus();
       } catch (err) {
-        // The server says which point it refused, not which field: name it here.
-        if (err instanceof ApiError && err.code === 'invalid_field') err.field = 'place';
         showFormError(form, err);
         if (err instanceof ApiError && err.code === 'stale_version') {
           const fresh = await get(`/api/v1/cases/${id}`).catch(() => null);

@@ -68,8 +68,8 @@ export async function render(ctx) {
       const unit = h('select', { name: `unit-${stage}` }, UNITS.map((u) => h('option', { value: u, selected: u === cur.unit }, t(`unit.${u}`))));
       limitControls[stage] = { amount, unit };
       return h('div', { class: 'field-row', dataset: { field: `limits.${stage}` } },
-        field('', amount, { label: t('cat.limitAmount', { stage: t(`stage.${stage}`) }) }),
-        field('', unit, { label: t('cat.limitUnit', { stage: t(`stage.${stage}`) }) }));
+        field('', amount, { name: `limits.${stage}.amount`, label: t('cat.limitAmount', { stage: t(`stage.${stage}`) }) }),
+        field('', unit, { name: `limits.${stage}.unit`, label: t('cat.limitUnit', { stage: t(`stage.${stage}`) }) }));
     });
     const form = h('form', { class: 'action-panel', novalidate: true, dataset: { role: 'category-editor' } },
       h('h2', {}, t('cat.editing', { code: sub.code, name: localName(sub) })),

@@ -17,6 +17,9 @@ const BLUE = '#1d64c8';
 const RED = '#c62828';
 const NARROW_PX = 520;
 const SOURCE_COLOURS = ['#1d64c8', '#0f9d8a', '#f59e0b', '#8b5cf6', '#ef4444', '#64748b', '#22c55e', '#db2777'];
+// Tooltips drawn on the canvas: ECharts' HTML tooltips parse names (streets,
+// sources) as markup and carry inline styles, which the page's CSP refuses.
+const TOOLTIP_MODE = 'richText';
 
 function tile(cls, value, key, role, opts = {}) {
   const body = [h('div', { class: 'n' }, value), h('div', { class: 'l' }, t(key)), opts.sub ? h('div', { class: 's' }, opts.sub) : null];
@@ -103,7 +106,7 @@ export async function render(ctx) {
     const value = { type: 'value', minInterval: 1 };
     stateChart.setOption({
       grid: narrow ? { left: 8, right: 28, top: 8, bottom: 24, containLabel: true } : { left: 40, right: 12, top: 20, bottom: 70 },
-      tooltip: { trigger: 'axis' },
+      tooltip: { trigger: 'axis', renderMode: TOOLTIP_MODE },
       xAxis: narrow ? value : category,
       yAxis: narrow ? { ...category, inverse: true } : value,
       series: [{ type: 'bar', data: values, barMaxWidth: 56, itemStyle: { color: BLUE }, label: { show: true, position: narrow ? 'right' : 'top' } }],
@@ -118,7 +121,7 @@ export async function render(ctx) {
     const names = rows.map((r) => streetNames.get(r.code) || r.name);
     streetChart.setOption(rows.length ? {
       grid: { left: 40, right: 12, top: 36, bottom: 40 },
-      tooltip: { trigger: 'axis' },
+      tooltip: { trigger: 'axis', renderMode: TOOLTIP_MODE },
       legend: { top: 0 },
       xAxis: { type: 'category', data: names, axisLabel: { interval: 0 } },
       yAxis: { type: 'value', minInterval: 1 },
@@ -153,7 +156,7 @@ export async function render(ctx) {
     // On phones the names go to the legend only: outside labels would be cut.
     const narrow = sourceBox.clientWidth < NARROW_PX;
     sourceChart.setOption(entries.length ? {
-      tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
+      tooltip: { trigger: 'item', renderMode: TOOLTIP_MODE, formatter: '{b}: {c} ({d}%)' },
       legend: { bottom: 0 },
       color: SOURCE_COLOURS,
       series: [{ type: 'pie', radius: narrow ? ['34%', '62%'] : ['38%', '66%'], center: ['50%', narrow ? '40%' : '45%'],

@@ -32,7 +32,6 @@ export function renderSignin(main, { reasonKey, onSignedIn }) {
       const data = await post('/api/v1/auth/login', { username: username.value.trim(), password: password.value }, { auth401: false });
       onSignedIn(data);
     } catch (err) {
-      if (err.status === 401) err.field = null;
       showFormError(form, err);
       password.value = '';
     } finally {
