@@ -16,8 +16,10 @@ static const char SQL_STATE[] =
     "SELECT state, count(*) FROM case_record WHERE " IN_SCOPE "GROUP BY state";
 static const char SQL_SOURCE[] =
     "SELECT source, count(*) FROM case_record WHERE " IN_SCOPE "GROUP BY source";
-static const char SQL_RATING[] = "SELECT rating, count(*) FROM case_record WHERE " IN_SCOPE
-                                 "AND rating IS NOT NULL GROUP BY rating";
+// Every rating counts, one per closure (case_rating), not only each case's latest.
+static const char SQL_RATING[] =
+    "SELECT r.rating, count(*) FROM case_rating r JOIN case_record c ON c.id = r.case_id "
+    "WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi GROUP BY r.rating";
 static const char SQL_TOTALS[] =
     "SELECT count(*) FILTER (WHERE state NOT IN " OPEN_STATES "), "
     "count(*) FILTER (WHERE state NOT IN " OPEN_STATES " AND stage_deadline < :now), "

@@ -263,8 +263,10 @@ test('a hotline ticket filed again with other content is a conflict; the same co
   }
 });
 
-test('every rating is kept, one per closure', async () => {
+test('every rating is kept, one per closure, and the overview counts each', async () => {
   const citizen = new Client(server.base);
+  const counted = async () => (await users.supervisor.get('/api/v1/stats/overview')).data.satisfaction;
+  const before = await counted();
   const filed = await citizen.post('/api/v1/public/cases', { description: '路边垃圾桶满溢', ...HONGQI });
   const list = await users.supervisor.get('/api/v1/cases?limit=100');
   let c = list.data.items.find((x) => x.case_no === filed.data.case_no);
@@ -288,6 +290,7 @@ test('every rating is kept, one per closure', async () => {
   c = await get(users.supervisor, c);
   assert.deepEqual(c.ratings.map((r) => [r.round, r.rating]), [[1, 'unsatisfied'], [2, 'satisfied']]);
   assert.equal(c.rating, 'satisfied');
-  const stats = await users.supervisor.get('/api/v1/stats/overview');
-  assert.equal(stats.status, 200, stats.text);
+  const now = await counted();
+  assert.equal(now.unsatisfied, before.unsatisfied + 1, 'the first closure\'s rating still counts');
+  assert.equal(now.satisfied, before.satisfied + 1);
 });
