@@ -105,16 +105,26 @@ static int check_room(struct request *req, const struct upload *u, const char *h
     return 0;
 }
 
+// Checks the body is an image (magic bytes and structure) and hashes it. Returns
+// 0, or the status replied (422 naming what is wrong).
+static int check_image(struct request *req, struct imagecheck_result *image,
+                       char hash[STORE_ATTACHMENT_HASH_LEN + 1])
+{
+    if (imagecheck_verify(req->body, req->body_len, request_header(req, "Content-Type"), image) !=
+        NULL)
+        return request_reply_error(req, 422, ERR_UNPROCESSABLE, "%s", image->reason);
+    store_attachment_hash(req->body, req->body_len, hash);
+    return 0;
+}
+
 // Checks the image, makes the file durable, attaches it and replies.
 static int save_and_attach(struct request *req, const struct upload *u)
 {
     struct imagecheck_result image;
-    if (imagecheck_verify(req->body, req->body_len, request_header(req, "Content-Type"), &image) !=
-        NULL)
-        return request_reply_error(req, 422, ERR_UNPROCESSABLE, "%s", image.reason);
     char hash[STORE_ATTACHMENT_HASH_LEN + 1];
-    store_attachment_hash(req->body, req->body_len, hash);
-    int status = check_room(req, u, hash);
+    int status = check_image(req, &image, hash);
+    if (status == 0)
+        status = check_room(req, u, hash);
     if (status != 0)
         return status;
     if (store_attachment_save_file(req->server->config.data_dir, hash, req->body, req->body_len) !=
@@ -309,11 +319,10 @@ static int get_photo(struct request *req)
 static int upload_pending(struct request *req)
 {
     struct imagecheck_result image;
-    if (imagecheck_verify(req->body, req->body_len, request_header(req, "Content-Type"), &image) !=
-        NULL)
-        return request_reply_error(req, 422, ERR_UNPROCESSABLE, "%s", image.reason);
     char hash[STORE_ATTACHMENT_HASH_LEN + 1];
-    store_attachment_hash(req->body, req->body_len, hash);
+    int status = check_image(req, &image, hash);
+    if (status != 0)
+        return status;
     if (store_attachment_save_file(req->server->config.data_dir, hash, req->body, req->body_len) !=
             0 ||
         store_upload_add(req->server->store, req->user->id, hash, image.mime,
