@@ -36,7 +36,9 @@ static bool role_takes_stage(enum role role, const char *stage)
     case ROLE_INSPECTOR:
         return true; // reports, verifies, checks, and fixes small things on the spot
     case ROLE_DEPARTMENT:
-        return strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0;
+        // the fix, arriving on site (urgent cases), a phase done
+        return strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0 ||
+               strcmp(stage, "arrive") == 0 || strcmp(stage, "progress") == 0;
     case ROLE_OPERATOR:
     case ROLE_SUPERVISOR:
         return strcmp(stage, "report") == 0; // a photo a caller sent with the complaint
@@ -180,7 +182,8 @@ static int upload_staff(struct request *req)
     const char *stage = request_query(req, "stage");
     if (!store_attachment_stage_valid(stage))
         return request_reply_error(req, 400, ERR_INVALID_QUERY,
-                                   "stage must be report, before, after, verify or check");
+                                   "stage must be report, before, after, verify, check, "
+                                   "arrive or progress");
     if (!role_takes_stage(req->user->role, stage))
         return request_reply_error(req, 403, ERR_FORBIDDEN, "a %s does not supply %s photos",
                                    role_name(req->user->role), stage);

@@ -21,7 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const STAGES[] = {"report", "before", "after", "verify", "check"};
+static const char *const STAGES[] = {"report", "before", "after",   "verify",
+                                     "check",  "arrive", "progress"};
 
 bool store_attachment_hash_valid(const char *hash)
 {
