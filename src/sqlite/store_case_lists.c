@@ -459,6 +459,8 @@ static int rate_job(struct store_tx *tx, void *data)
 
 int store_case_rate(struct store *store, const struct store_case_rating *rating)
 {
+    if (rating->reopened != NULL)
+        *rating->reopened = false;
     if (casework_rating_code(rating->rating) == NULL ||
         (rating->comment != NULL && strlen(rating->comment) > CASE_NOTE_MAX))
         return STORE_INVALID;
