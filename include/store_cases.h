@@ -193,7 +193,8 @@ int store_case_events(struct store *store, int64_t case_id,
                       void (*fn)(const struct store_case_event *event, void *data), void *data);
 
 // Walks the whole event chain in id order recomputing each hash. Returns 0 when
-// intact (with *count events), else the id of the first broken event.
+// intact (with *count events), else the id of the first broken event, or -1
+// when the chain could not be read (logged).
 int64_t store_audit_verify(struct store *store, int64_t *count);
 
 #endif
