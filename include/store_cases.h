@@ -93,11 +93,14 @@ struct case_intake {
     int64_t grid_id, community_id, street_id, district_id; // from the grid lookup; 0 = unplaced
 };
 
-// Creates a case: locates it (grid, community, street, district from lat/lon),
-// numbers it, indexes its text, writes the first event. On a repeated
-// (source, external_id) nothing is written, *out is the existing case and
-// STORE_CONFLICT is returned. Returns STORE_OK, STORE_CONFLICT, STORE_INVALID (no
-// such category) or STORE_ERROR.
+// Creates a case: places it where the intake says (grid_id and the places above
+// it, which the caller found with store_grid_locate; the store does not locate
+// lat/lon itself; grid_id 0 files it unplaced, needs_placement set, under
+// fallback_place_path), numbers it, opens its first stage, indexes its text,
+// writes the first event. On a repeated (source, external_id) nothing is
+// written, *out is the existing case and STORE_CONFLICT is returned. Returns
+// STORE_OK, STORE_CONFLICT, STORE_INVALID (no such active subclass) or
+// STORE_ERROR.
 int store_case_create(struct store *store, const struct worktime_calendar *calendar,
                       const struct case_intake *intake, struct store_case *out);
 
