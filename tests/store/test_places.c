@@ -404,6 +404,23 @@ Test(places, a_grid_import_reports_each_cell_and_stores_all_or_nothing)
     cr_expect_eq(imported, 0);
     cr_expect_eq(store_grid_import(store, theirs, 1, NULL, true, out, &imported), STORE_OK);
     cr_expect_eq(out[0].verdict, STORE_GRID_UNKNOWN_COMMUNITY, "no jurisdiction: nowhere");
+
+    // A valid ring with more points than a stored ring may have.
+    static struct geo_point circle[STORE_GRID_RING_MAX + 1];
+    const size_t n = COUNT_OF(circle);
+    for (size_t i = 0; i + 1 < n; i++) {
+        double a = 2 * M_PI * (double)i / (double)(n - 1);
+        circle[i] =
+            (struct geo_point){conf_lon(10) + 0.0004 * cos(a), conf_lat(0) + 0.0004 * sin(a)};
+    }
+    circle[n - 1] = circle[0];
+    cr_assert_eq(geo_ring_check(circle, n), GEO_RING_OK);
+    const struct store_grid_new round[] = {
+        {"440902001001007", "440902001001", NULL, NULL, circle, n}};
+    cr_expect_eq(store_grid_import(store, round, 1, &everywhere, false, out, &imported),
+                 STORE_INVALID);
+    cr_expect_eq(out[0].verdict, STORE_GRID_INVALID);
+    cr_expect_eq(imported, 0);
 }
 
 Test(places, places_are_created_all_or_nothing)
