@@ -35,8 +35,13 @@ LIB_OBJECTS := $(filter-out $(BUILD)/main.o,$(OBJECTS))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:tests/unit/%.c=$(BUILD)/tests/%)
+# The store conformance suite: one Criterion binary per tests/store/test_*.c,
+# each linked with the suite's fixture and every non-main object.
+STORE_TESTS   := $(sort $(wildcard tests/store/test_*.c))
+STORE_BINS    := $(STORE_TESTS:tests/store/%.c=$(BUILD)/tests/store/%)
+STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
-.PHONY: all deps test-deps run test unit-tests format clean web-vendor
+.PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor
 
 all: deps $(BIN)
 
@@ -105,6 +110,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJECTS)
 
 unit-tests: $(UNIT_BINS)
 
+# The fixture puts each test's store under tests/.tmp/ of this checkout unless
+# CHENGGUAN_TEST_STORE names another location (see tests/store/fixture.c).
+$(STORE_FIXTURE): tests/store/fixture.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCONFORMANCE_TMP='"$(CURDIR)/tests/.tmp"' $$(pkg-config --cflags criterion) \
+	  -c -o $@ $<
+
+$(BUILD)/tests/store/%: tests/store/%.c $(STORE_FIXTURE) $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(STORE_FIXTURE) $(LIB_OBJECTS) \
+	  $$(pkg-config --cflags --libs criterion) $(LDLIBS)
+
+store-tests: $(STORE_BINS)
+
 # Front-end libraries pinned in web/package.json, copied into web/vendor/.
 web-vendor:
 	@if [ -f web/package.json ]; then \
@@ -120,7 +139,7 @@ run: all web-vendor
 	./chengguan serve
 
 test: test-deps
-	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests
+	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests
 	@$(MAKE) --no-print-directory web-vendor
 	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
 	  (cd tests && npm ci --no-audit --no-fund --silent); fi
@@ -132,4 +151,4 @@ format:
 clean:
 	rm -rf .build chengguan
 
--include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d)

@@ -44,7 +44,8 @@ enum casework_verdict {
     CASEWORK_RUNNING, // still open
     CASEWORK_ON_TIME, // ended at or before its deadline
     CASEWORK_LATE,    // ended after its deadline
-    CASEWORK_VOID,    // ended without a verdict (recalled, returned, merged away)
+    CASEWORK_VOID,    // ended without a verdict: a recall or an approved return took the
+                      // dispatch back (a merge is a decision, judged like the others)
 };
 
 // A time limit: an amount of minutes in a unit (working minutes for work_hours and

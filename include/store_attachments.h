@@ -25,8 +25,9 @@ bool store_attachment_hash_valid(const char *hash);
 
 // True for the stages a photo may belong to: report (the problem as reported),
 // before and after (the fix), verify (on-site verification), check (the
-// inspector's check of the fix), arrive (a department on site, urgent cases),
-// progress (a phase of the work done). Pure; NULL gives false.
+// inspector's check of the fix), arrive (the department on site, for an urgent
+// case's arrive action) and progress (the evidence of a phase done). Pure; NULL
+// gives false.
 bool store_attachment_stage_valid(const char *stage);
 
 // The rule on which cases take photos (pure; the write job applies it again on

@@ -112,8 +112,9 @@ struct store_case_rating {
 // Stores a rating of a closed case: one per closure (round = reopens + 1), every
 // one kept (case_rating), the case's rating fields showing the latest. Logs a
 // "rate" event whose public code tells the rating. Returns STORE_OK,
-// STORE_NOT_FOUND, STORE_INVALID (not closed, or an unknown rating name),
-// STORE_CONFLICT (this closure is rated already) or STORE_ERROR.
+// STORE_NOT_FOUND, STORE_INVALID (not closed, an unknown rating or source name,
+// or a comment too long), STORE_CONFLICT (this closure is rated already) or
+// STORE_ERROR.
 int store_case_rate(struct store *store, const struct store_case_rating *rating);
 
 // One stored rating, for listing.

@@ -102,13 +102,16 @@ struct case_intake {
 
 #define CASE_INTAKE_PHOTOS_MAX 12
 
-// Creates a case: locates it (grid, community, street, district from lat/lon),
-// numbers it, indexes its text, attaches the intake's photos, writes the first
-// event. On a repeated (source, external_id) nothing is written, *out is the
-// existing case and STORE_CONFLICT is returned. Returns STORE_OK, STORE_CONFLICT,
-// STORE_INVALID (no such category; a photo that is not an upload of the reporter
-// from the last STORE_UPLOAD_HOLD_MS; a fix on the spot without a before and an
-// after photo) or STORE_ERROR.
+// Creates a case: places it where the intake says (grid_id and the places above
+// it, which the caller found with store_grid_locate; the store does not locate
+// lat/lon itself; grid_id 0 files it unplaced, needs_placement set, under
+// fallback_place_path), numbers it, opens its first stage, indexes its text,
+// attaches the intake's photos, writes the first event. On a repeated
+// (source, external_id) nothing is written, *out is the existing case and
+// STORE_CONFLICT is returned. Returns STORE_OK, STORE_CONFLICT, STORE_INVALID (no
+// such active subclass; a photo that is not an upload of the reporter from the
+// last STORE_UPLOAD_HOLD_MS; a fix on the spot without a before and an after
+// photo) or STORE_ERROR.
 int store_case_create(struct store *store, const struct worktime_calendar *calendar,
                       const struct case_intake *intake, struct store_case *out);
 
@@ -204,7 +207,8 @@ int store_case_events(struct store *store, int64_t case_id,
                       void (*fn)(const struct store_case_event *event, void *data), void *data);
 
 // Walks the whole event chain in id order recomputing each hash. Returns 0 when
-// intact (with *count events), else the id of the first broken event.
+// intact (with *count events), else the id of the first broken event, or -1
+// when the chain could not be read (logged).
 int64_t store_audit_verify(struct store *store, int64_t *count);
 
 #endif

@@ -174,9 +174,10 @@ struct store_org_unit_new {
 };
 
 // Creates units (in order, so a parent comes before its children) and then cells,
-// all in one transaction: all or nothing. Returns STORE_OK, STORE_CONFLICT (a code
-// is taken), STORE_INVALID (unknown parent or community, a unit breaking
-// store_org_unit_create's rules, a refused cell) or STORE_ERROR.
+// all in one transaction: all or nothing. Returns STORE_OK, STORE_CONFLICT (a
+// unit's code is taken), STORE_INVALID (unknown parent or community, a unit
+// breaking store_org_unit_create's rules, a cell store_grid_import would refuse,
+// its code taken included) or STORE_ERROR.
 int store_places_create(struct store *store, const struct store_org_unit_new *units,
                         size_t unit_count, const struct store_grid_new *cells, size_t cell_count);
 

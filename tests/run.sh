@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every suite (C unit tests, API tests, browser tests) and ends with one line
-# "N passed, N failed". Exits non-zero when anything failed.
+# Runs every suite (C unit tests, store conformance, API tests, browser tests) and
+# ends with one line "N passed, N failed". Exits non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
 passed=0
@@ -8,28 +8,44 @@ failed=0
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
-echo "== C unit tests"
-for t in .build/san/tests/test_*; do
-  [ -x "$t" ] || continue
-  [[ "$t" == *.d ]] && continue
-  out=$("$t" --jobs 2 2>&1); rc=$?
-  line=$(printf '%s\n' "$out" | grep -a 'Synthesis:' | tail -n 1)
-  if [ -z "$line" ]; then
-    printf '%s\n' "$out" | tail -n 20
-    echo "$(basename "$t"): crashed (exit $rc)"
-    failed=$((failed + 1))
-    continue
-  fi
-  p=$(printf '%s' "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
-  f=$(printf '%s' "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
-  c=$(printf '%s' "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
-  if [ "$rc" != 0 ] || [ "${f:-0}" != 0 ] || [ "${c:-0}" != 0 ]; then
-    printf '%s\n' "$out" | grep -av '^\[----\]' | tail -n 40
-  fi
-  echo "$(basename "$t"): $p passed, $((f + c)) failed"
-  passed=$((passed + p)); failed=$((failed + f + c))
-  if [ "$rc" != 0 ] && [ "$((f + c))" = 0 ]; then failed=$((failed + 1)); fi
-done
+# Runs the Criterion binaries given and adds their counts; a binary that ends
+# without its summary line counts as one failure.
+run_criterion_suite() {
+  local name=$1; shift
+  echo "== $name"
+  local t
+  for t in "$@"; do
+    [ -x "$t" ] || continue
+    [[ "$t" == *.d ]] && continue
+    out=$("$t" --jobs 2 2>&1); rc=$?
+    line=$(printf '%s\n' "$out" | grep -a 'Synthesis:' | tail -n 1)
+    if [ -z "$line" ]; then
+      printf '%s\n' "$out" | tail -n 20
+      echo "$(basename "$t"): crashed (exit $rc)"
+      failed=$((failed + 1))
+      continue
+    fi
+    p=$(printf '%s' "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+    f=$(printf '%s' "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+    c=$(printf '%s' "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+    if [ "$rc" != 0 ] || [ "${f:-0}" != 0 ] || [ "${c:-0}" != 0 ]; then
+      printf '%s\n' "$out" | grep -av '^\[----\]' | tail -n 40
+    fi
+    echo "$(basename "$t"): $p passed, $((f + c)) failed"
+    passed=$((passed + p)); failed=$((failed + f + c))
+    if [ "$rc" != 0 ] && [ "$((f + c))" = 0 ]; then failed=$((failed + 1)); fi
+  done
+}
+
+run_criterion_suite "C unit tests" .build/san/tests/test_*
+# The store conformance suite runs against CHENGGUAN_TEST_STORE when set (see
+# tests/store/fixture.c), else against a fresh SQLite file per test, each a copy
+# of one seeded template that every binary of the suite shares.
+store_template="$PWD/tests/.tmp/store-template-$$.db"
+CHENGGUAN_TEST_STORE_TEMPLATE="$store_template" \
+  run_criterion_suite "store conformance${CHENGGUAN_TEST_STORE:+ ($CHENGGUAN_TEST_STORE)}" \
+  .build/san/tests/store/test_*
+rm -f "$store_template" "$store_template.lock"
 
 run_node_suite() {
   local name=$1; shift

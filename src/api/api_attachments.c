@@ -36,6 +36,7 @@ static bool role_takes_stage(enum role role, const char *stage)
     case ROLE_INSPECTOR:
         return true; // reports, verifies, checks, and fixes small things on the spot
     case ROLE_DEPARTMENT:
+        // the fix, arriving on site (urgent cases), a phase done
         return strcmp(stage, "before") == 0 || strcmp(stage, "after") == 0 ||
                strcmp(stage, "arrive") == 0 || strcmp(stage, "progress") == 0;
     case ROLE_OPERATOR:

@@ -459,7 +459,11 @@ static int rate_job(struct store_tx *tx, void *data)
 
 int store_case_rate(struct store *store, const struct store_case_rating *rating)
 {
-    if (casework_rating_code(rating->rating) == NULL ||
+    if (rating->reopened != NULL)
+        *rating->reopened = false;
+    bool known_source = rating->source == NULL || strcmp(rating->source, "citizen") == 0 ||
+                        strcmp(rating->source, "hotline") == 0;
+    if (casework_rating_code(rating->rating) == NULL || !known_source ||
         (rating->comment != NULL && strlen(rating->comment) > CASE_NOTE_MAX))
         return STORE_INVALID;
     struct rate_job job = {rating};

@@ -726,7 +726,8 @@ int64_t store_audit_verify(struct store *store, int64_t *count)
     struct audit_verifier verifier;
     audit_verify_init(&verifier);
     int64_t broken = 0;
-    while (broken == 0 && sqlite3_step(s) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (broken == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *col[14];
         for (int i = 0; i < 14; i++)
             col[i] = (const char *)sqlite3_column_text(s, i);
@@ -745,6 +746,11 @@ int64_t store_audit_verify(struct store *store, int64_t *count)
         };
         if (!audit_verify_step(&verifier, &event, col[12], col[13]))
             broken = sqlite3_column_int64(s, 0);
+    }
+    if (broken == 0 && rc != SQLITE_DONE) {
+        log_error("store: reading the event chain failed: %s",
+                  sqlite3_errmsg(sqlite3_db_handle(s)));
+        broken = -1; // a walk cut short proves nothing
     }
     store_stmt_done(s);
     *count = verifier.count;

@@ -2,9 +2,10 @@
 // House rules that a reviewer would otherwise check by eye: SQL lives only in the
 // store's engine folder (src/sqlite), handlers never free memory by hand, one
 // function renders the error envelope, the front end puts no markup strings into
-// the page and no inline styles, every source file starts with its SPDX line, and
+// the page and no inline styles, every source file starts with its SPDX line,
 // place paths are read only by the jurisdiction module (no LIKE on a path, no path
-// compared anywhere else).
+// compared anywhere else), and the store conformance suite speaks only the public
+// store interface.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,8 +23,10 @@ function literals(text) {
   return [...code.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)].map((m) => m[1]);
 }
 
+const SQL_TEXT = /\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER)|PRAGMA\s)/;
+
 test('no SQL text outside the store files', () => {
-  const sql = /\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER)|PRAGMA\s)/;
+  const sql = SQL_TEXT;
   for (const file of files.filter((f) => !f.startsWith('sqlite/'))) {
     for (const s of literals(readFileSync(join(SRC, file), 'utf8'))) {
       assert.doesNotMatch(s, sql, `${file} holds SQL: ${s}`);
@@ -171,4 +174,22 @@ test('the pages have no inline styles (the CSP allows style sheets only)', () =>
     const code = readFileSync(join(WEB_JS, file), 'utf8');
     assert.doesNotMatch(code, /setAttribute\(\s*['"]style['"]/, `web/js/${file} sets a style attribute`);
   }
+});
+
+test('the store conformance suite speaks only the public store interface', () => {
+  const dir = join(ROOT, 'tests', 'store');
+  const suite = readdirSync(dir).filter((f) => /\.[ch]$/.test(f)).sort();
+  assert.ok(suite.filter((f) => f.startsWith('test_')).length > 5, 'the suite has its files');
+  const local = new Set([...readdirSync(join(ROOT, 'include')), ...suite]);
+  for (const file of suite) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    assert.equal(text.split('\n')[0], '// SPDX-License-Identifier: MIT', `tests/store/${file}`);
+    for (const [, quote, name] of text.matchAll(/#\s*include\s*([<"])([^>"]+)[>"]/g)) {
+      if (quote === '"') assert.ok(local.has(name), `${file} includes "${name}": only include/ headers`);
+      else assert.doesNotMatch(name, /^(sqlite3|libpq-fe)\.h$/, `${file} includes an engine's library`);
+    }
+    for (const s of literals(text)) assert.doesNotMatch(s, SQL_TEXT, `${file} holds SQL: ${s}`);
+  }
+  // The check itself sees what it forbids.
+  assert.ok(!local.has('engine.h'));
 });
