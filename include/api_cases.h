@@ -22,6 +22,10 @@ int api_case_load_visible(struct request *req, struct store_case **out);
 // take now. Returns a new tree the caller owns.
 cJSON *api_case_json(struct request *req, const struct store_case *c);
 
+// api_case_json without "photos": a row of a list page, which reads no more
+// than its one statement. Returns a new tree the caller owns.
+cJSON *api_case_row_json(struct request *req, const struct store_case *c);
+
 // api_case_json plus the case's stage records ("stages": every stage it passed
 // through, with deadline, elapsed and paused time and verdict) and every rating
 // ("ratings", one per closure). Returns a tree the request owns (hand it to

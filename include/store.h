@@ -57,6 +57,18 @@ int64_t store_now_ms(void);
 // 0, or -1 with the reason in err.
 int store_backup(struct store *store, const char *dest_path, char *err, size_t err_size);
 
+// Calls fn(name, plan_line, data) for each line of the query plan of every
+// statement that must stay fast at a city's scale (list pages, search, the
+// overview counts), named for people ("list: open cases by deadline"). The plan
+// lines are the engine's own words. Returns STORE_OK or STORE_ERROR.
+int store_explain(struct store *store, void (*fn)(const char *name, const char *plan, void *data),
+                  void *data);
+
+// True when the counts the overview reads (kept by the write path) equal a
+// recount of the stored cases and ratings. Reads every case: for `chengguan
+// check` and tests, not for requests.
+bool store_tally_consistent(struct store *store);
+
 // Runs `PRAGMA integrity_check` on a read connection. Returns true when "ok".
 bool store_integrity_ok(struct store *store);
 

@@ -23,11 +23,13 @@ struct store;
 enum store_case_sort {
     STORE_CASE_SORT_NEWEST,   // created_at DESC, id DESC
     STORE_CASE_SORT_DEADLINE, // stage_deadline ASC NULLS LAST, id ASC
+    STORE_CASE_SORT_SEARCH,   // a search (match set), newest filed first: id DESC
 };
 
 // Where a page starts: the sort key and id of the last case of the previous page.
 // For STORE_CASE_SORT_NEWEST the key is created_at; for STORE_CASE_SORT_DEADLINE
-// it is stage_deadline, which may be NULL (key_null).
+// it is stage_deadline, which may be NULL (key_null); a search has the id only
+// (key 0).
 struct store_case_cursor {
     enum store_case_sort sort;
     bool key_null;
@@ -55,25 +57,32 @@ struct store_case_filter {
     // ",reported,accepted," : states to keep, each between commas (NULL = any).
     const char *states;
     int64_t category_id;
-    const char *grid_code;   // a 15-digit grid cell code
-    const char *street_code; // a street org-unit code
-    int64_t department_id;   // the department the case is dispatched to
-    const char *source;      // patrol, web, 12345, ...
-    bool overdue;            // only cases whose stage_deadline < now_ms
+    int64_t grid_id;       // a grid cell (store_grid_find by code)
+    int64_t street_id;     // a street org unit
+    int64_t department_id; // the department the case is dispatched to
+    const char *source;    // patrol, web, 12345, ...
+    bool overdue;          // only cases whose stage_deadline < now_ms
     int64_t now_ms;
-    const char *match; // an FTS5 expression from textseg_query (never "")
+    const char *match; // an FTS5 expression from textseg_query (never ""); with it the
+                       // sort is STORE_CASE_SORT_SEARCH unless by deadline
     enum store_case_sort sort;
     const struct store_case_cursor *after; // NULL for the first page
     int limit;                             // 1..STORE_CASE_LIST_MAX
 };
 
-// Lists the ids of one page of cases in the filter's order into ids (room for
-// filter->limit), sets *count, and when more cases follow sets *has_more and
-// fills *next with the cursor of the page's last case. A cursor whose sort
-// differs from filter->sort, or a limit out of range, gives STORE_INVALID.
-// Returns STORE_OK, STORE_INVALID or STORE_ERROR (logged).
-int store_case_list(struct store *store, const struct store_case_filter *filter, int64_t *ids,
-                    size_t *count, bool *has_more, struct store_case_cursor *next);
+// Lists one page of cases in the filter's order in one statement, calling
+// fn(c, data) for each with the whole case (valid during the call only; fn must
+// not use the store's write path), and when more cases follow sets *has_more and
+// fills *next with the cursor of the page's last case. Each order, jurisdiction
+// and most selective filter walks an index of its own (see EXPLAIN in
+// tests/api/plans.test.mjs): newest first, open cases by deadline, or a search
+// newest filed first. A cursor whose sort differs from filter->sort, a limit out
+// of range, or STORE_CASE_SORT_SEARCH without a match gives STORE_INVALID; a NULL
+// jurisdiction lists nothing. Returns STORE_OK, STORE_INVALID or STORE_ERROR
+// (logged).
+int store_case_list(struct store *store, const struct store_case_filter *filter,
+                    void (*fn)(const struct store_case *c, void *data), void *data, bool *has_more,
+                    struct store_case_cursor *next);
 
 // Finds likely duplicates of a case: cases in an open state (casefsm_state_is_open)
 // created at or after since_ms, other than exclude_id, of the same category (any

@@ -98,6 +98,10 @@ struct store_grid_location {
 // STORE_NOT_FOUND outside every cell (or for NaN), or STORE_ERROR.
 int store_grid_locate(struct store *store, double lon, double lat, struct store_grid_location *out);
 
+// Finds the id of the grid cell with this 15-digit code. Returns STORE_OK with
+// *id set, STORE_NOT_FOUND or STORE_ERROR.
+int store_grid_find(struct store *store, const char *code, int64_t *id);
+
 // One cell as listed; the strings are valid during the callback only.
 struct store_grid_cell {
     int64_t id;

@@ -182,8 +182,35 @@ static int command_check(int argc, char **argv)
         return status;
     bool ok = store_integrity_ok(store);
     printf("%s: integrity %s\n", cmd.options.database_path, ok ? "ok" : "FAILED");
+    bool counts = store_tally_consistent(store);
+    printf("%s: overview counts %s\n", cmd.options.database_path,
+           counts ? "match the cases" : "DIFFER from a recount");
+    ok = ok && counts;
     store_close(store);
     return ok ? 0 : 1;
+}
+
+static void print_plan(const char *name, const char *plan, void *data)
+{
+    const char **last = data;
+    if (*last == NULL || strcmp(*last, name) != 0)
+        printf("%s%s\n", *last == NULL ? "" : "\n", name);
+    *last = name;
+    printf("  %s\n", plan);
+}
+
+static int command_explain(int argc, char **argv)
+{
+    struct store_command cmd;
+    int status;
+    struct store *store =
+        store_command_open(&cmd, "explain", "explain [options]", 0, NULL, argc, argv, &status);
+    if (store == NULL)
+        return status;
+    const char *last = NULL;
+    int rc = store_explain(store, print_plan, &last);
+    store_close(store);
+    return rc == STORE_OK ? 0 : 1;
 }
 
 // Reads a password from CHENGGUAN_PASSWORD or the first line of standard input.
@@ -437,6 +464,7 @@ static const struct {
     {"token", command_token, "issue an API token for a hotline platform"},
     {"backup", command_backup, "write a consistent copy of the database (safe while serving)"},
     {"check", command_check, "check the database's integrity (SQLite's integrity check)"},
+    {"explain", command_explain, "show the query plans of the list, search and count statements"},
     {"version", command_version, "print the version"},
 };
 

@@ -16,6 +16,7 @@
 #include "store.h"
 #include "store_case_lists.h"
 #include "store_cases.h"
+#include "store_places.h"
 #include "textseg.h"
 
 #include <math.h>
@@ -127,6 +128,9 @@ static int parse_paging(struct request *req, struct list_query *query)
     else
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "sort",
                                          "sort must be deadline or newest");
+    // A search lists newest filed first, walking the search index's own order.
+    if (f->match != NULL && f->sort == STORE_CASE_SORT_NEWEST)
+        f->sort = STORE_CASE_SORT_SEARCH;
     const char *limit = query_value(req, "limit");
     f->limit = LIST_DEFAULT_LIMIT;
     if (limit != NULL) {
@@ -159,13 +163,24 @@ static int parse_filters(struct request *req, struct list_query *query)
         (f->category_id = parse_positive(value)) == 0)
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "category",
                                          "category must be a category id");
-    if ((f->grid_code = query_value(req, "grid")) != NULL && !geo_grid_code_valid(f->grid_code))
-        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "grid",
-                                         "grid must be a 15-digit cell code");
-    if ((f->street_code = query_value(req, "street")) != NULL &&
-        !geo_street_code_valid(f->street_code))
-        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "street",
-                                         "street must be a 9-digit street code");
+    if ((value = query_value(req, "grid")) != NULL) {
+        if (!geo_grid_code_valid(value))
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "grid",
+                                             "grid must be a 15-digit cell code");
+        // An unknown cell keeps nothing (an id no row has).
+        if (store_grid_find(req->server->store, value, &f->grid_id) != STORE_OK)
+            f->grid_id = INT64_MAX;
+    }
+    if ((value = query_value(req, "street")) != NULL) {
+        if (!geo_street_code_valid(value))
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "street",
+                                             "street must be a 9-digit street code");
+        struct store_org_unit street;
+        f->street_id = store_org_unit_find(req->server->store, value, &street) == STORE_OK &&
+                               strcmp(street.type, "street") == 0
+                           ? street.id
+                           : INT64_MAX;
+    }
     if ((value = query_value(req, "department")) != NULL &&
         (f->department_id = parse_positive(value)) == 0)
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "department",
@@ -186,6 +201,19 @@ static int parse_filters(struct request *req, struct list_query *query)
     return parse_paging(req, query);
 }
 
+struct list_rows {
+    struct request *req;
+    cJSON *items;
+};
+
+// One row of a list page: the case as staff see it, without its photos (the page
+// is one statement; GET /cases/:id has the photos).
+static void add_row(const struct store_case *c, void *data)
+{
+    struct list_rows *rows = data;
+    cJSON_AddItemToArray(rows->items, api_case_row_json(rows->req, c));
+}
+
 static int list_cases(struct request *req)
 {
     struct list_query query = {0};
@@ -193,28 +221,19 @@ static int list_cases(struct request *req)
     if (status != 0)
         return status;
     query.filter.jurisdiction = &req->user->jurisdiction;
-    int64_t ids[STORE_CASE_LIST_MAX];
-    size_t count = 0;
     bool more = false;
     struct store_case_cursor next;
-    struct store *store = req->server->store;
-    if (store_case_list(store, &query.filter, ids, &count, &more, &next) != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not list cases");
     cJSON *body = request_json_object(req);
-    cJSON *items = cJSON_AddArrayToObject(body, "items");
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
-    for (size_t i = 0; c != NULL && i < count; i++)
-        if (store_case_get(store, ids[i], c) == STORE_OK)
-            cJSON_AddItemToArray(items, api_case_json(req, c));
+    struct list_rows rows = {req, cJSON_AddArrayToObject(body, "items")};
+    if (store_case_list(req->server->store, &query.filter, add_row, &rows, &more, &next) !=
+        STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not list cases");
     if (more) {
         char cursor[STORE_CASE_CURSOR_SIZE];
         store_case_cursor_encode(&next, cursor);
         cJSON_AddStringToObject(body, "next_cursor", cursor);
     } else {
         cJSON_AddNullToObject(body, "next_cursor");
-    }
-    if (c == NULL) {
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     }
     return request_reply_json(req, 200, body);
 }

@@ -178,7 +178,8 @@ static void add_photo(const char *hash, const char *mime, int64_t size, const ch
     cJSON_AddItemToArray(data, photo);
 }
 
-cJSON *api_case_json(struct request *req, const struct store_case *c)
+// The case as staff see it, with its photos when with_photos.
+static cJSON *case_json(struct request *req, const struct store_case *c, bool with_photos)
 {
     cJSON *out = cJSON_CreateObject();
     json_add_int(out, "id", c->id);
@@ -235,11 +236,22 @@ cJSON *api_case_json(struct request *req, const struct store_case *c)
     else
         cJSON_AddNullToObject(out, "handled_at");
     json_add_string_or_null(out, "rating", c->rating[0] ? c->rating : NULL);
-    store_case_attachments(req->server->store, c->id, add_photo,
-                           cJSON_AddArrayToObject(out, "photos"));
+    if (with_photos)
+        store_case_attachments(req->server->store, c->id, add_photo,
+                               cJSON_AddArrayToObject(out, "photos"));
     if (req->user != NULL)
         add_actions(out, c, req->user->role);
     return out;
+}
+
+cJSON *api_case_json(struct request *req, const struct store_case *c)
+{
+    return case_json(req, c, true);
+}
+
+cJSON *api_case_row_json(struct request *req, const struct store_case *c)
+{
+    return case_json(req, c, false);
 }
 
 struct stage_list {

@@ -70,6 +70,17 @@ int store_exec_stmt(sqlite3_stmt *stmt);
 
 // ---- shared between the engine's files ----
 
+// A statement whose query plan matters at a city's scale, by a name people read
+// ("list: open by deadline"): store_explain shows the plan of each.
+struct store_plan_statement {
+    const char *name;
+    const char *sql;
+};
+extern const struct store_plan_statement STORE_LIST_PLANS[];
+extern const size_t STORE_LIST_PLAN_COUNT;
+extern const struct store_plan_statement STORE_STATS_PLANS[];
+extern const size_t STORE_STATS_PLAN_COUNT;
+
 struct audit_event;
 struct case_refusal;
 struct case_transition;
@@ -78,6 +89,37 @@ struct casework_limits;
 struct casework_stage_record;
 struct store_case;
 struct worktime_calendar;
+
+// The columns of a case row and the joins they need, in the order
+// store_case_read_row reads them: "SELECT " STORE_CASE_COLUMNS "FROM case_record c "
+// STORE_CASE_JOINS "WHERE ...". Every case query (one case, a page of a list)
+// reads whole rows this way, in one statement.
+#define STORE_CASE_COLUMNS                                                                         \
+    "c.id, c.case_no, c.source, COALESCE(c.external_id, ''), c.state, c.pending, "                 \
+    "c.pending_amount, c.pending_note, c.version, COALESCE(c.category_id, 0), "                    \
+    "COALESCE(cat.tree, ''), COALESCE(cat.code, ''), COALESCE(cat.name_zh, ''), "                  \
+    "COALESCE(cat.name_en, ''), c.urgent, c.description, c.address, c.lat, c.lon, "                \
+    "COALESCE(c.grid_id, 0), COALESCE(g.code, ''), COALESCE(c.community_id, 0), "                  \
+    "COALESCE(c.street_id, 0), COALESCE(c.district_id, 0), COALESCE(cm.name, ''), "                \
+    "COALESCE(st.name, ''), c.place_path, c.needs_placement, COALESCE(c.reporter_user_id, 0), "    \
+    "COALESCE(u.display_name, ''), c.citizen_name, c.citizen_phone, "                              \
+    "COALESCE(c.department_id, 0), COALESCE(d.name, ''), c.verified, c.self_handled, "             \
+    "c.photo_reused, c.rework_count, c.reopen_count, c.supervise_count, c.extension_count, "       \
+    "c.return_count, COALESCE(c.merged_into, 0), c.stage, c.stage_started_at, c.stage_unit, "      \
+    "c.stage_limit_ms, COALESCE(c.stage_deadline, 0), COALESCE(c.suspended_remaining_ms, 0), "     \
+    "c.created_at, c.updated_at, COALESCE(c.closed_at, 0), COALESCE(c.rating, ''), "               \
+    "c.rating_comment, COALESCE(c.rated_at, 0), COALESCE(c.handling_deadline, 0), "                \
+    "COALESCE(c.handled_at, 0) "
+#define STORE_CASE_JOINS                                                                           \
+    "LEFT JOIN category cat ON cat.id = c.category_id "                                            \
+    "LEFT JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN org_unit cm ON cm.id = c.community_id "   \
+    "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                 \
+    "c.reporter_user_id LEFT JOIN org_unit d ON d.id = c.department_id "
+// The number of columns of STORE_CASE_COLUMNS.
+#define STORE_CASE_COLUMN_COUNT 56
+
+// Reads a row selected with STORE_CASE_COLUMNS (from its first column) into *c.
+void store_case_read_row(sqlite3_stmt *stmt, struct store_case *c);
 
 // Loads a case inside a write job. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
 int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out);
@@ -104,6 +146,18 @@ int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar
 // for id 0. Returns STORE_OK or STORE_ERROR.
 int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
                          const struct casework_stage_record *records, int count);
+
+// The overview's counts (store_tally.c), kept in the write job of each change:
+// a new case, a case whose state, pending request or category changed (before
+// and after), a case moved to another place (its filing, closure and ratings
+// move with it), a rating of a case at place_path. Each returns STORE_OK or
+// STORE_ERROR.
+int store_tally_created(struct store_tx *tx, const struct store_case *c);
+int store_tally_changed(struct store_tx *tx, const struct store_case *before,
+                        const struct store_case *after);
+int store_tally_moved(struct store_tx *tx, const struct store_case *before,
+                      const struct store_case *after);
+int store_tally_rated(struct store_tx *tx, const char *place_path, const char *rating, int delta);
 
 // store_case_transition inside a write job that is already running (for a
 // change that must commit together with a transition, such as a citizen's

@@ -23,6 +23,7 @@
 enum {
     CURSOR_TAG_NEWEST = 'n',
     CURSOR_TAG_DEADLINE = 'd',
+    CURSOR_TAG_SEARCH = 's',
     CURSOR_BODY = 18,    // tag, flags, key (8), id (8)
     CURSOR_CHECKSUM = 8, // BLAKE2b-64 of the body
     CURSOR_BYTES = CURSOR_BODY + CURSOR_CHECKSUM,
@@ -56,7 +57,9 @@ void store_case_cursor_encode(const struct store_case_cursor *cursor,
                               char out[STORE_CASE_CURSOR_SIZE])
 {
     unsigned char raw[CURSOR_BYTES] = {0};
-    raw[0] = cursor->sort == STORE_CASE_SORT_DEADLINE ? CURSOR_TAG_DEADLINE : CURSOR_TAG_NEWEST;
+    raw[0] = cursor->sort == STORE_CASE_SORT_DEADLINE ? CURSOR_TAG_DEADLINE
+             : cursor->sort == STORE_CASE_SORT_SEARCH ? CURSOR_TAG_SEARCH
+                                                      : CURSOR_TAG_NEWEST;
     raw[1] = cursor->key_null ? 1 : 0;
     put_u64(raw + 2, cursor->key_null ? 0 : (uint64_t)cursor->key);
     put_u64(raw + 10, (uint64_t)cursor->id);
@@ -80,17 +83,22 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     cursor_checksum(raw, expected);
     if (sodium_memcmp(expected, raw + CURSOR_BODY, CURSOR_CHECKSUM) != 0)
         return false;
-    if ((raw[0] != CURSOR_TAG_NEWEST && raw[0] != CURSOR_TAG_DEADLINE) || raw[1] > 1)
+    if ((raw[0] != CURSOR_TAG_NEWEST && raw[0] != CURSOR_TAG_DEADLINE &&
+         raw[0] != CURSOR_TAG_SEARCH) ||
+        raw[1] > 1)
         return false;
     // Re-encoding must give the same text (one text per cursor, no spare bits).
     struct store_case_cursor parsed = {
-        .sort = raw[0] == CURSOR_TAG_DEADLINE ? STORE_CASE_SORT_DEADLINE : STORE_CASE_SORT_NEWEST,
+        .sort = raw[0] == CURSOR_TAG_DEADLINE ? STORE_CASE_SORT_DEADLINE
+                : raw[0] == CURSOR_TAG_SEARCH ? STORE_CASE_SORT_SEARCH
+                                              : STORE_CASE_SORT_NEWEST,
         .key_null = raw[1] == 1,
         .key = (int64_t)get_u64(raw + 2),
         .id = (int64_t)get_u64(raw + 10),
     };
     if (parsed.id <= 0 || (parsed.key_null && parsed.key != 0) ||
-        (parsed.key_null && parsed.sort == STORE_CASE_SORT_NEWEST))
+        (parsed.key_null && parsed.sort != STORE_CASE_SORT_DEADLINE) ||
+        (parsed.sort == STORE_CASE_SORT_SEARCH && parsed.key != 0))
         return false;
     char again[STORE_CASE_CURSOR_SIZE];
     store_case_cursor_encode(&parsed, again);
@@ -102,62 +110,182 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
 
 // ---- the list ----
 
-// Jurisdiction comes first: a department reads the cases dispatched to it
-// (case_department, in created order), everyone else the cases whose place_path
-// lies in their key range. Newest first, that range is tested on the entries of
-// case_created (which carries place_path) while walking it in order, so a page
-// reads only its own rows even when the jurisdiction holds every case; by
-// deadline, the range is a search on case_place (migration 0006).
-#define SCOPE_PLACE_NEWEST                                                                         \
-    "FROM case_record c INDEXED BY case_created "                                                  \
-    "WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi "
-#define SCOPE_PLACE                                                                                \
-    "FROM case_record c WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi "
-#define SCOPE_DEPARTMENT "FROM case_record c WHERE c.department_id = :scope_department "
+// Every page is one statement that walks an index in the page's order and stops
+// after limit + 1 rows; which index depends on the sort, the jurisdiction and the
+// most selective filter, so each combination has a statement of its own. The
+// cursor is a row-value bound, so a later page seeks to its start. Open cases
+// (the queues) have partial indexes of their own: they are a few percent of a
+// bureau's years. A deadline sorts missing ones last as the largest value.
+#define OPEN_STATE                                                                                 \
+    "c.state IN ('reported', 'verifying', 'accepted', 'dispatched', 'processing', "                \
+    "'suspended', 'handled', 'checked') "
+#define DUE "coalesce(c.stage_deadline, 9223372036854775807)"
 
-#define LIST_FILTERS                                                                               \
+#define ROWS          "SELECT " STORE_CASE_COLUMNS "FROM case_record c "
+#define IN_PLACE      "c.place_path >= :scope_lo AND c.place_path < :scope_hi "
+#define IN_DEPARTMENT "c.department_id = :scope_department "
+
+// The filters no index of the statement serves, tested on each row walked.
+#define FILTERS                                                                                    \
     "AND (:states IS NULL OR instr(:states, ',' || c.state || ',') > 0) "                          \
     "AND (:category IS NULL OR c.category_id = :category) "                                        \
-    "AND (:grid IS NULL OR c.grid_id = (SELECT id FROM grid_cell WHERE code = :grid)) "            \
-    "AND (:street IS NULL OR c.street_id = "                                                       \
-    "     (SELECT id FROM org_unit WHERE code = :street AND type = 'street')) "                    \
+    "AND (:grid IS NULL OR c.grid_id = :grid) "                                                    \
+    "AND (:street IS NULL OR c.street_id = :street) "                                              \
     "AND (:department IS NULL OR c.department_id = :department) "                                  \
     "AND (:source IS NULL OR c.source = :source) "                                                 \
-    "AND (:overdue_before IS NULL OR c.stage_deadline < :overdue_before) "                         \
-    "AND (:match IS NULL OR c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH :match)) "
+    "AND (:overdue_before IS NULL OR c.stage_deadline < :overdue_before) "
+// A search term on a walk that the search index does not drive (open cases by
+// deadline): a lookup per open case walked, never the list of every match.
+#define MATCHES                                                                                    \
+    "AND (:match IS NULL OR EXISTS (SELECT 1 FROM case_fts f WHERE case_fts MATCH :match "         \
+    "AND f.rowid = c.id)) "
 
-#define PAGE_NEWEST                                                                                \
-    "AND (:after_id IS NULL OR c.created_at < :after_key "                                         \
-    "     OR (c.created_at = :after_key AND c.id < :after_id)) "                                   \
+#define NEWEST_PAGE                                                                                \
+    "AND (c.created_at, c.id) < (:after_key, :after_id) "                                          \
     "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit"
+#define DUE_PAGE                                                                                   \
+    "AND " DUE " >= :after_key AND (" DUE ", c.id) > (:after_key, :after_id) "                     \
+    "ORDER BY " DUE ", c.id LIMIT :limit"
 
-#define PAGE_DEADLINE                                                                              \
-    "AND (:after_id IS NULL "                                                                      \
-    "     OR (:after_key IS NULL AND c.stage_deadline IS NULL AND c.id > :after_id) "              \
-    "     OR (:after_key IS NOT NULL AND (c.stage_deadline IS NULL "                               \
-    "         OR c.stage_deadline > :after_key "                                                   \
-    "         OR (c.stage_deadline = :after_key AND c.id > :after_id)))) "                         \
-    "ORDER BY c.stage_deadline ASC NULLS LAST, c.id ASC LIMIT :limit"
-
+// Newest first.
 static const char SQL_NEWEST_PLACE[] =
-    "SELECT c.id, c.created_at " SCOPE_PLACE_NEWEST LIST_FILTERS PAGE_NEWEST;
-static const char SQL_NEWEST_DEPARTMENT[] =
-    "SELECT c.id, c.created_at " SCOPE_DEPARTMENT LIST_FILTERS PAGE_NEWEST;
-static const char SQL_DEADLINE_PLACE[] =
-    "SELECT c.id, c.stage_deadline " SCOPE_PLACE LIST_FILTERS PAGE_DEADLINE;
-static const char SQL_DEADLINE_DEPARTMENT[] =
-    "SELECT c.id, c.stage_deadline " SCOPE_DEPARTMENT LIST_FILTERS PAGE_DEADLINE;
+    ROWS "INDEXED BY case_created " STORE_CASE_JOINS "WHERE " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
+static const char SQL_NEWEST_DEPARTMENT[] = ROWS "INDEXED BY case_department " STORE_CASE_JOINS
+                                                 "WHERE " IN_DEPARTMENT FILTERS MATCHES NEWEST_PAGE;
+static const char SQL_NEWEST_OPEN[] =
+    ROWS "INDEXED BY case_open_created " STORE_CASE_JOINS "WHERE " OPEN_STATE
+         "AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
+static const char SQL_NEWEST_CATEGORY[] =
+    ROWS "INDEXED BY case_category_created " STORE_CASE_JOINS
+         "WHERE c.category_id = :category AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
+static const char SQL_NEWEST_GRID[] =
+    ROWS "INDEXED BY case_grid " STORE_CASE_JOINS
+         "WHERE c.grid_id = :grid AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
+static const char SQL_NEWEST_STREET[] =
+    ROWS "INDEXED BY case_street_created " STORE_CASE_JOINS
+         "WHERE c.street_id = :street AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
+static const char SQL_NEWEST_OF_DEPARTMENT[] =
+    ROWS "INDEXED BY case_department " STORE_CASE_JOINS
+         "WHERE c.department_id = :department AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
+
+// Open cases by deadline: the queues and the overdue list.
+static const char SQL_DUE_OPEN[] =
+    ROWS "INDEXED BY case_open_due " STORE_CASE_JOINS "WHERE " OPEN_STATE
+         "AND " IN_PLACE FILTERS MATCHES DUE_PAGE;
+static const char SQL_DUE_OPEN_DEPARTMENT[] =
+    ROWS "INDEXED BY case_open_department " STORE_CASE_JOINS "WHERE " OPEN_STATE
+         "AND " IN_DEPARTMENT FILTERS MATCHES DUE_PAGE;
+// By deadline with closed states asked for too (closed cases have none, so they
+// come last): the open cases by their index, then the rest by id.
+static const char SQL_DUE_ANY[] = ROWS STORE_CASE_JOINS "WHERE " IN_PLACE FILTERS MATCHES DUE_PAGE;
+static const char SQL_DUE_ANY_DEPARTMENT[] =
+    ROWS STORE_CASE_JOINS "WHERE " IN_DEPARTMENT FILTERS MATCHES DUE_PAGE;
+
+// A search, newest filed first, driven by the search index's own rowid order:
+// the page stops after limit + 1 matches inside the jurisdiction.
+#define SEARCH_PAGE "AND f.rowid < :after_id ORDER BY f.rowid DESC LIMIT :limit"
+static const char SQL_SEARCH_PLACE[] =
+    "SELECT " STORE_CASE_COLUMNS
+    "FROM case_fts f JOIN case_record c ON c.id = f.rowid " STORE_CASE_JOINS
+    "WHERE case_fts MATCH :match AND " IN_PLACE FILTERS SEARCH_PAGE;
+static const char SQL_SEARCH_DEPARTMENT[] =
+    "SELECT " STORE_CASE_COLUMNS
+    "FROM case_fts f JOIN case_record c ON c.id = f.rowid " STORE_CASE_JOINS
+    "WHERE case_fts MATCH :match AND " IN_DEPARTMENT FILTERS SEARCH_PAGE;
+
+const struct store_plan_statement STORE_LIST_PLANS[] = {
+    {"list: newest", SQL_NEWEST_PLACE},
+    {"list: newest, a department's", SQL_NEWEST_DEPARTMENT},
+    {"list: newest, open cases", SQL_NEWEST_OPEN},
+    {"list: newest, one category", SQL_NEWEST_CATEGORY},
+    {"list: newest, one grid cell", SQL_NEWEST_GRID},
+    {"list: newest, one street", SQL_NEWEST_STREET},
+    {"list: newest, dispatched to one department", SQL_NEWEST_OF_DEPARTMENT},
+    {"list: open cases by deadline", SQL_DUE_OPEN},
+    {"list: open cases by deadline, a department's", SQL_DUE_OPEN_DEPARTMENT},
+    {"list: search", SQL_SEARCH_PLACE},
+    {"list: search, a department's", SQL_SEARCH_DEPARTMENT},
+};
+const size_t STORE_LIST_PLAN_COUNT = sizeof STORE_LIST_PLANS / sizeof STORE_LIST_PLANS[0];
+
+// True when every state the filter keeps is an open one (the queues).
+static bool only_open_states(const char *states)
+{
+    if (states == NULL)
+        return false;
+    for (const char *p = states; *p != '\0';) {
+        p += *p == ',';
+        size_t len = strcspn(p, ",");
+        if (len == 0)
+            break;
+        char name[16];
+        if (len >= sizeof name)
+            return false;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        int state = casefsm_state_from_name(name);
+        if (state < 0 || !casefsm_state_is_open((enum casefsm_state)state))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
+// The statement of a page: the one whose index serves its order, its scope and,
+// for newest first, its most selective filter.
+static const char *list_sql(const struct store_case_filter *f, bool by_department)
+{
+    bool open = only_open_states(f->states);
+    switch (f->sort) {
+    case STORE_CASE_SORT_SEARCH:
+        return by_department ? SQL_SEARCH_DEPARTMENT : SQL_SEARCH_PLACE;
+    case STORE_CASE_SORT_DEADLINE:
+        if (by_department)
+            return open ? SQL_DUE_OPEN_DEPARTMENT : SQL_DUE_ANY_DEPARTMENT;
+        return open ? SQL_DUE_OPEN : SQL_DUE_ANY;
+    case STORE_CASE_SORT_NEWEST:
+        break;
+    }
+    if (by_department)
+        return SQL_NEWEST_DEPARTMENT;
+    if (f->grid_id > 0)
+        return SQL_NEWEST_GRID;
+    if (f->category_id > 0)
+        return SQL_NEWEST_CATEGORY;
+    if (f->department_id > 0)
+        return SQL_NEWEST_OF_DEPARTMENT;
+    if (f->street_id > 0)
+        return SQL_NEWEST_STREET;
+    return open ? SQL_NEWEST_OPEN : SQL_NEWEST_PLACE;
+}
 
 static void bind_text_or_null(sqlite3_stmt *stmt, const char *name, const char *value)
 {
     store_bind_text(stmt, name, value != NULL && value[0] != '\0' ? value : NULL);
 }
 
-static void bind_filter(sqlite3_stmt *stmt, const struct store_case_filter *f)
+// Binds the cursor as a row-value bound: before any row for the first page.
+static void bind_after(sqlite3_stmt *stmt, const struct store_case_filter *f)
 {
-    int64_t department = jurisdiction_case_department(f->jurisdiction);
-    if (department > 0) {
-        store_bind_int(stmt, ":scope_department", department);
+    const struct store_case_cursor *after = f->after;
+    if (f->sort == STORE_CASE_SORT_SEARCH) {
+        store_bind_int(stmt, ":after_id", after ? after->id : INT64_MAX);
+        return;
+    }
+    if (f->sort == STORE_CASE_SORT_DEADLINE) {
+        store_bind_int(stmt, ":after_key",
+                       after ? (after->key_null ? INT64_MAX : after->key) : INT64_MIN);
+        store_bind_int(stmt, ":after_id", after ? after->id : 0);
+        return;
+    }
+    store_bind_int(stmt, ":after_key", after ? after->key : INT64_MAX);
+    store_bind_int(stmt, ":after_id", after ? after->id : INT64_MAX);
+}
+
+static void bind_filter(sqlite3_stmt *stmt, const struct store_case_filter *f, bool by_department)
+{
+    if (by_department) {
+        store_bind_int(stmt, ":scope_department", jurisdiction_case_department(f->jurisdiction));
     } else {
         struct jurisdiction_range range;
         jurisdiction_case_range(f->jurisdiction, &range);
@@ -165,8 +293,8 @@ static void bind_filter(sqlite3_stmt *stmt, const struct store_case_filter *f)
     }
     bind_text_or_null(stmt, ":states", f->states);
     store_bind_id(stmt, ":category", f->category_id);
-    bind_text_or_null(stmt, ":grid", f->grid_code);
-    bind_text_or_null(stmt, ":street", f->street_code);
+    store_bind_id(stmt, ":grid", f->grid_id);
+    store_bind_id(stmt, ":street", f->street_id);
     store_bind_id(stmt, ":department", f->department_id);
     bind_text_or_null(stmt, ":source", f->source);
     if (f->overdue)
@@ -174,50 +302,53 @@ static void bind_filter(sqlite3_stmt *stmt, const struct store_case_filter *f)
     else
         store_bind_null(stmt, ":overdue_before");
     bind_text_or_null(stmt, ":match", f->match);
-    if (f->after != NULL) {
-        store_bind_int(stmt, ":after_id", f->after->id);
-        if (f->after->key_null)
-            store_bind_null(stmt, ":after_key");
-        else
-            store_bind_int(stmt, ":after_key", f->after->key);
-    } else {
-        store_bind_null(stmt, ":after_id");
-        store_bind_null(stmt, ":after_key");
-    }
+    bind_after(stmt, f);
     store_bind_int(stmt, ":limit", f->limit + 1); // one more tells whether a page follows
 }
 
-int store_case_list(struct store *store, const struct store_case_filter *filter, int64_t *ids,
-                    size_t *count, bool *has_more, struct store_case_cursor *next)
+// The cursor of a listed case in the filter's order.
+static struct store_case_cursor cursor_of(const struct store_case *c, enum store_case_sort sort)
 {
-    *count = 0;
+    struct store_case_cursor cursor = {.sort = sort, .id = c->id};
+    if (sort == STORE_CASE_SORT_NEWEST)
+        cursor.key = c->created_at;
+    else if (sort == STORE_CASE_SORT_DEADLINE)
+        cursor.key = c->stage_deadline > 0 ? c->stage_deadline : 0;
+    cursor.key_null = sort == STORE_CASE_SORT_DEADLINE && c->stage_deadline <= 0;
+    return cursor;
+}
+
+int store_case_list(struct store *store, const struct store_case_filter *filter,
+                    void (*fn)(const struct store_case *c, void *data), void *data, bool *has_more,
+                    struct store_case_cursor *next)
+{
     *has_more = false;
     if (filter->limit < 1 || filter->limit > STORE_CASE_LIST_MAX ||
-        (filter->after != NULL && filter->after->sort != filter->sort))
+        (filter->after != NULL && filter->after->sort != filter->sort) ||
+        (filter->sort == STORE_CASE_SORT_SEARCH && filter->match == NULL))
         return STORE_INVALID;
+    if (filter->jurisdiction == NULL)
+        return STORE_OK;
     bool by_department = jurisdiction_case_department(filter->jurisdiction) > 0;
-    const char *sql = filter->sort == STORE_CASE_SORT_DEADLINE
-                          ? (by_department ? SQL_DEADLINE_DEPARTMENT : SQL_DEADLINE_PLACE)
-                          : (by_department ? SQL_NEWEST_DEPARTMENT : SQL_NEWEST_PLACE);
-    sqlite3_stmt *stmt = store_read_stmt(store, sql);
-    if (stmt == NULL)
+    sqlite3_stmt *stmt = store_read_stmt(store, list_sql(filter, by_department));
+    struct store_case *c = malloc(sizeof *c);
+    if (stmt == NULL || c == NULL) {
+        free(c);
         return STORE_ERROR;
-    bind_filter(stmt, filter);
-    int rc;
+    }
+    bind_filter(stmt, filter, by_department);
+    int rc, count = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (*count == (size_t)filter->limit) {
+        if (count == filter->limit) {
             *has_more = true;
             break;
         }
-        int64_t id = sqlite3_column_int64(stmt, 0);
-        ids[(*count)++] = id;
-        *next = (struct store_case_cursor){
-            .sort = filter->sort,
-            .key_null = sqlite3_column_type(stmt, 1) == SQLITE_NULL,
-            .key = sqlite3_column_int64(stmt, 1),
-            .id = id,
-        };
+        store_case_read_row(stmt, c);
+        count++;
+        *next = cursor_of(c, filter->sort);
+        fn(c, data);
     }
+    free(c);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         log_error("store: case list failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
         store_stmt_done(stmt);
@@ -402,8 +533,8 @@ static int rating_reopen(struct store_tx *tx, const struct store_case_rating *r,
 
 static int rate_job(struct store_tx *tx, void *data)
 {
-    static const char SQL_READ[] = "SELECT state, COALESCE(closed_at, 0), reopen_count, version "
-                                   "FROM case_record WHERE id = :id";
+    static const char SQL_READ[] = "SELECT state, COALESCE(closed_at, 0), reopen_count, version, "
+                                   "place_path FROM case_record WHERE id = :id";
     static const char SQL_KEEP[] =
         "INSERT INTO case_rating (case_id, round, rating, comment, source, closed_at, rated_at) "
         "VALUES (:id, :round, :rating, :comment, :source, :closed, :now)";
@@ -427,6 +558,8 @@ static int rate_job(struct store_tx *tx, void *data)
     int64_t closed_at = sqlite3_column_int64(read, 1);
     int round = sqlite3_column_int(read, 2) + 1;
     int64_t version = sqlite3_column_int64(read, 3);
+    char place_path[128];
+    store_column_copy(place_path, sizeof place_path, read, 4);
     store_stmt_done(read);
     if (!closed)
         return STORE_INVALID;
@@ -448,6 +581,8 @@ static int rate_job(struct store_tx *tx, void *data)
     store_bind_int(write, ":id", r->case_id);
     if ((rc = store_exec_stmt(write)) == STORE_OK)
         rc = log_rating(tx, r);
+    if (rc == STORE_OK)
+        rc = store_tally_rated(tx, place_path, r->rating, 1);
     if (rc != STORE_OK || !casework_rating_reopens(r->rating, CASEFSM_STATE_CLOSED, closed_at, now,
                                                    r->reopen_window_ms))
         return rc;

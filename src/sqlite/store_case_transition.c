@@ -313,6 +313,7 @@ static int link_cases(struct store_tx *tx, int64_t from, int64_t to, int64_t now
 
 // Everything one transition loads and produces; large, so it lives on the heap.
 struct transition_work {
+    struct store_case stored; // the case as loaded, for the counts it leaves
     struct casework_case before;
     struct casework_limits limits;
     struct casework_department department;
@@ -431,6 +432,7 @@ static int transition_job(struct store_tx *tx, void *data)
         return STORE_ERROR;
     struct casework_request r;
     char *facts = NULL;
+    w->stored = *job->out;
     if ((rc = load_inputs(tx, job, w, &r)) != STORE_OK)
         goto done;
     if (casework_apply(&w->before, &r, w->open, w->open_count, &w->result) != CASEWORK_OK) {
@@ -473,6 +475,8 @@ static int transition_job(struct store_tx *tx, void *data)
     rc = facts != NULL ? store_case_event_append_tx(tx, &event) : STORE_ERROR;
     if (rc == STORE_OK)
         rc = store_case_load_tx(tx, c->id, c);
+    if (rc == STORE_OK)
+        rc = store_tally_changed(tx, &w->stored, c);
 done:
     free(facts);
     free(w);

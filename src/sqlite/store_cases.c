@@ -18,28 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CASE_SELECT                                                                                \
-    "SELECT c.id, c.case_no, c.source, COALESCE(c.external_id, ''), c.state, c.pending, "          \
-    "c.pending_amount, c.pending_note, c.version, COALESCE(c.category_id, 0), "                    \
-    "COALESCE(cat.tree, ''), COALESCE(cat.code, ''), COALESCE(cat.name_zh, ''), "                  \
-    "COALESCE(cat.name_en, ''), c.urgent, c.description, c.address, c.lat, c.lon, "                \
-    "COALESCE(c.grid_id, 0), COALESCE(g.code, ''), COALESCE(c.community_id, 0), "                  \
-    "COALESCE(c.street_id, 0), COALESCE(c.district_id, 0), COALESCE(cm.name, ''), "                \
-    "COALESCE(st.name, ''), c.place_path, c.needs_placement, COALESCE(c.reporter_user_id, 0), "    \
-    "COALESCE(u.display_name, ''), c.citizen_name, c.citizen_phone, "                              \
-    "COALESCE(c.department_id, 0), COALESCE(d.name, ''), c.verified, c.self_handled, "             \
-    "c.photo_reused, c.rework_count, c.reopen_count, c.supervise_count, c.extension_count, "       \
-    "c.return_count, COALESCE(c.merged_into, 0), c.stage, c.stage_started_at, c.stage_unit, "      \
-    "c.stage_limit_ms, COALESCE(c.stage_deadline, 0), COALESCE(c.suspended_remaining_ms, 0), "     \
-    "c.created_at, c.updated_at, COALESCE(c.closed_at, 0), COALESCE(c.rating, ''), "               \
-    "c.rating_comment, COALESCE(c.rated_at, 0), COALESCE(c.handling_deadline, 0), "                \
-    "COALESCE(c.handled_at, 0) "                                                                   \
-    "FROM case_record c LEFT JOIN category cat ON cat.id = c.category_id "                         \
-    "LEFT JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN org_unit cm ON cm.id = c.community_id "   \
-    "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                 \
-    "c.reporter_user_id LEFT JOIN org_unit d ON d.id = c.department_id "
+#define CASE_SELECT "SELECT " STORE_CASE_COLUMNS "FROM case_record c " STORE_CASE_JOINS
 
-static void read_case(sqlite3_stmt *s, struct store_case *c)
+void store_case_read_row(sqlite3_stmt *s, struct store_case *c)
 {
     memset(c, 0, sizeof *c);
     int i = 0;
@@ -108,7 +89,7 @@ static int fetch_case(sqlite3_stmt *stmt, struct store_case *out)
 {
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
-        read_case(stmt, out);
+        store_case_read_row(stmt, out);
     else if (rc != SQLITE_DONE)
         log_error("store: case read failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
     store_stmt_done(stmt);
@@ -572,7 +553,9 @@ static int create_job(struct store_tx *tx, void *data)
     free(facts_text);
     free(limits);
     free(result);
-    return rc == STORE_OK ? store_case_load_tx(tx, id, job->out) : rc;
+    if (rc == STORE_OK)
+        rc = store_case_load_tx(tx, id, job->out);
+    return rc == STORE_OK ? store_tally_created(tx, job->out) : rc;
 }
 
 int store_case_create(struct store *store, const struct worktime_calendar *calendar,
@@ -666,7 +649,15 @@ static int place_job(struct store_tx *tx, void *data)
     rc = store_case_note_tx(tx, p->case_id, "place", p->actor_user_id, p->actor_role, p->actor_name,
                             NULL, NULL, text);
     free(text);
-    return rc == STORE_OK ? store_case_load_tx(tx, p->case_id, job->out) : rc;
+    struct store_case *before = rc == STORE_OK ? malloc(sizeof *before) : NULL;
+    if (before == NULL)
+        return rc == STORE_OK ? STORE_ERROR : rc;
+    *before = *job->out;
+    rc = store_case_load_tx(tx, p->case_id, job->out);
+    if (rc == STORE_OK)
+        rc = store_tally_moved(tx, before, job->out);
+    free(before);
+    return rc;
 }
 
 int store_case_place(struct store *store, const struct case_placement *placement,

@@ -404,6 +404,20 @@ int store_grid_locate(struct store *store, double lon, double lat, struct store_
     return result;
 }
 
+int store_grid_find(struct store *store, const char *code, int64_t *id)
+{
+    static const char SQL[] = "SELECT id FROM grid_cell WHERE code = :code";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":code", code);
+    int rc = store_step_row(stmt);
+    if (rc == STORE_OK)
+        *id = sqlite3_column_int64(stmt, 0);
+    store_stmt_done(stmt);
+    return rc;
+}
+
 int store_grid_list(struct store *store, const struct store_grid_filter *filter,
                     void (*fn)(const struct store_grid_cell *cell, void *data), void *data)
 {

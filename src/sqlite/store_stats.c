@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// SQL for the overview counts. Each section is one GROUP BY over the cases
-// inside the caller's jurisdiction (a place_path key range on the case_place index).
+// SQL for the overview counts: a few rows per place from the tallies the write
+// path keeps (store_tally.c), bounded by the caller's jurisdiction as a place_path
+// key range; only the overdue count, which depends on the time, walks cases: the
+// open ones past their deadline, on the index of open cases by deadline.
 #include "store_stats.h"
 
 #include "engine.h"
@@ -8,38 +10,51 @@
 
 #include <string.h>
 
-#define OPEN_STATES "('closed', 'rejected', 'merged')"
-// The jurisdiction's key range (store_bind_range), on the case_place index.
+#define OPEN_STATES                                                                                \
+    "('reported', 'verifying', 'accepted', 'dispatched', 'processing', 'suspended', 'handled', "   \
+    "'checked')"
+// The jurisdiction's key range (store_bind_range) on a place_path column.
 #define IN_SCOPE "place_path >= :scope_lo AND place_path < :scope_hi "
 
+// Counts by what the overview groups cases by, from the tally the write path
+// keeps (a few rows per place, not a row per case).
 static const char SQL_STATE[] =
-    "SELECT state, count(*) FROM case_record WHERE " IN_SCOPE "GROUP BY state";
+    "SELECT state, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY state HAVING sum(n) > 0";
 static const char SQL_SOURCE[] =
-    "SELECT source, count(*) FROM case_record WHERE " IN_SCOPE "GROUP BY source";
-// Every rating counts, one per closure (case_rating), not only each case's latest.
-static const char SQL_RATING[] =
-    "SELECT r.rating, count(*) FROM case_rating r JOIN case_record c ON c.id = r.case_id "
-    "WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi GROUP BY r.rating";
+    "SELECT source, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY source HAVING sum(n) > 0";
+static const char SQL_RATING[] = "SELECT rating, sum(n) FROM case_rating_tally WHERE " IN_SCOPE
+                                 "GROUP BY rating HAVING sum(n) > 0";
 static const char SQL_TOTALS[] =
-    "SELECT count(*) FILTER (WHERE state NOT IN " OPEN_STATES "), "
-    "count(*) FILTER (WHERE state NOT IN " OPEN_STATES " AND stage_deadline < :now), "
-    "count(*) FILTER (WHERE pending <> 'none'), "
-    "count(*) FILTER (WHERE created_at >= :since), "
-    "count(*) FILTER (WHERE closed_at >= :since), "
-    "count(*) FILTER (WHERE self_handled = 1) "
-    "FROM case_record WHERE " IN_SCOPE;
+    "SELECT coalesce(sum(n) FILTER (WHERE state IN " OPEN_STATES "), 0), "
+    "coalesce(sum(n) FILTER (WHERE pending = 1), 0), "
+    "coalesce(sum(n) FILTER (WHERE self_handled = 1), 0) FROM case_tally WHERE " IN_SCOPE;
+static const char SQL_DAYS[] =
+    "SELECT coalesce(sum(created), 0), coalesce(sum(closed), 0) FROM case_daily "
+    "WHERE " IN_SCOPE "AND day >= :since_day";
+// Overdue depends on the time: the open cases past their deadline, from the
+// index of open cases by deadline (only those are walked).
+static const char SQL_OVERDUE[] =
+    "SELECT coalesce(c.street_id, 0) FROM case_record c INDEXED BY case_open_due "
+    "WHERE c.state IN " OPEN_STATES " AND coalesce(c.stage_deadline, 9223372036854775807) < :now "
+    "AND c.place_path >= :scope_lo AND c.place_path < :scope_hi";
 static const char SQL_STREET[] =
-    "SELECT s.code, s.name, "
-    "count(*) FILTER (WHERE c.state NOT IN " OPEN_STATES "), "
-    "count(*) FILTER (WHERE c.state NOT IN " OPEN_STATES " AND c.stage_deadline < :now), "
-    "count(*) FILTER (WHERE c.state = 'closed') "
-    "FROM case_record c JOIN org_unit s ON s.id = c.street_id "
-    "WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi GROUP BY s.id ORDER BY s.code";
+    "SELECT s.id, s.code, s.name, coalesce(sum(t.n) FILTER (WHERE t.state IN " OPEN_STATES "), 0), "
+    "coalesce(sum(t.n) FILTER (WHERE t.state = 'closed'), 0) "
+    "FROM case_tally t JOIN org_unit s ON s.id = t.street_id "
+    "WHERE t.place_path >= :scope_lo AND t.place_path < :scope_hi GROUP BY s.id ORDER BY s.code";
 static const char SQL_CATEGORY[] =
-    "SELECT g.id, g.tree, g.code, g.name_zh, g.name_en, count(*) AS n "
-    "FROM case_record c JOIN category g ON g.id = c.category_id "
-    "WHERE c.place_path >= :scope_lo AND c.place_path < :scope_hi "
-    "GROUP BY g.id ORDER BY n DESC, g.id LIMIT 10";
+    "SELECT g.id, g.tree, g.code, g.name_zh, g.name_en, t.total FROM "
+    "(SELECT category_id, sum(n) AS total FROM case_tally WHERE " IN_SCOPE "AND category_id > 0 "
+    "GROUP BY category_id HAVING total > 0 ORDER BY total DESC, category_id LIMIT 10) t "
+    "JOIN category g ON g.id = t.category_id ORDER BY t.total DESC, g.id";
+
+const struct store_plan_statement STORE_STATS_PLANS[] = {
+    {"overview: by state", SQL_STATE},        {"overview: by source", SQL_SOURCE},
+    {"overview: ratings", SQL_RATING},        {"overview: totals", SQL_TOTALS},
+    {"overview: filed and closed", SQL_DAYS}, {"overview: overdue", SQL_OVERDUE},
+    {"overview: by street", SQL_STREET},      {"overview: top categories", SQL_CATEGORY},
+};
+const size_t STORE_STATS_PLAN_COUNT = sizeof STORE_STATS_PLANS / sizeof STORE_STATS_PLANS[0];
 
 static const char *text_or_empty(sqlite3_stmt *stmt, int column)
 {
@@ -47,53 +62,159 @@ static const char *text_or_empty(sqlite3_stmt *stmt, int column)
     return text ? (const char *)text : "";
 }
 
-// Runs one section's query, turning each row into a store_stats_row.
-static int run_section(struct store *store, const char *sql, const char *section,
-                       const struct jurisdiction_range *range, int64_t now,
-                       void (*fn)(const struct store_stats_row *, void *), void *data)
+// Prepares a section's statement with the range and the time bound.
+static sqlite3_stmt *section(struct store *store, const char *sql,
+                             const struct jurisdiction_range *range, int64_t now)
 {
     sqlite3_stmt *stmt = store_read_stmt(store, sql);
     if (stmt == NULL)
-        return STORE_ERROR;
+        return NULL;
     store_bind_range(stmt, range);
     if (sqlite3_bind_parameter_index(stmt, ":now") > 0)
         store_bind_int(stmt, ":now", now);
-    if (sqlite3_bind_parameter_index(stmt, ":since") > 0)
-        store_bind_int(stmt, ":since", now - 30LL * 86400000);
+    if (sqlite3_bind_parameter_index(stmt, ":since_day") > 0)
+        store_bind_int(stmt, ":since_day", (now - 30LL * 86400000) / 86400000);
+    return stmt;
+}
+
+// Steps a finished section; STORE_OK when it ended well.
+static int section_done(sqlite3_stmt *stmt, int rc)
+{
+    store_stmt_done(stmt);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+// A section of (key, count) rows: state, source, rating.
+static int keyed(struct store *store, const char *sql, const char *name,
+                 const struct jurisdiction_range *range, int64_t now,
+                 void (*fn)(const struct store_stats_row *, void *), void *data)
+{
+    sqlite3_stmt *stmt = section(store, sql, range, now);
+    if (stmt == NULL)
+        return STORE_ERROR;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct store_stats_row row = {.section = section, .name = "", .name_en = "", .tree = ""};
-        if (strcmp(section, "street") == 0) {
-            row.key = text_or_empty(stmt, 0);
-            row.name = text_or_empty(stmt, 1);
-            row.count = sqlite3_column_int64(stmt, 2);
-            row.overdue = sqlite3_column_int64(stmt, 3);
-            row.closed = sqlite3_column_int64(stmt, 4);
-            fn(&row, data);
-        } else if (strcmp(section, "category") == 0) {
-            row.id = sqlite3_column_int64(stmt, 0);
-            row.tree = text_or_empty(stmt, 1);
-            row.key = text_or_empty(stmt, 2);
-            row.name = text_or_empty(stmt, 3);
-            row.name_en = text_or_empty(stmt, 4);
-            row.count = sqlite3_column_int64(stmt, 5);
-            fn(&row, data);
-        } else if (strcmp(section, "totals") == 0) {
-            static const char *const NAMES[] = {"open",        "overdue",    "pending_requests",
-                                                "created_30d", "closed_30d", "self_handled"};
-            for (int i = 0; i < 6; i++) {
-                row.key = NAMES[i];
-                row.count = sqlite3_column_int64(stmt, i);
-                fn(&row, data);
-            }
-        } else {
-            row.key = text_or_empty(stmt, 0);
-            row.count = sqlite3_column_int64(stmt, 1);
-            fn(&row, data);
-        }
+        struct store_stats_row row = {.section = name,
+                                      .key = text_or_empty(stmt, 0),
+                                      .name = "",
+                                      .name_en = "",
+                                      .tree = "",
+                                      .count = sqlite3_column_int64(stmt, 1)};
+        fn(&row, data);
     }
-    store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return section_done(stmt, rc);
+}
+
+// Open cases past their deadline, per street (index 0: outside every street).
+struct overdue {
+    int64_t total;
+    int count;
+    int64_t street[256], n[256];
+};
+
+static int overdue_counts(struct store *store, const struct jurisdiction_range *range, int64_t now,
+                          struct overdue *out)
+{
+    sqlite3_stmt *stmt = section(store, SQL_OVERDUE, range, now);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    // Counted here rather than grouped in SQL: no temporary B-tree over cases.
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t street = sqlite3_column_int64(stmt, 0);
+        out->total++;
+        int i = 0;
+        while (i < out->count && out->street[i] != street)
+            i++;
+        if (i == out->count && out->count < 256)
+            out->street[out->count++] = street;
+        if (i < out->count)
+            out->n[i]++;
+    }
+    return section_done(stmt, rc);
+}
+
+static int totals(struct store *store, const struct jurisdiction_range *range, int64_t now,
+                  const struct overdue *overdue, void (*fn)(const struct store_stats_row *, void *),
+                  void *data)
+{
+    int64_t counts[6] = {0};
+    sqlite3_stmt *stmt = section(store, SQL_TOTALS, range, now);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        counts[0] = sqlite3_column_int64(stmt, 0);
+        counts[2] = sqlite3_column_int64(stmt, 1);
+        counts[5] = sqlite3_column_int64(stmt, 2);
+    }
+    if (section_done(stmt, rc) != STORE_OK || (stmt = section(store, SQL_DAYS, range, now)) == NULL)
+        return STORE_ERROR;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        counts[3] = sqlite3_column_int64(stmt, 0);
+        counts[4] = sqlite3_column_int64(stmt, 1);
+    }
+    if (section_done(stmt, rc) != STORE_OK)
+        return STORE_ERROR;
+    counts[1] = overdue->total;
+    static const char *const NAMES[] = {"open",        "overdue",    "pending_requests",
+                                        "created_30d", "closed_30d", "self_handled"};
+    for (int i = 0; i < 6; i++) {
+        struct store_stats_row row = {.section = "totals",
+                                      .key = NAMES[i],
+                                      .name = "",
+                                      .name_en = "",
+                                      .tree = "",
+                                      .count = counts[i]};
+        fn(&row, data);
+    }
+    return STORE_OK;
+}
+
+static int streets(struct store *store, const struct jurisdiction_range *range, int64_t now,
+                   const struct overdue *overdue,
+                   void (*fn)(const struct store_stats_row *, void *), void *data)
+{
+    sqlite3_stmt *stmt = section(store, SQL_STREET, range, now);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(stmt, 0);
+        struct store_stats_row row = {.section = "street",
+                                      .key = text_or_empty(stmt, 1),
+                                      .name = text_or_empty(stmt, 2),
+                                      .name_en = "",
+                                      .tree = "",
+                                      .count = sqlite3_column_int64(stmt, 3),
+                                      .closed = sqlite3_column_int64(stmt, 4)};
+        for (int i = 0; i < overdue->count; i++)
+            if (overdue->street[i] == id)
+                row.overdue = overdue->n[i];
+        fn(&row, data);
+    }
+    return section_done(stmt, rc);
+}
+
+static int categories(struct store *store, const struct jurisdiction_range *range, int64_t now,
+                      void (*fn)(const struct store_stats_row *, void *), void *data)
+{
+    sqlite3_stmt *stmt = section(store, SQL_CATEGORY, range, now);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct store_stats_row row = {.section = "category",
+                                      .id = sqlite3_column_int64(stmt, 0),
+                                      .tree = text_or_empty(stmt, 1),
+                                      .key = text_or_empty(stmt, 2),
+                                      .name = text_or_empty(stmt, 3),
+                                      .name_en = text_or_empty(stmt, 4),
+                                      .count = sqlite3_column_int64(stmt, 5)};
+        fn(&row, data);
+    }
+    return section_done(stmt, rc);
 }
 
 int store_stats_overview(struct store *store, const struct jurisdiction *jurisdiction,
@@ -102,14 +223,14 @@ int store_stats_overview(struct store *store, const struct jurisdiction *jurisdi
 {
     struct jurisdiction_range range;
     jurisdiction_case_range(jurisdiction, &range);
-    const struct {
-        const char *sql;
-        const char *section;
-    } SECTIONS[] = {{SQL_TOTALS, "totals"}, {SQL_STATE, "state"},       {SQL_SOURCE, "source"},
-                    {SQL_STREET, "street"}, {SQL_CATEGORY, "category"}, {SQL_RATING, "rating"}};
-    for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++)
-        if (run_section(store, SECTIONS[i].sql, SECTIONS[i].section, &range, now_ms, fn, data) !=
-            STORE_OK)
-            return STORE_ERROR;
+    struct overdue overdue = {0};
+    if (overdue_counts(store, &range, now_ms, &overdue) != STORE_OK ||
+        totals(store, &range, now_ms, &overdue, fn, data) != STORE_OK ||
+        keyed(store, SQL_STATE, "state", &range, now_ms, fn, data) != STORE_OK ||
+        keyed(store, SQL_SOURCE, "source", &range, now_ms, fn, data) != STORE_OK ||
+        streets(store, &range, now_ms, &overdue, fn, data) != STORE_OK ||
+        categories(store, &range, now_ms, fn, data) != STORE_OK ||
+        keyed(store, SQL_RATING, "rating", &range, now_ms, fn, data) != STORE_OK)
+        return STORE_ERROR;
     return STORE_OK;
 }

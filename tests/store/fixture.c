@@ -300,6 +300,10 @@ void conf_setup(void)
 
 void conf_teardown(void)
 {
+    // Whatever a test did through the store, the counts it keeps still equal a
+    // recount of the cases.
+    if (store != NULL)
+        cr_expect(store_tally_consistent(store), "the overview's counts equal a recount");
     store_close(store);
     store = NULL;
     if (conf_store_is_file()) {
@@ -530,6 +534,40 @@ struct jurisdiction conf_jurisdiction(int64_t user_id)
     return j;
 }
 
+struct page_ids {
+    int64_t *ids;
+    size_t count;
+};
+
+static void collect_id(const struct store_case *c, void *data)
+{
+    struct page_ids *page = data;
+    page->ids[page->count++] = c->id;
+}
+
+int conf_list_page(const struct store_case_filter *filter, int64_t *ids, size_t *count, bool *more,
+                   struct store_case_cursor *next)
+{
+    struct page_ids page = {ids, 0};
+    int rc = store_case_list(store, filter, collect_id, &page, more, next);
+    *count = page.count;
+    return rc;
+}
+
+int64_t conf_grid_id(const char *code)
+{
+    int64_t id = 0;
+    cr_assert_eq(store_grid_find(store, code, &id), STORE_OK, "cell %s", code);
+    return id;
+}
+
+int64_t conf_unit_id(const char *code)
+{
+    struct store_org_unit unit;
+    cr_assert_eq(store_org_unit_find(store, code, &unit), STORE_OK, "unit %s", code);
+    return unit.id;
+}
+
 size_t conf_list_all(struct store_case_filter filter, int64_t *ids, size_t max)
 {
     size_t total = 0;
@@ -540,7 +578,7 @@ size_t conf_list_all(struct store_case_filter filter, int64_t *ids, size_t max)
         size_t count = 0;
         bool more = false;
         struct store_case_cursor next;
-        cr_assert_eq(store_case_list(store, &filter, page, &count, &more, &next), STORE_OK);
+        cr_assert_eq(conf_list_page(&filter, page, &count, &more, &next), STORE_OK);
         cr_assert_leq(count, (size_t)filter.limit);
         cr_assert_leq(total + count, max, "more cases than expected");
         memcpy(ids + total, page, count * sizeof page[0]);

@@ -129,6 +129,15 @@ struct jurisdiction conf_jurisdiction(int64_t user_id);
 
 // Every case id the filter lists (all pages, limit per page), into ids (max);
 // returns the count. Fails the test on an error or a page overflow.
+// One page of store_case_list as ids (room for filter->limit): the listed case
+// ids into ids, their number into *count. Returns the store's result.
+int conf_list_page(const struct store_case_filter *filter, int64_t *ids, size_t *count,
+                   bool *more, struct store_case_cursor *next);
+
+// The id of a grid cell or an org unit by code (fails the test when missing).
+int64_t conf_grid_id(const char *code);
+int64_t conf_unit_id(const char *code);
+
 size_t conf_list_all(struct store_case_filter filter, int64_t *ids, size_t max);
 
 // True when id is among the n ids.

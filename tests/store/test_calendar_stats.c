@@ -183,6 +183,7 @@ static void seed_stats_cases(void)
 Test(calendar_stats, the_overview_counts_the_cases_of_a_jurisdiction)
 {
     seed_stats_cases();
+    cr_expect(store_tally_consistent(store), "the kept counts equal a recount");
     struct jurisdiction district = conf_jurisdiction(city.leader);
     int64_t now = store_now_ms();
     struct stats s = overview(&district, now);

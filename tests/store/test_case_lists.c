@@ -99,7 +99,7 @@ Test(lists, newest_first_pages_without_duplicates_or_gaps)
     bool more = true;
     struct store_case_cursor next;
     struct store_case_filter all = {.jurisdiction = &j, .limit = STORE_CASE_LIST_MAX};
-    cr_assert_eq(store_case_list(store, &all, page, &count, &more, &next), STORE_OK);
+    cr_assert_eq(conf_list_page(&all, page, &count, &more, &next), STORE_OK);
     cr_expect_eq(count, n);
     cr_expect_not(more);
 }
@@ -193,7 +193,7 @@ Test(lists, a_page_from_a_listed_cursor_continues_after_it)
     size_t count = 0, count2 = 0;
     bool more = false;
     struct store_case_cursor next, parsed;
-    cr_assert_eq(store_case_list(store, &f, first, &count, &more, &next), STORE_OK);
+    cr_assert_eq(conf_list_page(&f, first, &count, &more, &next), STORE_OK);
     cr_assert(more);
     cr_expect_eq(next.id, first[3], "the cursor is the page's last case");
     char text[STORE_CASE_CURSOR_SIZE];
@@ -201,7 +201,7 @@ Test(lists, a_page_from_a_listed_cursor_continues_after_it)
     cr_assert(store_case_cursor_decode(text, &parsed));
     f.after = &parsed;
     f.limit = STORE_CASE_LIST_MAX;
-    cr_assert_eq(store_case_list(store, &f, second, &count2, &more, &next), STORE_OK);
+    cr_assert_eq(conf_list_page(&f, second, &count2, &more, &next), STORE_OK);
     cr_expect_eq(count + count2, n);
     cr_expect_not(more);
     for (size_t i = 0; i < count2; i++)
@@ -216,17 +216,17 @@ Test(lists, bad_pages_are_refused)
     bool more = true;
     struct store_case_cursor next;
     struct store_case_filter f = {.jurisdiction = &j, .limit = 0};
-    cr_expect_eq(store_case_list(store, &f, ids, &count, &more, &next), STORE_INVALID);
+    cr_expect_eq(conf_list_page(&f, ids, &count, &more, &next), STORE_INVALID);
     f.limit = STORE_CASE_LIST_MAX + 1;
-    cr_expect_eq(store_case_list(store, &f, ids, &count, &more, &next), STORE_INVALID);
+    cr_expect_eq(conf_list_page(&f, ids, &count, &more, &next), STORE_INVALID);
     struct store_case_cursor newest = {STORE_CASE_SORT_NEWEST, false, store_now_ms(), 1};
     f = (struct store_case_filter){
         .jurisdiction = &j, .sort = STORE_CASE_SORT_DEADLINE, .after = &newest, .limit = 10};
-    cr_expect_eq(store_case_list(store, &f, ids, &count, &more, &next), STORE_INVALID,
+    cr_expect_eq(conf_list_page(&f, ids, &count, &more, &next), STORE_INVALID,
                  "a cursor of another sort");
     f = (struct store_case_filter){.jurisdiction = NULL, .limit = 10};
     conf_report("暴露垃圾", city.grid_a1, NULL, NULL);
-    cr_assert_eq(store_case_list(store, &f, ids, &count, &more, &next), STORE_OK);
+    cr_assert_eq(conf_list_page(&f, ids, &count, &more, &next), STORE_OK);
     cr_expect_eq(count, 0, "no jurisdiction lists nothing");
     cr_expect_not(more);
 }
@@ -268,9 +268,13 @@ Test(lists, every_filter_narrows_the_list)
                                           .category_id = conf_category("component", "0110")},
                ids);
     cr_expect_eq(n, 1);
-    n = listed((struct store_case_filter){.jurisdiction = &j, .grid_code = "440902002001001"}, ids);
+    n = listed(
+        (struct store_case_filter){.jurisdiction = &j, .grid_id = conf_grid_id("440902002001001")},
+        ids);
     cr_expect_eq(n, 4, "B1: two reports, one fixed on the spot, the dispatched one");
-    n = listed((struct store_case_filter){.jurisdiction = &j, .street_code = "440902002"}, ids);
+    n = listed(
+        (struct store_case_filter){.jurisdiction = &j, .street_id = conf_unit_id("440902002")},
+        ids);
     cr_expect_eq(n, 4);
     n = listed((struct store_case_filter){.jurisdiction = &j, .department_id = city.municipal},
                ids);
@@ -292,7 +296,7 @@ Test(lists, every_filter_narrows_the_list)
     cr_expect_eq(n, total - 2, "in a year everything with a deadline is overdue");
     n = listed((struct store_case_filter){.jurisdiction = &j,
                                           .states = ",reported,",
-                                          .street_code = "440902001",
+                                          .street_id = conf_unit_id("440902001"),
                                           .source = "patrol"},
                ids);
     cr_expect_eq(n, 4, "filters combine: A1 and A2 reports");
