@@ -73,6 +73,7 @@ struct request {
     bool suspended;
     void (*on_suspended)(struct request *req);
     void *on_suspended_data;
+    struct request *pool_next; // the handler pool's queue (handler_pool.c)
 
     cJSON *json;               // parsed body of a ROUTE_JSON route
     struct request_user *user; // NULL when anonymous

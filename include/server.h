@@ -38,6 +38,7 @@ struct server_config {
     int session_idle_s;         // sign out after this much inactivity, default 1800
     int session_absolute_s;     // and after this long in any case, default 43200
     int reopen_window_days;     // a closed case may be reopened this long after, default 7
+    int write_threads;          // handler threads for writes, default 32 (handler_pool.h)
 };
 
 struct server {
@@ -56,6 +57,7 @@ struct server {
     struct ratelimit *login_limits;
     struct ratelimit *citizen_limits;
     atomic_int active_requests;
+    bool handler_pool; // write routes run on the handler threads (handler_pool.h)
 };
 
 // Fills config with the defaults above.

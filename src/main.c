@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "grid_import.h"
+#include "handler_pool.h"
 #include "jurisdiction.h"
 #include "log.h"
 #include "server.h"
@@ -59,6 +60,8 @@ static int command_serve(int argc, char **argv)
          "seconds after sign-in that end a session in any case (default 43200)"},
         {"--reopen-days", "CHENGGUAN_REOPEN_DAYS", CLI_INT, &config->reopen_window_days,
          "days after closing in which a case may be reopened (default 7)"},
+        {"--write-threads", "CHENGGUAN_WRITE_THREADS", CLI_INT, &config->write_threads,
+         "threads that run writes while their connections wait for the commit (default 32)"},
     };
     const char *positional[1];
     int positional_count;
@@ -68,8 +71,10 @@ static int command_serve(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     if (config->port < 0 || config->port > 65535 || config->threads < 1 || config->threads > 256 ||
         timeout < 1 || per_ip < 1 || config->session_idle_s < 1 || config->session_absolute_s < 1 ||
-        config->reopen_window_days < 0) {
-        fprintf(stderr, "chengguan serve: port, threads, timeout or per-ip value out of range\n");
+        config->reopen_window_days < 0 || config->write_threads < 1 ||
+        config->write_threads > HANDLER_POOL_MAX_THREADS) {
+        fprintf(stderr, "chengguan serve: port, threads, write threads, timeout or per-ip value "
+                        "out of range\n");
         return 2;
     }
     config->connection_timeout_s = timeout;
@@ -116,7 +121,15 @@ static int command_serve(int argc, char **argv)
         store_close(server.store);
         return 1;
     }
+    if (handler_pool_start(config->write_threads) != 0) {
+        auth_shutdown();
+        server_free_limits(&server);
+        store_close(server.store);
+        return 1;
+    }
+    server.handler_pool = true;
     rc = server_run(&server);
+    handler_pool_stop();
     auth_shutdown();
     server_free_limits(&server);
     server_free_calendars(&server);

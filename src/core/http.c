@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "errors.h"
+#include "handler_pool.h"
 #include "json.h"
 #include "log.h"
 #include "request.h"
@@ -199,6 +200,13 @@ static int dispatch(struct request *req)
     } else if ((route->flags & ROUTE_UPLOAD) && !upload_type_ok(content_type)) {
         return request_reply_error(req, 415, ERR_UNSUPPORTED_MEDIA,
                                    "send a photo as image/jpeg, image/png or image/webp");
+    }
+    // A write waits for its commit on a handler thread, not on this one: the
+    // connection is suspended meanwhile (handler_pool.c).
+    if ((route->flags & ROUTE_WRITE) && req->server->handler_pool) {
+        req->suspended = true;
+        req->on_suspended = handler_pool_submit;
+        return 0;
     }
     status = route->handler(req);
     if (req->suspended)

@@ -3,6 +3,8 @@
 // force and the attempt counters of the rate limits.
 #include "server.h"
 
+#include "handler_pool.h"
+
 #include "api.h"
 #include "ratelimit.h"
 #include "store.h"
@@ -29,6 +31,7 @@ void server_config_defaults(struct server_config *config)
         .json_body_limit = 1024 * 1024,
         .upload_body_limit = 10 * 1024 * 1024 + 1024,
         .shutdown_grace_s = 20,
+        .write_threads = HANDLER_POOL_DEFAULT_THREADS,
         .secure_cookies = false,
         .durable = true,
         .tile_url = NULL,

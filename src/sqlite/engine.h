@@ -78,6 +78,8 @@ struct store_plan_statement {
 };
 extern const struct store_plan_statement STORE_LIST_PLANS[];
 extern const size_t STORE_LIST_PLAN_COUNT;
+extern const struct store_plan_statement STORE_DUPLICATE_PLANS[];
+extern const size_t STORE_DUPLICATE_PLAN_COUNT;
 extern const struct store_plan_statement STORE_STATS_PLANS[];
 extern const size_t STORE_STATS_PLAN_COUNT;
 

@@ -158,6 +158,7 @@ static struct store_conn *reader_conn(struct store *store)
     }
     sqlite3_busy_timeout(reader->conn.db, store->busy_timeout_ms);
     exec_sql(reader->conn.db, "PRAGMA foreign_keys=ON");
+    exec_sql(reader->conn.db, "PRAGMA temp_store=MEMORY");
     tls_reader = reader;
     pthread_setspecific(reader_key, reader);
     return &reader->conn;
@@ -436,6 +437,8 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
     const char *sync = options->durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
     if (exec_sql(db, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec_sql(db, sync) != SQLITE_OK ||
         exec_sql(db, "PRAGMA foreign_keys=ON") != SQLITE_OK ||
+        // Savepoints and sorts in memory: a write job never spills to temp files.
+        exec_sql(db, "PRAGMA temp_store=MEMORY") != SQLITE_OK ||
         exec_sql(db, "PRAGMA journal_size_limit=67108864") != SQLITE_OK ||
         exec_sql(db, "PRAGMA wal_autocheckpoint=0") != SQLITE_OK) {
         snprintf(err, err_size, "cannot configure database %s: %s", options->path,

@@ -382,16 +382,23 @@ static int duplicate_order(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-// Candidates: same category (or any when none), recent, other than the case, and
-// inside the box around the point or in the same cell. Newest first, bounded.
+// Candidates: recent cases of the cells that meet the box around the point (the
+// grid's R*Tree) and of the case's own cell, on case_grid (cell, time): a few
+// rows, never the whole city's last 72 hours. Same category (or any when none),
+// other than the case; the distance test and the order are done in C.
 static const char SQL_DUPLICATE_CANDIDATES[] =
-    "SELECT id, state, lat, lon, COALESCE(grid_id, 0), created_at FROM case_record "
-    "WHERE id <> :exclude AND created_at >= :since "
-    "AND (:category IS NULL OR category_id = :category) "
-    "AND ((:has_location = 1 AND lat BETWEEN :min_lat AND :max_lat "
-    "      AND lon BETWEEN :min_lon AND :max_lon) "
-    "     OR (:grid IS NOT NULL AND grid_id = :grid)) "
-    "ORDER BY created_at DESC, id DESC LIMIT 2000";
+    "SELECT c.id, c.state, c.lat, c.lon, COALESCE(c.grid_id, 0), c.created_at "
+    "FROM case_record c INDEXED BY case_grid "
+    "WHERE c.grid_id IN (SELECT r.id FROM grid_rtree r WHERE :has_location = 1 "
+    "AND r.max_lon >= :min_lon AND r.min_lon <= :max_lon AND r.max_lat >= :min_lat "
+    "AND r.min_lat <= :max_lat UNION SELECT :grid WHERE :grid IS NOT NULL) "
+    "AND c.created_at >= :since AND c.id <> :exclude "
+    "AND (:category IS NULL OR c.category_id = :category) LIMIT 2000";
+
+const struct store_plan_statement STORE_DUPLICATE_PLANS[] = {
+    {"duplicates: recent cases near a point", SQL_DUPLICATE_CANDIDATES},
+};
+const size_t STORE_DUPLICATE_PLAN_COUNT = 1;
 
 static void bind_box(sqlite3_stmt *stmt, bool has_location, double lat, double lon)
 {

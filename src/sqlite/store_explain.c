@@ -40,6 +40,7 @@ int store_explain(struct store *store, void (*fn)(const char *name, const char *
         const struct store_plan_statement *list;
         size_t count;
     } GROUPS[] = {{STORE_LIST_PLANS, STORE_LIST_PLAN_COUNT},
+                  {STORE_DUPLICATE_PLANS, STORE_DUPLICATE_PLAN_COUNT},
                   {STORE_STATS_PLANS, STORE_STATS_PLAN_COUNT}};
     for (size_t g = 0; g < sizeof GROUPS / sizeof GROUPS[0]; g++)
         for (size_t i = 0; i < GROUPS[g].count; i++)
