@@ -116,29 +116,34 @@ export async function call(base, path, { session, method = 'GET', body } = {}) {
   return { status: r.status, data };
 }
 
-// Times `path` as single requests one after another (Node's fetch, keep-alive)
-// after one warm-up: up to `samples` requests, fewer once `budgetMs` is spent
-// (at least `minimum`). Returns { p50, samples, status } in ms; status is the
-// first non-200 status seen, or 200.
-export async function medianLatency(base, path, session, { samples = 21, minimum = 5, budgetMs = 8000 } = {}) {
-  const headers = session ? { cookie: session.cookie } : {};
-  const once = async () => {
+// Times single requests one after another (Node's fetch, keep-alive) to each
+// of `targets` ({ base, path, session? }) in turn, so that the machine's
+// drifting load falls on all of them alike: one warm-up each, then rounds of
+// one request per target, up to `samples` rounds, fewer once `budgetMs` is
+// spent (at least `minimum`). Returns per target { p50 (ms), samples, status },
+// status being the first non-200 status seen (that target is then left out).
+export async function medianLatencies(targets, { samples = 21, minimum = 5, budgetMs = 10_000 } = {}) {
+  const once = async ({ base, path, session }) => {
     const began = performance.now();
-    const r = await fetch(base + path, { headers });
+    const r = await fetch(base + path, { headers: session ? { cookie: session.cookie } : {} });
     await r.arrayBuffer();
     return { ms: performance.now() - began, status: r.status };
   };
-  const warm = await once();
-  if (warm.status !== 200) return { p50: NaN, samples: 0, status: warm.status };
-  const times = [];
+  const state = targets.map(() => ({ times: [], status: 200 }));
+  for (let i = 0; i < targets.length; i++) state[i].status = (await once(targets[i])).status;
   const began = performance.now();
-  while (times.length < samples && (times.length < minimum || performance.now() - began < budgetMs)) {
-    const t = await once();
-    if (t.status !== 200) return { p50: NaN, samples: times.length, status: t.status };
-    times.push(t.ms);
+  for (let round = 0; round < samples && (round < minimum || performance.now() - began < budgetMs); round++) {
+    for (let i = 0; i < targets.length; i++) {
+      if (state[i].status !== 200) continue;
+      const t = await once(targets[i]);
+      if (t.status !== 200) state[i].status = t.status;
+      else state[i].times.push(t.ms);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { p50: times[(times.length - 1) >> 1], samples: times.length, status: 200 };
+  return state.map(({ times, status }) => {
+    times.sort((a, b) => a - b);
+    return { p50: status === 200 ? times[(times.length - 1) >> 1] : NaN, samples: times.length, status };
+  });
 }
 
 // The Lua that makes wrk print one machine-readable line at the end.
@@ -172,33 +177,59 @@ request = function() return wrk.format(nil, ${lua(prefix)} .. ids[math.random(#i
 `;
 }
 
-// Runs wrk against base + path for `seconds` with `connections` connections
-// (and `warmup` unmeasured seconds first). `script` is extra Lua (request
-// setup, request() and so on). Returns { rps, requests, p50, p99, max (ms),
-// errors (failed or non-2xx/3xx requests) }.
-export function wrk(base, path, { seconds, connections, threads = 2, script = '', warmup = 0 }) {
+// Runs wrk once against base + path for `seconds` with `connections`
+// connections; `script` is extra Lua (request setup, request() and so on).
+// Returns wrk's summary (requests, duration_us, error counts, p50_us, p99_us).
+function wrkOnce(base, path, { seconds, connections, threads = 2, script = '' }) {
   const dir = join(BENCH_DIR, 'run');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `wrk-${process.pid}.lua`);
   writeFileSync(file, script + WRK_DONE);
   try {
-    const once = (duration) => {
-      const out = run('wrk', ['-t', String(Math.min(threads, connections)), '-c', String(connections),
-        '-d', `${duration}s`, '--timeout', '10s', '-s', file, base + path]);
-      const m = /^WRKJSON (.*)$/m.exec(out);
-      if (!m) throw new Error(`wrk printed no summary:\n${out}`);
-      return JSON.parse(m[1]);
-    };
-    if (warmup > 0) once(warmup);
-    const r = once(seconds);
-    const errors = r.connect + r.read + r.write + r.status + r.timeout;
-    return {
-      rps: r.requests / (r.duration_us / 1e6), requests: r.requests,
-      p50: r.p50_us / 1000, p99: r.p99_us / 1000, max: r.max_us / 1000, errors,
-    };
+    const out = run('wrk', ['-t', String(Math.min(threads, connections)), '-c', String(connections),
+      '-d', `${seconds}s`, '--timeout', '10s', '-s', file, base + path]);
+    const m = /^WRKJSON (.*)$/m.exec(out);
+    if (!m) throw new Error(`wrk printed no summary:\n${out}`);
+    return JSON.parse(m[1]);
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1];
+
+// Measures the sides ({ base, path, script }) with wrk, alternating: after
+// `warmup` unmeasured seconds each, `rounds` rounds of seconds / rounds each,
+// so that a change in the machine's load falls on every side alike. wrk counts
+// only what completes within a round, and a round starts with an idle server,
+// so a side is given rounds of at least 20 times its warm-up p50 (at most 60
+// s); after each run the harness waits for the stragglers (wrk's slowest
+// request, at most 5 s) before the other side starts. Returns per side { rps
+// (all requests over all measured time), requests, errors (failed or
+// non-2xx/3xx), p50, p99 (medians of the rounds, ms), roundSeconds }.
+export async function wrkAlternating(sides, { seconds, rounds = 3, warmup = 1, connections, threads = 2 }) {
+  const once = async (side, duration) => {
+    const r = wrkOnce(side.base, side.path, { connections, threads, script: side.script, seconds: duration });
+    await sleep(Math.min(5000, r.max_us / 1000));
+    return r;
+  };
+  const slices = [];
+  for (const side of sides) {
+    const warm = await once(side, Math.max(1, warmup));
+    slices.push(Math.min(60, Math.max(1, Math.round(seconds / rounds), Math.ceil((20 * warm.p50_us) / 1e6))));
+  }
+  const runs = sides.map(() => []);
+  for (let round = 0; round < rounds; round++)
+    for (let i = 0; i < sides.length; i++) runs[i].push(await once(sides[i], slices[i]));
+  return runs.map((list, i) => {
+    const sum = (f) => list.reduce((total, r) => total + f(r), 0);
+    return {
+      rps: sum((r) => r.requests) / (sum((r) => r.duration_us) / 1e6), requests: sum((r) => r.requests),
+      errors: sum((r) => r.connect + r.read + r.write + r.status + r.timeout),
+      p50: median(list.map((r) => r.p50_us)) / 1000, p99: median(list.map((r) => r.p99_us)) / 1000,
+      roundSeconds: slices[i],
+    };
+  });
 }
 
 // CPU model, core count, kernel, memory, SQLite and wrk versions.

@@ -39,7 +39,7 @@ export function figures(results, settings) {
   ratioRow(`List page of 20 vs /healthz, ${L}`, large.list, large.healthz, 0.3,
     `${rate(large.list)} vs ${rate(large.healthz)}`);
   ratioRow(`Durable creation vs insert floor (NORMAL), ${L}`, large.create, large.floorInsert, 0.8,
-    `${rate(large.create)} vs ${rate(large.floorInsert)}; create p99 ${ms(large.create.p99)}`);
+    `${rate(large.create)} vs ${rate(large.floorInsert)}; create p99 ${ms(large.create.p99)}, rounds of ${large.create.roundSeconds} s`);
   rows.push({
     figure: `Durable creation vs the same with --no-fsync, ${L}`, value: x(large.create.rps / large.createFast.rps),
     target: '(info)', met: broken(large.create, large.createFast) ?? '-', detail: `${rate(large.create)} vs ${rate(large.createFast)}`,
@@ -94,8 +94,9 @@ function header(info, results, settings, commit) {
   const stopgap = results.some((r) => r.kind === 'stopgap');
   return {
     machine: `${info.cpu}, ${info.cores} cores, Linux ${info.kernel}, ${info.memory}; SQLite ${info.sqlite}, ${info.wrk}, Node ${info.node}`,
-    run: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}; wrk ${settings.seconds} s per phase after ${settings.warmup} s warm-up, ` +
-      `${settings.connections} connections, on the same machine; p50 from single requests in sequence (Node fetch)`,
+    run: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}; wrk ${settings.connections} connections on the same machine, ` +
+      `each side ${settings.seconds} s (longer for slow requests) in ${settings.rounds} rounds alternating with what it is compared with, after ${settings.warmup} s warm-up; ` +
+      'p50 from single requests in sequence (Node fetch), the sizes interleaved',
     databases: results.map((r) => `${sizeName(r.n)}: ${r.count.toLocaleString('en-US')} cases (${r.kind}, ${relative(ROOT, r.path)})`).join('; '),
     warning: stopgap
       ? 'STOPGAP databases (tests/bench/stopgap.mjs: filed over HTTP, all created now, nothing overdue, small): ' +

@@ -5,7 +5,11 @@
 // target, met) with the machine, and writes it to tests/bench/results.md.
 //
 //   node tests/bench/scale.mjs [--cases 100000,1000000] [--ten-million]
-//     [--db N=FILE]... [--seconds 10] [--connections 64] [--out FILE]
+//     [--db N=FILE]... [--seconds 12] [--rounds 3] [--connections 64] [--out FILE]
+//
+// The machine is shared, so what is compared runs interleaved: one server per
+// size, all up at once, p50 taken request by request in turn; each wrk figure
+// alternates with its reference (floor or /healthz) in --rounds rounds.
 //
 // Databases: --db N=FILE uses a given file for N cases; otherwise the
 // generator's `make bench-db CASES=N` (.build/bench/cases-N.db) when the
@@ -19,7 +23,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BENCH_DIR, BIN, FLOOR_INSERT, FLOOR_READ, ROOT, call, login, luaRandomPaths, luaRequestSetup,
-  lua, machine, medianLatency, run, sql, startChengguan, startServer, wrk,
+  lua, machine, medianLatencies, run, sql, startChengguan, startServer, wrkAlternating,
 } from './harness.mjs';
 import { buildStopgap } from './stopgap.mjs';
 import { formatTable, markdownReport } from './report.mjs';
@@ -29,12 +33,14 @@ const { values: args } = parseArgs({
     cases: { type: 'string' },
     'ten-million': { type: 'boolean', default: false },
     db: { type: 'string', multiple: true, default: [] },
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '12' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     out: { type: 'string', default: join(ROOT, 'tests', 'bench', 'results.md') },
   },
 });
 const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
 const WARMUP = Math.min(3, SECONDS);
 const OPEN = 'reported,verifying,accepted,dispatched,processing,suspended,handled,checked';
@@ -64,11 +70,11 @@ async function databaseOf(n, given, generator) {
   return { path: await buildStopgap(n, log), kind: 'stopgap' };
 }
 
-// A working copy of `db` (with its WAL, if any) in the run directory.
-function workingCopy(db) {
-  rmSync(RUN_DIR, { recursive: true, force: true });
-  mkdirSync(RUN_DIR, { recursive: true });
-  const copy = join(RUN_DIR, 'chengguan.db');
+// A working copy of `db` (with its WAL, if any) in the run directory, under `name`.
+function workingCopy(db, name) {
+  const dir = join(RUN_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  const copy = join(dir, 'chengguan.db');
   run('cp', ['--reflink=auto', db, copy]);
   if (existsSync(`${db}-wal`)) copyFileSync(`${db}-wal`, `${copy}-wal`);
   return copy;
@@ -126,25 +132,39 @@ async function page50Path(base, session) {
   return { path };
 }
 
-// p50 of every screen's query on one server: { name: { p50, samples, status } }.
-async function screenLatencies(base, supervisor, ctx) {
+// Prepares one server for the screens: files the citizen's case, finds page
+// 50. Returns [name, path or { error }, session or null] for every screen.
+async function screenTargets(base, supervisor, ctx) {
   const cell = ctx.cells[0];
   const filed = await call(base, '/api/v1/public/cases', {
     method: 'POST', body: { description: '小区门口暴露垃圾没人清运', lat: cell.lat, lon: cell.lon },
   });
   if (filed.status !== 201) throw new Error(`public case: ${filed.status} ${JSON.stringify(filed.data)}`);
-  const out = {};
+  const out = [];
   for (const [name, path, who] of screens(ctx, filed.data)) {
-    let target = path;
-    if (target === null) {
-      const page = await page50Path(base, supervisor);
-      if (page.error) { out[name] = { p50: NaN, samples: 0, status: page.error }; continue; }
-      target = page.path;
-    }
-    out[name] = await medianLatency(base, target, who === 'public' ? null : supervisor);
-    log(`  ${name}: p50 ${out[name].p50.toFixed(2)} ms (${out[name].samples} samples, status ${out[name].status})`);
+    const target = path ?? await page50Path(base, supervisor);
+    out.push([name, typeof target === 'string' ? target : target.path ?? target, who === 'public' ? null : supervisor]);
   }
   return out;
+}
+
+// p50 of every screen's query on every size, the sizes interleaved request by
+// request. Sets `screens` on each entry of `sizes` ({ server, targets }).
+async function screenLatencies(sizes) {
+  for (const size of sizes) size.screens = {};
+  for (let s = 0; s < sizes[0].targets.length; s++) {
+    const name = sizes[0].targets[s][0];
+    const live = sizes.filter((size) => typeof size.targets[s][1] === 'string');
+    for (const size of sizes) {
+      const error = size.targets[s][1].error;
+      if (error !== undefined) size.screens[name] = { p50: NaN, samples: 0, status: error };
+    }
+    const measured = await medianLatencies(live.map((size) => ({
+      base: size.server.base, path: size.targets[s][1], session: size.targets[s][2],
+    })));
+    live.forEach((size, i) => { size.screens[name] = measured[i]; });
+    log(`  ${name}: ${sizes.map((size) => `${size.n}: ${size.screens[name].p50.toFixed(2)} ms`).join(', ')}`);
+  }
 }
 
 // Lua whose request() sends a patrol report from a random cell of `cells`.
@@ -164,61 +184,65 @@ end
 `;
 }
 
-// The throughput phases at the large size. Returns the measurements by name.
-async function throughput(db, ctx, supervisor, inspector, server) {
+// The throughput phases at the large size, each side by side with what it is
+// compared with (alternating rounds); stops `server`. Returns the measurements.
+async function throughput(size) {
+  const { db, ctx, supervisor, inspector, server } = size;
+  const dir = join(db, '..');
   const ids = sql(db, 'SELECT id FROM case_record ORDER BY random() LIMIT 2000').map((r) => r[0]);
-  const phase = (name, base, path, script) => {
-    const r = wrk(base, path, { seconds: SECONDS, connections: CONNECTIONS, script, warmup: WARMUP });
-    log(`  ${name}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors of ${r.requests}`);
-    return r;
+  const measure = async (label, sides) => {
+    const results = await wrkAlternating(sides, { seconds: SECONDS, rounds: ROUNDS, warmup: WARMUP, connections: CONNECTIONS });
+    results.forEach((r, i) => log(`  ${label[i]}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms, ` +
+      `${r.errors} errors of ${r.requests}, rounds of ${r.roundSeconds} s`));
+    return results;
   };
-  const m = {};
   const reader = luaRequestSetup({ headers: { cookie: supervisor.cookie } });
-  m.healthz = phase('GET /healthz', server.base, '/healthz', '');
-  m.read = phase('GET /api/v1/cases/:id', server.base, '/', reader + luaRandomPaths('/api/v1/cases/', ids));
-  m.list = phase('GET /api/v1/cases?limit=20', server.base, '/api/v1/cases?limit=20', reader);
-  const writer = luaRequestSetup({
-    method: 'POST', headers: { cookie: inspector.cookie, 'x-csrf-token': inspector.csrf, 'content-type': 'application/json' },
+  const writer = (session) => luaRequestSetup({
+    method: 'POST', headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' },
   });
-  m.create = phase('POST /api/v1/cases (durable)', server.base, '/api/v1/cases', writer + luaCreate(ctx.cells));
+  const m = {};
+  [m.list, m.healthz] = await measure(['GET /api/v1/cases?limit=20', 'GET /healthz'], [
+    { base: server.base, path: '/api/v1/cases?limit=20', script: reader },
+    { base: server.base, path: '/healthz', script: '' },
+  ]);
+  const floorRead = await startServer(FLOOR_READ, ['--db', db], join(dir, 'floor_read.log'));
+  [m.read, m.floorRead] = await measure(['GET /api/v1/cases/:id', 'floor GET /row/:id'], [
+    { base: server.base, path: '/', script: reader + luaRandomPaths('/api/v1/cases/', ids) },
+    { base: floorRead.base, path: '/', script: luaRandomPaths('/row/', ids) },
+  ]);
+  await floorRead.stop();
+  const floorInsert = await startServer(FLOOR_INSERT, ['--db', join(dir, 'floor_insert.db')], join(dir, 'floor_insert.log'));
+  const insertSetup = luaRequestSetup({ method: 'POST', headers: { 'content-type': 'application/json' } });
+  [m.create, m.floorInsert] = await measure(['POST /api/v1/cases (durable)', 'floor POST /insert'], [
+    { base: server.base, path: '/api/v1/cases', script: writer(inspector) + luaCreate(ctx.cells) },
+    { base: floorInsert.base, path: '/insert', script: insertSetup + luaCreate(ctx.cells) },
+  ]);
+  await floorInsert.stop();
   m.memory = server.memory();
   await server.stop();
-
-  const floorRead = await startServer(FLOOR_READ, ['--db', db], join(RUN_DIR, 'floor_read.log'));
-  m.floorRead = phase('floor GET /row/:id', floorRead.base, '/', luaRandomPaths('/row/', ids));
-  await floorRead.stop();
-  const floorDb = join(RUN_DIR, 'floor_insert.db');
-  const floorInsert = await startServer(FLOOR_INSERT, ['--db', floorDb], join(RUN_DIR, 'floor_insert.log'));
-  const insertSetup = luaRequestSetup({ method: 'POST', headers: { 'content-type': 'application/json' } });
-  m.floorInsert = phase('floor POST /insert', floorInsert.base, '/insert', insertSetup + luaCreate(ctx.cells));
-  await floorInsert.stop();
-
-  const fast = await startChengguan(db, join(RUN_DIR, 'nofsync.log'), ['--no-fsync']);
-  const fastInspector = await login(fast.base, 'inspector');
-  const fastWriter = luaRequestSetup({
-    method: 'POST', headers: { cookie: fastInspector.cookie, 'x-csrf-token': fastInspector.csrf, 'content-type': 'application/json' },
-  });
-  m.createFast = phase('POST /api/v1/cases --no-fsync', fast.base, '/api/v1/cases', fastWriter + luaCreate(ctx.cells));
+  // Two servers cannot share the file, so --no-fsync runs after, alone.
+  const fast = await startChengguan(db, join(dir, 'nofsync.log'), ['--no-fsync']);
+  [m.createFast] = await measure(['POST /api/v1/cases --no-fsync'], [
+    { base: fast.base, path: '/api/v1/cases', script: writer(await login(fast.base, 'inspector')) + luaCreate(ctx.cells) },
+  ]);
   await fast.stop();
   return m;
 }
 
-// Measures one size; `large` adds start time, throughput, p99 and memory.
-async function measureSize(n, database, large) {
-  const db = workingCopy(database.path);
+// Starts one size on a copy of its database and prepares its sessions and
+// screens. Returns { n, count, kind, path, db, server, startMs, supervisor,
+// inspector, ctx, targets }.
+async function startSize(n, database) {
+  const db = workingCopy(database.path, String(n));
   const count = Number(sql(db, 'SELECT count(*) FROM case_record')[0][0]);
-  log(`\n== ${n} cases (${database.kind}: ${relative(ROOT, database.path)}, ${count} rows)`);
-  const server = await startChengguan(db, join(RUN_DIR, 'chengguan.log'));
+  log(`== ${n} cases (${database.kind}: ${relative(ROOT, database.path)}, ${count} rows)`);
+  const server = await startChengguan(db, join(db, '..', 'chengguan.log'));
   log(`  start: ${server.startMs.toFixed(0)} ms`);
   const supervisor = await login(server.base, 'supervisor');
   const inspector = await login(server.base, 'inspector');
   const ctx = await discover(server.base, supervisor);
-  const result = { n, count, kind: database.kind, path: database.path, startMs: server.startMs };
-  result.screens = await screenLatencies(server.base, supervisor, ctx);
-  if (large) Object.assign(result, await throughput(db, ctx, supervisor, inspector, server));
-  else await server.stop();
-  rmSync(RUN_DIR, { recursive: true, force: true });
-  return result;
+  const targets = await screenTargets(server.base, supervisor, ctx);
+  return { n, count, kind: database.kind, path: database.path, db, server, startMs: server.startMs, supervisor, inspector, ctx, targets };
 }
 
 async function main() {
@@ -240,9 +264,19 @@ async function main() {
   const info = machine();
   const databases = [];
   for (const n of sizes) databases.push(await databaseOf(n, given, generator));
-  const results = [];
-  for (let i = 0; i < sizes.length; i++) results.push(await measureSize(sizes[i], databases[i], i === 1));
-  const settings = { seconds: SECONDS, connections: CONNECTIONS, warmup: WARMUP };
+  rmSync(RUN_DIR, { recursive: true, force: true });
+  const running = [];
+  for (let i = 0; i < sizes.length; i++) running.push(await startSize(sizes[i], databases[i]));
+  log('== p50 of every screen, sizes interleaved');
+  await screenLatencies(running);
+  for (const size of running) if (size !== running[1]) await size.server.stop();
+  log(`== throughput at ${sizes[1]} cases, side by side`);
+  Object.assign(running[1], await throughput(running[1]));
+  const keep = ['n', 'count', 'kind', 'path', 'startMs', 'screens', 'healthz', 'list', 'read', 'floorRead',
+    'create', 'floorInsert', 'createFast', 'memory'];
+  const results = running.map((size) => Object.fromEntries(keep.filter((k) => k in size).map((k) => [k, size[k]])));
+  rmSync(RUN_DIR, { recursive: true, force: true });
+  const settings = { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, warmup: WARMUP };
   const commit = run('git', ['rev-parse', '--short', 'HEAD']).trim() +
     (run('git', ['status', '--porcelain', '--untracked-files=no']).trim() ? '+changes' : '');
   console.log(formatTable(info, results, settings, commit));
