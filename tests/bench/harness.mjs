@@ -15,7 +15,7 @@ export const FLOOR_INSERT = join(ROOT, '.build', 'release', 'bench', 'floor_inse
 export const BENCH_DIR = join(ROOT, '.build', 'bench');
 export const PASSWORD = 'chengguan-demo-2026';
 
-const START_TIMEOUT_MS = 300_000;
+const START_TIMEOUT_MS = 1_800_000; // a first start may migrate 10M cases
 
 // Servers still running: stopped when the harness exits early (an error).
 const running = new Set();

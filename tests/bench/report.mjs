@@ -61,7 +61,8 @@ export function figures(results, settings) {
   });
   rows.push({
     figure: `Start to listening, ${L}`, value: `${(large.startMs / 1000).toFixed(2)} s`, target: '< 1 s',
-    met: verdict(large.startMs < START_BOUND_MS), detail: `${S}: ${(small.startMs / 1000).toFixed(2)} s`,
+    met: verdict(large.startMs < START_BOUND_MS),
+    detail: `a restart; first start ${(large.firstStartMs / 1000).toFixed(2)} s; ${S}: ${(small.startMs / 1000).toFixed(2)} s`,
   });
   for (const [name, base] of Object.entries(small.screens)) {
     const other = large.screens[name];
