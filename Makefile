@@ -41,7 +41,8 @@ STORE_TESTS   := $(sort $(wildcard tests/store/test_*.c))
 STORE_BINS    := $(STORE_TESTS:tests/store/%.c=$(BUILD)/tests/store/%)
 STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
-.PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor
+.PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
+        bench bench-deps bench-floors
 
 all: deps $(BIN)
 
@@ -123,6 +124,41 @@ $(BUILD)/tests/store/%: tests/store/%.c $(STORE_FIXTURE) $(LIB_OBJECTS)
 	  $$(pkg-config --cflags --libs criterion) $(LDLIBS)
 
 store-tests: $(STORE_BINS)
+
+# Benchmark (not a test; see README "Benchmarks"): the floor servers, built
+# from tests/bench/ with the release flags into .build/release/bench/, and the
+# harness tests/bench/scale.mjs, which builds or reuses the databases and prints
+# the table of issue 9's targets. `make bench TEN_MILLION=1` adds 10M cases;
+# BENCH_ARGS passes more options (e.g. BENCH_ARGS="--seconds 5").
+BENCH_DIR    := .build/release/bench
+BENCH_FLOORS := $(BENCH_DIR)/floor_read $(BENCH_DIR)/floor_insert
+BENCH_PKGS   := libmicrohttpd sqlite3
+APT_BENCH    := wrk nodejs sqlite3
+
+bench-deps: deps
+	@missing=""; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing benchmark tools:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "missing benchmark tools; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BENCH_DIR)/floor_%: tests/bench/floor_%.c tests/bench/floor.c tests/bench/floor.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O2 $$(pkg-config --cflags $(BENCH_PKGS)) -o $@ $< tests/bench/floor.c \
+	  $$(pkg-config --libs $(BENCH_PKGS)) -lpthread
+
+bench-floors: $(BENCH_FLOORS)
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan bench-floors
+	node tests/bench/scale.mjs $(if $(TEN_MILLION),--ten-million) $(BENCH_ARGS)
 
 # Front-end libraries pinned in web/package.json, copied into web/vendor/.
 web-vendor:
