@@ -152,6 +152,21 @@ int request_reply_fd(struct request *req, int status, const char *content_type, 
 // Wakes a suspended request after its reply was set (from any thread).
 void request_resume(struct request *req);
 
+// How long an ETag of request_data_etag holds at most, in seconds.
+#define REQUEST_ETAG_SECONDS 30
+
+// A weak ETag for an answer that reads the store: it changes with every write
+// this process commits (changes, from store_changes), with who asks and the
+// exact request URI, and every REQUEST_ETAG_SECONDS (clocks and lights move).
+// In request memory.
+const char *request_data_etag(struct request *req, uint64_t changes);
+
+// Sends etag with the answer and lets the client keep it (Cache-Control:
+// private, no-cache: revalidate every time). When the request's If-None-Match
+// lists it, replies 304 with no body and returns true: the caller returns
+// req->status without doing the work. Else returns false.
+bool request_unchanged(struct request *req, const char *etag);
+
 // Replies with an empty body (for 204 and 304). Returns status.
 int request_reply_empty(struct request *req, int status);
 

@@ -45,6 +45,11 @@ void store_close(struct store *store);
 // The schema version of the open database (PRAGMA user_version).
 int store_schema_version(const struct store *store);
 
+// A number that grows with every batch of writes this process committed: equal
+// numbers mean no write of this process came between (other processes writing
+// the same database are not seen). For ETags of answers that read the store.
+uint64_t store_changes(struct store *store);
+
 // The newest schema version this binary knows.
 int store_latest_schema_version(void);
 

@@ -221,6 +221,9 @@ static int list_cases(struct request *req)
     if (status != 0)
         return status;
     query.filter.jurisdiction = &req->user->jurisdiction;
+    // A queue polled with nothing changed costs a 304, not a query.
+    if (request_unchanged(req, request_data_etag(req, store_changes(req->server->store))))
+        return req->status;
     bool more = false;
     struct store_case_cursor next;
     cJSON *body = request_json_object(req);

@@ -329,10 +329,15 @@ cJSON *api_case_detail_json(struct request *req, const struct store_case *c)
 
 static int get_case(struct request *req)
 {
+    // The case screen polls: an unchanged case costs a 304 (taken before the load
+    // so that it is the same for every caller, visible or not, until a write).
+    uint64_t changes = store_changes(req->server->store);
     struct store_case *c;
     int status = api_case_load_visible(req, &c);
     if (status != 0)
         return status;
+    if (request_unchanged(req, request_data_etag(req, changes)))
+        return req->status;
     return request_reply_json(req, 200, api_case_detail_json(req, c));
 }
 

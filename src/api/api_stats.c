@@ -62,6 +62,8 @@ static void add_row(const struct store_stats_row *row, void *data)
 
 static int overview(struct request *req)
 {
+    if (request_unchanged(req, request_data_etag(req, store_changes(req->server->store))))
+        return req->status;
     struct overview o = {.body = request_json_object(req)};
     o.by_state = cJSON_AddObjectToObject(o.body, "by_state");
     for (int s = 0; s < CASEFSM_STATE_COUNT; s++)

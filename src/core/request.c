@@ -9,10 +9,12 @@
 #include "log.h"
 
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *request_param(const struct request *req, const char *name)
@@ -214,6 +216,42 @@ void request_resume(struct request *req)
 {
     req->suspended = false;
     MHD_resume_connection(req->connection);
+}
+
+// True when an If-None-Match header value lists etag (or is "*").
+static bool etag_listed(const char *header, const char *etag)
+{
+    return header != NULL && (strcmp(header, "*") == 0 || strstr(header, etag) != NULL);
+}
+
+bool request_unchanged(struct request *req, const char *etag)
+{
+    request_add_header(req, "ETag", etag);
+    request_add_header(req, "Cache-Control", "private, no-cache");
+    if (!etag_listed(request_header(req, "If-None-Match"), etag))
+        return false;
+    request_reply_empty(req, 304);
+    return true;
+}
+
+const char *request_data_etag(struct request *req, uint64_t changes)
+{
+    // Who asks and what: the same query of another jurisdiction is another answer.
+    unsigned char digest[8];
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, sizeof digest);
+    char user[48];
+    snprintf(user, sizeof user, "%lld:%d;", (long long)(req->user ? req->user->id : 0),
+             req->user ? (int)req->user->role : 0);
+    crypto_generichash_update(&state, (const unsigned char *)user, strlen(user));
+    const char *uri = req->raw_uri ? req->raw_uri : req->path;
+    crypto_generichash_update(&state, (const unsigned char *)uri, strlen(uri));
+    crypto_generichash_final(&state, digest, sizeof digest);
+    char hex[17];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    // Clocks and traffic lights move with time: an answer is good for 30 s at most.
+    long long bucket = (long long)(time(NULL) / REQUEST_ETAG_SECONDS);
+    return arena_printf(req->arena, "W/\"%llx-%llx-%s\"", (unsigned long long)changes, bucket, hex);
 }
 
 int request_reply_empty(struct request *req, int status)

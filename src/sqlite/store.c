@@ -56,6 +56,7 @@ struct store {
     struct store_job *queue_tail;
     bool stopping;
     int wal_pages;
+    atomic_uint_fast64_t changes; // committed batches (store_changes)
 };
 
 // Each thread's read connection. The generation tells a connection left over from
@@ -320,6 +321,9 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&store->lock);
 
         run_batch(store, batch);
+        // Counted before the waiters wake, so a reply to a write never carries an
+        // ETag from before the write.
+        atomic_fetch_add(&store->changes, 1);
 
         pthread_mutex_lock(&store->lock);
         for (struct store_job *job = batch; job != NULL;) {
@@ -491,6 +495,11 @@ void store_close(struct store *store)
 int store_schema_version(const struct store *store)
 {
     return store->schema_version;
+}
+
+uint64_t store_changes(struct store *store)
+{
+    return atomic_load(&store->changes);
 }
 
 int store_backup(struct store *store, const char *dest_path, char *err, size_t err_size)

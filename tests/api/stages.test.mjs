@@ -294,3 +294,34 @@ test('every rating is kept, one per closure, and the overview counts each', asyn
   assert.equal(now.unsatisfied, before.unsatisfied + 1, 'the first closure\'s rating still counts');
   assert.equal(now.satisfied, before.satisfied + 1);
 });
+
+test('a polled list, case or overview with nothing changed costs a 304', async () => {
+  const sup = users.supervisor;
+  for (const path of ['/api/v1/cases?status=accepted&sort=deadline', '/api/v1/stats/overview']) {
+    const first = await sup.get(path);
+    assert.equal(first.status, 200, first.text);
+    const etag = first.headers.get('etag');
+    assert.match(etag, /^W\/"/);
+    assert.equal(first.headers.get('cache-control'), 'private, no-cache');
+    const same = await sup.get(path, { headers: { 'if-none-match': etag } });
+    assert.equal(same.status, 304, path);
+    assert.equal(same.text, '');
+    // Another user asks another question, even with the same words.
+    const other = await users.supervisor_hq.get(path, { headers: { 'if-none-match': etag } });
+    assert.equal(other.status, 200);
+    assert.notEqual(other.headers.get('etag'), etag);
+  }
+  let c = await accepted('event-0102');
+  const path = `/api/v1/cases/${c.id}`;
+  const before = await sup.get(path);
+  const etag = before.headers.get('etag');
+  assert.equal((await sup.get(path, { headers: { 'if-none-match': etag } })).status, 304);
+  // A write anywhere changes the answer.
+  c = await act(sup, before.data, 'dispatch', { department_id: departments['440902-D02'] });
+  const after = await sup.get(path, { headers: { 'if-none-match': etag } });
+  assert.equal(after.status, 200);
+  assert.equal(after.data.state, 'dispatched');
+  // The ETag still needs a session: no 304 for a stranger.
+  const anon = await new Client(server.base).get(path, { headers: { 'if-none-match': after.headers.get('etag') } });
+  assert.equal(anon.status, 401);
+});

@@ -69,7 +69,10 @@ export async function api(method, path, opts = {}) {
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
-    res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+    // Reads revalidate: a list or a case polled with nothing changed comes back as
+    // a 304 the browser answers from its copy (the server's ETag); answers without
+    // an ETag say no-store and are never kept.
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: method === 'GET' ? 'no-cache' : 'no-store' });
   } catch (err) {
     throw new ApiError(0, 'network', String(err && err.message));
   }
