@@ -22,8 +22,9 @@ int api_case_load_visible(struct request *req, struct store_case **out);
 // take now. Returns a new tree the caller owns.
 cJSON *api_case_json(struct request *req, const struct store_case *c);
 
-// api_case_json without "photos": a row of a list page, which reads no more
-// than its one statement. Returns a new tree the caller owns.
+// api_case_json without "photos" and "action_needs": a row of a list page,
+// which reads no more than its one statement (its buttons open the case). Returns a new tree the
+// caller owns.
 cJSON *api_case_row_json(struct request *req, const struct store_case *c);
 
 // api_case_json plus the case's stage records ("stages": every stage it passed

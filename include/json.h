@@ -58,7 +58,8 @@ double json_get_number(const cJSON *obj, const char *name, double fallback);
 // Adds a string member, or JSON null when value is NULL. Returns false when out of memory.
 bool json_add_string_or_null(cJSON *obj, const char *name, const char *value);
 
-// Adds an integer member, exact for |value| < 10^15 (cJSON prints 15 digits).
+// Adds an integer member, printed exactly as an integer token (any int64). The
+// item is raw JSON text in the tree (cJSON_IsRaw), with valuedouble set too.
 bool json_add_int(cJSON *obj, const char *name, int64_t value);
 
 #endif

@@ -45,6 +45,12 @@ void store_close(struct store *store);
 // The schema version of the open database (PRAGMA user_version).
 int store_schema_version(const struct store *store);
 
+// Reads of the calling thread between these two see one snapshot and lock the
+// database once (instead of once per statement): for a request that only reads.
+// Never hold one across a write of the same thread: the write would not be seen.
+void store_read_begin(struct store *store);
+void store_read_end(struct store *store);
+
 // A number that grows with every batch of writes this process committed: equal
 // numbers mean no write of this process came between (other processes writing
 // the same database are not seen). For ETags of answers that read the store.

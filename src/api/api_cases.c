@@ -102,11 +102,11 @@ static void add_clock(cJSON *out, const struct request *req, const struct store_
 static void add_counts(cJSON *out, const struct store_case *c)
 {
     cJSON *counts = cJSON_AddObjectToObject(out, "counts");
-    cJSON_AddNumberToObject(counts, "rework", c->rework_count);
-    cJSON_AddNumberToObject(counts, "reopen", c->reopen_count);
-    cJSON_AddNumberToObject(counts, "supervise", c->supervise_count);
-    cJSON_AddNumberToObject(counts, "extension", c->extension_count);
-    cJSON_AddNumberToObject(counts, "return", c->return_count);
+    json_add_int(counts, "rework", c->rework_count);
+    json_add_int(counts, "reopen", c->reopen_count);
+    json_add_int(counts, "supervise", c->supervise_count);
+    json_add_int(counts, "extension", c->extension_count);
+    json_add_int(counts, "return", c->return_count);
 }
 
 // What the caller must send with an action, as the web form asks for it: the
@@ -146,11 +146,13 @@ static cJSON *needs_json(const struct store_case *c, enum casefsm_action action)
     return out;
 }
 
-// The actions the user may take now, and what each needs ("action_needs").
-static void add_actions(cJSON *out, const struct store_case *c, enum role role)
+// The actions the user may take now, and (when with_needs) what each needs
+// ("action_needs"): the case screen's forms need them, a list row's buttons only
+// open that screen.
+static void add_actions(cJSON *out, const struct store_case *c, enum role role, bool with_needs)
 {
     cJSON *actions = cJSON_AddArrayToObject(out, "actions");
-    cJSON *needs = cJSON_AddObjectToObject(out, "action_needs");
+    cJSON *needs = with_needs ? cJSON_AddObjectToObject(out, "action_needs") : NULL;
     unsigned allowed = casefsm_allowed_actions(c->state, c->pending, role);
     for (int a = 0; a < CASEFSM_ACTION_COUNT; a++) {
         if (!(allowed & (1u << a)))
@@ -159,7 +161,8 @@ static void add_actions(cJSON *out, const struct store_case *c, enum role role)
         if (a == CASEFSM_ACTION_ARRIVE && !c->urgent)
             continue;
         cJSON_AddItemToArray(actions, cJSON_CreateString(casefsm_action_name(a)));
-        cJSON_AddItemToObject(needs, casefsm_action_name(a), needs_json(c, a));
+        if (needs != NULL)
+            cJSON_AddItemToObject(needs, casefsm_action_name(a), needs_json(c, a));
     }
 }
 
@@ -178,8 +181,9 @@ static void add_photo(const char *hash, const char *mime, int64_t size, const ch
     cJSON_AddItemToArray(data, photo);
 }
 
-// The case as staff see it, with its photos when with_photos.
-static cJSON *case_json(struct request *req, const struct store_case *c, bool with_photos)
+// The case as staff see it; the whole of it (photos, what each action needs)
+// when full, else a list row's share.
+static cJSON *case_json(struct request *req, const struct store_case *c, bool full)
 {
     cJSON *out = cJSON_CreateObject();
     json_add_int(out, "id", c->id);
@@ -188,7 +192,7 @@ static cJSON *case_json(struct request *req, const struct store_case *c, bool wi
     cJSON_AddStringToObject(out, "state", casefsm_state_name(c->state));
     cJSON_AddStringToObject(out, "pending", casefsm_pending_name(c->pending));
     if (c->pending != CASEFSM_PENDING_NONE) {
-        cJSON_AddNumberToObject(out, "pending_amount", c->pending_amount);
+        json_add_int(out, "pending_amount", c->pending_amount);
         cJSON_AddStringToObject(out, "pending_note", c->pending_note);
     }
     cJSON_AddStringToObject(out, "source", c->source);
@@ -236,11 +240,11 @@ static cJSON *case_json(struct request *req, const struct store_case *c, bool wi
     else
         cJSON_AddNullToObject(out, "handled_at");
     json_add_string_or_null(out, "rating", c->rating[0] ? c->rating : NULL);
-    if (with_photos)
+    if (full)
         store_case_attachments(req->server->store, c->id, add_photo,
                                cJSON_AddArrayToObject(out, "photos"));
     if (req->user != NULL)
-        add_actions(out, c, req->user->role);
+        add_actions(out, c, req->user->role, full);
     return out;
 }
 
@@ -269,8 +273,8 @@ static void add_stage(const struct store_case_stage *stage, void *data)
     cJSON *item = cJSON_CreateObject();
     cJSON_AddStringToObject(item, "stage", casework_stage_name(r->stage));
     json_add_string_or_null(item, "phase", r->phase[0] ? r->phase : NULL);
-    cJSON_AddNumberToObject(item, "round", r->round);
-    cJSON_AddNumberToObject(item, "attempt", r->attempt);
+    json_add_int(item, "round", r->round);
+    json_add_int(item, "attempt", r->attempt);
     cJSON_AddStringToObject(item, "unit", worktime_unit_name(r->unit));
     json_add_int(item, "limit_ms", r->limit_ms);
     json_add_int(item, "started_at", r->started_at);
@@ -305,7 +309,7 @@ static void add_stage(const struct store_case_stage *stage, void *data)
 static void add_rating(const struct store_case_rating_row *row, void *data)
 {
     cJSON *item = cJSON_CreateObject();
-    cJSON_AddNumberToObject(item, "round", row->round);
+    json_add_int(item, "round", row->round);
     cJSON_AddStringToObject(item, "rating", row->rating);
     cJSON_AddStringToObject(item, "comment", row->comment);
     cJSON_AddStringToObject(item, "source", row->source);

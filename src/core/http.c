@@ -269,7 +269,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
     }
     if (!req->dispatched) {
         req->dispatched = true;
+        // A request that only reads (its session included) sees one snapshot of
+        // the store and locks it once, not once per statement.
+        bool reads_only = req->route_found && !(req->match.route->flags & ROUTE_WRITE);
+        if (reads_only)
+            store_read_begin(server->store);
         dispatch(req);
+        if (reads_only)
+            store_read_end(server->store);
         if (req->suspended) {
             MHD_suspend_connection(connection);
             req->on_suspended(req);

@@ -171,6 +171,32 @@ sqlite3_stmt *store_read_stmt(struct store *store, const char *sql)
     return conn ? conn_stmt(conn, sql) : NULL;
 }
 
+// Runs a cached one-statement transaction command on the thread's read connection.
+static void read_tx(struct store *store, const char *sql, bool when_autocommit)
+{
+    struct store_conn *conn = reader_conn(store);
+    if (conn == NULL || (sqlite3_get_autocommit(conn->db) != 0) != when_autocommit)
+        return;
+    sqlite3_stmt *stmt = conn_stmt(conn, sql);
+    if (stmt != NULL) {
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            log_error("store: %s failed: %s", sql, sqlite3_errmsg(conn->db));
+        sqlite3_reset(stmt);
+    }
+}
+
+void store_read_begin(struct store *store)
+{
+    static const char SQL[] = "BEGIN";
+    read_tx(store, SQL, true);
+}
+
+void store_read_end(struct store *store)
+{
+    static const char SQL[] = "COMMIT";
+    read_tx(store, SQL, false);
+}
+
 void store_stmt_done(sqlite3_stmt *stmt)
 {
     if (stmt != NULL) {
@@ -238,7 +264,18 @@ void store_bind_range(sqlite3_stmt *stmt, const struct jurisdiction_range *range
 void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column)
 {
     const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
+    size_t len = text ? (size_t)sqlite3_column_bytes(stmt, column) : 0;
+    if (size == 0)
+        return;
+    if (len >= size) {
+        // Cut at a character boundary: a copy is never half a UTF-8 sequence.
+        len = size - 1;
+        while (len > 0 && (text[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (len > 0)
+        memcpy(out, text, len);
+    out[len] = '\0';
 }
 
 int store_step_row(sqlite3_stmt *stmt)
