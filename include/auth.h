@@ -68,6 +68,11 @@ enum auth_login_outcome {
 // Settles an attempt counted by auth_login_take. Safe on any thread.
 void auth_login_settle(struct request *req, const char *username, enum auth_login_outcome outcome);
 
+// Drops every thread's memory of checked sessions: call after anything that may
+// end a session or change what a user may do (sign-out, a user changed). Safe
+// from any thread.
+void auth_forget_sessions(void);
+
 // Starts a session for user_id: a 32-byte random token (set as the cookie through
 // the request's headers) and a CSRF token written to csrf_out (48 bytes). Returns
 // 0 or -1.

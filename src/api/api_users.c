@@ -188,6 +188,7 @@ static int update_user(struct request *req)
     const cJSON *disabled = cJSON_GetObjectItem(req->json, "disabled");
     int rc = store_user_update(store, &user, password ? hash : NULL,
                                cJSON_IsBool(disabled) ? cJSON_IsTrue(disabled) : -1);
+    auth_forget_sessions(); // a disabled user, a new role or unit count at once
     if (rc != STORE_OK || store_user_get(store, user.id, &user) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not update the user");
     return request_reply_json(req, 200, account_json(&user));

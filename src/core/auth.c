@@ -15,6 +15,7 @@
 #include "textseg.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -328,6 +329,7 @@ void auth_session_end(struct request *req)
         unsigned char hash[STORE_HASH_BYTES];
         token_hash(token, hash);
         store_session_delete(req->server->store, hash);
+        auth_forget_sessions();
     }
     request_add_header(
         req, "Set-Cookie",
@@ -386,6 +388,57 @@ static int authenticate_token(struct request *req)
     return 0;
 }
 
+// Each thread remembers the sessions it checked in the last
+// SESSION_CACHE_MS, so a screen's burst of reads asks the store once. Any sign-out
+// or change of a user in this process (auth_forget_sessions) empties every
+// thread's memory at once; a change made by another process (the CLI) is seen
+// within SESSION_CACHE_MS.
+enum { SESSION_CACHE_SLOTS = 8, SESSION_CACHE_MS = 2000 };
+static atomic_uint_fast64_t session_generation = 1;
+
+struct cached_session {
+    unsigned char hash[STORE_HASH_BYTES];
+    uint64_t generation; // 0: empty
+    int64_t cached_at;
+    struct store_session session;
+    struct store_user user;
+};
+static _Thread_local struct cached_session session_cache[SESSION_CACHE_SLOTS];
+
+void auth_forget_sessions(void)
+{
+    atomic_fetch_add(&session_generation, 1);
+}
+
+// The session of hash from this thread's memory or the store. Returns STORE_OK,
+// STORE_NOT_FOUND or STORE_ERROR.
+static int session_lookup(struct store *store, const unsigned char *hash, int64_t now,
+                          struct cached_session **out)
+{
+    uint64_t generation = atomic_load(&session_generation);
+    struct cached_session *oldest = &session_cache[0];
+    for (int i = 0; i < SESSION_CACHE_SLOTS; i++) {
+        struct cached_session *slot = &session_cache[i];
+        if (slot->generation == generation && now - slot->cached_at < SESSION_CACHE_MS &&
+            now >= slot->cached_at && sodium_memcmp(slot->hash, hash, STORE_HASH_BYTES) == 0) {
+            *out = slot;
+            return STORE_OK;
+        }
+        if (slot->cached_at < oldest->cached_at || slot->generation != generation)
+            oldest = slot;
+    }
+    int rc = store_session_lookup(store, hash, &oldest->session, &oldest->user);
+    if (rc != STORE_OK) {
+        oldest->generation = 0;
+        return rc;
+    }
+    memcpy(oldest->hash, hash, STORE_HASH_BYTES);
+    oldest->generation = generation;
+    oldest->cached_at = now;
+    *out = oldest;
+    return STORE_OK;
+}
+
 static int authenticate_session(struct request *req, bool csrf)
 {
     char token[128];
@@ -393,30 +446,32 @@ static int authenticate_session(struct request *req, bool csrf)
         return request_reply_error(req, 401, ERR_UNAUTHENTICATED, "sign in first");
     unsigned char hash[STORE_HASH_BYTES];
     token_hash(token, hash);
-    struct store_session session;
-    struct store_user user;
     int64_t now = store_now_ms();
-    if (store_session_lookup(req->server->store, hash, &session, &user) != STORE_OK ||
-        user.disabled || now >= session.expires_at || now - session.last_seen_at >= session_idle_ms)
+    struct cached_session *known = NULL;
+    if (session_lookup(req->server->store, hash, now, &known) != STORE_OK || known->user.disabled ||
+        now >= known->session.expires_at || now - known->session.last_seen_at >= session_idle_ms)
         return request_reply_error(req, 401, ERR_UNAUTHENTICATED,
                                    "your session has ended; sign in again");
+    struct store_session *session = &known->session;
+    const struct store_user *user = &known->user;
     if (csrf) {
         const char *header = request_header(req, "X-CSRF-Token");
-        size_t len = strlen(session.csrf_token);
+        size_t len = strlen(session->csrf_token);
         if (header == NULL || strlen(header) != len ||
-            sodium_memcmp(header, session.csrf_token, len) != 0)
+            sodium_memcmp(header, session->csrf_token, len) != 0)
             return request_reply_error(req, 403, ERR_CSRF, "missing or wrong X-CSRF-Token header");
     }
     // Sliding idle expiry, written at most once a minute (or per tenth of the idle
     // time when that is shorter) per session.
     int64_t touch_every = session_idle_ms / 10 < 60000 ? session_idle_ms / 10 : 60000;
-    if (now - session.last_seen_at > touch_every)
-        store_session_touch(req->server->store, session.id, now);
+    if (now - session->last_seen_at > touch_every &&
+        store_session_touch(req->server->store, session->id, now) == STORE_OK)
+        session->last_seen_at = now;
     struct request_user *out = arena_alloc(req->arena, sizeof *out);
     if (out == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    fill_user(out, &user);
-    snprintf(out->csrf_token, sizeof out->csrf_token, "%s", session.csrf_token);
+    fill_user(out, user);
+    snprintf(out->csrf_token, sizeof out->csrf_token, "%s", session->csrf_token);
     req->user = out;
     return 0;
 }

@@ -35,6 +35,7 @@ test('every login gets a new token; logout ends only that session', async () => 
   await a.login('operator', DEMO_PASSWORD);
   await b.login('operator', DEMO_PASSWORD);
   assert.notEqual(a.cookie, b.cookie);
+  for (let i = 0; i < 4; i++) assert.equal((await a.get('/api/v1/auth/me')).status, 200);
   const out = await a.post('/api/v1/auth/logout', undefined);
   assert.equal(out.status, 204);
   assertError(await a.get('/api/v1/auth/me'), 401, 'unauthenticated');
@@ -131,6 +132,8 @@ test('admins create users (password rules, duplicates) and disabling ends sessio
   assertError(await admin.post('/api/v1/users', { ...base, password: 'long enough password' }), 409, 'conflict', 'username');
   const user = new Client(server.base);
   assert.equal((await user.login('new_inspector', '一二三四五六七八九十十一十二')).status, 200);
+  // Seen a moment ago (servers remember a checked session briefly): still ended at once.
+  assert.equal((await user.get('/api/v1/auth/me')).status, 200);
   const off = await admin.patch(`/api/v1/users/${created.data.id}`, { disabled: true });
   assert.equal(off.status, 200, off.text);
   assert.equal(off.data.disabled, true);
