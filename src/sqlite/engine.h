@@ -112,6 +112,22 @@ int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar
                              const struct case_transition *t, struct store_case *out,
                              struct case_refusal *refusal);
 
+// The write jobs of store_case_create, store_attachment_add, store_upload_add and
+// store_case_rate, inside a write job that is already running (a bulk load runs
+// many in one transaction). Same arguments and results as the public calls; the
+// caller's job decides whether the transaction keeps what they wrote.
+struct case_intake;
+struct store_attachment_new;
+struct store_attachment_outcome;
+struct store_case_rating;
+int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                         const struct case_intake *intake, struct store_case *out);
+int store_attachment_add_tx(struct store_tx *tx, const struct store_attachment_new *photo,
+                            struct store_attachment_outcome *out);
+int store_upload_add_tx(struct store_tx *tx, int64_t user_id, const char *hash, const char *mime,
+                        int64_t size);
+int store_case_rate_tx(struct store_tx *tx, const struct store_case_rating *rating);
+
 // Appends an event that records a fact about the case without changing its state
 // (a photo, a rating, a reuse flag), inside a running write job: from and to are
 // the case's current state. data_json may be NULL. Returns STORE_OK,

@@ -368,12 +368,6 @@ static int attach_intake_photos(struct store_tx *tx, const struct case_intake *i
     return STORE_OK;
 }
 
-struct create_job {
-    const struct worktime_calendar *calendar;
-    const struct case_intake *in;
-    struct store_case *out;
-};
-
 // Allocates the next number of the local day: YYYYMMDD + 6 digits.
 static int next_case_no(struct store_tx *tx, const struct worktime_calendar *cal, int64_t now,
                         char out[16])
@@ -487,17 +481,16 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     return id;
 }
 
-static int create_job(struct store_tx *tx, void *data)
+int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                         const struct case_intake *in, struct store_case *out)
 {
-    struct create_job *job = data;
-    const struct case_intake *in = job->in;
     if (in->external_id != NULL) {
         sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_EXTERNAL);
         if (stmt == NULL)
             return STORE_ERROR;
         store_bind_text(stmt, ":source", in->source);
         store_bind_text(stmt, ":external", in->external_id);
-        int rc = fetch_case(stmt, job->out);
+        int rc = fetch_case(stmt, out);
         if (rc != STORE_NOT_FOUND)
             return rc == STORE_OK ? STORE_CONFLICT : rc;
     }
@@ -506,7 +499,7 @@ static int create_job(struct store_tx *tx, void *data)
         if (rc != STORE_OK)
             return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
     }
-    struct store_case *c = job->out;
+    struct store_case *c = out;
     memset(c, 0, sizeof *c);
     int64_t now = store_now_ms();
     c->created_at = now;
@@ -526,7 +519,7 @@ static int create_job(struct store_tx *tx, void *data)
     char *facts_text = NULL;
     int rc = limits && result ? STORE_OK : STORE_ERROR;
     if (rc == STORE_OK)
-        rc = store_category_limits_tx(tx, job->calendar, in->category_id, limits);
+        rc = store_category_limits_tx(tx, calendar, in->category_id, limits);
     if (rc == STORE_OK && in->photo_count > CASE_INTAKE_PHOTOS_MAX)
         rc = STORE_INVALID;
     if (rc == STORE_OK) {
@@ -537,9 +530,9 @@ static int create_job(struct store_tx *tx, void *data)
             rc = STORE_INVALID;
     }
     if (rc == STORE_OK) {
-        casework_intake(&work, limits, job->calendar, now, result);
+        casework_intake(&work, limits, calendar, now, result);
         store_case_from_work(&result->next, c);
-        rc = next_case_no(tx, job->calendar, now, c->case_no);
+        rc = next_case_no(tx, calendar, now, c->case_no);
     }
     int64_t id = rc == STORE_OK ? insert_case(tx, in, c) : -1;
     if (rc == STORE_OK && id < 0)
@@ -572,7 +565,19 @@ static int create_job(struct store_tx *tx, void *data)
     free(facts_text);
     free(limits);
     free(result);
-    return rc == STORE_OK ? store_case_load_tx(tx, id, job->out) : rc;
+    return rc == STORE_OK ? store_case_load_tx(tx, id, out) : rc;
+}
+
+struct create_job {
+    const struct worktime_calendar *calendar;
+    const struct case_intake *in;
+    struct store_case *out;
+};
+
+static int create_job(struct store_tx *tx, void *data)
+{
+    struct create_job *job = data;
+    return store_case_create_tx(tx, job->calendar, job->in, job->out);
 }
 
 int store_case_create(struct store *store, const struct worktime_calendar *calendar,
