@@ -34,6 +34,13 @@ void store_stmt_done(sqlite3_stmt *stmt);
 // the database.
 int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data);
 
+// Like store_write, but the job runs in a transaction of its own, without the
+// savepoint (a job that writes a great deal would otherwise keep a copy of every
+// page it changed): STORE_OK commits, anything else rolls back everything the
+// job wrote. For bulk loads (store_bulk).
+int store_write_alone(struct store *store, int (*job)(struct store_tx *tx, void *data),
+                      void *data);
+
 // Returns the write connection's statement for sql (static storage, cached by
 // address); call store_stmt_done after use. NULL on error.
 sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql);
