@@ -89,7 +89,8 @@ struct worktime_calendar;
 // Loads a case inside a write job. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
 int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out);
 
-// Writes every mutable field of c back to its row. Returns STORE_OK or STORE_ERROR.
+// Writes every mutable field of c back to its row (the seldom-changing ones only
+// when they differ). Returns STORE_OK or STORE_ERROR.
 int store_case_save_tx(struct store_tx *tx, const struct store_case *c);
 
 // The workflow facts of a stored case for casework, and back (only the fields
@@ -107,8 +108,10 @@ int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *ev
 int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
                              int64_t category_id, struct casework_limits *out);
 
-// Saves the stage records whose `changed` is set: an update by id, or an insert
-// for id 0. Returns STORE_OK or STORE_ERROR.
+// Saves the stage records whose `changed` is set: an update by id of what may
+// change once a record is open (casework never changes its stage, phase, round,
+// attempt, unit or start afterwards), or an insert of the whole record for id 0.
+// Returns STORE_OK or STORE_ERROR.
 int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
                          const struct casework_stage_record *records, int count);
 

@@ -249,8 +249,15 @@ void store_bind_range(sqlite3_stmt *stmt, const struct jurisdiction_range *range
 
 void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column)
 {
+    if (size == 0)
+        return;
     const unsigned char *text = sqlite3_column_text(stmt, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
+    size_t len = text != NULL ? (size_t)sqlite3_column_bytes(stmt, column) : 0;
+    if (len >= size)
+        len = size - 1;
+    if (len > 0)
+        memcpy(out, text, len);
+    out[len] = '\0';
 }
 
 int store_step_row(sqlite3_stmt *stmt)

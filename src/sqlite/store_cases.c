@@ -253,17 +253,16 @@ void store_case_from_work(const struct casework_case *w, struct store_case *c)
     c->suspended_remaining_ms = w->clock_remaining_ms;
 }
 
-int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
+// The fields that change on most transitions.
+static int save_frequent(struct store_tx *tx, const struct store_case *c)
 {
     static const char SQL[] =
         "UPDATE case_record SET state = :state, pending = :pending, pending_amount = :amount, "
-        "pending_note = :pnote, version = :version, category_id = :category, urgent = :urgent, "
-        "department_id = :department, verified = :verified, rework_count = :rework, "
+        "pending_note = :pnote, version = :version, verified = :verified, rework_count = :rework, "
         "reopen_count = :reopen, supervise_count = :supervise, extension_count = :extension, "
-        "return_count = :returns, merged_into = :merged, stage = :stage, "
-        "stage_started_at = :started, stage_unit = :unit, stage_limit_ms = :limit, "
-        "stage_deadline = :deadline, suspended_remaining_ms = :remaining, updated_at = :now, "
-        "closed_at = :closed, rating = :rating, rating_comment = :comment, rated_at = :rated, "
+        "return_count = :returns, stage = :stage, stage_started_at = :started, "
+        "stage_unit = :unit, stage_limit_ms = :limit, stage_deadline = :deadline, "
+        "suspended_remaining_ms = :remaining, updated_at = :now, closed_at = :closed, "
         "handling_deadline = :handling_deadline, handled_at = :handled_at WHERE id = :id";
     sqlite3_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
@@ -273,16 +272,12 @@ int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
     store_bind_int(s, ":amount", c->pending_amount);
     store_bind_text(s, ":pnote", c->pending_note);
     store_bind_int(s, ":version", c->version);
-    store_bind_id(s, ":category", c->category_id);
-    store_bind_int(s, ":urgent", c->urgent);
-    store_bind_id(s, ":department", c->department_id);
     store_bind_int(s, ":verified", c->verified);
     store_bind_int(s, ":rework", c->rework_count);
     store_bind_int(s, ":reopen", c->reopen_count);
     store_bind_int(s, ":supervise", c->supervise_count);
     store_bind_int(s, ":extension", c->extension_count);
     store_bind_int(s, ":returns", c->return_count);
-    store_bind_id(s, ":merged", c->merged_into);
     store_bind_text(s, ":stage", c->stage);
     store_bind_int(s, ":started", c->stage_started_at);
     store_bind_text(s, ":unit", c->stage_unit);
@@ -291,13 +286,44 @@ int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
     store_bind_int(s, ":remaining", c->suspended_remaining_ms);
     store_bind_int(s, ":now", c->updated_at);
     store_bind_id(s, ":closed", c->closed_at);
-    store_bind_text(s, ":rating", c->rating[0] ? c->rating : NULL);
-    store_bind_text(s, ":comment", c->rating_comment);
-    store_bind_id(s, ":rated", c->rated_at);
     store_bind_id(s, ":handling_deadline", c->handling_deadline);
     store_bind_id(s, ":handled_at", c->handled_at);
     store_bind_int(s, ":id", c->id);
     return store_exec_stmt(s);
+}
+
+// The fields that change seldom (filing, dispatch, merge, rating), written only
+// when one of them differs from the row: SQLite rewrites every index holding a
+// column an UPDATE sets, checks the references and CHECK constraints of each
+// such column, and one that sets merged_into (a case referring to a case)
+// rewrites every index of the row.
+static int save_seldom(struct store_tx *tx, const struct store_case *c)
+{
+    static const char SQL[] =
+        "UPDATE case_record SET category_id = :category, urgent = :urgent, "
+        "department_id = :department, merged_into = :merged, rating = :rating, "
+        "rating_comment = :comment, rated_at = :rated WHERE id = :id AND "
+        "(category_id IS NOT :category OR urgent IS NOT :urgent OR "
+        "department_id IS NOT :department OR merged_into IS NOT :merged OR "
+        "rating IS NOT :rating OR rating_comment IS NOT :comment OR rated_at IS NOT :rated)";
+    sqlite3_stmt *s = store_tx_stmt(tx, SQL);
+    if (s == NULL)
+        return STORE_ERROR;
+    store_bind_id(s, ":category", c->category_id);
+    store_bind_int(s, ":urgent", c->urgent);
+    store_bind_id(s, ":department", c->department_id);
+    store_bind_id(s, ":merged", c->merged_into);
+    store_bind_text(s, ":rating", c->rating[0] ? c->rating : NULL);
+    store_bind_text(s, ":comment", c->rating_comment);
+    store_bind_id(s, ":rated", c->rated_at);
+    store_bind_int(s, ":id", c->id);
+    return store_exec_stmt(s);
+}
+
+int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
+{
+    int rc = save_frequent(tx, c);
+    return rc == STORE_OK ? save_seldom(tx, c) : rc;
 }
 
 // True when a row exists for the query bound with :id.
