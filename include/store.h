@@ -29,6 +29,8 @@ struct store_options {
     bool durable;         // synchronous=FULL (default true); false = NORMAL
     int busy_timeout_ms;  // default 5000
     bool read_only_check; // open without migrating (for `chengguan audit verify`)
+    int cache_mb;         // page cache of the write connection in MiB; 0: the engine's
+                          // default (a bulk load of a large city wants a few hundred)
 };
 
 // Opens the database, sets the pragmas (WAL, foreign keys, busy timeout), applies

@@ -38,8 +38,7 @@ int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data)
 // savepoint (a job that writes a great deal would otherwise keep a copy of every
 // page it changed): STORE_OK commits, anything else rolls back everything the
 // job wrote. For bulk loads (store_bulk).
-int store_write_alone(struct store *store, int (*job)(struct store_tx *tx, void *data),
-                      void *data);
+int store_write_alone(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data);
 
 // Returns the write connection's statement for sql (static storage, cached by
 // address); call store_stmt_done after use. NULL on error.

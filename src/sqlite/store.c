@@ -305,17 +305,18 @@ static void run_alone(struct store *store, struct store_job *job)
 {
     struct store_tx tx = {&store->writer};
     sqlite3 *db = store->writer.db;
+    // Statement journals in memory: a large job writes thousands of statements,
+    // each of which would otherwise spill its journal to a temporary file.
+    exec_sql(db, "PRAGMA temp_store=MEMORY");
     if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
         job->result = STORE_ERROR;
-        return;
-    }
-    job->result = job->job(&tx, job->data);
-    if (job->result != STORE_OK) {
+    } else if ((job->result = job->job(&tx, job->data)) != STORE_OK) {
         exec_sql(db, "ROLLBACK");
     } else if (exec_sql(db, "COMMIT") != SQLITE_OK) {
         exec_sql(db, "ROLLBACK");
         job->result = STORE_ERROR;
     }
+    exec_sql(db, "PRAGMA temp_store=DEFAULT");
 }
 
 // Runs one batch of jobs in one transaction. Called by the writer thread only.
@@ -356,9 +357,8 @@ static void *writer_main(void *arg)
             break;
         // A job that runs alone is a batch of one; the batch before it stops short.
         struct store_job *batch = store->queue_head, *last = batch;
-        for (int n = 1; !batch->alone && n < STORE_BATCH_MAX && last->next != NULL &&
-                        !last->next->alone;
-             n++)
+        for (int n = 1;
+             !batch->alone && n < STORE_BATCH_MAX && last->next != NULL && !last->next->alone; n++)
             last = last->next;
         store->queue_head = last->next;
         if (store->queue_head == NULL)
@@ -501,6 +501,12 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
                  sqlite3_errmsg(db));
         store_close(store);
         return NULL;
+    }
+    if (options->cache_mb > 0) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
+                 (long long)options->cache_mb * 1024);
+        exec_sql(db, pragma);
     }
     if (options->read_only_check) {
         store->schema_version = read_user_version(db);

@@ -140,7 +140,8 @@ static int stages_running(struct store_tx *tx, int64_t case_id, struct casework_
 }
 
 // Binds what may change in a record once it is open (its clock, end and verdict).
-static void bind_stage_clock(sqlite3_stmt *s, int64_t case_id, const struct casework_stage_record *r)
+static void bind_stage_clock(sqlite3_stmt *s, int64_t case_id,
+                             const struct casework_stage_record *r)
 {
     store_bind_int(s, ":case", case_id);
     store_bind_int(s, ":limit", r->limit_ms);

@@ -178,8 +178,8 @@ Test(bulk, a_lifecycle_in_one_transaction_is_the_single_calls_own)
     struct store_case_event events[24];
     size_t n = conf_events(c.id, events, COUNT_OF(events));
     cr_assert_leq(n, COUNT_OF(events));
-    const char *expected[] = {"report", "accept", "dispatch", "sign",   "attach", "handle",
-                              "attach", "check-pass", "close",  "rate", "reopen"};
+    const char *expected[] = {"report", "accept",     "dispatch", "sign", "attach", "handle",
+                              "attach", "check-pass", "close",    "rate", "reopen"};
     cr_assert_eq(n, COUNT_OF(expected));
     for (size_t i = 0; i < n; i++)
         cr_expect_str_eq(events[i].action, expected[i], "event %zu", i);
