@@ -227,7 +227,7 @@ double gen_sim_pace(struct gen_sim *sim, const struct gen_case *c, bool handling
 {
     struct gen_rng *rng = &sim->rng;
     if (c->pace == PACE_STUCK && handling)
-        return gen_rng_range(rng, 3, 25);
+        return gen_rng_range(rng, 3, 40);
     if (c->pace == PACE_SLOW)
         return gen_rng_range(rng, 0.85, 2.4);
     if (gen_rng_chance(rng, 0.03))
@@ -403,7 +403,7 @@ void gen_sim_decide(struct gen_sim *sim, struct gen_case *c)
         break;
     }
     case CASEFSM_STATE_SUSPENDED: {
-        int64_t back = c->last + (3 + gen_rng_below(rng, 38)) * WORKTIME_DAY_MS;
+        int64_t back = c->last + (5 + gen_rng_below(rng, 56)) * WORKTIME_DAY_MS;
         schedule(sim, c, CASEFSM_ACTION_RESUME,
                  worktime_add_minutes(&sim->city->calendar, back, WORKTIME_WORK_HOURS, 30));
         break;

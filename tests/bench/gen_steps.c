@@ -72,7 +72,7 @@ static void plan(struct gen_sim *sim, struct gen_case *c)
     struct gen_rng *rng = &sim->rng;
     bool patrol = c->source == SRC_PATROL;
     double draw = gen_rng_unit(rng);
-    c->pace = draw < 0.90 ? PACE_BRISK : draw < 0.98 ? PACE_SLOW : PACE_STUCK;
+    c->pace = draw < 0.89 ? PACE_BRISK : draw < 0.97 ? PACE_SLOW : PACE_STUCK;
     c->verify = !patrol && gen_rng_chance(rng, 0.45);
     c->deny = c->verify && gen_rng_chance(rng, 0.1);
     draw = gen_rng_unit(rng);
@@ -82,7 +82,7 @@ static void plan(struct gen_sim *sim, struct gen_case *c)
     c->wrong_department = gen_rng_chance(rng, 0.03);
     c->extension = gen_rng_chance(rng, 0.04);
     c->refuse_extension = gen_rng_chance(rng, 0.25);
-    c->suspension = gen_rng_chance(rng, 0.01);
+    c->suspension = gen_rng_chance(rng, 0.015);
     draw = gen_rng_unit(rng);
     c->reworks = draw < 0.01 ? 2 : draw < 0.06 ? 1 : 0;
     c->supervise = c->pace != PACE_BRISK && gen_rng_chance(rng, 0.5);
