@@ -145,7 +145,8 @@ bench-db: deps
 	@db=.build/bench/cases-$(CASES).db; \
 	if [ -f $$db ]; then echo "$$db exists; reusing it"; else \
 	  mkdir -p .build/bench && rm -f $$db.part $$db.part-wal $$db.part-shm && \
-	  .build/release/bench/gen --cases $(CASES) --out $$db.part && mv $$db.part $$db; fi
+	  .build/release/bench/gen --cases $(CASES) --out $$db.part && mv $$db.part $$db && \
+	  echo "$$db ready"; fi
 
 # Front-end libraries pinned in web/package.json, copied into web/vendor/.
 web-vendor:
