@@ -249,12 +249,16 @@ void store_bind_range(sqlite3_stmt *stmt, const struct jurisdiction_range *range
 
 void store_column_copy(char *out, size_t size, sqlite3_stmt *stmt, int column)
 {
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    size_t len = text ? (size_t)sqlite3_column_bytes(stmt, column) : 0;
     if (size == 0)
         return;
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    size_t len = text != NULL ? (size_t)sqlite3_column_bytes(stmt, column) : 0;
-    if (len >= size)
+    if (len >= size) {
+        // Cut at a character boundary: a copy is never half a UTF-8 sequence.
         len = size - 1;
+        while (len > 0 && (text[len] & 0xC0) == 0x80)
+            len--;
+    }
     if (len > 0)
         memcpy(out, text, len);
     out[len] = '\0';
@@ -305,8 +309,9 @@ static void run_alone(struct store *store, struct store_job *job)
 {
     struct store_tx tx = {&store->writer};
     sqlite3 *db = store->writer.db;
-    // Statement journals in memory: a large job writes thousands of statements,
-    // each of which would otherwise spill its journal to a temporary file.
+    // Statement journals in memory (and so they stay): a large job writes
+    // thousands of statements, each of which would otherwise spill its journal
+    // to a temporary file.
     exec_sql(db, "PRAGMA temp_store=MEMORY");
     if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
         job->result = STORE_ERROR;
@@ -316,7 +321,6 @@ static void run_alone(struct store *store, struct store_job *job)
         exec_sql(db, "ROLLBACK");
         job->result = STORE_ERROR;
     }
-    exec_sql(db, "PRAGMA temp_store=DEFAULT");
 }
 
 // Runs one batch of jobs in one transaction. Called by the writer thread only.
