@@ -42,7 +42,7 @@ STORE_BINS    := $(STORE_TESTS:tests/store/%.c=$(BUILD)/tests/store/%)
 STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
-        bench bench-deps bench-floors
+        bench bench-deps bench-floors bench-tools bench-db
 
 all: deps $(BIN)
 
@@ -160,6 +160,30 @@ bench: bench-deps
 	@$(MAKE) --no-print-directory SAN=0 chengguan bench-floors
 	node tests/bench/scale.mjs $(if $(TEN_MILLION),--ten-million) $(BENCH_ARGS)
 
+# The benchmark database generator (tests/bench/gen*.c), linked with the library
+# objects like the tests; `make bench-db CASES=N` builds .build/bench/cases-N.db
+# once with the release build and reuses it afterwards.
+GEN_SOURCES := $(sort $(wildcard tests/bench/gen*.c))
+GEN_OBJECTS := $(GEN_SOURCES:tests/bench/%.c=$(BUILD)/bench/%.o)
+CASES ?= 1000000
+
+$(BUILD)/bench/%.o: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/bench/gen: $(GEN_OBJECTS) $(LIB_OBJECTS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-tools: $(BUILD)/bench/gen
+
+bench-db: deps
+	@$(MAKE) --no-print-directory .build/release/bench/gen
+	@db=.build/bench/cases-$(CASES).db; \
+	if [ -f $$db ]; then echo "$$db exists; reusing it"; else \
+	  mkdir -p .build/bench && rm -f $$db.part $$db.part-wal $$db.part-shm && \
+	  .build/release/bench/gen --cases $(CASES) --out $$db.part && mv $$db.part $$db && \
+	  echo "$$db ready"; fi
+
 # Front-end libraries pinned in web/package.json, copied into web/vendor/.
 web-vendor:
 	@if [ -f web/package.json ]; then \
@@ -175,16 +199,17 @@ run: all web-vendor
 	./chengguan serve
 
 test: test-deps
-	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests
+	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests bench-tools
 	@$(MAKE) --no-print-directory web-vendor
 	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
 	  (cd tests && npm ci --no-audit --no-fund --silent); fi
 	@bash tests/run.sh
 
 format:
-	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h include/*.h tests/*/*.c)
+	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h include/*.h tests/*/*.c tests/bench/*.h)
 
 clean:
 	rm -rf .build chengguan
 
--include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d)
+-include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d) \
+  $(GEN_OBJECTS:.o=.d)

@@ -20,6 +20,11 @@ struct request;
 void api_public_code_new(char code[API_PUBLIC_CODE_LENGTH + 1],
                          unsigned char hash[API_PUBLIC_CODE_HASH]);
 
+// The hash the store keeps of a query code (store_case_query_code): BLAKE2b-256
+// of the code in upper case, so a code typed in lower case matches. Requires
+// sodium_init to have run.
+void api_public_code_hash(const char *code, unsigned char hash[API_PUBLIC_CODE_HASH]);
+
 // Checks the route's :case_no against a query code typed in any case. Counts an
 // attempt for the client address first (a right code gives it back, so only
 // wrong codes and unknown case numbers count: 10 per 10 minutes), then compares

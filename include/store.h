@@ -29,6 +29,8 @@ struct store_options {
     bool durable;         // synchronous=FULL (default true); false = NORMAL
     int busy_timeout_ms;  // default 5000
     bool read_only_check; // open without migrating (for `chengguan audit verify`)
+    int cache_mb;         // page cache of the write connection in MiB; 0: the engine's
+                          // default (a bulk load of a large city wants a few hundred)
 };
 
 // Opens the database, sets the pragmas (WAL, foreign keys, busy timeout), applies
@@ -62,6 +64,15 @@ int store_latest_schema_version(void);
 // Current time in Unix epoch milliseconds. Every timestamp the store writes is made
 // here, never by SQL.
 int64_t store_now_ms(void);
+
+// For tools and tests only (the server never calls it): makes store_now_ms return
+// now(ctx) instead of the real time, process-wide, so that a generator can write
+// a case as of two years ago and its transitions at later times, with deadlines
+// and stage verdicts following from the calendar exactly as in production.
+// store_set_clock(NULL, NULL) restores the real clock. now must be safe to call
+// from the store's writer thread. Set it while no other thread reads the time
+// (before starting threads, or from a store_bulk function the caller waits on).
+void store_set_clock(int64_t (*now)(void *ctx), void *ctx);
 
 // Writes a consistent copy of the whole database to dest_path (which must not
 // exist) while others keep reading and writing (SQLite's online backup). Returns

@@ -40,9 +40,8 @@ static const struct ratelimit_policy REPORTS_PER_ADDRESS = {
     .window_ms = 10 * 60 * 1000,
 };
 
-// The hash the store keeps of a query code: BLAKE2b-256 of it in upper case.
 // Codes longer than API_PUBLIC_CODE_MAX are cut (they never match a real one).
-static void code_hash(const char *code, unsigned char out[API_PUBLIC_CODE_HASH])
+void api_public_code_hash(const char *code, unsigned char out[API_PUBLIC_CODE_HASH])
 {
     char folded[API_PUBLIC_CODE_MAX];
     size_t len = strnlen(code, API_PUBLIC_CODE_MAX);
@@ -59,7 +58,7 @@ void api_public_code_new(char code[API_PUBLIC_CODE_LENGTH + 1],
     for (int i = 0; i < API_PUBLIC_CODE_LENGTH; i++)
         code[i] = ALPHABET[randombytes_uniform(sizeof ALPHABET - 1)];
     code[API_PUBLIC_CODE_LENGTH] = '\0';
-    code_hash(code, hash);
+    api_public_code_hash(code, hash);
 }
 
 // The counter key of the client address: "code-ip:1.2.3.4".
@@ -96,7 +95,7 @@ int api_public_authorize(struct request *req, const char *code, int64_t *case_id
     const char *case_no = request_param(req, "case_no");
     size_t len = strlen(code);
     unsigned char given[API_PUBLIC_CODE_HASH], stored[API_PUBLIC_CODE_HASH] = {0};
-    code_hash(code, given);
+    api_public_code_hash(code, given);
     int rc = STORE_NOT_FOUND;
     if (case_no != NULL && strlen(case_no) == 14 && strspn(case_no, "0123456789") == 14)
         rc = store_case_query_code(req->server->store, case_no, case_id, stored);

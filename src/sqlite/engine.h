@@ -34,6 +34,12 @@ void store_stmt_done(sqlite3_stmt *stmt);
 // the database.
 int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data);
 
+// Like store_write, but the job runs in a transaction of its own, without the
+// savepoint (a job that writes a great deal would otherwise keep a copy of every
+// page it changed): STORE_OK commits, anything else rolls back everything the
+// job wrote. For bulk loads (store_bulk).
+int store_write_alone(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data);
+
 // Returns the write connection's statement for sql (static storage, cached by
 // address); call store_stmt_done after use. NULL on error.
 sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql);
@@ -126,7 +132,8 @@ void store_case_read_row(sqlite3_stmt *stmt, struct store_case *c);
 // Loads a case inside a write job. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
 int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out);
 
-// Writes every mutable field of c back to its row. Returns STORE_OK or STORE_ERROR.
+// Writes every mutable field of c back to its row (the seldom-changing ones only
+// when they differ). Returns STORE_OK or STORE_ERROR.
 int store_case_save_tx(struct store_tx *tx, const struct store_case *c);
 
 // The workflow facts of a stored case for casework, and back (only the fields
@@ -144,8 +151,10 @@ int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *ev
 int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
                              int64_t category_id, struct casework_limits *out);
 
-// Saves the stage records whose `changed` is set: an update by id, or an insert
-// for id 0. Returns STORE_OK or STORE_ERROR.
+// Saves the stage records whose `changed` is set: an update by id of what may
+// change once a record is open (casework never changes its stage, phase, round,
+// attempt, unit or start afterwards), or an insert of the whole record for id 0.
+// Returns STORE_OK or STORE_ERROR.
 int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
                          const struct casework_stage_record *records, int count);
 
@@ -167,6 +176,22 @@ int store_tally_rated(struct store_tx *tx, const char *place_path, const char *r
 int store_case_transition_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
                              const struct case_transition *t, struct store_case *out,
                              struct case_refusal *refusal);
+
+// The write jobs of store_case_create, store_attachment_add, store_upload_add and
+// store_case_rate, inside a write job that is already running (a bulk load runs
+// many in one transaction). Same arguments and results as the public calls; the
+// caller's job decides whether the transaction keeps what they wrote.
+struct case_intake;
+struct store_attachment_new;
+struct store_attachment_outcome;
+struct store_case_rating;
+int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                         const struct case_intake *intake, struct store_case *out);
+int store_attachment_add_tx(struct store_tx *tx, const struct store_attachment_new *photo,
+                            struct store_attachment_outcome *out);
+int store_upload_add_tx(struct store_tx *tx, int64_t user_id, const char *hash, const char *mime,
+                        int64_t size);
+int store_case_rate_tx(struct store_tx *tx, const struct store_case_rating *rating);
 
 // Appends an event that records a fact about the case without changing its state
 // (a photo, a rating, a reuse flag), inside a running write job: from and to are

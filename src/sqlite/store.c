@@ -38,6 +38,7 @@ struct store_job {
     void *data;
     int result;
     bool done;
+    bool alone; // a transaction of its own, without a savepoint (store_write_alone)
     struct store_job *next;
 };
 
@@ -71,8 +72,21 @@ static pthread_key_t reader_key;
 static pthread_once_t reader_key_once = PTHREAD_ONCE_INIT;
 static atomic_uint_fast64_t store_generations = 1;
 
+// The clock a tool set with store_set_clock; NULL: the real one.
+static _Atomic(int64_t (*)(void *)) clock_now;
+static _Atomic(void *) clock_context;
+
+void store_set_clock(int64_t (*now)(void *ctx), void *ctx)
+{
+    atomic_store(&clock_context, ctx);
+    atomic_store(&clock_now, now);
+}
+
 int64_t store_now_ms(void)
 {
+    int64_t (*set)(void *) = atomic_load_explicit(&clock_now, memory_order_acquire);
+    if (set != NULL)
+        return set(atomic_load_explicit(&clock_context, memory_order_relaxed));
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
@@ -316,9 +330,34 @@ static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
+// Runs a job that is a batch of its own: no savepoint, so a job that writes a
+// great deal keeps no copy of every page it changed; its result decides between
+// COMMIT and ROLLBACK. Called by the writer thread only.
+static void run_alone(struct store *store, struct store_job *job)
+{
+    struct store_tx tx = {&store->writer};
+    sqlite3 *db = store->writer.db;
+    // Statement journals in memory (and so they stay): a large job writes
+    // thousands of statements, each of which would otherwise spill its journal
+    // to a temporary file.
+    exec_sql(db, "PRAGMA temp_store=MEMORY");
+    if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+        job->result = STORE_ERROR;
+    } else if ((job->result = job->job(&tx, job->data)) != STORE_OK) {
+        exec_sql(db, "ROLLBACK");
+    } else if (exec_sql(db, "COMMIT") != SQLITE_OK) {
+        exec_sql(db, "ROLLBACK");
+        job->result = STORE_ERROR;
+    }
+}
+
 // Runs one batch of jobs in one transaction. Called by the writer thread only.
 static void run_batch(struct store *store, struct store_job *batch)
 {
+    if (batch->alone) {
+        run_alone(store, batch);
+        return;
+    }
     struct store_tx tx = {&store->writer};
     sqlite3 *db = store->writer.db;
     bool began = exec_sql(db, "BEGIN IMMEDIATE") == SQLITE_OK;
@@ -348,8 +387,10 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&store->queue_changed, &store->lock);
         if (store->queue_head == NULL && store->stopping)
             break;
+        // A job that runs alone is a batch of one; the batch before it stops short.
         struct store_job *batch = store->queue_head, *last = batch;
-        for (int n = 1; n < STORE_BATCH_MAX && last->next != NULL; n++)
+        for (int n = 1;
+             !batch->alone && n < STORE_BATCH_MAX && last->next != NULL && !last->next->alone; n++)
             last = last->next;
         store->queue_head = last->next;
         if (store->queue_head == NULL)
@@ -381,9 +422,9 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data)
+// Queues the job and waits until the writer ran it. Returns its result.
+static int write_queued(struct store *store, struct store_job entry)
 {
-    struct store_job entry = {.job = job, .data = data, .result = STORE_ERROR};
     pthread_mutex_lock(&store->lock);
     if (store->stopping) {
         pthread_mutex_unlock(&store->lock);
@@ -399,6 +440,17 @@ int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data)
         pthread_cond_wait(&store->jobs_done, &store->lock);
     pthread_mutex_unlock(&store->lock);
     return entry.result;
+}
+
+int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data)
+{
+    return write_queued(store, (struct store_job){.job = job, .data = data, .result = STORE_ERROR});
+}
+
+int store_write_alone(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data)
+{
+    return write_queued(
+        store, (struct store_job){.job = job, .data = data, .result = STORE_ERROR, .alone = true});
 }
 
 static int read_user_version(sqlite3 *db)
@@ -486,6 +538,12 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
                  sqlite3_errmsg(db));
         store_close(store);
         return NULL;
+    }
+    if (options->cache_mb > 0) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
+                 (long long)options->cache_mb * 1024);
+        exec_sql(db, pragma);
     }
     if (options->read_only_check) {
         store->schema_version = read_user_version(db);

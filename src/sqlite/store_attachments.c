@@ -435,6 +435,33 @@ static int add_job_run(struct store_tx *tx, void *data)
     return job_log(tx, job);
 }
 
+int store_attachment_add_tx(struct store_tx *tx, const struct store_attachment_new *photo,
+                            struct store_attachment_outcome *out)
+{
+    *out = (struct store_attachment_outcome){0};
+    if (!store_attachment_hash_valid(photo->hash) || !store_attachment_stage_valid(photo->stage) ||
+        photo->mime == NULL)
+        return STORE_INVALID;
+    struct add_job job = {photo, out, store_now_ms()};
+    int rc = add_job_run(tx, &job);
+    if (rc != STORE_OK) {
+        int limit = out->limit;
+        *out = (struct store_attachment_outcome){.limit = limit};
+    }
+    return rc;
+}
+
+struct add_call {
+    const struct store_attachment_new *photo;
+    struct store_attachment_outcome *out;
+};
+
+static int add_call_run(struct store_tx *tx, void *data)
+{
+    struct add_call *call = data;
+    return store_attachment_add_tx(tx, call->photo, call->out);
+}
+
 int store_attachment_add(struct store *store, const struct store_attachment_new *photo,
                          struct store_attachment_outcome *out)
 {
@@ -442,8 +469,8 @@ int store_attachment_add(struct store *store, const struct store_attachment_new 
     if (!store_attachment_hash_valid(photo->hash) || !store_attachment_stage_valid(photo->stage) ||
         photo->mime == NULL)
         return STORE_INVALID;
-    struct add_job job = {photo, out, store_now_ms()};
-    int rc = store_write(store, add_job_run, &job);
+    struct add_call call = {photo, out};
+    int rc = store_write(store, add_call_run, &call);
     if (rc != STORE_OK) {
         int limit = out->limit;
         *out = (struct store_attachment_outcome){.limit = limit};
@@ -515,6 +542,34 @@ int store_case_attachments(struct store *store, int64_t case_id,
     return STORE_OK;
 }
 
+int store_upload_add_tx(struct store_tx *tx, int64_t user_id, const char *hash, const char *mime,
+                        int64_t size)
+{
+    static const char SQL_ATTACHMENT[] =
+        "INSERT INTO attachment (hash, mime, size, created_at) "
+        "VALUES (:hash, :mime, :size, :now) ON CONFLICT (hash) DO NOTHING";
+    static const char SQL_UPLOAD[] =
+        "INSERT INTO upload (user_id, hash, created_at) VALUES (:user, :hash, :now) "
+        "ON CONFLICT (user_id, hash) DO UPDATE SET created_at = excluded.created_at";
+    if (!store_attachment_hash_valid(hash) || mime == NULL || user_id <= 0)
+        return STORE_INVALID;
+    int64_t now = store_now_ms();
+    sqlite3_stmt *attachment = store_tx_stmt(tx, SQL_ATTACHMENT);
+    sqlite3_stmt *upload = store_tx_stmt(tx, SQL_UPLOAD);
+    if (attachment == NULL || upload == NULL)
+        return STORE_ERROR;
+    store_bind_text(attachment, ":hash", hash);
+    store_bind_text(attachment, ":mime", mime);
+    store_bind_int(attachment, ":size", size);
+    store_bind_int(attachment, ":now", now);
+    if (store_exec_stmt(attachment) != STORE_OK)
+        return STORE_ERROR;
+    store_bind_int(upload, ":user", user_id);
+    store_bind_text(upload, ":hash", hash);
+    store_bind_int(upload, ":now", now);
+    return store_exec_stmt(upload) == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
 struct upload_job {
     int64_t user_id;
     const char *hash, *mime;
@@ -523,28 +578,8 @@ struct upload_job {
 
 static int upload_job_run(struct store_tx *tx, void *data)
 {
-    static const char SQL_ATTACHMENT[] =
-        "INSERT INTO attachment (hash, mime, size, created_at) "
-        "VALUES (:hash, :mime, :size, :now) ON CONFLICT (hash) DO NOTHING";
-    static const char SQL_UPLOAD[] =
-        "INSERT INTO upload (user_id, hash, created_at) VALUES (:user, :hash, :now) "
-        "ON CONFLICT (user_id, hash) DO UPDATE SET created_at = excluded.created_at";
     struct upload_job *job = data;
-    int64_t now = store_now_ms();
-    sqlite3_stmt *attachment = store_tx_stmt(tx, SQL_ATTACHMENT);
-    sqlite3_stmt *upload = store_tx_stmt(tx, SQL_UPLOAD);
-    if (attachment == NULL || upload == NULL)
-        return STORE_ERROR;
-    store_bind_text(attachment, ":hash", job->hash);
-    store_bind_text(attachment, ":mime", job->mime);
-    store_bind_int(attachment, ":size", job->size);
-    store_bind_int(attachment, ":now", now);
-    if (store_exec_stmt(attachment) != STORE_OK)
-        return STORE_ERROR;
-    store_bind_int(upload, ":user", job->user_id);
-    store_bind_text(upload, ":hash", job->hash);
-    store_bind_int(upload, ":now", now);
-    return store_exec_stmt(upload) == STORE_OK ? STORE_OK : STORE_ERROR;
+    return store_upload_add_tx(tx, job->user_id, job->hash, job->mime, job->size);
 }
 
 int store_upload_add(struct store *store, int64_t user_id, const char *hash, const char *mime,

@@ -487,10 +487,6 @@ int store_case_query_code(struct store *store, const char *case_no, int64_t *id,
     return result;
 }
 
-struct rate_job {
-    const struct store_case_rating *rating;
-};
-
 // The rating's event: the citizen's words stay internal, the verdict is public
 // (as a code the client renders).
 static int log_rating(struct store_tx *tx, const struct store_case_rating *r)
@@ -538,7 +534,8 @@ static int rating_reopen(struct store_tx *tx, const struct store_case_rating *r,
     return rc;
 }
 
-static int rate_job(struct store_tx *tx, void *data)
+// Stores the rating once store_case_rate_tx has checked its fields.
+static int rate_checked(struct store_tx *tx, const struct store_case_rating *r)
 {
     static const char SQL_READ[] = "SELECT state, COALESCE(closed_at, 0), reopen_count, version, "
                                    "place_path FROM case_record WHERE id = :id";
@@ -548,8 +545,6 @@ static int rate_job(struct store_tx *tx, void *data)
     static const char SQL_WRITE[] = "UPDATE case_record SET rating = :rating, "
                                     "rating_comment = :comment, rated_at = :now, "
                                     "updated_at = :now WHERE id = :id";
-    struct rate_job *job = data;
-    const struct store_case_rating *r = job->rating;
     sqlite3_stmt *read = store_tx_stmt(tx, SQL_READ);
     sqlite3_stmt *keep = store_tx_stmt(tx, SQL_KEEP);
     sqlite3_stmt *write = store_tx_stmt(tx, SQL_WRITE);
@@ -599,14 +594,37 @@ static int rate_job(struct store_tx *tx, void *data)
     return rc;
 }
 
+// The checks store_case_rate makes before it writes: a known rating and source,
+// a comment that fits.
+static bool rating_valid(const struct store_case_rating *rating)
+{
+    bool known_source = rating->source == NULL || strcmp(rating->source, "citizen") == 0 ||
+                        strcmp(rating->source, "hotline") == 0;
+    return casework_rating_code(rating->rating) != NULL && known_source &&
+           (rating->comment == NULL || strlen(rating->comment) <= CASE_NOTE_MAX);
+}
+
+int store_case_rate_tx(struct store_tx *tx, const struct store_case_rating *rating)
+{
+    if (rating->reopened != NULL)
+        *rating->reopened = false;
+    return rating_valid(rating) ? rate_checked(tx, rating) : STORE_INVALID;
+}
+
+struct rate_job {
+    const struct store_case_rating *rating;
+};
+
+static int rate_job(struct store_tx *tx, void *data)
+{
+    return rate_checked(tx, ((struct rate_job *)data)->rating);
+}
+
 int store_case_rate(struct store *store, const struct store_case_rating *rating)
 {
     if (rating->reopened != NULL)
         *rating->reopened = false;
-    bool known_source = rating->source == NULL || strcmp(rating->source, "citizen") == 0 ||
-                        strcmp(rating->source, "hotline") == 0;
-    if (casework_rating_code(rating->rating) == NULL || !known_source ||
-        (rating->comment != NULL && strlen(rating->comment) > CASE_NOTE_MAX))
+    if (!rating_valid(rating))
         return STORE_INVALID;
     struct rate_job job = {rating};
     return store_write(store, rate_job, &job);

@@ -139,16 +139,12 @@ static int stages_running(struct store_tx *tx, int64_t case_id, struct casework_
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }
 
-static void bind_stage(sqlite3_stmt *s, int64_t case_id, const struct casework_stage_record *r)
+// Binds what may change in a record once it is open (its clock, end and verdict).
+static void bind_stage_clock(sqlite3_stmt *s, int64_t case_id,
+                             const struct casework_stage_record *r)
 {
     store_bind_int(s, ":case", case_id);
-    store_bind_text(s, ":stage", casework_stage_name(r->stage));
-    store_bind_text(s, ":phase", r->phase);
-    store_bind_int(s, ":round", r->round);
-    store_bind_int(s, ":attempt", r->attempt);
-    store_bind_text(s, ":unit", worktime_unit_name(r->unit));
     store_bind_int(s, ":limit", r->limit_ms);
-    store_bind_int(s, ":started", r->started_at);
     store_bind_id(s, ":deadline", r->deadline);
     store_bind_int(s, ":run_from", r->run_from);
     store_bind_int(s, ":elapsed", r->elapsed_ms);
@@ -162,7 +158,22 @@ static void bind_stage(sqlite3_stmt *s, int64_t case_id, const struct casework_s
     store_bind_id(s, ":ended_by", r->ended_by);
 }
 
-// Writes the records casework changed (by id) or opened (id 0).
+// Binds a whole record: what casework fixes when it opens one (stage, phase,
+// round, attempt, unit, start; never changed afterwards) and its clock.
+static void bind_stage(sqlite3_stmt *s, int64_t case_id, const struct casework_stage_record *r)
+{
+    bind_stage_clock(s, case_id, r);
+    store_bind_text(s, ":stage", casework_stage_name(r->stage));
+    store_bind_text(s, ":phase", r->phase);
+    store_bind_int(s, ":round", r->round);
+    store_bind_int(s, ":attempt", r->attempt);
+    store_bind_text(s, ":unit", worktime_unit_name(r->unit));
+    store_bind_int(s, ":started", r->started_at);
+}
+
+// Writes the records casework changed (by id: only the fields that change once a
+// record is open, so SQLite checks and reindexes no more than those) or opened
+// (id 0: the whole record).
 int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
                          const struct casework_stage_record *records, int count)
 {
@@ -173,8 +184,7 @@ int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
         ":attempt, :unit, :limit, :started, :deadline, :run_from, :elapsed, :paused, :paused_at, "
         ":remaining, :ended, :verdict, :outcome, :unit_id, :ended_by)";
     static const char SQL_UPDATE[] =
-        "UPDATE case_stage SET stage = :stage, phase = :phase, round = :round, "
-        "attempt = :attempt, unit = :unit, limit_ms = :limit, started_at = :started, "
+        "UPDATE case_stage SET limit_ms = :limit, "
         "deadline = :deadline, run_from = :run_from, elapsed_ms = :elapsed, paused_ms = :paused, "
         "paused_at = :paused_at, remaining_ms = :remaining, ended_at = :ended, "
         "verdict = :verdict, outcome = :outcome, unit_id = :unit_id, ended_by = :ended_by "
@@ -186,9 +196,12 @@ int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
         sqlite3_stmt *stmt = store_tx_stmt(tx, r->id > 0 ? SQL_UPDATE : SQL_INSERT);
         if (stmt == NULL)
             return STORE_ERROR;
-        bind_stage(stmt, case_id, r);
-        if (r->id > 0)
+        if (r->id > 0) {
+            bind_stage_clock(stmt, case_id, r);
             store_bind_int(stmt, ":id", r->id);
+        } else {
+            bind_stage(stmt, case_id, r);
+        }
         int rc = store_exec_stmt(stmt);
         if (rc != STORE_OK)
             return rc == STORE_CONFLICT ? STORE_ERROR : rc; // a broken reference is a bug

@@ -234,17 +234,16 @@ void store_case_from_work(const struct casework_case *w, struct store_case *c)
     c->suspended_remaining_ms = w->clock_remaining_ms;
 }
 
-int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
+// The fields that change on most transitions.
+static int save_frequent(struct store_tx *tx, const struct store_case *c)
 {
     static const char SQL[] =
         "UPDATE case_record SET state = :state, pending = :pending, pending_amount = :amount, "
-        "pending_note = :pnote, version = :version, category_id = :category, urgent = :urgent, "
-        "department_id = :department, verified = :verified, rework_count = :rework, "
+        "pending_note = :pnote, version = :version, verified = :verified, rework_count = :rework, "
         "reopen_count = :reopen, supervise_count = :supervise, extension_count = :extension, "
-        "return_count = :returns, merged_into = :merged, stage = :stage, "
-        "stage_started_at = :started, stage_unit = :unit, stage_limit_ms = :limit, "
-        "stage_deadline = :deadline, suspended_remaining_ms = :remaining, updated_at = :now, "
-        "closed_at = :closed, rating = :rating, rating_comment = :comment, rated_at = :rated, "
+        "return_count = :returns, stage = :stage, stage_started_at = :started, "
+        "stage_unit = :unit, stage_limit_ms = :limit, stage_deadline = :deadline, "
+        "suspended_remaining_ms = :remaining, updated_at = :now, closed_at = :closed, "
         "handling_deadline = :handling_deadline, handled_at = :handled_at WHERE id = :id";
     sqlite3_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
@@ -254,16 +253,12 @@ int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
     store_bind_int(s, ":amount", c->pending_amount);
     store_bind_text(s, ":pnote", c->pending_note);
     store_bind_int(s, ":version", c->version);
-    store_bind_id(s, ":category", c->category_id);
-    store_bind_int(s, ":urgent", c->urgent);
-    store_bind_id(s, ":department", c->department_id);
     store_bind_int(s, ":verified", c->verified);
     store_bind_int(s, ":rework", c->rework_count);
     store_bind_int(s, ":reopen", c->reopen_count);
     store_bind_int(s, ":supervise", c->supervise_count);
     store_bind_int(s, ":extension", c->extension_count);
     store_bind_int(s, ":returns", c->return_count);
-    store_bind_id(s, ":merged", c->merged_into);
     store_bind_text(s, ":stage", c->stage);
     store_bind_int(s, ":started", c->stage_started_at);
     store_bind_text(s, ":unit", c->stage_unit);
@@ -272,13 +267,44 @@ int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
     store_bind_int(s, ":remaining", c->suspended_remaining_ms);
     store_bind_int(s, ":now", c->updated_at);
     store_bind_id(s, ":closed", c->closed_at);
-    store_bind_text(s, ":rating", c->rating[0] ? c->rating : NULL);
-    store_bind_text(s, ":comment", c->rating_comment);
-    store_bind_id(s, ":rated", c->rated_at);
     store_bind_id(s, ":handling_deadline", c->handling_deadline);
     store_bind_id(s, ":handled_at", c->handled_at);
     store_bind_int(s, ":id", c->id);
     return store_exec_stmt(s);
+}
+
+// The fields that change seldom (filing, dispatch, merge, rating), written only
+// when one of them differs from the row: SQLite rewrites every index holding a
+// column an UPDATE sets, checks the references and CHECK constraints of each
+// such column, and one that sets merged_into (a case referring to a case)
+// rewrites every index of the row.
+static int save_seldom(struct store_tx *tx, const struct store_case *c)
+{
+    static const char SQL[] =
+        "UPDATE case_record SET category_id = :category, urgent = :urgent, "
+        "department_id = :department, merged_into = :merged, rating = :rating, "
+        "rating_comment = :comment, rated_at = :rated WHERE id = :id AND "
+        "(category_id IS NOT :category OR urgent IS NOT :urgent OR "
+        "department_id IS NOT :department OR merged_into IS NOT :merged OR "
+        "rating IS NOT :rating OR rating_comment IS NOT :comment OR rated_at IS NOT :rated)";
+    sqlite3_stmt *s = store_tx_stmt(tx, SQL);
+    if (s == NULL)
+        return STORE_ERROR;
+    store_bind_id(s, ":category", c->category_id);
+    store_bind_int(s, ":urgent", c->urgent);
+    store_bind_id(s, ":department", c->department_id);
+    store_bind_id(s, ":merged", c->merged_into);
+    store_bind_text(s, ":rating", c->rating[0] ? c->rating : NULL);
+    store_bind_text(s, ":comment", c->rating_comment);
+    store_bind_id(s, ":rated", c->rated_at);
+    store_bind_int(s, ":id", c->id);
+    return store_exec_stmt(s);
+}
+
+int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
+{
+    int rc = save_frequent(tx, c);
+    return rc == STORE_OK ? save_seldom(tx, c) : rc;
 }
 
 // True when a row exists for the query bound with :id.
@@ -348,12 +374,6 @@ static int attach_intake_photos(struct store_tx *tx, const struct case_intake *i
     }
     return STORE_OK;
 }
-
-struct create_job {
-    const struct worktime_calendar *calendar;
-    const struct case_intake *in;
-    struct store_case *out;
-};
 
 // Allocates the next number of the local day: YYYYMMDD + 6 digits.
 static int next_case_no(struct store_tx *tx, const struct worktime_calendar *cal, int64_t now,
@@ -468,17 +488,16 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     return id;
 }
 
-static int create_job(struct store_tx *tx, void *data)
+int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *calendar,
+                         const struct case_intake *in, struct store_case *out)
 {
-    struct create_job *job = data;
-    const struct case_intake *in = job->in;
     if (in->external_id != NULL) {
         sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_EXTERNAL);
         if (stmt == NULL)
             return STORE_ERROR;
         store_bind_text(stmt, ":source", in->source);
         store_bind_text(stmt, ":external", in->external_id);
-        int rc = fetch_case(stmt, job->out);
+        int rc = fetch_case(stmt, out);
         if (rc != STORE_NOT_FOUND)
             return rc == STORE_OK ? STORE_CONFLICT : rc;
     }
@@ -487,7 +506,7 @@ static int create_job(struct store_tx *tx, void *data)
         if (rc != STORE_OK)
             return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
     }
-    struct store_case *c = job->out;
+    struct store_case *c = out;
     memset(c, 0, sizeof *c);
     int64_t now = store_now_ms();
     c->created_at = now;
@@ -507,7 +526,7 @@ static int create_job(struct store_tx *tx, void *data)
     char *facts_text = NULL;
     int rc = limits && result ? STORE_OK : STORE_ERROR;
     if (rc == STORE_OK)
-        rc = store_category_limits_tx(tx, job->calendar, in->category_id, limits);
+        rc = store_category_limits_tx(tx, calendar, in->category_id, limits);
     if (rc == STORE_OK && in->photo_count > CASE_INTAKE_PHOTOS_MAX)
         rc = STORE_INVALID;
     if (rc == STORE_OK) {
@@ -518,9 +537,9 @@ static int create_job(struct store_tx *tx, void *data)
             rc = STORE_INVALID;
     }
     if (rc == STORE_OK) {
-        casework_intake(&work, limits, job->calendar, now, result);
+        casework_intake(&work, limits, calendar, now, result);
         store_case_from_work(&result->next, c);
-        rc = next_case_no(tx, job->calendar, now, c->case_no);
+        rc = next_case_no(tx, calendar, now, c->case_no);
     }
     int64_t id = rc == STORE_OK ? insert_case(tx, in, c) : -1;
     if (rc == STORE_OK && id < 0)
@@ -554,8 +573,20 @@ static int create_job(struct store_tx *tx, void *data)
     free(limits);
     free(result);
     if (rc == STORE_OK)
-        rc = store_case_load_tx(tx, id, job->out);
-    return rc == STORE_OK ? store_tally_created(tx, job->out) : rc;
+        rc = store_case_load_tx(tx, id, out);
+    return rc == STORE_OK ? store_tally_created(tx, out) : rc;
+}
+
+struct create_job {
+    const struct worktime_calendar *calendar;
+    const struct case_intake *in;
+    struct store_case *out;
+};
+
+static int create_job(struct store_tx *tx, void *data)
+{
+    struct create_job *job = data;
+    return store_case_create_tx(tx, job->calendar, job->in, job->out);
 }
 
 int store_case_create(struct store *store, const struct worktime_calendar *calendar,
