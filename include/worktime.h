@@ -78,6 +78,11 @@ int worktime_daily_minutes(const struct worktime_calendar *cal);
 // Returns 1 if `yyyymmdd` is a real Gregorian date in years 1..9999, else 0.
 int worktime_date_valid(int yyyymmdd);
 
+// Parses a date written exactly as "YYYY-MM-DD" (ASCII digits, no sign, space or
+// anything after) into YYYYMMDD. Returns 0 for any other text, NULL, or a date
+// that does not exist (2026-02-30).
+int worktime_parse_date(const char *text);
+
 // Returns the day of the week of a valid date (0 = Sunday .. 6 = Saturday), -1 if invalid.
 int worktime_weekday(int yyyymmdd);
 
