@@ -119,7 +119,14 @@ static int set_day(struct request *req)
             req, 422, ERR_INVALID_FIELD, "kind",
             "kind must be holiday or workday (an adjusted working day)");
     const char *name = json_get_string(req->json, "name");
-    if (store_calendar_day_set(req->server->store, day, kind, name) != STORE_OK)
+    int rc = store_calendar_day_set(req->server->store, day, kind, name);
+    if (rc == STORE_INVALID) // the kind is known, so the list is full
+        return request_reply_error(
+            req, 422, ERR_UNPROCESSABLE,
+            "the calendar already holds %d %s days, the most it can; remove days of past "
+            "years first",
+            WORKTIME_MAX_DATES, strcmp(kind, "holiday") == 0 ? "holiday" : "adjusted working");
+    if (rc != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not store the day");
     int status = reload_or_fail(req);
     if (status != 0)
