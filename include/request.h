@@ -18,6 +18,7 @@ struct MHD_Connection;
 struct MHD_Response;
 struct json_problem;
 struct server;
+struct worktime_calendar;
 
 // The staff user behind a session or API token (filled by the dispatcher).
 struct request_user {
@@ -77,6 +78,9 @@ struct request {
 
     cJSON *json;               // parsed body of a ROUTE_JSON route
     struct request_user *user; // NULL when anonymous
+    // The calendar snapshot this request reads, held until it completes
+    // (server_calendar); NULL until first asked for.
+    const struct worktime_calendar *calendar;
 
     // Reply, set once by request_reply_*.
     int status;

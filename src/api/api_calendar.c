@@ -55,7 +55,7 @@ static void add_day(int day, const char *kind, const char *name, void *data)
 
 static int get_calendar(struct request *req)
 {
-    const struct worktime_calendar *cal = server_calendar(req->server);
+    const struct worktime_calendar *cal = server_calendar(req);
     int year = worktime_local_date(cal, store_now_ms()) / 10000;
     const char *param = request_query(req, "year");
     if (param != NULL) {
