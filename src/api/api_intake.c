@@ -369,7 +369,8 @@ static int public_intake(struct request *req)
 const struct route API_INTAKE_ROUTES[] = {
     {"POST", "/api/v1/cases", staff_intake, ROUTE_STAFF_WRITE,
      ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR},
-    {"POST", "/api/v1/intake/hotline", hotline_intake, ROUTE_TOKEN | ROUTE_JSON | ROUTE_WRITE, 0},
+    {"POST", "/api/v1/intake/hotline", hotline_intake, ROUTE_TOKEN | ROUTE_JSON | ROUTE_WRITE,
+     ROLE_HOTLINE_PLATFORM},
     {"POST", "/api/v1/public/cases", public_intake, ROUTE_JSON | ROUTE_WRITE, 0},
 };
 const size_t API_INTAKE_ROUTE_COUNT = sizeof API_INTAKE_ROUTES / sizeof API_INTAKE_ROUTES[0];
