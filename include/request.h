@@ -34,6 +34,7 @@ struct request_user {
     // unit; a department's is the place it belongs to). Ask it, never its path.
     struct jurisdiction jurisdiction;
     char csrf_token[48]; // empty for token clients
+    int64_t session_id;  // the session signed in with; 0 for token clients
     bool via_token;      // an API token, not a browser session
     char channel[16];    // the token's intake channel ("12345", "110", "12319")
 };
