@@ -276,9 +276,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length != NULL && strtoull(length, NULL, 10) > req->body_limit)
             req->body_overflow = true;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
+        // A body declared too large is refused now, unread: an answer queued before
+        // the body makes libmicrohttpd skip "100 Continue" and close afterwards.
+        if (!req->body_overflow)
+            return MHD_YES;
+    } else if (*upload_data_size > 0) {
         body_append(req, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
