@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+// The HTTP layer against hostile or careless clients and operators: error bodies
+// that stay valid UTF-8 JSON, oversized bodies refused before they are read, the
+// limits libmicrohttpd enforces on request lines and headers, only the front
+// end's own files served, photos revalidated, a port that is taken refused,
+// IPv6, JSON log lines, and a SIGTERM that stops accepting at once, closes idle
+// connections and never cuts a write.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import net from 'node:net';
+import {
+  ROOT, startDemo, demoClient, Client, assertError, uploadPhoto, HONGQI,
+} from './lib.mjs';
+
+let demo;
+let inspector;
+
+before(async () => {
+  demo = await startDemo();
+  inspector = await demoClient(demo, 'inspector');
+});
+after(async () => { await demo.stop(); });
+
+// ---- raw HTTP, byte for byte
+
+// Opens a connection and resolves once it is established.
+function connect(port, host = '127.0.0.1') {
+  return new Promise((resolveSocket, reject) => {
+    const socket = net.connect(port, host);
+    socket.once('connect', () => resolveSocket(socket));
+    socket.once('error', reject);
+  });
+}
+
+// Collects what a socket receives: wait(predicate) resolves once the bytes so
+// far satisfy it (or the socket closed), with {bytes, closed}.
+function collect(socket) {
+  const state = { bytes: Buffer.alloc(0), closed: false, waiters: [] };
+  const wake = () => {
+    state.waiters = state.waiters.filter((w) => {
+      if (!state.closed && !w.predicate(state.bytes)) return true;
+      w.resolve({ bytes: state.bytes, closed: state.closed });
+      return false;
+    });
+  };
+  socket.on('data', (d) => { state.bytes = Buffer.concat([state.bytes, d]); wake(); });
+  socket.on('error', () => {});
+  socket.on('close', () => { state.closed = true; wake(); });
+  return {
+    wait(predicate = () => false, timeoutMs = 10000) {
+      return new Promise((resolveWait, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms; got: ${state.bytes.toString('latin1').slice(0, 200)}`)), timeoutMs);
+        state.waiters.push({ predicate, resolve: (v) => { clearTimeout(timer); resolveWait(v); } });
+        wake();
+      });
+    },
+  };
+}
+
+// Splits the first response out of raw bytes: {status, headers, body (Buffer)};
+// null while the head or the Content-Length worth of body is incomplete.
+function parseResponse(bytes) {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const lines = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const length = Number(headers['content-length'] || 0);
+  if (bytes.length < end + 4 + length) return null;
+  return { status: Number(lines[0].split(' ')[1]), headers, body: bytes.subarray(end + 4, end + 4 + length), size: end + 4 + length };
+}
+
+// Sends raw bytes on a new connection and resolves to the first response.
+async function exchange(port, request, { host, timeoutMs = 10000 } = {}) {
+  const socket = await connect(port, host);
+  const got = collect(socket);
+  socket.write(request);
+  const { bytes } = await got.wait((b) => parseResponse(b) !== null, timeoutMs);
+  socket.destroy();
+  const res = parseResponse(bytes);
+  assert.ok(res, `a complete response expected, got: ${bytes.toString('latin1').slice(0, 300)}`);
+  return res;
+}
+
+// Decodes a body that must be UTF-8 (a TypeError when it is not) and parses it.
+function strictJson(body) {
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+}
+
+async function assertHealthy(base) {
+  const r = await new Client(base).get('/healthz');
+  assert.equal(r.status, 200, 'the server still answers');
+}
+
+// ---- error bodies
+
+test('a 404 for a path that is not UTF-8 is still valid UTF-8 JSON', async () => {
+  const cases = [
+    ['/%FF%FEsecret.html', 'no such file'],
+    [Buffer.from([0x2f, 0xff, 0xfe, 0x61]), 'no such file'], // raw bytes in the request line
+    ['/api/v1/%C3%28', 'no such endpoint'], // a broken two-byte sequence
+  ];
+  for (const [path, message] of cases) {
+    const request = Buffer.concat([Buffer.from('GET '), Buffer.from(path), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]);
+    const res = await exchange(demo.port, request);
+    assert.equal(res.status, 404, String(path));
+    const data = strictJson(res.body);
+    assert.equal(data.error.code, 'not_found');
+    assert.ok(data.error.message.startsWith(message), data.error.message);
+    assert.match(data.error.message, /%FF%FE|%C3\(/, 'the bad bytes are shown escaped');
+  }
+});
+
+// ---- bodies and heads that are too large or broken
+
+test('a body declared too large is refused with 413 before it is read, without 100 Continue', async () => {
+  const twoGb = 2 * 1024 * 1024 * 1024;
+  for (const expect of ['Expect: 100-continue\r\n', '']) {
+    const socket = await connect(demo.port);
+    const got = collect(socket);
+    const started = Date.now();
+    // Only the head is sent: an answer can come only from a server that does not
+    // wait for (or ask for) the body.
+    socket.write(`POST /api/v1/public/cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${expect}Content-Length: ${twoGb}\r\n\r\n`);
+    const { bytes } = await got.wait((b) => parseResponse(b) !== null, 5000);
+    socket.destroy();
+    assert.match(bytes.toString('latin1'), /^HTTP\/1\.1 413 /, 'the first thing sent is the 413, not 100 Continue');
+    const res = parseResponse(bytes);
+    assert.equal(strictJson(res.body).error.code, 'payload_too_large');
+    assert.ok(Date.now() - started < 3000, 'answered at once');
+  }
+  // A photo route has its own, larger cap, and it is refused the same way.
+  const socket = await connect(demo.port);
+  const got = collect(socket);
+  socket.write(`POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nExpect: 100-continue\r\nContent-Length: ${twoGb}\r\n\r\n`);
+  const { bytes } = await got.wait((b) => parseResponse(b) !== null, 5000);
+  socket.destroy();
+  assert.equal(parseResponse(bytes).status, 413);
+  await assertHealthy(demo.base);
+});
+
+test('a broken chunked body is 400, and a huge header, 10,000 headers or a 60 KB URL 431 and 414', async () => {
+  // These are answered by libmicrohttpd itself (its own small body) before any
+  // handler runs; the connection is closed afterwards.
+  const chunked = await exchange(demo.port, 'POST /api/v1/public/cases HTTP/1.1\r\nHost: x\r\n' +
+    'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n');
+  assert.equal(chunked.status, 400);
+  // The oversized parts are sent 40 KB at a time, so the answer (due after 32 KB)
+  // arrives before the client has written more than the server will read.
+  const oversized = async (head) => {
+    const socket = await connect(demo.port);
+    const got = collect(socket);
+    socket.write(head.subarray(0, 40 * 1024));
+    const { bytes } = await got.wait((b) => parseResponse(b) !== null, 5000);
+    socket.destroy();
+    return parseResponse(bytes);
+  };
+  const hugeHeader = Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`);
+  assert.equal((await oversized(hugeHeader)).status, 431);
+  const manyHeaders = Buffer.from(`GET /healthz HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 10000 }, (_, i) => `X-H${i}: v\r\n`).join('')}\r\n`);
+  assert.equal((await oversized(manyHeaders)).status, 431);
+  const longUrl = Buffer.from(`GET /healthz?q=${'a'.repeat(60 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  assert.equal((await oversized(longUrl)).status, 414);
+  await assertHealthy(demo.base);
+});
+
+// ---- static files
+
+// The local references of a page, script or style sheet, resolved against it.
+function references(path, text) {
+  const patterns = path.endsWith('.html') ? [/\s(?:src|href)="([^"]+)"/g]
+    : path.endsWith('.css') ? [/url\(\s*['"]?([^'")]+)['"]?\s*\)/g]
+      : [/['"](\.{1,2}\/[^'"\s]+\.(?:m?js|css|png|svg))['"]/g]; // imports and module tables
+  const found = [];
+  for (const pattern of patterns) {
+    for (const m of text.matchAll(pattern)) {
+      const ref = m[1];
+      if (/^([a-z]+:|#|\/\/)/i.test(ref)) continue; // data:, other hosts, anchors
+      found.push(ref.startsWith('/') ? ref : posix.normalize(posix.join(posix.dirname(path), ref)));
+    }
+  }
+  return found;
+}
+
+test('the pages and every file they load are served; build files beside them are not', async () => {
+  const c = new Client(demo.base);
+  const seen = new Set();
+  const queue = ['/index.html', '/staff.html'];
+  while (queue.length > 0) {
+    const path = queue.shift();
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const r = await c.get(path);
+    assert.equal(r.status, 200, `${path} is loaded by the front end`);
+    if (/\.(html|css|m?js)$/.test(path)) queue.push(...references(path, r.text));
+  }
+  for (const lib of ['/vendor/leaflet/leaflet-src.esm.js', '/vendor/leaflet/leaflet.css',
+    '/vendor/leaflet/images/marker-icon.png', '/vendor/echarts/echarts.esm.min.mjs']) {
+    assert.ok(seen.has(lib), `${lib} was reached from the pages`);
+  }
+  for (const path of ['/package.json', '/package-lock.json', '/vendor.sh', '/vendor/leaflet/LICENSE',
+    '/vendor/echarts/LICENSE']) {
+    assertError(await c.get(path), 404, 'not_found');
+  }
+  // The files exist: it is the server that declines them.
+  JSON.parse(readFileSync(join(ROOT, 'web', 'package.json'), 'utf8'));
+});
+
+// ---- photos
+
+test('a photo is revalidated on every use (private, no-cache) and its ETag gives a 304', async () => {
+  const filed = await inspector.post('/api/v1/cases', { description: '缓存测试：路灯不亮', ...HONGQI });
+  assert.equal(filed.status, 201, filed.text);
+  const up = await uploadPhoto(inspector, filed.data.case.id, 'report', 4242);
+  assert.equal(up.status, 201, up.text);
+  const first = await inspector.request('GET', up.data.url, { raw: true });
+  assert.equal(first.status, 200);
+  await first.arrayBuffer();
+  assert.equal(first.headers.get('cache-control'), 'private, no-cache');
+  const etag = first.headers.get('etag');
+  assert.equal(etag, `"${up.data.hash}"`);
+  const again = await inspector.request('GET', up.data.url, { raw: true, headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.headers.get('cache-control'), 'private, no-cache');
+  // Revalidation still asks who is looking: without a session it is refused.
+  const stranger = new Client(demo.base);
+  assert.equal((await stranger.request('GET', up.data.url, { raw: true, headers: { 'if-none-match': etag } })).status, 401);
+});
