@@ -11,6 +11,7 @@
 #include "errors.h"
 #include "handler_pool.h"
 #include "json.h"
+#include "listener.h"
 #include "log.h"
 #include "request.h"
 #include "static_files.h"
@@ -351,32 +352,31 @@ static void log_mhd(void *cls, const char *format, va_list ap)
 int server_run(struct server *server)
 {
     const struct server_config *config = &server->config;
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)config->port)};
-    if (inet_pton(AF_INET, config->listen_address, &address.sin_addr) != 1) {
-        log_error("invalid listen address %s (an IPv4 address is expected)",
-                  config->listen_address);
+    struct listener listener;
+    char problem[256];
+    if (listener_open(config->listen_address, config->port, &listener, problem, sizeof problem) !=
+        0) {
+        log_error("%s", problem);
         return 1;
     }
     build_csp(server);
     MHD_set_panic_func(on_panic, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     (listener.ipv6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, &address,
+        flags, 0, NULL, NULL, on_access, server, MHD_OPTION_LISTEN_SOCKET, listener.fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)config->connection_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, 4096u,
         MHD_OPTION_URI_LOG_CALLBACK, request_begin, server, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, server, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        on_completed, server, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_END);
     if (daemon == NULL) {
-        log_error("cannot listen on %s:%d (in use, or not permitted)", config->listen_address,
-                  config->port);
+        log_error("cannot start the HTTP daemon on %s", listener.url);
+        listener_close(&listener);
         return 1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-    log_info("listening on http://%s:%u (%d threads, schema %d)", config->listen_address,
-             info ? info->port : (unsigned)config->port, config->threads,
+    log_info("listening on %s (%d threads, schema %d)", listener.url, config->threads,
              store_schema_version(server->store));
 
     sigset_t signals;
@@ -387,13 +387,12 @@ int server_run(struct server *server)
     sigwait(&signals, &signal_number);
     log_info("received %s: no new connections; finishing %d in-flight requests",
              signal_number == SIGINT ? "SIGINT" : "SIGTERM", atomic_load(&server->active_requests));
-    MHD_socket listener = MHD_quiesce_daemon(daemon);
+    MHD_quiesce_daemon(daemon);
     int64_t deadline = monotonic_us() + (int64_t)config->shutdown_grace_s * 1000000;
     while (atomic_load(&server->active_requests) > 0 && monotonic_us() < deadline)
         usleep(10000);
     MHD_stop_daemon(daemon);
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+    listener_close(&listener);
     log_info("stopped");
     return 0;
 }

@@ -7,11 +7,12 @@
 // connections and never cuts a write.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import net from 'node:net';
 import {
-  ROOT, startDemo, demoClient, Client, assertError, uploadPhoto, HONGQI,
+  ROOT, BIN, startServer, startDemo, demoClient, Client, assertError, uploadPhoto, tempDir, HONGQI,
 } from './lib.mjs';
 
 let demo;
@@ -231,3 +232,48 @@ test('a photo is revalidated on every use (private, no-cache) and its ETag gives
   const stranger = new Client(demo.base);
   assert.equal((await stranger.request('GET', up.data.url, { raw: true, headers: { 'if-none-match': etag } })).status, 401);
 });
+
+// ---- listening
+
+test('a second server on a port in use is refused with a clear message and exit status 1', async () => {
+  const second = spawnSync(BIN, ['serve', '--port', String(demo.port), '--data-dir', tempDir('second-')], {
+    cwd: ROOT, encoding: 'utf8', timeout: 30000,
+  });
+  assert.equal(second.status, 1, `exit status (null: still running when killed); stderr:\n${second.stderr}`);
+  assert.match(second.stderr, /cannot listen on 127\.0\.0\.1:\d+: the port is in use \(is another server running\?\)/);
+  assert.doesNotMatch(second.stderr, /listening on/);
+  // The first server keeps every connection to itself.
+  for (let i = 0; i < 20; i++) await assertHealthy(demo.base);
+});
+
+// Whether this machine can listen on the IPv6 loopback.
+const ipv6Loopback = await new Promise((answer) => {
+  const probe = net.createServer();
+  probe.once('error', () => answer(false));
+  probe.listen(0, '::1', () => probe.close(() => answer(true)));
+});
+
+test('--listen takes IPv6: ::1 alone, and :: for IPv6 and IPv4 clients',
+  { skip: !ipv6Loopback && 'this machine has no IPv6 loopback (::1)' }, async () => {
+    const only = await startServer({ args: ['--listen', '::1'] });
+    try {
+      assert.match(only.log(), new RegExp(`listening on http://\\[::1\\]:${only.port} `));
+      const r = await new Client(`http://[::1]:${only.port}`).get('/api/v1/meta');
+      assert.equal(r.status, 200, r.text);
+      const id = r.headers.get('x-request-id');
+      await new Promise((ok) => setTimeout(ok, 100));
+      assert.match(only.log(), new RegExp(`id=${id} ip=::1 method=GET path=/api/v1/meta status=200`));
+    } finally {
+      await only.stop();
+    }
+    const both = await startServer({ args: ['--listen', '::'] });
+    try {
+      assert.match(both.log(), new RegExp(`listening on http://\\[::\\]:${both.port} `));
+      for (const host of ['[::1]', '127.0.0.1']) {
+        const r = await new Client(`http://${host}:${both.port}`).get('/healthz');
+        assert.equal(r.status, 200, host);
+      }
+    } finally {
+      await both.stop();
+    }
+  });
