@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "drain.h"
 #include "errors.h"
 #include "handler_pool.h"
 #include "json.h"
@@ -87,15 +88,30 @@ static uint64_t next_request_id(void)
     return z ^ (z >> 31);
 }
 
+// The drain's entry of a connection, NULL when it is not tracked.
+static struct drain_connection *drain_entry(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info != NULL ? info->socket_context : NULL;
+}
+
+// Returns the new request, or NULL to refuse it unread (shutting down, or out of
+// memory): libmicrohttpd then closes the connection.
 static void *request_begin(void *cls, const char *uri, struct MHD_Connection *connection)
 {
     struct server *server = cls;
+    struct drain_connection *entry = drain_entry(connection);
+    if (!drain_request_begin(server->drain, entry))
+        return NULL;
     struct arena *arena = arena_create();
     struct request *req = arena ? arena_alloc(arena, sizeof *req) : NULL;
     if (req == NULL) {
         arena_destroy(arena);
+        drain_request_end(server->drain, entry, false);
         return NULL;
     }
+    req->drain_connection = entry;
     req->server = server;
     req->arena = arena;
     req->connection = connection;
@@ -118,7 +134,6 @@ static void *request_begin(void *cls, const char *uri, struct MHD_Connection *co
                       req->client_ip, sizeof req->client_ip);
     }
     arena_defer(arena, free_body, &req->body);
-    atomic_fetch_add(&server->active_requests, 1);
     return req;
 }
 
@@ -250,6 +265,9 @@ static void add_common_headers(struct request *req)
     // API answers are personal and live: never cached unless the handler said so.
     if (!cache_control && strncmp(req->path, "/api/", 5) == 0)
         MHD_add_response_header(response, "Cache-Control", "no-store");
+    // Shutting down: this answer is the connection's last.
+    if (drain_started(req->server->drain))
+        MHD_add_response_header(response, "Connection", "close");
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
@@ -291,6 +309,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
         // A request that only reads (its session included) sees one snapshot of
         // the store and locks it once, not once per statement.
         bool reads_only = req->route_found && !(req->match.route->flags & ROUTE_WRITE);
+        req->writes = req->route_found && !reads_only;
+        if (req->writes)
+            drain_request_writes(server->drain);
         if (reads_only)
             store_read_begin(server->store);
         dispatch(req);
@@ -326,9 +347,25 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
              code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     if (req->response != NULL)
         MHD_destroy_response(req->response);
+    struct drain_connection *entry = req->drain_connection;
+    bool wrote = req->writes;
     arena_destroy(req->arena);
     *con_cls = NULL;
-    atomic_fetch_sub(&server->active_requests, 1);
+    drain_request_end(server->drain, entry, wrote);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct server *server = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? drain_connection_opened(server->drain, info->connect_fd) : NULL;
+    } else {
+        drain_connection_closed(server->drain, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
@@ -349,6 +386,33 @@ static void log_mhd(void *cls, const char *format, va_list ap)
     log_debug("httpd: %s", message);
 }
 
+// Stops serving after a signal (see server_run in server.h). The listener is
+// taken out of the workers' polling first (quiesce), then shut, so connection
+// attempts are refused from here on.
+static void drain_and_stop(struct server *server, struct MHD_Daemon *daemon,
+                           struct listener *listener, const char *signal_name)
+{
+    MHD_quiesce_daemon(daemon);
+    listener_stop(listener);
+    log_info("received %s: listener closed; finishing %d requests", signal_name,
+             drain_requests(server->drain));
+    int64_t grace_end = monotonic_us() + (int64_t)server->config.shutdown_grace_s * 1000000;
+    bool noted = false;
+    for (;;) {
+        drain_close_idle(server->drain);
+        bool past_grace = monotonic_us() >= grace_end;
+        if (drain_may_stop(server->drain, past_grace))
+            break;
+        if (past_grace && !noted) {
+            log_warn("shutdown: the grace period is over; waiting only for writes to answer");
+            noted = true;
+        }
+        usleep(5000);
+    }
+    MHD_stop_daemon(daemon);
+    listener_close(listener);
+}
+
 int server_run(struct server *server)
 {
     const struct server_config *config = &server->config;
@@ -357,6 +421,12 @@ int server_run(struct server *server)
     if (listener_open(config->listen_address, config->port, &listener, problem, sizeof problem) !=
         0) {
         log_error("%s", problem);
+        return 1;
+    }
+    server->drain = drain_new();
+    if (server->drain == NULL) {
+        log_error("out of memory");
+        listener_close(&listener);
         return 1;
     }
     build_csp(server);
@@ -370,10 +440,13 @@ int server_run(struct server *server)
         (unsigned)config->connection_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, 4096u,
         MHD_OPTION_URI_LOG_CALLBACK, request_begin, server, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, server, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_END);
+        on_completed, server, MHD_OPTION_NOTIFY_CONNECTION, on_connection, server,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_END);
     if (daemon == NULL) {
         log_error("cannot start the HTTP daemon on %s", listener.url);
         listener_close(&listener);
+        drain_free(server->drain);
+        server->drain = NULL;
         return 1;
     }
     log_info("listening on %s (%d threads, schema %d)", listener.url, config->threads,
@@ -385,14 +458,9 @@ int server_run(struct server *server)
     sigaddset(&signals, SIGTERM);
     int signal_number = 0;
     sigwait(&signals, &signal_number);
-    log_info("received %s: no new connections; finishing %d in-flight requests",
-             signal_number == SIGINT ? "SIGINT" : "SIGTERM", atomic_load(&server->active_requests));
-    MHD_quiesce_daemon(daemon);
-    int64_t deadline = monotonic_us() + (int64_t)config->shutdown_grace_s * 1000000;
-    while (atomic_load(&server->active_requests) > 0 && monotonic_us() < deadline)
-        usleep(10000);
-    MHD_stop_daemon(daemon);
-    listener_close(&listener);
+    drain_and_stop(server, daemon, &listener, signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    drain_free(server->drain);
+    server->drain = NULL;
     log_info("stopped");
     return 0;
 }

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import net from 'node:net';
 import {
-  ROOT, BIN, startServer, startDemo, demoClient, Client, assertError, uploadPhoto, tempDir, HONGQI,
+  ROOT, BIN, startServer, startDemo, demoClient, runCli, Client, assertError, uploadPhoto, tempDir,
+  HONGQI, DEMO_PASSWORD,
 } from './lib.mjs';
 
 let demo;
@@ -277,3 +278,134 @@ test('--listen takes IPv6: ::1 alone, and :: for IPv6 and IPv4 clients',
       await both.stop();
     }
   });
+
+// ---- SIGTERM
+
+// Resolves once a connection attempt is refused; rejects after timeoutMs of
+// attempts that still connect.
+async function refusedWithin(port, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const socket = await connect(port);
+      socket.destroy();
+    } catch (e) {
+      if (e.code === 'ECONNREFUSED') return;
+      throw e;
+    }
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+  throw new Error(`connections were still accepted ${timeoutMs} ms after the signal`);
+}
+
+// A keep-alive client that asks again as soon as each answer is complete, until
+// the server closes the connection. Returns {answers, closed} (a promise).
+async function busyKeepAlive(port) {
+  const socket = await connect(port);
+  const answers = [];
+  let pending = Buffer.alloc(0);
+  const ask = () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.on('data', (d) => {
+    pending = Buffer.concat([pending, d]);
+    for (let res = parseResponse(pending); res !== null; res = parseResponse(pending)) {
+      answers.push(res);
+      pending = pending.subarray(res.size);
+      if (!socket.destroyed && res.headers.connection !== 'close') ask();
+    }
+  });
+  socket.on('error', () => {});
+  const closed = new Promise((ok) => socket.on('close', ok));
+  ask();
+  return { answers, closed };
+}
+
+test('SIGTERM: the listener closes at once, idle connections close, a write in flight is answered and kept', async () => {
+  const dataDir = tempDir('sigterm-');
+  assert.equal(runCli(['seed-demo', '--data-dir', dataDir]).status, 0);
+  const s = await startServer({ dataDir });
+  const staff = await demoClient(s, 'inspector');
+
+  // An idle keep-alive connection, one that keeps asking, and a write whose body
+  // is still on its way when the signal comes.
+  const idle = await connect(s.port);
+  const idleGot = collect(idle);
+  idle.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  const first = parseResponse((await idleGot.wait((b) => parseResponse(b) !== null)).bytes);
+  assert.equal(first.status, 200);
+  assert.notEqual(first.headers.connection, 'close');
+  const busy = await busyKeepAlive(s.port);
+  const description = `关机测试：在途写入 ${Date.now()}`;
+  const body = Buffer.from(JSON.stringify({ description, ...HONGQI }));
+  const write = await connect(s.port);
+  const writeGot = collect(write);
+  write.write(`POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+    `Cookie: ${staff.cookie}\r\nX-CSRF-Token: ${staff.csrf}\r\nContent-Length: ${body.length}\r\n\r\n`);
+  write.write(body.subarray(0, 10));
+  await new Promise((ok) => setTimeout(ok, 200));
+  const exited = new Promise((ok) => s.child.on('exit', (code) => ok({ code, at: Date.now() })));
+
+  const signalled = Date.now();
+  s.child.kill('SIGTERM');
+  await refusedWithin(s.port, 1000);
+  const idleEnd = await idleGot.wait(() => false, 2000);
+  assert.ok(idleEnd.closed, 'the idle keep-alive connection was closed');
+  await Promise.race([busy.closed, new Promise((_, no) => setTimeout(() => no(new Error('the asking keep-alive client was never closed')), 2000))]);
+  assert.ok(busy.answers.length >= 1);
+  for (const res of busy.answers) assert.equal(res.status, 200);
+
+  // The write finishes after all that and still gets its answer, the connection's last.
+  await new Promise((ok) => setTimeout(ok, 300));
+  write.write(body.subarray(10));
+  const answer = parseResponse((await writeGot.wait((b) => parseResponse(b) !== null, 10000)).bytes);
+  assert.equal(answer.status, 201, answer.body.toString());
+  assert.equal(answer.headers.connection, 'close');
+  const id = strictJson(answer.body).case.id;
+
+  const { code, at } = await exited;
+  assert.equal(code, 0, s.log().slice(-2000));
+  assert.ok(at - signalled < 5000, `exited ${at - signalled} ms after the signal (the grace period is 20 s)`);
+  assert.match(s.log(), /received SIGTERM: listener closed/);
+  await s.stop();
+
+  // The answered write is in the database.
+  const again = await startServer({ dataDir });
+  try {
+    const c = new Client(again.base);
+    assert.equal((await c.login('inspector', DEMO_PASSWORD)).status, 200);
+    const r = await c.get(`/api/v1/cases/${id}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.text.includes(description));
+  } finally {
+    await again.stop();
+  }
+});
+
+test('SIGTERM under write load: every case stored was answered 201, every 201 is stored', async () => {
+  const dataDir = tempDir('sigterm-load-');
+  assert.equal(runCli(['seed-demo', '--data-dir', dataDir]).status, 0);
+  const s = await startServer({ dataDir });
+  const staff = await demoClient(s, 'inspector');
+  const acknowledged = new Set();
+  let signalled = false;
+  const writer = async (w) => {
+    for (let i = 0; ; i++) {
+      let r;
+      try {
+        r = await staff.post('/api/v1/cases', { description: `停机负载 ${w}-${i}`, ...HONGQI });
+      } catch {
+        return; // refused or closed: nothing was stored for it
+      }
+      assert.equal(r.status, 201, r.text);
+      acknowledged.add(r.data.case.id);
+      if (acknowledged.size >= 60 && !signalled) { signalled = true; s.child.kill('SIGTERM'); }
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, (_, w) => writer(w)));
+  assert.ok(signalled);
+  await s.stop();
+  const stored = spawnSync('sqlite3', [join(dataDir, 'chengguan.db'),
+    "SELECT id FROM case_record WHERE description LIKE '停机负载 %'"], { encoding: 'utf8' });
+  assert.equal(stored.status, 0, stored.stderr);
+  const ids = stored.stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+  assert.deepEqual(ids, [...acknowledged].sort((a, b) => a - b));
+});
