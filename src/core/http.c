@@ -314,7 +314,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
             drain_request_writes(server->drain);
         if (reads_only)
             store_read_begin(server->store);
+        log_set_request(req->request_id);
         dispatch(req);
+        log_set_request(NULL);
         if (reads_only)
             store_read_end(server->store);
         if (req->suspended) {
@@ -340,11 +342,16 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     struct request *req = *con_cls;
     if (req == NULL)
         return;
-    double ms = (double)(monotonic_us() - req->started_us) / 1000.0;
-    log_info("access id=%s ip=%s method=%s path=%s status=%d ms=%.2f user=%s%s", req->request_id,
-             req->client_ip[0] ? req->client_ip : "-", req->method ? req->method : "-",
-             req->path[0] ? req->path : "-", req->status, ms, req->user ? req->user->username : "-",
-             code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    log_access(&(struct log_access){
+        .request_id = req->request_id,
+        .ip = req->client_ip[0] ? req->client_ip : NULL,
+        .method = req->method,
+        .path = req->path[0] ? req->path : NULL,
+        .user = req->user ? req->user->username : NULL,
+        .status = req->status,
+        .duration_ms = (double)(monotonic_us() - req->started_us) / 1000.0,
+        .aborted = code != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    });
     if (req->response != NULL)
         MHD_destroy_response(req->response);
     struct drain_connection *entry = req->drain_connection;

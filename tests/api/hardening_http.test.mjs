@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import net from 'node:net';
 import {
@@ -278,6 +278,57 @@ test('--listen takes IPv6: ::1 alone, and :: for IPv6 and IPv4 clients',
       await both.stop();
     }
   });
+
+// ---- JSON log lines
+
+test('--log-format json (or CHENGGUAN_LOG_FORMAT) writes every line as one JSON object', async () => {
+  const s = await startDemo({ env: { CHENGGUAN_LOG_FORMAT: 'json' } });
+  try {
+    const staff = await demoClient(s, 'inspector');
+    const ok = await staff.get('/api/v1/auth/me');
+    const missing = await exchange(s.port, 'GET /%FF%FEmissing.html HTTP/1.1\r\nHost: x\r\n\r\n');
+    // A photo whose file vanished: the server logs an error for that request.
+    const filed = await staff.post('/api/v1/cases', { description: '日志测试：井盖破损', ...HONGQI });
+    const up = await uploadPhoto(staff, filed.data.case.id, 'report', 5151);
+    assert.equal(up.status, 201, up.text);
+    rmSync(join(s.dataDir, 'photos', up.data.hash.slice(0, 2), up.data.hash));
+    const broken = await staff.get(up.data.url);
+    assert.equal(broken.status, 500);
+    await new Promise((done) => setTimeout(done, 200));
+
+    const lines = s.log().split('\n').filter(Boolean).map((line) => {
+      try { return JSON.parse(line); } catch { assert.fail(`not a JSON line: ${line}`); }
+    });
+    for (const line of lines) {
+      assert.match(line.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.ok(['error', 'warn', 'info', 'debug'].includes(line.level), line.level);
+      assert.equal(typeof line.msg, 'string');
+    }
+    assert.ok(lines.some((l) => /^listening on http:\/\/127\.0\.0\.1:\d+ /.test(l.msg)));
+    const access = (id) => lines.filter((l) => l.msg === 'access' && l.request_id === id);
+    const [meta] = access(ok.headers.get('x-request-id'));
+    assert.deepEqual({ ...meta, ts: 0, duration_ms: 0 }, {
+      ts: 0, level: 'info', msg: 'access', request_id: ok.headers.get('x-request-id'), ip: '127.0.0.1',
+      method: 'GET', path: '/api/v1/auth/me', status: 200, duration_ms: 0, user: 'inspector', aborted: false,
+    });
+    assert.equal(typeof meta.duration_ms, 'number');
+    assert.ok(meta.duration_ms >= 0);
+    const [notFound] = access(missing.headers['x-request-id']);
+    assert.equal(notFound.status, 404);
+    assert.equal(notFound.user, null);
+    assert.equal(notFound.path, '/%FF%FEmissing.html', 'bytes that are not UTF-8 are escaped');
+    const id = broken.headers.get('x-request-id');
+    const errors = lines.filter((l) => l.level === 'error' && l.request_id === id);
+    assert.equal(errors.length, 1, 'the error line names its request');
+    assert.match(errors[0].msg, /photo .* is missing/);
+    assert.equal(access(id)[0].status, 500);
+  } finally {
+    await s.stop();
+  }
+  const bad = runCli(['migrate', '--log-format', 'xml', '--data-dir', tempDir('logfmt-')]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /unknown log format 'xml' \(text or json\)/);
+});
 
 // ---- SIGTERM
 
