@@ -29,6 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
+// Each connection's memory pool for its request line, headers and read buffer
+// (libmicrohttpd's default, named because the README states the limits it sets):
+// a request line that does not fit is answered 414, headers that do not 431.
+#define CONNECTION_MEMORY_BYTES (32 * 1024)
+
 static const char CSP_FORMAT[] =
     "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
@@ -441,14 +446,17 @@ int server_run(struct server *server)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                      (listener.ipv6 ? MHD_USE_IPv6 : 0);
+    // The logger comes first, so that libmicrohttpd reports problems with the
+    // options after it through it too.
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_access, server, MHD_OPTION_LISTEN_SOCKET, listener.fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        flags, 0, NULL, NULL, on_access, server, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_LISTEN_SOCKET, listener.fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)config->connection_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, 4096u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_BYTES,
         MHD_OPTION_URI_LOG_CALLBACK, request_begin, server, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, server, MHD_OPTION_NOTIFY_CONNECTION, on_connection, server,
-        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_END);
+        on_completed, server, MHD_OPTION_NOTIFY_CONNECTION, on_connection, server, MHD_OPTION_END);
     if (daemon == NULL) {
         log_error("cannot start the HTTP daemon on %s", listener.url);
         listener_close(&listener);
