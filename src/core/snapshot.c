@@ -50,16 +50,23 @@ void snapshot_release(const void *value)
     }
 }
 
-void snapshot_publish(struct snapshot_cell *cell, void *value)
+// Makes snapshot (NULL: none) the cell's value in force and drops the cell's
+// reference to the one it replaces.
+static void replace_current(struct snapshot_cell *cell, struct snapshot *snapshot)
 {
-    struct snapshot *snapshot = snapshot_of(value);
-    assert(snapshot->cell == cell);
     pthread_mutex_lock(&publish_lock);
     struct snapshot *previous = cell->current;
     cell->current = snapshot;
     pthread_mutex_unlock(&publish_lock);
     if (previous != NULL)
         snapshot_release(previous->value);
+}
+
+void snapshot_publish(struct snapshot_cell *cell, void *value)
+{
+    struct snapshot *snapshot = snapshot_of(value);
+    assert(snapshot->cell == cell);
+    replace_current(cell, snapshot);
 }
 
 void *snapshot_acquire(struct snapshot_cell *cell)
@@ -74,12 +81,7 @@ void *snapshot_acquire(struct snapshot_cell *cell)
 
 void snapshot_clear(struct snapshot_cell *cell)
 {
-    pthread_mutex_lock(&publish_lock);
-    struct snapshot *previous = cell->current;
-    cell->current = NULL;
-    pthread_mutex_unlock(&publish_lock);
-    if (previous != NULL)
-        snapshot_release(previous->value);
+    replace_current(cell, NULL);
 }
 
 int snapshot_live(struct snapshot_cell *cell)
