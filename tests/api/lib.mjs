@@ -36,6 +36,18 @@ export function runCli(args, options = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+export const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'bench', 'gen');
+
+// Runs the benchmark database generator (tests/bench/gen) to completion, e.g.
+// runGen(['--cases', '300', '--days', '30', '--out', file]): a city whose cases
+// were filed and moved at their own past moments. Returns {status, stdout, stderr}.
+export function runGen(args) {
+  const result = spawnSync(GEN, args, {
+    cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 120000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 // Starts a server. options: {args: [...], dataDir, webDir, env}. Resolves to an
 // object with base URL, port, request helpers and stop().
 export async function startServer(options = {}) {
