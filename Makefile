@@ -83,6 +83,9 @@ $(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Bytes on standard input as the items of a C array initialiser ("0x7b,0x0a,...").
+C_BYTES := od -An -v -tx1 | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
+
 # The migrations become one C file: each text followed by its user_version pragma.
 $(BUILD)/migrations.c: $(MIGRATIONS) Makefile
 	@mkdir -p $(dir $@)
@@ -90,8 +93,7 @@ $(BUILD)/migrations.c: $(MIGRATIONS) Makefile
 	  for f in $(MIGRATIONS); do \
 	    n=$$(basename $$f | cut -c1-4); \
 	    echo "static const char migration_$$n[] = {"; \
-	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | od -An -v -tx1 | \
-	      sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | $(C_BYTES); \
 	    echo "0x00};"; \
 	  done; \
 	  echo "const struct store_migration STORE_MIGRATIONS[] = {"; \
