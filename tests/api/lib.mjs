@@ -43,7 +43,7 @@ export const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'ben
 // were filed and moved at their own past moments. Returns {status, stdout, stderr}.
 export function runGen(args) {
   const result = spawnSync(GEN, args, {
-    cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 120000,
+    cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 600000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
