@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// JSON helpers over cJSON: strict parsing of request bodies (explicit length, no
-// trailing garbage, valid UTF-8, unknown fields refused) and small getters.
+// JSON helpers over cJSON: strict parsing of request bodies (explicit length, the
+// grammar of RFC 8259, valid UTF-8, no repeated or unknown members) and small
+// getters.
 #ifndef CHENGGUAN_JSON_H
 #define CHENGGUAN_JSON_H
 
@@ -27,9 +28,13 @@ struct json_problem {
     char field[128];
 };
 
-// Parses exactly len bytes as one JSON object. Returns the tree (caller owns it,
+// Parses exactly len bytes as one JSON object, held to RFC 8259: valid UTF-8, no
+// byte order mark, numbers as the standard writes them ("0110", "-.5", "+1", "1.",
+// NaN and Infinity are refused), no "\u0000" or lone surrogate, at most 64 levels
+// deep, and no object with a member name twice. Returns the tree (caller owns it,
 // free with cJSON_Delete) or NULL with *problem filled (invalid_utf8 or
-// invalid_json, and the reason).
+// invalid_json, and the reason; field names a repeated member by its path, such
+// as "features[3].properties.code", and is empty otherwise).
 cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem);
 
 // Checks obj against the expected fields: every member known, of its type, strings

@@ -18,6 +18,7 @@ struct MHD_Connection;
 struct MHD_Response;
 struct json_problem;
 struct server;
+struct worktime_calendar;
 
 // The staff user behind a session or API token (filled by the dispatcher).
 struct request_user {
@@ -33,6 +34,7 @@ struct request_user {
     // unit; a department's is the place it belongs to). Ask it, never its path.
     struct jurisdiction jurisdiction;
     char csrf_token[48]; // empty for token clients
+    int64_t session_id;  // the session signed in with; 0 for token clients
     bool via_token;      // an API token, not a browser session
     char channel[16];    // the token's intake channel ("12345", "110", "12319")
 };
@@ -79,6 +81,9 @@ struct request {
 
     cJSON *json;               // parsed body of a ROUTE_JSON route
     struct request_user *user; // NULL when anonymous
+    // The calendar snapshot this request reads, held until it completes
+    // (server_calendar); NULL until first asked for.
+    const struct worktime_calendar *calendar;
 
     // Reply, set once by request_reply_*.
     int status;

@@ -5,6 +5,8 @@
 #ifndef CHENGGUAN_ROLES_H
 #define CHENGGUAN_ROLES_H
 
+#include <stdbool.h>
+
 enum role {
     ROLE_NONE = 0,
     ROLE_INSPECTOR = 1 << 0,  // 监督员/网格员
@@ -18,6 +20,16 @@ enum role {
 
 #define ROLE_ANY_STAFF                                                                             \
     (ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR | ROLE_DEPARTMENT | ROLE_LEADER | ROLE_ADMIN)
+
+// The role a hotline platform (12345, 110, 12319) acts as through its API token:
+// it enters the calls it takes, which is the operator's work (受理员/接线员), so
+// a token filed by a department, a supervisor or an admin would file cases that
+// no such account may file.
+#define ROLE_HOTLINE_PLATFORM ROLE_OPERATOR
+
+// Returns true when an API token may be bound to an account of this role (see
+// ROLE_HOTLINE_PLATFORM): the role must be exactly one role the platform acts as.
+bool role_may_hold_token(enum role role);
 
 // Returns the role for its lowercase English name ("inspector"...), ROLE_NONE if unknown.
 enum role role_from_name(const char *name);

@@ -6,6 +6,7 @@
 #define CHENGGUAN_SERVER_H
 
 #include "router.h"
+#include "snapshot.h"
 #include "worktime.h"
 
 #include <stdatomic.h>
@@ -14,6 +15,7 @@
 
 struct drain;
 struct ratelimit;
+struct request;
 struct store;
 
 // The most counters each limiter holds (about 100 bytes each): far more keys than
@@ -47,10 +49,10 @@ struct server {
     struct router router;
     struct store *store;
     char web_root[4096]; // realpath of web_dir
-    // The office calendar in force: an immutable snapshot, swapped whole when an
-    // admin changes it, so readers never lock. Old snapshots are freed at exit.
-    _Atomic(const struct worktime_calendar *) calendar;
-    struct server_calendar_snapshot *calendar_snapshots;
+    // The office calendar in force: an immutable snapshot, replaced whole when an
+    // admin changes it; a request holds the one it read until it completes, and a
+    // replaced snapshot is freed when its last request is done (server_calendar).
+    struct snapshot_cell calendar;
     char csp[512]; // Content-Security-Policy, built at start
     // Attempt counters (internally locked): sign-ins per account and address, and
     // citizens' query codes and reports per address, apart so that a flood on the
@@ -67,14 +69,18 @@ void server_config_defaults(struct server_config *config);
 // Registers every API route table. Returns 0, or -1 when the table does not fit.
 int server_add_routes(struct server *server);
 
-// The calendar in force (never NULL once server_reload_calendar succeeded).
-const struct worktime_calendar *server_calendar(struct server *server);
+// The calendar in force for this request: every call within one request returns
+// the same snapshot, which stays valid until the request completes even when an
+// admin changes the calendar meanwhile. Never NULL once server_reload_calendar
+// succeeded. The request holds it; the caller must not free it.
+const struct worktime_calendar *server_calendar(struct request *req);
 
 // Loads the calendar from the store into a new snapshot and makes it current.
 // Thread-safe. Returns 0, or -1 (the old calendar stays in force).
 int server_reload_calendar(struct server *server);
 
-// Frees every calendar snapshot. Call once no request runs any more.
+// Drops the server's calendar. Call once no request runs any more; a snapshot
+// still held by anything is then a leak the sanitizer reports.
 void server_free_calendars(struct server *server);
 
 // Makes the server's attempt counters, empty, with a random hash key. Returns 0,

@@ -8,7 +8,9 @@ struct store;
 struct worktime_calendar;
 
 // Fills cal with the default periods (08:30-12:00, 14:00-17:30, Mon-Fri, UTC+8) and
-// every holiday and adjusted working day stored. Returns STORE_OK or STORE_ERROR.
+// every holiday and adjusted working day stored. Returns STORE_OK, STORE_INVALID
+// (logged) when a stored day does not fit the calendar (not a real date, or more
+// than WORKTIME_MAX_DATES of a kind), or STORE_ERROR.
 int store_calendar_load(struct store *store, struct worktime_calendar *cal);
 
 // Calls fn(day, kind, name, data) for each stored exception between from_day and
@@ -18,7 +20,8 @@ int store_calendar_days(struct store *store, int from_day, int to_day,
                         void *data);
 
 // Sets a day to "holiday" or "workday" with a name (inserted or replaced).
-// Returns STORE_OK, STORE_INVALID (bad kind) or STORE_ERROR.
+// Returns STORE_OK, STORE_INVALID (a bad kind, or WORKTIME_MAX_DATES days of
+// that kind are stored already) or STORE_ERROR.
 int store_calendar_day_set(struct store *store, int day, const char *kind, const char *name);
 
 // Removes a day's exception. Returns STORE_OK or STORE_NOT_FOUND.

@@ -55,10 +55,11 @@ int store_user_set_disabled(struct store *store, int64_t id, bool disabled);
 
 // Updates display name, role, org unit and phone of a user (fields of `user`), and
 // in the same transaction the password hash (unless NULL) and the disabled flag
-// (0 or 1; -1 leaves it). Ends the user's sessions. Returns STORE_OK,
+// (0 or 1; -1 leaves it). When end_sessions is set, ends the user's sessions but
+// keep_session_id (0 keeps none; see account.h for when). Returns STORE_OK,
 // STORE_NOT_FOUND, STORE_INVALID (no such org unit) or STORE_ERROR.
 int store_user_update(struct store *store, const struct store_user *user, const char *password_hash,
-                      int disabled);
+                      int disabled, bool end_sessions, int64_t keep_session_id);
 
 // Calls fn for each user whose org unit the jurisdiction covers (a department's
 // when the place it belongs to is covered; NULL: nobody), ordered by id, after

@@ -12,10 +12,14 @@
 enum worktime_unit { WORKTIME_WORK_HOURS, WORKTIME_WORK_DAYS, WORKTIME_URGENT_HOURS };
 
 #define WORKTIME_MAX_PERIODS 4
-#define WORKTIME_MAX_DATES   400
-#define WORKTIME_MINUTE_MS   INT64_C(60000)
-#define WORKTIME_HOUR_MS     INT64_C(3600000)
-#define WORKTIME_DAY_MS      INT64_C(86400000)
+// Most holidays, and most adjusted working days, a calendar holds: a century of
+// China's public holidays (about 30 days off and 6 adjusted days a year) for the
+// years 2000-2100 the API takes, at 16 KiB a list. A longer list is refused where
+// days are added, never cut short silently.
+#define WORKTIME_MAX_DATES 4096
+#define WORKTIME_MINUTE_MS INT64_C(60000)
+#define WORKTIME_HOUR_MS   INT64_C(3600000)
+#define WORKTIME_DAY_MS    INT64_C(86400000)
 // Largest accepted |utc_offset_minutes|; real offsets are within -720..+840.
 #define WORKTIME_MAX_UTC_OFFSET 1440
 
@@ -77,6 +81,11 @@ int worktime_daily_minutes(const struct worktime_calendar *cal);
 
 // Returns 1 if `yyyymmdd` is a real Gregorian date in years 1..9999, else 0.
 int worktime_date_valid(int yyyymmdd);
+
+// Parses a date written exactly as "YYYY-MM-DD" (ASCII digits, no sign, space or
+// anything after) into YYYYMMDD. Returns 0 for any other text, NULL, or a date
+// that does not exist (2026-02-30).
+int worktime_parse_date(const char *text);
 
 // Returns the day of the week of a valid date (0 = Sunday .. 6 = Saturday), -1 if invalid.
 int worktime_weekday(int yyyymmdd);

@@ -9,6 +9,7 @@
 #include "handler_pool.h"
 #include "jurisdiction.h"
 #include "log.h"
+#include "roles.h"
 #include "server.h"
 #include "store.h"
 #include "store_calendar.h"
@@ -357,7 +358,8 @@ static int command_token(int argc, char **argv)
     const struct cli_option options[] = {
         CLI_STORE_OPTIONS(&common),
         {"--channel", NULL, CLI_STRING, &channel, "12345, 110 or 12319"},
-        {"--user", NULL, CLI_STRING, &username, "the operator account the platform acts as"},
+        {"--user", NULL, CLI_STRING, &username,
+         "the operator account the platform acts as (operators only)"},
     };
     const char *positional[2];
     int count;
@@ -383,6 +385,13 @@ static int command_token(int argc, char **argv)
     rc = 1;
     if (store_user_get_by_username(store, username, &user, hash_text, sizeof hash_text) != STORE_OK)
         fprintf(stderr, "chengguan token: no user %s\n", username);
+    else if (!role_may_hold_token(user.role))
+        fprintf(stderr,
+                "chengguan token: %s is a %s account; a hotline platform enters calls as an "
+                "operator does, so bind its token to an operator account\n",
+                username, role_name(user.role));
+    else if (user.disabled)
+        fprintf(stderr, "chengguan token: the account %s is disabled\n", username);
     else if (auth_token_make(store, token, hash) != 0 ||
              store_token_create(store, positional[1], channel, hash, user.id) != STORE_OK)
         fprintf(stderr, "chengguan token: could not store the token (name taken?)\n");

@@ -14,18 +14,27 @@
 #include "worktime.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-// Parses "YYYY-MM-DD" into YYYYMMDD. Returns 0 when it is not a real date.
+// Parses exactly "YYYY-MM-DD" into YYYYMMDD. Returns 0 when it is not a real date
+// between 2000 and 2100.
 static int parse_day(const char *text)
 {
-    int y, m, d;
-    char tail;
-    if (text == NULL || strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-        return 0;
-    int day = y * 10000 + m * 100 + d;
-    return worktime_date_valid(day) && y >= 2000 && y <= 2100 ? day : 0;
+    int day = worktime_parse_date(text);
+    return day >= 20000101 && day <= 21001231 ? day : 0;
+}
+
+// Parses exactly four ASCII digits, 2000 to 2100 (strtol would take " +2031").
+// Returns 0 for anything else.
+static int parse_year(const char *text)
+{
+    int year = 0;
+    for (int i = 0; i < 4; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return 0;
+        year = year * 10 + (text[i] - '0');
+    }
+    return text[4] == '\0' && year >= 2000 && year <= 2100 ? year : 0;
 }
 
 static cJSON *day_json(int day, const char *kind, const char *name)
@@ -46,16 +55,14 @@ static void add_day(int day, const char *kind, const char *name, void *data)
 
 static int get_calendar(struct request *req)
 {
-    const struct worktime_calendar *cal = server_calendar(req->server);
+    const struct worktime_calendar *cal = server_calendar(req);
     int year = worktime_local_date(cal, store_now_ms()) / 10000;
     const char *param = request_query(req, "year");
     if (param != NULL) {
-        char *end = NULL;
-        long parsed = strtol(param, &end, 10);
-        if (end == param || *end != '\0' || parsed < 2000 || parsed > 2100)
+        year = parse_year(param);
+        if (year == 0)
             return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "year",
-                                             "year must be between 2000 and 2100");
-        year = (int)parsed;
+                                             "year must be four digits between 2000 and 2100");
     }
     cJSON *body = request_json_object(req);
     cJSON_AddNumberToObject(body, "year", year);
@@ -112,7 +119,14 @@ static int set_day(struct request *req)
             req, 422, ERR_INVALID_FIELD, "kind",
             "kind must be holiday or workday (an adjusted working day)");
     const char *name = json_get_string(req->json, "name");
-    if (store_calendar_day_set(req->server->store, day, kind, name) != STORE_OK)
+    int rc = store_calendar_day_set(req->server->store, day, kind, name);
+    if (rc == STORE_INVALID) // the kind is known, so the list is full
+        return request_reply_error(
+            req, 422, ERR_UNPROCESSABLE,
+            "the calendar already holds %d %s days, the most it can; remove days of past "
+            "years first",
+            WORKTIME_MAX_DATES, strcmp(kind, "holiday") == 0 ? "holiday" : "adjusted working");
+    if (rc != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not store the day");
     int status = reload_or_fail(req);
     if (status != 0)

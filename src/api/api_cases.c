@@ -70,13 +70,12 @@ static void add_place(cJSON *out, const struct store_case *c)
     cJSON_AddBoolToObject(place, "needs_placement", c->needs_placement);
 }
 
-static void add_clock(cJSON *out, const struct request *req, const struct store_case *c)
+static void add_clock(cJSON *out, struct request *req, const struct store_case *c)
 {
     int unit = worktime_unit_from_name(c->stage_unit);
     struct caseclock_view view;
-    caseclock_view(server_calendar(req->server),
-                   unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit, c->stage_limit_ms,
-                   c->stage_deadline, c->state == CASEFSM_STATE_SUSPENDED,
+    caseclock_view(server_calendar(req), unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit,
+                   c->stage_limit_ms, c->stage_deadline, c->state == CASEFSM_STATE_SUSPENDED,
                    c->suspended_remaining_ms, store_now_ms(), &view);
     cJSON *clock = cJSON_AddObjectToObject(out, "clock");
     cJSON_AddStringToObject(clock, "stage", c->stage);
@@ -289,7 +288,7 @@ static void add_stage(const struct store_case_stage *stage, void *data)
     int64_t paused =
         r->paused_ms + (r->paused_at > 0 && r->ended_at == 0 ? list->now - r->paused_at : 0);
     json_add_int(item, "elapsed_ms",
-                 casework_stage_elapsed(r, server_calendar(list->req->server), list->now));
+                 casework_stage_elapsed(r, server_calendar(list->req), list->now));
     json_add_int(item, "paused_ms", paused);
     cJSON_AddBoolToObject(item, "paused", r->paused_at > 0 && r->ended_at == 0);
     cJSON_AddStringToObject(item, "verdict", casework_verdict_name(r->verdict));
@@ -471,8 +470,7 @@ static int run_action(struct request *req)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "department_id",
                                          "that department is outside your jurisdiction");
     struct case_refusal refusal = {0};
-    int rc =
-        store_case_transition(req->server->store, server_calendar(req->server), &t, c, &refusal);
+    int rc = store_case_transition(req->server->store, server_calendar(req), &t, c, &refusal);
     switch (rc) {
     case STORE_OK:
         return request_reply_json(req, 200, api_case_detail_json(req, c));

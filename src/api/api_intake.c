@@ -249,7 +249,7 @@ static int staff_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
+    int rc = store_case_create(req->server->store, server_calendar(req), &in, c);
     if (rc == STORE_CONFLICT)
         return request_reply_field_error(req, 409, ERR_CONFLICT, "external_id",
                                          "ticket %s of %s is already case %s", in.external_id,
@@ -299,7 +299,7 @@ static int hotline_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
+    int rc = store_case_create(req->server->store, server_calendar(req), &in, c);
     if (rc == STORE_CONFLICT && !same_ticket_content(&in, c))
         return request_reply_field_error(
             req, 409, ERR_TICKET_CONFLICT, "external_id",
@@ -350,7 +350,7 @@ static int public_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, server_calendar(req->server), &in, c);
+    int rc = store_case_create(req->server->store, server_calendar(req), &in, c);
     if (rc == STORE_INVALID)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "category_id",
                                          "no such category");
@@ -369,7 +369,8 @@ static int public_intake(struct request *req)
 const struct route API_INTAKE_ROUTES[] = {
     {"POST", "/api/v1/cases", staff_intake, ROUTE_STAFF_WRITE,
      ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR},
-    {"POST", "/api/v1/intake/hotline", hotline_intake, ROUTE_TOKEN | ROUTE_JSON | ROUTE_WRITE, 0},
+    {"POST", "/api/v1/intake/hotline", hotline_intake, ROUTE_TOKEN | ROUTE_JSON | ROUTE_WRITE,
+     ROLE_HOTLINE_PLATFORM},
     {"POST", "/api/v1/public/cases", public_intake, ROUTE_JSON | ROUTE_WRITE, 0},
 };
 const size_t API_INTAKE_ROUTE_COUNT = sizeof API_INTAKE_ROUTES / sizeof API_INTAKE_ROUTES[0];

@@ -312,7 +312,7 @@ static int rate_case(struct request *req)
         .rating = value,
         .comment = json_get_string(req->json, "comment"),
         .source = "citizen",
-        .calendar = server_calendar(req->server),
+        .calendar = server_calendar(req),
         .reopen_window_ms = req->server->config.reopen_window_days * 86400000LL,
     };
     switch (store_case_rate(req->server->store, &rating)) {

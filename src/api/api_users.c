@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // User administration for admins: list, create and change staff accounts inside
-// the admin's own jurisdiction. Password changes and disabling end sessions.
+// the admin's own jurisdiction. Password, role and unit changes and disabling end
+// the account's sessions (account.h); a new phone number or name does not.
 #include "api.h"
 
+#include "account.h"
 #include "arena.h"
 #include "auth.h"
 #include "errors.h"
@@ -146,6 +148,26 @@ static int create_user(struct request *req)
     return request_reply_json(req, 201, account_json(&user));
 }
 
+// Whether the change from before to after ends the account's sessions
+// (account.h), and the one to keep in *keep_session_id (0 keeps none).
+static bool sessions_end(const struct request *req, const struct store_user *before,
+                         const struct store_user *after, bool new_password, bool disabling,
+                         int64_t *keep_session_id)
+{
+    struct account_change change = {
+        .role_before = before->role,
+        .role_after = after->role,
+        .unit_before = before->org_unit_id,
+        .unit_after = after->org_unit_id,
+        .new_password = new_password,
+        .disabling = disabling,
+        .own = after->id == req->user->id,
+    };
+    enum account_sessions sessions = account_change_sessions(&change);
+    *keep_session_id = sessions == ACCOUNT_SESSIONS_END_OTHERS ? req->user->session_id : 0;
+    return sessions != ACCOUNT_SESSIONS_KEEP;
+}
+
 static int update_user(struct request *req)
 {
     static const struct json_field FIELDS[] = {
@@ -160,6 +182,7 @@ static int update_user(struct request *req)
     int status = load_target(req, &user);
     if (status != 0)
         return status;
+    const struct store_user before = user;
     status = resolve_role_and_unit(req, &user);
     if (status != 0)
         return status;
@@ -186,9 +209,13 @@ static int update_user(struct request *req)
             "you cannot disable yourself or drop your own admin role");
     struct store *store = req->server->store;
     const cJSON *disabled = cJSON_GetObjectItem(req->json, "disabled");
+    int64_t keep_session_id = 0;
+    bool end_sessions = sessions_end(req, &before, &user, password != NULL, cJSON_IsTrue(disabled),
+                                     &keep_session_id);
     int rc = store_user_update(store, &user, password ? hash : NULL,
-                               cJSON_IsBool(disabled) ? cJSON_IsTrue(disabled) : -1);
-    auth_forget_sessions(); // a disabled user, a new role or unit count at once
+                               cJSON_IsBool(disabled) ? cJSON_IsTrue(disabled) : -1, end_sessions,
+                               keep_session_id);
+    auth_forget_sessions(); // ended sessions, a new role or a new name count at once
     if (rc != STORE_OK || store_user_get(store, user.id, &user) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not update the user");
     return request_reply_json(req, 200, account_json(&user));

@@ -474,6 +474,7 @@ static int authenticate_session(struct request *req, bool csrf)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     fill_user(out, user);
     snprintf(out->csrf_token, sizeof out->csrf_token, "%s", session->csrf_token);
+    out->session_id = session->id;
     req->user = out;
     return 0;
 }

@@ -6,9 +6,10 @@
 #include "errors.h"
 #include "textseg.h"
 
-#include <math.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define JSON_MAX_SAFE_INT 9007199254740992.0
@@ -45,25 +46,311 @@ static void problem_set(struct json_problem *problem, const char *code, const ch
     field_copy(problem, field ? field : "");
 }
 
-// True when a string in the JSON text holds the escape \u0000, which cJSON would
-// turn into a NUL that silently ends the string.
-static bool has_escaped_nul(const char *body, size_t len)
+// ---- the grammar of RFC 8259, checked before cJSON parses ----
+// cJSON is lenient: it skips a byte order mark, reads numbers with strtod ("0110",
+// "-.5", "1."), and lets "\u0000" cut a string short. A body is first held to the
+// standard's grammar, so that what is stored is what the client meant.
+
+// Deepest nesting of objects and arrays in a body (a GeoJSON import needs 8).
+#define JSON_MAX_DEPTH 64
+
+struct json_scan {
+    const unsigned char *text;
+    size_t len, at;
+    const char *error; // why the text is not JSON; NULL while it is
+};
+
+static const char NUMBER_RULE[] = "numbers must be plain JSON numbers (no leading zero, '+' "
+                                  "sign, bare '.', NaN or Infinity)";
+
+static int scan_peek(const struct json_scan *scan)
 {
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        if (!in_string) {
-            in_string = body[i] == '"';
+    return scan->at < scan->len ? scan->text[scan->at] : -1;
+}
+
+static bool scan_fail(struct json_scan *scan, const char *why)
+{
+    scan->error = why;
+    return false;
+}
+
+static void scan_space(struct json_scan *scan)
+{
+    int c;
+    while ((c = scan_peek(scan)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+        scan->at++;
+}
+
+static bool scan_digits(struct json_scan *scan)
+{
+    size_t start = scan->at;
+    while (scan_peek(scan) >= '0' && scan_peek(scan) <= '9')
+        scan->at++;
+    return scan->at > start;
+}
+
+// The code unit of the four hex digits at the cursor, or -1.
+static long scan_hex4(struct json_scan *scan)
+{
+    long unit = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = scan_peek(scan), digit = c >= '0' && c <= '9'   ? c - '0'
+                                         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                                : -1;
+        if (digit < 0)
+            return -1;
+        unit = unit * 16 + digit;
+        scan->at++;
+    }
+    return unit;
+}
+
+// A \u escape after its "\u": a character other than U+0000, or a surrogate pair.
+static bool scan_unicode_escape(struct json_scan *scan)
+{
+    long unit = scan_hex4(scan);
+    if (unit < 0)
+        return scan_fail(scan, "a \\u escape needs four hex digits");
+    if (unit == 0)
+        return scan_fail(scan, "strings must not contain U+0000");
+    if (unit >= 0xDC00 && unit <= 0xDFFF)
+        return scan_fail(scan, "a \\u escape holds half a surrogate pair");
+    if (unit < 0xD800 || unit > 0xDBFF)
+        return true;
+    if (scan->len - scan->at < 2 || scan->text[scan->at] != '\\' || scan->text[scan->at + 1] != 'u')
+        return scan_fail(scan, "a \\u escape holds half a surrogate pair");
+    scan->at += 2;
+    long low = scan_hex4(scan);
+    if (low < 0xDC00 || low > 0xDFFF)
+        return scan_fail(scan, "a \\u escape holds half a surrogate pair");
+    return true;
+}
+
+// A string, the cursor on its opening quote.
+static bool scan_string(struct json_scan *scan)
+{
+    scan->at++;
+    while (scan->at < scan->len) {
+        unsigned char c = scan->text[scan->at++];
+        if (c == '"')
+            return true;
+        if (c < 0x20)
+            return scan_fail(scan, "control characters in strings must be escaped");
+        if (c != '\\')
             continue;
-        }
-        if (body[i] == '"') {
-            in_string = false;
-        } else if (body[i] == '\\' && i + 1 < len) {
-            if (body[i + 1] == 'u' && i + 5 < len && strncmp(body + i + 2, "0000", 4) == 0)
-                return true;
-            i++; // skip the escaped character
+        int escaped = scan_peek(scan);
+        if (escaped < 0)
+            break;
+        scan->at++;
+        if (escaped == 'u') {
+            if (!scan_unicode_escape(scan))
+                return false;
+        } else if (memchr("\"\\/bfnrt", escaped, 8) == NULL) {
+            return scan_fail(scan, "unknown escape in a string");
         }
     }
+    return scan_fail(scan, "a string is not closed");
+}
+
+// -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+static bool scan_number(struct json_scan *scan)
+{
+    if (scan_peek(scan) == '-')
+        scan->at++;
+    if (scan_peek(scan) == '0') {
+        scan->at++;
+        if (scan_peek(scan) >= '0' && scan_peek(scan) <= '9')
+            return scan_fail(scan, NUMBER_RULE);
+    } else if (!scan_digits(scan)) {
+        return scan_fail(scan, NUMBER_RULE);
+    }
+    if (scan_peek(scan) == '.') {
+        scan->at++;
+        if (!scan_digits(scan))
+            return scan_fail(scan, NUMBER_RULE);
+    }
+    if (scan_peek(scan) == 'e' || scan_peek(scan) == 'E') {
+        scan->at++;
+        if (scan_peek(scan) == '+' || scan_peek(scan) == '-')
+            scan->at++;
+        if (!scan_digits(scan))
+            return scan_fail(scan, NUMBER_RULE);
+    }
+    return true;
+}
+
+static bool scan_word(struct json_scan *scan, const char *word)
+{
+    size_t n = strlen(word);
+    if (scan->len - scan->at < n || memcmp(scan->text + scan->at, word, n) != 0)
+        return scan_fail(scan, "expected a value");
+    scan->at += n;
+    return true;
+}
+
+// A string, number, true, false or null at the cursor.
+static bool scan_scalar(struct json_scan *scan)
+{
+    int c = scan_peek(scan);
+    if (c == '"')
+        return scan_string(scan);
+    if (c == '-' || (c >= '0' && c <= '9'))
+        return scan_number(scan);
+    if (c == '+' || c == '.' || c == 'N' || c == 'I')
+        return scan_fail(scan, NUMBER_RULE);
+    if (c == 't')
+        return scan_word(scan, "true");
+    if (c == 'f')
+        return scan_word(scan, "false");
+    if (c == 'n')
+        return scan_word(scan, "null");
+    return scan_fail(scan, c < 0 ? "the body ends before the JSON value does" : "expected a value");
+}
+
+enum scan_expect { EXPECT_VALUE, EXPECT_NAME, EXPECT_MORE };
+
+// True when the whole text is one JSON value; else false with scan->error set and
+// scan->at where the text went wrong.
+static bool scan_json(struct json_scan *scan)
+{
+    char open[JSON_MAX_DEPTH]; // '{' or '[' of each container not yet closed
+    int depth = 0;
+    enum scan_expect expect = EXPECT_VALUE;
+    for (;;) {
+        scan_space(scan);
+        int c = scan_peek(scan);
+        if (expect == EXPECT_NAME) {
+            if (c != '"')
+                return scan_fail(scan, "expected a member name in double quotes");
+            if (!scan_string(scan))
+                return false;
+            scan_space(scan);
+            if (scan_peek(scan) != ':')
+                return scan_fail(scan, "expected ':' after a member name");
+            scan->at++;
+            expect = EXPECT_VALUE;
+        } else if (expect == EXPECT_VALUE && (c == '{' || c == '[')) {
+            if (depth == JSON_MAX_DEPTH)
+                return scan_fail(scan, "objects and arrays nest too deep");
+            open[depth++] = (char)c;
+            scan->at++;
+            scan_space(scan);
+            expect = c == '{' ? EXPECT_NAME : EXPECT_VALUE;
+            if (scan_peek(scan) == (c == '{' ? '}' : ']')) {
+                scan->at++;
+                depth--;
+                expect = EXPECT_MORE;
+            }
+        } else if (expect == EXPECT_VALUE) {
+            if (!scan_scalar(scan))
+                return false;
+            expect = EXPECT_MORE;
+        } else if (depth == 0) {
+            return c < 0 || scan_fail(scan, "unexpected text after the JSON value");
+        } else if (c == ',') {
+            scan->at++;
+            expect = open[depth - 1] == '{' ? EXPECT_NAME : EXPECT_VALUE;
+        } else if (c == (open[depth - 1] == '{' ? '}' : ']')) {
+            scan->at++;
+            depth--;
+        } else {
+            return scan_fail(scan, open[depth - 1] == '{' ? "expected ',' or '}' in an object"
+                                                          : "expected ',' or ']' in an array");
+        }
+    }
+}
+
+// Holds the body to RFC 8259. Returns true, or false with *problem filled.
+static bool grammar_check(const char *body, size_t len, struct json_problem *problem)
+{
+    if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
+        problem_set(problem, ERR_INVALID_JSON, NULL, "%s",
+                    "the request body starts with a byte order mark; send JSON without one");
+        return false;
+    }
+    struct json_scan scan = {(const unsigned char *)body, len, 0, NULL};
+    if (scan_json(&scan))
+        return true;
+    problem->code = ERR_INVALID_JSON;
+    snprintf(problem->message, sizeof problem->message,
+             "the request body is not valid JSON: %s (at byte %zu)", scan.error, scan.at);
+    problem->field[0] = '\0';
     return false;
+}
+
+// ---- member names used twice ----
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+// Finds a member name that appears twice in obj, sorting the names so that an
+// object of many thousand members costs n log n. Returns false when out of memory.
+static bool find_repeated_name(const cJSON *obj, const char **repeated)
+{
+    *repeated = NULL;
+    size_t count = 0;
+    for (const cJSON *member = obj->child; member != NULL; member = member->next)
+        count++;
+    if (count < 2)
+        return true;
+    const char *few[16];
+    const char **names = count <= 16 ? few : malloc(count * sizeof *names);
+    if (names == NULL)
+        return false;
+    size_t i = 0;
+    for (const cJSON *member = obj->child; member != NULL; member = member->next)
+        names[i++] = member->string;
+    qsort(names, count, sizeof *names, compare_names);
+    for (i = 1; i < count && *repeated == NULL; i++)
+        if (strcmp(names[i - 1], names[i]) == 0)
+            *repeated = names[i];
+    if (names != few)
+        free(names);
+    return true;
+}
+
+// Appends ".name" (or "name" at the top) or "[index]" to the path of length len
+// in path[size]; returns the new length (cut short when it does not fit).
+static size_t path_append(char *path, size_t size, size_t len, const char *name, size_t index)
+{
+    int n = name != NULL ? snprintf(path + len, size - len, "%s%s", len ? "." : "", name)
+                         : snprintf(path + len, size - len, "[%zu]", index);
+    return n < 0 ? len : len + (size_t)n < size ? len + (size_t)n : size - 1;
+}
+
+// Refuses a tree in which one object holds a member name twice (an ambiguous body:
+// which one counts depends on the reader). Returns true, or false with *problem
+// filled, its field the path of the repeated member ("features[3].properties.code").
+static bool names_unique(const cJSON *node, char *path, size_t size, size_t len,
+                         struct json_problem *problem)
+{
+    bool object = cJSON_IsObject(node);
+    if (object) {
+        const char *repeated;
+        if (!find_repeated_name(node, &repeated)) {
+            problem_set(problem, ERR_INVALID_JSON, NULL, "%s",
+                        "the request body is too large to check for repeated member names");
+            return false;
+        }
+        if (repeated != NULL) {
+            path_append(path, size, len, repeated, 0);
+            problem_set(problem, ERR_INVALID_JSON, path, "member '%s' appears twice", path);
+            return false;
+        }
+    }
+    size_t index = 0;
+    for (const cJSON *child = node->child; child != NULL; child = child->next, index++) {
+        if (!cJSON_IsObject(child) && !cJSON_IsArray(child))
+            continue;
+        size_t child_len = path_append(path, size, len, object ? child->string : NULL, index);
+        if (!names_unique(child, path, size, child_len, problem))
+            return false;
+        path[len] = '\0';
+    }
+    return true;
 }
 
 cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem)
@@ -77,10 +364,8 @@ cJSON *json_parse_object(const char *body, size_t len, struct json_problem *prob
         problem_set(problem, ERR_INVALID_UTF8, NULL, "%s", "the request body is not valid UTF-8");
         return NULL;
     }
-    if (has_escaped_nul(body, len)) {
-        problem_set(problem, ERR_INVALID_JSON, NULL, "%s", "strings must not contain U+0000");
+    if (!grammar_check(body, len, problem))
         return NULL;
-    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, false);
     if (root == NULL) {
@@ -98,6 +383,11 @@ cJSON *json_parse_object(const char *body, size_t len, struct json_problem *prob
         cJSON_Delete(root);
         problem_set(problem, ERR_INVALID_JSON, NULL, "%s",
                     "the request body must be a JSON object");
+        return NULL;
+    }
+    char path[256] = "";
+    if (!names_unique(root, path, sizeof path, 0, problem)) {
+        cJSON_Delete(root);
         return NULL;
     }
     return root;

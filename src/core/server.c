@@ -6,11 +6,13 @@
 #include "handler_pool.h"
 
 #include "api.h"
+#include "arena.h"
+#include "log.h"
 #include "ratelimit.h"
+#include "request.h"
 #include "store.h"
 #include "store_calendar.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 
@@ -66,44 +68,45 @@ int server_add_routes(struct server *server)
     return 0;
 }
 
-struct server_calendar_snapshot {
-    struct server_calendar_snapshot *next;
-    struct worktime_calendar calendar;
-};
-
-static pthread_mutex_t calendar_lock = PTHREAD_MUTEX_INITIALIZER;
-
-const struct worktime_calendar *server_calendar(struct server *server)
+// Drops a request's hold on its calendar (an arena cleanup).
+static void release_calendar(void *calendar)
 {
-    return atomic_load(&server->calendar);
+    snapshot_release(calendar);
+}
+
+const struct worktime_calendar *server_calendar(struct request *req)
+{
+    if (req->calendar == NULL) {
+        struct snapshot_cell *cell = &req->server->calendar;
+        struct worktime_calendar *calendar = snapshot_acquire(cell);
+        // Out of memory the cleanup cannot be registered (and has dropped the
+        // reference): hold one for good instead, a leak rather than a calendar
+        // freed while in use.
+        if (arena_defer(req->arena, release_calendar, calendar) != 0)
+            calendar = snapshot_acquire(cell);
+        req->calendar = calendar;
+    }
+    return req->calendar;
 }
 
 int server_reload_calendar(struct server *server)
 {
-    struct server_calendar_snapshot *snapshot = malloc(sizeof *snapshot);
-    if (snapshot == NULL)
+    struct worktime_calendar *calendar = snapshot_new(&server->calendar, sizeof *calendar);
+    if (calendar == NULL)
         return -1;
-    pthread_mutex_lock(&calendar_lock);
-    int rc = store_calendar_load(server->store, &snapshot->calendar);
-    if (rc == STORE_OK) {
-        snapshot->next = server->calendar_snapshots;
-        server->calendar_snapshots = snapshot;
-        atomic_store(&server->calendar, &snapshot->calendar);
+    if (store_calendar_load(server->store, calendar) != STORE_OK) {
+        snapshot_release(calendar);
+        return -1;
     }
-    pthread_mutex_unlock(&calendar_lock);
-    if (rc != STORE_OK)
-        free(snapshot);
-    return rc == STORE_OK ? 0 : -1;
+    snapshot_publish(&server->calendar, calendar);
+    // Older snapshots live on only while requests that read them run.
+    log_info("calendar: reloaded; %d snapshot(s) in memory", snapshot_live(&server->calendar));
+    return 0;
 }
 
 void server_free_calendars(struct server *server)
 {
-    atomic_store(&server->calendar, NULL);
-    while (server->calendar_snapshots != NULL) {
-        struct server_calendar_snapshot *next = server->calendar_snapshots->next;
-        free(server->calendar_snapshots);
-        server->calendar_snapshots = next;
-    }
+    snapshot_clear(&server->calendar);
 }
 
 int server_start_limits(struct server *server)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Names of the staff roles, for the database, the API and the command line.
+// Names of the staff roles, for the database, the API and the command line, and
+// which role a machine client's token may act as.
 #include "roles.h"
 
 #include <string.h>
@@ -29,4 +30,10 @@ const char *role_name(enum role role)
         if (ROLE_NAMES[i].role == role)
             return ROLE_NAMES[i].name;
     return "none";
+}
+
+bool role_may_hold_token(enum role role)
+{
+    // One bit, inside the mask: a combination is not a role an account has.
+    return role != ROLE_NONE && (role & (role - 1)) == 0 && (role & ROLE_HOTLINE_PLATFORM) == role;
 }

@@ -36,6 +36,25 @@ int worktime_date_valid(int yyyymmdd)
     return day <= month_days;
 }
 
+int worktime_parse_date(const char *text)
+{
+    static const char PATTERN[] = "dddd-dd-dd";
+    int date = 0;
+    for (int i = 0; i < 10; i++) {
+        if (text == NULL || text[i] == '\0')
+            return 0;
+        if (PATTERN[i] == '-') {
+            if (text[i] != '-')
+                return 0;
+        } else if (text[i] >= '0' && text[i] <= '9') {
+            date = date * 10 + (text[i] - '0');
+        } else {
+            return 0;
+        }
+    }
+    return text[10] == '\0' && worktime_date_valid(date) ? date : 0;
+}
+
 // Day number (days since 1970-01-01) of a date already checked by worktime_date_valid().
 static int64_t day_from_date(int yyyymmdd)
 {

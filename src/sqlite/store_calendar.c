@@ -15,15 +15,24 @@ int store_calendar_load(struct store *store, struct worktime_calendar *cal)
     sqlite3_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = SQLITE_DONE, refused = 0;
+    while (refused == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         int day = sqlite3_column_int(stmt, 0);
         const char *kind = (const char *)sqlite3_column_text(stmt, 1);
         if ((strcmp(kind, "holiday") == 0 ? worktime_calendar_add_holiday(cal, day)
                                           : worktime_calendar_add_workday(cal, day)) != 0)
-            log_warn("calendar: day %d ignored (invalid or calendar full)", day);
+            refused = day;
     }
     store_stmt_done(stmt);
+    // Deadlines computed without a stored day would be wrong without a trace:
+    // refuse the whole calendar instead (days are only added through
+    // store_calendar_day_set, which keeps within the limit).
+    if (refused != 0) {
+        log_error("calendar: stored day %d is not a real date, or its kind has more than "
+                  "%d days; remove days from calendar_day",
+                  refused, WORKTIME_MAX_DATES);
+        return STORE_INVALID;
+    }
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
@@ -52,12 +61,33 @@ struct day_job {
     const char *name;
 };
 
+// STORE_OK when one more day of the job's kind fits the calendar (the day itself
+// does not count: it may already be of that kind), STORE_INVALID when it is full.
+static int day_fits(struct store_tx *tx, const struct day_job *job)
+{
+    static const char SQL[] =
+        "SELECT count(*) FROM calendar_day WHERE kind = :kind AND day <> :day";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":kind", job->kind);
+    store_bind_int(stmt, ":day", job->day);
+    int rc = store_step_row(stmt);
+    if (rc == STORE_OK && sqlite3_column_int64(stmt, 0) >= WORKTIME_MAX_DATES)
+        rc = STORE_INVALID;
+    store_stmt_done(stmt);
+    return rc;
+}
+
 static int day_set_job(struct store_tx *tx, void *data)
 {
     static const char SQL[] = "INSERT INTO calendar_day (day, kind, name) VALUES (:day, :kind, "
                               ":name) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, "
                               "name = excluded.name";
     struct day_job *job = data;
+    int fits = day_fits(tx, job);
+    if (fits != STORE_OK)
+        return fits;
     sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;

@@ -125,15 +125,19 @@ struct user_field_job {
     const char *text;
     int64_t number;
     const struct store_user *user;
+    bool end_sessions;
+    int64_t keep_session_id;
 };
 
-static int end_sessions(struct store_tx *tx, int64_t user_id)
+// Ends every session of the user but keep_session_id (0 keeps none).
+static int end_sessions(struct store_tx *tx, int64_t user_id, int64_t keep_session_id)
 {
-    static const char SQL[] = "DELETE FROM session WHERE user_id = :id";
+    static const char SQL[] = "DELETE FROM session WHERE user_id = :id AND id <> :keep";
     sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", user_id);
+    store_bind_int(stmt, ":keep", keep_session_id);
     return store_exec_stmt(stmt);
 }
 
@@ -155,7 +159,7 @@ static int update_user(struct store_tx *tx, const char *sql, struct user_field_j
         return rc;
     if (sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
         return STORE_NOT_FOUND;
-    return end ? end_sessions(tx, job->id) : STORE_OK;
+    return end ? end_sessions(tx, job->id, 0) : STORE_OK;
 }
 
 static int set_password_job(struct store_tx *tx, void *data)
@@ -216,14 +220,17 @@ static int update_job(struct store_tx *tx, void *data)
         return rc;
     if (job->number >= 0 && (rc = update_user(tx, SQL_DISABLED, job, false)) != STORE_OK)
         return rc;
-    // A role or unit change must not keep old privileges alive in open sessions.
-    return end_sessions(tx, job->user->id);
+    return job->end_sessions ? end_sessions(tx, job->user->id, job->keep_session_id) : STORE_OK;
 }
 
 int store_user_update(struct store *store, const struct store_user *user, const char *password_hash,
-                      int disabled)
+                      int disabled, bool end_sessions, int64_t keep_session_id)
 {
-    struct user_field_job job = {.user = user, .text = password_hash, .number = disabled};
+    struct user_field_job job = {.user = user,
+                                 .text = password_hash,
+                                 .number = disabled,
+                                 .end_sessions = end_sessions,
+                                 .keep_session_id = keep_session_id};
     return store_write(store, update_job, &job);
 }
 

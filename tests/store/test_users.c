@@ -186,7 +186,7 @@ Test(users, an_update_changes_the_account_in_one_go_and_ends_sessions)
     snprintf(u.phone, sizeof u.phone, "13700000000");
     u.role = ROLE_SUPERVISOR;
     u.org_unit_id = city.street1;
-    cr_assert_eq(store_user_update(store, &u, "$argon2id$changed", 1), STORE_OK);
+    cr_assert_eq(store_user_update(store, &u, "$argon2id$changed", 1, true, 0), STORE_OK);
     cr_expect_not(session_alive(8), "old privileges must not live on");
     struct store_user after;
     char hash[128];
@@ -200,7 +200,7 @@ Test(users, an_update_changes_the_account_in_one_go_and_ends_sessions)
     cr_expect(after.disabled);
     cr_expect_str_eq(hash, "$argon2id$changed");
     // NULL keeps the password, -1 the disabled flag.
-    cr_assert_eq(store_user_update(store, &after, NULL, -1), STORE_OK);
+    cr_assert_eq(store_user_update(store, &after, NULL, -1, false, 0), STORE_OK);
     cr_assert_eq(store_user_get_by_username(store, "inspector", &after, hash, sizeof hash),
                  STORE_OK);
     cr_expect_str_eq(hash, "$argon2id$changed");
@@ -209,7 +209,7 @@ Test(users, an_update_changes_the_account_in_one_go_and_ends_sessions)
     struct store_user bad = after;
     bad.org_unit_id = 999999;
     snprintf(bad.display_name, sizeof bad.display_name, "不该保存");
-    cr_expect_eq(store_user_update(store, &bad, "$argon2id$bad", 0), STORE_INVALID);
+    cr_expect_eq(store_user_update(store, &bad, "$argon2id$bad", 0, true, 0), STORE_INVALID);
     cr_assert_eq(store_user_get_by_username(store, "inspector", &after, hash, sizeof hash),
                  STORE_OK);
     cr_expect_str_eq(after.display_name, "巡查员乙");
@@ -217,7 +217,26 @@ Test(users, an_update_changes_the_account_in_one_go_and_ends_sessions)
     cr_expect(after.disabled);
     bad.id = 999999;
     bad.org_unit_id = city.street1;
-    cr_expect_eq(store_user_update(store, &bad, NULL, -1), STORE_NOT_FOUND);
+    cr_expect_eq(store_user_update(store, &bad, NULL, -1, false, 0), STORE_NOT_FOUND);
+}
+
+Test(users, an_update_ends_the_sessions_it_is_told_to_and_no_others)
+{
+    int64_t first = open_session(city.leader, 20);
+    open_session(city.leader, 21);
+    open_session(city.supervisor, 22);
+    struct store_user u;
+    cr_assert_eq(store_user_get(store, city.leader, &u), STORE_OK);
+    snprintf(u.phone, sizeof u.phone, "13600000000");
+    cr_assert_eq(store_user_update(store, &u, NULL, -1, false, 0), STORE_OK);
+    cr_expect(session_alive(20), "a new phone number keeps the sessions");
+    cr_expect(session_alive(21));
+    cr_assert_eq(store_user_update(store, &u, "$argon2id$own", -1, true, first), STORE_OK);
+    cr_expect(session_alive(20), "the session kept");
+    cr_expect_not(session_alive(21), "every other session of the user ends");
+    cr_expect(session_alive(22), "other users keep theirs");
+    cr_assert_eq(store_user_update(store, &u, NULL, -1, true, 0), STORE_OK);
+    cr_expect_not(session_alive(20));
 }
 
 struct user_ids {

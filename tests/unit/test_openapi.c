@@ -74,24 +74,22 @@ static const cJSON *operation_of(const struct route *route)
 }
 
 // The security array the route's flags and roles call for, as JSON text.
+// The scopes of a token or session requirement name the roles the route admits.
 static void expected_security(const struct route *route, char *out, size_t size)
 {
-    if (route->flags & ROUTE_TOKEN) {
-        snprintf(out, size, "[{\"bearer\":[]}]");
-        return;
-    }
-    if (!(route->flags & ROUTE_AUTH)) {
-        snprintf(out, size, "[]");
-        return;
-    }
     char roles[256] = "";
     size_t used = 0;
     for (unsigned bit = 1; bit < ROLE_SYSTEM; bit <<= 1)
         if (route->roles & bit)
             used += (size_t)snprintf(roles + used, sizeof roles - used, "%s\"%s\"",
                                      used ? "," : "", role_name((enum role)bit));
-    snprintf(out, size, "[{\"session\":[%s]%s}]", roles,
-             (route->flags & ROUTE_CSRF) ? ",\"csrf\":[]" : "");
+    if (route->flags & ROUTE_TOKEN)
+        snprintf(out, size, "[{\"bearer\":[%s]}]", roles);
+    else if (!(route->flags & ROUTE_AUTH))
+        snprintf(out, size, "[]");
+    else
+        snprintf(out, size, "[{\"session\":[%s]%s}]", roles,
+                 (route->flags & ROUTE_CSRF) ? ",\"csrf\":[]" : "");
 }
 
 Test(openapi, every_route_has_its_operation_with_the_security_of_its_flags)

@@ -572,6 +572,25 @@ Test(worktime, date_validity)
     cr_assert_eq(worktime_weekday(20260229), -1);
 }
 
+// Only exactly "YYYY-MM-DD" of a real date parses: scanf-style leniency once
+// stored "2026-+1-05" as 2026-01-05.
+Test(worktime, parse_date_is_strict)
+{
+    cr_assert_eq(worktime_parse_date("2026-01-05"), 20260105);
+    cr_assert_eq(worktime_parse_date("2028-02-29"), 20280229);
+    cr_assert_eq(worktime_parse_date("0001-01-01"), 10101);
+    cr_assert_eq(worktime_parse_date("9999-12-31"), 99991231);
+    const char *const refused[] = {
+        "2026-+1-05",     "2026--1-05", "2026- 1-05",  "+026-01-05",  " 2026-1-05", "2026-1-05",
+        "2026-01-5",      "26-01-05",   "2026-01-05 ", "2026-01-05x", "2026/01/05", "20260105",
+        "2026-02-29",     "2026-13-01", "2026-00-10",  "2026-01-00",  "0000-01-01", "2026-01-32",
+        "２０２６-01-05", "",           "2026-0a-05",  "2026-01-0\n",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        cr_expect_eq(worktime_parse_date(refused[i]), 0, "'%s' parsed", refused[i]);
+    cr_assert_eq(worktime_parse_date(NULL), 0);
+}
+
 // Every day from year 1 to 9999 maps to the next valid date, with weekdays cycling.
 Test(worktime, day_arithmetic_round_trips)
 {
