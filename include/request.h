@@ -65,6 +65,7 @@ struct request {
     bool body_overflow;
     bool started;
     bool dispatched;
+    bool static_file; // answered from the web directory (counted apart from routes)
 
     // A handler that waits for slow work (e.g. password hashing) sets suspended and
     // on_suspended; the core suspends the connection, then calls on_suspended,

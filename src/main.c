@@ -9,6 +9,7 @@
 #include "handler_pool.h"
 #include "jurisdiction.h"
 #include "log.h"
+#include "metrics.h"
 #include "server.h"
 #include "store.h"
 #include "store_calendar.h"
@@ -26,6 +27,33 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+// Checks --metrics-listen and --metrics-token. Returns 0, or -1 after printing
+// the problem.
+static int check_metrics_options(const struct server_config *config)
+{
+    if (config->metrics_listen != NULL && metrics_listen_check(config->metrics_listen) != 0) {
+        fprintf(stderr,
+                "chengguan serve: --metrics-listen expects ADDRESS:PORT "
+                "(127.0.0.1:9100 or [::1]:9100), got '%s'\n",
+                config->metrics_listen);
+        return -1;
+    }
+    const char *token = config->metrics_token;
+    if (token == NULL)
+        return 0;
+    bool printable = true;
+    for (const char *p = token; *p; p++)
+        printable = printable && *p > ' ' && *p < 0x7f;
+    if (strlen(token) < METRICS_TOKEN_MIN_LENGTH || !printable) {
+        fprintf(stderr,
+                "chengguan serve: the metrics token must be at least %d printable characters "
+                "without spaces\n",
+                METRICS_TOKEN_MIN_LENGTH);
+        return -1;
+    }
+    return 0;
+}
 
 static int command_serve(int argc, char **argv)
 {
@@ -62,6 +90,10 @@ static int command_serve(int argc, char **argv)
          "days after closing in which a case may be reopened (default 7)"},
         {"--write-threads", "CHENGGUAN_WRITE_THREADS", CLI_INT, &config->write_threads,
          "threads that run writes while their connections wait for the commit (default 32)"},
+        {"--metrics-listen", "CHENGGUAN_METRICS_LISTEN", CLI_STRING, &config->metrics_listen,
+         "serve Prometheus metrics on ADDRESS:PORT, apart from the API (default: off)"},
+        {"--metrics-token", "CHENGGUAN_METRICS_TOKEN", CLI_STRING, &config->metrics_token,
+         "bearer token for /metrics; with it, /metrics is served on the main port too"},
     };
     const char *positional[1];
     int positional_count;
@@ -77,6 +109,8 @@ static int command_serve(int argc, char **argv)
                         "out of range\n");
         return 2;
     }
+    if (check_metrics_options(config) != 0)
+        return 2;
     config->connection_timeout_s = timeout;
     config->per_ip_connections = per_ip;
     config->durable = !non_durable;
@@ -101,6 +135,11 @@ static int command_serve(int argc, char **argv)
     config->database_path = common.database_path;
     if (server_add_routes(&server) != 0) {
         fprintf(stderr, "chengguan serve: the route table is full\n");
+        store_close(server.store);
+        return 1;
+    }
+    if (metrics_init(&server.router) != 0) {
+        fprintf(stderr, "chengguan serve: out of memory for the metrics\n");
         store_close(server.store);
         return 1;
     }
@@ -130,6 +169,7 @@ static int command_serve(int argc, char **argv)
     server.handler_pool = true;
     rc = server_run(&server);
     handler_pool_stop();
+    metrics_free();
     auth_shutdown();
     server_free_limits(&server);
     server_free_calendars(&server);

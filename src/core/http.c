@@ -12,6 +12,7 @@
 #include "handler_pool.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 #include "static_files.h"
 #include "store.h"
@@ -194,6 +195,7 @@ static int dispatch(struct request *req)
             return request_reply_error(req, 405, ERR_METHOD_NOT_ALLOWED,
                                        "static files allow only GET and HEAD");
         }
+        req->static_file = true;
         return static_files_serve(req);
     }
     const struct route *route = req->match.route;
@@ -316,7 +318,12 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     struct request *req = *con_cls;
     if (req == NULL)
         return;
-    double ms = (double)(monotonic_us() - req->started_us) / 1000.0;
+    int64_t elapsed_us = monotonic_us() - req->started_us;
+    metrics_request_done(req->route_found   ? req->match.index
+                         : req->static_file ? METRICS_ROUTE_STATIC
+                                            : METRICS_ROUTE_UNMATCHED,
+                         req->status, elapsed_us);
+    double ms = (double)elapsed_us / 1000.0;
     log_info("access id=%s ip=%s method=%s path=%s status=%d ms=%.2f user=%s%s", req->request_id,
              req->client_ip[0] ? req->client_ip : "-", req->method ? req->method : "-",
              req->path[0] ? req->path : "-", req->status, ms, req->user ? req->user->username : "-",
@@ -372,6 +379,12 @@ int server_run(struct server *server)
                   config->port);
         return 1;
     }
+    server->daemon = daemon;
+    if (metrics_listener_start(server) != 0) {
+        MHD_stop_daemon(daemon);
+        server->daemon = NULL;
+        return 1;
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     log_info("listening on http://%s:%u (%d threads, schema %d)", config->listen_address,
              info ? info->port : (unsigned)config->port, config->threads,
@@ -389,7 +402,9 @@ int server_run(struct server *server)
     int64_t deadline = monotonic_us() + (int64_t)config->shutdown_grace_s * 1000000;
     while (atomic_load(&server->active_requests) > 0 && monotonic_us() < deadline)
         usleep(10000);
+    metrics_listener_stop();
     MHD_stop_daemon(daemon);
+    server->daemon = NULL;
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     log_info("stopped");

@@ -63,6 +63,10 @@ int server_add_routes(struct server *server)
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)
             return -1;
+    // Without a token the main port has no /metrics at all (it stays a 404).
+    if (server->config.metrics_token != NULL &&
+        router_add(&server->router, API_METRICS_ROUTES, API_METRICS_ROUTE_COUNT) != 0)
+        return -1;
     return 0;
 }
 
