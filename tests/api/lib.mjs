@@ -36,13 +36,14 @@ export function runCli(args, options = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// Starts a server. options: {args: [...], dataDir, webDir, env}. Resolves to an
-// object with base URL, port, request helpers and stop().
+// Starts a server. options: {args: [...], dataDir, webDir, env, bin (another
+// chengguan binary, e.g. an installed one)}. Resolves to an object with base
+// URL, port, request helpers and stop().
 export async function startServer(options = {}) {
   const dataDir = options.dataDir || tempDir('data-');
   const args = ['serve', '--port', '0', '--data-dir', dataDir,
     '--web-dir', options.webDir || join(ROOT, 'web'), ...(options.args || [])];
-  const child = spawn(BIN, args, {
+  const child = spawn(options.bin || BIN, args, {
     cwd: ROOT,
     env: { ...process.env, ...SAN_ENV, ...(options.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
