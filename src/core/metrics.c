@@ -426,16 +426,28 @@ static void render_requests(struct text *t)
     free(totals);
 }
 
+// Connections open on the main daemon. libmicrohttpd writes the answer into a
+// field of the daemon, so two scrapes at once must not ask together.
+static unsigned open_connections(struct server *server)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    if (server->daemon == NULL)
+        return 0;
+    pthread_mutex_lock(&lock);
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    unsigned count = info ? info->num_connections : 0;
+    pthread_mutex_unlock(&lock);
+    return count;
+}
+
 static void render_server(struct text *t, struct server *server)
 {
     family(t, "chengguan_http_requests_in_flight", "gauge", "Requests begun and not yet finished.");
     sample(t, "chengguan_http_requests_in_flight", atomic_load(&server->active_requests));
-    const union MHD_DaemonInfo *info =
-        server->daemon ? MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS)
-                       : NULL;
     family(t, "chengguan_http_open_connections", "gauge",
            "Client connections open on the main port.");
-    sample(t, "chengguan_http_open_connections", info ? info->num_connections : 0);
+    sample(t, "chengguan_http_open_connections", open_connections(server));
     family(t, "chengguan_handler_queue_depth", "gauge",
            "Write requests waiting for a handler thread.");
     sample(t, "chengguan_handler_queue_depth", atomic_load(&handler_queue_depth));
