@@ -26,7 +26,7 @@ struct server_config {
     int port;                   // 8080; 0 picks a free port (logged)
     const char *database_path;  // <data_dir>/chengguan.db unless set
     const char *data_dir;       // ".data"
-    const char *web_dir;        // "web"
+    const char *web_dir;        // NULL: ./web, else the installed copy
     int threads;                // worker threads (default 2 x cores, at least 2)
     int connection_timeout_s;   // idle connection timeout, default 30
     int per_ip_connections;     // default 64

@@ -55,6 +55,34 @@ static int check_metrics_options(const struct server_config *config)
     return 0;
 }
 
+// The front end when --web-dir is not given: ./web in a source tree, else the
+// copy `make install` put beside the binary (BINDIR/../share/chengguan/web), so
+// an installed chengguan finds it under any PREFIX or DESTDIR. Writes the real
+// path into root (PATH_MAX bytes). Returns 0, or -1 after printing both places.
+static int find_web_root(char *root)
+{
+    struct stat st;
+    if (stat("web/index.html", &st) == 0 && realpath("web", root) != NULL)
+        return 0;
+    char beside[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", beside, sizeof beside - 1);
+    if (n > 0) {
+        beside[n] = '\0';
+        char *slash = strrchr(beside, '/');
+        const char *tail = "/../share/chengguan/web";
+        if (slash != NULL && (size_t)(slash - beside) + strlen(tail) < sizeof beside) {
+            strcpy(slash, tail);
+            if (realpath(beside, root) != NULL)
+                return 0;
+        }
+    }
+    fprintf(stderr,
+            "chengguan serve: no front end in ./web nor in %s; give --web-dir "
+            "(CHENGGUAN_WEB_DIR)\n",
+            n > 0 ? beside : "the installed share/chengguan/web");
+    return -1;
+}
+
 static int command_serve(int argc, char **argv)
 {
     static struct server server;
@@ -69,7 +97,7 @@ static int command_serve(int argc, char **argv)
         {"--port", "CHENGGUAN_PORT", CLI_INT, &config->port, "TCP port (default 8080; 0 = any)"},
         CLI_STORE_OPTIONS(&common),
         {"--web-dir", "CHENGGUAN_WEB_DIR", CLI_STRING, &config->web_dir,
-         "static front end (default web)"},
+         "static front end (default ./web, else the installed share/chengguan/web)"},
         {"--threads", "CHENGGUAN_THREADS", CLI_INT, &config->threads,
          "worker threads (default 2 per core)"},
         {"--timeout", "CHENGGUAN_TIMEOUT", CLI_INT, &timeout,
@@ -115,7 +143,10 @@ static int command_serve(int argc, char **argv)
     config->per_ip_connections = per_ip;
     config->durable = !non_durable;
     config->data_dir = common.data_dir;
-    if (realpath(config->web_dir, server.web_root) == NULL) {
+    if (config->web_dir == NULL) {
+        if (find_web_root(server.web_root) != 0)
+            return 1;
+    } else if (realpath(config->web_dir, server.web_root) == NULL) {
         fprintf(stderr, "chengguan serve: web directory %s: %s\n", config->web_dir,
                 strerror(errno));
         return 1;

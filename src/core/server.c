@@ -24,7 +24,7 @@ void server_config_defaults(struct server_config *config)
         .port = 8080,
         .database_path = NULL,
         .data_dir = ".data",
-        .web_dir = "web",
+        .web_dir = NULL, // ./web, else beside the installed binary (main.c)
         .threads = cores > 1 ? (int)cores * 2 : 2,
         .connection_timeout_s = 30,
         .per_ip_connections = 64,

@@ -108,9 +108,12 @@ test('systemd-analyze verify accepts the unit', {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the installed binary serves the installed front end', async () => {
+test('the installed binary finds and serves the installed front end', async () => {
+  // No --web-dir and no ./web: the binary looks beside itself, in ../share/chengguan/web.
   const webDir = join(dest, WEB);
-  const server = await startServer({ bin: join(dest, 'usr/local/bin/chengguan'), webDir });
+  const elsewhere = tempDir('cwd-');
+  const server = await startServer({ bin: join(dest, 'usr/local/bin/chengguan'), webDir: null, cwd: elsewhere,
+    env: { CHENGGUAN_WEB_DIR: '' } });
   try {
     const page = await fetch(`${server.base}/`);
     assert.equal(page.status, 200);
@@ -119,6 +122,7 @@ test('the installed binary serves the installed front end', async () => {
     assert.equal((await fetch(`${server.base}/package.json`)).status, 404);
   } finally {
     await server.stop();
+    rmSync(elsewhere, { recursive: true, force: true });
   }
 });
 
