@@ -20,9 +20,8 @@
 // keeps (a few rows per place, not a row per case).
 static const char SQL_STATE[] =
     "SELECT state, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY state HAVING sum(n) > 0";
-// The whole city by state, for the metrics (no jurisdiction: every tally row).
-static const char SQL_ALL_STATES[] =
-    "SELECT state, sum(n) FROM case_tally GROUP BY state HAVING sum(n) > 0";
+// The whole city by state, for the metrics: one kept row per state.
+static const char SQL_ALL_STATES[] = "SELECT state, n FROM case_state_tally WHERE n > 0";
 static const char SQL_SOURCE[] =
     "SELECT source, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY source HAVING sum(n) > 0";
 static const char SQL_RATING[] = "SELECT rating, sum(n) FROM case_rating_tally WHERE " IN_SCOPE
