@@ -66,6 +66,8 @@ struct request {
     bool started;
     bool dispatched;
     bool static_file; // answered from the web directory (counted apart from routes)
+    bool writes;                               // a write route, counted by the drain
+    struct drain_connection *drain_connection; // its connection's entry (drain.h)
 
     // A handler that waits for slow work (e.g. password hashing) sets suspended and
     // on_suspended; the core suspends the connection, then calls on_suspended,

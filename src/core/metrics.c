@@ -6,6 +6,7 @@
 #include "metrics.h"
 
 #include "casefsm.h"
+#include "drain.h"
 #include "router.h"
 #include "server.h"
 #include "store.h"
@@ -444,7 +445,8 @@ static unsigned open_connections(struct server *server)
 static void render_server(struct text *t, struct server *server)
 {
     family(t, "chengguan_http_requests_in_flight", "gauge", "Requests begun and not yet finished.");
-    sample(t, "chengguan_http_requests_in_flight", atomic_load(&server->active_requests));
+    sample(t, "chengguan_http_requests_in_flight",
+           server->drain ? drain_requests(server->drain) : 0);
     family(t, "chengguan_http_open_connections", "gauge",
            "Client connections open on the main port.");
     sample(t, "chengguan_http_open_connections", open_connections(server));
