@@ -105,6 +105,13 @@ test('systemd-analyze verify accepts the unit', {
   const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
   assert.equal(r.status, 0, `systemd-analyze verify:\n${r.stdout}${r.stderr}`);
   assert.doesNotMatch(r.stderr, /chengguan\.service/, r.stderr);
+  // The hardening as systemd rates it: 0 is locked down, 10 is unprotected
+  // (a unit with no hardening rates 9.6); README says 1.2.
+  const security = spawnSync('systemd-analyze', ['security', '--offline=true', unit], { encoding: 'utf8' });
+  assert.equal(security.status, 0, `systemd-analyze security:\n${security.stdout}${security.stderr}`);
+  const level = /Overall exposure level for chengguan\.service: ([\d.]+)/.exec(security.stdout);
+  assert.ok(level, security.stdout.slice(-500));
+  assert.ok(Number(level[1]) <= 2, `exposure ${level[1]}`);
   rmSync(dir, { recursive: true, force: true });
 });
 
