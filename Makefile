@@ -47,7 +47,8 @@ STORE_BINS    := $(STORE_TESTS:tests/store/%.c=$(BUILD)/tests/store/%)
 STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db coverage coverage-deps
+        bench bench-deps bench-floors bench-tools bench-db coverage coverage-deps \
+        install uninstall
 
 all: deps $(BIN)
 
@@ -220,6 +221,61 @@ run: all web-vendor
 	./chengguan migrate
 	./chengguan seed-demo --if-empty
 	./chengguan serve
+
+# Install (README, "Install and run as a service"): the binary, the front end
+# without its npm files, the systemd unit with these paths filled in, the
+# README and LICENSE, and an example settings file that is never overwritten.
+# The migrations are compiled into the binary. As root without DESTDIR it also
+# creates the service user `chengguan`. It installs the build of this make: the
+# release one, or the sanitizer one with SAN=1 (the install test does that, to
+# avoid a second build).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+WEBDIR     ?= $(PREFIX)/share/chengguan/web
+DOCDIR     ?= $(PREFIX)/share/doc/chengguan
+SYSCONFDIR ?= /etc
+# systemd reads units from /usr/lib/systemd/system and /usr/local/lib/systemd/system;
+# under any other prefix the unit goes where the administrator's units live.
+ifneq ($(filter /usr /usr/local,$(PREFIX)),)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+else
+UNITDIR ?= /etc/systemd/system
+endif
+WEB_NOT_INSTALLED := node_modules package.json package-lock.json vendor.sh
+
+install: all
+	@[ -f web/vendor/leaflet/leaflet.css ] || $(MAKE) --no-print-directory web-vendor
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/chengguan
+	rm -rf $(DESTDIR)$(WEBDIR)
+	install -d -m 0755 $(DESTDIR)$(WEBDIR)
+	tar -C web $(WEB_NOT_INSTALLED:%=--exclude=./%) -cf - . | \
+	  tar -C $(DESTDIR)$(WEBDIR) --no-same-owner -xf -
+	chmod -R u=rwX,go=rX $(DESTDIR)$(WEBDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@WEBDIR@|$(WEBDIR)|g' \
+	  -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' src/dist/chengguan.service > $(DESTDIR)$(UNITDIR)/chengguan.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/chengguan.service
+	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/chengguan/chengguan.env ]; then \
+	  install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/chengguan && \
+	  install -m 0600 src/dist/chengguan.env $(DESTDIR)$(SYSCONFDIR)/chengguan/chengguan.env; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  if ! getent passwd chengguan >/dev/null; then \
+	    useradd --system --user-group --home-dir /var/lib/chengguan --no-create-home \
+	      --shell /usr/sbin/nologin chengguan && echo "created the service user chengguan"; fi; \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	  echo "installed; start it with: systemctl enable --now chengguan"; fi
+
+# Removes what install put in place; keeps the data (/var/lib/chengguan), the
+# settings and the service user.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	  systemctl disable --now chengguan 2>/dev/null || true; fi
+	rm -f $(DESTDIR)$(BINDIR)/chengguan $(DESTDIR)$(UNITDIR)/chengguan.service
+	rm -rf $(DESTDIR)$(WEBDIR) $(DESTDIR)$(DOCDIR)
+	@rmdir $(DESTDIR)$(PREFIX)/share/chengguan 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "kept: /var/lib/chengguan (the data), $(SYSCONFDIR)/chengguan and the user chengguan"
 
 test: test-deps
 	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests bench-tools

@@ -18,6 +18,8 @@ extern const size_t API_STATS_ROUTE_COUNT;
 
 extern const struct route API_META_ROUTES[];
 extern const size_t API_META_ROUTE_COUNT;
+extern const struct route API_METRICS_ROUTES[];
+extern const size_t API_METRICS_ROUTE_COUNT;
 extern const struct route API_CATEGORY_ROUTES[];
 extern const size_t API_CATEGORY_ROUTE_COUNT;
 extern const struct route API_AUTH_ROUTES[];

@@ -67,6 +67,7 @@ struct request {
     bool body_overflow;
     bool started;
     bool dispatched;
+    bool static_file; // answered from the web directory (counted apart from routes)
     bool writes;                               // a write route, counted by the drain
     struct drain_connection *drain_connection; // its connection's entry (drain.h)
 

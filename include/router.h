@@ -48,6 +48,7 @@ struct route_param {
 
 struct route_match {
     const struct route *route;
+    int index; // the route's position in the router (for per-route counters)
     int param_count;
     struct route_param params[ROUTER_MAX_PARAMS];
     char allow[64]; // for 405: "GET, HEAD, POST"

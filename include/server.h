@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct MHD_Daemon;
 struct drain;
 struct ratelimit;
 struct request;
@@ -28,7 +29,7 @@ struct server_config {
     int port;                   // 8080; 0 picks a free port (logged)
     const char *database_path;  // <data_dir>/chengguan.db unless set
     const char *data_dir;       // ".data"
-    const char *web_dir;        // "web"
+    const char *web_dir;        // NULL: ./web, else the installed copy
     int threads;                // worker threads (default 2 x cores, at least 2)
     int connection_timeout_s;   // idle connection timeout, default 30
     int per_ip_connections;     // default 64
@@ -42,6 +43,8 @@ struct server_config {
     int session_absolute_s;     // and after this long in any case, default 43200
     int reopen_window_days;     // a closed case may be reopened this long after, default 7
     int write_threads;          // handler threads for writes, default 32 (handler_pool.h)
+    const char *metrics_listen; // "ADDRESS:PORT" of the metrics listener, or NULL (none)
+    const char *metrics_token;  // bearer token for /metrics; NULL: not on the main port
 };
 
 struct server {
@@ -61,12 +64,16 @@ struct server {
     struct ratelimit *citizen_limits;
     struct drain *drain; // open connections and running requests, for shutdown
     bool handler_pool; // write routes run on the handler threads (handler_pool.h)
+    // The main daemon while it serves (set before the metrics listener starts
+    // and cleared after it stopped), for the metrics' connection count.
+    struct MHD_Daemon *daemon;
 };
 
 // Fills config with the defaults above.
 void server_config_defaults(struct server_config *config);
 
-// Registers every API route table. Returns 0, or -1 when the table does not fit.
+// Registers every API route table (/metrics only with a metrics token). Returns
+// 0, or -1 when the table does not fit.
 int server_add_routes(struct server *server);
 
 // The calendar in force for this request: every call within one request returns

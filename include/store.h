@@ -61,6 +61,11 @@ uint64_t store_changes(struct store *store);
 // The newest schema version this binary knows.
 int store_latest_schema_version(void);
 
+// The engine behind the store ("sqlite") and the version of its library, for
+// the build information of the metrics. Static strings.
+const char *store_engine_name(void);
+const char *store_engine_version(void);
+
 // Current time in Unix epoch milliseconds. Every timestamp the store writes is made
 // here, never by SQL.
 int64_t store_now_ms(void);

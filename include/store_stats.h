@@ -31,4 +31,11 @@ int store_stats_overview(struct store *store, const struct jurisdiction *jurisdi
                          int64_t now_ms, void (*fn)(const struct store_stats_row *row, void *data),
                          void *data);
 
+// Calls fn(state, count) for each state that has cases, over every case of the
+// store (no jurisdiction), from the same tallies as the overview: for the
+// metrics, cheap at any number of cases. state is valid during the call only.
+// Returns STORE_OK or STORE_ERROR.
+int store_stats_state_counts(struct store *store,
+                             void (*fn)(const char *state, int64_t count, void *data), void *data);
+
 #endif

@@ -9,6 +9,7 @@
 #include "handler_pool.h"
 #include "jurisdiction.h"
 #include "log.h"
+#include "metrics.h"
 #include "roles.h"
 #include "server.h"
 #include "store.h"
@@ -28,6 +29,61 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// Checks --metrics-listen and --metrics-token. Returns 0, or -1 after printing
+// the problem.
+static int check_metrics_options(const struct server_config *config)
+{
+    if (config->metrics_listen != NULL && metrics_listen_check(config->metrics_listen) != 0) {
+        fprintf(stderr,
+                "chengguan serve: --metrics-listen expects ADDRESS:PORT "
+                "(127.0.0.1:9100 or [::1]:9100), got '%s'\n",
+                config->metrics_listen);
+        return -1;
+    }
+    const char *token = config->metrics_token;
+    if (token == NULL)
+        return 0;
+    bool printable = true;
+    for (const char *p = token; *p; p++)
+        printable = printable && *p > ' ' && *p < 0x7f;
+    if (strlen(token) < METRICS_TOKEN_MIN_LENGTH || !printable) {
+        fprintf(stderr,
+                "chengguan serve: the metrics token must be at least %d printable characters "
+                "without spaces\n",
+                METRICS_TOKEN_MIN_LENGTH);
+        return -1;
+    }
+    return 0;
+}
+
+// The front end when --web-dir is not given: ./web in a source tree, else the
+// copy `make install` put beside the binary (BINDIR/../share/chengguan/web), so
+// an installed chengguan finds it under any PREFIX or DESTDIR. Writes the real
+// path into root (PATH_MAX bytes). Returns 0, or -1 after printing both places.
+static int find_web_root(char *root)
+{
+    struct stat st;
+    if (stat("web/index.html", &st) == 0 && realpath("web", root) != NULL)
+        return 0;
+    char beside[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", beside, sizeof beside - 1);
+    if (n > 0) {
+        beside[n] = '\0';
+        char *slash = strrchr(beside, '/');
+        const char *tail = "/../share/chengguan/web";
+        if (slash != NULL && (size_t)(slash - beside) + strlen(tail) < sizeof beside) {
+            strcpy(slash, tail);
+            if (realpath(beside, root) != NULL)
+                return 0;
+        }
+    }
+    fprintf(stderr,
+            "chengguan serve: no front end in ./web nor in %s; give --web-dir "
+            "(CHENGGUAN_WEB_DIR)\n",
+            n > 0 ? beside : "the installed share/chengguan/web");
+    return -1;
+}
+
 static int command_serve(int argc, char **argv)
 {
     static struct server server;
@@ -42,7 +98,7 @@ static int command_serve(int argc, char **argv)
         {"--port", "CHENGGUAN_PORT", CLI_INT, &config->port, "TCP port (default 8080; 0 = any)"},
         CLI_STORE_OPTIONS(&common),
         {"--web-dir", "CHENGGUAN_WEB_DIR", CLI_STRING, &config->web_dir,
-         "static front end (default web)"},
+         "static front end (default ./web, else the installed share/chengguan/web)"},
         {"--threads", "CHENGGUAN_THREADS", CLI_INT, &config->threads,
          "worker threads (default 2 per core)"},
         {"--timeout", "CHENGGUAN_TIMEOUT", CLI_INT, &timeout,
@@ -63,6 +119,10 @@ static int command_serve(int argc, char **argv)
          "days after closing in which a case may be reopened (default 7)"},
         {"--write-threads", "CHENGGUAN_WRITE_THREADS", CLI_INT, &config->write_threads,
          "threads that run writes while their connections wait for the commit (default 32)"},
+        {"--metrics-listen", "CHENGGUAN_METRICS_LISTEN", CLI_STRING, &config->metrics_listen,
+         "serve Prometheus metrics on ADDRESS:PORT, apart from the API (default: off)"},
+        {"--metrics-token", "CHENGGUAN_METRICS_TOKEN", CLI_STRING, &config->metrics_token,
+         "bearer token for /metrics; with it, /metrics is served on the main port too"},
     };
     const char *positional[1];
     int positional_count;
@@ -78,11 +138,16 @@ static int command_serve(int argc, char **argv)
                         "out of range\n");
         return 2;
     }
+    if (check_metrics_options(config) != 0)
+        return 2;
     config->connection_timeout_s = timeout;
     config->per_ip_connections = per_ip;
     config->durable = !non_durable;
     config->data_dir = common.data_dir;
-    if (realpath(config->web_dir, server.web_root) == NULL) {
+    if (config->web_dir == NULL) {
+        if (find_web_root(server.web_root) != 0)
+            return 1;
+    } else if (realpath(config->web_dir, server.web_root) == NULL) {
         fprintf(stderr, "chengguan serve: web directory %s: %s\n", config->web_dir,
                 strerror(errno));
         return 1;
@@ -102,6 +167,11 @@ static int command_serve(int argc, char **argv)
     config->database_path = common.database_path;
     if (server_add_routes(&server) != 0) {
         fprintf(stderr, "chengguan serve: the route table is full\n");
+        store_close(server.store);
+        return 1;
+    }
+    if (metrics_init(&server.router) != 0) {
+        fprintf(stderr, "chengguan serve: out of memory for the metrics\n");
         store_close(server.store);
         return 1;
     }
@@ -131,6 +201,7 @@ static int command_serve(int argc, char **argv)
     server.handler_pool = true;
     rc = server_run(&server);
     handler_pool_stop();
+    metrics_free();
     auth_shutdown();
     server_free_limits(&server);
     server_free_calendars(&server);

@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 
 #include <pthread.h>
@@ -47,6 +48,7 @@ static void *pool_main(void *arg)
         pool.head = req->pool_next;
         if (pool.head == NULL)
             pool.tail = NULL;
+        metrics_handler_queue(-1);
         pthread_mutex_unlock(&pool.lock);
         run(req);
         pthread_mutex_lock(&pool.lock);
@@ -88,6 +90,7 @@ void handler_pool_submit(struct request *req)
     else
         pool.head = req;
     pool.tail = req;
+    metrics_handler_queue(1);
     pthread_cond_signal(&pool.ready);
     pthread_mutex_unlock(&pool.lock);
 }

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "listener.h"
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 #include "static_files.h"
 #include "store.h"
@@ -219,6 +220,7 @@ static int dispatch(struct request *req)
             return request_reply_error(req, 405, ERR_METHOD_NOT_ALLOWED,
                                        "static files allow only GET and HEAD");
         }
+        req->static_file = true;
         return static_files_serve(req);
     }
     const struct route *route = req->match.route;
@@ -360,6 +362,11 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     struct request *req = *con_cls;
     if (req == NULL)
         return;
+    int64_t elapsed_us = monotonic_us() - req->started_us;
+    metrics_request_done(req->route_found   ? req->match.index
+                         : req->static_file ? METRICS_ROUTE_STATIC
+                                            : METRICS_ROUTE_UNMATCHED,
+                         req->status, elapsed_us);
     log_access(&(struct log_access){
         .request_id = req->request_id,
         .ip = req->client_ip[0] ? req->client_ip : NULL,
@@ -367,7 +374,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
         .path = req->path[0] ? req->path : NULL,
         .user = req->user ? req->user->username : NULL,
         .status = req->status,
-        .duration_ms = (double)(monotonic_us() - req->started_us) / 1000.0,
+        .duration_ms = (double)elapsed_us / 1000.0,
         .aborted = code != MHD_REQUEST_TERMINATED_COMPLETED_OK,
     });
     if (req->response != NULL)
@@ -434,6 +441,10 @@ static void drain_and_stop(struct server *server, struct MHD_Daemon *daemon,
         }
         usleep(5000);
     }
+    // Scrapes go on during the drain; the listener stops before the daemon it
+    // counts connections of.
+    metrics_listener_stop();
+    server->daemon = NULL;
     MHD_stop_daemon(daemon);
     listener_close(listener);
 }
@@ -472,6 +483,15 @@ int server_run(struct server *server)
         on_completed, server, MHD_OPTION_NOTIFY_CONNECTION, on_connection, server, MHD_OPTION_END);
     if (daemon == NULL) {
         log_error("cannot start the HTTP daemon on %s", listener.url);
+        listener_close(&listener);
+        drain_free(server->drain);
+        server->drain = NULL;
+        return 1;
+    }
+    server->daemon = daemon;
+    if (metrics_listener_start(server) != 0) {
+        server->daemon = NULL;
+        MHD_stop_daemon(daemon);
         listener_close(&listener);
         drain_free(server->drain);
         server->drain = NULL;

@@ -99,6 +99,7 @@ enum router_result router_match(const struct router *router, const char *method,
                                 struct route_match *match)
 {
     const struct route *best = NULL;
+    size_t best_index = 0;
     unsigned long best_score = 0;
     bool path_exists = false;
     match->allow[0] = '\0';
@@ -116,12 +117,14 @@ enum router_result router_match(const struct router *router, const char *method,
             strcmp(route->method, method) == 0 || (head && strcmp(route->method, "GET") == 0);
         if (method_ok && score > best_score) {
             best = route;
+            best_index = i;
             best_score = score;
         }
     }
     if (best == NULL)
         return path_exists ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
     match->route = best;
+    match->index = (int)best_index;
     fill_params(best->pattern, path, match);
     return ROUTER_FOUND;
 }

@@ -26,7 +26,7 @@ void server_config_defaults(struct server_config *config)
         .port = 8080,
         .database_path = NULL,
         .data_dir = ".data",
-        .web_dir = "web",
+        .web_dir = NULL, // ./web, else beside the installed binary (main.c)
         .threads = cores > 1 ? (int)cores * 2 : 2,
         .connection_timeout_s = 30,
         .per_ip_connections = 64,
@@ -65,6 +65,10 @@ int server_add_routes(struct server *server)
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)
             return -1;
+    // Without a token the main port has no /metrics at all (it stays a 404).
+    if (server->config.metrics_token != NULL &&
+        router_add(&server->router, API_METRICS_ROUTES, API_METRICS_ROUTE_COUNT) != 0)
+        return -1;
     return 0;
 }
 

@@ -76,6 +76,14 @@ int store_exec_stmt(sqlite3_stmt *stmt);
 
 // ---- shared between the engine's files ----
 
+// A monotonic clock in microseconds, for the writer's timings.
+int64_t store_monotonic_us(void);
+
+// The name of the VFS that times each fsync for the metrics (store_vfs.c), to
+// open the write connection with; NULL (the default VFS) when it could not be
+// registered.
+const char *store_timed_vfs(void);
+
 // A statement whose query plan matters at a city's scale, by a name people read
 // ("list: open by deadline"): store_explain shows the plan of each.
 struct store_plan_statement {

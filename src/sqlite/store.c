@@ -6,6 +6,7 @@
 
 #include "jurisdiction.h"
 #include "log.h"
+#include "metrics.h"
 #include "store_migrations.h"
 
 #include <pthread.h>
@@ -322,6 +323,23 @@ int store_exec_stmt(sqlite3_stmt *stmt)
     return result;
 }
 
+int64_t store_monotonic_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+// Runs COMMIT and adds how long it took (the log's write and its fsync) to
+// *commit_us.
+static int commit_timed(sqlite3 *db, int64_t *commit_us)
+{
+    int64_t started = store_monotonic_us();
+    int rc = exec_sql(db, "COMMIT");
+    *commit_us += store_monotonic_us() - started;
+    return rc;
+}
+
 static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
 {
     (void)db;
@@ -333,7 +351,7 @@ static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
 // Runs a job that is a batch of its own: no savepoint, so a job that writes a
 // great deal keeps no copy of every page it changed; its result decides between
 // COMMIT and ROLLBACK. Called by the writer thread only.
-static void run_alone(struct store *store, struct store_job *job)
+static void run_alone(struct store *store, struct store_job *job, int64_t *commit_us)
 {
     struct store_tx tx = {&store->writer};
     sqlite3 *db = store->writer.db;
@@ -345,17 +363,18 @@ static void run_alone(struct store *store, struct store_job *job)
         job->result = STORE_ERROR;
     } else if ((job->result = job->job(&tx, job->data)) != STORE_OK) {
         exec_sql(db, "ROLLBACK");
-    } else if (exec_sql(db, "COMMIT") != SQLITE_OK) {
+    } else if (commit_timed(db, commit_us) != SQLITE_OK) {
         exec_sql(db, "ROLLBACK");
         job->result = STORE_ERROR;
     }
 }
 
-// Runs one batch of jobs in one transaction. Called by the writer thread only.
-static void run_batch(struct store *store, struct store_job *batch)
+// Runs one batch of jobs in one transaction; *commit_us receives the time of
+// its COMMIT. Called by the writer thread only.
+static void run_batch(struct store *store, struct store_job *batch, int64_t *commit_us)
 {
     if (batch->alone) {
-        run_alone(store, batch);
+        run_alone(store, batch, commit_us);
         return;
     }
     struct store_tx tx = {&store->writer};
@@ -371,7 +390,7 @@ static void run_batch(struct store *store, struct store_job *batch)
             exec_sql(db, "ROLLBACK TO job");
         exec_sql(db, "RELEASE job");
     }
-    if (began && exec_sql(db, "COMMIT") != SQLITE_OK) {
+    if (began && commit_timed(db, commit_us) != SQLITE_OK) {
         exec_sql(db, "ROLLBACK");
         for (struct store_job *job = batch; job != NULL; job = job->next)
             job->result = STORE_ERROR;
@@ -389,16 +408,22 @@ static void *writer_main(void *arg)
             break;
         // A job that runs alone is a batch of one; the batch before it stops short.
         struct store_job *batch = store->queue_head, *last = batch;
-        for (int n = 1;
-             !batch->alone && n < STORE_BATCH_MAX && last->next != NULL && !last->next->alone; n++)
+        int jobs = 1;
+        while (!batch->alone && jobs < STORE_BATCH_MAX && last->next != NULL &&
+               !last->next->alone) {
             last = last->next;
+            jobs++;
+        }
+        metrics_store_queue(-jobs);
         store->queue_head = last->next;
         if (store->queue_head == NULL)
             store->queue_tail = NULL;
         last->next = NULL;
         pthread_mutex_unlock(&store->lock);
 
-        run_batch(store, batch);
+        int64_t started = store_monotonic_us(), commit_us = 0;
+        run_batch(store, batch, &commit_us);
+        metrics_store_batch(jobs, store_monotonic_us() - started, commit_us);
         // Counted before the waiters wake, so a reply to a write never carries an
         // ETag from before the write.
         atomic_fetch_add(&store->changes, 1);
@@ -435,6 +460,7 @@ static int write_queued(struct store *store, struct store_job entry)
     else
         store->queue_head = &entry;
     store->queue_tail = &entry;
+    metrics_store_queue(1);
     pthread_cond_signal(&store->queue_changed);
     while (!entry.done)
         pthread_cond_wait(&store->jobs_done, &store->lock);
@@ -462,6 +488,16 @@ static int read_user_version(sqlite3 *db)
         version = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
     return version;
+}
+
+const char *store_engine_name(void)
+{
+    return "sqlite";
+}
+
+const char *store_engine_version(void)
+{
+    return sqlite3_libversion();
 }
 
 int store_latest_schema_version(void)
@@ -517,9 +553,10 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
     pthread_cond_init(&store->queue_changed, NULL);
     pthread_cond_init(&store->jobs_done, NULL);
     sqlite3 *db = NULL;
+    // The write connection makes every fsync; it opens through the VFS that times them.
     if (sqlite3_open_v2(options->path, &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+                        store_timed_vfs()) != SQLITE_OK) {
         snprintf(err, err_size, "cannot open database %s: %s", options->path, sqlite3_errmsg(db));
         sqlite3_close(db);
         store_close(store);

@@ -20,6 +20,8 @@
 // keeps (a few rows per place, not a row per case).
 static const char SQL_STATE[] =
     "SELECT state, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY state HAVING sum(n) > 0";
+// The whole city by state, for the metrics: one kept row per state.
+static const char SQL_ALL_STATES[] = "SELECT state, n FROM case_state_tally WHERE n > 0";
 static const char SQL_SOURCE[] =
     "SELECT source, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY source HAVING sum(n) > 0";
 static const char SQL_RATING[] = "SELECT rating, sum(n) FROM case_rating_tally WHERE " IN_SCOPE
@@ -49,10 +51,11 @@ static const char SQL_CATEGORY[] =
     "JOIN category g ON g.id = t.category_id ORDER BY t.total DESC, g.id";
 
 const struct store_plan_statement STORE_STATS_PLANS[] = {
-    {"overview: by state", SQL_STATE},        {"overview: by source", SQL_SOURCE},
-    {"overview: ratings", SQL_RATING},        {"overview: totals", SQL_TOTALS},
-    {"overview: filed and closed", SQL_DAYS}, {"overview: overdue", SQL_OVERDUE},
-    {"overview: by street", SQL_STREET},      {"overview: top categories", SQL_CATEGORY},
+    {"overview: by state", SQL_STATE},           {"overview: by source", SQL_SOURCE},
+    {"overview: ratings", SQL_RATING},           {"overview: totals", SQL_TOTALS},
+    {"overview: filed and closed", SQL_DAYS},    {"overview: overdue", SQL_OVERDUE},
+    {"overview: by street", SQL_STREET},         {"overview: top categories", SQL_CATEGORY},
+    {"metrics: cases by state", SQL_ALL_STATES},
 };
 const size_t STORE_STATS_PLAN_COUNT = sizeof STORE_STATS_PLANS / sizeof STORE_STATS_PLANS[0];
 
@@ -233,4 +236,16 @@ int store_stats_overview(struct store *store, const struct jurisdiction *jurisdi
         keyed(store, SQL_RATING, "rating", &range, now_ms, fn, data) != STORE_OK)
         return STORE_ERROR;
     return STORE_OK;
+}
+
+int store_stats_state_counts(struct store *store,
+                             void (*fn)(const char *state, int64_t count, void *data), void *data)
+{
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL_ALL_STATES);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        fn(text_or_empty(stmt, 0), sqlite3_column_int64(stmt, 1), data);
+    return section_done(stmt, rc);
 }

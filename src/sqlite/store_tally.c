@@ -28,6 +28,19 @@ static int tally_add(struct store_tx *tx, const struct store_case *c, int delta)
     return store_exec_stmt(stmt);
 }
 
+// Moves the city-wide count of a state (case_state_tally, read by the metrics).
+static int state_add(struct store_tx *tx, enum casefsm_state state, int delta)
+{
+    static const char SQL[] = "INSERT INTO case_state_tally (state, n) VALUES (:state, :n) "
+                              "ON CONFLICT (state) DO UPDATE SET n = n + excluded.n";
+    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":state", casefsm_state_name(state));
+    store_bind_int(stmt, ":n", delta);
+    return store_exec_stmt(stmt);
+}
+
 // Counts a filing or a closure of the case's place on the day of `at`.
 static int daily_add(struct store_tx *tx, const char *place_path, int64_t at, bool closed,
                      int delta)
@@ -51,6 +64,8 @@ int store_tally_created(struct store_tx *tx, const struct store_case *c)
 {
     int rc = tally_add(tx, c, 1);
     if (rc == STORE_OK)
+        rc = state_add(tx, c->state, 1);
+    if (rc == STORE_OK)
         rc = daily_add(tx, c->place_path, c->created_at, false, 1);
     if (rc == STORE_OK && c->closed_at > 0)
         rc = daily_add(tx, c->place_path, c->closed_at, true, 1);
@@ -63,6 +78,9 @@ int store_tally_changed(struct store_tx *tx, const struct store_case *before,
     int rc = tally_add(tx, before, -1);
     if (rc == STORE_OK)
         rc = tally_add(tx, after, 1);
+    if (rc == STORE_OK && before->state != after->state &&
+        (rc = state_add(tx, before->state, -1)) == STORE_OK)
+        rc = state_add(tx, after->state, 1);
     // A closure counts on the day it happens (a reopened case closing again counts again).
     if (rc == STORE_OK && after->state == CASEFSM_STATE_CLOSED &&
         before->state != CASEFSM_STATE_CLOSED)
@@ -130,7 +148,8 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
 
 bool store_tally_consistent(struct store *store)
 {
-    // Every tally row against a recount of the cases, both ways (a row of zero
+    // Every tally row (by place, ratings, city-wide states) against a recount of
+    // the cases, both ways (a row of zero
     // may stay behind after its cases moved on).
     static const char SQL[] =
         "WITH counted AS (SELECT place_path, COALESCE(street_id, 0) AS street_id, state, source, "
@@ -144,8 +163,13 @@ bool store_tally_consistent(struct store *store)
         "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM case_rating_tally "
         "WHERE n <> 0 UNION ALL SELECT * FROM case_rating_tally WHERE n <> 0 EXCEPT "
         "SELECT * FROM counted)";
-    const char *checks[] = {SQL, SQL_RATINGS};
-    for (size_t i = 0; i < 2; i++) {
+    static const char SQL_STATES[] =
+        "WITH counted AS (SELECT state, count(*) AS n FROM case_record GROUP BY 1) "
+        "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM case_state_tally "
+        "WHERE n <> 0 UNION ALL SELECT * FROM case_state_tally WHERE n <> 0 EXCEPT "
+        "SELECT * FROM counted)";
+    const char *checks[] = {SQL, SQL_RATINGS, SQL_STATES};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         sqlite3_stmt *stmt = store_read_stmt(store, checks[i]);
         if (stmt == NULL)
             return false;

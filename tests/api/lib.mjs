@@ -48,14 +48,16 @@ export function runGen(args) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// Starts a server. options: {args: [...], dataDir, webDir, env}. Resolves to an
-// object with base URL, port, request helpers and stop().
+// Starts a server. options: {args: [...], dataDir, webDir (null: no --web-dir,
+// the server finds its own), env, bin (another chengguan binary, e.g. an
+// installed one), cwd}. Resolves to an object with base URL, port, request
+// helpers and stop().
 export async function startServer(options = {}) {
   const dataDir = options.dataDir || tempDir('data-');
-  const args = ['serve', '--port', '0', '--data-dir', dataDir,
-    '--web-dir', options.webDir || join(ROOT, 'web'), ...(options.args || [])];
-  const child = spawn(BIN, args, {
-    cwd: ROOT,
+  const webDir = options.webDir === null ? [] : ['--web-dir', options.webDir || join(ROOT, 'web')];
+  const args = ['serve', '--port', '0', '--data-dir', dataDir, ...webDir, ...(options.args || [])];
+  const child = spawn(options.bin || BIN, args, {
+    cwd: options.cwd || ROOT,
     env: { ...process.env, ...SAN_ENV, ...(options.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
