@@ -73,5 +73,32 @@ api=(tests/api/*.test.mjs)
 e2e=(tests/e2e/*.test.mjs)
 [ ${#e2e[@]} -gt 0 ] && run_node_suite "browser tests" "${e2e[@]}"
 
+# The short crash and soak runs (tests/bench/crash.mjs and soak.mjs, README
+# "Crash and soak runs") against the release ./chengguan, one test each, and a
+# third that the crash run's checks bite: with --sabotage it deletes one
+# acknowledged photo's file and must fail reporting exactly that one lost.
+run_bench_test() {
+  local name=$1 want=$2; shift 2
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if { [ "$want" = pass ] && [ "$rc" = 0 ]; } ||
+     { [ "$want" = lose-one ] && [ "$rc" = 1 ] && printf '%s\n' "$out" | grep -qx 'lost: 1' &&
+       ! printf '%s\n' "$out" | grep -q 'PROBLEM'; }; then
+    printf '%s\n' "$out" | grep -aE '^(acknowledged|lost|duration|answers|RSS|descriptors|server errors)' | sed 's/^/  /'
+    echo "$name: passed"
+    passed=$((passed + 1))
+  else
+    printf '%s\n' "$out" | tail -n 40
+    echo "$name: FAILED (exit $rc)"
+    failed=$((failed + 1))
+  fi
+}
+echo "== crash and soak runs"
+run_bench_test "crash: 5 kill -9 cycles" pass node tests/bench/crash.mjs --cycles 5 --seconds 2
+run_bench_test "crash: a deleted photo is reported lost" lose-one \
+  node tests/bench/crash.mjs --cycles 2 --seconds 1 --sabotage
+run_bench_test "soak: 20 s of mixed load" pass \
+  node tests/bench/soak.mjs --seconds 20 --sample 2 --warmup 6 --max-rss-growth 50
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
