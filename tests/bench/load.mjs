@@ -163,9 +163,8 @@ export async function signIn(client, username) {
   return { name: username, cookie: /(cg_session=[^;]+)/.exec(r.headers['set-cookie'].join(';'))[1], csrf: r.data.csrf_token };
 }
 
-// What the lifecycles need to know of the demo city: a category of each tree
-// without urgency, the municipal works department, points in Hongqi street
-// (the demo inspector's).
+// What the lifecycles need to know of the demo city: the ids of a category of
+// each tree without urgency and of the municipal works department.
 export async function cityFacts(client, supervisor) {
   const trees = (await client.request('GET', '/api/v1/categories')).data.trees;
   const sub = (tree, code) => trees.find((t) => t.tree === tree).majors
@@ -179,7 +178,7 @@ export async function cityFacts(client, supervisor) {
   };
 }
 
-// A point in Hongqi street, moved a little each time.
+// A point in Hongqi street (the demo inspector's), moved a little each time.
 function hongqi() {
   return { lat: 21.6605 + randomInt(-20, 21) * 0.00001, lon: 110.9205 + randomInt(-20, 21) * 0.00001 };
 }
