@@ -23,7 +23,9 @@
 // highest RSS and descriptor counts, their growth, the request rate and the
 // answers by status; exits 1 when any answer was a 5xx (or not what the load
 // expects), when RSS grew by more than --max-rss-growth percent, or when the
-// descriptors grew by more than --max-fd-growth percent (and more than 8).
+// descriptors grew by more than --max-fd-growth percent (and more than 8), and
+// when it proves nothing: no write acknowledged, or fewer than two samples
+// after the warm-up to measure growth between.
 // The data directory lives under tests/.tmp/ and is removed at the end.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
@@ -257,6 +259,8 @@ function report({ samples, elapsed, checks, ledger, sizeBefore, sizeAfter }) {
   console.log(`database: ${mib(sizeBefore)} MiB -> ${mib(sizeAfter)} MiB; audit chain ${checks.events} events`);
   console.log(`server errors (5xx): ${tally.serverErrors.length}; unexpected answers: ${tally.unexpected.length}`);
   const failures = [...checks.failures];
+  if (ledger.total === 0 || read.length === 0) failures.push(`too little load: ${read.length} reads, ${ledger.total} writes acknowledged`);
+  if (afterWarm.length < 2) failures.push(`${afterWarm.length} samples after the warm-up: growth not measured`);
   if (tally.serverErrors.length) failures.push(`5xx answers: ${tally.serverErrors.slice(0, 10).join('; ')}`);
   if (tally.unexpected.length) failures.push(`unexpected answers: ${tally.unexpected.slice(0, 10).join('; ')}`);
   if (rssGrowth > MAX_RSS_GROWTH) failures.push(`RSS grew ${rssGrowth.toFixed(1)}% after the warm-up`);
