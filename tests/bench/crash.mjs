@@ -9,21 +9,25 @@
 // the cycle. Between cycles `chengguan check` (integrity and the overview
 // tallies against a recount) and `chengguan audit verify` must pass. The last
 // restart checks every write of the whole run, then stops the server with
-// SIGTERM, which must exit 0.
+// SIGTERM, which must exit 0. A run that acknowledged no case, transition or
+// photo, or whose last check read back fewer writes than were acknowledged,
+// fails: it would prove nothing.
 //
 //   node tests/bench/crash.mjs [--cycles 20] [--seconds 3] [--concurrency 8] [--keep]
-//     [--sabotage]
+//     [--sabotage photo|records]
 //
 // Prints one line per cycle and the totals (cycles, acknowledged writes, lost);
 // exits 1 when a write is lost, a check fails or an answer was not the 2xx a
 // lifecycle expects. Needs ./chengguan (`make`). The data directory lives under
 // tests/.tmp/ and is removed at the end unless --keep. --sabotage tests the
-// checks themselves: after the first kill it deletes the file of one
-// acknowledged photo, which the run must then report lost.
+// checks themselves, after the first kill: `photo` deletes the file of one
+// acknowledged photo, which the run must then report lost; `records` changes
+// one overview tally and forges one case event, which `chengguan check` and
+// `chengguan audit verify` must then report.
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BIN, sleep } from './harness.mjs';
+import { BIN, run, sleep } from './harness.mjs';
 import {
   Http, Ledger, NetworkError, ROLES, UnexpectedStatus, checkDataDir, cityFacts, runLifecycle, seededDirectory,
   serveRelease, signIn, verifyLedger,
@@ -35,14 +39,15 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '8' },
     keep: { type: 'boolean', default: false },
-    sabotage: { type: 'boolean', default: false },
+    sabotage: { type: 'string' },
   },
 });
 const CYCLES = Number(args.cycles);
 const SECONDS = Number(args.seconds);
 const CONCURRENCY = Number(args.concurrency);
-if (!(CYCLES >= 1 && SECONDS > 0 && CONCURRENCY >= 1)) {
-  console.error('usage: node tests/bench/crash.mjs [--cycles N>=1] [--seconds S>0] [--concurrency C>=1] [--keep]');
+if (!(CYCLES >= 1 && SECONDS > 0 && CONCURRENCY >= 1) || ![undefined, 'photo', 'records'].includes(args.sabotage)) {
+  console.error('usage: node tests/bench/crash.mjs [--cycles N>=1] [--seconds S>0] [--concurrency C>=1] [--keep]' +
+    ' [--sabotage photo|records]');
   process.exit(2);
 }
 
@@ -84,8 +89,18 @@ async function loadAndKill(server, client, sessions, city, ledger, killAt) {
   return ledger.total - before;
 }
 
-// Deletes the file of one photo acknowledged on a case (see --sabotage).
+// Deletes the file of one photo acknowledged on a case, or changes a tally and
+// forges an event (see --sabotage).
 function sabotage(ledger, touched) {
+  if (args.sabotage === 'records') {
+    const key = 'place_path, street_id, state, source, category_id, self_handled, pending';
+    run('sqlite3', [join(dataDir, 'chengguan.db'),
+      `UPDATE case_tally SET n = n + 1 WHERE (${key}) = (SELECT ${key} FROM case_tally LIMIT 1);` +
+      ' DROP TRIGGER case_event_no_update;' +
+      " UPDATE case_event SET note = 'forged' WHERE id = (SELECT max(id) FROM case_event);"]);
+    console.log('sabotage: changed one overview tally and forged the last case event');
+    return;
+  }
   const hash = [...touched.photos].find((h) => ledger.photos.get(h).caseId);
   if (hash === undefined) throw new Error('--sabotage: no photo was acknowledged in the first cycle');
   rmSync(join(dataDir, 'photos', hash.slice(0, 2), hash));
@@ -104,6 +119,18 @@ async function verify(client, sessions, ledger, touched, when) {
     }
   }
   return { checked, lost: lost.length };
+}
+
+// A run must have something to lose and must have looked for all of it:
+// cases, transitions and photos acknowledged, every acknowledged write read
+// back at the end, and an audit chain at least as long as the case writes.
+function notVacuous(ledger, acknowledged, checked, events) {
+  const { cases, transitions, photos } = ledger.acked;
+  if (!(cases > 0 && transitions > 0 && photos > 0)) {
+    problems.push(`too little load to prove anything: ${cases} cases, ${transitions} transitions, ${photos} photos acknowledged`);
+  }
+  if (checked !== acknowledged) problems.push(`the last check read back ${checked} writes of the ${acknowledged} acknowledged`);
+  if (!(events >= cases + transitions)) problems.push(`audit chain of ${events} events for ${cases + transitions} case writes`);
 }
 
 async function main() {
@@ -140,10 +167,12 @@ async function main() {
   const server = await serveRelease(dataDir, logFile);
   const client = new Http(server.base, { sockets: CONCURRENCY * 2 });
   const last = await verify(client, sessions, ledger, touched, `after kill ${CYCLES}`);
+  const acknowledged = ledger.total;
   const all = await verify(client, sessions, ledger, null, 'at the end');
   client.close();
   await server.stop();
   events = offlineChecks('after the final stop');
+  notVacuous(ledger, acknowledged, all.checked, events);
   const db = statSync(join(dataDir, 'chengguan.db')).size;
   const kinds = Object.entries(ledger.acked).map(([k, n]) => `${n} ${k}`).join(', ');
   console.log(`\ncycles: ${CYCLES}`);
