@@ -50,16 +50,17 @@ export async function startServer(options = {}) {
   let stderr = '';
   child.stdout.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
-  const port = await new Promise((resolvePort, reject) => {
+  const { host, port } = await new Promise((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 60000);
     child.stderr.on('data', (d) => {
       stderr += d;
-      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(stderr);
-      if (m) { clearTimeout(timer); resolvePort(Number(m[1])); }
+      const m = /listening on http:\/\/([\d.]+|\[[0-9a-f:.]+\]):(\d+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolvePort({ host: m[1], port: Number(m[2]) }); }
     });
     exited.then(({ code }) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderr}`)); });
   });
-  const base = `http://127.0.0.1:${port}`;
+  // Tests listen on a loopback or wildcard address: reach it over the loopback.
+  const base = `http://${host.startsWith('[') ? '[::1]' : '127.0.0.1'}:${port}`;
   const server = {
     base, port, dataDir, child,
     log: () => stderr,
