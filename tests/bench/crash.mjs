@@ -16,7 +16,8 @@
 //   node tests/bench/crash.mjs [--cycles 20] [--seconds 3] [--concurrency 8] [--keep]
 //     [--sabotage photo|records]
 //
-// Prints one line per cycle and the totals (cycles, acknowledged writes, lost);
+// Prints the machine, one line per cycle and the totals (cycles, acknowledged
+// writes, time, lost);
 // exits 1 when a write is lost, a check fails or an answer was not the 2xx a
 // lifecycle expects. Needs ./chengguan (`make`). The data directory lives under
 // tests/.tmp/ and is removed at the end unless --keep. --sabotage tests the
@@ -29,8 +30,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BIN, run, sleep } from './harness.mjs';
 import {
-  Http, Ledger, NetworkError, ROLES, UnexpectedStatus, checkDataDir, cityFacts, runLifecycle, seededDirectory,
-  serveRelease, signIn, verifyLedger,
+  Http, Ledger, NetworkError, ROLES, UnexpectedStatus, checkDataDir, cityFacts, machineLine, runLifecycle,
+  seededDirectory, serveRelease, signIn, verifyLedger,
 } from './load.mjs';
 
 const { values: args } = parseArgs({
@@ -140,6 +141,8 @@ async function main() {
   let touched = null;
   let loadMs = 0;
   let events = NaN;
+  const began = performance.now();
+  console.log(machineLine());
   console.log(`crash: ${CYCLES} cycles of up to ${SECONDS} s, ${CONCURRENCY} workers, ${BIN}`);
   for (let cycle = 1; cycle <= CYCLES; cycle++) {
     const server = await serveRelease(dataDir, logFile);
@@ -178,6 +181,7 @@ async function main() {
   console.log(`\ncycles: ${CYCLES}`);
   console.log(`acknowledged writes: ${ledger.total} (${kinds}), ${(ledger.total / (loadMs / 1000)).toFixed(0)}/s under load`);
   console.log(`checked at the end: ${all.checked} (last cycle: ${last.checked}); audit chain ${events} events; database ${(db / 2 ** 20).toFixed(1)} MiB`);
+  console.log(`time: ${((performance.now() - began) / 1000).toFixed(0)} s, of which ${(loadMs / 1000).toFixed(0)} s under load`);
   console.log(`lost: ${lostWrites.size}`);
   for (const [text, when] of [...lostWrites].slice(0, 30)) console.log(`  LOST ${text} (${when})`);
   for (const text of problems.slice(0, 30)) console.log(`  PROBLEM ${text}`);

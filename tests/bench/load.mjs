@@ -10,7 +10,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { BIN, PASSWORD, ROOT, run, startServer } from './harness.mjs';
+import { BIN, PASSWORD, ROOT, machine, run, startServer } from './harness.mjs';
 
 // A new directory under tests/.tmp/ (git-ignored) holding a data directory
 // with the demo city seeded; or with a copy of database `db`; or with a city
@@ -55,6 +55,13 @@ export function checkDataDir(dataDir) {
     if (m) events = Number(m[1]);
   }
   return { failures, events };
+}
+
+// One line naming the machine, printed first, since the figures of a run
+// mean little without it.
+export function machineLine() {
+  const m = machine();
+  return `machine: ${m.cores} cores, ${m.cpu}, Linux ${m.kernel}, ${m.memory}, Node.js ${m.node}`;
 }
 
 // A network failure (refused, reset, cut short): the server is gone or going.

@@ -33,8 +33,8 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, sleep } from './harness.mjs';
 import {
-  Http, Ledger, NetworkError, ROLES, UnexpectedStatus, checkDataDir, cityFacts, runLifecycle, seededDirectory,
-  serveRelease, signIn,
+  Http, Ledger, NetworkError, ROLES, UnexpectedStatus, checkDataDir, cityFacts, machineLine, runLifecycle,
+  seededDirectory, serveRelease, signIn,
 } from './load.mjs';
 
 const { values: args } = parseArgs({
@@ -176,6 +176,7 @@ const percentile = (values, p) => {
 const growth = (from, to) => ((to - from) / from) * 100;
 
 async function main() {
+  console.log(machineLine());
   if (Number(args.cases) > 0) console.log(`soak: generating a city of ${args.cases} cases`);
   const { dir, dataDir, logFile } = seededDirectory('soak-', { db: args.db, cases: Number(args.cases) });
   try {
