@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Runs every suite (C unit tests, store conformance, API tests, browser tests) and
-# ends with one line "N passed, N failed". Exits non-zero when anything failed.
+# Runs every suite (C unit tests, store conformance, API tests, browser tests,
+# crash and soak runs) and ends with one line "N passed, N failed". Exits
+# non-zero when anything failed.
 # CHENGGUAN_TEST_BUILD names the build to test (default .build/san; `make
 # coverage` passes .build/cov), CHENGGUAN_TEST_SUITES the suites to run (default
-# "unit store api e2e").
+# "unit store api e2e crash").
 set -u
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
 build=${CHENGGUAN_TEST_BUILD:-.build/san}
-suites=" ${CHENGGUAN_TEST_SUITES:-unit store api e2e} "
+suites=" ${CHENGGUAN_TEST_SUITES:-unit store api e2e crash} "
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The API tests start this build's server and benchmark generator (tests/api/lib.mjs).
@@ -175,17 +176,19 @@ run_bench_test() {
     failed=$((failed + 1))
   fi
 }
-echo "== crash and soak runs"
-run_bench_test "crash: 5 kill -9 cycles" -- node tests/bench/crash.mjs --cycles 5 --seconds 2
-run_bench_test "crash: a deleted photo is reported lost" '^lost: 1$' '^  LOST photo ' '!PROBLEM' -- \
-  node tests/bench/crash.mjs --cycles 2 --seconds 1.5 --sabotage photo
-run_bench_test "crash: a changed tally and a forged event fail check and audit verify" '^lost: 0$' \
-  '^  PROBLEM after kill 1: chengguan check exited 1: .*integrity ok' \
-  'overview counts DIFFER from a recount' \
-  '^  PROBLEM after kill 1: chengguan audit verify exited 1: audit chain BROKEN' -- \
-  node tests/bench/crash.mjs --cycles 1 --seconds 1 --sabotage records
-run_bench_test "soak: 20 s of mixed load" -- \
-  node tests/bench/soak.mjs --seconds 20 --sample 2 --warmup 6 --max-rss-growth 50
+if [[ "$suites" == *" crash "* ]]; then
+  echo "== crash and soak runs"
+  run_bench_test "crash: 5 kill -9 cycles" -- node tests/bench/crash.mjs --cycles 5 --seconds 2
+  run_bench_test "crash: a deleted photo is reported lost" '^lost: 1$' '^  LOST photo ' '!PROBLEM' -- \
+    node tests/bench/crash.mjs --cycles 2 --seconds 1.5 --sabotage photo
+  run_bench_test "crash: a changed tally and a forged event fail check and audit verify" '^lost: 0$' \
+    '^  PROBLEM after kill 1: chengguan check exited 1: .*integrity ok' \
+    'overview counts DIFFER from a recount' \
+    '^  PROBLEM after kill 1: chengguan audit verify exited 1: audit chain BROKEN' -- \
+    node tests/bench/crash.mjs --cycles 1 --seconds 1 --sabotage records
+  run_bench_test "soak: 20 s of mixed load" -- \
+    node tests/bench/soak.mjs --seconds 20 --sample 2 --warmup 6 --max-rss-growth 50
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
