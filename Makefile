@@ -48,7 +48,7 @@ STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
         bench bench-deps bench-floors bench-tools bench-db coverage coverage-deps \
-        install uninstall
+        install uninstall crash soak
 
 all: deps $(BIN)
 
@@ -208,6 +208,19 @@ bench-db: deps
 	  .build/release/bench/gen --cases $(CASES) --out $$db.part && mv $$db.part $$db && \
 	  echo "$$db ready"; fi
 
+# The long crash and soak runs (README "Crash and soak runs"; make test runs
+# short ones) against the release ./chengguan: 200 kill -9 cycles under write
+# load; 10 minutes of mixed load on a generated city of 20,000 cases with RSS
+# and descriptors sampled. CRASH_ARGS and SOAK_ARGS pass more options (e.g.
+# CRASH_ARGS="--seconds 5 --concurrency 16").
+crash: test-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan
+	node tests/bench/crash.mjs --cycles 200 $(CRASH_ARGS)
+
+soak: test-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan .build/release/bench/gen
+	node tests/bench/soak.mjs --seconds 600 --cases 20000 $(SOAK_ARGS)
+
 # Front-end libraries pinned in web/package.json, copied into web/vendor/.
 web-vendor:
 	@if [ -f web/package.json ]; then \
@@ -279,6 +292,7 @@ uninstall:
 
 test: test-deps
 	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests bench-tools
+	@$(MAKE) --no-print-directory SAN=0 chengguan
 	@$(MAKE) --no-print-directory web-vendor
 	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
 	  (cd tests && npm ci --no-audit --no-fund --silent); fi

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Runs every suite (C unit tests, store conformance, API tests, browser tests) and
-# ends with one line "N passed, N failed". Exits non-zero when anything failed.
+# Runs every suite (C unit tests, store conformance, API tests, browser tests,
+# crash and soak runs) and ends with one line "N passed, N failed". Exits
+# non-zero when anything failed.
 # CHENGGUAN_TEST_BUILD names the build to test (default .build/san; `make
 # coverage` passes .build/cov), CHENGGUAN_TEST_SUITES the suites to run (default
-# "unit store api e2e").
+# "unit store api e2e crash").
 set -u
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
 build=${CHENGGUAN_TEST_BUILD:-.build/san}
-suites=" ${CHENGGUAN_TEST_SUITES:-unit store api e2e} "
+suites=" ${CHENGGUAN_TEST_SUITES:-unit store api e2e crash} "
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The API tests start this build's server and benchmark generator (tests/api/lib.mjs).
@@ -136,6 +137,57 @@ fi
 e2e=(tests/e2e/*.test.mjs)
 if [[ "$suites" == *" e2e "* ]] && [ ${#e2e[@]} -gt 0 ]; then
   run_node_suite "browser tests" "${e2e[@]}"
+fi
+
+# The short crash and soak runs (tests/bench/crash.mjs and soak.mjs, README
+# "Crash and soak runs") against the release ./chengguan, one test each, and two
+# that show the crash run's checks bite: with --sabotage photo it deletes one
+# acknowledged photo's file and must fail reporting that one lost and nothing
+# else; with --sabotage records it changes a tally and forges an event, which
+# `chengguan check` and `audit verify` must report.
+# run_bench_test NAME [PATTERN...] -- COMMAND...: without patterns COMMAND must
+# exit 0; with them it must exit 1 and its output must match each extended
+# regex (or match none when the pattern starts with "!").
+run_bench_test() {
+  local name=$1; shift
+  local want=() out rc ok=1 w
+  while [ "$1" != -- ]; do want+=("$1"); shift; done
+  shift
+  out=$("$@" 2>&1); rc=$?
+  if [ ${#want[@]} = 0 ]; then
+    [ "$rc" = 0 ] || ok=0
+  else
+    [ "$rc" = 1 ] || ok=0
+    for w in "${want[@]}"; do
+      if [[ "$w" == '!'* ]]; then
+        ! printf '%s\n' "$out" | grep -qaE -- "${w#!}" || ok=0
+      else
+        printf '%s\n' "$out" | grep -qaE -- "$w" || ok=0
+      fi
+    done
+  fi
+  if [ "$ok" = 1 ]; then
+    printf '%s\n' "$out" | grep -aE '^(acknowledged|lost|duration|answers|RSS|descriptors|server errors)' | sed 's/^/  /'
+    echo "$name: passed"
+    passed=$((passed + 1))
+  else
+    printf '%s\n' "$out" | grep -av ' info access ' | tail -n 40
+    echo "$name: FAILED (exit $rc)"
+    failed=$((failed + 1))
+  fi
+}
+if [[ "$suites" == *" crash "* ]]; then
+  echo "== crash and soak runs"
+  run_bench_test "crash: 5 kill -9 cycles" -- node tests/bench/crash.mjs --cycles 5 --seconds 2
+  run_bench_test "crash: a deleted photo is reported lost" '^lost: 1$' '^  LOST photo ' '!PROBLEM' -- \
+    node tests/bench/crash.mjs --cycles 2 --seconds 1.5 --sabotage photo
+  run_bench_test "crash: a changed tally and a forged event fail check and audit verify" '^lost: 0$' \
+    '^  PROBLEM after kill 1: chengguan check exited 1: .*integrity ok' \
+    'overview counts DIFFER from a recount' \
+    '^  PROBLEM after kill 1: chengguan audit verify exited 1: audit chain BROKEN' -- \
+    node tests/bench/crash.mjs --cycles 1 --seconds 1 --sabotage records
+  run_bench_test "soak: 20 s of mixed load" -- \
+    node tests/bench/soak.mjs --seconds 20 --sample 2 --warmup 6 --max-rss-growth 50
 fi
 
 echo "$passed passed, $failed failed"

@@ -36,7 +36,7 @@ export function sql(db, query) {
 
 // Starts a server process whose standard error goes to `logFile` and waits for
 // its "listening on http://ADDR:PORT" line. Returns { base, port, pid,
-// startMs (spawn to listening), memory(), stop() }.
+// startMs (spawn to listening), memory(), stop(), kill(signal) }.
 export async function startServer(command, args, logFile) {
   mkdirSync(join(logFile, '..'), { recursive: true });
   const fd = openSync(logFile, 'w');
@@ -45,7 +45,11 @@ export async function startServer(command, args, logFile) {
   closeSync(fd);
   running.add(child);
   let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; running.delete(child); });
+  const gone = new Promise((ok) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    running.delete(child);
+    ok(exited);
+  }));
   let port = 0;
   while (!port) {
     if (exited) throw new Error(`${command} exited (${exited.code ?? exited.signal}) before listening:\n${tail(logFile)}`);
@@ -65,6 +69,12 @@ export async function startServer(command, args, logFile) {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
       return { peak: kb('VmHWM') * 1024, current: kb('VmRSS') * 1024 };
+    },
+    // Sends `signal` (kill -9 in the crash run); resolves to { code, signal }
+    // once the process is gone.
+    kill(signal) {
+      if (!exited) child.kill(signal);
+      return gone;
     },
     async stop() {
       if (!exited) {
