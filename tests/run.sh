@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every suite (C unit tests, store conformance, API tests, browser tests) and
+# Runs every suite (C unit tests, store conformance, fuzz smoke, API tests, browser tests) and
 # ends with one line "N passed, N failed". Exits non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -46,6 +46,26 @@ CHENGGUAN_TEST_STORE_TEMPLATE="$store_template" \
   run_criterion_suite "store conformance${CHENGGUAN_TEST_STORE:+ ($CHENGGUAN_TEST_STORE)}" \
   .build/san/tests/store/test_*
 rm -f "$store_template" "$store_template.lock"
+
+# The fuzz harnesses, briefly over their committed corpora (tests/fuzz/run.sh):
+# one test per harness; a crash counts as failed and prints its reproducer.
+# They are (re)built here, so a direct run never smokes stale harnesses; that
+# is a no-op when they are up to date and about a minute on a fresh checkout.
+echo "== fuzz smoke"
+if fuzz_build=$(make --no-print-directory -s -j2 fuzz-build 2>&1); then
+  fuzz_out=$(bash tests/fuzz/run.sh smoke 2>&1)
+else
+  fuzz_out="$fuzz_build"
+fi
+printf '%s\n' "$fuzz_out" | grep -av '^fuzz: '
+fuzz_line=$(printf '%s\n' "$fuzz_out" | grep -a '^fuzz: [0-9]* passed, [0-9]* failed$' | tail -n 1)
+if [ -z "$fuzz_line" ]; then
+  echo "fuzz smoke: no result"
+  failed=$((failed + 1))
+else
+  passed=$((passed + $(printf '%s' "$fuzz_line" | sed 's/fuzz: \([0-9]*\) passed.*/\1/')))
+  failed=$((failed + $(printf '%s' "$fuzz_line" | sed 's/.* \([0-9]*\) failed$/\1/')))
+fi
 
 run_node_suite() {
   local name=$1; shift
