@@ -14,6 +14,11 @@ ifeq ($(SAN),1)
 BUILD   := .build/san
 BIN     := .build/san/chengguan
 OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(COV),1)
+# Coverage build (make coverage): gcov counters, no optimisation, no sanitizers.
+BUILD   := .build/cov
+BIN     := .build/cov/chengguan
+OPT     := -O0 --coverage
 else
 BUILD   := .build/release
 BIN     := chengguan
@@ -60,7 +65,8 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db fuzz fuzz-deps fuzz-build fuzz-smoke
+        bench bench-deps bench-floors bench-tools bench-db coverage coverage-deps \
+        fuzz fuzz-deps fuzz-build fuzz-smoke
 
 all: deps $(BIN)
 
@@ -264,6 +270,44 @@ test: test-deps fuzz-deps
 	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
 	  (cd tests && npm ci --no-audit --no-fund --silent); fi
 	@bash tests/run.sh
+
+# Line and branch coverage of the unit, store and API tests (not the browser
+# tests): a gcov build in .build/cov, its counters reset, the suites run on it,
+# then gcovr's per-file table and totals. Fails when the tests fail or when a
+# file of COVERAGE_BRANCH_FILES has less than COVERAGE_BRANCH_MIN % of its
+# branches taken.
+COVERAGE_BRANCH_FILES := src/api/api_users.c src/sqlite/store_users.c src/core/request.c \
+                         src/sqlite/store_attachments.c
+COVERAGE_BRANCH_MIN   := 75
+GCOVR := gcovr -r . --object-directory .build/cov -f 'src/' --exclude-unreachable-branches
+
+coverage-deps: test-deps
+	@if ! command -v gcovr >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing coverage tools: gcovr"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcovr; \
+	  else \
+	    echo "missing coverage tools; run: sudo apt-get install -y gcovr"; exit 1; \
+	  fi; \
+	fi
+
+coverage: coverage-deps
+	@$(MAKE) --no-print-directory COV=1 .build/cov/chengguan unit-tests store-tests bench-tools
+	@$(MAKE) --no-print-directory web-vendor
+	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
+	  (cd tests && npm ci --no-audit --no-fund --silent); fi
+	@find .build/cov -name '*.gcda' -delete
+	@CHENGGUAN_TEST_BUILD=.build/cov CHENGGUAN_TEST_SUITES="unit store api" bash tests/run.sh; \
+	tests=$$?; \
+	echo "== line coverage"; $(GCOVR) | tail -n +4; \
+	echo "== branch coverage"; $(GCOVR) --branches | tail -n +4 > .build/cov/branches.txt; \
+	cat .build/cov/branches.txt; \
+	low=0; for f in $(COVERAGE_BRANCH_FILES); do \
+	  pct=$$(awk -v f="$$f" '$$1 == f { sub("%", "", $$4); print $$4 }' .build/cov/branches.txt); \
+	  echo "$$f: $${pct:-?}% of branches (at least $(COVERAGE_BRANCH_MIN)%)"; \
+	  if [ -z "$$pct" ] || [ "$${pct%.*}" -lt $(COVERAGE_BRANCH_MIN) ]; then low=1; fi; \
+	done; \
+	[ $$tests = 0 ] && [ $$low = 0 ]
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h include/*.h tests/*/*.c tests/bench/*.h)

@@ -65,6 +65,8 @@ struct request {
     bool body_overflow;
     bool started;
     bool dispatched;
+    bool writes;                               // a write route, counted by the drain
+    struct drain_connection *drain_connection; // its connection's entry (drain.h)
 
     // A handler that waits for slow work (e.g. password hashing) sets suspended and
     // on_suspended; the core suspends the connection, then calls on_suspended,

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "json.h"
 #include "log.h"
+#include "textseg.h"
 
 #include <microhttpd.h>
 #include <sodium.h>
@@ -133,8 +134,11 @@ int request_reply_json(struct request *req, int status, cJSON *body)
 static int reply_error(struct request *req, int status, const char *code, const char *field,
                        cJSON *report, const char *format, va_list ap)
 {
-    char message[512];
-    vsnprintf(message, sizeof message, format, ap);
+    char formatted[512], message[512];
+    vsnprintf(formatted, sizeof formatted, format, ap);
+    // Messages echo what the client sent (a path, a parameter): a byte that is not
+    // UTF-8 (or a character cut by the buffer) must not make the body invalid JSON.
+    textseg_utf8_escape(formatted, message, sizeof message);
     cJSON *root = cJSON_CreateObject();
     cJSON *error = cJSON_AddObjectToObject(root, "error");
     if (error == NULL || cJSON_AddStringToObject(error, "code", code) == NULL ||

@@ -36,6 +36,18 @@ export function runCli(args, options = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+export const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'bench', 'gen');
+
+// Runs the benchmark database generator (tests/bench/gen) to completion, e.g.
+// runGen(['--cases', '300', '--days', '30', '--out', file]): a city whose cases
+// were filed and moved at their own past moments. Returns {status, stdout, stderr}.
+export function runGen(args) {
+  const result = spawnSync(GEN, args, {
+    cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 120000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 // Starts a server. options: {args: [...], dataDir, webDir, env}. Resolves to an
 // object with base URL, port, request helpers and stop().
 export async function startServer(options = {}) {
@@ -50,16 +62,17 @@ export async function startServer(options = {}) {
   let stderr = '';
   child.stdout.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
-  const port = await new Promise((resolvePort, reject) => {
+  const { host, port } = await new Promise((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 60000);
     child.stderr.on('data', (d) => {
       stderr += d;
-      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(stderr);
-      if (m) { clearTimeout(timer); resolvePort(Number(m[1])); }
+      const m = /listening on http:\/\/([\d.]+|\[[0-9a-f:.]+\]):(\d+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolvePort({ host: m[1], port: Number(m[2]) }); }
     });
     exited.then(({ code }) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderr}`)); });
   });
-  const base = `http://127.0.0.1:${port}`;
+  // Tests listen on a loopback or wildcard address: reach it over the loopback.
+  const base = `http://${host.startsWith('[') ? '[::1]' : '127.0.0.1'}:${port}`;
   const server = {
     base, port, dataDir, child,
     log: () => stderr,
