@@ -35,7 +35,7 @@ LDLIBS  = $(PKG_LIBS) -lpthread -lm
 # src/ holds main.c and the commands beside it, and one folder per layer
 # (core, domain, api, sqlite); objects mirror that tree under $(BUILD).
 SOURCES    := $(sort $(wildcard src/*.c src/*/*.c))
-OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/openapi.o
 LIB_OBJECTS := $(filter-out $(BUILD)/main.o,$(OBJECTS))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
@@ -107,6 +107,9 @@ $(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Bytes on standard input as the items of a C array initialiser ("0x7b,0x0a,...").
+C_BYTES := od -An -v -tx1 | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
+
 # The migrations become one C file: each text followed by its user_version pragma.
 $(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) Makefile
 	@mkdir -p $(dir $@)
@@ -114,8 +117,7 @@ $(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) Makefile
 	  for f in $(MIGRATIONS); do \
 	    n=$$(basename $$f | cut -c1-4); \
 	    echo "static const char migration_$$n[] = {"; \
-	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | od -An -v -tx1 | \
-	      sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | $(C_BYTES); \
 	    echo "0x00};"; \
 	  done; \
 	  echo "const struct store_migration STORE_MIGRATIONS[] = {"; \
@@ -128,6 +130,22 @@ $(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) Makefile
 
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# The OpenAPI document becomes one C file too: its bytes, NUL-terminated, and an
+# ETag from their SHA-256, so a new document is a new tag (include/openapi.h).
+OPENAPI := src/api/openapi.json
+
+$(BUILD)/openapi.c: $(OPENAPI) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '#include "openapi.h"'; \
+	  echo "const char OPENAPI_DOCUMENT[] = {"; \
+	  cat $(OPENAPI) | $(C_BYTES); \
+	  echo "0x00};"; \
+	  echo "const size_t OPENAPI_DOCUMENT_SIZE = sizeof OPENAPI_DOCUMENT - 1;"; \
+	  echo "const char OPENAPI_ETAG[] = \"\\\"$$(sha256sum $(OPENAPI) | cut -c1-32)\\\"\";"; } > $@
+
+$(BUILD)/openapi.o: $(BUILD)/openapi.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJECTS)
 	@mkdir -p $(dir $@)

@@ -169,6 +169,11 @@ const char *request_data_etag(struct request *req, uint64_t changes);
 // req->status without doing the work. Else returns false.
 bool request_unchanged(struct request *req, const char *etag);
 
+// request_unchanged with another Cache-Control value, e.g. "public, no-cache" for
+// an answer that is the same for every caller. cache_control must live as long
+// as the request.
+bool request_unchanged_cached(struct request *req, const char *etag, const char *cache_control);
+
 // Replies with an empty body (for 204 and 304). Returns status.
 int request_reply_empty(struct request *req, int status);
 

@@ -147,8 +147,16 @@ if [[ "$suites" == *" fuzz "* ]]; then
 fi
 
 api=(tests/api/*.test.mjs)
+# The API suite's exchanges are recorded (tests/api/lib.mjs), then checked
+# against the OpenAPI document (tests/openapi).
 if [[ "$suites" == *" api "* ]] && [ ${#api[@]} -gt 0 ]; then
+  mkdir -p tests/.tmp
+  export CHENGGUAN_API_RECORD
+  CHENGGUAN_API_RECORD=$(mktemp -d "$PWD/tests/.tmp/openapi-XXXXXX")
   run_node_suite "API tests" "${api[@]}"
+  run_node_suite "API responses against the OpenAPI document" tests/openapi/*.test.mjs
+  rm -rf "$CHENGGUAN_API_RECORD"
+  unset CHENGGUAN_API_RECORD
 fi
 e2e=(tests/e2e/*.test.mjs)
 if [[ "$suites" == *" e2e "* ]] && [ ${#e2e[@]} -gt 0 ]; then

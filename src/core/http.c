@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +34,9 @@
 // (libmicrohttpd's default, named because the README states the limits it sets):
 // a request line that does not fit is answered 414, headers that do not 431.
 #define CONNECTION_MEMORY_BYTES (32 * 1024)
+
+// The most of an oversized body read and dropped before its 413 (see on_access).
+#define BODY_DRAIN_MAX (32ULL * 1024 * 1024)
 
 static const char CSP_FORMAT[] =
     "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self'; "
@@ -298,11 +302,20 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
                               : server->config.json_body_limit;
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length != NULL && strtoull(length, NULL, 10) > req->body_limit)
+        unsigned long long declared = length != NULL ? strtoull(length, NULL, 10) : 0;
+        if (declared > req->body_limit)
             req->body_overflow = true;
-        // A body declared too large is refused now, unread: an answer queued before
-        // the body makes libmicrohttpd skip "100 Continue" and close afterwards.
-        if (!req->body_overflow)
+        // A body declared too large is refused now, unread, when the client waits
+        // for "100 Continue" or the body is huge: an answer queued before the body
+        // makes libmicrohttpd skip "100 Continue" and close afterwards. A client
+        // already sending a body of moderate size has it read and dropped first, so
+        // it sees the 413 rather than a connection reset in mid-write.
+        const char *expect =
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        bool refuse_now =
+            req->body_overflow && ((expect != NULL && strcasecmp(expect, "100-continue") == 0) ||
+                                   declared > BODY_DRAIN_MAX);
+        if (!refuse_now)
             return MHD_YES;
     } else if (*upload_data_size > 0) {
         body_append(req, upload_data, *upload_data_size);

@@ -230,8 +230,13 @@ static bool etag_listed(const char *header, const char *etag)
 
 bool request_unchanged(struct request *req, const char *etag)
 {
+    return request_unchanged_cached(req, etag, "private, no-cache");
+}
+
+bool request_unchanged_cached(struct request *req, const char *etag, const char *cache_control)
+{
     request_add_header(req, "ETag", etag);
-    request_add_header(req, "Cache-Control", "private, no-cache");
+    request_add_header(req, "Cache-Control", cache_control);
     if (!etag_listed(request_header(req, "If-None-Match"), etag))
         return false;
     request_reply_empty(req, 304);

@@ -4,7 +4,7 @@
 // bytes over a socket when a URL must reach the server unnormalised), and stop it
 // checking that it exits 0 with no sanitizer report.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -43,7 +43,7 @@ export const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'ben
 // were filed and moved at their own past moments. Returns {status, stdout, stderr}.
 export function runGen(args) {
   const result = spawnSync(GEN, args, {
-    cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 120000,
+    cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 600000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -88,6 +88,41 @@ export async function startServer(options = {}) {
   return server;
 }
 
+// With CHENGGUAN_API_RECORD naming a directory, every exchange of a Client is
+// appended to <dir>/<pid>.jsonl as one line, for the check of the responses
+// against the OpenAPI document (tests/openapi). The body is left out of a raw
+// exchange, whose reader is the test.
+const RECORD_DIR = process.env.CHENGGUAN_API_RECORD;
+const RECORDED_HEADERS = ['allow', 'cache-control', 'etag', 'retry-after', 'set-cookie'];
+
+function record(method, url, headers, payload, res, text) {
+  if (!RECORD_DIR) return;
+  let json;
+  try { json = typeof payload === 'string' ? JSON.parse(payload) : undefined; } catch { json = undefined; }
+  let body;
+  if (text !== undefined) {
+    try { body = text ? JSON.parse(text) : null; } catch { body = text; }
+  }
+  const entry = {
+    test: process.argv[1],
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    headers: Object.fromEntries(RECORDED_HEADERS.filter((h) => res.headers.has(h)).map((h) => [h, res.headers.get(h)])),
+    body,
+    request: {
+      contentType: headers['content-type'] || null,
+      json: (headers['content-type'] || '').startsWith('application/json') ? json : undefined,
+      cookie: Boolean(headers.cookie),
+      csrf: Boolean(headers['x-csrf-token']),
+      bearer: /^bearer /i.test(headers.authorization || ''),
+    },
+  };
+  appendFileSync(join(RECORD_DIR, `${process.pid}.jsonl`), JSON.stringify(entry) + '\n');
+}
+
 // A small client keeping a session cookie and CSRF token like a browser would.
 export class Client {
   constructor(base) { this.base = base; this.cookie = null; this.csrf = null; }
@@ -107,8 +142,13 @@ export class Client {
       const m = /(cg_session=[^;]*)/.exec(setCookie);
       if (m) this.cookie = m[1].endsWith('=') ? null : m[1];
     }
-    if (raw) return res;
+    const url = new URL(this.base + path);
+    if (raw) {
+      record(method, url, h, payload, res, undefined);
+      return res;
+    }
     const text = await res.text();
+    record(method, url, h, payload, res, text);
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = text; }
     return { status: res.status, headers: res.headers, data, text };
