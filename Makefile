@@ -59,7 +59,7 @@ FUZZ_TARGETS   ?=
 FUZZ_HARNESSES := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS      := $(FUZZ_HARNESSES:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJECTS   := $(filter-out $(FUZZ_BUILD)/obj/main.o,$(SOURCES:src/%.c=$(FUZZ_BUILD)/obj/%.o)) \
-                  $(FUZZ_BUILD)/obj/migrations.o
+                  $(FUZZ_BUILD)/obj/migrations.o $(FUZZ_BUILD)/obj/openapi.o
 FUZZ_LIB       := $(FUZZ_BUILD)/libchengguan.a
 FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
@@ -135,7 +135,7 @@ $(BUILD)/migrations.o: $(BUILD)/migrations.c
 # ETag from their SHA-256, so a new document is a new tag (include/openapi.h).
 OPENAPI := src/api/openapi.json
 
-$(BUILD)/openapi.c: $(OPENAPI) Makefile
+$(BUILD)/openapi.c $(FUZZ_BUILD)/openapi.c: $(OPENAPI) Makefile
 	@mkdir -p $(dir $@)
 	@{ echo '#include "openapi.h"'; \
 	  echo "const char OPENAPI_DOCUMENT[] = {"; \
@@ -251,6 +251,10 @@ $(FUZZ_BUILD)/obj/%.o: src/%.c
 $(FUZZ_BUILD)/obj/migrations.o: $(FUZZ_BUILD)/migrations.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/openapi.o: $(FUZZ_BUILD)/openapi.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_LIB): $(FUZZ_OBJECTS)
 	@rm -f $@
