@@ -46,9 +46,27 @@ STORE_TESTS   := $(sort $(wildcard tests/store/test_*.c))
 STORE_BINS    := $(STORE_TESTS:tests/store/%.c=$(BUILD)/tests/store/%)
 STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
+# Fuzzing (see README "Fuzzing"): one libFuzzer harness per tests/fuzz/fuzz_*.c,
+# built with Debian's clang, ASan and UBSan into .build/fuzz/. The sources are
+# compiled once more with clang's coverage instrumentation into an archive, so a
+# harness links only the modules it reaches. `make fuzz` runs each harness for
+# FUZZ_SECONDS (FUZZ_TARGETS="json router" picks some); `make fuzz-smoke` runs
+# each over its corpus and a few thousand inputs more, as `make test` does.
+FUZZ_CC        := clang
+FUZZ_BUILD     := .build/fuzz
+FUZZ_SECONDS   ?= 60
+FUZZ_TARGETS   ?=
+FUZZ_HARNESSES := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS      := $(FUZZ_HARNESSES:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJECTS   := $(filter-out $(FUZZ_BUILD)/obj/main.o,$(SOURCES:src/%.c=$(FUZZ_BUILD)/obj/%.o)) \
+                  $(FUZZ_BUILD)/obj/migrations.o $(FUZZ_BUILD)/obj/openapi.o
+FUZZ_LIB       := $(FUZZ_BUILD)/libchengguan.a
+FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                  -fno-sanitize-recover=all $(PKG_CFLAGS)
+
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
         bench bench-deps bench-floors bench-tools bench-db coverage coverage-deps \
-        install uninstall crash soak
+        install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke
 
 all: deps $(BIN)
 
@@ -93,7 +111,7 @@ $(BUILD)/%.o: src/%.c
 C_BYTES := od -An -v -tx1 | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
 
 # The migrations become one C file: each text followed by its user_version pragma.
-$(BUILD)/migrations.c: $(MIGRATIONS) Makefile
+$(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) Makefile
 	@mkdir -p $(dir $@)
 	@{ echo '#include "store_migrations.h"'; \
 	  for f in $(MIGRATIONS); do \
@@ -117,7 +135,7 @@ $(BUILD)/migrations.o: $(BUILD)/migrations.c
 # ETag from their SHA-256, so a new document is a new tag (include/openapi.h).
 OPENAPI := src/api/openapi.json
 
-$(BUILD)/openapi.c: $(OPENAPI) Makefile
+$(BUILD)/openapi.c $(FUZZ_BUILD)/openapi.c: $(OPENAPI) Makefile
 	@mkdir -p $(dir $@)
 	@{ echo '#include "openapi.h"'; \
 	  echo "const char OPENAPI_DOCUMENT[] = {"; \
@@ -221,6 +239,52 @@ soak: test-deps
 	@$(MAKE) --no-print-directory SAN=0 chengguan .build/release/bench/gen
 	node tests/bench/soak.mjs --seconds 600 --cases 20000 $(SOAK_ARGS)
 
+# Fuzzing: the harnesses and their runs (variables above).
+# clang and its fuzzer runtime (libclang_rt.fuzzer, in libclang-rt-14-dev):
+# installed as root when a one-line harness does not link.
+fuzz-deps: deps
+	@missing=""; \
+	if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then missing=" clang libclang-rt-14-dev"; \
+	elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' | \
+	  $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then \
+	  missing=" libclang-rt-14-dev"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing fuzzing tools:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "missing fuzzing tools; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/migrations.o: $(FUZZ_BUILD)/migrations.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/openapi.o: $(FUZZ_BUILD)/openapi.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJECTS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh long $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	@bash tests/fuzz/run.sh smoke $(FUZZ_TARGETS)
+
 # Front-end libraries pinned in web/package.json, copied into web/vendor/.
 web-vendor:
 	@if [ -f web/package.json ]; then \
@@ -290,7 +354,7 @@ uninstall:
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: /var/lib/chengguan (the data), $(SYSCONFDIR)/chengguan and the user chengguan"
 
-test: test-deps
+test: test-deps fuzz-deps
 	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests bench-tools
 	@$(MAKE) --no-print-directory SAN=0 chengguan
 	@$(MAKE) --no-print-directory web-vendor
@@ -343,4 +407,4 @@ clean:
 	rm -rf .build chengguan
 
 -include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d) \
-  $(GEN_OBJECTS:.o=.d)
+  $(GEN_OBJECTS:.o=.d) $(FUZZ_OBJECTS:.o=.d) $(FUZZ_BINS:=.d)

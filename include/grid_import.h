@@ -50,6 +50,12 @@ int grid_import_collection(struct store *store, const cJSON *collection,
                            const struct jurisdiction *jurisdiction, bool skip_invalid,
                            cJSON **report);
 
+// Applies the checks of grid_import_collection that need no store (structure,
+// code, geometry, codes repeated within the file) and stores nothing. Returns
+// and reports as grid_import_collection does, with "imported" 0: GRID_IMPORT_OK
+// when no feature was rejected. The caller owns *report.
+int grid_import_check(const cJSON *collection, cJSON **report);
+
 // Parses len bytes of GeoJSON text (must be valid UTF-8 JSON) and imports it as
 // grid_import_collection does, anywhere in the city. Same results and report.
 int grid_import_geojson(struct store *store, const char *text, size_t len, bool skip_invalid,

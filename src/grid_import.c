@@ -396,9 +396,11 @@ static void run_free(struct import_run *run)
     free(run->features);
 }
 
-int grid_import_collection(struct store *store, const cJSON *collection,
-                           const struct jurisdiction *jurisdiction, bool skip_invalid,
-                           cJSON **report)
+// Starts a run: checks the collection as a whole, then parses every feature and
+// applies the checks that need no store (structure, code, geometry, codes repeated
+// within the file). Returns GRID_IMPORT_OK with *run filled (free it with
+// run_free), GRID_IMPORT_INVALID with *report set, or GRID_IMPORT_ERROR.
+static int run_start(struct import_run *run, const cJSON *collection, cJSON **report)
 {
     *report = NULL;
     const char *problem = collection_problem(collection);
@@ -407,34 +409,60 @@ int grid_import_collection(struct store *store, const cJSON *collection,
         return *report ? GRID_IMPORT_INVALID : GRID_IMPORT_ERROR;
     }
     const cJSON *features = cJSON_GetObjectItemCaseSensitive(collection, "features");
-    struct import_run run = {
-        .store = store, .jurisdiction = jurisdiction, .skip_invalid = skip_invalid};
-    run.count = (size_t)cJSON_GetArraySize(features);
-    run.features = calloc(run.count ? run.count : 1, sizeof *run.features);
-    if (run.features == NULL)
+    run->count = (size_t)cJSON_GetArraySize(features);
+    run->features = calloc(run->count ? run->count : 1, sizeof *run->features);
+    if (run->features == NULL)
         return GRID_IMPORT_ERROR;
     const cJSON *feature;
     size_t i = 0;
     cJSON_ArrayForEach(feature, features)
     {
-        run.features[i].index = (int)i;
-        parse_feature(&run.features[i], feature);
+        run->features[i].index = (int)i;
+        parse_feature(&run->features[i], feature);
         i++;
     }
-    if (!reject_duplicates(&run)) {
-        run_free(&run);
+    if (!reject_duplicates(run)) {
+        run_free(run);
         return GRID_IMPORT_ERROR;
     }
+    return GRID_IMPORT_OK;
+}
+
+// Ends a run: sets *report from its features and frees the run. Returns
+// GRID_IMPORT_REJECTED when any feature was rejected, else GRID_IMPORT_OK.
+static int run_finish(struct import_run *run, int imported, cJSON **report)
+{
+    *report = build_report(run, imported);
+    bool any_rejected = cJSON_GetArraySize(cJSON_GetObjectItem(*report, "rejected")) > 0;
+    run_free(run);
+    return any_rejected ? GRID_IMPORT_REJECTED : GRID_IMPORT_OK;
+}
+
+int grid_import_collection(struct store *store, const cJSON *collection,
+                           const struct jurisdiction *jurisdiction, bool skip_invalid,
+                           cJSON **report)
+{
+    struct import_run run = {
+        .store = store, .jurisdiction = jurisdiction, .skip_invalid = skip_invalid};
+    int started = run_start(&run, collection, report);
+    if (started != GRID_IMPORT_OK)
+        return started;
     int rc = store_features(&run);
     if (rc != STORE_OK && rc != STORE_INVALID) {
         log_error("grid import: the write failed (%d)", rc);
         run_free(&run);
         return GRID_IMPORT_ERROR;
     }
-    *report = build_report(&run, rc == STORE_OK ? run.imported : 0);
-    bool any_rejected = cJSON_GetArraySize(cJSON_GetObjectItem(*report, "rejected")) > 0;
-    run_free(&run);
-    return any_rejected ? GRID_IMPORT_REJECTED : GRID_IMPORT_OK;
+    return run_finish(&run, rc == STORE_OK ? run.imported : 0, report);
+}
+
+int grid_import_check(const cJSON *collection, cJSON **report)
+{
+    struct import_run run = {0};
+    int started = run_start(&run, collection, report);
+    if (started != GRID_IMPORT_OK)
+        return started;
+    return run_finish(&run, 0, report);
 }
 
 int grid_import_geojson(struct store *store, const char *text, size_t len, bool skip_invalid,

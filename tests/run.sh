@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Runs every suite (C unit tests, store conformance, API tests, browser tests,
-# crash and soak runs) and ends with one line "N passed, N failed". Exits
-# non-zero when anything failed.
+# Runs every suite (C unit tests, store conformance, fuzz smoke, API tests,
+# browser tests, crash and soak runs) and ends with one line "N passed, N
+# failed". Exits non-zero when anything failed.
 # CHENGGUAN_TEST_BUILD names the build to test (default .build/san; `make
 # coverage` passes .build/cov), CHENGGUAN_TEST_SUITES the suites to run (default
-# "unit store api e2e crash").
+# "unit store fuzz api e2e crash"; the fuzz harnesses always build into .build/fuzz).
 set -u
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
 build=${CHENGGUAN_TEST_BUILD:-.build/san}
-suites=" ${CHENGGUAN_TEST_SUITES:-unit store api e2e crash} "
+suites=" ${CHENGGUAN_TEST_SUITES:-unit store fuzz api e2e crash} "
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The API tests start this build's server and benchmark generator (tests/api/lib.mjs).
@@ -64,6 +64,27 @@ declared_tests() {
   stated=$(sed -n 's|^// expected tests: \([0-9][0-9]*\)$|\1|p' "$1" | head -n 1)
   if [ -n "$stated" ]; then echo "$stated"; return; fi
   grep -cE '^\s*(await\s+)?(t\.)?(test|it)\(' "$1"
+}
+
+# The fuzz harnesses, briefly over their committed corpora (tests/fuzz/run.sh):
+# one test per harness; a crash counts as failed and prints its reproducer.
+# They are (re)built here, so a direct run never smokes stale harnesses; that
+# is a no-op when they are up to date and about a minute on a fresh checkout.
+run_fuzz_smoke() {
+  echo "== fuzz smoke"
+  local out line
+  if out=$(make --no-print-directory -s -j2 fuzz-build 2>&1); then
+    out=$(bash tests/fuzz/run.sh smoke 2>&1)
+  fi
+  printf '%s\n' "$out" | grep -av '^fuzz: '
+  line=$(printf '%s\n' "$out" | grep -a '^fuzz: [0-9]* passed, [0-9]* failed$' | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "fuzz smoke: no result"
+    failed=$((failed + 1))
+    return
+  fi
+  passed=$((passed + $(printf '%s' "$line" | sed 's/fuzz: \([0-9]*\) passed.*/\1/')))
+  failed=$((failed + $(printf '%s' "$line" | sed 's/.* \([0-9]*\) failed$/\1/')))
 }
 
 run_node_suite() {
@@ -120,6 +141,9 @@ if [[ "$suites" == *" store "* ]]; then
     run_criterion_suite "store conformance${CHENGGUAN_TEST_STORE:+ ($CHENGGUAN_TEST_STORE)}" \
     "$build/tests/store" tests/store/test_*.c
   rm -f "$store_template" "$store_template.lock"
+fi
+if [[ "$suites" == *" fuzz "* ]]; then
+  run_fuzz_smoke
 fi
 
 api=(tests/api/*.test.mjs)

@@ -434,7 +434,9 @@ static bool boundary_enters(const struct geo_point *s, size_t ns, int s_orientat
     for (size_t i = 0; i + 1 < ns; i++) {
         struct geo_point a = s[i], b = s[i + 1];
         struct geo_point cur = a;
-        while (!points_equal(cur, b)) {
+        // Each piece ends at a vertex of r or at b, so an edge has at most nr + 1
+        // pieces; the bound also ends the walk when a NaN makes b unreachable.
+        for (size_t piece = 0; piece <= nr && !points_equal(cur, b); piece++) {
             struct geo_point next = next_split(a, b, cur, r, nr);
             bool on_boundary;
             if (piece_shared_same_side(a, b, cur, next, s_orientation, r, nr, r_orientation,

@@ -376,14 +376,17 @@ static int64_t kth_working_day_after(const struct worktime_calendar *cal, int64_
     int64_t from = after + 1;
     if (from >= END_DAY)
         return END_DAY;
-    int64_t lo = from, span = k;
-    int64_t hi = from + (span < END_DAY - from ? span : END_DAY - from);
+    // The step doubles until it reaches END_DAY; it is capped at the days left,
+    // not at END_DAY, which falls short of that from a start before 1970.
+    int64_t left = END_DAY - from;
+    int64_t lo = from, span = k < left ? k : left;
+    int64_t hi = from + span;
     while (count_working_days(cal, from, hi) < k) {
         if (hi == END_DAY)
             return END_DAY;
         lo = hi;
-        span = span < END_DAY ? span * 2 : END_DAY;
-        hi = from + (span < END_DAY - from ? span : END_DAY - from);
+        span = span < left / 2 ? span * 2 : left;
+        hi = from + span;
     }
     // count(from, lo) < k <= count(from, hi)
     while (hi - lo > 1) {

@@ -529,6 +529,24 @@ Test(geo_overlap, neighbours_and_overlaps)
     cr_expect_not(geo_rings_overlap(a, 5, NULL, 0));
 }
 
+// An invalid ring gives an unspecified answer, but an answer: a NaN vertex once
+// kept the walk along an edge from ever reaching its end (found by fuzz_geo).
+Test(geo_overlap, a_nan_vertex_does_not_hang, .timeout = 5)
+{
+    const struct geo_point square[5] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}};
+    const struct geo_point nan_lat[5] = {{0, 0}, {1, 0}, {1, NAN}, {0, 1}, {0, 0}};
+    const struct geo_point nan_both[5] = {{NAN, NAN}, {0, 0}, {1, 0}, {1, 1}, {NAN, NAN}};
+    // The test fails by its timeout; the answers themselves are unspecified.
+    volatile bool answer = geo_rings_overlap(square, 5, nan_lat, 5);
+    answer = geo_rings_overlap(nan_lat, 5, square, 5);
+    answer = geo_rings_overlap(square, 5, nan_both, 5);
+    answer = geo_rings_overlap(nan_both, 5, square, 5);
+    (void)answer;
+    // Such rings never reach the overlap check in an import.
+    cr_expect_eq(geo_ring_check(nan_lat, 5), GEO_RING_OUT_OF_RANGE);
+    cr_expect_eq(geo_ring_check(nan_both, 5), GEO_RING_OUT_OF_RANGE);
+}
+
 Test(geo_overlap, shared_boundary_cases)
 {
     // A cell inside a community polygon, sharing its south-west corner and edges.

@@ -500,6 +500,40 @@ Test(places, skip_invalid_imports_the_good_features)
     cJSON_Delete(report);
 }
 
+Test(places, a_check_without_the_store_rejects_what_the_file_alone_shows)
+{
+    const char *features[5];
+    mixed_file(features);
+    char text[4096] = "{\"type\":\"FeatureCollection\",\"features\":[";
+    for (size_t i = 0; i < 5; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i ? "," : "",
+                 features[i]);
+    strcat(text, "]}");
+    cJSON *collection = cJSON_Parse(text);
+    cr_assert_not_null(collection);
+    cJSON *report = NULL;
+    cr_expect_eq(grid_import_check(collection, &report), GRID_IMPORT_REJECTED);
+    cr_assert_not_null(report);
+    cr_expect_eq(imported(report), 0);
+    // The overlap needs the stored cells: only the three faults of the file itself.
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(report, "rejected")), 3);
+    cr_expect_str_eq(rejection(report, 0), "invalid_code");
+    cr_expect_str_eq(rejection(report, 1), "self_intersecting");
+    cr_expect_str_eq(rejection(report, 2), "ring_not_closed");
+    cr_expect_str_eq(rejection(report, 3), "(accepted)");
+    cJSON_Delete(report);
+    cJSON_Delete(collection);
+    // Nothing was stored, not even the good feature.
+    expect_cell((lon_at(8) + lon_at(9)) / 2, (lat_at(0) + lat_at(-1)) / 2, NULL);
+    cJSON *not_a_collection = cJSON_Parse("{\"type\":\"Feature\"}");
+    cr_expect_eq(grid_import_check(not_a_collection, &report), GRID_IMPORT_INVALID);
+    cr_expect_str_eq(
+        cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(report, "error"), "code")),
+        "invalid_geojson");
+    cJSON_Delete(report);
+    cJSON_Delete(not_a_collection);
+}
+
 Test(places, a_clean_file_imports_everything_seamlessly)
 {
     char a[512], b[512], c[512];

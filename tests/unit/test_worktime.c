@@ -375,6 +375,25 @@ Test(worktime, calendar_without_working_dates_gives_int64_max, .timeout = 5)
     cr_assert_eq(hours_from(&cal, start, 8), INT64_MAX);
 }
 
+// The search for a far working day once never ended from a start before 1970
+// (found by tests/fuzz/fuzz_worktime): its step stopped growing short of year 9999.
+Test(worktime, calendar_without_working_dates_ends_from_any_start, .timeout = 5)
+{
+    struct worktime_calendar cal = default_calendar();
+    for (int i = 0; i < 7; i++)
+        cal.weekday_working[i] = 0;
+    const int starts[] = {19691231, 19000101, 10101};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+        int64_t start = at_ms(&cal, starts[i], 9, 0);
+        cr_assert_eq(hours_from(&cal, start, 1), INT64_MAX, "from %d", starts[i]);
+        cr_assert_eq(worktime_add_days(&cal, start, 25), INT64_MAX, "from %d", starts[i]);
+    }
+    cr_assert_eq(hours_from(&cal, INT64_MIN, 1), INT64_MAX);
+    // One adjusted working day late in year 9999 is still found from year 1.
+    cr_assert_eq(worktime_calendar_add_workday(&cal, 99991230), 0);
+    ASSERT_AT(&cal, hours_from(&cal, at_ms(&cal, 10101, 9, 0), 1), 99991230, 9, 30);
+}
+
 Test(worktime, custom_periods)
 {
     struct worktime_calendar cal = default_calendar();
