@@ -33,6 +33,7 @@ struct cli_store_options {
     const char *data_dir;      // default ".data"
     const char *database_path; // default DATA_DIR/chengguan.db
     const char *log_level;     // default "info"
+    bool read_only;            // open an existing database read-only, create nothing
 };
 
 // The three struct cli_option entries for --data-dir, --db and --log-level.
@@ -47,9 +48,11 @@ struct cli_store_options {
     }
 
 // Applies the log level, creates the data directory, and opens (and migrates)
-// the store. path_buffer receives the database path when options->database_path
-// is NULL (which is then pointed at it). Returns the store (close with
-// store_close), or NULL after printing the reason to standard error.
+// the store; with options->read_only, opens an existing database read-only and
+// creates nothing (a missing file is an error). path_buffer receives the
+// database path when options->database_path is NULL (which is then pointed at
+// it). Returns the store (close with store_close), or NULL after printing the
+// reason to standard error.
 struct store *cli_open_store(struct cli_store_options *options, bool durable, char *path_buffer,
                              size_t path_size);
 

@@ -25,17 +25,21 @@ enum store_result {
 };
 
 struct store_options {
-    const char *path;     // database file
-    bool durable;         // synchronous=FULL (default true); false = NORMAL
-    int busy_timeout_ms;  // default 5000
-    bool read_only_check; // open without migrating (for `chengguan audit verify`)
-    int cache_mb;         // page cache of the write connection in MiB; 0: the engine's
-                          // default (a bulk load of a large city wants a few hundred)
+    const char *path;    // database file
+    bool durable;        // synchronous=FULL (default true); false = NORMAL
+    int busy_timeout_ms; // default 5000
+    bool read_only;      // open the file read-only (check, audit verify, backup's
+                         // source): it must exist; nothing is migrated or created,
+                         // and every write returns STORE_BUSY
+    int cache_mb;        // page cache of the write connection in MiB; 0: the engine's
+                         // default (a bulk load of a large city wants a few hundred)
 };
 
 // Opens the database, sets the pragmas (WAL, foreign keys, busy timeout), applies
 // the embedded migrations in order (each in its own transaction), and starts the
-// writer thread. Refuses a database whose schema is newer than this binary. Returns
+// writer thread. Refuses a database whose schema is newer than this binary. With
+// read_only, opens an existing file without writing to it (a missing file, or
+// one that is no chengguan database, is refused) and starts no writer. Returns
 // the store, or NULL with a message in err (at most err_size bytes).
 struct store *store_open(const struct store_options *options, char *err, size_t err_size);
 

@@ -137,6 +137,14 @@ static int command_serve(int argc, char **argv)
     return rc;
 }
 
+// How a command opens the database.
+enum store_access {
+    STORE_ACCESS_WRITE,        // create it if missing and migrate it
+    STORE_ACCESS_READ,         // an existing file, read-only, as it is (backup)
+    STORE_ACCESS_READ_CURRENT, // an existing file, read-only, at this binary's schema
+                               // (check, audit, explain read every table)
+};
+
 // A command that takes only the store options and at most one argument.
 struct store_command {
     struct cli_store_options options;
@@ -145,11 +153,12 @@ struct store_command {
 };
 
 // Parses argv for such a command (exactly `wanted` arguments, 0 or 1; equal to
-// `expect` when that is not NULL), then opens the store. Returns the store, or
-// NULL with *status set: 0 after --help, 2 for bad usage, 1 when it would not open.
-static struct store *store_command_open(struct store_command *cmd, const char *name,
-                                        const char *usage, int wanted, const char *expect, int argc,
-                                        char **argv, int *status)
+// `expect` when that is not NULL), then opens the store as access says. Returns
+// the store, or NULL with *status set: 0 after --help, 2 for bad usage, 1 when it
+// would not open.
+static struct store *store_command_open(struct store_command *cmd, enum store_access access,
+                                        const char *name, const char *usage, int wanted,
+                                        const char *expect, int argc, char **argv, int *status)
 {
     cmd->options = (struct cli_store_options){.data_dir = ".data"};
     const struct cli_option options[] = {CLI_STORE_OPTIONS(&cmd->options)};
@@ -167,8 +176,19 @@ static struct store *store_command_open(struct store_command *cmd, const char *n
         return NULL;
     }
     cmd->argument = positional[0];
+    cmd->options.read_only = access != STORE_ACCESS_WRITE;
     struct store *store = cli_open_store(&cmd->options, true, cmd->path, sizeof cmd->path);
     *status = 1;
+    if (store != NULL && access == STORE_ACCESS_READ_CURRENT &&
+        store_schema_version(store) != store_latest_schema_version()) {
+        fprintf(stderr,
+                "chengguan %s: %s has schema version %d, older than this chengguan's %d; "
+                "run 'chengguan migrate' on it first\n",
+                name, cmd->options.database_path, store_schema_version(store),
+                store_latest_schema_version());
+        store_close(store);
+        return NULL;
+    }
     return store;
 }
 
@@ -176,8 +196,8 @@ static int command_migrate(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store =
-        store_command_open(&cmd, "migrate", "migrate [options]", 0, NULL, argc, argv, &status);
+    struct store *store = store_command_open(&cmd, STORE_ACCESS_WRITE, "migrate",
+                                             "migrate [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     printf("%s: schema version %d\n", cmd.options.database_path, store_schema_version(store));
@@ -189,8 +209,8 @@ static int command_check(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store =
-        store_command_open(&cmd, "check", "check [options]", 0, NULL, argc, argv, &status);
+    struct store *store = store_command_open(&cmd, STORE_ACCESS_READ_CURRENT, "check",
+                                             "check [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     bool ok = store_integrity_ok(store);
@@ -216,8 +236,8 @@ static int command_explain(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store =
-        store_command_open(&cmd, "explain", "explain [options]", 0, NULL, argc, argv, &status);
+    struct store *store = store_command_open(&cmd, STORE_ACCESS_READ_CURRENT, "explain",
+                                             "explain [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     const char *last = NULL;
@@ -411,8 +431,9 @@ static int command_audit(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store = store_command_open(&cmd, "audit", "audit verify [options]", 1, "verify",
-                                             argc, argv, &status);
+    struct store *store =
+        store_command_open(&cmd, STORE_ACCESS_READ_CURRENT, "audit", "audit verify [options]", 1,
+                           "verify", argc, argv, &status);
     if (store == NULL)
         return status;
     int64_t events = 0;
@@ -436,8 +457,8 @@ static int command_backup(int argc, char **argv)
     struct store_command cmd;
     int status;
     struct store *store = store_command_open(
-        &cmd, "backup", "backup FILE [options]   (a new file; safe while serving)", 1, NULL, argc,
-        argv, &status);
+        &cmd, STORE_ACCESS_READ, "backup",
+        "backup FILE [options]   (a new file; safe while serving)", 1, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     char err[512];

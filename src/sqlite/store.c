@@ -8,11 +8,13 @@
 #include "log.h"
 #include "store_migrations.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 enum { STORE_BATCH_MAX = 64, STORE_CHECKPOINT_PAGES = 1000 };
@@ -426,7 +428,7 @@ static void *writer_main(void *arg)
 static int write_queued(struct store *store, struct store_job entry)
 {
     pthread_mutex_lock(&store->lock);
-    if (store->stopping) {
+    if (store->stopping || !store->writer_running) {
         pthread_mutex_unlock(&store->lock);
         return STORE_BUSY;
     }
@@ -503,6 +505,40 @@ static int migrate(struct store *store, char *err, size_t err_size)
     return 0;
 }
 
+// Opens an existing database read-only: no pragma that writes, no migration, no
+// writer thread. Returns 0, or -1 with the reason in err.
+static int open_read_only(struct store *store, char *err, size_t err_size)
+{
+    struct stat st;
+    if (stat(store->path, &st) != 0) {
+        snprintf(err, err_size, "no database at %s: %s (give its path with --db or --data-dir)",
+                 store->path, strerror(errno));
+        return -1;
+    }
+    if (sqlite3_open_v2(store->path, &store->writer.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, err_size, "cannot open database %s: %s", store->path,
+                 sqlite3_errmsg(store->writer.db));
+        return -1;
+    }
+    sqlite3_busy_timeout(store->writer.db, store->busy_timeout_ms);
+    int version = read_user_version(store->writer.db);
+    if (version <= 0) {
+        snprintf(err, err_size, "%s is not a chengguan database%s%s", store->path,
+                 version < 0 ? ": " : "", version < 0 ? sqlite3_errmsg(store->writer.db) : "");
+        return -1;
+    }
+    if (version > store_latest_schema_version()) {
+        snprintf(err, err_size,
+                 "the database %s has schema version %d, newer than this chengguan (%d); "
+                 "use a newer chengguan",
+                 store->path, version, store_latest_schema_version());
+        return -1;
+    }
+    store->schema_version = version;
+    return 0;
+}
+
 struct store *store_open(const struct store_options *options, char *err, size_t err_size)
 {
     struct store *store = calloc(1, sizeof *store);
@@ -516,6 +552,13 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
     pthread_mutex_init(&store->lock, NULL);
     pthread_cond_init(&store->queue_changed, NULL);
     pthread_cond_init(&store->jobs_done, NULL);
+    if (options->read_only) {
+        if (open_read_only(store, err, err_size) != 0) {
+            store_close(store);
+            return NULL;
+        }
+        return store;
+    }
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(options->path, &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -545,9 +588,7 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
                  (long long)options->cache_mb * 1024);
         exec_sql(db, pragma);
     }
-    if (options->read_only_check) {
-        store->schema_version = read_user_version(db);
-    } else if (migrate(store, err, err_size) != 0) {
+    if (migrate(store, err, err_size) != 0) {
         store_close(store);
         return NULL;
     }
@@ -577,7 +618,7 @@ void store_close(struct store *store)
         tls_reader = NULL;
         pthread_setspecific(reader_key, NULL);
     }
-    if (store->writer.db != NULL)
+    if (store->writer.db != NULL && store->writer_running)
         sqlite3_wal_checkpoint_v2(store->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     conn_close(&store->writer);
     pthread_cond_destroy(&store->queue_changed);
