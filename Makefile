@@ -42,7 +42,7 @@ STORE_BINS    := $(STORE_TESTS:tests/store/%.c=$(BUILD)/tests/store/%)
 STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db
+        bench bench-deps bench-floors bench-tools bench-db bench-backup
 
 all: deps $(BIN)
 
@@ -175,6 +175,15 @@ $(BUILD)/bench/gen: $(GEN_OBJECTS) $(LIB_OBJECTS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bench-tools: $(BUILD)/bench/gen
+
+# Backup under load (tests/bench/backup_load.mjs): a generated city of about
+# 100 MB (BACKUP_CASES cases, made once into .build/bench) served with steady
+# writes while `chengguan backup` copies it; prints the time and checks the copy.
+BACKUP_CASES ?= 16000
+
+bench-backup: bench-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan .build/release/bench/gen
+	node tests/bench/backup_load.mjs --cases $(BACKUP_CASES) $(BENCH_ARGS)
 
 bench-db: deps
 	@$(MAKE) --no-print-directory .build/release/bench/gen

@@ -78,10 +78,22 @@ int64_t store_now_ms(void);
 // (before starting threads, or from a store_bulk function the caller waits on).
 void store_set_clock(int64_t (*now)(void *ctx), void *ctx);
 
+// Where store_backup reports how far it got: fn(pages copied, pages in all,
+// data) after each step, the last call with both equal.
+struct store_backup_progress {
+    void (*fn)(int64_t copied, int64_t total, void *data);
+    void *data;
+};
+
 // Writes a consistent copy of the whole database to dest_path (which must not
-// exist) while others keep reading and writing (SQLite's online backup). Returns
-// 0, or -1 with the reason in err.
-int store_backup(struct store *store, const char *dest_path, char *err, size_t err_size);
+// exist) while others keep reading and writing. The copy is taken from one
+// snapshot in one pass, so its time depends on the size alone, not on how much
+// is written meanwhile (writes committed during the copy are not in it). It is
+// written under a temporary name beside dest_path, checked (integrity check and
+// schema version), fsynced and only then given its name; on failure nothing is
+// left. progress may be NULL. Returns 0, or -1 with the reason in err.
+int store_backup(struct store *store, const char *dest_path,
+                 const struct store_backup_progress *progress, char *err, size_t err_size);
 
 // Calls fn(name, plan_line, data) for each line of the query plan of every
 // statement that must stay fast at a city's scale (list pages, search, the

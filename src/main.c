@@ -452,17 +452,42 @@ static int command_audit(int argc, char **argv)
     return 1;
 }
 
+// The backup's progress line on a terminal.
+struct backup_meter {
+    int64_t started_ms;
+    int last_percent;
+    bool shown;
+};
+
+static void show_backup_progress(int64_t copied, int64_t total, void *data)
+{
+    struct backup_meter *meter = data;
+    int percent = total > 0 ? (int)(copied * 100 / total) : 100;
+    if (meter->shown && percent == meter->last_percent)
+        return;
+    fprintf(stderr, "\rbackup: %3d%% (%lld of %lld pages, %.1f s)", percent, (long long)copied,
+            (long long)total, (double)(store_now_ms() - meter->started_ms) / 1000.0);
+    meter->last_percent = percent;
+    meter->shown = true;
+}
+
 static int command_backup(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store = store_command_open(
-        &cmd, STORE_ACCESS_READ, "backup",
-        "backup FILE [options]   (a new file; safe while serving)", 1, NULL, argc, argv, &status);
+    struct store *store =
+        store_command_open(&cmd, STORE_ACCESS_READ, "backup",
+                           "backup FILE [options]   (a new file, checked; safe while serving)", 1,
+                           NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     char err[512];
-    int rc = store_backup(store, cmd.argument, err, sizeof err);
+    struct backup_meter meter = {.started_ms = store_now_ms()};
+    struct store_backup_progress progress = {show_backup_progress, &meter};
+    int rc = store_backup(store, cmd.argument, isatty(STDERR_FILENO) ? &progress : NULL, err,
+                          sizeof err);
+    if (meter.shown)
+        fputc('\n', stderr);
     store_close(store);
     if (rc != 0) {
         fprintf(stderr, "chengguan backup: %s\n", err);
