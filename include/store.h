@@ -22,6 +22,8 @@ enum store_result {
     STORE_CONFLICT = 2,  // a unique key or version check failed
     STORE_INVALID = 3,   // the data breaks a rule the store enforces
     STORE_BUSY = 4,      // the store is shutting down
+    STORE_FULL = 5,      // the disk (or the database) is full: nothing was written;
+                         // reads go on, and writes succeed again once there is room
 };
 
 struct store_options {

@@ -112,8 +112,9 @@ static int set_day(struct request *req)
             req, 422, ERR_INVALID_FIELD, "kind",
             "kind must be holiday or workday (an adjusted working day)");
     const char *name = json_get_string(req->json, "name");
-    if (store_calendar_day_set(req->server->store, day, kind, name) != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the day");
+    int rc = store_calendar_day_set(req->server->store, day, kind, name);
+    if (rc != STORE_OK)
+        return request_reply_store_error(req, rc, "could not store the day");
     int status = reload_or_fail(req);
     if (status != 0)
         return status;
@@ -132,7 +133,7 @@ static int delete_day(struct request *req)
         return request_reply_field_error(req, 404, ERR_NOT_FOUND, "day",
                                          "that day is an ordinary day");
     if (rc != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not remove the day");
+        return request_reply_store_error(req, rc, "could not remove the day");
     int status = reload_or_fail(req);
     return status != 0 ? status : request_reply_empty(req, 204);
 }

@@ -142,7 +142,7 @@ static int create_user(struct request *req)
         return request_reply_field_error(req, 409, ERR_CONFLICT, "username",
                                          "the username %s is taken", username);
     if (rc != STORE_OK || store_user_get(req->server->store, id, &user) != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not create the user");
+        return request_reply_store_error(req, rc, "could not create the user");
     return request_reply_json(req, 201, account_json(&user));
 }
 
@@ -190,7 +190,7 @@ static int update_user(struct request *req)
                                cJSON_IsBool(disabled) ? cJSON_IsTrue(disabled) : -1);
     auth_forget_sessions(); // a disabled user, a new role or unit count at once
     if (rc != STORE_OK || store_user_get(store, user.id, &user) != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not update the user");
+        return request_reply_store_error(req, rc, "could not update the user");
     return request_reply_json(req, 200, account_json(&user));
 }
 

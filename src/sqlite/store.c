@@ -63,6 +63,7 @@ struct store {
     bool stopping;
     int wal_pages;
     atomic_uint_fast64_t changes; // committed batches (store_changes)
+    atomic_bool disk_full;        // the last write found the disk full (logged once)
 };
 
 // Each thread's read connection. The generation tells a connection left over from
@@ -132,11 +133,34 @@ static sqlite3_stmt *conn_stmt(struct store_conn *conn, const char *sql)
     return stmt;
 }
 
+// Set when SQLite reported a full disk on this thread since the writer last
+// cleared it (before each job and each commit).
+static _Thread_local bool tls_disk_full;
+
+bool store_disk_full(int rc)
+{
+    if ((rc & 0xff) != SQLITE_FULL)
+        return false;
+    tls_disk_full = true;
+    return true;
+}
+
+void store_disk_state(struct store *store, bool full)
+{
+    if (full && !atomic_exchange(&store->disk_full, true))
+        log_error("store: the disk is full: writes are refused (507) until there is room; "
+                  "reads go on");
+    else if (!full && atomic_exchange(&store->disk_full, false))
+        log_info("store: writes succeed again");
+}
+
 static int exec_sql(sqlite3 *db, const char *sql)
 {
     char *message = NULL;
     int rc = sqlite3_exec(db, sql, NULL, NULL, &message);
-    if (rc != SQLITE_OK) {
+    if (rc != SQLITE_OK && store_disk_full(rc)) {
+        sqlite3_free(message);
+    } else if (rc != SQLITE_OK) {
         log_error("store: %s (in: %.80s)", message ? message : sqlite3_errmsg(db), sql);
         sqlite3_free(message);
     }
@@ -306,7 +330,8 @@ int store_step_row(sqlite3_stmt *stmt)
         return STORE_NOT_FOUND;
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return STORE_CONFLICT;
-    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (!store_disk_full(rc))
+        log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
     return STORE_ERROR;
 }
 
@@ -318,6 +343,8 @@ int store_exec_stmt(sqlite3_stmt *stmt)
     int result = STORE_OK;
     if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
         result = STORE_CONFLICT;
+    else if (store_disk_full(rc))
+        result = STORE_ERROR;
     else if (rc != SQLITE_DONE) {
         log_error("store: step failed: %s; sql: %.120s", sqlite3_errmsg(sqlite3_db_handle(stmt)),
                   sqlite3_sql(stmt));
@@ -346,6 +373,7 @@ static void run_alone(struct store *store, struct store_job *job)
     // thousands of statements, each of which would otherwise spill its journal
     // to a temporary file.
     exec_sql(db, "PRAGMA temp_store=MEMORY");
+    tls_disk_full = false;
     if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
         job->result = STORE_ERROR;
     } else if ((job->result = job->job(&tx, job->data)) != STORE_OK) {
@@ -354,6 +382,8 @@ static void run_alone(struct store *store, struct store_job *job)
         exec_sql(db, "ROLLBACK");
         job->result = STORE_ERROR;
     }
+    if (job->result == STORE_ERROR && tls_disk_full)
+        job->result = STORE_FULL;
 }
 
 // Runs one batch of jobs in one transaction. Called by the writer thread only.
@@ -365,22 +395,39 @@ static void run_batch(struct store *store, struct store_job *batch)
     }
     struct store_tx tx = {&store->writer};
     sqlite3 *db = store->writer.db;
+    tls_disk_full = false;
     bool began = exec_sql(db, "BEGIN IMMEDIATE") == SQLITE_OK;
     for (struct store_job *job = batch; job != NULL; job = job->next) {
         if (!began || exec_sql(db, "SAVEPOINT job") != SQLITE_OK) {
-            job->result = STORE_ERROR;
+            job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
             continue;
         }
+        tls_disk_full = false;
         job->result = job->job(&tx, job->data);
+        if (job->result == STORE_ERROR && tls_disk_full)
+            job->result = STORE_FULL;
         if (job->result != STORE_OK)
             exec_sql(db, "ROLLBACK TO job");
         exec_sql(db, "RELEASE job");
     }
+    tls_disk_full = false;
     if (began && exec_sql(db, "COMMIT") != SQLITE_OK) {
         exec_sql(db, "ROLLBACK");
         for (struct store_job *job = batch; job != NULL; job = job->next)
-            job->result = STORE_ERROR;
+            job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
     }
+}
+
+// Logs a full disk once, and the first batch that commits after it.
+static void note_disk_state(struct store *store, const struct store_job *batch)
+{
+    bool full = false, committed = false;
+    for (const struct store_job *job = batch; job != NULL; job = job->next) {
+        full = full || job->result == STORE_FULL;
+        committed = committed || job->result == STORE_OK;
+    }
+    if (full || committed)
+        store_disk_state(store, full);
 }
 
 static void *writer_main(void *arg)
@@ -404,6 +451,7 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&store->lock);
 
         run_batch(store, batch);
+        note_disk_state(store, batch);
         // Counted before the waiters wake, so a reply to a write never carries an
         // ETag from before the write.
         atomic_fetch_add(&store->changes, 1);

@@ -8,9 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, runCli, tempDir } from './lib.mjs';
+import { BIN, HONGQI, assertError, demoClient, runCli, startServer, tempDir } from './lib.mjs';
 import { backupUnderLoad } from '../bench/backup_load.mjs';
 
 // Runs SQL with the sqlite3 shell; returns its output.
@@ -117,4 +117,53 @@ test('backup shows its progress on a terminal and leaves only a checked copy', (
   const nowhere = runCli(['backup', join(dir, 'no', 'such', 'dir.db'), '--db', db]);
   assert.equal(nowhere.status, 1);
   assert.match(nowhere.stderr, /cannot create a file beside/);
+});
+
+// ---- a full disk
+
+test('a full disk answers 507 insufficient_storage, reads go on, and the log says so once', async (t) => {
+  // A tmpfs of a few MB is the full disk (mounting needs root; the suite runs as
+  // root in CI and here). SQLite reports SQLITE_FULL as the WAL cannot grow.
+  const mnt = tempDir('full-');
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt], { encoding: 'utf8' });
+  if (mounted.status !== 0) {
+    t.skip(`cannot mount a small tmpfs to fill (not root?): ${mounted.stderr.trim()}`);
+    return;
+  }
+  let server;
+  try {
+    assert.equal(runCli(['seed-demo', '--data-dir', mnt]).status, 0);
+    server = await startServer({ dataDir: mnt });
+    const supervisor = await demoClient(server, 'supervisor');
+    const file = (i) => supervisor.post('/api/v1/cases', { description: `磁盘满测试 ${i}：井盖缺失`, source: '12345', ...HONGQI });
+    assert.equal((await file(0)).status, 201);
+    // Fill what is left of the disk.
+    const filler = join(mnt, 'filler');
+    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { encoding: 'utf8' });
+    let refused = null;
+    for (let i = 1; i <= 200 && !refused; i++) {
+      const r = await file(i);
+      if (r.status !== 201) refused = r;
+    }
+    assert.ok(refused, 'a write was refused once the disk was full');
+    assertError(refused, 507, 'insufficient_storage');
+    for (let i = 0; i < 3; i++) assertError(await file(1000 + i), 507, 'insufficient_storage');
+    // Reads are served all along.
+    const list = await supervisor.get('/api/v1/cases');
+    assert.equal(list.status, 200, list.text);
+    assert.ok(list.data.items.length > 0);
+    // Room again: writes succeed.
+    rmSync(filler);
+    assert.equal((await file(2000)).status, 201);
+    const log = server.log();
+    assert.equal(log.match(/the disk is full/g)?.length, 1, log.slice(-3000));
+    assert.equal(log.match(/writes succeed again/g)?.length, 1, log.slice(-3000));
+    assert.doesNotMatch(log, /database or disk is full/, 'no SQLite message per failed write');
+    await server.stop();
+    server = null;
+  } finally {
+    if (server) await server.stop().catch(() => {});
+    spawnSync('umount', [mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+  }
 });
