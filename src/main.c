@@ -11,6 +11,7 @@
 #include "log.h"
 #include "server.h"
 #include "store.h"
+#include "store_attachments.h"
 #include "store_calendar.h"
 #include "store_cases.h"
 #include "store_users.h"
@@ -99,6 +100,12 @@ static int command_serve(int argc, char **argv)
     if (server.store == NULL)
         return 1;
     config->database_path = common.database_path;
+    // Photo files of uploads a crash cut short, before anyone can upload again.
+    int swept = 0;
+    if (store_attachment_sweep(server.store, config->data_dir, &swept) != STORE_OK)
+        log_warn("photos: cannot sweep %s/photos for orphan files", config->data_dir);
+    else if (swept > 0)
+        log_info("photos: removed %d orphan or temporary file(s)", swept);
     if (server_add_routes(&server) != 0) {
         fprintf(stderr, "chengguan serve: the route table is full\n");
         store_close(server.store);

@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, HONGQI, assertError, demoClient, runCli, startServer, tempDir } from './lib.mjs';
+import {
+  BIN, HONGQI, assertError, demoClient, runCli, startDemo, startServer, tempDir, uploadPending, uploadPhoto,
+} from './lib.mjs';
 import { backupUnderLoad } from '../bench/backup_load.mjs';
 
 // Runs SQL with the sqlite3 shell; returns its output.
@@ -165,5 +167,66 @@ test('a full disk answers 507 insufficient_storage, reads go on, and the log say
     if (server) await server.stop().catch(() => {});
     spawnSync('umount', [mnt]);
     rmSync(mnt, { recursive: true, force: true });
+  }
+});
+
+// ---- photo files
+
+// The photo files under the data directory, as "ab/abcd…".
+function photoFiles(dataDir) {
+  const dir = join(dataDir, 'photos');
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const sub of readdirSync(dir)) for (const f of readdirSync(join(dir, sub))) out.push(`${sub}/${f}`);
+  return out.sort();
+}
+
+test('uploads refused over the cap leave no file behind', async () => {
+  const server = await startDemo({ args: ['--per-ip-connections', '256'] });
+  try {
+    const inspector = await demoClient(server, 'inspector');
+    // Three cases with room for one more photo each (the cap is 20), then 32
+    // photos at once to each: those that pass the check before their file is
+    // written meet the cap in the write job (a race, so three cases at once).
+    const fill = async (n) => {
+      const filed = await inspector.post('/api/v1/cases', { description: `照片上限测试 ${n}：井盖缺失`, ...HONGQI });
+      assert.equal(filed.status, 201, filed.text);
+      const id = filed.data.case.id;
+      const first = await Promise.all(Array.from({ length: 19 }, (_, i) => uploadPhoto(inspector, id, 'report', 10000 * n + i)));
+      assert.deepEqual(first.map((r) => r.status), Array(19).fill(201));
+      return id;
+    };
+    const ids = await Promise.all([1, 2, 3].map(fill));
+    const before = photoFiles(server.dataDir);
+    const replies = (await Promise.all(ids.map((id, n) => Promise.all(Array.from({ length: 32 }, (_, i) =>
+      uploadPhoto(inspector, id, 'report', 10000 * (n + 1) + 100 + i)))))).flat();
+    const accepted = replies.filter((r) => r.status === 201);
+    assert.equal(accepted.length, 3, replies.map((r) => r.status).join(' '));
+    for (const r of replies) if (!accepted.includes(r)) assertError(r, 422, 'unprocessable');
+    const added = photoFiles(server.dataDir).filter((f) => !before.includes(f));
+    assert.deepEqual(added, accepted.map((r) => `${r.data.hash.slice(0, 2)}/${r.data.hash}`).sort());
+  } finally {
+    await server.stop();
+  }
+});
+
+test('orphan and temporary photo files are swept at start; referenced ones stay', async () => {
+  const dataDir = tempDir('sweep-');
+  assert.equal(runCli(['seed-demo', '--data-dir', dataDir]).status, 0);
+  let server = await startServer({ dataDir });
+  const inspector = await demoClient(server, 'inspector');
+  const kept = await uploadPending(inspector, 7001);
+  await server.stop();
+  const orphan = `${kept.slice(0, 2)}/${'e'.repeat(64)}`;
+  const temporary = `${kept.slice(0, 2)}/.tmp-${'e'.repeat(64)}-0011223344556677`;
+  const stranger = `${kept.slice(0, 2)}/notes.txt`; // not ours: left alone
+  for (const f of [orphan, temporary, stranger]) writeFileSync(join(dataDir, 'photos', f), 'x');
+  server = await startServer({ dataDir });
+  try {
+    assert.deepEqual(photoFiles(dataDir), [`${kept.slice(0, 2)}/${kept}`, stranger].sort());
+    assert.match(server.log(), /removed 2 orphan or temporary file/);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

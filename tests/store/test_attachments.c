@@ -73,8 +73,8 @@ Test(attachments, files_are_stored_by_their_hash)
     unsigned char data[100];
     char hash[STORE_ATTACHMENT_HASH_LEN + 1];
     conf_photo_bytes(data, sizeof data, hash);
-    cr_assert_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), 0);
-    cr_assert_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), 0,
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0);
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0,
                  "saving the same bytes again is fine");
     char dir[700], names[512];
     snprintf(dir, sizeof dir, "%s/photos/%.2s", conf_data_dir, hash);
@@ -92,7 +92,16 @@ Test(attachments, files_are_stored_by_their_hash)
     conf_photo_bytes(data, sizeof data, other);
     cr_expect_eq(store_attachment_open_file(conf_data_dir, other, &size), -1, "never saved");
     cr_expect_eq(store_attachment_open_file(conf_data_dir, "../../etc/passwd", &size), -1);
-    cr_expect_eq(store_attachment_save_file(conf_data_dir, "not-a-hash", data, sizeof data), -1);
+    cr_expect_eq(store_attachment_save_file(store, conf_data_dir, "not-a-hash", data, sizeof data),
+                 STORE_ERROR);
+    // No row names the file: it stays while either save holds it, and goes with
+    // the last release (an upload refused after its file was written).
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", dir, hash);
+    store_attachment_release_file(store, conf_data_dir, hash);
+    cr_expect_eq(access(path, F_OK), 0, "another save still holds it");
+    store_attachment_release_file(store, conf_data_dir, hash);
+    cr_expect_neq(access(path, F_OK), 0, "a file nothing names is removed");
 }
 
 // Attaches the photo `hash` (size 64) to a case with caps; returns the result.
