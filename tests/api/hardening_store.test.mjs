@@ -230,3 +230,52 @@ test('orphan and temporary photo files are swept at start; referenced ones stay'
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+// ---- a hostile grid import
+
+// A FeatureCollection of diagonal strips in `community`: every strip's bounding
+// box meets every other's, their areas never do, so each pair costs a full
+// edge-by-edge overlap check (700 strips of 24 points, 0.9 MB: minutes on the
+// sanitizer build).
+function hostileGrid(community, { strips, points }) {
+  const features = [];
+  const west = 111.0, width = 0.04, rise = 0.04, step = 0.0001;
+  for (let k = 0; k < strips; k++) {
+    const south = 21.5 + k * step;
+    const lower = [], upper = [];
+    for (let i = 0; i < points; i++) {
+      const t = i / (points - 1);
+      lower.push([+(west + t * width).toFixed(7), +(south + t * rise).toFixed(7)]);
+      upper.push([+(west + t * width).toFixed(7), +(south + step * 0.6 + t * rise).toFixed(7)]);
+    }
+    features.push({ type: 'Feature', properties: { code: `${community}${String(200 + k).padStart(3, '0')}` },
+      geometry: { type: 'Polygon', coordinates: [[...lower, ...upper.reverse(), lower[0]]] } });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+test('a slow grid import checks its geometry before the writer: /healthz and other writes answer meanwhile', async () => {
+  const server = await startDemo();
+  try {
+    const admin = await demoClient(server, 'admin');
+    const supervisor = await demoClient(server, 'supervisor');
+    let finished = false;
+    const importing = admin.post('/api/v1/admin/grids/import', hostileGrid('440902001001', { strips: 150, points: 24 }))
+      .then((r) => { finished = true; return r; });
+    await new Promise((ok) => setTimeout(ok, 300));
+    let began = performance.now();
+    assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
+    assert.ok(performance.now() - began < 1000, `/healthz took ${performance.now() - began} ms`);
+    began = performance.now();
+    const filed = await supervisor.post('/api/v1/cases', { description: '导入期间的写入：井盖缺失', source: '12345', ...HONGQI });
+    const ms = performance.now() - began;
+    assert.equal(filed.status, 201, filed.text);
+    assert.ok(ms < 2000, `a case took ${ms} ms to file during the import`);
+    assert.equal(finished, false, 'the import was still running when the case was filed');
+    const imported = await importing;
+    assert.equal(imported.status, 200, imported.text.slice(0, 500));
+    assert.equal(imported.data.imported, 150);
+  } finally {
+    await server.stop();
+  }
+});
