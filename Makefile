@@ -14,6 +14,11 @@ ifeq ($(SAN),1)
 BUILD   := .build/san
 BIN     := .build/san/chengguan
 OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(COV),1)
+# Coverage build (make coverage): gcov counters, no optimisation, no sanitizers.
+BUILD   := .build/cov
+BIN     := .build/cov/chengguan
+OPT     := -O0 --coverage
 else
 BUILD   := .build/release
 BIN     := chengguan
@@ -30,7 +35,7 @@ LDLIBS  = $(PKG_LIBS) -lpthread -lm
 # src/ holds main.c and the commands beside it, and one folder per layer
 # (core, domain, api, sqlite); objects mirror that tree under $(BUILD).
 SOURCES    := $(sort $(wildcard src/*.c src/*/*.c))
-OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/openapi.o
 LIB_OBJECTS := $(filter-out $(BUILD)/main.o,$(OBJECTS))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
@@ -42,7 +47,7 @@ STORE_BINS    := $(STORE_TESTS:tests/store/%.c=$(BUILD)/tests/store/%)
 STORE_FIXTURE := $(BUILD)/tests/store/fixture.o
 
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db bench-backup
+        bench bench-deps bench-floors bench-tools bench-db bench-backup coverage coverage-deps
 
 all: deps $(BIN)
 
@@ -83,6 +88,9 @@ $(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Bytes on standard input as the items of a C array initialiser ("0x7b,0x0a,...").
+C_BYTES := od -An -v -tx1 | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
+
 # The migrations become one C file: each text followed by its user_version pragma.
 $(BUILD)/migrations.c: $(MIGRATIONS) Makefile
 	@mkdir -p $(dir $@)
@@ -90,8 +98,7 @@ $(BUILD)/migrations.c: $(MIGRATIONS) Makefile
 	  for f in $(MIGRATIONS); do \
 	    n=$$(basename $$f | cut -c1-4); \
 	    echo "static const char migration_$$n[] = {"; \
-	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | od -An -v -tx1 | \
-	      sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | $(C_BYTES); \
 	    echo "0x00};"; \
 	  done; \
 	  echo "const struct store_migration STORE_MIGRATIONS[] = {"; \
@@ -104,6 +111,22 @@ $(BUILD)/migrations.c: $(MIGRATIONS) Makefile
 
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# The OpenAPI document becomes one C file too: its bytes, NUL-terminated, and an
+# ETag from their SHA-256, so a new document is a new tag (include/openapi.h).
+OPENAPI := src/api/openapi.json
+
+$(BUILD)/openapi.c: $(OPENAPI) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '#include "openapi.h"'; \
+	  echo "const char OPENAPI_DOCUMENT[] = {"; \
+	  cat $(OPENAPI) | $(C_BYTES); \
+	  echo "0x00};"; \
+	  echo "const size_t OPENAPI_DOCUMENT_SIZE = sizeof OPENAPI_DOCUMENT - 1;"; \
+	  echo "const char OPENAPI_ETAG[] = \"\\\"$$(sha256sum $(OPENAPI) | cut -c1-32)\\\"\";"; } > $@
+
+$(BUILD)/openapi.o: $(BUILD)/openapi.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJECTS)
 	@mkdir -p $(dir $@)
@@ -213,6 +236,44 @@ test: test-deps
 	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
 	  (cd tests && npm ci --no-audit --no-fund --silent); fi
 	@bash tests/run.sh
+
+# Line and branch coverage of the unit, store and API tests (not the browser
+# tests): a gcov build in .build/cov, its counters reset, the suites run on it,
+# then gcovr's per-file table and totals. Fails when the tests fail or when a
+# file of COVERAGE_BRANCH_FILES has less than COVERAGE_BRANCH_MIN % of its
+# branches taken.
+COVERAGE_BRANCH_FILES := src/api/api_users.c src/sqlite/store_users.c src/core/request.c \
+                         src/sqlite/store_attachments.c
+COVERAGE_BRANCH_MIN   := 75
+GCOVR := gcovr -r . --object-directory .build/cov -f 'src/' --exclude-unreachable-branches
+
+coverage-deps: test-deps
+	@if ! command -v gcovr >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing coverage tools: gcovr"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcovr; \
+	  else \
+	    echo "missing coverage tools; run: sudo apt-get install -y gcovr"; exit 1; \
+	  fi; \
+	fi
+
+coverage: coverage-deps
+	@$(MAKE) --no-print-directory COV=1 .build/cov/chengguan unit-tests store-tests bench-tools
+	@$(MAKE) --no-print-directory web-vendor
+	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
+	  (cd tests && npm ci --no-audit --no-fund --silent); fi
+	@find .build/cov -name '*.gcda' -delete
+	@CHENGGUAN_TEST_BUILD=.build/cov CHENGGUAN_TEST_SUITES="unit store api" bash tests/run.sh; \
+	tests=$$?; \
+	echo "== line coverage"; $(GCOVR) | tail -n +4; \
+	echo "== branch coverage"; $(GCOVR) --branches | tail -n +4 > .build/cov/branches.txt; \
+	cat .build/cov/branches.txt; \
+	low=0; for f in $(COVERAGE_BRANCH_FILES); do \
+	  pct=$$(awk -v f="$$f" '$$1 == f { sub("%", "", $$4); print $$4 }' .build/cov/branches.txt); \
+	  echo "$$f: $${pct:-?}% of branches (at least $(COVERAGE_BRANCH_MIN)%)"; \
+	  if [ -z "$$pct" ] || [ "$${pct%.*}" -lt $(COVERAGE_BRANCH_MIN) ]; then low=1; fi; \
+	done; \
+	[ $$tests = 0 ] && [ $$low = 0 ]
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h include/*.h tests/*/*.c tests/bench/*.h)

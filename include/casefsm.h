@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The case state machine of DOMAIN.md ("The case, from intake to closure"): states,
+// The case state machine (src/domain/README.md, "The case state machine"): states,
 // pending requests, actions, and one table saying which role may take which action
 // in which state, what the case becomes and what the caller must supply and do.
 // Pure: no I/O, no allocation, no mutable state; safe from any thread.

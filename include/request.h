@@ -65,6 +65,8 @@ struct request {
     bool body_overflow;
     bool started;
     bool dispatched;
+    bool writes;                               // a write route, counted by the drain
+    struct drain_connection *drain_connection; // its connection's entry (drain.h)
 
     // A handler that waits for slow work (e.g. password hashing) sets suspended and
     // on_suspended; the core suspends the connection, then calls on_suspended,
@@ -173,6 +175,11 @@ const char *request_data_etag(struct request *req, uint64_t changes);
 // lists it, replies 304 with no body and returns true: the caller returns
 // req->status without doing the work. Else returns false.
 bool request_unchanged(struct request *req, const char *etag);
+
+// request_unchanged with another Cache-Control value, e.g. "public, no-cache" for
+// an answer that is the same for every caller. cache_control must live as long
+// as the request.
+bool request_unchanged_cached(struct request *req, const char *etag, const char *cache_control);
 
 // Replies with an empty body (for 204 and 304). Returns status.
 int request_reply_empty(struct request *req, int status);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Staff roles of DOMAIN.md as bit flags, so a route or a transition can carry a
-// mask of the roles it admits. Citizens have no account and no role bit.
+// Staff roles (src/domain/README.md, "Roles") as bit flags, so a route or a
+// transition can carry a mask of the roles it admits. Citizens have no account and
+// no role bit.
 #ifndef CHENGGUAN_ROLES_H
 #define CHENGGUAN_ROLES_H
 

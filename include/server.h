@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct drain;
 struct ratelimit;
 struct store;
 
@@ -56,7 +57,7 @@ struct server {
     // public side never fills the table staff sign in through.
     struct ratelimit *login_limits;
     struct ratelimit *citizen_limits;
-    atomic_int active_requests;
+    struct drain *drain; // open connections and running requests, for shutdown
     bool handler_pool; // write routes run on the handler threads (handler_pool.h)
 };
 
@@ -83,9 +84,12 @@ int server_start_limits(struct server *server);
 // Frees the attempt counters. Call once no request runs any more.
 void server_free_limits(struct server *server);
 
-// Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests
-// finish (up to shutdown_grace_s), and returns 0; returns 1 when the daemon could
-// not start. The caller opened server->store and closes it afterwards. The calling
+// Serves until SIGINT or SIGTERM, then stops: the listening socket closes at once
+// (new connections are refused), idle keep-alive connections are closed, running
+// requests finish and are answered with "Connection: close" (up to
+// shutdown_grace_s; a request that writes is waited for even past it, so no
+// committed write loses its answer), and returns 0. Returns 1 when it could not
+// listen or the daemon could not start (logged). The caller opened server->store and closes it afterwards. The calling
 // thread must have SIGINT and SIGTERM blocked before any thread was created.
 int server_run(struct server *server);
 

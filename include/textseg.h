@@ -15,6 +15,13 @@
 // is 0 (which is valid). Reads exactly len bytes; s need not be NUL-terminated.
 bool textseg_utf8_valid(const char *s, size_t len);
 
+// Copies the NUL-terminated text into out (out_size > 0 bytes, NUL included) so
+// that the copy is always well-formed UTF-8: each byte that does not belong to a
+// well-formed sequence is written as "%XX" (upper-case hex), everything else as
+// is. When out is too small the copy ends before the first character (or escape)
+// that does not fit whole. Returns out.
+char *textseg_utf8_escape(const char *text, char *out, size_t out_size);
+
 // Segments the len bytes of UTF-8 text at utf8 for the index. Returns a malloc'd,
 // NUL-terminated string of tokens separated by single spaces, which the caller
 // must free; "" when the text has no tokens. Tokens, in text order:

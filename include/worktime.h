@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The office working-time calendar of DOMAIN.md "Time": working periods, working
+// The office working-time calendar (src/domain/README.md): working periods, working
 // weekdays, public holidays and adjusted working weekends (调休), and deadlines and
 // elapsed time in working hours (工作时), working days (工作日) and urgent hours
 // (紧急工作时, wall clock). Pure integer arithmetic: no I/O, no malloc, no globals.

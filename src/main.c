@@ -38,7 +38,7 @@ static int command_serve(int argc, char **argv)
     bool non_durable = false;
     const struct cli_option options[] = {
         {"--listen", "CHENGGUAN_LISTEN", CLI_STRING, &config->listen_address,
-         "IPv4 address to listen on (default 127.0.0.1)"},
+         "IPv4 or IPv6 address to listen on (default 127.0.0.1; :: takes both)"},
         {"--port", "CHENGGUAN_PORT", CLI_INT, &config->port, "TCP port (default 8080; 0 = any)"},
         CLI_STORE_OPTIONS(&common),
         {"--web-dir", "CHENGGUAN_WEB_DIR", CLI_STRING, &config->web_dir,

@@ -92,7 +92,9 @@ static void *verifier_main(void *arg)
         bool ok = crypto_pwhash_str_verify(hash, job->password, strlen(job->password)) == 0 &&
                   job->hash != NULL;
         sodium_memzero(job->password, strlen(job->password));
+        log_set_request(job->req->request_id);
         job->done(job->req, ok, job->data);
+        log_set_request(NULL);
         pthread_mutex_lock(&pool.lock);
     }
     pthread_mutex_unlock(&pool.lock);

@@ -135,6 +135,12 @@ struct store *cli_open_store(struct cli_store_options *options, bool durable, ch
         return NULL;
     }
     log_set_level((enum log_level)level);
+    int format = log_format_from_name(options->log_format ? options->log_format : "text");
+    if (format < 0) {
+        fprintf(stderr, "chengguan: unknown log format '%s' (text or json)\n", options->log_format);
+        return NULL;
+    }
+    log_set_format((enum log_format)format);
     const char *data_dir = options->data_dir ? options->data_dir : ".data";
     if (!options->read_only && make_directories(data_dir) != 0) {
         fprintf(stderr, "chengguan: cannot create data directory %s: %s\n", data_dir,

@@ -22,7 +22,9 @@ static struct {
 static void run(struct request *req)
 {
     req->suspended = false;
+    log_set_request(req->request_id);
     req->match.route->handler(req);
+    log_set_request(NULL);
     if (req->suspended) {
         req->on_suspended(req); // the handler waits for more (its thread resumes)
         return;

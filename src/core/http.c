@@ -8,9 +8,11 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "drain.h"
 #include "errors.h"
 #include "handler_pool.h"
 #include "json.h"
+#include "listener.h"
 #include "log.h"
 #include "request.h"
 #include "static_files.h"
@@ -24,8 +26,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+// Each connection's memory pool for its request line, headers and read buffer
+// (libmicrohttpd's default, named because the README states the limits it sets):
+// a request line that does not fit is answered 414, headers that do not 431.
+#define CONNECTION_MEMORY_BYTES (32 * 1024)
+
+// The most of an oversized body read and dropped before its 413 (see on_access).
+#define BODY_DRAIN_MAX (32ULL * 1024 * 1024)
 
 static const char CSP_FORMAT[] =
     "default-src 'self'; img-src 'self' data: blob:%s%s; style-src 'self'; "
@@ -86,15 +97,30 @@ static uint64_t next_request_id(void)
     return z ^ (z >> 31);
 }
 
+// The drain's entry of a connection, NULL when it is not tracked.
+static struct drain_connection *drain_entry(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info != NULL ? info->socket_context : NULL;
+}
+
+// Returns the new request, or NULL to refuse it unread (shutting down, or out of
+// memory): libmicrohttpd then closes the connection.
 static void *request_begin(void *cls, const char *uri, struct MHD_Connection *connection)
 {
     struct server *server = cls;
+    struct drain_connection *entry = drain_entry(connection);
+    if (!drain_request_begin(server->drain, entry))
+        return NULL;
     struct arena *arena = arena_create();
     struct request *req = arena ? arena_alloc(arena, sizeof *req) : NULL;
     if (req == NULL) {
         arena_destroy(arena);
+        drain_request_end(server->drain, entry, false);
         return NULL;
     }
+    req->drain_connection = entry;
     req->server = server;
     req->arena = arena;
     req->connection = connection;
@@ -117,7 +143,6 @@ static void *request_begin(void *cls, const char *uri, struct MHD_Connection *co
                       req->client_ip, sizeof req->client_ip);
     }
     arena_defer(arena, free_body, &req->body);
-    atomic_fetch_add(&server->active_requests, 1);
     return req;
 }
 
@@ -249,6 +274,9 @@ static void add_common_headers(struct request *req)
     // API answers are personal and live: never cached unless the handler said so.
     if (!cache_control && strncmp(req->path, "/api/", 5) == 0)
         MHD_add_response_header(response, "Cache-Control", "no-store");
+    // Shutting down: this answer is the connection's last.
+    if (drain_started(req->server->drain))
+        MHD_add_response_header(response, "Connection", "close");
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
@@ -274,11 +302,22 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
                               : server->config.json_body_limit;
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length != NULL && strtoull(length, NULL, 10) > req->body_limit)
+        unsigned long long declared = length != NULL ? strtoull(length, NULL, 10) : 0;
+        if (declared > req->body_limit)
             req->body_overflow = true;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
+        // A body declared too large is refused now, unread, when the client waits
+        // for "100 Continue" or the body is huge: an answer queued before the body
+        // makes libmicrohttpd skip "100 Continue" and close afterwards. A client
+        // already sending a body of moderate size has it read and dropped first, so
+        // it sees the 413 rather than a connection reset in mid-write.
+        const char *expect =
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        bool refuse_now =
+            req->body_overflow && ((expect != NULL && strcasecmp(expect, "100-continue") == 0) ||
+                                   declared > BODY_DRAIN_MAX);
+        if (!refuse_now)
+            return MHD_YES;
+    } else if (*upload_data_size > 0) {
         body_append(req, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
@@ -288,9 +327,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
         // A request that only reads (its session included) sees one snapshot of
         // the store and locks it once, not once per statement.
         bool reads_only = req->route_found && !(req->match.route->flags & ROUTE_WRITE);
+        req->writes = req->route_found && !reads_only;
+        if (req->writes)
+            drain_request_writes(server->drain);
         if (reads_only)
             store_read_begin(server->store);
+        log_set_request(req->request_id);
         dispatch(req);
+        log_set_request(NULL);
         if (reads_only)
             store_read_end(server->store);
         if (req->suspended) {
@@ -316,16 +360,37 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     struct request *req = *con_cls;
     if (req == NULL)
         return;
-    double ms = (double)(monotonic_us() - req->started_us) / 1000.0;
-    log_info("access id=%s ip=%s method=%s path=%s status=%d ms=%.2f user=%s%s", req->request_id,
-             req->client_ip[0] ? req->client_ip : "-", req->method ? req->method : "-",
-             req->path[0] ? req->path : "-", req->status, ms, req->user ? req->user->username : "-",
-             code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    log_access(&(struct log_access){
+        .request_id = req->request_id,
+        .ip = req->client_ip[0] ? req->client_ip : NULL,
+        .method = req->method,
+        .path = req->path[0] ? req->path : NULL,
+        .user = req->user ? req->user->username : NULL,
+        .status = req->status,
+        .duration_ms = (double)(monotonic_us() - req->started_us) / 1000.0,
+        .aborted = code != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    });
     if (req->response != NULL)
         MHD_destroy_response(req->response);
+    struct drain_connection *entry = req->drain_connection;
+    bool wrote = req->writes;
     arena_destroy(req->arena);
     *con_cls = NULL;
-    atomic_fetch_sub(&server->active_requests, 1);
+    drain_request_end(server->drain, entry, wrote);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct server *server = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? drain_connection_opened(server->drain, info->connect_fd) : NULL;
+    } else {
+        drain_connection_closed(server->drain, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
@@ -346,35 +411,73 @@ static void log_mhd(void *cls, const char *format, va_list ap)
     log_debug("httpd: %s", message);
 }
 
+// Stops serving after a signal (see server_run in server.h). The listener is
+// taken out of the workers' polling first (quiesce), then shut, so connection
+// attempts are refused from here on.
+static void drain_and_stop(struct server *server, struct MHD_Daemon *daemon,
+                           struct listener *listener, const char *signal_name)
+{
+    MHD_quiesce_daemon(daemon);
+    listener_stop(listener);
+    log_info("received %s: listener closed; finishing %d requests", signal_name,
+             drain_requests(server->drain));
+    int64_t grace_end = monotonic_us() + (int64_t)server->config.shutdown_grace_s * 1000000;
+    bool noted = false;
+    for (;;) {
+        drain_close_idle(server->drain);
+        bool past_grace = monotonic_us() >= grace_end;
+        if (drain_may_stop(server->drain, past_grace))
+            break;
+        if (past_grace && !noted) {
+            log_warn("shutdown: the grace period is over; waiting only for writes to answer");
+            noted = true;
+        }
+        usleep(5000);
+    }
+    MHD_stop_daemon(daemon);
+    listener_close(listener);
+}
+
 int server_run(struct server *server)
 {
     const struct server_config *config = &server->config;
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)config->port)};
-    if (inet_pton(AF_INET, config->listen_address, &address.sin_addr) != 1) {
-        log_error("invalid listen address %s (an IPv4 address is expected)",
-                  config->listen_address);
+    struct listener listener;
+    char problem[256];
+    if (listener_open(config->listen_address, config->port, &listener, problem, sizeof problem) !=
+        0) {
+        log_error("%s", problem);
+        return 1;
+    }
+    server->drain = drain_new();
+    if (server->drain == NULL) {
+        log_error("out of memory");
+        listener_close(&listener);
         return 1;
     }
     build_csp(server);
     MHD_set_panic_func(on_panic, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     (listener.ipv6 ? MHD_USE_IPv6 : 0);
+    // The logger comes first, so that libmicrohttpd reports problems with the
+    // options after it through it too.
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, &address,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        flags, 0, NULL, NULL, on_access, server, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_LISTEN_SOCKET, listener.fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)config->threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)config->connection_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, 4096u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_BYTES,
         MHD_OPTION_URI_LOG_CALLBACK, request_begin, server, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, server, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        on_completed, server, MHD_OPTION_NOTIFY_CONNECTION, on_connection, server, MHD_OPTION_END);
     if (daemon == NULL) {
-        log_error("cannot listen on %s:%d (in use, or not permitted)", config->listen_address,
-                  config->port);
+        log_error("cannot start the HTTP daemon on %s", listener.url);
+        listener_close(&listener);
+        drain_free(server->drain);
+        server->drain = NULL;
         return 1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-    log_info("listening on http://%s:%u (%d threads, schema %d)", config->listen_address,
-             info ? info->port : (unsigned)config->port, config->threads,
+    log_info("listening on %s (%d threads, schema %d)", listener.url, config->threads,
              store_schema_version(server->store));
 
     sigset_t signals;
@@ -383,15 +486,9 @@ int server_run(struct server *server)
     sigaddset(&signals, SIGTERM);
     int signal_number = 0;
     sigwait(&signals, &signal_number);
-    log_info("received %s: no new connections; finishing %d in-flight requests",
-             signal_number == SIGINT ? "SIGINT" : "SIGTERM", atomic_load(&server->active_requests));
-    MHD_socket listener = MHD_quiesce_daemon(daemon);
-    int64_t deadline = monotonic_us() + (int64_t)config->shutdown_grace_s * 1000000;
-    while (atomic_load(&server->active_requests) > 0 && monotonic_us() < deadline)
-        usleep(10000);
-    MHD_stop_daemon(daemon);
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+    drain_and_stop(server, daemon, &listener, signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    drain_free(server->drain);
+    server->drain = NULL;
     log_info("stopped");
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "json.h"
 #include "log.h"
 #include "store.h"
+#include "textseg.h"
 
 #include <microhttpd.h>
 #include <sodium.h>
@@ -134,8 +135,11 @@ int request_reply_json(struct request *req, int status, cJSON *body)
 static int reply_error(struct request *req, int status, const char *code, const char *field,
                        cJSON *report, const char *format, va_list ap)
 {
-    char message[512];
-    vsnprintf(message, sizeof message, format, ap);
+    char formatted[512], message[512];
+    vsnprintf(formatted, sizeof formatted, format, ap);
+    // Messages echo what the client sent (a path, a parameter): a byte that is not
+    // UTF-8 (or a character cut by the buffer) must not make the body invalid JSON.
+    textseg_utf8_escape(formatted, message, sizeof message);
     cJSON *root = cJSON_CreateObject();
     cJSON *error = cJSON_AddObjectToObject(root, "error");
     if (error == NULL || cJSON_AddStringToObject(error, "code", code) == NULL ||
@@ -242,8 +246,13 @@ static bool etag_listed(const char *header, const char *etag)
 
 bool request_unchanged(struct request *req, const char *etag)
 {
+    return request_unchanged_cached(req, etag, "private, no-cache");
+}
+
+bool request_unchanged_cached(struct request *req, const char *etag, const char *cache_control)
+{
     request_add_header(req, "ETag", etag);
-    request_add_header(req, "Cache-Control", "private, no-cache");
+    request_add_header(req, "Cache-Control", cache_control);
     if (!etag_listed(request_header(req, "If-None-Match"), etag))
         return false;
     request_reply_empty(req, 304);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Static files: the path was already normalised (no "..", no encoded slash); the
 // resolved real path must still lie inside the web root, which also defeats
-// symlinks pointing out of it.
+// symlinks pointing out of it. Only the front end's own kinds of file are served:
+// the build's files beside them (package.json, vendor.sh...) are not the site.
 #include "static_files.h"
 
 #include "arena.h"
@@ -17,10 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// The kinds of file the pages are made of, and nothing else: the allow-list of
+// what the server hands out from the web directory.
 static const struct {
     const char *extension;
     const char *type;
-} MIME_TYPES[] = {
+} ASSET_TYPES[] = {
     {".html", "text/html; charset=utf-8"},
     {".js", "text/javascript; charset=utf-8"},
     {".mjs", "text/javascript; charset=utf-8"},
@@ -31,21 +34,19 @@ static const struct {
     {".jpeg", "image/jpeg"},
     {".webp", "image/webp"},
     {".ico", "image/x-icon"},
-    {".json", "application/json; charset=utf-8"},
-    {".map", "application/json; charset=utf-8"},
     {".woff2", "font/woff2"},
     {".woff", "font/woff"},
-    {".txt", "text/plain; charset=utf-8"},
 };
 
 const char *static_files_mime_type(const char *name)
 {
-    const char *dot = strrchr(name, '.');
-    if (dot != NULL && strchr(dot, '/') == NULL)
-        for (size_t i = 0; i < sizeof MIME_TYPES / sizeof MIME_TYPES[0]; i++)
-            if (strcasecmp(dot, MIME_TYPES[i].extension) == 0)
-                return MIME_TYPES[i].type;
-    return "application/octet-stream";
+    const char *slash = strrchr(name, '/');
+    const char *dot = strrchr(slash ? slash : name, '.');
+    if (dot != NULL)
+        for (size_t i = 0; i < sizeof ASSET_TYPES / sizeof ASSET_TYPES[0]; i++)
+            if (strcasecmp(dot, ASSET_TYPES[i].extension) == 0)
+                return ASSET_TYPES[i].type;
+    return NULL;
 }
 
 // True when an If-None-Match header value lists etag (or is "*").
@@ -92,7 +93,9 @@ int static_files_serve(struct request *req)
             return not_found(req);
     }
     size_t root_len = strlen(root);
-    if (strncmp(resolved, root, root_len) != 0 || resolved[root_len] != '/' || !S_ISREG(st.st_mode))
+    const char *type = static_files_mime_type(resolved);
+    if (strncmp(resolved, root, root_len) != 0 || resolved[root_len] != '/' ||
+        !S_ISREG(st.st_mode) || type == NULL)
         return not_found(req);
 
     char *etag = arena_printf(req->arena, "\"%llx-%llx\"", (unsigned long long)st.st_size,
@@ -107,5 +110,5 @@ int static_files_serve(struct request *req)
     int fd = open(resolved, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return not_found(req);
-    return request_reply_fd(req, 200, static_files_mime_type(resolved), fd, (uint64_t)st.st_size);
+    return request_reply_fd(req, 200, type, fd, (uint64_t)st.st_size);
 }

@@ -66,6 +66,32 @@ bool textseg_utf8_valid(const char *s, size_t len)
     return true;
 }
 
+char *textseg_utf8_escape(const char *text, char *out, size_t out_size)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)text;
+    size_t len = strlen(text), pos = 0, used = 0;
+    while (pos < len) {
+        uint32_t cp;
+        size_t step = utf8_decode(p + pos, len - pos, &cp);
+        size_t need = step == 0 ? 3 : step;
+        if (used + need >= out_size)
+            break;
+        if (step == 0) {
+            out[used++] = '%';
+            out[used++] = HEX[p[pos] >> 4];
+            out[used++] = HEX[p[pos] & 15];
+            pos++;
+        } else {
+            memcpy(out + used, p + pos, step);
+            used += step;
+            pos += step;
+        }
+    }
+    out[used] = '\0';
+    return out;
+}
+
 // ---- character classes ----
 
 enum char_class {

@@ -40,10 +40,25 @@ test('every login gets a new token; logout ends only that session', async () => 
   assert.equal(out.status, 204);
   assertError(await a.get('/api/v1/auth/me'), 401, 'unauthenticated');
   assert.equal((await b.get('/api/v1/auth/me')).status, 200);
-  // The old cookie replayed by hand is dead too.
-  const stale = new Client(server.base);
-  stale.cookie = a.cookie ?? 'cg_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-  assertError(await stale.get('/api/v1/auth/me'), 401, 'unauthenticated');
+});
+
+test('logout revokes the session on the server: the old cookie replayed by hand is refused', async () => {
+  const c = new Client(server.base);
+  assert.equal((await c.login('operator', DEMO_PASSWORD)).status, 200);
+  const captured = c.cookie;
+  assert.match(captured, /^cg_session=[A-Za-z0-9_-]{43}$/);
+  // The same value sent by a client that never saw the logout works before it...
+  const replay = () => fetch(`${server.base}/api/v1/auth/me`, { headers: { cookie: captured } });
+  assert.equal((await replay()).status, 200);
+  const out = await c.post('/api/v1/auth/logout', undefined);
+  assert.equal(out.status, 204);
+  assert.match(out.headers.get('set-cookie'), /^cg_session=;/, 'the browser is told to drop the cookie');
+  // ...and not after it, on reads and on writes with the session's CSRF token.
+  const after = await replay();
+  assert.equal(after.status, 401);
+  assert.equal((await after.json()).error.code, 'unauthenticated');
+  const write = await fetch(`${server.base}/api/v1/auth/logout`, { method: 'POST', headers: { cookie: captured, 'x-csrf-token': c.csrf } });
+  assert.equal(write.status, 401);
 });
 
 test('anonymous requests to staff routes are 401', async () => {
@@ -163,6 +178,24 @@ test('idle and absolute session expiry', async () => {
     await new Promise((ok) => setTimeout(ok, 1500));
     assertError(await c.get('/api/v1/auth/me'), 401, 'unauthenticated');
   } finally { await capped.stop(); }
+});
+
+test('activity extends an idle session: requests more often than the idle time keep it alive', async () => {
+  const idle = await startServer({ dataDir: server.dataDir, args: ['--session-idle', '3'] });
+  try {
+    const c = await demoClient(idle, 'leader');
+    const signedIn = Date.now();
+    // Twice the idle time of steady use: every request lands well inside the idle
+    // window of the one before, so the session must slide forward each time.
+    while (Date.now() - signedIn < 6500) {
+      await new Promise((ok) => setTimeout(ok, 600));
+      const me = await c.get('/api/v1/auth/me');
+      assert.equal(me.status, 200, `${Date.now() - signedIn} ms after sign-in: ${me.text}`);
+    }
+    // Then the idle time passes without a request, and the session ends.
+    await new Promise((ok) => setTimeout(ok, 3600));
+    assertError(await c.get('/api/v1/auth/me'), 401, 'unauthenticated');
+  } finally { await idle.stop(); }
 });
 
 test('command line: user add, passwd, disable; token add', async () => {

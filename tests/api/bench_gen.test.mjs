@@ -7,18 +7,11 @@
 // the demo logins.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { ROOT, tempDir, runCli, startServer, demoClient } from './lib.mjs';
+import { tempDir, runCli, runGen as gen, startServer, demoClient } from './lib.mjs';
 
-const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'bench', 'gen');
-const SAN_ENV = { ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' };
 const CASES = 2000;
-
-function gen(args) {
-  return spawnSync(GEN, args, { cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 120000 });
-}
 
 test('the generator fills a database that the server serves', async () => {
   const dir = tempDir('gen-');

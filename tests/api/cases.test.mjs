@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startDemo, demoClient, Client, assertError, runCli, uploadPhoto, tempDir, HONGQI, HEXI, OUTSIDE,
@@ -262,12 +262,11 @@ test('the full lifecycle, with every refusal along the way', async () => {
   assert.equal(c.state, 'closed');
   // the audit trail has every step, in order
   const events = await supervisor.get(`/api/v1/cases/${c.id}/events`);
-  if (events.status === 200) {
-    const actions = events.data.items.map((e) => e.action);
-    assert.equal(actions[0], 'report');
-    assert.equal(actions.at(-1), 'close');
-    assert.equal(actions.filter((a) => a === 'close').length, 2);
-  }
+  assert.equal(events.status, 200, events.text);
+  const actions = events.data.items.map((e) => e.action);
+  assert.equal(actions[0], 'report');
+  assert.equal(actions.at(-1), 'close');
+  assert.equal(actions.filter((a) => a === 'close').length, 2);
 });
 
 test('reject needs a reason; merge links two cases and refuses bad targets', async () => {
@@ -286,6 +285,26 @@ test('reject needs a reason; merge links two cases and refuses bad targets', asy
   assert.equal(b.state, 'merged');
   assert.equal(b.merged_into, target.id);
   await act(supervisor, b, 'accept', {}, 409);
+});
+
+test('a merge target outside the caller\'s jurisdiction is refused and left as it was', async () => {
+  const { supervisor_hq: hongqi, supervisor_hx: hexi, inspector, inspector_hx } = users;
+  const mine = await file(inspector, { description: '红旗街道垃圾桶满溢', ...HONGQI, category_id: garbageId });
+  const theirs = await file(inspector_hx, { description: '河西街道垃圾桶满溢', ...HEXI, category_id: garbageId });
+  assertError(await hongqi.get(`/api/v1/cases/${theirs.id}`), 404, 'not_found');
+  const refused = await act(hongqi, mine, 'merge', { target_case_id: theirs.id }, 422);
+  assertError(refused, 422, 'invalid_field', 'target_case_id');
+  // Neither case moved, and the other street's case gained no link.
+  const kept = (await hongqi.get(`/api/v1/cases/${mine.id}`)).data;
+  assert.equal(kept.state, 'reported');
+  assert.equal(kept.version, mine.version);
+  const other = (await hexi.get(`/api/v1/cases/${theirs.id}`)).data;
+  assert.equal(other.version, theirs.version);
+  assert.deepEqual((await hexi.get(`/api/v1/cases/${theirs.id}/events`)).data.items.map((e) => e.action), ['report']);
+  // The district supervisor sees both streets, so for them the same merge goes through.
+  const merged = await act(users.supervisor, mine, 'merge', { target_case_id: theirs.id });
+  assert.equal(merged.state, 'merged');
+  assert.equal(merged.merged_into, theirs.id);
 });
 
 test('jurisdiction: another street sees nothing, not even by id', async () => {
@@ -309,10 +328,31 @@ test('a stale version is 409 and two concurrent dispatches let exactly one throu
   ]);
   const statuses = results.map((r) => r.status).sort();
   assert.deepEqual(statuses, [200, 409], results.map((r) => r.text).join('\n'));
+  // The loser either raced the winner in the store (stale_version) or loaded the
+  // case after the winner's commit, when dispatch is no longer allowed at all.
+  const loser = results.find((r) => r.status === 409);
+  assert.ok(['stale_version', 'illegal_transition'].includes(loser.data.error.code), loser.text);
+  assert.equal(loser.data.error.field, undefined);
+  const winner = results.find((r) => r.status === 200);
   const after = await supervisor.get(`/api/v1/cases/${c.id}`);
   assert.equal(after.data.version, c.version + 1);
+  assert.equal(after.data.department.id, winner.data.department.id, 'the stored department is the winner\'s');
   const events = await supervisor.get(`/api/v1/cases/${c.id}/events`);
-  if (events.status === 200) assert.equal(events.data.items.filter((e) => e.action === 'dispatch').length, 1);
+  assert.equal(events.status, 200, events.text);
+  assert.equal(events.data.items.filter((e) => e.action === 'dispatch').length, 1);
+});
+
+test('two concurrent notices on one version: one is stored, the other is a stale_version', async () => {
+  const { leader, inspector } = users;
+  const c = await file(inspector, { description: '并发督办测试', ...HONGQI, category_id: manholeId });
+  // Supervising leaves the state as it was, so the loser is refused only for its version.
+  const results = await Promise.all([1, 2].map((n) =>
+    leader.post(`/api/v1/cases/${c.id}/supervise`, { version: c.version, note: `督办 ${n}` })));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, 409], results.map((r) => r.text).join('\n'));
+  assertError(results.find((r) => r.status === 409), 409, 'stale_version', null);
+  const after = (await leader.get(`/api/v1/cases/${c.id}`)).data;
+  assert.equal(after.version, c.version + 1);
+  assert.equal(after.counts.supervise, 1);
 });
 
 test('unknown actions and ids are 404', async () => {
@@ -357,11 +397,12 @@ function photoCount() {
 
 async function caseCount() {
   const r = await users.supervisor.get('/api/v1/cases?limit=100');
-  if (r.status !== 200) return null;
+  assert.equal(r.status, 200, r.text);
   let n = r.data.items.length;
   let cursor = r.data.next_cursor;
   while (cursor) {
     const page = await users.supervisor.get(`/api/v1/cases?limit=100&cursor=${encodeURIComponent(cursor)}`);
+    assert.equal(page.status, 200, page.text);
     n += page.data.items.length;
     cursor = page.data.next_cursor;
   }
@@ -407,7 +448,7 @@ test('bad input gets a clear 4xx and leaves nothing behind', async () => {
   assert.ok([415, 422].includes(truncated.status), truncated.text);
   assert.equal((await upload(Buffer.from('GIF89a'), 'image/gif')).status, 415);
   assert.equal(photoCount(), beforePhotos, 'no photo file was left behind');
-  if (beforeCases !== null) assert.equal(afterCreate, beforeCases + 1, 'only the valid case was stored');
+  assert.equal(afterCreate, beforeCases + 1, 'only the valid case was stored');
   // SQL and HTML are stored and returned as plain text.
   const tricky = "'); DROP TABLE case_record; -- <script>alert(1)</script>";
   const t = await file(inspector, { description: tricky, address: '<b>红旗路</b>', ...HONGQI });
@@ -416,34 +457,72 @@ test('bad input gets a clear 4xx and leaves nothing behind', async () => {
   assert.equal(back.data.place.address, '<b>红旗路</b>');
 });
 
+// The number of events `audit verify` reports intact in a database.
+function intactEvents(args) {
+  const audit = runCli(['audit', 'verify', ...args]);
+  assert.equal(audit.status, 0, audit.stdout + audit.stderr);
+  return Number(/intact: (\d+) events/.exec(audit.stdout)[1]);
+}
+
 test('backup writes a consistent copy while the server runs', async () => {
+  await file(users.inspector, { description: '备份前的案件', ...HONGQI });
+  const live = intactEvents(['--data-dir', server.dataDir]);
   const target = join(tempDir('backup-'), 'copy.db');
   const made = runCli(['backup', target, '--data-dir', server.dataDir]);
   assert.equal(made.status, 0, made.stderr);
   const check = runCli(['check', '--db', target, '--data-dir', server.dataDir]);
   assert.equal(check.status, 0, check.stderr);
   assert.match(check.stdout, /integrity ok/);
-  const audit = runCli(['audit', 'verify', '--db', target, '--data-dir', server.dataDir]);
-  assert.equal(audit.status, 0, audit.stdout);
-  const events = Number(/intact: (\d+) events/.exec(audit.stdout)[1]);
-  assert.ok(events > 50, `${events} events in the copy`);
+  assert.equal(intactEvents(['--db', target, '--data-dir', server.dataDir]), live, 'every event is in the copy');
   const again = runCli(['backup', target, '--data-dir', server.dataDir]);
   assert.equal(again.status, 1);
   assert.match(again.stderr, /exists already/);
 });
 
-test('audit verify passes, then names the first tampered event', async () => {
-  const ok = runCli(['audit', 'verify', '--data-dir', server.dataDir]);
-  assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /intact: \d+ events/);
-  const db = join(server.dataDir, 'chengguan.db');
-  const blocked = spawnSync('sqlite3', [db, "UPDATE case_event SET note = 'x' WHERE id = 3"], { encoding: 'utf8' });
+const sqlite = (db, sql) => spawnSync('sqlite3', ['-json', db, sql], { encoding: 'utf8' });
+
+test('audit verify passes, then names the event whose stored fields were changed, for every field', async () => {
+  // A case of this test's own, on a copy of the database, so no other test sees the damage.
+  let c = await file(users.inspector, { description: '审计链测试：井盖缺失', ...HONGQI, category_id: manholeId });
+  c = await act(users.supervisor, c, 'accept', { category_id: manholeId, note: '立案（内部）' });
+  c = await act(users.supervisor, c, 'dispatch', { department_id: departments['440902-D01'], note: '请处理' });
+  const dir = tempDir('audit-');
+  const clean = join(dir, 'clean.db');
+  assert.equal(runCli(['backup', clean, '--data-dir', server.dataDir]).status, 0);
+  const total = intactEvents(['--db', clean]);
+  const events = JSON.parse(sqlite(clean, `SELECT id, action FROM case_event WHERE case_id = ${c.id} ORDER BY id`).stdout);
+  const accept = events.find((e) => e.action === 'accept').id;
+  const next = events.find((e) => e.id > accept).id;
+  // The append-only trigger refuses the change in place.
+  const blocked = sqlite(clean, `UPDATE case_event SET note = 'x' WHERE id = ${accept}`);
   assert.match(blocked.stderr, /append-only/, 'the trigger refuses updates');
-  const tamper = spawnSync('sqlite3', [db, "DROP TRIGGER case_event_no_update; UPDATE case_event SET note = 'forged' WHERE id = 3;"], { encoding: 'utf8' });
-  assert.equal(tamper.status, 0, tamper.stderr);
-  const broken = runCli(['audit', 'verify', '--data-dir', server.dataDir]);
-  assert.equal(broken.status, 1);
-  assert.match(broken.stdout, /BROKEN at event 3\b/);
+  // Every stored column of the event, each changed alone on a fresh copy: the
+  // fields are hashed, so verify names this event; its id is the chain's order,
+  // so moving it shows at the event that follows.
+  const columns = JSON.parse(sqlite(clean, 'PRAGMA table_info(case_event)').stdout);
+  assert.ok(columns.length >= 14, columns.map((col) => col.name).join(', '));
+  for (const { name, type } of columns) {
+    const copy = join(dir, `${name}.db`);
+    copyFileSync(clean, copy);
+    const change = name === 'id' ? 'id + 1000000'
+      : type === 'INTEGER' ? `COALESCE(${name}, 0) + 1` : `${name} || 'x'`;
+    const tamper = sqlite(copy, `DROP TRIGGER case_event_no_update; UPDATE case_event SET ${name} = ${change} WHERE id = ${accept};`);
+    assert.equal(tamper.status, 0, `${name}: ${tamper.stderr}`);
+    const broken = runCli(['audit', 'verify', '--db', copy]);
+    assert.equal(broken.status, 1, `changing ${name} goes unnoticed: ${broken.stdout}`);
+    const at = name === 'id' ? next : accept;
+    assert.match(broken.stdout, new RegExp(`BROKEN at event ${at}\\b`), `${name}: ${broken.stdout}`);
+  }
+  // A removed event shows at the one after it.
+  const gap = join(dir, 'gap.db');
+  copyFileSync(clean, gap);
+  assert.equal(sqlite(gap, `DROP TRIGGER case_event_no_delete; DELETE FROM case_event WHERE id = ${accept};`).status, 0);
+  const cut = runCli(['audit', 'verify', '--db', gap]);
+  assert.equal(cut.status, 1);
+  assert.match(cut.stdout, new RegExp(`BROKEN at event ${next}\\b`));
+  // The untouched copy is still whole.
+  assert.equal(intactEvents(['--db', clean]), total);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('a closed case can be reopened only inside the configured window', async () => {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The category trees over HTTP: both trees with every major class and real
 // subclasses (names, conditions, department kinds, per-stage limits), the limits
-// DOMAIN.md fixes, suggestions from Chinese and English text, bad input, and the
-// admin's edits and additions with their auth, CSRF and validation answers.
+// of real bureaus (src/domain/README.md), suggestions from Chinese and English
+// text, bad input, and the admin's edits and additions with their auth, CSRF and
+// validation answers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, Client, demoClient, assertError } from './lib.mjs';
@@ -104,7 +105,7 @@ test('?tree= narrows the list to one tree; anything else is 400', async () => {
     assertError(await anon.get(`/api/v1/categories?tree=${encodeURIComponent(bad)}`), 400, 'invalid_query', 'tree');
 });
 
-test('the limits DOMAIN.md fixes are the seeded ones', async () => {
+test('the limits of real bureaus (src/domain/README.md) are the seeded ones', async () => {
   const all = subclasses(await trees());
   const get = (tree, code) => all.find((s) => s.tree === tree && s.code === code);
   const handle = (tree, code) => get(tree, code).limits.handle;

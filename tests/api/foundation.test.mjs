@@ -25,7 +25,6 @@ function makeWebFixture() {
   writeFileSync(join(webDir, 'style.css'), 'body{}');
   writeFileSync(join(webDir, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(webDir, 'pic.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
-  writeFileSync(join(webDir, 'data.json'), '{"a":1}');
   writeFileSync(join(webDir, 'font.woff2'), 'wOF2');
   mkdirSync(join(webDir, 'node_modules', 'pkg'), { recursive: true });
   writeFileSync(join(webDir, 'node_modules', 'pkg', 'index.js'), 'internal');
@@ -94,8 +93,7 @@ test('static files carry the right MIME types', async () => {
   const c = new Client(server.base);
   const expect = {
     '/index.html': /^text\/html/, '/app.js': /^text\/javascript/, '/style.css': /^text\/css/,
-    '/icon.svg': /^image\/svg\+xml/, '/pic.png': /^image\/png/, '/data.json': /^application\/json/,
-    '/font.woff2': /^font\/woff2/,
+    '/icon.svg': /^image\/svg\+xml/, '/pic.png': /^image\/png/, '/font.woff2': /^font\/woff2/,
   };
   for (const [path, type] of Object.entries(expect)) {
     const r = await c.get(path);

@@ -4,7 +4,7 @@
 // bytes over a socket when a URL must reach the server unnormalised), and stop it
 // checking that it exits 0 with no sanitizer report.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -36,6 +36,18 @@ export function runCli(args, options = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+export const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'bench', 'gen');
+
+// Runs the benchmark database generator (tests/bench/gen) to completion, e.g.
+// runGen(['--cases', '300', '--days', '30', '--out', file]): a city whose cases
+// were filed and moved at their own past moments. Returns {status, stdout, stderr}.
+export function runGen(args) {
+  const result = spawnSync(GEN, args, {
+    cwd: ROOT, env: { ...process.env, ...SAN_ENV }, encoding: 'utf8', timeout: 120000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 // Starts a server. options: {args: [...], dataDir, webDir, env}. Resolves to an
 // object with base URL, port, request helpers and stop().
 export async function startServer(options = {}) {
@@ -50,16 +62,17 @@ export async function startServer(options = {}) {
   let stderr = '';
   child.stdout.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
-  const port = await new Promise((resolvePort, reject) => {
+  const { host, port } = await new Promise((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 60000);
     child.stderr.on('data', (d) => {
       stderr += d;
-      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(stderr);
-      if (m) { clearTimeout(timer); resolvePort(Number(m[1])); }
+      const m = /listening on http:\/\/([\d.]+|\[[0-9a-f:.]+\]):(\d+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolvePort({ host: m[1], port: Number(m[2]) }); }
     });
     exited.then(({ code }) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderr}`)); });
   });
-  const base = `http://127.0.0.1:${port}`;
+  // Tests listen on a loopback or wildcard address: reach it over the loopback.
+  const base = `http://${host.startsWith('[') ? '[::1]' : '127.0.0.1'}:${port}`;
   const server = {
     base, port, dataDir, child,
     log: () => stderr,
@@ -73,6 +86,41 @@ export async function startServer(options = {}) {
     },
   };
   return server;
+}
+
+// With CHENGGUAN_API_RECORD naming a directory, every exchange of a Client is
+// appended to <dir>/<pid>.jsonl as one line, for the check of the responses
+// against the OpenAPI document (tests/openapi). The body is left out of a raw
+// exchange, whose reader is the test.
+const RECORD_DIR = process.env.CHENGGUAN_API_RECORD;
+const RECORDED_HEADERS = ['allow', 'cache-control', 'etag', 'retry-after', 'set-cookie'];
+
+function record(method, url, headers, payload, res, text) {
+  if (!RECORD_DIR) return;
+  let json;
+  try { json = typeof payload === 'string' ? JSON.parse(payload) : undefined; } catch { json = undefined; }
+  let body;
+  if (text !== undefined) {
+    try { body = text ? JSON.parse(text) : null; } catch { body = text; }
+  }
+  const entry = {
+    test: process.argv[1],
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    headers: Object.fromEntries(RECORDED_HEADERS.filter((h) => res.headers.has(h)).map((h) => [h, res.headers.get(h)])),
+    body,
+    request: {
+      contentType: headers['content-type'] || null,
+      json: (headers['content-type'] || '').startsWith('application/json') ? json : undefined,
+      cookie: Boolean(headers.cookie),
+      csrf: Boolean(headers['x-csrf-token']),
+      bearer: /^bearer /i.test(headers.authorization || ''),
+    },
+  };
+  appendFileSync(join(RECORD_DIR, `${process.pid}.jsonl`), JSON.stringify(entry) + '\n');
 }
 
 // A small client keeping a session cookie and CSRF token like a browser would.
@@ -94,8 +142,13 @@ export class Client {
       const m = /(cg_session=[^;]*)/.exec(setCookie);
       if (m) this.cookie = m[1].endsWith('=') ? null : m[1];
     }
-    if (raw) return res;
+    const url = new URL(this.base + path);
+    if (raw) {
+      record(method, url, h, payload, res, undefined);
+      return res;
+    }
     const text = await res.text();
+    record(method, url, h, payload, res, text);
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = text; }
     return { status: res.status, headers: res.headers, data, text };

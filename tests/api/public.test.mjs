@@ -259,6 +259,42 @@ test('an unsatisfied rating reopens the case; after the next closing it may be r
   assertError(await rate(filed.case_no, { code: filed.query_code, rating: 'unsatisfied' }), 409, 'conflict');
 });
 
+test('an unsatisfied rating after the reopen window is kept, and the case stays closed', async () => {
+  // Reopening is allowed for 0 days after closing: any later rating is too late.
+  const own = await startDemo({ args: ['--reopen-days', '0'] });
+  try {
+    const [boss, checker, dept] = await Promise.all(
+      ['supervisor', 'inspector', 'dept_sanitation'].map((u) => demoClient(own, u)));
+    const filed = await new Client(own.base).post('/api/v1/public/cases', { description: '垃圾桶周边脏乱', ...cell(7, 3) });
+    assert.equal(filed.status, 201, filed.text);
+    const { case_no: caseNo, query_code: code } = filed.data;
+    const id = (await boss.get('/api/v1/cases?status=reported&limit=100')).data.items.find((c) => c.case_no === caseNo).id;
+    await act(boss, id, 'accept', { category_id: garbageCategory });
+    await act(boss, id, 'dispatch', { department_id: sanitationId });
+    await act(dept, id, 'sign');
+    await photo(dept, id, 'after');
+    await act(dept, id, 'handle', { note: '已清理' });
+    await photo(checker, id, 'check');
+    await act(checker, id, 'check-pass', { note: '核查通过' });
+    const closed = await act(boss, id, 'close');
+    await new Promise((ok) => setTimeout(ok, 20));
+    const r = await new Client(own.base).post(`/api/v1/public/cases/${caseNo}/rating`, { code, rating: 'unsatisfied', comment: '没有清理干净' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.data.state, 'closed');
+    assert.equal(r.data.rating.value, 'unsatisfied');
+    assert.notEqual(r.data.timeline.at(-1).action, 'reopen');
+    const staff = (await boss.get(`/api/v1/cases/${id}`)).data;
+    assert.equal(staff.state, 'closed');
+    assert.equal(staff.counts.reopen, 0);
+    assert.equal(staff.rating, 'unsatisfied');
+    assert.equal(staff.version, closed.version, 'nothing but the rating was stored');
+    const events = (await boss.get(`/api/v1/cases/${id}/events`)).data.items;
+    assert.ok(!events.some((e) => e.action === 'reopen'), events.map((e) => e.action).join(' '));
+  } finally {
+    await own.stop();
+  }
+});
+
 test('ten wrong codes from one address lock it out with 429 and Retry-After', async () => {
   // A fresh server, so the count starts at zero whatever ran before.
   const own = await startDemo();

@@ -100,6 +100,13 @@ test('an admin marks a holiday on the calendar, sees it, removes it and undoes t
   const day = `${year}-12-25`;
   const onFile = async () => (await admin.get(`/api/v1/calendar?year=${year}`)).data.days.find((d) => d.day === day);
   assert.equal(await onFile(), undefined, `${day} starts as an ordinary day`);
+  // An adjusted working day of this test's own: a weekend day late in December.
+  const weekend = [26, 27, 28, 29, 30, 31].map((d) => `${year}-12-${d}`)
+    .find((d) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
+  const calendarDays = (await admin.get(`/api/v1/calendar?year=${year}`)).data.days;
+  assert.equal(calendarDays.find((d) => d.day === weekend), undefined, `${weekend} starts as an ordinary day`);
+  const adjusted = await admin.request('PUT', `/api/v1/admin/calendar/days/${weekend}`, { json: { kind: 'workday', name: '测试调休' } });
+  assert.equal(adjusted.status, 200, adjusted.text);
 
   const s = await openPage(browser, server.base, DESKTOP);
   const { page } = s;
@@ -140,11 +147,10 @@ test('an admin marks a holiday on the calendar, sees it, removes it and undoes t
   assert.deepEqual(await onFile(), { day, kind: 'holiday', name: '测试假日' });
   assert.match(await cell.evaluate((el) => getComputedStyle(el).backgroundColor), /rgb\(253, 226, 226\)/);
   // An adjusted working day shows 班 in blue.
-  const workday = page.locator(`td[data-day="${year}-10-10"]`);
-  if (await workday.count() && (await workday.getAttribute('data-kind')) === 'workday') {
-    assert.equal(await workday.locator('.cal-mark').textContent(), '班');
-    assert.match(await workday.evaluate((el) => getComputedStyle(el).backgroundColor), /rgb\(219, 232, 251\)/);
-  }
+  const workday = page.locator(`td[data-day="${weekend}"]`);
+  assert.equal(await workday.getAttribute('data-kind'), 'workday');
+  assert.equal(await workday.locator('.cal-mark').textContent(), '班');
+  assert.match(await workday.evaluate((el) => getComputedStyle(el).backgroundColor), /rgb\(219, 232, 251\)/);
   await waitText(page.locator('[data-role=summary]'), new RegExp(`${year} 年共有节假日 \\d+ 天`));
   await shootBoth(page, 'admin-calendar');
 
@@ -204,8 +210,12 @@ test('the leader\'s overview shows the numbers of /stats/overview in both langua
     const top = page.locator('[data-role=top-categories] li');
     assert.equal(await top.count(), o.by_category.length);
     assert.equal(await top.first().locator('.bar-value').textContent(), String(o.by_category[0].count));
-    for (const [source, n] of Object.entries(o.by_source)) {
-      if (n) assert.equal(await page.locator(`[data-role=source-counts] dd[data-key="${source}"]`).textContent(), String(n), source);
+    // Sources with cases are listed with their counts; the others not at all.
+    const sources = Object.entries(o.by_source).filter(([, n]) => n > 0);
+    assert.ok(sources.length >= 2, JSON.stringify(o.by_source));
+    assert.equal(await page.locator('[data-role=source-counts] dd').count(), sources.length);
+    for (const [source, n] of sources) {
+      assert.equal(await page.locator(`[data-role=source-counts] dd[data-key="${source}"]`).textContent(), String(n), source);
     }
   };
   await page.locator('.chart canvas').nth(2).waitFor();

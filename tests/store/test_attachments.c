@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 TestSuite(attachments, .init = conf_setup, .fini = conf_teardown);
@@ -102,6 +103,62 @@ Test(attachments, files_are_stored_by_their_hash)
     cr_expect_eq(access(path, F_OK), 0, "another save still holds it");
     store_attachment_release_file(store, conf_data_dir, hash);
     cr_expect_neq(access(path, F_OK), 0, "a file nothing names is removed");
+}
+
+// The number of names in dir other than . and ..
+static int count_dir(const char *dir)
+{
+    char names[2048];
+    list_dir(dir, names, sizeof names);
+    int n = names[0] ? 1 : 0;
+    for (const char *p = names; *p; p++)
+        n += *p == ' ';
+    return n;
+}
+
+Test(attachments, a_file_that_cannot_be_written_fails_and_leaves_nothing)
+{
+    unsigned char data[100];
+    char hash[STORE_ATTACHMENT_HASH_LEN + 1], dir[700], path[800];
+    // A truncated file under the photo's name is written again in full.
+    conf_photo_bytes(data, sizeof data, hash);
+    snprintf(dir, sizeof dir, "%s/photos/%.2s", conf_data_dir, hash);
+    snprintf(path, sizeof path, "%s/%s", dir, hash);
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0);
+    cr_assert_eq(truncate(path, 10), 0);
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0);
+    uint64_t size = 0;
+    int fd = store_attachment_open_file(conf_data_dir, hash, &size);
+    cr_assert_geq(fd, 0);
+    cr_expect_eq(size, sizeof data, "the short file was replaced");
+    close(fd);
+    store_attachment_release_file(store, conf_data_dir, hash);
+    store_attachment_release_file(store, conf_data_dir, hash);
+    // A directory where the photo's file belongs: the save fails, no temporary
+    // file is left, and opening it is refused.
+    conf_photo_bytes(data, sizeof data, hash);
+    snprintf(dir, sizeof dir, "%s/photos/%.2s", conf_data_dir, hash);
+    snprintf(path, sizeof path, "%s/%s", dir, hash);
+    mkdir(dir, 0755);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    int before = count_dir(dir);
+    cr_expect_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), -1);
+    cr_expect_eq(count_dir(dir), before, "no temporary file left behind");
+    cr_expect_eq(store_attachment_open_file(conf_data_dir, hash, &size), -1, "not a file");
+    rmdir(path);
+    // A data directory whose photos folder is a file, or too long a path.
+    char blocked[700], blocked_photos[720];
+    snprintf(blocked, sizeof blocked, "%s/blocked", conf_data_dir);
+    cr_assert_eq(mkdir(blocked, 0755), 0);
+    snprintf(blocked_photos, sizeof blocked_photos, "%s/photos", blocked);
+    FILE *f = fopen(blocked_photos, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    cr_expect_eq(store_attachment_save_file(store, blocked, hash, data, sizeof data), -1);
+    static char long_dir[5000];
+    memset(long_dir, 'd', sizeof long_dir - 1);
+    cr_expect_eq(store_attachment_save_file(store, long_dir, hash, data, sizeof data), -1);
+    cr_expect_eq(store_attachment_open_file(long_dir, hash, &size), -1);
 }
 
 // Attaches the photo `hash` (size 64) to a case with caps; returns the result.
@@ -213,6 +270,10 @@ Test(attachments, bad_photos_and_closed_cases_are_refused)
     cr_expect_eq(attach(c.id, "nothex", "report", 0, 0, &out), STORE_INVALID);
     cr_expect_eq(attach(c.id, fresh_hash(h), "later", 0, 0, &out), STORE_INVALID);
     cr_expect_eq(attach(c.id + 1000, h, "report", 0, 0, &out), STORE_NOT_FOUND);
+    struct store_attachment_new typeless = {.case_id = c.id, .hash = h, .size = 64,
+                                            .stage = "report", .uploaded_by = city.inspector,
+                                            .actor_role = "inspector", .actor_name = "x"};
+    cr_expect_eq(store_attachment_add(store, &typeless, &out), STORE_INVALID, "no type");
     conf_close(&c);
     size_t events = conf_events(c.id, NULL, 0);
     cr_expect_eq(attach(c.id, h, "after", 0, 0, &out), STORE_CONFLICT,
@@ -324,6 +385,7 @@ Test(attachments, an_upload_is_held_for_its_uploader_only)
               "older than the hold");
     cr_expect_eq(store_upload_add(store, city.inspector, "nothex", "image/png", 64), STORE_INVALID);
     cr_expect_eq(store_upload_add(store, 0, h, "image/png", 64), STORE_INVALID);
+    cr_expect_eq(store_upload_add(store, city.inspector, h, NULL, 64), STORE_INVALID);
     char mime[32];
     int64_t size = 0;
     cr_assert_eq(store_attachment_get(store, h, mime, sizeof mime, &size), STORE_OK);

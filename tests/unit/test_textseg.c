@@ -206,6 +206,31 @@ Test(textseg_utf8, invalid_sequences_rejected)
     cr_expect(textseg_utf8_valid("ab\xE4\xBD", 2));
 }
 
+Test(textseg_utf8, escape_keeps_valid_text_and_encodes_the_rest)
+{
+    char out[64];
+    cr_expect_str_eq(textseg_utf8_escape("/井盖/a.js", out, sizeof out), "/井盖/a.js");
+    cr_expect_str_eq(textseg_utf8_escape("/\xFF\xFE", out, sizeof out), "/%FF%FE");
+    cr_expect_str_eq(textseg_utf8_escape("a\xE4\xBDz", out, sizeof out), "a%E4%BDz");
+    cr_expect_str_eq(textseg_utf8_escape("\xED\xA0\x80", out, sizeof out), "%ED%A0%80");
+    cr_expect_str_eq(textseg_utf8_escape("井\xE7\x9B", out, sizeof out), "井%E7%9B");
+    cr_expect_str_eq(textseg_utf8_escape("", out, sizeof out), "");
+    // Nothing is cut in the middle of a character or an escape.
+    cr_expect_str_eq(textseg_utf8_escape("ab井", out, 5), "ab");
+    cr_expect_str_eq(textseg_utf8_escape("ab\xFF", out, 5), "ab");
+    cr_expect_str_eq(textseg_utf8_escape("ab\xFF", out, 6), "ab%FF");
+    cr_expect_str_eq(textseg_utf8_escape("abc", out, 1), "");
+    // The result is always valid, whatever the input.
+    char bytes[33];
+    for (int round = 0; round < 2000; round++) {
+        for (int i = 0; i < 32; i++)
+            bytes[i] = (char)(1 + (unsigned)(round * 131 + i * 977 + (round ^ i) * 31) % 255);
+        bytes[32] = '\0';
+        textseg_utf8_escape(bytes, out, sizeof out);
+        cr_assert(textseg_utf8_valid(out, strlen(out)), "round %d", round);
+    }
+}
+
 // ---- query ----
 
 Test(textseg_query, terms)
