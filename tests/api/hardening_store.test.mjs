@@ -192,14 +192,16 @@ test('uploads refused over the cap leave no file behind', async () => {
       const filed = await inspector.post('/api/v1/cases', { description: `照片上限测试 ${n}：井盖缺失`, ...HONGQI });
       assert.equal(filed.status, 201, filed.text);
       const id = filed.data.case.id;
-      const first = await Promise.all(Array.from({ length: 19 }, (_, i) => uploadPhoto(inspector, id, 'report', 10000 * n + i)));
+      const first = await Promise.all(Array.from({ length: 19 }, (_, i) => uploadPhoto(inspector, id, 'report', 51 * n + i)));
       assert.deepEqual(first.map((r) => r.status), Array(19).fill(201));
       return id;
     };
-    const ids = await Promise.all([1, 2, 3].map(fill));
+    // makePng has 256 distinct photos (seed mod 256): seeds 51n + 0..50 for case n
+    // keep the three cases' photos apart.
+    const ids = await Promise.all([0, 1, 2].map(fill));
     const before = photoFiles(server.dataDir);
     const replies = (await Promise.all(ids.map((id, n) => Promise.all(Array.from({ length: 32 }, (_, i) =>
-      uploadPhoto(inspector, id, 'report', 10000 * (n + 1) + 100 + i)))))).flat();
+      uploadPhoto(inspector, id, 'report', 51 * n + 19 + i)))))).flat();
     const accepted = replies.filter((r) => r.status === 201);
     assert.equal(accepted.length, 3, replies.map((r) => r.status).join(' '));
     for (const r of replies) if (!accepted.includes(r)) assertError(r, 422, 'unprocessable');
