@@ -65,7 +65,7 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
 .PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db coverage coverage-deps \
+        bench bench-deps bench-floors bench-tools bench-db bench-backup coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke
 
 all: deps $(BIN)
@@ -217,6 +217,15 @@ $(BUILD)/bench/gen: $(GEN_OBJECTS) $(LIB_OBJECTS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bench-tools: $(BUILD)/bench/gen
+
+# Backup under load (tests/bench/backup_load.mjs): a generated city of about
+# 100 MB (BACKUP_CASES cases, made once into .build/bench) served with steady
+# writes while `chengguan backup` copies it; prints the time and checks the copy.
+BACKUP_CASES ?= 16000
+
+bench-backup: bench-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan .build/release/bench/gen
+	node tests/bench/backup_load.mjs --cases $(BACKUP_CASES) $(BENCH_ARGS)
 
 bench-db: deps
 	@$(MAKE) --no-print-directory .build/release/bench/gen

@@ -34,6 +34,7 @@ struct cli_store_options {
     const char *database_path; // default DATA_DIR/chengguan.db
     const char *log_level;     // default "info"
     const char *log_format;    // default "text"
+    bool read_only;            // open an existing database read-only, create nothing
 };
 
 // The struct cli_option entries for --data-dir, --db, --log-level and --log-format.
@@ -50,9 +51,11 @@ struct cli_store_options {
     }
 
 // Applies the log level and format, creates the data directory, and opens (and
-// migrates) the store. path_buffer receives the database path when options->database_path
-// is NULL (which is then pointed at it). Returns the store (close with
-// store_close), or NULL after printing the reason to standard error.
+// migrates) the store; with options->read_only, opens an existing database
+// read-only and creates nothing (a missing file is an error). path_buffer
+// receives the database path when options->database_path is NULL (which is then
+// pointed at it). Returns the store (close with store_close), or NULL after
+// printing the reason to standard error.
 struct store *cli_open_store(struct cli_store_options *options, bool durable, char *path_buffer,
                              size_t path_size);
 

@@ -29,6 +29,7 @@
 #define ERR_RATE_LIMITED        "rate_limited"
 #define ERR_INTERNAL            "internal_error"
 #define ERR_UNAVAILABLE         "unavailable"
+#define ERR_INSUFFICIENT_STORAGE "insufficient_storage"
 #define ERR_PHOTO_REUSED        "photo_reused"
 #define ERR_TICKET_CONFLICT     "ticket_conflict"
 

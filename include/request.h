@@ -126,6 +126,13 @@ int request_reply_json(struct request *req, int status, cJSON *body);
 int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 
+// Replies to a store call that failed with rc (a store_result other than the
+// ones the handler answers itself): 507 insufficient_storage for STORE_FULL (the
+// disk is full), 503 unavailable for STORE_BUSY (shutting down), else 500
+// internal_error with the message. Returns the status.
+int request_reply_store_error(struct request *req, int rc, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
 // Replies with the error envelope naming the one input to blame:
 // {"error":{"code":code,"message":...,"field":field}}. field is a body member, a
 // query parameter or a path parameter, by its API name ("department_id",

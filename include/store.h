@@ -22,20 +22,26 @@ enum store_result {
     STORE_CONFLICT = 2,  // a unique key or version check failed
     STORE_INVALID = 3,   // the data breaks a rule the store enforces
     STORE_BUSY = 4,      // the store is shutting down
+    STORE_FULL = 5,      // the disk (or the database) is full: nothing was written;
+                         // reads go on, and writes succeed again once there is room
 };
 
 struct store_options {
-    const char *path;     // database file
-    bool durable;         // synchronous=FULL (default true); false = NORMAL
-    int busy_timeout_ms;  // default 5000
-    bool read_only_check; // open without migrating (for `chengguan audit verify`)
-    int cache_mb;         // page cache of the write connection in MiB; 0: the engine's
-                          // default (a bulk load of a large city wants a few hundred)
+    const char *path;    // database file
+    bool durable;        // synchronous=FULL (default true); false = NORMAL
+    int busy_timeout_ms; // default 5000
+    bool read_only;      // open the file read-only (check, audit verify, backup's
+                         // source): it must exist; nothing is migrated or created,
+                         // and every write returns STORE_BUSY
+    int cache_mb;        // page cache of the write connection in MiB; 0: the engine's
+                         // default (a bulk load of a large city wants a few hundred)
 };
 
 // Opens the database, sets the pragmas (WAL, foreign keys, busy timeout), applies
 // the embedded migrations in order (each in its own transaction), and starts the
-// writer thread. Refuses a database whose schema is newer than this binary. Returns
+// writer thread. Refuses a database whose schema is newer than this binary. With
+// read_only, opens an existing file without writing to it (a missing file, or
+// one that is no chengguan database, is refused) and starts no writer. Returns
 // the store, or NULL with a message in err (at most err_size bytes).
 struct store *store_open(const struct store_options *options, char *err, size_t err_size);
 
@@ -79,10 +85,22 @@ int64_t store_now_ms(void);
 // (before starting threads, or from a store_bulk function the caller waits on).
 void store_set_clock(int64_t (*now)(void *ctx), void *ctx);
 
+// Where store_backup reports how far it got: fn(pages copied, pages in all,
+// data) after each step, the last call with both equal.
+struct store_backup_progress {
+    void (*fn)(int64_t copied, int64_t total, void *data);
+    void *data;
+};
+
 // Writes a consistent copy of the whole database to dest_path (which must not
-// exist) while others keep reading and writing (SQLite's online backup). Returns
-// 0, or -1 with the reason in err.
-int store_backup(struct store *store, const char *dest_path, char *err, size_t err_size);
+// exist) while others keep reading and writing. The copy is taken from one
+// snapshot in one pass, so its time depends on the size alone, not on how much
+// is written meanwhile (writes committed during the copy are not in it). It is
+// written under a temporary name beside dest_path, checked (integrity check and
+// schema version), fsynced and only then given its name; on failure nothing is
+// left. progress may be NULL. Returns 0, or -1 with the reason in err.
+int store_backup(struct store *store, const char *dest_path,
+                 const struct store_backup_progress *progress, char *err, size_t err_size);
 
 // Calls fn(name, plan_line, data) for each line of the query plan of every
 // statement that must stay fast at a city's scale (list pages, search, the

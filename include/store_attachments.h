@@ -48,10 +48,23 @@ void store_attachment_hash(const void *data, size_t len,
 // directory, fsyncs it, renames it into place and fsyncs the directory. When a
 // file of that name and size already exists, it is kept (content addressing) and
 // only the directory is fsynced. hash must be store_attachment_hash(data, len).
-// Returns 0, or -1 (logged) on a bad hash or an I/O failure; a failed write
-// leaves no temporary file behind.
-int store_attachment_save_file(const char *data_dir, const char *hash, const void *data,
-                               size_t len);
+// On success the caller holds the file until store_attachment_release_file,
+// which it must call once the row that names the file is written or refused.
+// Returns STORE_OK, STORE_FULL (the disk is full; store_disk_state logs it) or
+// STORE_ERROR (logged: a bad hash or another I/O failure); on failure nothing is
+// held and no file of this call is left behind.
+int store_attachment_save_file(struct store *store, const char *data_dir, const char *hash,
+                               const void *data, size_t len);
+
+// Lets go of a file store_attachment_save_file wrote or found: when no other
+// request holds it and no row names it (the upload was refused or failed), the
+// file is removed, so refused uploads leave nothing on disk.
+void store_attachment_release_file(struct store *store, const char *data_dir, const char *hash);
+
+// Removes what a crash or an older version left in <data_dir>/photos: temporary
+// files and photo files no row names. For the start, before requests are served.
+// Sets *removed to the number of files removed. Returns STORE_OK or STORE_ERROR.
+int store_attachment_sweep(struct store *store, const char *data_dir, int *removed);
 
 // Opens the photo file for reading. Returns a file descriptor the caller owns
 // (close it, or hand it to request_reply_fd) with its size in *size, or -1 for a
@@ -114,9 +127,8 @@ struct store_attachment_outcome {
 // photo already on the case at another stage is refused with out->refused set
 // (STORE_OK: the flag and its event are written, the photo is not). Returns STORE_OK,
 // STORE_NOT_FOUND, STORE_CONFLICT, STORE_INVALID or STORE_ERROR; on anything but
-// STORE_OK nothing was written. A file saved for a job that then failed stays on
-// disk unreferenced: harmless, since its name is its content, and a later upload
-// of the same bytes reuses it.
+// STORE_OK nothing was written (store_attachment_release_file then removes a file
+// nothing names).
 int store_attachment_add(struct store *store, const struct store_attachment_new *photo,
                          struct store_attachment_outcome *out);
 

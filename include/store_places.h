@@ -155,7 +155,9 @@ enum store_grid_verdict {
 struct store_grid_outcome {
     enum store_grid_verdict verdict;
     int64_t grid_id;    // the new cell's id when stored
-    int64_t overlap_id; // STORE_GRID_OVERLAPS: the cell it overlaps
+    int64_t overlap_id; // STORE_GRID_OVERLAPS with a stored cell: its id
+    int overlap_index;  // STORE_GRID_OVERLAPS with an earlier cell of the import: its
+                        // index in cells; else -1
     char overlap_code[16];
 };
 
@@ -165,7 +167,9 @@ struct store_grid_outcome {
 // geo_rings_overlap). outcomes[i] tells what happened to cells[i]. When a cell is
 // refused and keep_valid is false nothing is stored and STORE_INVALID is
 // returned; otherwise STORE_OK with *imported cells stored. STORE_ERROR on failure
-// (nothing stored, *imported = 0).
+// (nothing stored, *imported = 0). The geometry is checked on the calling thread
+// before the write, which only checks again against cells stored meanwhile: a
+// slow import does not hold up other writes.
 int store_grid_import(struct store *store, const struct store_grid_new *cells, size_t count,
                       const struct jurisdiction *jurisdiction, bool keep_valid,
                       struct store_grid_outcome *outcomes, int *imported);

@@ -274,9 +274,11 @@ static bool reject_duplicates(struct import_run *run)
     return true;
 }
 
-// Turns the store's verdict on feature f into its rejection (if any).
+// Turns the store's verdict on feature f into its rejection (if any). overlapped
+// is the feature of this file f overlaps (out->overlap_index), else NULL.
 static void apply_outcome(struct import_run *run, struct import_feature *f,
-                          const struct store_grid_outcome *out)
+                          const struct store_grid_outcome *out,
+                          const struct import_feature *overlapped)
 {
     char community[GEO_COMMUNITY_CODE_LEN + 1];
     snprintf(community, sizeof community, "%.*s", GEO_COMMUNITY_CODE_LEN, f->code);
@@ -295,13 +297,12 @@ static void apply_outcome(struct import_run *run, struct import_feature *f,
         reject(f, "too_many_points", "the ring is too long to store");
         return;
     case STORE_GRID_OVERLAPS:
-        for (size_t i = 0; i < run->count; i++)
-            if (run->features[i].grid_id == out->overlap_id && run->features[i].error == NULL) {
-                reject(f, "overlaps_feature", "the cell overlaps feature %d (%s) of this file",
-                       run->features[i].index, out->overlap_code);
-                return;
-            }
-        reject(f, "overlaps_existing", "the cell overlaps the stored cell %s", out->overlap_code);
+        if (overlapped != NULL)
+            reject(f, "overlaps_feature", "the cell overlaps feature %d (%s) of this file",
+                   overlapped->index, out->overlap_code);
+        else
+            reject(f, "overlaps_existing", "the cell overlaps the stored cell %s",
+                   out->overlap_code);
         return;
     }
 }
@@ -331,8 +332,11 @@ static int store_features(struct import_run *run)
     rc = store_grid_import(run->store, cells, n, run->jurisdiction, run->skip_invalid, outcomes,
                            &run->imported);
     // Verdicts in file order, so an overlap names the earlier feature it met.
-    for (size_t k = 0; (rc == STORE_OK || rc == STORE_INVALID) && k < n; k++)
-        apply_outcome(run, &run->features[feature_of[k]], &outcomes[k]);
+    for (size_t k = 0; (rc == STORE_OK || rc == STORE_INVALID) && k < n; k++) {
+        int other = outcomes[k].overlap_index;
+        apply_outcome(run, &run->features[feature_of[k]], &outcomes[k],
+                      other >= 0 ? &run->features[feature_of[other]] : NULL);
+    }
 done:
     free(cells);
     free(outcomes);

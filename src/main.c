@@ -13,6 +13,7 @@
 #include "roles.h"
 #include "server.h"
 #include "store.h"
+#include "store_attachments.h"
 #include "store_calendar.h"
 #include "store_cases.h"
 #include "store_users.h"
@@ -165,6 +166,12 @@ static int command_serve(int argc, char **argv)
     if (server.store == NULL)
         return 1;
     config->database_path = common.database_path;
+    // Photo files of uploads a crash cut short, before anyone can upload again.
+    int swept = 0;
+    if (store_attachment_sweep(server.store, config->data_dir, &swept) != STORE_OK)
+        log_warn("photos: cannot sweep %s/photos for orphan files", config->data_dir);
+    else if (swept > 0)
+        log_info("photos: removed %d orphan or temporary file(s)", swept);
     if (server_add_routes(&server) != 0) {
         fprintf(stderr, "chengguan serve: the route table is full\n");
         store_close(server.store);
@@ -209,6 +216,14 @@ static int command_serve(int argc, char **argv)
     return rc;
 }
 
+// How a command opens the database.
+enum store_access {
+    STORE_ACCESS_WRITE,        // create it if missing and migrate it
+    STORE_ACCESS_READ,         // an existing file, read-only, as it is (backup)
+    STORE_ACCESS_READ_CURRENT, // an existing file, read-only, at this binary's schema
+                               // (check, audit, explain read every table)
+};
+
 // A command that takes only the store options and at most one argument.
 struct store_command {
     struct cli_store_options options;
@@ -217,11 +232,12 @@ struct store_command {
 };
 
 // Parses argv for such a command (exactly `wanted` arguments, 0 or 1; equal to
-// `expect` when that is not NULL), then opens the store. Returns the store, or
-// NULL with *status set: 0 after --help, 2 for bad usage, 1 when it would not open.
-static struct store *store_command_open(struct store_command *cmd, const char *name,
-                                        const char *usage, int wanted, const char *expect, int argc,
-                                        char **argv, int *status)
+// `expect` when that is not NULL), then opens the store as access says. Returns
+// the store, or NULL with *status set: 0 after --help, 2 for bad usage, 1 when it
+// would not open.
+static struct store *store_command_open(struct store_command *cmd, enum store_access access,
+                                        const char *name, const char *usage, int wanted,
+                                        const char *expect, int argc, char **argv, int *status)
 {
     cmd->options = (struct cli_store_options){.data_dir = ".data"};
     const struct cli_option options[] = {CLI_STORE_OPTIONS(&cmd->options)};
@@ -239,8 +255,19 @@ static struct store *store_command_open(struct store_command *cmd, const char *n
         return NULL;
     }
     cmd->argument = positional[0];
+    cmd->options.read_only = access != STORE_ACCESS_WRITE;
     struct store *store = cli_open_store(&cmd->options, true, cmd->path, sizeof cmd->path);
     *status = 1;
+    if (store != NULL && access == STORE_ACCESS_READ_CURRENT &&
+        store_schema_version(store) != store_latest_schema_version()) {
+        fprintf(stderr,
+                "chengguan %s: %s has schema version %d, older than this chengguan's %d; "
+                "run 'chengguan migrate' on it first\n",
+                name, cmd->options.database_path, store_schema_version(store),
+                store_latest_schema_version());
+        store_close(store);
+        return NULL;
+    }
     return store;
 }
 
@@ -248,8 +275,8 @@ static int command_migrate(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store =
-        store_command_open(&cmd, "migrate", "migrate [options]", 0, NULL, argc, argv, &status);
+    struct store *store = store_command_open(&cmd, STORE_ACCESS_WRITE, "migrate",
+                                             "migrate [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     printf("%s: schema version %d\n", cmd.options.database_path, store_schema_version(store));
@@ -261,8 +288,8 @@ static int command_check(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store =
-        store_command_open(&cmd, "check", "check [options]", 0, NULL, argc, argv, &status);
+    struct store *store = store_command_open(&cmd, STORE_ACCESS_READ_CURRENT, "check",
+                                             "check [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     bool ok = store_integrity_ok(store);
@@ -288,8 +315,8 @@ static int command_explain(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store =
-        store_command_open(&cmd, "explain", "explain [options]", 0, NULL, argc, argv, &status);
+    struct store *store = store_command_open(&cmd, STORE_ACCESS_READ_CURRENT, "explain",
+                                             "explain [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     const char *last = NULL;
@@ -491,8 +518,9 @@ static int command_audit(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store = store_command_open(&cmd, "audit", "audit verify [options]", 1, "verify",
-                                             argc, argv, &status);
+    struct store *store =
+        store_command_open(&cmd, STORE_ACCESS_READ_CURRENT, "audit", "audit verify [options]", 1,
+                           "verify", argc, argv, &status);
     if (store == NULL)
         return status;
     int64_t events = 0;
@@ -511,17 +539,42 @@ static int command_audit(int argc, char **argv)
     return 1;
 }
 
+// The backup's progress line on a terminal.
+struct backup_meter {
+    int64_t started_ms;
+    int last_percent;
+    bool shown;
+};
+
+static void show_backup_progress(int64_t copied, int64_t total, void *data)
+{
+    struct backup_meter *meter = data;
+    int percent = total > 0 ? (int)(copied * 100 / total) : 100;
+    if (meter->shown && percent == meter->last_percent)
+        return;
+    fprintf(stderr, "\rbackup: %3d%% (%lld of %lld pages, %.1f s)", percent, (long long)copied,
+            (long long)total, (double)(store_now_ms() - meter->started_ms) / 1000.0);
+    meter->last_percent = percent;
+    meter->shown = true;
+}
+
 static int command_backup(int argc, char **argv)
 {
     struct store_command cmd;
     int status;
-    struct store *store = store_command_open(
-        &cmd, "backup", "backup FILE [options]   (a new file; safe while serving)", 1, NULL, argc,
-        argv, &status);
+    struct store *store =
+        store_command_open(&cmd, STORE_ACCESS_READ, "backup",
+                           "backup FILE [options]   (a new file, checked; safe while serving)", 1,
+                           NULL, argc, argv, &status);
     if (store == NULL)
         return status;
     char err[512];
-    int rc = store_backup(store, cmd.argument, err, sizeof err);
+    struct backup_meter meter = {.started_ms = store_now_ms()};
+    struct store_backup_progress progress = {show_backup_progress, &meter};
+    int rc = store_backup(store, cmd.argument, isatty(STDERR_FILENO) ? &progress : NULL, err,
+                          sizeof err);
+    if (meter.shown)
+        fputc('\n', stderr);
     store_close(store);
     if (rc != 0) {
         fprintf(stderr, "chengguan backup: %s\n", err);

@@ -117,7 +117,8 @@ static int check_image(struct request *req, struct imagecheck_result *image,
     return 0;
 }
 
-// Checks the image, makes the file durable, attaches it and replies.
+// Checks the image, makes the file durable, attaches it and replies. The file
+// is let go of whatever the store answers: one nothing names is removed.
 static int save_and_attach(struct request *req, const struct upload *u)
 {
     struct imagecheck_result image;
@@ -127,9 +128,11 @@ static int save_and_attach(struct request *req, const struct upload *u)
         status = check_room(req, u, hash);
     if (status != 0)
         return status;
-    if (store_attachment_save_file(req->server->config.data_dir, hash, req->body, req->body_len) !=
-        0)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the photo");
+    struct store *store = req->server->store;
+    const char *data_dir = req->server->config.data_dir;
+    int rc = store_attachment_save_file(store, data_dir, hash, req->body, req->body_len);
+    if (rc != STORE_OK)
+        return request_reply_store_error(req, rc, "could not store the photo");
     struct store_attachment_new photo = {
         .case_id = u->c->id,
         .hash = hash,
@@ -143,7 +146,9 @@ static int save_and_attach(struct request *req, const struct upload *u)
         .max_in_stage = u->max_in_stage,
     };
     struct store_attachment_outcome outcome;
-    switch (store_attachment_add(req->server->store, &photo, &outcome)) {
+    rc = store_attachment_add(store, &photo, &outcome);
+    store_attachment_release_file(store, data_dir, hash);
+    switch (rc) {
     case STORE_OK:
         break;
     case STORE_INVALID:
@@ -156,7 +161,7 @@ static int save_and_attach(struct request *req, const struct upload *u)
     case STORE_NOT_FOUND:
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
     default:
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not attach the photo");
+        return request_reply_store_error(req, rc, "could not attach the photo");
     }
     if (outcome.refused)
         return request_reply_field_error(
@@ -322,11 +327,15 @@ static int upload_pending(struct request *req)
     int status = check_image(req, &image, hash);
     if (status != 0)
         return status;
-    if (store_attachment_save_file(req->server->config.data_dir, hash, req->body, req->body_len) !=
-            0 ||
-        store_upload_add(req->server->store, req->user->id, hash, image.mime,
-                         (int64_t)req->body_len) != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the photo");
+    struct store *store = req->server->store;
+    const char *data_dir = req->server->config.data_dir;
+    int rc = store_attachment_save_file(store, data_dir, hash, req->body, req->body_len);
+    if (rc == STORE_OK) {
+        rc = store_upload_add(store, req->user->id, hash, image.mime, (int64_t)req->body_len);
+        store_attachment_release_file(store, data_dir, hash);
+    }
+    if (rc != STORE_OK)
+        return request_reply_store_error(req, rc, "could not store the photo");
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "hash", hash);
     cJSON_AddStringToObject(body, "mime", image.mime);

@@ -127,7 +127,7 @@ static int set_day(struct request *req)
             "years first",
             WORKTIME_MAX_DATES, strcmp(kind, "holiday") == 0 ? "holiday" : "adjusted working");
     if (rc != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the day");
+        return request_reply_store_error(req, rc, "could not store the day");
     int status = reload_or_fail(req);
     if (status != 0)
         return status;
@@ -146,7 +146,7 @@ static int delete_day(struct request *req)
         return request_reply_field_error(req, 404, ERR_NOT_FOUND, "day",
                                          "that day is an ordinary day");
     if (rc != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not remove the day");
+        return request_reply_store_error(req, rc, "could not remove the day");
     int status = reload_or_fail(req);
     return status != 0 ? status : request_reply_empty(req, 204);
 }

@@ -482,7 +482,7 @@ static int run_action(struct request *req)
     case STORE_NOT_FOUND:
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
     default:
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not save the transition");
+        return request_reply_store_error(req, rc, "could not save the transition");
     }
 }
 
@@ -529,7 +529,8 @@ static int place_case(struct request *req)
     p.community_id = cell.community_id;
     p.street_id = cell.street_id;
     p.district_id = cell.district_id;
-    switch (store_case_place(req->server->store, &p, c)) {
+    int rc = store_case_place(req->server->store, &p, c);
+    switch (rc) {
     case STORE_OK:
         return request_reply_json(req, 200, api_case_json(req, c));
     case STORE_CONFLICT:
@@ -538,7 +539,7 @@ static int place_case(struct request *req)
     case STORE_NOT_FOUND:
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
     default:
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not move the case");
+        return request_reply_store_error(req, rc, "could not move the case");
     }
 }
 

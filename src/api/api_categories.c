@@ -74,9 +74,7 @@ static int tree_index(const char *tree)
 
 static int reply_store_error(struct request *req, int rc)
 {
-    if (rc == STORE_BUSY)
-        return request_reply_error(req, 503, ERR_UNAVAILABLE, "the server is shutting down");
-    return request_reply_error(req, 500, ERR_INTERNAL, "the category store failed");
+    return request_reply_store_error(req, rc, "the category store failed");
 }
 
 static void add_keyword(const char *keyword, int weight, void *data)

@@ -126,7 +126,7 @@ static int reply_created(struct request *req, int rc, const struct store_case *c
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "category_id",
                                          "no such category");
     if (rc != STORE_OK && rc != STORE_CONFLICT)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not save the case");
+        return request_reply_store_error(req, rc, "could not save the case");
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "case", api_case_json(req, c));
     cJSON_AddBoolToObject(body, "duplicate_ticket", rc == STORE_CONFLICT);
@@ -355,7 +355,7 @@ static int public_intake(struct request *req)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "category_id",
                                          "no such category");
     if (rc != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not save the case");
+        return request_reply_store_error(req, rc, "could not save the case");
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "case_no", c->case_no);
     cJSON_AddStringToObject(body, "query_code", code);

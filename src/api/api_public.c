@@ -315,7 +315,8 @@ static int rate_case(struct request *req)
         .calendar = server_calendar(req),
         .reopen_window_ms = req->server->config.reopen_window_days * 86400000LL,
     };
-    switch (store_case_rate(req->server->store, &rating)) {
+    int rc = store_case_rate(req->server->store, &rating);
+    switch (rc) {
     case STORE_OK:
         break;
     case STORE_INVALID:
@@ -327,7 +328,7 @@ static int rate_case(struct request *req)
     case STORE_NOT_FOUND:
         return request_reply_error(req, 404, ERR_NOT_FOUND, API_PUBLIC_NOT_FOUND);
     default:
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not store the rating");
+        return request_reply_store_error(req, rc, "could not store the rating");
     }
     if (store_case_get(req->server->store, id, c) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not load the case");

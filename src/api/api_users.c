@@ -144,7 +144,7 @@ static int create_user(struct request *req)
         return request_reply_field_error(req, 409, ERR_CONFLICT, "username",
                                          "the username %s is taken", username);
     if (rc != STORE_OK || store_user_get(req->server->store, id, &user) != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not create the user");
+        return request_reply_store_error(req, rc, "could not create the user");
     return request_reply_json(req, 201, account_json(&user));
 }
 
@@ -217,7 +217,7 @@ static int update_user(struct request *req)
                                keep_session_id);
     auth_forget_sessions(); // ended sessions, a new role or a new name count at once
     if (rc != STORE_OK || store_user_get(store, user.id, &user) != STORE_OK)
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not update the user");
+        return request_reply_store_error(req, rc, "could not update the user");
     return request_reply_json(req, 200, account_json(&user));
 }
 

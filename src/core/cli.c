@@ -142,7 +142,7 @@ struct store *cli_open_store(struct cli_store_options *options, bool durable, ch
     }
     log_set_format((enum log_format)format);
     const char *data_dir = options->data_dir ? options->data_dir : ".data";
-    if (make_directories(data_dir) != 0) {
+    if (!options->read_only && make_directories(data_dir) != 0) {
         fprintf(stderr, "chengguan: cannot create data directory %s: %s\n", data_dir,
                 strerror(errno));
         return NULL;
@@ -152,7 +152,8 @@ struct store *cli_open_store(struct cli_store_options *options, bool durable, ch
         options->database_path = path_buffer;
     }
     char err[512];
-    struct store_options store_options = {.path = options->database_path, .durable = durable};
+    struct store_options store_options = {
+        .path = options->database_path, .durable = durable, .read_only = options->read_only};
     struct store *store = store_open(&store_options, err, sizeof err);
     if (store == NULL)
         fprintf(stderr, "chengguan: %s\n", err);

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "json.h"
 #include "log.h"
+#include "store.h"
 #include "textseg.h"
 
 #include <microhttpd.h>
@@ -155,6 +156,21 @@ static int reply_error(struct request *req, int status, const char *code, const 
                                    sizeof FALLBACK - 1);
     }
     return request_reply_json(req, status, root);
+}
+
+int request_reply_store_error(struct request *req, int rc, const char *format, ...)
+{
+    if (rc == STORE_FULL)
+        return request_reply_error(req, 507, ERR_INSUFFICIENT_STORAGE,
+                                   "the server's disk is full: nothing was saved; reading "
+                                   "still works, try again later");
+    if (rc == STORE_BUSY)
+        return request_reply_error(req, 503, ERR_UNAVAILABLE, "the server is shutting down");
+    va_list ap;
+    va_start(ap, format);
+    int result = reply_error(req, 500, ERR_INTERNAL, NULL, NULL, format, ap);
+    va_end(ap);
+    return result;
 }
 
 int request_reply_error(struct request *req, int status, const char *code, const char *format, ...)

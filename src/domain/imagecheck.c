@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Photo checks: magic bytes, a structural walk per format (JPEG marker segments,
-// PNG chunks with their CRC-32, WebP RIFF chunks) and the declared Content-Type.
-// Pure and allocation-free; the only table is a constant.
+// PNG chunks with their CRC-32, WebP RIFF chunks), the declared pixel count and
+// the declared Content-Type. Pure and allocation-free; the only table is a constant.
 #include "imagecheck.h"
 
 #include <stdbool.h>
@@ -19,6 +19,21 @@ static uint32_t read_be32(const unsigned char *p)
 static uint32_t read_le32(const unsigned char *p)
 {
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint32_t read_le24(const unsigned char *p)
+{
+    return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+// The one sentence for every format: a small file may declare a canvas that a
+// decoder (a browser showing the photo) would have to allocate gigabytes for.
+static const char TOO_MANY_PIXELS[] =
+    "the image declares more than 50 megapixels (width times height); send a smaller photo";
+
+static bool pixels_allowed(uint64_t width, uint64_t height)
+{
+    return width * height <= IMAGECHECK_MAX_PIXELS;
 }
 
 enum imagecheck_type imagecheck_sniff(const void *data, size_t len)
@@ -93,8 +108,14 @@ static const char *jpeg_check(const unsigned char *d, size_t len)
             return "the JPEG is truncated: a marker segment runs past the end of the file";
         if (jpeg_is_frame_marker(marker)) {
             // precision(1) height(2) width(2) components(1) after the length
-            if (segment < 8 || (d[pos + 5] == 0 && d[pos + 6] == 0) || d[pos + 7] == 0)
-                return "the JPEG frame header is invalid (no width or no components)";
+            // A height of 0 (to come in a DNL marker) is refused too: the pixel
+            // count must be known before anything is stored.
+            if (segment < 8 || (d[pos + 5] == 0 && d[pos + 6] == 0) || d[pos + 7] == 0 ||
+                (d[pos + 3] == 0 && d[pos + 4] == 0))
+                return "the JPEG frame header is invalid (no width, height or components)";
+            if (!pixels_allowed((uint64_t)d[pos + 5] << 8 | d[pos + 6],
+                                (uint64_t)d[pos + 3] << 8 | d[pos + 4]))
+                return TOO_MANY_PIXELS;
             frame = true;
         }
         pos += segment;
@@ -148,6 +169,8 @@ static const char *png_header_check(const unsigned char *chunk, uint32_t length)
     uint32_t width = read_be32(h), height = read_be32(h + 4);
     if (width == 0 || height == 0 || width > 0x7fffffffu || height > 0x7fffffffu)
         return "the PNG header gives an invalid image size";
+    if (!pixels_allowed(width, height))
+        return TOO_MANY_PIXELS;
     if (!png_depth_valid(h[9], h[8]) || h[10] != 0 || h[11] != 0 || h[12] > 1)
         return "the PNG header gives an invalid colour type, depth or method";
     return NULL;
@@ -207,6 +230,37 @@ static const char *webp_first_chunk_check(const unsigned char *chunk, uint32_t s
     return NULL;
 }
 
+// The pixel count a VP8, VP8L or VP8X chunk declares (the canvas for VP8X), once
+// its size was checked by webp_first_chunk_check or, later in the file, here.
+// Returns NULL or why the image is refused.
+static const char *webp_size_check(const unsigned char *chunk, uint32_t size)
+{
+    const unsigned char *p = chunk + 8;
+    uint64_t width, height;
+    if (memcmp(chunk, "VP8 ", 4) == 0) {
+        if (size < 10)
+            return "the WebP image data (VP8) is invalid";
+        // After the frame tag and start code: 14-bit width and height (2 bits of scale).
+        width = (p[6] | (uint32_t)p[7] << 8) & 0x3fff;
+        height = (p[8] | (uint32_t)p[9] << 8) & 0x3fff;
+    } else if (memcmp(chunk, "VP8L", 4) == 0) {
+        if (size < 5)
+            return "the WebP image data (VP8L) is invalid";
+        // After the signature byte: width - 1 and height - 1 in 14 bits each.
+        uint32_t bits = read_le32(p + 1);
+        width = (bits & 0x3fff) + 1;
+        height = ((bits >> 14) & 0x3fff) + 1;
+    } else if (memcmp(chunk, "VP8X", 4) == 0) {
+        if (size < 10)
+            return "the WebP extended header (VP8X) is invalid";
+        width = (uint64_t)read_le24(p + 4) + 1;
+        height = (uint64_t)read_le24(p + 7) + 1;
+    } else {
+        return NULL;
+    }
+    return pixels_allowed(width, height) ? NULL : TOO_MANY_PIXELS;
+}
+
 static const char *webp_check(const unsigned char *d, size_t len)
 {
     if ((uint64_t)read_le32(d + 4) + 8 != len)
@@ -221,11 +275,11 @@ static const char *webp_check(const unsigned char *d, size_t len)
         uint32_t size = read_le32(d + pos + 4);
         if (size > len - pos - 8)
             return "the WebP is truncated: a chunk runs past the end of the file";
-        if (pos == 12) {
-            const char *problem = webp_first_chunk_check(d + pos, size);
-            if (problem != NULL)
-                return problem;
-        }
+        const char *problem = pos == 12 ? webp_first_chunk_check(d + pos, size) : NULL;
+        if (problem == NULL)
+            problem = webp_size_check(d + pos, size);
+        if (problem != NULL)
+            return problem;
         const unsigned char *fourcc = d + pos;
         if (memcmp(fourcc, "VP8 ", 4) == 0 || memcmp(fourcc, "VP8L", 4) == 0 ||
             memcmp(fourcc, "ANMF", 4) == 0)

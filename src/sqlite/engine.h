@@ -40,6 +40,15 @@ int store_write(struct store *store, int (*job)(struct store_tx *tx, void *data)
 // job wrote. For bulk loads (store_bulk).
 int store_write_alone(struct store *store, int (*job)(struct store_tx *tx, void *data), void *data);
 
+// True when rc (a SQLite result) says the disk or database is full. Notes it for
+// the write job running on this thread, whose STORE_ERROR then becomes STORE_FULL,
+// so callers leave the logging to the store (once, not after every failed write).
+bool store_disk_full(int rc);
+
+// Records whether the disk is full after a write (a batch, a photo file): the
+// first failure is logged, and so is the first success after it. Any thread.
+void store_disk_state(struct store *store, bool full);
+
 // Returns the write connection's statement for sql (static storage, cached by
 // address); call store_stmt_done after use. NULL on error.
 sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql);

@@ -9,12 +9,17 @@
 #include "metrics.h"
 #include "store_migrations.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { STORE_BATCH_MAX = 64, STORE_CHECKPOINT_PAGES = 1000 };
 
@@ -59,6 +64,7 @@ struct store {
     bool stopping;
     int wal_pages;
     atomic_uint_fast64_t changes; // committed batches (store_changes)
+    atomic_bool disk_full;        // the last write found the disk full (logged once)
 };
 
 // Each thread's read connection. The generation tells a connection left over from
@@ -128,11 +134,34 @@ static sqlite3_stmt *conn_stmt(struct store_conn *conn, const char *sql)
     return stmt;
 }
 
+// Set when SQLite reported a full disk on this thread since the writer last
+// cleared it (before each job and each commit).
+static _Thread_local bool tls_disk_full;
+
+bool store_disk_full(int rc)
+{
+    if ((rc & 0xff) != SQLITE_FULL)
+        return false;
+    tls_disk_full = true;
+    return true;
+}
+
+void store_disk_state(struct store *store, bool full)
+{
+    if (full && !atomic_exchange(&store->disk_full, true))
+        log_error("store: the disk is full: writes are refused (507) until there is room; "
+                  "reads go on");
+    else if (!full && atomic_exchange(&store->disk_full, false))
+        log_info("store: writes succeed again");
+}
+
 static int exec_sql(sqlite3 *db, const char *sql)
 {
     char *message = NULL;
     int rc = sqlite3_exec(db, sql, NULL, NULL, &message);
-    if (rc != SQLITE_OK) {
+    if (rc != SQLITE_OK && store_disk_full(rc)) {
+        sqlite3_free(message);
+    } else if (rc != SQLITE_OK) {
         log_error("store: %s (in: %.80s)", message ? message : sqlite3_errmsg(db), sql);
         sqlite3_free(message);
     }
@@ -302,7 +331,8 @@ int store_step_row(sqlite3_stmt *stmt)
         return STORE_NOT_FOUND;
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return STORE_CONFLICT;
-    log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (!store_disk_full(rc))
+        log_error("store: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
     return STORE_ERROR;
 }
 
@@ -314,6 +344,8 @@ int store_exec_stmt(sqlite3_stmt *stmt)
     int result = STORE_OK;
     if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
         result = STORE_CONFLICT;
+    else if (store_disk_full(rc))
+        result = STORE_ERROR;
     else if (rc != SQLITE_DONE) {
         log_error("store: step failed: %s; sql: %.120s", sqlite3_errmsg(sqlite3_db_handle(stmt)),
                   sqlite3_sql(stmt));
@@ -359,6 +391,7 @@ static void run_alone(struct store *store, struct store_job *job, int64_t *commi
     // thousands of statements, each of which would otherwise spill its journal
     // to a temporary file.
     exec_sql(db, "PRAGMA temp_store=MEMORY");
+    tls_disk_full = false;
     if (exec_sql(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
         job->result = STORE_ERROR;
     } else if ((job->result = job->job(&tx, job->data)) != STORE_OK) {
@@ -367,6 +400,8 @@ static void run_alone(struct store *store, struct store_job *job, int64_t *commi
         exec_sql(db, "ROLLBACK");
         job->result = STORE_ERROR;
     }
+    if (job->result == STORE_ERROR && tls_disk_full)
+        job->result = STORE_FULL;
 }
 
 // Runs one batch of jobs in one transaction; *commit_us receives the time of
@@ -379,22 +414,39 @@ static void run_batch(struct store *store, struct store_job *batch, int64_t *com
     }
     struct store_tx tx = {&store->writer};
     sqlite3 *db = store->writer.db;
+    tls_disk_full = false;
     bool began = exec_sql(db, "BEGIN IMMEDIATE") == SQLITE_OK;
     for (struct store_job *job = batch; job != NULL; job = job->next) {
         if (!began || exec_sql(db, "SAVEPOINT job") != SQLITE_OK) {
-            job->result = STORE_ERROR;
+            job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
             continue;
         }
+        tls_disk_full = false;
         job->result = job->job(&tx, job->data);
+        if (job->result == STORE_ERROR && tls_disk_full)
+            job->result = STORE_FULL;
         if (job->result != STORE_OK)
             exec_sql(db, "ROLLBACK TO job");
         exec_sql(db, "RELEASE job");
     }
+    tls_disk_full = false;
     if (began && commit_timed(db, commit_us) != SQLITE_OK) {
         exec_sql(db, "ROLLBACK");
         for (struct store_job *job = batch; job != NULL; job = job->next)
-            job->result = STORE_ERROR;
+            job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
     }
+}
+
+// Logs a full disk once, and the first batch that commits after it.
+static void note_disk_state(struct store *store, const struct store_job *batch)
+{
+    bool full = false, committed = false;
+    for (const struct store_job *job = batch; job != NULL; job = job->next) {
+        full = full || job->result == STORE_FULL;
+        committed = committed || job->result == STORE_OK;
+    }
+    if (full || committed)
+        store_disk_state(store, full);
 }
 
 static void *writer_main(void *arg)
@@ -424,6 +476,7 @@ static void *writer_main(void *arg)
         int64_t started = store_monotonic_us(), commit_us = 0;
         run_batch(store, batch, &commit_us);
         metrics_store_batch(jobs, store_monotonic_us() - started, commit_us);
+        note_disk_state(store, batch);
         // Counted before the waiters wake, so a reply to a write never carries an
         // ETag from before the write.
         atomic_fetch_add(&store->changes, 1);
@@ -451,7 +504,7 @@ static void *writer_main(void *arg)
 static int write_queued(struct store *store, struct store_job entry)
 {
     pthread_mutex_lock(&store->lock);
-    if (store->stopping) {
+    if (store->stopping || !store->writer_running) {
         pthread_mutex_unlock(&store->lock);
         return STORE_BUSY;
     }
@@ -539,6 +592,40 @@ static int migrate(struct store *store, char *err, size_t err_size)
     return 0;
 }
 
+// Opens an existing database read-only: no pragma that writes, no migration, no
+// writer thread. Returns 0, or -1 with the reason in err.
+static int open_read_only(struct store *store, char *err, size_t err_size)
+{
+    struct stat st;
+    if (stat(store->path, &st) != 0) {
+        snprintf(err, err_size, "no database at %s: %s (give its path with --db or --data-dir)",
+                 store->path, strerror(errno));
+        return -1;
+    }
+    if (sqlite3_open_v2(store->path, &store->writer.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, err_size, "cannot open database %s: %s", store->path,
+                 sqlite3_errmsg(store->writer.db));
+        return -1;
+    }
+    sqlite3_busy_timeout(store->writer.db, store->busy_timeout_ms);
+    int version = read_user_version(store->writer.db);
+    if (version <= 0) {
+        snprintf(err, err_size, "%s is not a chengguan database%s%s", store->path,
+                 version < 0 ? ": " : "", version < 0 ? sqlite3_errmsg(store->writer.db) : "");
+        return -1;
+    }
+    if (version > store_latest_schema_version()) {
+        snprintf(err, err_size,
+                 "the database %s has schema version %d, newer than this chengguan (%d); "
+                 "use a newer chengguan",
+                 store->path, version, store_latest_schema_version());
+        return -1;
+    }
+    store->schema_version = version;
+    return 0;
+}
+
 struct store *store_open(const struct store_options *options, char *err, size_t err_size)
 {
     struct store *store = calloc(1, sizeof *store);
@@ -552,6 +639,13 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
     pthread_mutex_init(&store->lock, NULL);
     pthread_cond_init(&store->queue_changed, NULL);
     pthread_cond_init(&store->jobs_done, NULL);
+    if (options->read_only) {
+        if (open_read_only(store, err, err_size) != 0) {
+            store_close(store);
+            return NULL;
+        }
+        return store;
+    }
     sqlite3 *db = NULL;
     // The write connection makes every fsync; it opens through the VFS that times them.
     if (sqlite3_open_v2(options->path, &db,
@@ -582,9 +676,7 @@ struct store *store_open(const struct store_options *options, char *err, size_t 
                  (long long)options->cache_mb * 1024);
         exec_sql(db, pragma);
     }
-    if (options->read_only_check) {
-        store->schema_version = read_user_version(db);
-    } else if (migrate(store, err, err_size) != 0) {
+    if (migrate(store, err, err_size) != 0) {
         store_close(store);
         return NULL;
     }
@@ -614,7 +706,7 @@ void store_close(struct store *store)
         tls_reader = NULL;
         pthread_setspecific(reader_key, NULL);
     }
-    if (store->writer.db != NULL)
+    if (store->writer.db != NULL && store->writer_running)
         sqlite3_wal_checkpoint_v2(store->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     conn_close(&store->writer);
     pthread_cond_destroy(&store->queue_changed);
@@ -634,48 +726,201 @@ uint64_t store_changes(struct store *store)
     return atomic_load(&store->changes);
 }
 
-int store_backup(struct store *store, const char *dest_path, char *err, size_t err_size)
+// Pages copied per backup step: 4 MiB at the default page size, so progress
+// moves every few milliseconds.
+enum { BACKUP_STEP_PAGES = 1024 };
+
+// Opens the source for a backup and starts one read transaction on it, so that
+// every step copies from the same snapshot: writes committed meanwhile neither
+// show up in the copy nor restart it. Sets *version to the snapshot's
+// user_version. Returns 0, or -1 with the reason in err.
+static int backup_source_open(struct store *store, sqlite3 **source, int *version, char *err,
+                              size_t err_size)
 {
-    sqlite3 *source = NULL, *dest = NULL;
-    int rc = -1;
-    if (sqlite3_open_v2(store->path, &source, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(err, err_size, "cannot open %s: %s", store->path, sqlite3_errmsg(source));
-        goto done;
-    }
-    // SQLITE_OPEN_EXCLUSIVE is not for this; refuse an existing file by hand.
-    FILE *existing = fopen(dest_path, "rb");
-    if (existing != NULL) {
-        fclose(existing);
-        snprintf(err, err_size, "%s exists already; choose a new file", dest_path);
-        goto done;
-    }
-    if (sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    if (sqlite3_open_v2(store->path, source, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
-        snprintf(err, err_size, "cannot create %s: %s", dest_path, sqlite3_errmsg(dest));
+        snprintf(err, err_size, "cannot open %s: %s", store->path, sqlite3_errmsg(*source));
+        return -1;
+    }
+    sqlite3_busy_timeout(*source, store->busy_timeout_ms);
+    if (exec_sql(*source, "BEGIN") != SQLITE_OK || (*version = read_user_version(*source)) < 0) {
+        snprintf(err, err_size, "cannot read %s: %s", store->path, sqlite3_errmsg(*source));
+        return -1;
+    }
+    return 0;
+}
+
+// Copies the snapshot open on source into the file temp, reporting progress.
+// Returns 0, or -1 with the reason in err.
+static int backup_copy(sqlite3 *source, const char *temp,
+                       const struct store_backup_progress *progress, char *err, size_t err_size)
+{
+    sqlite3 *dest = NULL;
+    int rc = -1;
+    if (sqlite3_open_v2(temp, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, err_size, "cannot open %s: %s", temp, sqlite3_errmsg(dest));
         goto done;
     }
-    sqlite3_busy_timeout(source, store->busy_timeout_ms);
+    // The copy is a new file that is verified and fsynced before it is renamed into
+    // place: a journal would only double the writes.
+    exec_sql(dest, "PRAGMA journal_mode=OFF");
+    exec_sql(dest, "PRAGMA synchronous=OFF");
     sqlite3_backup *backup = sqlite3_backup_init(dest, "main", source, "main");
     if (backup == NULL) {
         snprintf(err, err_size, "cannot start the backup: %s", sqlite3_errmsg(dest));
         goto done;
     }
     int step;
-    while ((step = sqlite3_backup_step(backup, 256)) == SQLITE_OK || step == SQLITE_BUSY ||
-           step == SQLITE_LOCKED)
+    while ((step = sqlite3_backup_step(backup, BACKUP_STEP_PAGES)) == SQLITE_OK ||
+           step == SQLITE_BUSY || step == SQLITE_LOCKED) {
         if (step != SQLITE_OK)
             sqlite3_sleep(20);
+        else if (progress != NULL && progress->fn != NULL)
+            progress->fn(sqlite3_backup_pagecount(backup) - sqlite3_backup_remaining(backup),
+                         sqlite3_backup_pagecount(backup), progress->data);
+    }
+    if (step == SQLITE_DONE && progress != NULL && progress->fn != NULL)
+        progress->fn(sqlite3_backup_pagecount(backup), sqlite3_backup_pagecount(backup),
+                     progress->data);
     sqlite3_backup_finish(backup);
     if (step != SQLITE_DONE) {
-        snprintf(err, err_size, "the backup failed: %s", sqlite3_errstr(step));
+        snprintf(err, err_size, "the copy failed: %s", sqlite3_errstr(step));
         goto done;
     }
     rc = 0;
 done:
-    sqlite3_close(dest);
+    if (sqlite3_close(dest) != SQLITE_OK && rc == 0) {
+        snprintf(err, err_size, "cannot close %s", temp);
+        rc = -1;
+    }
+    return rc;
+}
+
+// Checks the copy in temp: PRAGMA integrity_check says ok and its user_version
+// is version. Returns 0, or -1 with the reason in err.
+static int backup_verify(const char *temp, int version, char *err, size_t err_size)
+{
+    sqlite3 *copy = NULL;
+    sqlite3_stmt *stmt = NULL;
+    int rc = -1;
+    // Read-write, so that closing removes the -wal and -shm files it makes.
+    if (sqlite3_open_v2(temp, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, err_size, "cannot open the copy: %s", sqlite3_errmsg(copy));
+        goto done;
+    }
+    int copied = read_user_version(copy);
+    if (copied != version) {
+        snprintf(err, err_size, "the copy has schema version %d, the database %d", copied, version);
+        goto done;
+    }
+    if (sqlite3_prepare_v2(copy, "PRAGMA integrity_check", -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW) {
+        snprintf(err, err_size, "cannot check the copy: %s", sqlite3_errmsg(copy));
+        goto done;
+    }
+    const char *verdict = (const char *)sqlite3_column_text(stmt, 0);
+    if (verdict == NULL || strcmp(verdict, "ok") != 0) {
+        snprintf(err, err_size, "the copy fails its integrity check: %.200s",
+                 verdict ? verdict : "(no answer)");
+        goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_finalize(stmt);
+    if (sqlite3_close(copy) != SQLITE_OK && rc == 0) {
+        snprintf(err, err_size, "cannot close the copy");
+        rc = -1;
+    }
+    return rc;
+}
+
+// fsyncs the file or directory at path. Returns 0 or -1 (errno set).
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+// Makes the verified copy durable and gives it its name: fsync, a hard link to
+// dest_path (which fails if that name was taken meanwhile), then the temporary
+// name removed and the directory fsynced. Returns 0, or -1 with the reason in err.
+static int backup_place(const char *temp, const char *dest_path, char *err, size_t err_size)
+{
+    if (fsync_path(temp, O_RDONLY) != 0) {
+        snprintf(err, err_size, "cannot fsync %s: %s", temp, strerror(errno));
+        return -1;
+    }
+    if (link(temp, dest_path) != 0) {
+        snprintf(err, err_size, "cannot name the copy %s: %s", dest_path, strerror(errno));
+        return -1;
+    }
+    unlink(temp);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", dest_path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir ? 1 : 0] = '\0';
+    if (fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
+        snprintf(err, err_size, "cannot fsync the directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+// Removes the temporary copy and any journal files SQLite left beside it.
+static void backup_discard(const char *temp)
+{
+    static const char *const SUFFIXES[] = {"", "-journal", "-wal", "-shm"};
+    char path[PATH_MAX + 16];
+    for (size_t i = 0; i < sizeof SUFFIXES / sizeof SUFFIXES[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", temp, SUFFIXES[i]);
+        unlink(path);
+    }
+}
+
+int store_backup(struct store *store, const char *dest_path,
+                 const struct store_backup_progress *progress, char *err, size_t err_size)
+{
+    struct stat st;
+    if (lstat(dest_path, &st) == 0) {
+        snprintf(err, err_size, "%s exists already; choose a new file", dest_path);
+        return -1;
+    }
+    // The copy is made under a temporary name in the target's directory, so that
+    // the final name only ever holds a complete, checked copy.
+    char temp[PATH_MAX];
+    if (snprintf(temp, sizeof temp, "%s.partial-XXXXXX", dest_path) >= (int)sizeof temp) {
+        snprintf(err, err_size, "the path %s is too long", dest_path);
+        return -1;
+    }
+    int fd = mkstemp(temp);
+    if (fd < 0) {
+        snprintf(err, err_size, "cannot create a file beside %s: %s", dest_path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    sqlite3 *source = NULL;
+    int version = 0;
+    int rc = backup_source_open(store, &source, &version, err, err_size);
+    if (rc == 0)
+        rc = backup_copy(source, temp, progress, err, err_size);
+    // The snapshot ends here: the server's checkpoints may pass it again.
     sqlite3_close(source);
-    if (rc != 0 && dest != NULL)
-        remove(dest_path);
+    if (rc == 0)
+        rc = backup_verify(temp, version, err, err_size);
+    if (rc == 0)
+        rc = backup_place(temp, dest_path, err, err_size);
+    backup_discard(temp);
     return rc;
 }
 

@@ -10,9 +10,12 @@
 #include "log.h"
 #include "engine.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
@@ -136,7 +139,68 @@ static int write_and_rename(const char *dir, const char *path, const char *hash,
     return rc;
 }
 
-int store_attachment_save_file(const char *data_dir, const char *hash, const void *data, size_t len)
+// The hashes whose files requests are writing or attaching right now, with how
+// many requests hold each: a file is only removed when nobody holds its hash and
+// no row names it (store_attachment_release_file), so that one request's refusal
+// never removes the file another request is about to attach.
+struct held_hash {
+    char hash[STORE_ATTACHMENT_HASH_LEN + 1];
+    int holders;
+};
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct held_hash *held_hashes;
+static size_t held_count, held_capacity;
+
+// Adds one holder to hash. Returns 0, or -1 out of memory. Call with held_lock.
+static int hold_hash(const char *hash)
+{
+    for (size_t i = 0; i < held_count; i++)
+        if (strcmp(held_hashes[i].hash, hash) == 0) {
+            held_hashes[i].holders++;
+            return 0;
+        }
+    if (held_count == held_capacity) {
+        size_t capacity = held_capacity ? held_capacity * 2 : 16;
+        struct held_hash *grown = realloc(held_hashes, capacity * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        held_hashes = grown;
+        held_capacity = capacity;
+    }
+    snprintf(held_hashes[held_count].hash, sizeof held_hashes[held_count].hash, "%s", hash);
+    held_hashes[held_count++].holders = 1;
+    return 0;
+}
+
+// Takes one holder from hash. Returns how many remain. Call with held_lock.
+static int unhold_hash(const char *hash)
+{
+    for (size_t i = 0; i < held_count; i++)
+        if (strcmp(held_hashes[i].hash, hash) == 0) {
+            int left = --held_hashes[i].holders;
+            if (left == 0)
+                held_hashes[i] = held_hashes[--held_count];
+            return left;
+        }
+    return 0;
+}
+
+// STORE_OK when a row names the photo hash, else STORE_NOT_FOUND or STORE_ERROR.
+static int hash_referenced(struct store *store, const char *hash)
+{
+    static const char SQL[] = "SELECT 1 FROM attachment WHERE hash = :hash";
+    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_text(stmt, ":hash", hash);
+    int rc = store_step_row(stmt);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+// Writes the file (or finds it there). Returns STORE_OK, STORE_FULL or STORE_ERROR.
+static int save_file(struct store *store, const char *data_dir, const char *hash,
+                     const void *data, size_t len)
 {
     char photos[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
     if (!store_attachment_hash_valid(hash) ||
@@ -144,25 +208,93 @@ int store_attachment_save_file(const char *data_dir, const char *hash, const voi
         !photo_path(dir, sizeof dir, data_dir, hash, false) ||
         !photo_path(path, sizeof path, data_dir, hash, true)) {
         log_error("store: bad photo hash or data directory path");
-        return -1;
+        return STORE_ERROR;
     }
-    if (ensure_directory(photos, data_dir) != 0 || ensure_directory(dir, photos) != 0) {
-        log_error("store: cannot create %s: %s", dir, strerror(errno));
-        return -1;
-    }
+    bool ok = ensure_directory(photos, data_dir) == 0 && ensure_directory(dir, photos) == 0;
     struct stat st;
-    bool present = stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == len;
+    bool present = ok && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == len;
     // Even a present file gets its directory fsynced: the writer that renamed it
     // may not have reached its own fsync yet.
-    if (!present && write_and_rename(dir, path, hash, data, len) != 0) {
+    ok = ok && (present || write_and_rename(dir, path, hash, data, len) == 0) &&
+         fsync_directory(dir) == 0;
+    if (!ok && (errno == ENOSPC || errno == EDQUOT)) {
+        store_disk_state(store, true);
+        return STORE_FULL;
+    }
+    if (!ok) {
         log_error("store: cannot write photo %s: %s", path, strerror(errno));
-        return -1;
+        return STORE_ERROR;
     }
-    if (fsync_directory(dir) != 0) {
-        log_error("store: cannot fsync %s: %s", dir, strerror(errno));
-        return -1;
+    return STORE_OK;
+}
+
+int store_attachment_save_file(struct store *store, const char *data_dir, const char *hash,
+                               const void *data, size_t len)
+{
+    pthread_mutex_lock(&held_lock);
+    int held_ok = hold_hash(hash);
+    pthread_mutex_unlock(&held_lock);
+    if (held_ok != 0)
+        return STORE_ERROR;
+    int rc = save_file(store, data_dir, hash, data, len);
+    if (rc != STORE_OK)
+        store_attachment_release_file(store, data_dir, hash);
+    return rc;
+}
+
+void store_attachment_release_file(struct store *store, const char *data_dir, const char *hash)
+{
+    char path[PATH_MAX];
+    pthread_mutex_lock(&held_lock);
+    // A file no row names and no other request holds is nobody's: a refused or
+    // failed upload. (On a failed query the file stays; the sweep at start has it.)
+    if (unhold_hash(hash) == 0 && hash_referenced(store, hash) == STORE_NOT_FOUND &&
+        photo_path(path, sizeof path, data_dir, hash, true))
+        unlink(path);
+    pthread_mutex_unlock(&held_lock);
+}
+
+// Removes dir/name when it is a temporary file or the file of a photo no row
+// names. Returns 1 when removed, else 0.
+static int sweep_entry(struct store *store, const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    bool temporary = strncmp(name, ".tmp-", 5) == 0;
+    if (!temporary && !store_attachment_hash_valid(name))
+        return 0;
+    if (!temporary && hash_referenced(store, name) != STORE_NOT_FOUND)
+        return 0;
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return 0;
+    return unlink(path) == 0 ? 1 : 0;
+}
+
+int store_attachment_sweep(struct store *store, const char *data_dir, int *removed)
+{
+    char photos[PATH_MAX], dir[PATH_MAX];
+    *removed = 0;
+    if (snprintf(photos, sizeof photos, "%s/photos", data_dir) >= (int)sizeof photos)
+        return STORE_ERROR;
+    DIR *top = opendir(photos);
+    if (top == NULL)
+        return errno == ENOENT ? STORE_OK : STORE_ERROR;
+    struct dirent *sub;
+    while ((sub = readdir(top)) != NULL) {
+        // Only the two-hex-digit folders photo_path makes.
+        if (strlen(sub->d_name) != 2 || !isxdigit((unsigned char)sub->d_name[0]) ||
+            !isxdigit((unsigned char)sub->d_name[1]) ||
+            snprintf(dir, sizeof dir, "%s/%s", photos, sub->d_name) >= (int)sizeof dir)
+            continue;
+        DIR *files = opendir(dir);
+        if (files == NULL)
+            continue;
+        struct dirent *file;
+        while ((file = readdir(files)) != NULL)
+            *removed += sweep_entry(store, dir, file->d_name);
+        closedir(files);
     }
-    return 0;
+    closedir(top);
+    return STORE_OK;
 }
 
 int store_attachment_open_file(const char *data_dir, const char *hash, uint64_t *size)

@@ -482,7 +482,7 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     store_bind_id(s, ":deadline", c->stage_deadline);
     store_bind_id(s, ":closed", c->closed_at);
     int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    if (id < 0)
+    if (id < 0 && !store_disk_full(sqlite3_errcode(sqlite3_db_handle(s))))
         log_error("store: case insert failed: %s", sqlite3_errmsg(sqlite3_db_handle(s)));
     store_stmt_done(s);
     return id;

@@ -476,14 +476,22 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
 
 // ---- grid cells: imports, seeds and assignments ----
 
-// Finds the community with this code inside the jurisdiction. Returns STORE_OK
-// with *id set, STORE_NOT_FOUND or STORE_ERROR.
-static int community_in_scope(struct store_tx *tx, const char *code,
+// The statement for sql on the write job's connection (tx), or on the calling
+// thread's read connection when tx is NULL (an import's checks before its job).
+static sqlite3_stmt *place_stmt(struct store *store, struct store_tx *tx, const char *sql)
+{
+    return tx != NULL ? store_tx_stmt(tx, sql) : store_read_stmt(store, sql);
+}
+
+// Finds the community with this code inside the jurisdiction (tx, or store's read
+// connection when tx is NULL). Returns STORE_OK with *id set, STORE_NOT_FOUND or
+// STORE_ERROR.
+static int community_in_scope(struct store *store, struct store_tx *tx, const char *code,
                               const struct jurisdiction *jurisdiction, int64_t *id)
 {
     static const char SQL[] = "SELECT id FROM org_unit WHERE code = :code AND type = 'community' "
                               "AND path >= :scope_lo AND path < :scope_hi";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    sqlite3_stmt *stmt = place_stmt(store, tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     struct jurisdiction_range range;
@@ -498,10 +506,10 @@ static int community_in_scope(struct store_tx *tx, const char *code,
 }
 
 // STORE_OK when a cell with this code exists, else STORE_NOT_FOUND or STORE_ERROR.
-static int grid_exists(struct store_tx *tx, const char *code)
+static int grid_exists(struct store *store, struct store_tx *tx, const char *code)
 {
     static const char SQL[] = "SELECT 1 FROM grid_cell WHERE code = :code";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    sqlite3_stmt *stmt = place_stmt(store, tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":code", code);
@@ -510,11 +518,17 @@ static int grid_exists(struct store_tx *tx, const char *code)
     return rc;
 }
 
-// Calls fn(id, code, ring, n, data) for every stored cell whose bounding box meets
-// the given one, by id, until fn returns non-zero (then returned). Returns
-// STORE_OK after all candidates, fn's value, or STORE_ERROR.
-static int grid_candidates(struct store_tx *tx, double min_lon, double min_lat, double max_lon,
-                           double max_lat,
+// Which stored cells grid_candidates looks at: those whose bounding box meets
+// the cell's, with after < id < before (0 and INT64_MAX: all).
+struct grid_probe {
+    const struct store_grid_new *cell;
+    int64_t after, before;
+};
+
+// Calls fn(id, code, ring, n, data) for every stored cell the probe names, by id,
+// until fn returns non-zero (then returned); on tx, or on store's read connection
+// when tx is NULL. Returns STORE_OK after all candidates, fn's value, or STORE_ERROR.
+static int grid_candidates(struct store *store, struct store_tx *tx, const struct grid_probe *probe,
                            int (*fn)(int64_t id, const char *code, const struct geo_point *ring,
                                      size_t n, void *data),
                            void *data)
@@ -522,13 +536,17 @@ static int grid_candidates(struct store_tx *tx, double min_lon, double min_lat, 
     static const char SQL[] =
         "SELECT g.id, g.code, g.ring FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
         "WHERE r.max_lon >= :min_lon AND r.min_lon <= :max_lon AND r.max_lat >= :min_lat "
-        "AND r.min_lat <= :max_lat ORDER BY g.id";
+        "AND r.min_lat <= :max_lat AND g.id > :after AND g.id < :before ORDER BY g.id";
     struct geo_point *ring = malloc(STORE_GRID_RING_MAX * sizeof *ring);
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    sqlite3_stmt *stmt = place_stmt(store, tx, SQL);
     if (ring == NULL || stmt == NULL) {
         free(ring);
         return STORE_ERROR;
     }
+    double min_lon, min_lat, max_lon, max_lat;
+    geo_ring_bbox(probe->cell->ring, probe->cell->ring_len, &min_lon, &min_lat, &max_lon, &max_lat);
+    store_bind_int(stmt, ":after", probe->after);
+    store_bind_int(stmt, ":before", probe->before);
     store_bind_double(stmt, ":min_lon", min_lon);
     store_bind_double(stmt, ":min_lat", min_lat);
     store_bind_double(stmt, ":max_lon", max_lon);
@@ -640,6 +658,7 @@ static int grid_assign(struct store_tx *tx, const char *code_prefix, int64_t use
 }
 
 struct grid_import_job {
+    struct store *store;
     const struct store_grid_new *cells;
     size_t count;
     const struct jurisdiction *jurisdiction;
@@ -647,6 +666,8 @@ struct grid_import_job {
     struct store_grid_outcome *outcomes;
     int imported;
     const struct store_grid_new *current; // the cell whose overlaps are probed
+    bool prechecked;      // grid_import_precheck ran: outcomes hold its verdicts
+    int64_t last_checked; // the highest stored id the checks before the job saw
 };
 
 static int overlap_probe(int64_t id, const char *code, const struct geo_point *ring, size_t n,
@@ -661,59 +682,128 @@ static int overlap_probe(int64_t id, const char *code, const struct geo_point *r
     return 1;
 }
 
-// Checks and inserts one cell, recording the verdict. Returns STORE_OK (stored or
-// refused) or STORE_ERROR.
-static int grid_import_one(struct store_tx *tx, struct grid_import_job *job, size_t i)
+// Checks cell i against the stored cells the probe names, on tx (or the read
+// connection when tx is NULL): its community, its code and its overlaps. Sets
+// the verdict and *community_id. Returns STORE_OK (a verdict) or STORE_ERROR.
+static int grid_import_check(struct store_tx *tx, struct grid_import_job *job, size_t i,
+                             struct grid_probe *probe, int64_t *community_id)
 {
     const struct store_grid_new *cell = &job->cells[i];
     struct store_grid_outcome *out = &job->outcomes[i];
-    int64_t community_id = 0;
-    int rc = community_in_scope(tx, cell->community_code, job->jurisdiction, &community_id);
+    int rc = community_in_scope(job->store, tx, cell->community_code, job->jurisdiction,
+                                community_id);
     if (rc == STORE_NOT_FOUND)
         out->verdict = STORE_GRID_UNKNOWN_COMMUNITY;
     if (rc != STORE_OK)
         return rc == STORE_NOT_FOUND ? STORE_OK : STORE_ERROR;
-    rc = grid_exists(tx, cell->code);
+    rc = grid_exists(job->store, tx, cell->code);
     if (rc == STORE_OK)
         out->verdict = STORE_GRID_CODE_EXISTS;
     if (rc != STORE_NOT_FOUND)
         return rc == STORE_OK ? STORE_OK : STORE_ERROR;
-    double min_lon, min_lat, max_lon, max_lat;
-    geo_ring_bbox(cell->ring, cell->ring_len, &min_lon, &min_lat, &max_lon, &max_lat);
     job->current = cell;
-    rc = grid_candidates(tx, min_lon, min_lat, max_lon, max_lat, overlap_probe, job);
+    probe->cell = cell;
+    rc = grid_candidates(job->store, tx, probe, overlap_probe, job);
     if (rc == 1)
         out->verdict = STORE_GRID_OVERLAPS;
-    if (rc != STORE_OK)
-        return rc == 1 ? STORE_OK : STORE_ERROR;
-    rc = grid_insert(tx, cell, community_id, &out->grid_id);
+    return rc == STORE_OK || rc == 1 ? STORE_OK : STORE_ERROR;
+}
+
+// Checks and inserts one cell, recording the verdict. After the checks before
+// the job, only the cells stored since (after job->last_checked and before this
+// job's first, *first_own) are probed for overlaps. Returns STORE_OK (stored or
+// refused) or STORE_ERROR.
+static int grid_import_one(struct store_tx *tx, struct grid_import_job *job, size_t i,
+                           int64_t *first_own)
+{
+    struct store_grid_outcome *out = &job->outcomes[i];
+    struct grid_probe probe = {NULL, job->prechecked ? job->last_checked : 0,
+                               *first_own > 0 ? *first_own : INT64_MAX};
+    int64_t community_id = 0;
+    if (grid_import_check(tx, job, i, &probe, &community_id) != STORE_OK)
+        return STORE_ERROR;
+    if (out->verdict != STORE_GRID_IMPORTED)
+        return STORE_OK;
+    int rc = grid_insert(tx, &job->cells[i], community_id, &out->grid_id);
     if (rc == STORE_CONFLICT)
         out->verdict = STORE_GRID_CODE_EXISTS;
     else if (rc == STORE_INVALID)
         out->verdict = STORE_GRID_INVALID;
-    else if (rc == STORE_OK)
+    else if (rc == STORE_OK) {
         job->imported++;
+        if (*first_own == 0 && job->prechecked)
+            *first_own = out->grid_id;
+    }
     return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
 
+// The write job: every cell still IMPORTED after the checks before the job (all
+// of them when there were none) is checked again where it could have changed and
+// stored. The verdicts of the checks before stay.
 static int grid_import_job(struct store_tx *tx, void *data)
 {
     struct grid_import_job *job = data;
     bool any_refused = false;
+    int64_t first_own = 0;
     for (size_t i = 0; i < job->count; i++) {
-        job->outcomes[i] = (struct store_grid_outcome){STORE_GRID_IMPORTED, 0, 0, ""};
-        if (grid_import_one(tx, job, i) != STORE_OK)
+        if (!job->prechecked)
+            job->outcomes[i] = (struct store_grid_outcome){STORE_GRID_IMPORTED, 0, 0, -1, ""};
+        if (job->outcomes[i].verdict == STORE_GRID_IMPORTED &&
+            grid_import_one(tx, job, i, &first_own) != STORE_OK)
             return STORE_ERROR;
         any_refused = any_refused || job->outcomes[i].verdict != STORE_GRID_IMPORTED;
     }
     return any_refused && !job->keep_valid ? STORE_INVALID : STORE_OK;
 }
 
+// The checks of an import that take long (a hostile file of many long rings whose
+// boxes meet may take minutes) made before its write job, on the calling
+// thread's read connection, so that other writes are not held up: each cell
+// against the stored cells and against the earlier cells of the import. Sets
+// job->last_checked to the highest stored id they saw. Returns STORE_OK or
+// STORE_ERROR.
+static int grid_import_precheck(struct grid_import_job *job)
+{
+    static const char SQL_LAST[] = "SELECT COALESCE(MAX(id), 0) FROM grid_cell";
+    // No snapshot across the checks (they may take minutes, and would hold the WAL
+    // back): a cell stored after the highest id was read is probed by the job.
+    sqlite3_stmt *stmt = store_read_stmt(job->store, SQL_LAST);
+    int rc = stmt != NULL ? store_step_row(stmt) : STORE_ERROR;
+    job->prechecked = rc == STORE_OK;
+    job->last_checked = rc == STORE_OK ? sqlite3_column_int64(stmt, 0) : 0;
+    if (stmt != NULL)
+        store_stmt_done(stmt);
+    for (size_t i = 0; rc == STORE_OK && i < job->count; i++) {
+        struct store_grid_outcome *out = &job->outcomes[i];
+        *out = (struct store_grid_outcome){STORE_GRID_IMPORTED, 0, 0, -1, ""};
+        struct grid_probe probe = {NULL, 0, INT64_MAX};
+        int64_t community_id;
+        rc = grid_import_check(NULL, job, i, &probe, &community_id);
+        const struct store_grid_new *cell = &job->cells[i];
+        for (size_t k = 0; rc == STORE_OK && out->verdict == STORE_GRID_IMPORTED && k < i; k++)
+            if (job->outcomes[k].verdict == STORE_GRID_IMPORTED &&
+                geo_rings_overlap(cell->ring, cell->ring_len, job->cells[k].ring,
+                                  job->cells[k].ring_len)) {
+                out->verdict = STORE_GRID_OVERLAPS;
+                out->overlap_index = (int)k;
+                snprintf(out->overlap_code, sizeof out->overlap_code, "%s", job->cells[k].code);
+            }
+    }
+    return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
 int store_grid_import(struct store *store, const struct store_grid_new *cells, size_t count,
                       const struct jurisdiction *jurisdiction, bool keep_valid,
                       struct store_grid_outcome *outcomes, int *imported)
 {
-    struct grid_import_job job = {cells, count, jurisdiction, keep_valid, outcomes, 0, NULL};
+    struct grid_import_job job = {store, cells, count, jurisdiction, keep_valid, outcomes, 0, NULL,
+                                  false, 0};
+    *imported = 0;
+    if (grid_import_precheck(&job) != STORE_OK)
+        return STORE_ERROR;
+    for (size_t i = 0; !keep_valid && i < count; i++)
+        if (outcomes[i].verdict != STORE_GRID_IMPORTED)
+            return STORE_INVALID; // all or nothing, and something was refused already
     int rc = store_write(store, grid_import_job, &job);
     *imported = rc == STORE_OK ? job.imported : 0;
     return rc;
@@ -770,8 +860,8 @@ static int places_job(struct store_tx *tx, void *data)
         return STORE_ERROR;
     struct jurisdiction everywhere;
     jurisdiction_init_everywhere(&everywhere);
-    struct grid_import_job cells = {job->cells, job->cell_count, &everywhere, false, outcomes, 0,
-                                    NULL};
+    struct grid_import_job cells = {NULL,     job->cells, job->cell_count, &everywhere, false,
+                                    outcomes, 0,          NULL,            false,       0};
     int rc = grid_import_job(tx, &cells);
     free(outcomes);
     return rc;

@@ -416,7 +416,7 @@ void conf_photo(int64_t case_id, const char *stage, int64_t user_id,
     unsigned char data[64];
     char hash[STORE_ATTACHMENT_HASH_LEN + 1];
     conf_photo_bytes(data, sizeof data, hash);
-    cr_assert_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), 0);
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0);
     struct store_user user = {.role = ROLE_NONE};
     if (user_id > 0)
         cr_assert_eq(store_user_get(store, user_id, &user), STORE_OK);
@@ -432,6 +432,7 @@ void conf_photo(int64_t case_id, const char *stage, int64_t user_id,
     };
     struct store_attachment_outcome outcome;
     cr_assert_eq(store_attachment_add(store, &photo, &outcome), STORE_OK, "photo at %s", stage);
+    store_attachment_release_file(store, conf_data_dir, hash);
     cr_assert(outcome.created);
     if (hash_out != NULL)
         memcpy(hash_out, hash, sizeof hash);

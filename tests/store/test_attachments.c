@@ -74,8 +74,8 @@ Test(attachments, files_are_stored_by_their_hash)
     unsigned char data[100];
     char hash[STORE_ATTACHMENT_HASH_LEN + 1];
     conf_photo_bytes(data, sizeof data, hash);
-    cr_assert_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), 0);
-    cr_assert_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), 0,
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0);
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0,
                  "saving the same bytes again is fine");
     char dir[700], names[512];
     snprintf(dir, sizeof dir, "%s/photos/%.2s", conf_data_dir, hash);
@@ -93,7 +93,16 @@ Test(attachments, files_are_stored_by_their_hash)
     conf_photo_bytes(data, sizeof data, other);
     cr_expect_eq(store_attachment_open_file(conf_data_dir, other, &size), -1, "never saved");
     cr_expect_eq(store_attachment_open_file(conf_data_dir, "../../etc/passwd", &size), -1);
-    cr_expect_eq(store_attachment_save_file(conf_data_dir, "not-a-hash", data, sizeof data), -1);
+    cr_expect_eq(store_attachment_save_file(store, conf_data_dir, "not-a-hash", data, sizeof data),
+                 STORE_ERROR);
+    // No row names the file: it stays while either save holds it, and goes with
+    // the last release (an upload refused after its file was written).
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", dir, hash);
+    store_attachment_release_file(store, conf_data_dir, hash);
+    cr_expect_eq(access(path, F_OK), 0, "another save still holds it");
+    store_attachment_release_file(store, conf_data_dir, hash);
+    cr_expect_neq(access(path, F_OK), 0, "a file nothing names is removed");
 }
 
 // The number of names in dir other than . and ..
@@ -115,14 +124,16 @@ Test(attachments, a_file_that_cannot_be_written_fails_and_leaves_nothing)
     conf_photo_bytes(data, sizeof data, hash);
     snprintf(dir, sizeof dir, "%s/photos/%.2s", conf_data_dir, hash);
     snprintf(path, sizeof path, "%s/%s", dir, hash);
-    cr_assert_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), 0);
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0);
     cr_assert_eq(truncate(path, 10), 0);
-    cr_assert_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), 0);
+    cr_assert_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), 0);
     uint64_t size = 0;
     int fd = store_attachment_open_file(conf_data_dir, hash, &size);
     cr_assert_geq(fd, 0);
     cr_expect_eq(size, sizeof data, "the short file was replaced");
     close(fd);
+    store_attachment_release_file(store, conf_data_dir, hash);
+    store_attachment_release_file(store, conf_data_dir, hash);
     // A directory where the photo's file belongs: the save fails, no temporary
     // file is left, and opening it is refused.
     conf_photo_bytes(data, sizeof data, hash);
@@ -131,7 +142,7 @@ Test(attachments, a_file_that_cannot_be_written_fails_and_leaves_nothing)
     mkdir(dir, 0755);
     cr_assert_eq(mkdir(path, 0755), 0);
     int before = count_dir(dir);
-    cr_expect_eq(store_attachment_save_file(conf_data_dir, hash, data, sizeof data), -1);
+    cr_expect_eq(store_attachment_save_file(store, conf_data_dir, hash, data, sizeof data), -1);
     cr_expect_eq(count_dir(dir), before, "no temporary file left behind");
     cr_expect_eq(store_attachment_open_file(conf_data_dir, hash, &size), -1, "not a file");
     rmdir(path);
@@ -143,10 +154,10 @@ Test(attachments, a_file_that_cannot_be_written_fails_and_leaves_nothing)
     FILE *f = fopen(blocked_photos, "w");
     cr_assert_not_null(f);
     fclose(f);
-    cr_expect_eq(store_attachment_save_file(blocked, hash, data, sizeof data), -1);
+    cr_expect_eq(store_attachment_save_file(store, blocked, hash, data, sizeof data), -1);
     static char long_dir[5000];
     memset(long_dir, 'd', sizeof long_dir - 1);
-    cr_expect_eq(store_attachment_save_file(long_dir, hash, data, sizeof data), -1);
+    cr_expect_eq(store_attachment_save_file(store, long_dir, hash, data, sizeof data), -1);
     cr_expect_eq(store_attachment_open_file(long_dir, hash, &size), -1);
 }
 

@@ -59,12 +59,12 @@ Test(store, backup_writes_a_consistent_copy_and_refuses_an_existing_file)
     struct store_case c = conf_report("井盖缺失", city.grid_a1, "component", "0103");
     char dest[600], err[256] = "";
     snprintf(dest, sizeof dest, "%s/backup.db", conf_data_dir);
-    cr_assert_eq(store_backup(store, dest, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(store_backup(store, dest, NULL, err, sizeof err), 0, "%s", err);
     struct stat st;
     cr_assert_eq(stat(dest, &st), 0);
     cr_expect_gt(st.st_size, 0);
     err[0] = '\0';
-    cr_expect_eq(store_backup(store, dest, err, sizeof err), -1, "an existing file is refused");
+    cr_expect_eq(store_backup(store, dest, NULL, err, sizeof err), -1, "an existing file is refused");
     cr_expect_neq(err[0], '\0', "with a reason");
     if (conf_store_is_file()) {
         // The copy is a store of its own holding the case.

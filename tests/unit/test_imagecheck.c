@@ -304,3 +304,136 @@ Test(imagecheck, refuses_an_extended_webp_without_image_data)
     const char *reason = verify(webp, sizeof webp, "image/webp");
     cr_assert(reason != NULL && strstr(reason, "no image data") != NULL, "%s", reason);
 }
+
+// Rewrites the size in the IHDR of a PNG made by make_png (and its CRC).
+static void set_png_size(unsigned char *png, uint32_t width, uint32_t height)
+{
+    put_be32(png + 16, width);
+    put_be32(png + 20, height);
+    put_be32(png + 29, test_crc32(png + 12, 17));
+}
+
+static bool refused_for_pixels(const char *reason)
+{
+    return reason != NULL && strstr(reason, "50 megapixels") != NULL;
+}
+
+// A 1.5 MB file may declare 20000 x 20000 pixels; a browser showing it would
+// allocate 1.6 GB. The cap is on the declared size, at exactly 50 million.
+Test(imagecheck, refuses_a_png_declaring_more_than_50_megapixels)
+{
+    unsigned char png[128];
+    size_t len = make_png(png, 1, 8, 0, true);
+    set_png_size(png, 20000, 20000);
+    const char *reason = verify(png, len, "image/png");
+    cr_assert(refused_for_pixels(reason), "%s", reason ? reason : "(accepted)");
+    set_png_size(png, 10000, 5001);
+    cr_assert(refused_for_pixels(verify(png, len, NULL)));
+    set_png_size(png, 0x7fffffffu, 0x7fffffffu); // no overflow in the product
+    cr_assert(refused_for_pixels(verify(png, len, NULL)));
+    set_png_size(png, 10000, 5000);
+    cr_assert_null(verify(png, len, NULL));
+}
+
+static void set_jpeg_size(unsigned char *jpeg, unsigned width, unsigned height)
+{
+    cr_assert_eq(jpeg[JPEG_SOF_AT + 1], 0xc0);
+    jpeg[JPEG_SOF_AT + 5] = (unsigned char)(height >> 8);
+    jpeg[JPEG_SOF_AT + 6] = (unsigned char)height;
+    jpeg[JPEG_SOF_AT + 7] = (unsigned char)(width >> 8);
+    jpeg[JPEG_SOF_AT + 8] = (unsigned char)width;
+}
+
+Test(imagecheck, refuses_a_jpeg_declaring_more_than_50_megapixels)
+{
+    unsigned char jpeg[sizeof JPEG_8X8];
+    memcpy(jpeg, JPEG_8X8, sizeof jpeg);
+    set_jpeg_size(jpeg, 20000, 20000);
+    const char *reason = verify(jpeg, sizeof jpeg, "image/jpeg");
+    cr_assert(refused_for_pixels(reason), "%s", reason ? reason : "(accepted)");
+    set_jpeg_size(jpeg, 65535, 65535);
+    cr_assert(refused_for_pixels(verify(jpeg, sizeof jpeg, NULL)));
+    set_jpeg_size(jpeg, 10000, 5001);
+    cr_assert(refused_for_pixels(verify(jpeg, sizeof jpeg, NULL)));
+    set_jpeg_size(jpeg, 10000, 5000);
+    cr_assert_null(verify(jpeg, sizeof jpeg, NULL));
+    // A height left to a DNL marker is unknown, so refused.
+    set_jpeg_size(jpeg, 8, 0);
+    reason = verify(jpeg, sizeof jpeg, NULL);
+    cr_assert(reason != NULL && strstr(reason, "height") != NULL, "%s",
+              reason ? reason : "(accepted)");
+}
+
+Test(imagecheck, refuses_a_lossless_webp_declaring_more_than_50_megapixels)
+{
+    unsigned char webp[sizeof WEBP_1X1];
+    memcpy(webp, WEBP_1X1, sizeof webp);
+    // VP8L after its signature byte (offset 20): width - 1 and height - 1, 14 bits
+    // each, then the alpha bit and the version (kept from the original).
+    uint32_t bits = 16383u | 16383u << 14 | (uint32_t)(WEBP_1X1[24] & 0xf0) << 24;
+    for (int i = 0; i < 4; i++)
+        webp[21 + i] = (unsigned char)(bits >> (8 * i));
+    const char *reason = verify(webp, sizeof webp, "image/webp");
+    cr_assert(refused_for_pixels(reason), "%s", reason ? reason : "(accepted)");
+    bits = 6999u | 6999u << 14 | (uint32_t)(WEBP_1X1[24] & 0xf0) << 24; // 7000 x 7000: 49 million
+    for (int i = 0; i < 4; i++)
+        webp[21 + i] = (unsigned char)(bits >> (8 * i));
+    cr_assert_null(verify(webp, sizeof webp, NULL));
+}
+
+// A lossy WebP: RIFF, WEBP and one VP8 chunk of 10 bytes (frame tag, start code,
+// 14-bit width and height); the walk never decodes the frame.
+static void make_vp8_webp(unsigned char out[30], unsigned width, unsigned height)
+{
+    static const unsigned char HEAD[] = {'R', 'I', 'F', 'F', 22,  0,    0,    0,   'W',
+                                         'E', 'B', 'P', 'V', 'P', '8',  ' ',  10,  0,
+                                         0,   0,   0,   0,   0,   0x9d, 0x01, 0x2a};
+    memcpy(out, HEAD, sizeof HEAD);
+    out[26] = (unsigned char)width;
+    out[27] = (unsigned char)(width >> 8);
+    out[28] = (unsigned char)height;
+    out[29] = (unsigned char)(height >> 8);
+}
+
+Test(imagecheck, refuses_a_lossy_webp_declaring_more_than_50_megapixels)
+{
+    unsigned char webp[30];
+    make_vp8_webp(webp, 8000, 8000);
+    const char *reason = verify(webp, sizeof webp, "image/webp");
+    cr_assert(refused_for_pixels(reason), "%s", reason ? reason : "(accepted)");
+    make_vp8_webp(webp, 7000, 7000);
+    cr_assert_null(verify(webp, sizeof webp, NULL));
+}
+
+// Sets the canvas of the VP8X chunk at offset 12: width - 1 and height - 1 in 24 bits.
+static void set_webp_canvas(unsigned char *webp, uint32_t width, uint32_t height)
+{
+    for (int i = 0; i < 3; i++) {
+        webp[24 + i] = (unsigned char)((width - 1) >> (8 * i));
+        webp[27 + i] = (unsigned char)((height - 1) >> (8 * i));
+    }
+}
+
+// An extended WebP: its VP8X canvas counts, and so does each frame after it.
+Test(imagecheck, refuses_an_extended_webp_declaring_more_than_50_megapixels)
+{
+    unsigned char webp[30 + sizeof WEBP_1X1 - 12];
+    static const unsigned char VP8X[] = {'R', 'I', 'F', 'F', sizeof webp - 8,
+                                         0,   0,   0,   'W', 'E',
+                                         'B', 'P', 'V', 'P', '8',
+                                         'X', 10,  0,   0,   0,
+                                         0,   0,   0,   0};
+    memcpy(webp, VP8X, sizeof VP8X);
+    memcpy(webp + 30, WEBP_1X1 + 12, sizeof WEBP_1X1 - 12); // the 1x1 VP8L chunk
+    set_webp_canvas(webp, 20000, 20000);
+    const char *reason = verify(webp, sizeof webp, NULL);
+    cr_assert(refused_for_pixels(reason), "%s", reason ? reason : "(accepted)");
+    set_webp_canvas(webp, 1, 1);
+    reason = verify(webp, sizeof webp, NULL);
+    cr_assert_null(reason, "%s", reason);
+    // A small canvas with a huge frame inside is refused for the frame.
+    uint32_t bits = 16383u | 16383u << 14 | (uint32_t)(WEBP_1X1[24] & 0xf0) << 24;
+    for (int i = 0; i < 4; i++)
+        webp[30 + 9 + i] = (unsigned char)(bits >> (8 * i));
+    cr_assert(refused_for_pixels(verify(webp, sizeof webp, NULL)));
+}
