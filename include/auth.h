@@ -75,7 +75,8 @@ void auth_forget_sessions(void);
 
 // Starts a session for user_id: a 32-byte random token (set as the cookie through
 // the request's headers) and a CSRF token written to csrf_out (48 bytes). Returns
-// 0 or -1.
+// STORE_OK (0), or the store's result when the session could not be saved
+// (STORE_FULL on a full disk).
 int auth_session_start(struct request *req, int64_t user_id, char csrf_out[48]);
 
 // Ends the request's session (if any) and clears the cookie.

@@ -22,6 +22,7 @@ enum grid_import_result {
     GRID_IMPORT_REJECTED = 1, // some features rejected: nothing imported, or with
                               // skip_invalid every other feature
     GRID_IMPORT_INVALID = 2,  // not a GeoJSON FeatureCollection: nothing imported
+    GRID_IMPORT_FULL = 3,     // the disk is full: nothing imported, no report
 };
 
 // Imports the features of a parsed FeatureCollection. Each feature must be

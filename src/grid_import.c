@@ -455,7 +455,7 @@ int grid_import_collection(struct store *store, const cJSON *collection,
     if (rc != STORE_OK && rc != STORE_INVALID) {
         log_error("grid import: the write failed (%d)", rc);
         run_free(&run);
-        return GRID_IMPORT_ERROR;
+        return rc == STORE_FULL ? GRID_IMPORT_FULL : GRID_IMPORT_ERROR;
     }
     return run_finish(&run, rc == STORE_OK ? run.imported : 0, report);
 }
@@ -571,7 +571,8 @@ int grid_import_command(int argc, char **argv)
     char *printed = report ? cJSON_Print(report) : NULL;
     cJSON_Delete(report);
     if (printed == NULL) {
-        fprintf(stderr, "chengguan import: the import failed; see the log\n");
+        fprintf(stderr, "chengguan import: the import failed%s\n",
+                rc == GRID_IMPORT_FULL ? ": the disk is full" : "; see the log");
         return 1;
     }
     printf("%s\n", printed);

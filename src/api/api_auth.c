@@ -47,11 +47,12 @@ static void login_finish(struct request *req, bool ok, void *data)
     auth_login_settle(req, state->username, success ? AUTH_LOGIN_SUCCEEDED : AUTH_LOGIN_FAILED);
     struct store_user account;
     char csrf[48];
+    int rc = STORE_OK;
     if (!success) {
         request_reply_error(req, 401, ERR_INVALID_CREDENTIALS, "wrong username or password");
-    } else if (store_user_get(req->server->store, state->user_id, &account) != STORE_OK ||
-               auth_session_start(req, state->user_id, csrf) != 0) {
-        request_reply_error(req, 500, ERR_INTERNAL, "could not start a session");
+    } else if ((rc = store_user_get(req->server->store, state->user_id, &account)) != STORE_OK ||
+               (rc = auth_session_start(req, state->user_id, csrf)) != STORE_OK) {
+        request_reply_store_error(req, rc, "could not start a session");
     } else {
         struct request_user user = {0};
         user.id = account.id;

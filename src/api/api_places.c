@@ -270,7 +270,8 @@ static int import_grids(struct request *req)
         return request_reply_error(req, 400, ERR_INVALID_FIELD, "%s",
                                    cJSON_GetStringValue(cJSON_GetObjectItem(error, "message")));
     }
-    return request_reply_error(req, 500, ERR_INTERNAL, "the import failed");
+    return request_reply_store_error(req, rc == GRID_IMPORT_FULL ? STORE_FULL : STORE_ERROR,
+                                     "the import failed");
 }
 
 // method, pattern, handler, flags, roles

@@ -292,9 +292,10 @@ int auth_session_start(struct request *req, int64_t user_id, char csrf_out[48])
     unsigned char hash[STORE_HASH_BYTES];
     token_hash(token, hash);
     int64_t now = store_now_ms();
-    if (store_session_create(req->server->store, hash, user_id, csrf_out, now,
-                             now + session_absolute_ms, req->client_ip) != STORE_OK)
-        return -1;
+    int rc = store_session_create(req->server->store, hash, user_id, csrf_out, now,
+                                  now + session_absolute_ms, req->client_ip);
+    if (rc != STORE_OK)
+        return rc;
     request_add_header(req, "Set-Cookie",
                        arena_printf(req->arena, AUTH_COOKIE_NAME "=%s; Max-Age=%lld%s", token,
                                     (long long)(session_absolute_ms / 1000),

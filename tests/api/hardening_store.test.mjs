@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BIN, HONGQI, assertError, demoClient, runCli, startDemo, startServer, tempDir, uploadPending, uploadPhoto,
+  BIN, Client, DEMO_PASSWORD, HONGQI, assertError, demoClient, runCli, startDemo, startServer, tempDir, uploadPending, uploadPhoto,
 } from './lib.mjs';
 import { backupUnderLoad } from '../bench/backup_load.mjs';
 
@@ -150,6 +150,9 @@ test('a full disk answers 507 insufficient_storage, reads go on, and the log say
     assert.ok(refused, 'a write was refused once the disk was full');
     assertError(refused, 507, 'insufficient_storage');
     for (let i = 0; i < 3; i++) assertError(await file(1000 + i), 507, 'insufficient_storage');
+    // Signing in stores a session: also a 507, not a 500.
+    const login = await new Client(server.base).request('POST', '/api/v1/auth/login', { json: { username: 'inspector', password: DEMO_PASSWORD } });
+    assertError(login, 507, 'insufficient_storage');
     // Reads are served all along.
     const list = await supervisor.get('/api/v1/cases');
     assert.equal(list.status, 200, list.text);
