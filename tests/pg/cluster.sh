@@ -13,9 +13,12 @@
 #   cluster.sh psql DIR [ARG...]  psql on the database (ON_ERROR_STOP set)
 # DIR defaults to tests/.tmp/pg. Run as root, the server runs as the `postgres`
 # system user Debian's package creates (`nobody` without it): PostgreSQL refuses
-# to run as root. The binaries are Debian's (/usr/lib/postgresql/15/bin), or
+# to run as root; when that user cannot reach DIR (a checkout under /root, say),
+# the cluster's files go to a directory of its own under /tmp, named in DIR.
+# The binaries are Debian's (/usr/lib/postgresql/15/bin), or
 # those in PG_BIN; `make test-deps` installs them.
 set -euo pipefail
+umask 077
 cd "$(dirname "$0")/../.."
 
 command=${1:-}
@@ -55,44 +58,63 @@ free_port() {
     console.log(s.address().port); s.close(); });"
 }
 
+# Where the cluster's files are (data/, password, logs): DIR, or the directory
+# under /tmp that DIR names.
+home() {
+  local home
+  [ -f "$dir/home" ] || die "no cluster in $dir"
+  home=$(cat "$dir/home")
+  case "$home" in "$dir" | */chengguan-pg-*) echo "$home" ;; *) die "$dir/home: not a cluster's home" ;; esac
+}
+
 url() {
-  [ -f "$dir/port" ] && [ -f "$dir/password" ] || die "no cluster in $dir"
-  echo "postgres://chengguan:$(cat "$dir/password")@127.0.0.1:$(cat "$dir/port")/chengguan"
+  local home
+  home=$(home)
+  [ -f "$dir/port" ] || die "the cluster in $dir is not running"
+  echo "postgres://chengguan:$(cat "$home/password")@127.0.0.1:$(cat "$dir/port")/chengguan"
 }
 
 start() {
-  local bin user password port attempt
+  local bin user home password port attempt
   bin=$(find_bin)
   user=$(server_user)
   [ ! -e "$dir" ] || die "$dir exists; stop that cluster first (cluster.sh stop $dir)"
   mkdir -p "$dir"
+  chmod 0700 "$dir"
+  home=$dir
+  if [ "$user" != "$(id -un)" ]; then
+    chown "$user" "$dir"
+    if ! runuser -u "$user" -- test -w "$dir"; then
+      home=$(mktemp -d "${TMPDIR:-/tmp}/chengguan-pg-XXXXXX")
+      chown "$user" "$home"
+    fi
+  fi
+  echo "$home" > "$dir/home"
   # Whatever fails below, a half-made cluster does not outlive this script.
   trap '[ -n "${started:-}" ] || stop >/dev/null 2>&1 || true' EXIT
-  [ "$user" = "$(id -un)" ] || chown "$user" "$dir"
-  chmod 0700 "$dir"
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-  printf '%s\n' "$password" > "$dir/password"
-  [ "$user" = "$(id -un)" ] || chown "$user" "$dir/password"
+  printf '%s\n' "$password" > "$home/password"
+  [ "$user" = "$(id -un)" ] || chown "$user" "$home/password"
   # A test cluster: no fsync (it is thrown away, a power loss is not what it
   # tests), few connections, little memory; UTF-8 with the C locale, so text
   # sorts by bytes as in SQLite.
-  as_server_user "$user" "$bin/initdb" --pgdata="$dir/data" --username=chengguan \
-    --pwfile="$dir/password" --auth=scram-sha-256 --encoding=UTF8 --locale=C \
-    --no-sync --no-instructions >"$dir/initdb.log" 2>&1 ||
-    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  as_server_user "$user" "$bin/initdb" --pgdata="$home/data" --username=chengguan \
+    --pwfile="$home/password" --auth=scram-sha-256 --encoding=UTF8 --locale=C \
+    --no-sync --no-instructions >"$home/initdb.log" 2>&1 ||
+    { cat "$home/initdb.log" >&2; die "initdb failed"; }
   # The port is free when asked, but another process may take it before the
   # server binds it: then try another.
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
-    if as_server_user "$user" "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" \
+    if as_server_user "$user" "$bin/pg_ctl" --pgdata="$home/data" --log="$home/server.log" \
         --wait --timeout=60 --silent start \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$home' \
             -c fsync=off -c full_page_writes=off -c max_connections=20 -c shared_buffers=16MB" \
         >/dev/null 2>&1; then
       echo "$port" > "$dir/port"
       break
     fi
-    [ "$attempt" != 5 ] || { tail -n 20 "$dir/server.log" >&2; die "the server did not start"; }
+    [ "$attempt" != 5 ] || { tail -n 20 "$home/server.log" >&2; die "the server did not start"; }
   done
   PGPASSWORD=$password "$bin/psql" -X -q -v ON_ERROR_STOP=1 \
     "postgres://chengguan@127.0.0.1:$port/postgres" -c 'CREATE DATABASE chengguan' ||
@@ -137,15 +159,15 @@ migrate() {
 }
 
 stop() {
-  local bin
-  # Only a directory start made (it holds the password file) is removed.
-  [ -f "$dir/password" ] || die "no cluster in $dir"
-  if [ -f "$dir/data/postmaster.pid" ]; then
+  local bin home
+  # Only a directory start made (it names the cluster's home) is removed.
+  home=$(home)
+  if [ -f "$home/data/postmaster.pid" ]; then
     bin=$(find_bin)
-    as_server_user "$(stat -c %U "$dir/data")" "$bin/pg_ctl" --pgdata="$dir/data" \
+    as_server_user "$(stat -c %U "$home/data")" "$bin/pg_ctl" --pgdata="$home/data" \
       --wait --timeout=60 --mode=fast --silent stop || die "pg_ctl stop failed; left $dir"
   fi
-  rm -rf "$dir"
+  rm -rf "$home" "$dir"
 }
 
 case "$command" in
