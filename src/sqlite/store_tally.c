@@ -61,7 +61,8 @@ static int dimension_add(struct store_tx *tx, enum tally_dimension d, const stru
 // Whether a and b count in the same row of tally d.
 static bool same_row(enum tally_dimension d, const struct store_case *a, const struct store_case *b)
 {
-    if (strcmp(a->place_path, b->place_path) != 0)
+    // The same place: a case changes place only when it is placed (store_tally_moved).
+    if (a->community_id != b->community_id || a->needs_placement != b->needs_placement)
         return false;
     switch (d) {
     case TALLY_STATE:
