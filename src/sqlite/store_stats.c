@@ -19,17 +19,17 @@
 // Counts by what the overview groups cases by, from the tally the write path
 // keeps (a few rows per place, not a row per case).
 static const char SQL_STATE[] =
-    "SELECT state, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY state HAVING sum(n) > 0";
+    "SELECT state, sum(n) FROM case_tally_state WHERE " IN_SCOPE "GROUP BY state HAVING sum(n) > 0";
 // The whole city by state, for the metrics: one kept row per state.
 static const char SQL_ALL_STATES[] = "SELECT state, n FROM case_state_tally WHERE n > 0";
-static const char SQL_SOURCE[] =
-    "SELECT source, sum(n) FROM case_tally WHERE " IN_SCOPE "GROUP BY source HAVING sum(n) > 0";
+static const char SQL_SOURCE[] = "SELECT source, sum(n) FROM case_tally_source WHERE " IN_SCOPE
+                                 "GROUP BY source HAVING sum(n) > 0";
 static const char SQL_RATING[] = "SELECT rating, sum(n) FROM case_rating_tally WHERE " IN_SCOPE
                                  "GROUP BY rating HAVING sum(n) > 0";
 static const char SQL_TOTALS[] =
-    "SELECT coalesce(sum(n) FILTER (WHERE state IN " OPEN_STATES "), 0), "
-    "coalesce(sum(n) FILTER (WHERE pending = 1), 0), "
-    "coalesce(sum(n) FILTER (WHERE self_handled = 1), 0) FROM case_tally WHERE " IN_SCOPE;
+    "SELECT (SELECT coalesce(sum(n), 0) FROM case_tally_state WHERE " IN_SCOPE
+    "AND state IN " OPEN_STATES "), coalesce(sum(n) FILTER (WHERE pending = 1), 0), "
+    "coalesce(sum(n) FILTER (WHERE self_handled = 1), 0) FROM case_tally_flags WHERE " IN_SCOPE;
 static const char SQL_DAYS[] =
     "SELECT coalesce(sum(created), 0), coalesce(sum(closed), 0) FROM case_daily "
     "WHERE " IN_SCOPE "AND day >= :since_day";
@@ -42,11 +42,12 @@ static const char SQL_OVERDUE[] =
 static const char SQL_STREET[] =
     "SELECT s.id, s.code, s.name, coalesce(sum(t.n) FILTER (WHERE t.state IN " OPEN_STATES "), 0), "
     "coalesce(sum(t.n) FILTER (WHERE t.state = 'closed'), 0) "
-    "FROM case_tally t JOIN org_unit s ON s.id = t.street_id "
+    "FROM case_tally_state t JOIN org_unit s ON s.id = t.street_id "
     "WHERE t.place_path >= :scope_lo AND t.place_path < :scope_hi GROUP BY s.id ORDER BY s.code";
 static const char SQL_CATEGORY[] =
     "SELECT g.id, g.tree, g.code, g.name_zh, g.name_en, t.total FROM "
-    "(SELECT category_id, sum(n) AS total FROM case_tally WHERE " IN_SCOPE "AND category_id > 0 "
+    "(SELECT category_id, sum(n) AS total FROM case_tally_category WHERE " IN_SCOPE
+    "AND category_id > 0 "
     "GROUP BY category_id HAVING total > 0 ORDER BY total DESC, category_id LIMIT 10) t "
     "JOIN category g ON g.id = t.category_id ORDER BY t.total DESC, g.id";
 

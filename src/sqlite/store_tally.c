@@ -7,25 +7,93 @@
 
 #include "store_cases.h"
 
-static int tally_add(struct store_tx *tx, const struct store_case *c, int delta)
+#include <string.h>
+
+// The overview's tallies, one table per thing it groups by (migration 0011):
+// each has at most one row per place and value, so they stop growing once a
+// city's places have seen every value.
+enum tally_dimension { TALLY_STATE, TALLY_SOURCE, TALLY_CATEGORY, TALLY_FLAGS, TALLY_DIMENSIONS };
+
+static const char *const TALLY_SQL[TALLY_DIMENSIONS] = {
+    [TALLY_STATE] = "INSERT INTO case_tally_state (place_path, street_id, state, n) "
+                    "VALUES (:place, :street, :state, :n) ON CONFLICT (place_path, street_id, "
+                    "state) DO UPDATE SET n = n + excluded.n",
+    [TALLY_SOURCE] = "INSERT INTO case_tally_source (place_path, source, n) "
+                     "VALUES (:place, :source, :n) ON CONFLICT (place_path, source) "
+                     "DO UPDATE SET n = n + excluded.n",
+    [TALLY_CATEGORY] = "INSERT INTO case_tally_category (place_path, category_id, n) "
+                       "VALUES (:place, :category, :n) ON CONFLICT (place_path, category_id) "
+                       "DO UPDATE SET n = n + excluded.n",
+    [TALLY_FLAGS] = "INSERT INTO case_tally_flags (place_path, self_handled, pending, n) "
+                    "VALUES (:place, :self, :pending, :n) ON CONFLICT (place_path, "
+                    "self_handled, pending) DO UPDATE SET n = n + excluded.n",
+};
+
+// Adds delta to the case's row of one tally.
+static int dimension_add(struct store_tx *tx, enum tally_dimension d, const struct store_case *c,
+                         int delta)
 {
-    static const char SQL[] =
-        "INSERT INTO case_tally (place_path, street_id, state, source, category_id, "
-        "self_handled, pending, n) VALUES (:place, :street, :state, :source, :category, :self, "
-        ":pending, :n) ON CONFLICT (place_path, street_id, state, source, category_id, "
-        "self_handled, pending) DO UPDATE SET n = n + excluded.n";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    sqlite3_stmt *stmt = store_tx_stmt(tx, TALLY_SQL[d]);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":place", c->place_path);
-    store_bind_int(stmt, ":street", c->street_id);
-    store_bind_text(stmt, ":state", casefsm_state_name(c->state));
-    store_bind_text(stmt, ":source", c->source);
-    store_bind_int(stmt, ":category", c->category_id);
-    store_bind_int(stmt, ":self", c->self_handled);
-    store_bind_int(stmt, ":pending", c->pending != CASEFSM_PENDING_NONE);
+    switch (d) {
+    case TALLY_STATE:
+        store_bind_int(stmt, ":street", c->street_id);
+        store_bind_text(stmt, ":state", casefsm_state_name(c->state));
+        break;
+    case TALLY_SOURCE:
+        store_bind_text(stmt, ":source", c->source);
+        break;
+    case TALLY_CATEGORY:
+        store_bind_int(stmt, ":category", c->category_id);
+        break;
+    case TALLY_FLAGS:
+    case TALLY_DIMENSIONS:
+        store_bind_int(stmt, ":self", c->self_handled);
+        store_bind_int(stmt, ":pending", c->pending != CASEFSM_PENDING_NONE);
+        break;
+    }
     store_bind_int(stmt, ":n", delta);
     return store_exec_stmt(stmt);
+}
+
+// Whether a and b count in the same row of tally d.
+static bool same_row(enum tally_dimension d, const struct store_case *a, const struct store_case *b)
+{
+    // The same place: a case changes place only when it is placed (store_tally_moved).
+    if (a->community_id != b->community_id || a->needs_placement != b->needs_placement)
+        return false;
+    switch (d) {
+    case TALLY_STATE:
+        return a->street_id == b->street_id && a->state == b->state;
+    case TALLY_SOURCE:
+        return strcmp(a->source, b->source) == 0;
+    case TALLY_CATEGORY:
+        return a->category_id == b->category_id;
+    case TALLY_FLAGS:
+    case TALLY_DIMENSIONS:
+        break;
+    }
+    return a->self_handled == b->self_handled &&
+           (a->pending != CASEFSM_PENDING_NONE) == (b->pending != CASEFSM_PENDING_NONE);
+}
+
+// Counts a new case in every tally (before NULL), or moves a changed case from
+// its old rows to its new ones where they differ.
+static int tally_move(struct store_tx *tx, const struct store_case *before,
+                      const struct store_case *after)
+{
+    int rc = STORE_OK;
+    for (enum tally_dimension d = 0; rc == STORE_OK && d < TALLY_DIMENSIONS; d++) {
+        if (before != NULL && same_row(d, before, after))
+            continue;
+        if (before != NULL)
+            rc = dimension_add(tx, d, before, -1);
+        if (rc == STORE_OK)
+            rc = dimension_add(tx, d, after, 1);
+    }
+    return rc;
 }
 
 // Moves the city-wide count of a state (case_state_tally, read by the metrics).
@@ -62,7 +130,7 @@ static int daily_add(struct store_tx *tx, const char *place_path, int64_t at, bo
 
 int store_tally_created(struct store_tx *tx, const struct store_case *c)
 {
-    int rc = tally_add(tx, c, 1);
+    int rc = tally_move(tx, NULL, c);
     if (rc == STORE_OK)
         rc = state_add(tx, c->state, 1);
     if (rc == STORE_OK)
@@ -75,9 +143,7 @@ int store_tally_created(struct store_tx *tx, const struct store_case *c)
 int store_tally_changed(struct store_tx *tx, const struct store_case *before,
                         const struct store_case *after)
 {
-    int rc = tally_add(tx, before, -1);
-    if (rc == STORE_OK)
-        rc = tally_add(tx, after, 1);
+    int rc = tally_move(tx, before, after);
     if (rc == STORE_OK && before->state != after->state &&
         (rc = state_add(tx, before->state, -1)) == STORE_OK)
         rc = state_add(tx, after->state, 1);
@@ -146,17 +212,25 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
     return rc;
 }
 
+// Counts the rows where a place's tally and a recount of its cases differ, both
+// ways (a row of zero may stay behind after its cases moved on).
+#define TALLY_CHECK(table, columns, groups)                                                        \
+    "WITH counted AS (SELECT place_path, " columns                                                 \
+    ", count(*) AS n FROM case_record GROUP BY " groups                                            \
+    ") SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM " table                    \
+    " WHERE n <> 0 UNION ALL SELECT * FROM " table " WHERE n <> 0 EXCEPT SELECT * FROM counted)"
+
 bool store_tally_consistent(struct store *store)
 {
-    // Every tally row (by place, ratings, city-wide states) against a recount of
-    // the cases, both ways (a row of zero
-    // may stay behind after its cases moved on).
-    static const char SQL[] =
-        "WITH counted AS (SELECT place_path, COALESCE(street_id, 0) AS street_id, state, source, "
-        "COALESCE(category_id, 0) AS category_id, self_handled, pending <> 'none' AS pending, "
-        "count(*) AS n FROM case_record GROUP BY 1, 2, 3, 4, 5, 6, 7) "
-        "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM case_tally WHERE n <> 0 "
-        "UNION ALL SELECT * FROM case_tally WHERE n <> 0 EXCEPT SELECT * FROM counted)";
+    // Every tally (by place, ratings, city-wide states) against a recount of the
+    // cases.
+    static const char SQL_STATE[] =
+        TALLY_CHECK("case_tally_state", "COALESCE(street_id, 0) AS street_id, state", "1, 2, 3");
+    static const char SQL_SOURCE[] = TALLY_CHECK("case_tally_source", "source", "1, 2");
+    static const char SQL_CATEGORY[] =
+        TALLY_CHECK("case_tally_category", "COALESCE(category_id, 0) AS category_id", "1, 2");
+    static const char SQL_FLAGS[] =
+        TALLY_CHECK("case_tally_flags", "self_handled, pending <> 'none' AS pending", "1, 2, 3");
     static const char SQL_RATINGS[] =
         "WITH counted AS (SELECT c.place_path, r.rating, count(*) AS n FROM case_rating r "
         "JOIN case_record c ON c.id = r.case_id GROUP BY 1, 2) "
@@ -168,7 +242,8 @@ bool store_tally_consistent(struct store *store)
         "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM case_state_tally "
         "WHERE n <> 0 UNION ALL SELECT * FROM case_state_tally WHERE n <> 0 EXCEPT "
         "SELECT * FROM counted)";
-    const char *checks[] = {SQL, SQL_RATINGS, SQL_STATES};
+    const char *checks[] = {SQL_STATE, SQL_SOURCE,  SQL_CATEGORY,
+                            SQL_FLAGS, SQL_RATINGS, SQL_STATES};
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         sqlite3_stmt *stmt = store_read_stmt(store, checks[i]);
         if (stmt == NULL)

@@ -94,9 +94,9 @@ async function loadAndKill(server, client, sessions, city, ledger, killAt) {
 // forges an event (see --sabotage).
 function sabotage(ledger, touched) {
   if (args.sabotage === 'records') {
-    const key = 'place_path, street_id, state, source, category_id, self_handled, pending';
+    const key = 'place_path, street_id, state';
     run('sqlite3', [join(dataDir, 'chengguan.db'),
-      `UPDATE case_tally SET n = n + 1 WHERE (${key}) = (SELECT ${key} FROM case_tally LIMIT 1);` +
+      `UPDATE case_tally_state SET n = n + 1 WHERE (${key}) = (SELECT ${key} FROM case_tally_state LIMIT 1);` +
       ' DROP TRIGGER case_event_no_update;' +
       " UPDATE case_event SET note = 'forged' WHERE id = (SELECT max(id) FROM case_event);"]);
     console.log('sabotage: changed one overview tally and forged the last case event');
