@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -107,6 +108,10 @@ Test(snapshot, readers_racing_a_writer_see_whole_values_and_nothing_piles_up)
     pthread_t threads[READERS];
     for (int i = 0; i < READERS; i++)
         cr_assert_eq(pthread_create(&threads[i], NULL, reader, &race), 0);
+    // Publish only once the readers run: on a loaded machine the publishes could
+    // otherwise all be over before a reader is scheduled, and nothing would race.
+    while (atomic_load(&race.reads) < READERS)
+        sched_yield();
     for (int64_t serial = 2; serial <= PUBLISHES; serial++) {
         snapshot_publish(&race.cell, make(&race.cell, serial));
         cr_assert_leq(snapshot_live(&race.cell), 1 + READERS,
