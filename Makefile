@@ -5,7 +5,10 @@ SHELL   := /bin/bash
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 libcjson libsodium
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev pkg-config
-APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei
+APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql libpq-dev
+# Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests
+# start throwaway clusters with them (tests/pg/cluster.sh).
+PG_BIN   := /usr/lib/postgresql/15/bin
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Iinclude $(WARNINGS) -g -MMD -MP
@@ -90,6 +93,8 @@ test-deps: deps
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
+	[ -x $(PG_BIN)/initdb ] && [ -x $(PG_BIN)/pg_ctl ] || missing="$$missing postgresql"; \
+	pkg-config --exists libpq 2>/dev/null || missing="$$missing libpq-dev"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing test dependencies:$$missing"; \
