@@ -8,6 +8,7 @@
 #include "jurisdiction.h"
 #include "roles.h"
 #include "router.h"
+#include "workqueue.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -68,7 +69,7 @@ struct request {
     bool started;
     bool dispatched;
     bool static_file; // answered from the web directory (counted apart from routes)
-    bool writes;                               // a write route, counted by the drain
+    bool writes;      // a write route, counted by the drain
     struct drain_connection *drain_connection; // its connection's entry (drain.h)
 
     // A handler that waits for slow work (e.g. password hashing) sets suspended and
@@ -78,7 +79,7 @@ struct request {
     bool suspended;
     void (*on_suspended)(struct request *req);
     void *on_suspended_data;
-    struct request *pool_next; // the handler pool's queue (handler_pool.c)
+    struct workqueue_item pool_item; // the handler pool's queue (handler_pool.c)
 
     cJSON *json;               // parsed body of a ROUTE_JSON route
     struct request_user *user; // NULL when anonymous

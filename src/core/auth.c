@@ -13,8 +13,8 @@
 #include "store.h"
 #include "store_users.h"
 #include "textseg.h"
+#include "workqueue.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -30,23 +30,17 @@ static int64_t session_idle_ms = AUTH_DEFAULT_IDLE_S * 1000LL;
 static int64_t session_absolute_ms = AUTH_DEFAULT_ABSOLUTE_S * 1000LL;
 
 struct verify_job {
+    struct workqueue_item item; // first: the queue hands back the job
     struct request *req;
     const char *hash;
     char *password;
     void (*done)(struct request *req, bool ok, void *data);
     void *data;
-    struct verify_job *next;
 };
 
-static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t ready;
-    struct verify_job *head, *tail;
-    int queued;
-    bool stopping;
-    int count;
-    pthread_t threads[AUTH_MAX_VERIFIERS];
-} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER};
+static struct workqueue pool = WORKQUEUE_INIT;
+// Jobs reserved or queued and not yet taken by a verifier (at most AUTH_QUEUE_MAX).
+static atomic_int queued;
 
 static int load_key(struct store *store)
 {
@@ -73,32 +67,17 @@ static void token_hash(const char *token, unsigned char out[STORE_HASH_BYTES])
                        token_key, sizeof token_key);
 }
 
-static void *verifier_main(void *arg)
+static void verify(struct workqueue_item *item)
 {
-    (void)arg;
-    pthread_mutex_lock(&pool.lock);
-    for (;;) {
-        while (pool.head == NULL && !pool.stopping)
-            pthread_cond_wait(&pool.ready, &pool.lock);
-        if (pool.head == NULL)
-            break;
-        struct verify_job *job = pool.head;
-        pool.head = job->next;
-        if (pool.head == NULL)
-            pool.tail = NULL;
-        pool.queued--;
-        pthread_mutex_unlock(&pool.lock);
-        const char *hash = job->hash ? job->hash : dummy_hash;
-        bool ok = crypto_pwhash_str_verify(hash, job->password, strlen(job->password)) == 0 &&
-                  job->hash != NULL;
-        sodium_memzero(job->password, strlen(job->password));
-        log_set_request(job->req->request_id);
-        job->done(job->req, ok, job->data);
-        log_set_request(NULL);
-        pthread_mutex_lock(&pool.lock);
-    }
-    pthread_mutex_unlock(&pool.lock);
-    return NULL;
+    struct verify_job *job = (struct verify_job *)item;
+    atomic_fetch_sub(&queued, 1);
+    const char *hash = job->hash ? job->hash : dummy_hash;
+    bool ok = crypto_pwhash_str_verify(hash, job->password, strlen(job->password)) == 0 &&
+              job->hash != NULL;
+    sodium_memzero(job->password, strlen(job->password));
+    log_set_request(job->req->request_id);
+    job->done(job->req, ok, job->data);
+    log_set_request(NULL);
 }
 
 int auth_init(struct store *store, int verifiers, int idle_s, int absolute_s)
@@ -115,24 +94,12 @@ int auth_init(struct store *store, int verifiers, int idle_s, int absolute_s)
         verifiers = 1;
     if (verifiers > AUTH_MAX_VERIFIERS)
         verifiers = AUTH_MAX_VERIFIERS;
-    pool.stopping = false;
-    for (int i = 0; i < verifiers; i++) {
-        if (pthread_create(&pool.threads[i], NULL, verifier_main, NULL) != 0)
-            return -1;
-        pool.count++;
-    }
-    return 0;
+    return workqueue_start(&pool, verifiers, 0, verify) == verifiers ? 0 : -1;
 }
 
 void auth_shutdown(void)
 {
-    pthread_mutex_lock(&pool.lock);
-    pool.stopping = true;
-    pthread_cond_broadcast(&pool.ready);
-    pthread_mutex_unlock(&pool.lock);
-    for (int i = 0; i < pool.count; i++)
-        pthread_join(pool.threads[i], NULL);
-    pool.count = 0;
+    workqueue_stop(&pool);
 }
 
 const char *auth_password_problem(const char *password)
@@ -166,37 +133,30 @@ static void wipe_password(void *data)
 static void enqueue_verify(struct request *req)
 {
     struct verify_job *job = req->on_suspended_data;
-    pthread_mutex_lock(&pool.lock);
-    if (pool.tail)
-        pool.tail->next = job;
-    else
-        pool.head = job;
-    pool.tail = job;
-    pthread_cond_signal(&pool.ready);
-    pthread_mutex_unlock(&pool.lock);
+    workqueue_push(&pool, &job->item);
 }
 
 int auth_verify_password_async(struct request *req, const char *hash, const char *password,
                                void (*done)(struct request *req, bool ok, void *data), void *data)
 {
-    pthread_mutex_lock(&pool.lock);
-    bool full = pool.queued >= AUTH_QUEUE_MAX || pool.count == 0;
-    if (!full)
-        pool.queued++; // reserved now, queued once the connection is suspended
-    pthread_mutex_unlock(&pool.lock);
-    if (full)
-        return -1;
+    // A place is reserved now, queued once the connection is suspended.
+    int n = atomic_load(&queued);
+    do {
+        if (n >= AUTH_QUEUE_MAX || pool.count == 0)
+            return -1;
+    } while (!atomic_compare_exchange_weak(&queued, &n, n + 1));
     struct verify_job *job = arena_alloc(req->arena, sizeof *job);
     char *copy = arena_strdup(req->arena, password);
     if (job == NULL || copy == NULL) {
-        pthread_mutex_lock(&pool.lock);
-        pool.queued--;
-        pthread_mutex_unlock(&pool.lock);
+        atomic_fetch_sub(&queued, 1);
         return -1;
     }
     arena_defer(req->arena, wipe_password, copy);
-    *job = (struct verify_job){req, hash ? arena_strdup(req->arena, hash) : NULL, copy, done, data,
-                               NULL};
+    *job = (struct verify_job){.req = req,
+                               .hash = hash ? arena_strdup(req->arena, hash) : NULL,
+                               .password = copy,
+                               .done = done,
+                               .data = data};
     req->suspended = true;
     req->on_suspended = enqueue_verify;
     req->on_suspended_data = job;
