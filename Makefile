@@ -73,17 +73,22 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
 
 all: deps $(BIN)
 
-# Install the -dev packages when a pkg-config check fails: as root directly,
-# otherwise print the command to run.
-deps:
-	@if ! pkg-config --exists $(PKGS) 2>/dev/null; then \
+# The shell that installs the Debian packages named in $$missing (a shell
+# variable: each name after a space) when it is not empty: as root directly,
+# otherwise it prints the command to run and fails. $(1) says what they are.
+apt_install = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing build dependencies: $(APT_DEV)"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_DEV); \
+	    echo "installing $(1):$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	  else \
-	    echo "missing libraries; run: sudo apt-get install -y $(APT_DEV)"; exit 1; \
+	    echo "missing $(1); run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+
+# Install the -dev packages when a pkg-config check fails.
+deps:
+	@missing=""; pkg-config --exists $(PKGS) 2>/dev/null || missing=" $(APT_DEV)"; \
+	$(call apt_install,libraries)
 
 test-deps: deps
 	@missing=""; \
@@ -95,14 +100,7 @@ test-deps: deps
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
 	[ -x $(PG_BIN)/initdb ] && [ -x $(PG_BIN)/pg_ctl ] || missing="$$missing postgresql"; \
 	pkg-config --exists libpq 2>/dev/null || missing="$$missing libpq-dev"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing test dependencies:$$missing"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	  else \
-	    echo "missing test tools; run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call apt_install,test tools)
 
 $(BIN): $(OBJECTS)
 	@mkdir -p $(dir $@)
@@ -187,14 +185,7 @@ bench-deps: deps
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing benchmark tools:$$missing"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	  else \
-	    echo "missing benchmark tools; run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call apt_install,benchmark tools)
 
 $(BENCH_DIR)/floor_%: tests/bench/floor_%.c tests/bench/floor.c tests/bench/floor.h
 	@mkdir -p $(dir $@)
@@ -262,14 +253,7 @@ fuzz-deps: deps
 	elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' | \
 	  $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then \
 	  missing=" libclang-rt-14-dev"; fi; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing fuzzing tools:$$missing"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	  else \
-	    echo "missing fuzzing tools; run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call apt_install,fuzzing tools)
 
 $(FUZZ_BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -387,14 +371,8 @@ COVERAGE_BRANCH_MIN   := 75
 GCOVR := gcovr -r . --object-directory .build/cov -f 'src/' --exclude-unreachable-branches
 
 coverage-deps: test-deps
-	@if ! command -v gcovr >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing coverage tools: gcovr"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcovr; \
-	  else \
-	    echo "missing coverage tools; run: sudo apt-get install -y gcovr"; exit 1; \
-	  fi; \
-	fi
+	@missing=""; command -v gcovr >/dev/null 2>&1 || missing=" gcovr"; \
+	$(call apt_install,coverage tools)
 
 coverage: coverage-deps
 	@$(MAKE) --no-print-directory COV=1 .build/cov/chengguan unit-tests store-tests bench-tools
