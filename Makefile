@@ -12,8 +12,6 @@ PG_BIN   := /usr/lib/postgresql/15/bin
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Iinclude $(WARNINGS) -g -MMD -MP
-# The store logic in src/store/ still includes the SQLite engine's private header.
-CFLAGS_BASE += -Isrc/sqlite
 
 ifeq ($(SAN),1)
 BUILD   := .build/san

@@ -39,17 +39,22 @@ test('no SQL text outside the store files', () => {
   assert.ok(store.some((s) => sql.test(s)));
 });
 
-test('only the SQLite engine folder includes sqlite3.h', () => {
+test('only an engine\'s folder includes its library (sqlite3.h, libpq-fe.h)', () => {
   const headers = readdirSync(join(ROOT, 'include')).filter((f) => f.endsWith('.h')).map((f) => join('..', 'include', f));
   const all = [...files, ...readdirSync(SRC, { recursive: true }).filter((f) => f.endsWith('.h')), ...headers];
+  const ENGINES = { sqlite: /#\s*include\s*[<"]sqlite3\.h[>"]/, postgres: /#\s*include\s*[<"](postgresql\/)?libpq-fe\.h[>"]/ };
   let seen = 0;
   for (const file of all) {
     const text = readFileSync(join(SRC, file), 'utf8');
-    const includes = /#\s*include\s*[<"]sqlite3\.h[>"]/.test(text);
-    if (file.startsWith('sqlite/')) seen += includes ? 1 : 0;
-    else assert.ok(!includes, `${file} includes sqlite3.h outside src/sqlite`);
+    for (const [engine, include] of Object.entries(ENGINES)) {
+      const includes = include.test(text);
+      if (file.startsWith(`${engine}/`)) seen += includes ? 1 : 0;
+      else assert.ok(!includes, `${file} includes ${engine}'s library outside src/${engine}`);
+    }
   }
-  assert.ok(seen > 0, 'the engine itself includes sqlite3.h');
+  assert.ok(seen > 0, 'the SQLite engine itself includes sqlite3.h');
+  // The engine-neutral store logic is all there is of the store outside the engines.
+  assert.ok(files.filter((f) => f.startsWith('store/')).length > 10, 'src/store holds the store logic');
 });
 
 test('handlers never free memory by hand', () => {
