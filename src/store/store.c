@@ -399,14 +399,14 @@ static int commit_timed(struct store_conn *conn, int64_t *commit_us)
 static void run_alone(struct store *store, struct store_job *job, int64_t *commit_us)
 {
     struct store_tx tx = {store, &store->writer};
-    struct store_conn *db = &store->writer;
+    struct store_conn *writer = &store->writer;
     tls_disk_full = false;
-    if (exec_sql(db, store->engine->batch_begin_sql) != STORE_OK) {
+    if (exec_sql(writer, store->engine->batch_begin_sql) != STORE_OK) {
         job->result = STORE_ERROR;
     } else if ((job->result = job->job(&tx, job->data)) != STORE_OK) {
-        exec_sql(db, "ROLLBACK");
-    } else if (commit_timed(db, commit_us) != STORE_OK) {
-        exec_sql(db, "ROLLBACK");
+        exec_sql(writer, "ROLLBACK");
+    } else if (commit_timed(writer, commit_us) != STORE_OK) {
+        exec_sql(writer, "ROLLBACK");
         job->result = STORE_ERROR;
     }
     if (job->result == STORE_ERROR && tls_disk_full)
@@ -422,11 +422,11 @@ static void run_batch(struct store *store, struct store_job *batch, int64_t *com
         return;
     }
     struct store_tx tx = {store, &store->writer};
-    struct store_conn *db = &store->writer;
+    struct store_conn *writer = &store->writer;
     tls_disk_full = false;
-    bool began = exec_sql(db, store->engine->batch_begin_sql) == STORE_OK;
+    bool began = exec_sql(writer, store->engine->batch_begin_sql) == STORE_OK;
     for (struct store_job *job = batch; job != NULL; job = job->next) {
-        if (!began || exec_sql(db, "SAVEPOINT job") != STORE_OK) {
+        if (!began || exec_sql(writer, "SAVEPOINT job") != STORE_OK) {
             job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
             continue;
         }
@@ -435,12 +435,12 @@ static void run_batch(struct store *store, struct store_job *batch, int64_t *com
         if (job->result == STORE_ERROR && tls_disk_full)
             job->result = STORE_FULL;
         if (job->result != STORE_OK)
-            exec_sql(db, "ROLLBACK TO job");
-        exec_sql(db, "RELEASE job");
+            exec_sql(writer, "ROLLBACK TO job");
+        exec_sql(writer, "RELEASE job");
     }
     tls_disk_full = false;
-    if (began && commit_timed(db, commit_us) != STORE_OK) {
-        exec_sql(db, "ROLLBACK");
+    if (began && commit_timed(writer, commit_us) != STORE_OK) {
+        exec_sql(writer, "ROLLBACK");
         for (struct store_job *job = batch; job != NULL; job = job->next)
             job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
     }
