@@ -3,9 +3,10 @@
 
 SHELL   := /bin/bash
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium
-APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev pkg-config
-APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql libpq-dev
+# libpq: the PostgreSQL engine (src/postgres) is linked into every build.
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq
+APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev pkg-config
+APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests
 # start throwaway clusters with them (tests/pg/cluster.sh).
 PG_BIN   := /usr/lib/postgresql/15/bin
@@ -41,6 +42,7 @@ SOURCES    := $(sort $(wildcard src/*.c src/*/*.c))
 OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/openapi.o
 LIB_OBJECTS := $(filter-out $(BUILD)/main.o,$(OBJECTS))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard migrations/postgres/*.sql))
 UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:tests/unit/%.c=$(BUILD)/tests/%)
 # The store conformance suite: one Criterion binary per tests/store/test_*.c,
@@ -99,7 +101,6 @@ test-deps: deps
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
 	[ -x $(PG_BIN)/initdb ] && [ -x $(PG_BIN)/pg_ctl ] || missing="$$missing postgresql"; \
-	pkg-config --exists libpq 2>/dev/null || missing="$$missing libpq-dev"; \
 	$(call apt_install,test tools)
 
 $(BIN): $(OBJECTS)
@@ -113,23 +114,32 @@ $(BUILD)/%.o: src/%.c
 # Bytes on standard input as the items of a C array initialiser ("0x7b,0x0a,...").
 C_BYTES := od -An -v -tx1 | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
 
-# The migrations become one C file: each text followed by its user_version pragma.
-$(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) Makefile
+# The migrations become one C file: each SQLite text followed by its
+# user_version pragma (STORE_MIGRATIONS), then each PostgreSQL text as it is
+# (STORE_PG_MIGRATIONS: the runner records the version in schema_version).
+# embed_migrations NAME PREFIX FILES SUFFIX: the array NAME_MIGRATIONS and its
+# NAME_MIGRATION_COUNT, each file followed by the output of the shell command
+# SUFFIX ($$n is its number).
+embed_migrations = \
+	for f in $(3); do \
+	  n=$$(basename $$f | cut -c1-4); \
+	  echo "static const char $(2)_$$n[] = {"; \
+	  { cat $$f; $(4); } | $(C_BYTES); \
+	  echo "0x00};"; \
+	done; \
+	echo "const struct store_migration $(1)_MIGRATIONS[] = {"; \
+	for f in $(3); do \
+	  n=$$(basename $$f | cut -c1-4); \
+	  echo "    {$$((10\#$$n)), \"$$(basename $$f)\", $(2)_$$n},"; \
+	done; \
+	echo "    {0, 0, 0}};"; \
+	echo "const int $(1)_MIGRATION_COUNT = $(words $(3));"
+
+$(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) $(PG_MIGRATIONS) Makefile
 	@mkdir -p $(dir $@)
 	@{ echo '#include "store_migrations.h"'; \
-	  for f in $(MIGRATIONS); do \
-	    n=$$(basename $$f | cut -c1-4); \
-	    echo "static const char migration_$$n[] = {"; \
-	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | $(C_BYTES); \
-	    echo "0x00};"; \
-	  done; \
-	  echo "const struct store_migration STORE_MIGRATIONS[] = {"; \
-	  for f in $(MIGRATIONS); do \
-	    n=$$(basename $$f | cut -c1-4); \
-	    echo "    {$$((10#$$n)), \"$$(basename $$f)\", migration_$$n},"; \
-	  done; \
-	  echo "    {0, 0, 0}};"; \
-	  echo "const int STORE_MIGRATION_COUNT = $(words $(MIGRATIONS));"; } > $@
+	  $(call embed_migrations,STORE,migration,$(MIGRATIONS),printf '\nPRAGMA user_version=%d;\n' $$((10#$$n))); \
+	  $(call embed_migrations,STORE_PG,pg_migration,$(PG_MIGRATIONS),true); } > $@
 
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
