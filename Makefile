@@ -69,7 +69,7 @@ FUZZ_LIB       := $(FUZZ_BUILD)/libchengguan.a
 FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
-.PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
+.PHONY: all deps test-deps run test unit-tests store-tests pg-tests format clean web-vendor \
         bench bench-deps bench-floors bench-tools bench-db bench-backup coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke
 
@@ -179,6 +179,26 @@ $(BUILD)/tests/store/%: tests/store/%.c $(STORE_FIXTURE) $(LIB_OBJECTS)
 	  $$(pkg-config --cflags --libs criterion) $(LDLIBS)
 
 store-tests: $(STORE_BINS)
+
+# The PostgreSQL engine's tests: one Criterion binary per tests/pg/test_*.c,
+# linked with their harness (tests/pg/harness.c: a throwaway cluster through
+# tests/pg/cluster.sh) and every non-main object; they see src/postgres's
+# private header.
+PG_TESTS   := $(sort $(wildcard tests/pg/test_*.c))
+PG_BINS    := $(PG_TESTS:tests/pg/%.c=$(BUILD)/tests/pg/%)
+PG_HARNESS := $(BUILD)/tests/pg/harness.o
+PG_TEST_CFLAGS = -Isrc/postgres -DPGT_ROOT='"$(CURDIR)"' $$(pkg-config --cflags criterion)
+
+$(PG_HARNESS): tests/pg/harness.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PG_TEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/pg/%: tests/pg/%.c $(PG_HARNESS) $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PG_TEST_CFLAGS) -o $@ $< $(PG_HARNESS) $(LIB_OBJECTS) \
+	  $$(pkg-config --libs criterion) $(LDLIBS)
+
+pg-tests: $(PG_BINS)
 
 # Benchmark (not a test; see README "Benchmarks"): the floor servers, built
 # from tests/bench/ with the release flags into .build/release/bench/, and the
@@ -363,7 +383,7 @@ uninstall:
 	@echo "kept: /var/lib/chengguan (the data), $(SYSCONFDIR)/chengguan and the user chengguan"
 
 test: test-deps fuzz-deps
-	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests bench-tools
+	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests pg-tests bench-tools
 	@$(MAKE) --no-print-directory SAN=0 chengguan
 	@$(MAKE) --no-print-directory web-vendor
 	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
@@ -409,4 +429,5 @@ clean:
 	rm -rf .build chengguan
 
 -include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d) \
+  $(PG_BINS:=.d) $(PG_HARNESS:.o=.d) \
   $(GEN_OBJECTS:.o=.d) $(FUZZ_OBJECTS:.o=.d) $(FUZZ_BINS:=.d)

@@ -91,6 +91,8 @@ static void one_line(char *out, size_t size, const char *message)
         } else if (p[1] != '\0') {
             out[used++] = ';';
             out[used++] = ' ';
+            while (p[1] == ' ' || p[1] == '\t')
+                p++;
         }
     }
     out[used] = '\0';
@@ -112,6 +114,16 @@ static bool conn_setup(struct pg_conn *conn)
     PQclear(res);
     conn->session++;
     return ok;
+}
+
+// The server's notices (a ROLLBACK with no transaction open, say) go to the
+// debug log, not to standard error.
+static void notice_to_log(void *data, const char *message)
+{
+    (void)data;
+    char line[PG_ERROR_SIZE];
+    one_line(line, sizeof line, message);
+    log_debug("store: PostgreSQL says: %s", line);
 }
 
 struct pg_conn *pg_conn_open(const char *location, int statement_timeout_ms, char *err,
@@ -138,6 +150,7 @@ struct pg_conn *pg_conn_open(const char *location, int statement_timeout_ms, cha
         pg_conn_close(conn);
         return NULL;
     }
+    PQsetNoticeProcessor(conn->pg, notice_to_log, NULL);
     if (!conn_setup(conn)) {
         snprintf(err, err_size, "cannot set up the session on %s (see the log)", shown);
         pg_conn_close(conn);
