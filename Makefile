@@ -69,7 +69,7 @@ FUZZ_LIB       := $(FUZZ_BUILD)/libchengguan.a
 FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
-.PHONY: all deps test-deps run test unit-tests store-tests pg-tests format clean web-vendor \
+.PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
         bench bench-deps bench-floors bench-tools bench-db bench-backup coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke
 
@@ -199,6 +199,19 @@ $(BUILD)/tests/pg/%: tests/pg/%.c $(PG_HARNESS) $(LIB_OBJECTS)
 	  $$(pkg-config --libs criterion) $(LDLIBS)
 
 pg-tests: $(PG_BINS)
+
+# The SQL dialect audit (see README's PostgreSQL section): every statement of
+# the store logic (tests/pg/sql_statements.mjs) prepared on a migrated
+# throwaway cluster; prints those PostgreSQL refuses, with its error.
+$(BUILD)/tests/pg/pg_dialect: tests/pg/pg_dialect.c $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/postgres -o $@ $< $(LIB_OBJECTS) $(LDLIBS)
+
+pg-dialect: test-deps
+	@$(MAKE) --no-print-directory $(BUILD)/tests/pg/pg_dialect
+	@dir=$(CURDIR)/tests/.tmp/pg-dialect-$$$$; url=$$(bash tests/pg/cluster.sh start $$dir) || exit 1; \
+	node tests/pg/sql_statements.mjs | $(BUILD)/tests/pg/pg_dialect "$$url"; rc=$$?; \
+	bash tests/pg/cluster.sh stop $$dir; exit $$rc
 
 # Benchmark (not a test; see README "Benchmarks"): the floor servers, built
 # from tests/bench/ with the release flags into .build/release/bench/, and the

@@ -474,16 +474,21 @@ static int stmt_prepare(struct pg_stmt *stmt)
     return result;
 }
 
+int pg_stmt_prepare(struct pg_stmt *stmt)
+{
+    stmt->error[0] = '\0';
+    if (!conn_ready(stmt->conn)) {
+        snprintf(stmt->error, sizeof stmt->error, "no connection to PostgreSQL");
+        return STORE_ERROR;
+    }
+    return stmt_prepare(stmt);
+}
+
 // Runs the prepared statement with its bindings and keeps every row.
 static int stmt_run(struct pg_stmt *stmt)
 {
     struct pg_conn *conn = stmt->conn;
-    stmt->error[0] = '\0';
-    if (!conn_ready(conn)) {
-        snprintf(stmt->error, sizeof stmt->error, "no connection to PostgreSQL");
-        return STORE_ERROR;
-    }
-    int result = stmt_prepare(stmt);
+    int result = pg_stmt_prepare(stmt);
     if (result != STORE_OK)
         return result;
     for (size_t i = 0; i < stmt->params.count; i++) {

@@ -130,6 +130,11 @@ void pg_stmt_free(struct pg_stmt *stmt);
 // NULL), so the next user starts clean. Accepts NULL.
 void pg_stmt_reset(struct pg_stmt *stmt);
 
+// Prepares the statement on the server now (the first step otherwise does):
+// STORE_OK, or the failure as pg_step reports it, with pg_stmt_error set. For
+// tools that check SQL without running it.
+int pg_stmt_prepare(struct pg_stmt *stmt);
+
 // True when the statement has the parameter name (":name").
 bool pg_stmt_has_param(const struct pg_stmt *stmt, const char *name);
 
