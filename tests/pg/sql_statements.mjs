@@ -50,6 +50,7 @@ function statements(file) {
   let line = 0;
   let run = null; // {parts, line, name}
   let recent = ''; // code before the literal, for the variable's name
+  let skipping = false;
   const flush = () => {
     if (run) {
       const sql = run.parts.join('');
@@ -73,9 +74,10 @@ function statements(file) {
     while ((m = re.exec(lineText)) !== null) {
       const token = m[0];
       if (m[1] !== undefined) {
-        if (!run && /store(_tx)?_sql\s*\([^,()]*,\s*$/.test(recent)) {
+        if (!run && (skipping || /store(_tx)?_sql\s*\([^,()]*,\s*$/.test(recent))) {
+          skipping = true; // SQLite's half of a pair, up to its last literal
           recent = '';
-          continue; // SQLite's half of a pair
+          continue;
         }
         if (!run) {
           const named = /([A-Za-z_][A-Za-z0-9_]*)\s*\[\s*\]\s*=\s*$/.exec(recent) ||
@@ -85,6 +87,7 @@ function statements(file) {
         run.parts.push(unescape(m[1]));
         recent = '';
       } else if (!/^\s+$/.test(token)) {
+        skipping = false;
         flush();
         recent = (recent + token).slice(-200);
       }
