@@ -3,8 +3,11 @@
 // rewrite of ":name" parameters (pure), which locations are PostgreSQL's and
 // how their passwords are hidden (pure), the SQLSTATE mapping, then against a
 // throwaway cluster: every type there and back, SQLite's step semantics, the
-// rows changed, and constraint violations as STORE_CONFLICT.
+// rows changed, constraint violations as STORE_CONFLICT, and the CJK search
+// (textseg's index text and tsquery over the schema's tsvector).
 #include "harness.h"
+
+#include "textseg.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -361,4 +364,65 @@ Test(pg_stmt, a_concurrent_update_under_repeatable_read_asks_for_a_retry)
     pgt_exec(one, "ROLLBACK");
     pg_conn_close(one);
     pg_conn_close(other);
+}
+
+// ---- search: textseg's tsquery over case_fts's tsvector ----
+
+// The ids (ascending, into ids) of the documents the search text finds.
+static size_t search(struct pg_conn *db, const char *text, long long *ids, size_t max)
+{
+    static const char SQL[] = "SELECT rowid FROM docs WHERE seg_tsv @@ to_tsquery('simple', :q) "
+                              "ORDER BY rowid";
+    char *query = textseg_tsquery(text, strlen(text));
+    cr_assert_not_null(query);
+    struct pg_stmt *stmt = pg_conn_stmt(db, SQL);
+    pg_bind_text(stmt, ":q", query);
+    size_t n = 0;
+    int rc;
+    while ((rc = pg_step(stmt)) == PG_ROW)
+        if (n < max)
+            ids[n++] = pg_col_int64(stmt, 0);
+    cr_assert_eq(rc, PG_DONE, "%s: %s", query, pg_stmt_error(stmt));
+    pg_stmt_reset(stmt);
+    free(query);
+    return n;
+}
+
+Test(pg_search, cjk_bigrams_find_two_character_terms_and_phrases_only_where_they_are)
+{
+    char url[PGT_URL_SIZE], err[256] = "";
+    pgt_database(url);
+    struct pg_conn *db = pgt_connect_to(url, 0);
+    int version;
+    cr_assert_eq(pg_migrate(db, &version, err, sizeof err), 0, "%s", err);
+    // The search table as the migrations define it (its tsvector expression),
+    // without the reference to case_record.
+    pgt_exec(db, "CREATE TEMP TABLE docs (LIKE case_fts INCLUDING GENERATED)");
+    static const char *const DOCS[] = {"井盖破损", "人行道上有积水", "Manhole cover missing",
+                                       "行道树倒了", "it's a 'quoted' \\ text"};
+    static const char SQL_ADD[] = "INSERT INTO docs (rowid, seg) VALUES (:id, :seg)";
+    for (size_t i = 0; i < sizeof DOCS / sizeof DOCS[0]; i++) {
+        char *seg = textseg_index(DOCS[i], strlen(DOCS[i]));
+        struct pg_stmt *add = pg_conn_stmt(db, SQL_ADD);
+        pg_bind_int(add, ":id", (int64_t)i + 1);
+        pg_bind_text(add, ":seg", seg);
+        cr_assert_eq(pg_step(add), PG_DONE, "%s", pg_stmt_error(add));
+        pg_stmt_reset(add);
+        free(seg);
+    }
+    long long ids[8];
+    cr_assert_eq(search(db, "井盖", ids, 8), 1);
+    cr_assert_eq(ids[0], 1);
+    cr_assert_eq(search(db, "盖", ids, 8), 1, "a single character");
+    cr_assert_eq(search(db, "人行道", ids, 8), 1, "the phrase, not 行道 alone");
+    cr_assert_eq(ids[0], 2);
+    cr_assert_eq(search(db, "行道", ids, 8), 2);
+    cr_assert_eq(ids[1], 4);
+    cr_assert_eq(search(db, "MANHOL", ids, 8), 1, "a word is a prefix, any case");
+    cr_assert_eq(ids[0], 3);
+    cr_assert_eq(search(db, "井盖 manhole", ids, 8), 0, "terms are ANDed");
+    cr_assert_eq(search(db, "'quoted' & !x", ids, 8), 0, "no tsquery syntax gets through");
+    cr_assert_eq(search(db, "quoted it", ids, 8), 1);
+    cr_assert_eq(ids[0], 5);
+    pg_conn_close(db);
 }
