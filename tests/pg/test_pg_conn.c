@@ -129,10 +129,22 @@ Test(pg_conn, a_transaction_lost_with_its_connection_is_never_half_committed)
     pg_conn_close(conn);
 }
 
-Test(pg_conn, a_restarted_server_is_reconnected_to, .timeout = 120)
+// The restart test's own cluster (a restart would cut off the other tests'
+// sessions), stopped after the test whatever its outcome.
+static char restart_dir[256];
+
+static void stop_restart_cluster(void)
 {
-    char dir[256], url[PGT_URL_SIZE];
-    snprintf(dir, sizeof dir, "%s/tests/.tmp/pg-restart-%ld", PGT_ROOT, (long)getpid());
+    if (restart_dir[0] != '\0')
+        pgt_cluster_stop(restart_dir);
+}
+
+Test(pg_conn, a_restarted_server_is_reconnected_to, .timeout = 120, .fini = stop_restart_cluster)
+{
+    char url[PGT_URL_SIZE];
+    snprintf(restart_dir, sizeof restart_dir, "%s/tests/.tmp/pg-restart-%ld", PGT_ROOT,
+             (long)getpid());
+    const char *dir = restart_dir;
     pgt_cluster_start(dir, url);
     struct pg_conn *conn = pgt_connect_to(url, 0);
     struct pg_stmt *add = pg_conn_stmt(conn, SQL_ADD);
@@ -155,7 +167,6 @@ Test(pg_conn, a_restarted_server_is_reconnected_to, .timeout = 120)
     pg_stmt_reset(add);
     cr_assert_eq(pg_conn_reconnects(conn), 1);
     pg_conn_close(conn);
-    pgt_cluster_stop(dir);
 }
 
 // ---- migrations ----
