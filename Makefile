@@ -173,9 +173,17 @@ $(STORE_FIXTURE): tests/store/fixture.c
 	$(CC) $(CFLAGS) -DCONFORMANCE_TMP='"$(CURDIR)/tests/.tmp"' $$(pkg-config --cflags criterion) \
 	  -c -o $@ $<
 
-$(BUILD)/tests/store/%: tests/store/%.c $(STORE_FIXTURE) $(LIB_OBJECTS)
+# The databases of a server engine for the suite (tests/store/server_databases.h),
+# made through libpq by PostgreSQL's harness.
+STORE_SERVER_DBS := $(BUILD)/tests/store/store_databases.o
+
+$(STORE_SERVER_DBS): tests/pg/store_databases.c tests/store/server_databases.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(STORE_FIXTURE) $(LIB_OBJECTS) \
+	$(CC) $(CFLAGS) -Itests/store $$(pkg-config --cflags criterion) -c -o $@ $<
+
+$(BUILD)/tests/store/%: tests/store/%.c $(STORE_FIXTURE) $(STORE_SERVER_DBS) $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(STORE_FIXTURE) $(STORE_SERVER_DBS) $(LIB_OBJECTS) \
 	  $$(pkg-config --cflags --libs criterion) $(LDLIBS)
 
 store-tests: $(STORE_BINS)
@@ -442,5 +450,5 @@ clean:
 	rm -rf .build chengguan
 
 -include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d) \
-  $(PG_BINS:=.d) $(PG_HARNESS:.o=.d) \
+  $(PG_BINS:=.d) $(PG_HARNESS:.o=.d) $(STORE_SERVER_DBS:.o=.d) \
   $(GEN_OBJECTS:.o=.d) $(FUZZ_OBJECTS:.o=.d) $(FUZZ_BINS:=.d)

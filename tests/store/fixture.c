@@ -2,9 +2,10 @@
 // The conformance suite's fixture: where each test's store lives (the
 // CHENGGUAN_TEST_STORE template, "{n}" replaced by a name unique to the test),
 // the tiny city it seeds through store_places_create and store_user_create, and
-// the helpers every suite file shares. Speaks only the public store headers,
-// and libpq to create and drop the PostgreSQL databases of the tests.
+// the helpers every suite file shares. Speaks only the public store headers
+// (a server engine's databases are made by its harness: server_databases.h).
 #include "fixture.h"
+#include "server_databases.h"
 
 #include "log.h"
 #include "store_calendar.h"
@@ -17,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <libpq-fe.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,13 +72,6 @@ static void expand(char *out, size_t size, const char *template, const char *tok
     out[used < size ? used : size - 1] = '\0';
 }
 
-// True when the location names a PostgreSQL database (as store_open tells).
-static bool is_postgres(const char *where)
-{
-    return strncmp(where, "postgres://", 11) == 0 || strncmp(where, "postgresql://", 13) == 0 ||
-           strncmp(where, "host=", 5) == 0 || strncmp(where, "dbname=", 7) == 0;
-}
-
 static void make_location(void)
 {
     static unsigned serial;
@@ -88,7 +81,7 @@ static void make_location(void)
     if (template == NULL || template[0] == '\0')
         template = CONFORMANCE_TMP "/store-{n}.db";
     // A database name takes no '-' unquoted.
-    snprintf(token, sizeof token, is_postgres(template) ? "%ld_%u" : "%ld-%u", (long)getpid(),
+    snprintf(token, sizeof token, server_db_is_server(template) ? "%ld_%u" : "%ld-%u", (long)getpid(),
              serial++);
     cr_assert(strstr(template, "{n}") != NULL,
               CONFORMANCE_ENV " must contain {n} (every test needs a fresh store): %s", template);
@@ -261,143 +254,48 @@ static void open_from_template(const char *template)
     store = open_at(location);
 }
 
-// ---- PostgreSQL: a database per test, copied from a seeded template ----
-
-static void ignore_notice(void *data, const char *message)
-{
-    (void)data;
-    (void)message;
-}
-
-// A connection to the maintenance database "postgres" of the server that
-// where names (a URL or key=value string; its own database is replaced).
-static PGconn *pg_admin(const char *where)
-{
-    const char *const keys[] = {"dbname", "dbname", "fallback_application_name", NULL};
-    const char *const values[] = {where, "postgres", "chengguan-tests", NULL};
-    PGconn *pg = PQconnectdbParams(keys, values, 1);
-    cr_assert(pg != NULL && PQstatus(pg) == CONNECTION_OK, "cannot reach the server of %s: %s",
-              where, pg ? PQerrorMessage(pg) : "out of memory");
-    PQsetNoticeProcessor(pg, ignore_notice, NULL); // "does not exist, skipping"
-    return pg;
-}
-
-// The database name where names, into out.
-static void pg_dbname(const char *where, char *out, size_t size)
-{
-    PQconninfoOption *options = PQconninfoParse(where, NULL);
-    cr_assert_not_null(options, "not a PostgreSQL location: %s", where);
-    out[0] = '\0';
-    for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-        if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL)
-            snprintf(out, size, "%s", o->val);
-    PQconninfoFree(options);
-    cr_assert(out[0] != '\0', "no database name in %s", where);
-}
-
-// Runs one command (its text built from the quoted name) on the admin
-// connection; fails the test unless it succeeds.
-static void pg_command(PGconn *pg, const char *format, const char *name, const char *other)
-{
-    char *quoted = PQescapeIdentifier(pg, name, strlen(name));
-    char *quoted_other = other ? PQescapeIdentifier(pg, other, strlen(other)) : NULL;
-    char sql[512];
-    snprintf(sql, sizeof sql, format, quoted, quoted_other ? quoted_other : "");
-    PGresult *res = PQexec(pg, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(pg));
-    PQclear(res);
-    PQfreemem(quoted);
-    PQfreemem(quoted_other);
-}
-
-static bool pg_database_exists(PGconn *pg, const char *name)
-{
-    const char *params[] = {name};
-    PGresult *res =
-        PQexecParams(pg, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params, NULL,
-                     NULL, 0);
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(pg));
-    bool exists = PQntuples(res) > 0;
-    PQclear(res);
-    return exists;
-}
+// ---- a server engine: a database per test, copied from a seeded template ----
 
 // The run's template database (the store template with {n} = the token the
 // runner shares, "tmpl_<run>"): migrated and seeded through store_open once,
-// under a lock, by whichever test comes first; each test's database is then
-// CREATE DATABASE ... TEMPLATE it, the same store in a fraction of the time.
-static void pg_open_from_template(const char *token)
+// under a lock, by whichever test comes first; each test's database is then a
+// copy of it (CREATE DATABASE ... TEMPLATE), the same store in a fraction of
+// the time.
+static void server_open_from_template(const char *token)
 {
-    char template_location[512], building_location[600], name[128], building[160];
-    char building_token[96], lock_path[600];
+    char template_location[512], building_location[600], building_token[96], lock_path[600];
     expand(template_location, sizeof template_location, getenv(CONFORMANCE_ENV), token);
     snprintf(building_token, sizeof building_token, "%s_building", token);
     expand(building_location, sizeof building_location, getenv(CONFORMANCE_ENV), building_token);
-    pg_dbname(template_location, name, sizeof name);
-    pg_dbname(building_location, building, sizeof building);
-    snprintf(lock_path, sizeof lock_path, "%s/%s.lock", CONFORMANCE_TMP, name);
+    snprintf(lock_path, sizeof lock_path, "%s/template-%s.lock", CONFORMANCE_TMP, token);
     int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     cr_assert_geq(lock, 0, "%s: %s", lock_path, strerror(errno));
     cr_assert_eq(flock(lock, LOCK_EX), 0);
-    PGconn *admin = pg_admin(location);
-    if (!pg_database_exists(admin, name)) {
-        pg_command(admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)", building, NULL);
-        pg_command(admin, "CREATE DATABASE %s", building, NULL);
+    if (!server_db_exists(template_location)) {
+        server_db_drop(building_location, false);
+        server_db_create(building_location, NULL);
         store = open_at(building_location);
         seed_city();
         store_close(store);
-        pg_command(admin, "ALTER DATABASE %s RENAME TO %s", building, name);
+        server_db_rename(building_location, template_location);
     }
     flock(lock, LOCK_UN);
     close(lock);
-    char own[128];
-    pg_dbname(location, own, sizeof own);
-    pg_command(admin, "CREATE DATABASE %s TEMPLATE %s", own, name);
-    PQfinish(admin);
+    unlink(lock_path);
+    server_db_create(location, template_location);
     store = open_at(location);
 }
 
-// Drops the test's database (its store is closed; FORCE ends any session a
-// failed test left behind).
-static void pg_drop_own(void)
+// Drops the run's template database (and one a failed seed left), after the
+// last test: outside every test, so a failure is only reported.
+static void server_drop_template(const char *store_env, const char *token)
 {
-    char own[128];
-    pg_dbname(location, own, sizeof own);
-    PGconn *admin = pg_admin(location);
-    pg_command(admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)", own, NULL);
-    PQfinish(admin);
-}
-
-// Drops the run's template database, after the last test (outside any test:
-// nothing here may fail one, so a failure is only reported).
-static void pg_drop_template(const char *store_env, const char *token)
-{
-    char where[512], sql[300];
+    char where[512], building_token[96];
     expand(where, sizeof where, store_env, token);
-    PQconninfoOption *options = PQconninfoParse(where, NULL);
-    const char *name = NULL;
-    for (PQconninfoOption *o = options; o != NULL && o->keyword != NULL; o++)
-        if (strcmp(o->keyword, "dbname") == 0)
-            name = o->val;
-    const char *const keys[] = {"dbname", "dbname", NULL};
-    const char *const values[] = {where, "postgres", NULL};
-    PGconn *pg = name != NULL ? PQconnectdbParams(keys, values, 1) : NULL;
-    if (pg != NULL)
-        PQsetNoticeProcessor(pg, ignore_notice, NULL);
-    char *quoted = pg && PQstatus(pg) == CONNECTION_OK ? PQescapeIdentifier(pg, name, strlen(name))
-                                                        : NULL;
-    if (quoted != NULL) {
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", quoted);
-        PGresult *res = PQexec(pg, sql);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            fprintf(stderr, "fixture: %s: %s", sql, PQerrorMessage(pg));
-        PQclear(res);
-        PQfreemem(quoted);
-    } else {
-        fprintf(stderr, "fixture: could not drop the template database of %s\n", token);
-    }
-    PQfinish(pg);
-    PQconninfoFree(options);
+    server_db_drop(where, true);
+    snprintf(building_token, sizeof building_token, "%s_building", token);
+    expand(where, sizeof where, store_env, building_token);
+    server_db_drop(where, true);
 }
 
 // The run's template, named by the runner before any test starts unless the
@@ -413,7 +311,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
         return;
     char template[512];
     const char *store_env = getenv(CONFORMANCE_ENV);
-    if (store_env != NULL && is_postgres(store_env))
+    if (store_env != NULL && server_db_is_server(store_env))
         snprintf(template, sizeof template, "tmpl_%ld", (long)getpid());
     else
         snprintf(template, sizeof template, "%s/store-template-%ld.db", CONFORMANCE_TMP,
@@ -429,11 +327,8 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     if (!template_owned || template == NULL)
         return;
     const char *store_env = getenv(CONFORMANCE_ENV);
-    if (store_env != NULL && is_postgres(store_env)) {
-        char building[96];
-        snprintf(building, sizeof building, "%s_building", template); // left by a failed seed
-        pg_drop_template(store_env, template);
-        pg_drop_template(store_env, building);
+    if (store_env != NULL && server_db_is_server(store_env)) {
+        server_drop_template(store_env, template);
         return;
     }
     char path[600];
@@ -453,8 +348,8 @@ void conf_setup(void)
     const char *template = getenv(CONFORMANCE_TEMPLATE_ENV);
     if (conf_store_is_file() && template != NULL) {
         open_from_template(template);
-    } else if (is_postgres(location) && template != NULL) {
-        pg_open_from_template(template);
+    } else if (server_db_is_server(location) && template != NULL) {
+        server_open_from_template(template);
     } else {
         store = open_at(location);
         seed_city();
@@ -472,8 +367,8 @@ void conf_teardown(void)
         cr_expect(store_tally_consistent(store), "the overview's counts equal a recount");
     store_close(store);
     store = NULL;
-    if (is_postgres(location))
-        pg_drop_own();
+    if (server_db_is_server(location))
+        server_db_drop(location, false);
     if (conf_store_is_file()) {
         char path[600];
         const char *suffixes[] = {"", "-wal", "-shm"};
