@@ -7,6 +7,8 @@
 #                           connections, prints its postgres:// URL
 #   cluster.sh url [DIR]    prints the URL of the running cluster in DIR
 #   cluster.sh stop [DIR]   stops it and removes DIR
+#   cluster.sh restart [DIR]  restarts its server (fast shutdown, same port):
+#                           the sessions of clients end, as in a failover
 #   cluster.sh migrate [DIR]  applies migrations/postgres/NNNN_*.sql newer than
 #                           the database, in order, each in one transaction
 #                           with its row in schema_version; prints the version
@@ -170,11 +172,23 @@ stop() {
   rm -rf "$home" "$dir"
 }
 
+# Restarts the server with the options it was started with (pg_ctl keeps
+# them in postmaster.opts): every session is cut off.
+restart() {
+  local home
+  home=$(home)
+  [ -f "$home/data/postmaster.pid" ] || die "the cluster in $dir is not running"
+  as_server_user "$(stat -c %U "$home/data")" "$(find_bin)/pg_ctl" --pgdata="$home/data" \
+    --log="$home/server.log" --wait --timeout=60 --mode=fast --silent restart >/dev/null ||
+    die "pg_ctl restart failed"
+}
+
 case "$command" in
   start) start ;;
+  restart) restart ;;
   url) url ;;
   stop) stop ;;
   migrate) migrate ;;
   psql) shift $(($# < 2 ? $# : 2)); run_psql "$@" ;;
-  *) echo "usage: $0 start|url|stop|migrate [DIR] | psql DIR [ARG...]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|url|stop|restart|migrate [DIR] | psql DIR [ARG...]" >&2; exit 2 ;;
 esac
