@@ -7,6 +7,8 @@
 #                           connections, prints its postgres:// URL
 #   cluster.sh url [DIR]    prints the URL of the running cluster in DIR
 #   cluster.sh stop [DIR]   stops it and removes DIR
+#   cluster.sh up [DIR]     starts the cluster in DIR again if it is down, or
+#                           a new one there; prints its URL
 #   cluster.sh migrate [DIR]  applies migrations/postgres/NNNN_*.sql newer than
 #                           the database, in order, each in one transaction
 #                           with its row in schema_version; prints the version
@@ -190,6 +192,20 @@ start() {
   url
 }
 
+# The cluster in $dir, started again if it is down (after a reboot, say), or
+# a new one; prints its URL. `make run-pg` keeps its data this way.
+up() {
+  local home
+  [ -e "$dir" ] || { start; return; }
+  home=$(home)
+  [ -d "$home/data" ] || die "the files of the cluster in $dir ($home) are gone; remove it: $0 stop $dir"
+  if ! pg_ctl_here status >/dev/null 2>&1; then
+    rm -f "$dir/port"
+    start_server "$(find_bin)" "$(stat -c %U "$home/data")" "$home"
+  fi
+  url
+}
+
 # psql on the cluster's database, stopping at the first error.
 run_psql() {
   "$(find_bin)/psql" -X -q -v ON_ERROR_STOP=1 --dbname="$(url)" "$@"
@@ -330,6 +346,7 @@ stop() {
 
 case "$command" in
   start) start ;;
+  up) up ;;
   url) url ;;
   stop) stop ;;
   migrate) migrate ;;
@@ -341,6 +358,6 @@ case "$command" in
   stop-now) stop_now ;;
   multi-url) shift; multi_url "$@" ;;
   bin) find_bin ;;
-  *) echo "usage: $0 start|url|stop|migrate|promote|stop-now [DIR] | psql DIR [ARG...]" \
+  *) echo "usage: $0 start|up|url|stop|migrate|promote|stop-now [DIR] | psql DIR [ARG...]" \
        "| start-standby PRIMARY_DIR STANDBY_DIR | multi-url DIR... | bin" >&2; exit 2 ;;
 esac
