@@ -17,7 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, DEMO_PASSWORD, HONGQI, runCli, startServer, tempDir } from './lib.mjs';
-import { startCluster, startStandby, multiHostUrl } from '../pg/cluster.mjs';
+import { startCluster, startStandby, multiHostUrl, stopClusters } from '../pg/cluster.mjs';
 import { rmSync } from 'node:fs';
 
 const CLIENTS_PER_SERVER = 3;
@@ -51,11 +51,13 @@ before(async () => {
 });
 
 after(async () => {
-  for (const server of servers) await server.stop();
-  for (const cluster of [standby, primary]) {
-    if (cluster) cluster.stop();
+  // The clusters go whatever the servers' exits say (stop() asserts them).
+  try {
+    for (const server of servers) await server.stop();
+  } finally {
+    stopClusters(standby, primary);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startCluster, startStandby, multiHostUrl, pgProgram, psqlAt } from '../pg/cluster.mjs';
+import { startCluster, startStandby, multiHostUrl, pgProgram, psqlAt, stopClusters } from '../pg/cluster.mjs';
 
 const CLIENTS = 6;
 // The primary dies after this long under load, once each client has had some
@@ -36,11 +36,7 @@ before(() => {
   standbyPort = Number(new URL(standby.url).port);
 });
 
-after(() => {
-  for (const cluster of [standby, primary]) {
-    if (cluster) cluster.stop();
-  }
-});
+after(() => stopClusters(standby, primary));
 
 // One client inserting rows in a closed loop through its own psql: the next
 // INSERT goes out when the last one's RETURNING line is back, and psql prints

@@ -78,6 +78,16 @@ export function startStandby(primary) {
   return handle(dir, cluster(['start-standby', primary.dir, dir]).trim());
 }
 
+// Stops every cluster given (handles; undefined ones are skipped), each even
+// when stopping another failed; then throws the first failure.
+export function stopClusters(...clusters) {
+  const failures = [];
+  for (const c of clusters.filter(Boolean)) {
+    try { c.stop(); } catch (error) { failures.push(error); }
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
 // The URL that names every cluster given (a primary and its standbys) with
 // target_session_attrs=read-write: it connects to whichever is the primary.
 export function multiHostUrl(...clusters) {
