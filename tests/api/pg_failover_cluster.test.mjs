@@ -69,7 +69,8 @@ function startLoadClient(client, acked) {
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (data) => { state.stderr += data; });
   child.stdin.on('error', () => {}); // EPIPE once psql has gone with the server
-  state.exit = new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  // 'close', not 'exit': by then psql's last words on stderr have been read.
+  state.exit = new Promise((resolveExit) => child.on('close', (code) => resolveExit(code)));
   state.kill = () => child.kill('SIGKILL');
   send();
   return state;
