@@ -71,7 +71,7 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
 
 .PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
         bench bench-deps bench-floors bench-tools bench-db bench-backup coverage coverage-deps \
-        install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke
+        install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke pg-deps run-pg stop-pg
 
 all: deps $(BIN)
 
@@ -92,7 +92,14 @@ deps:
 	@missing=""; pkg-config --exists $(PKGS) 2>/dev/null || missing=" $(APT_DEV)"; \
 	$(call apt_install,libraries)
 
-test-deps: deps
+# PostgreSQL's server (for the tests' clusters and `make run-pg`) and libpq.
+pg-deps: deps
+	@missing=""; \
+	[ -x $(PG_BIN)/initdb ] && [ -x $(PG_BIN)/pg_ctl ] || missing="$$missing postgresql"; \
+	pkg-config --exists libpq 2>/dev/null || missing="$$missing libpq-dev"; \
+	$(call apt_install,PostgreSQL)
+
+test-deps: pg-deps
 	@missing=""; \
 	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
@@ -100,7 +107,6 @@ test-deps: deps
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
-	[ -x $(PG_BIN)/initdb ] && [ -x $(PG_BIN)/pg_ctl ] || missing="$$missing postgresql"; \
 	$(call apt_install,test tools)
 
 $(BIN): $(OBJECTS)
@@ -348,6 +354,20 @@ run: all web-vendor
 	./chengguan seed-demo --if-empty
 	./chengguan serve
 
+# `make run` on PostgreSQL: a local cluster in PG_RUN_DIR (tests/pg/cluster.sh:
+# a free loopback port, fsync off, so for trying, not for a city's data),
+# started again if it is down and kept between runs; the demo city in it; the
+# server on it. `make stop-pg` stops the cluster and removes its data.
+PG_RUN_DIR := .build/pg
+run-pg: all web-vendor pg-deps
+	@url=$$(bash tests/pg/cluster.sh up $(PG_RUN_DIR)) && \
+	./chengguan migrate --db "$$url" && \
+	./chengguan seed-demo --if-empty --db "$$url" && \
+	exec ./chengguan serve --db "$$url"
+
+stop-pg:
+	@[ ! -e $(PG_RUN_DIR) ] || bash tests/pg/cluster.sh stop $(PG_RUN_DIR)
+
 # Install (README, "Install and run as a service"): the binary, the front end
 # without its npm files, the systemd unit with these paths filled in, the
 # README and LICENSE, and an example settings file that is never overwritten.
@@ -446,7 +466,7 @@ coverage: coverage-deps
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h include/*.h tests/*/*.c tests/bench/*.h)
 
-clean:
+clean: stop-pg
 	rm -rf .build chengguan
 
 -include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d) \

@@ -162,7 +162,14 @@ if [[ "$suites" == *" fuzz "* ]]; then
   run_fuzz_smoke
 fi
 
-api=(tests/api/*.test.mjs)
+# API tests that wait for the PostgreSQL engine (issue 11): they run chengguan
+# with --db postgres://..., which it cannot serve yet. Take a file off this
+# list once it can.
+api_waiting=" tests/api/pg_failover.test.mjs "
+api=()
+for file in tests/api/*.test.mjs; do
+  [[ "$api_waiting" == *" $file "* ]] || api+=("$file")
+done
 # The API suite's exchanges are recorded (tests/api/lib.mjs), then checked
 # against the OpenAPI document (tests/openapi).
 if [[ "$suites" == *" api "* ]] && [ ${#api[@]} -gt 0 ]; then
