@@ -9,7 +9,9 @@
 #include "jurisdiction.h"
 #include "log.h"
 #include "metrics.h"
+#include "store_case_lists.h"
 #include "store_migrations.h"
+#include "textseg.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -245,6 +247,12 @@ const char *store_tx_sql(const struct store_tx *tx, const char *sqlite_sql,
                          const char *postgres_sql)
 {
     return store_sql(tx->store, sqlite_sql, postgres_sql);
+}
+
+char *store_search_query(const struct store *store, const char *utf8, size_t len)
+{
+    return store->engine == &STORE_ENGINE_SQLITE ? textseg_query(utf8, len)
+                                                 : textseg_tsquery(utf8, len);
 }
 
 // Runs a transaction command on the thread's read connection when it is (begin)
