@@ -63,9 +63,8 @@ void store_read_end(struct store *store);
 // True when the calling thread's last store call that returned STORE_ERROR
 // failed because the database server could not be reached (PostgreSQL: the
 // connection was lost, or cannot be made again); the HTTP layer answers 503
-// then. Never true on SQLite. Cleared by reading it, by store_read_begin and
-// by each write.
-bool store_unreachable_take(void);
+// then. Never true on SQLite. Cleared by store_read_begin and by each write.
+bool store_unreachable(void);
 
 // A number that grows with every batch of writes this process committed: equal
 // numbers mean no write of this process came between (other processes writing

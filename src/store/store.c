@@ -169,11 +169,9 @@ void store_note_retry(void)
     tls_retry = true;
 }
 
-bool store_unreachable_take(void)
+bool store_unreachable(void)
 {
-    bool unreachable = tls_unreachable;
-    tls_unreachable = false;
-    return unreachable;
+    return tls_unreachable;
 }
 
 void store_disk_state(struct store *store, bool full)
