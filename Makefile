@@ -3,9 +3,10 @@
 
 SHELL   := /bin/bash
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium
-APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev pkg-config
-APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql libpq-dev
+# libpq: the PostgreSQL engine (src/postgres) is linked into every build.
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq
+APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev pkg-config
+APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests
 # start throwaway clusters with them (tests/pg/cluster.sh).
 PG_BIN   := /usr/lib/postgresql/15/bin
@@ -36,11 +37,12 @@ CFLAGS  = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS)
 LDLIBS  = $(PKG_LIBS) -lpthread -lm
 
 # src/ holds main.c and the commands beside it, and one folder per layer
-# (core, domain, api, sqlite); objects mirror that tree under $(BUILD).
+# (core, domain, api, store, sqlite); objects mirror that tree under $(BUILD).
 SOURCES    := $(sort $(wildcard src/*.c src/*/*.c))
 OBJECTS    := $(SOURCES:src/%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/openapi.o
 LIB_OBJECTS := $(filter-out $(BUILD)/main.o,$(OBJECTS))
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard migrations/postgres/*.sql))
 UNIT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:tests/unit/%.c=$(BUILD)/tests/%)
 # The store conformance suite: one Criterion binary per tests/store/test_*.c,
@@ -67,9 +69,9 @@ FUZZ_LIB       := $(FUZZ_BUILD)/libchengguan.a
 FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
-.PHONY: all deps test-deps run test unit-tests store-tests format clean web-vendor \
+.PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
         bench bench-deps bench-floors bench-tools bench-db bench-backup coverage coverage-deps \
-        install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke
+        install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke pg-deps run-pg stop-pg
 
 all: deps $(BIN)
 
@@ -90,7 +92,14 @@ deps:
 	@missing=""; pkg-config --exists $(PKGS) 2>/dev/null || missing=" $(APT_DEV)"; \
 	$(call apt_install,libraries)
 
-test-deps: deps
+# PostgreSQL's server (for the tests' clusters and `make run-pg`) and libpq.
+pg-deps: deps
+	@missing=""; \
+	[ -x $(PG_BIN)/initdb ] && [ -x $(PG_BIN)/pg_ctl ] || missing="$$missing postgresql"; \
+	pkg-config --exists libpq 2>/dev/null || missing="$$missing libpq-dev"; \
+	$(call apt_install,PostgreSQL)
+
+test-deps: pg-deps
 	@missing=""; \
 	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
@@ -98,8 +107,6 @@ test-deps: deps
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
-	[ -x $(PG_BIN)/initdb ] && [ -x $(PG_BIN)/pg_ctl ] || missing="$$missing postgresql"; \
-	pkg-config --exists libpq 2>/dev/null || missing="$$missing libpq-dev"; \
 	$(call apt_install,test tools)
 
 $(BIN): $(OBJECTS)
@@ -113,23 +120,32 @@ $(BUILD)/%.o: src/%.c
 # Bytes on standard input as the items of a C array initialiser ("0x7b,0x0a,...").
 C_BYTES := od -An -v -tx1 | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
 
-# The migrations become one C file: each text followed by its user_version pragma.
-$(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) Makefile
+# The migrations become one C file: each SQLite text followed by its
+# user_version pragma (STORE_MIGRATIONS), then each PostgreSQL text as it is
+# (STORE_PG_MIGRATIONS: the runner records the version in schema_version).
+# embed_migrations NAME PREFIX FILES SUFFIX: the array NAME_MIGRATIONS and its
+# NAME_MIGRATION_COUNT, each file followed by the output of the shell command
+# SUFFIX ($$n is its number).
+embed_migrations = \
+	for f in $(3); do \
+	  n=$$(basename $$f | cut -c1-4); \
+	  echo "static const char $(2)_$$n[] = {"; \
+	  { cat $$f; $(4); } | $(C_BYTES); \
+	  echo "0x00};"; \
+	done; \
+	echo "const struct store_migration $(1)_MIGRATIONS[] = {"; \
+	for f in $(3); do \
+	  n=$$(basename $$f | cut -c1-4); \
+	  echo "    {$$((10\#$$n)), \"$$(basename $$f)\", $(2)_$$n},"; \
+	done; \
+	echo "    {0, 0, 0}};"; \
+	echo "const int $(1)_MIGRATION_COUNT = $(words $(3));"
+
+$(BUILD)/migrations.c $(FUZZ_BUILD)/migrations.c: $(MIGRATIONS) $(PG_MIGRATIONS) Makefile
 	@mkdir -p $(dir $@)
 	@{ echo '#include "store_migrations.h"'; \
-	  for f in $(MIGRATIONS); do \
-	    n=$$(basename $$f | cut -c1-4); \
-	    echo "static const char migration_$$n[] = {"; \
-	    { cat $$f; printf '\nPRAGMA user_version=%d;\n' $$((10#$$n)); } | $(C_BYTES); \
-	    echo "0x00};"; \
-	  done; \
-	  echo "const struct store_migration STORE_MIGRATIONS[] = {"; \
-	  for f in $(MIGRATIONS); do \
-	    n=$$(basename $$f | cut -c1-4); \
-	    echo "    {$$((10#$$n)), \"$$(basename $$f)\", migration_$$n},"; \
-	  done; \
-	  echo "    {0, 0, 0}};"; \
-	  echo "const int STORE_MIGRATION_COUNT = $(words $(MIGRATIONS));"; } > $@
+	  $(call embed_migrations,STORE,migration,$(MIGRATIONS),printf '\nPRAGMA user_version=%d;\n' $$((10#$$n))); \
+	  $(call embed_migrations,STORE_PG,pg_migration,$(PG_MIGRATIONS),true); } > $@
 
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
@@ -163,12 +179,53 @@ $(STORE_FIXTURE): tests/store/fixture.c
 	$(CC) $(CFLAGS) -DCONFORMANCE_TMP='"$(CURDIR)/tests/.tmp"' $$(pkg-config --cflags criterion) \
 	  -c -o $@ $<
 
-$(BUILD)/tests/store/%: tests/store/%.c $(STORE_FIXTURE) $(LIB_OBJECTS)
+# The databases of a server engine for the suite (tests/store/server_databases.h),
+# made through libpq by PostgreSQL's harness.
+STORE_SERVER_DBS := $(BUILD)/tests/store/store_databases.o
+
+$(STORE_SERVER_DBS): tests/pg/store_databases.c tests/store/server_databases.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(STORE_FIXTURE) $(LIB_OBJECTS) \
+	$(CC) $(CFLAGS) -Itests/store $$(pkg-config --cflags criterion) -c -o $@ $<
+
+$(BUILD)/tests/store/%: tests/store/%.c $(STORE_FIXTURE) $(STORE_SERVER_DBS) $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(STORE_FIXTURE) $(STORE_SERVER_DBS) $(LIB_OBJECTS) \
 	  $$(pkg-config --cflags --libs criterion) $(LDLIBS)
 
 store-tests: $(STORE_BINS)
+
+# The PostgreSQL engine's tests: one Criterion binary per tests/pg/test_*.c,
+# linked with their harness (tests/pg/harness.c: a throwaway cluster through
+# tests/pg/cluster.sh) and every non-main object; they see src/postgres's
+# private header.
+PG_TESTS   := $(sort $(wildcard tests/pg/test_*.c))
+PG_BINS    := $(PG_TESTS:tests/pg/%.c=$(BUILD)/tests/pg/%)
+PG_HARNESS := $(BUILD)/tests/pg/harness.o
+PG_TEST_CFLAGS = -Isrc/postgres -DPGT_ROOT='"$(CURDIR)"' $$(pkg-config --cflags criterion)
+
+$(PG_HARNESS): tests/pg/harness.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PG_TEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/pg/%: tests/pg/%.c $(PG_HARNESS) $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PG_TEST_CFLAGS) -o $@ $< $(PG_HARNESS) $(LIB_OBJECTS) \
+	  $$(pkg-config --libs criterion) $(LDLIBS)
+
+pg-tests: $(PG_BINS)
+
+# The SQL dialect audit (see README's PostgreSQL section): every statement of
+# the store logic (tests/pg/sql_statements.mjs) prepared on a migrated
+# throwaway cluster; prints those PostgreSQL refuses, with its error.
+$(BUILD)/tests/pg/pg_dialect: tests/pg/pg_dialect.c $(LIB_OBJECTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/postgres -o $@ $< $(LIB_OBJECTS) $(LDLIBS)
+
+pg-dialect: test-deps
+	@$(MAKE) --no-print-directory $(BUILD)/tests/pg/pg_dialect
+	@dir=$(CURDIR)/tests/.tmp/pg-dialect-$$$$; url=$$(bash tests/pg/cluster.sh start $$dir) || exit 1; \
+	node tests/pg/sql_statements.mjs | $(BUILD)/tests/pg/pg_dialect "$$url"; rc=$$?; \
+	bash tests/pg/cluster.sh stop $$dir; exit $$rc
 
 # Benchmark (not a test; see README "Benchmarks"): the floor servers, built
 # from tests/bench/ with the release flags into .build/release/bench/, and the
@@ -297,6 +354,20 @@ run: all web-vendor
 	./chengguan seed-demo --if-empty
 	./chengguan serve
 
+# `make run` on PostgreSQL: a local cluster in PG_RUN_DIR (tests/pg/cluster.sh:
+# a free loopback port, fsync off, so for trying, not for a city's data),
+# started again if it is down and kept between runs; the demo city in it; the
+# server on it. `make stop-pg` stops the cluster and removes its data.
+PG_RUN_DIR := .build/pg
+run-pg: all web-vendor pg-deps
+	@url=$$(bash tests/pg/cluster.sh up $(PG_RUN_DIR)) && \
+	./chengguan migrate --db "$$url" && \
+	./chengguan seed-demo --if-empty --db "$$url" && \
+	exec ./chengguan serve --db "$$url"
+
+stop-pg:
+	@[ ! -e $(PG_RUN_DIR) ] || bash tests/pg/cluster.sh stop $(PG_RUN_DIR)
+
 # Install (README, "Install and run as a service"): the binary, the front end
 # without its npm files, the systemd unit with these paths filled in, the
 # README and LICENSE, and an example settings file that is never overwritten.
@@ -353,7 +424,7 @@ uninstall:
 	@echo "kept: /var/lib/chengguan (the data), $(SYSCONFDIR)/chengguan and the user chengguan"
 
 test: test-deps fuzz-deps
-	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests bench-tools
+	@$(MAKE) --no-print-directory SAN=1 .build/san/chengguan unit-tests store-tests pg-tests bench-tools
 	@$(MAKE) --no-print-directory SAN=0 chengguan
 	@$(MAKE) --no-print-directory web-vendor
 	@if [ -f tests/package.json ] && { [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; }; then \
@@ -365,8 +436,8 @@ test: test-deps fuzz-deps
 # then gcovr's per-file table and totals. Fails when the tests fail or when a
 # file of COVERAGE_BRANCH_FILES has less than COVERAGE_BRANCH_MIN % of its
 # branches taken.
-COVERAGE_BRANCH_FILES := src/api/api_users.c src/sqlite/store_users.c src/core/request.c \
-                         src/sqlite/store_attachments.c
+COVERAGE_BRANCH_FILES := src/api/api_users.c src/store/store_users.c src/core/request.c \
+                         src/store/store_attachments.c
 COVERAGE_BRANCH_MIN   := 75
 GCOVR := gcovr -r . --object-directory .build/cov -f 'src/' --exclude-unreachable-branches
 
@@ -395,8 +466,9 @@ coverage: coverage-deps
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h include/*.h tests/*/*.c tests/bench/*.h)
 
-clean:
+clean: stop-pg
 	rm -rf .build chengguan
 
 -include $(OBJECTS:.o=.d) $(UNIT_BINS:=.d) $(STORE_BINS:=.d) $(STORE_FIXTURE:.o=.d) \
+  $(PG_BINS:=.d) $(PG_HARNESS:.o=.d) $(STORE_SERVER_DBS:.o=.d) \
   $(GEN_OBJECTS:.o=.d) $(FUZZ_OBJECTS:.o=.d) $(FUZZ_BINS:=.d)

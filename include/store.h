@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The store: the engine-neutral interface every caller uses (result codes, an
 // opaque handle, store_<noun>_<verb> functions in the store_*.h headers). No
-// header under include/ names an engine's types; the SQLite engine lives in
-// src/sqlite/ with its private helpers (src/sqlite/engine.h). This header opens,
-// migrates and closes a store and holds what every engine shares.
+// header under include/ names an engine's types: the store's logic lives in
+// src/store/ (with its private header, src/store/engine.h), the SQLite engine in
+// src/sqlite/. This header opens, migrates and closes a store and holds what
+// every engine shares.
 #ifndef CHENGGUAN_STORE_H
 #define CHENGGUAN_STORE_H
 
@@ -67,10 +68,10 @@ uint64_t store_changes(struct store *store);
 // The newest schema version this binary knows.
 int store_latest_schema_version(void);
 
-// The engine behind the store ("sqlite") and the version of its library, for
-// the build information of the metrics. Static strings.
-const char *store_engine_name(void);
-const char *store_engine_version(void);
+// The engine behind the store ("sqlite", "postgres") and the version of its
+// library, for the build information of the metrics. Static strings.
+const char *store_engine_name(const struct store *store);
+const char *store_engine_version(const struct store *store);
 
 // Current time in Unix epoch milliseconds. Every timestamp the store writes is made
 // here, never by SQL.

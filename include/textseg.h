@@ -51,4 +51,16 @@ char *textseg_index(const char *utf8, size_t len);
 // len not 0. The caller bounds len: the result is at most 5 * len bytes plus the NUL.
 char *textseg_query(const char *utf8, size_t len);
 
+// The same search as textseg_query, written as a PostgreSQL tsquery for
+// to_tsquery('simple', ...) over a tsvector of textseg_index's text: terms
+// joined with " & ", each word a prefix lexeme 'manhol':*, a single CJK
+// character '井', a CJK run of two or more the phrase of its pairs
+// '人行' <-> '行道'. Every lexeme is inside single quotes (a quote doubled, a
+// backslash escaped), so no input can inject tsquery syntax. Returns a
+// malloc'd string the caller frees; "" when there is nothing to search for
+// (do not pass "" to to_tsquery: it matches nothing and PostgreSQL warns);
+// NULL on invalid UTF-8 or allocation failure. At most 8 * len bytes plus
+// the NUL.
+char *textseg_tsquery(const char *utf8, size_t len);
+
 #endif

@@ -4,13 +4,13 @@
 # failed". Exits non-zero when anything failed.
 # CHENGGUAN_TEST_BUILD names the build to test (default .build/san; `make
 # coverage` passes .build/cov), CHENGGUAN_TEST_SUITES the suites to run (default
-# "unit store fuzz api e2e crash"; the fuzz harnesses always build into .build/fuzz).
+# "unit store pg fuzz api e2e crash"; the fuzz harnesses always build into .build/fuzz).
 set -u
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
 build=${CHENGGUAN_TEST_BUILD:-.build/san}
-suites=" ${CHENGGUAN_TEST_SUITES:-unit store fuzz api e2e crash} "
+suites=" ${CHENGGUAN_TEST_SUITES:-unit store pg fuzz api e2e crash} "
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The API tests start this build's server and benchmark generator (tests/api/lib.mjs).
@@ -135,18 +135,41 @@ fi
 # The store conformance suite runs against CHENGGUAN_TEST_STORE when set (see
 # tests/store/fixture.c), else against a fresh SQLite file per test, each a copy
 # of one seeded template that every binary of the suite shares.
+# On PostgreSQL each binary makes and drops a template database of its own.
 if [[ "$suites" == *" store "* ]]; then
   store_template="$PWD/tests/.tmp/store-template-$$.db"
+  case "${CHENGGUAN_TEST_STORE:-}" in postgres://* | postgresql://* | host=* | dbname=*) store_template= ;; esac
   CHENGGUAN_TEST_STORE_TEMPLATE="$store_template" \
     run_criterion_suite "store conformance${CHENGGUAN_TEST_STORE:+ ($CHENGGUAN_TEST_STORE)}" \
     "$build/tests/store" tests/store/test_*.c
   rm -f "$store_template" "$store_template.lock"
 fi
+# The PostgreSQL engine's tests (tests/pg/test_*.c) share one throwaway
+# cluster (tests/pg/cluster.sh), started here and removed afterwards.
+if [[ "$suites" == *" pg "* ]]; then
+  pg_dir="$PWD/tests/.tmp/pg-run-$$"
+  if pg_url=$(bash tests/pg/cluster.sh start "$pg_dir"); then
+    CHENGGUAN_TEST_PG_URL="$pg_url" \
+      run_criterion_suite "PostgreSQL engine" "$build/tests/pg" tests/pg/test_*.c
+    bash tests/pg/cluster.sh stop "$pg_dir" || true
+  else
+    echo "== PostgreSQL engine"
+    echo "tests/pg/cluster.sh start failed (run 'make test-deps' as root)"
+    failed=$((failed + 1))
+  fi
+fi
 if [[ "$suites" == *" fuzz "* ]]; then
   run_fuzz_smoke
 fi
 
-api=(tests/api/*.test.mjs)
+# API tests that wait for the PostgreSQL engine (issue 11): they run chengguan
+# with --db postgres://..., which it cannot serve yet. Take a file off this
+# list once it can.
+api_waiting=" tests/api/pg_failover.test.mjs "
+api=()
+for file in tests/api/*.test.mjs; do
+  [[ "$api_waiting" == *" $file "* ]] || api+=("$file")
+done
 # The API suite's exchanges are recorded (tests/api/lib.mjs), then checked
 # against the OpenAPI document (tests/openapi).
 if [[ "$suites" == *" api "* ]] && [ ${#api[@]} -gt 0 ]; then

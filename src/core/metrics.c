@@ -552,8 +552,8 @@ static void render_process(struct text *t, struct server *server)
     text_str(t, "chengguan_build_info{");
     text_label(t, true, "version", CHENGGUAN_VERSION);
     text_label(t, false, "schema", schema);
-    text_label(t, false, "store", store_engine_name());
-    text_label(t, false, "store_version", store_engine_version());
+    text_label(t, false, "store", store_engine_name(server->store));
+    text_label(t, false, "store_version", store_engine_version(server->store));
     text_label(t, false, "libmicrohttpd", MHD_get_version());
     text_str(t, "} 1\n");
 }

@@ -442,7 +442,57 @@ static void query_token(struct out_buffer *out, const struct token *tok)
     out_append_str(out, "\"");
 }
 
-// Validates, tokenizes and renders with one of the two token writers.
+// Appends a normalized word as a tsquery lexeme body: inside '...', a quote
+// is doubled and a backslash escaped (unreachable today: both separate tokens).
+static void render_lexeme_word(struct out_buffer *out, const struct token *tok)
+{
+    uint32_t cp;
+    for (size_t pos = 0; token_char(tok, &pos, &cp);) {
+        uint32_t c = normalize_word_char(cp);
+        if (c == '\'')
+            out_append_str(out, "''");
+        else if (c == '\\')
+            out_append_str(out, "\\\\");
+        else
+            out_append_cp(out, c);
+    }
+}
+
+// PostgreSQL tsquery form of one token: a prefix lexeme, a character, or the
+// phrase of its pairs ('人行' <-> '行道'), ANDed with what came before.
+static void tsquery_token(struct out_buffer *out, const struct token *tok)
+{
+    if (out->len > 0)
+        out_append_str(out, " & ");
+    if (tok->kind == CLASS_WORD) {
+        out_append_str(out, "'");
+        render_lexeme_word(out, tok);
+        out_append_str(out, "':*");
+        return;
+    }
+    uint32_t cp, prev = 0;
+    if (count_chars(tok) == 1) {
+        out_append_str(out, "'");
+        for (size_t pos = 0; token_char(tok, &pos, &cp);)
+            out_append_cp(out, cp);
+        out_append_str(out, "'");
+        return;
+    }
+    bool have_prev = false, first_pair = true;
+    for (size_t pos = 0; token_char(tok, &pos, &cp);) {
+        if (have_prev) {
+            out_append_str(out, first_pair ? "'" : " <-> '");
+            out_append_cp(out, prev);
+            out_append_cp(out, cp);
+            out_append_str(out, "'");
+            first_pair = false;
+        }
+        prev = cp;
+        have_prev = true;
+    }
+}
+
+// Validates, tokenizes and renders with one of the token writers.
 static char *segment(const char *utf8, size_t len,
                      void (*render)(struct out_buffer *, const struct token *))
 {
@@ -465,4 +515,9 @@ char *textseg_index(const char *utf8, size_t len)
 char *textseg_query(const char *utf8, size_t len)
 {
     return segment(utf8, len, query_token);
+}
+
+char *textseg_tsquery(const char *utf8, size_t len)
+{
+    return segment(utf8, len, tsquery_token);
 }

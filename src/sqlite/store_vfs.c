@@ -3,7 +3,7 @@
 // metrics: the write connection opens through it, so the time a commit spends
 // waiting for the disk is seen apart from the rest of the commit. Every other
 // call goes straight to the file or VFS underneath.
-#include "engine.h"
+#include "sqlite_engine.h"
 
 #include "metrics.h"
 

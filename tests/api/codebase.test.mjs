@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // House rules that a reviewer would otherwise check by eye: SQL lives only in the
-// store's engine folder (src/sqlite), handlers never free memory by hand, one
+// store's folders (src/store and its engines), handlers never free memory by hand, one
 // function renders the error envelope, the front end puts no markup strings into
 // the page and no inline styles, every source file starts with its SPDX line,
 // place paths are read only by the jurisdiction module (no LIKE on a path, no path
@@ -16,6 +16,8 @@ const SRC = join(ROOT, 'src');
 // Every C file under src/, as a path relative to it ("api/api_cases.c").
 const files = readdirSync(SRC, { recursive: true }).filter((f) => f.endsWith('.c')).sort();
 const base = (f) => f.split('/').pop();
+// The store's files: its engine-neutral logic (src/store) and its engines.
+const inStore = (f) => /^(store|sqlite|postgres)\//.test(f);
 
 // String literals of a C file, with comments removed first.
 function literals(text) {
@@ -27,27 +29,32 @@ const SQL_TEXT = /\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+
 
 test('no SQL text outside the store files', () => {
   const sql = SQL_TEXT;
-  for (const file of files.filter((f) => !f.startsWith('sqlite/'))) {
+  for (const file of files.filter((f) => !inStore(f))) {
     for (const s of literals(readFileSync(join(SRC, file), 'utf8'))) {
       assert.doesNotMatch(s, sql, `${file} holds SQL: ${s}`);
     }
   }
   // The check itself can see SQL where it is allowed.
-  const store = literals(readFileSync(join(SRC, 'sqlite', 'store_cases.c'), 'utf8'));
+  const store = literals(readFileSync(join(SRC, 'store', 'store_cases.c'), 'utf8'));
   assert.ok(store.some((s) => sql.test(s)));
 });
 
-test('only the SQLite engine folder includes sqlite3.h', () => {
+test('only an engine\'s folder includes its library (sqlite3.h, libpq-fe.h)', () => {
   const headers = readdirSync(join(ROOT, 'include')).filter((f) => f.endsWith('.h')).map((f) => join('..', 'include', f));
   const all = [...files, ...readdirSync(SRC, { recursive: true }).filter((f) => f.endsWith('.h')), ...headers];
+  const ENGINES = { sqlite: /#\s*include\s*[<"]sqlite3\.h[>"]/, postgres: /#\s*include\s*[<"](postgresql\/)?libpq-fe\.h[>"]/ };
   let seen = 0;
   for (const file of all) {
     const text = readFileSync(join(SRC, file), 'utf8');
-    const includes = /#\s*include\s*[<"]sqlite3\.h[>"]/.test(text);
-    if (file.startsWith('sqlite/')) seen += includes ? 1 : 0;
-    else assert.ok(!includes, `${file} includes sqlite3.h outside src/sqlite`);
+    for (const [engine, include] of Object.entries(ENGINES)) {
+      const includes = include.test(text);
+      if (file.startsWith(`${engine}/`)) seen += includes ? 1 : 0;
+      else assert.ok(!includes, `${file} includes ${engine}'s library outside src/${engine}`);
+    }
   }
-  assert.ok(seen > 0, 'the engine itself includes sqlite3.h');
+  assert.ok(seen > 0, 'the SQLite engine itself includes sqlite3.h');
+  // The engine-neutral store logic is all there is of the store outside the engines.
+  assert.ok(files.filter((f) => f.startsWith('store/')).length > 10, 'src/store holds the store logic');
 });
 
 test('handlers never free memory by hand', () => {
@@ -109,7 +116,7 @@ test('no LIKE on a path column in the store', () => {
   assert.match("OR :scope LIKE p.path || '%'", PATH_LIKE);
   assert.match('JOIN org_unit p ON substr(place.path, 1, length(p.path)) = p.path', PATH_LIKE);
   assert.doesNotMatch('c.place_path >= :scope_lo AND c.place_path < :scope_hi', PATH_LIKE);
-  for (const file of files.filter((f) => f.startsWith('sqlite/'))) {
+  for (const file of files.filter(inStore)) {
     for (const s of literals(readFileSync(join(SRC, file), 'utf8'))) {
       assert.doesNotMatch(s, PATH_LIKE, `${file} filters a path with LIKE: ${s}`);
     }
@@ -121,12 +128,12 @@ test('only the jurisdiction module reads place paths', () => {
   assert.equal(pathUsesOutsideJurisdiction('if (strncmp(c->place_path, u->scope_path, n) == 0)').length, 2);
   assert.equal(pathUsesOutsideJurisdiction('x = f(jurisdiction_place_path(j), u->scope_path);').length, 1);
   const allowed = ['domain/jurisdiction.c'];
-  for (const file of files.filter((f) => !f.startsWith('sqlite/') && !allowed.includes(f))) {
+  for (const file of files.filter((f) => !inStore(f) && !allowed.includes(f))) {
     const uses = pathUsesOutsideJurisdiction(readFileSync(join(SRC, file), 'utf8'));
     assert.deepEqual(uses, [], `${file} reads a place path outside a jurisdiction_* call`);
   }
   // The store loads and saves paths, but never compares them in C.
-  for (const file of files.filter((f) => f.startsWith('sqlite/'))) {
+  for (const file of files.filter(inStore)) {
     const code = codeOnly(readFileSync(join(SRC, file), 'utf8'));
     for (const m of code.matchAll(/\b(strn?cmp|strn?casecmp|memcmp|strstr|starts_with)\s*\(/g)) {
       let depth = 0, end = m.index + m[0].length;

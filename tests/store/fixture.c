@@ -2,8 +2,10 @@
 // The conformance suite's fixture: where each test's store lives (the
 // CHENGGUAN_TEST_STORE template, "{n}" replaced by a name unique to the test),
 // the tiny city it seeds through store_places_create and store_user_create, and
-// the helpers every suite file shares. Speaks only the public store headers.
+// the helpers every suite file shares. Speaks only the public store headers
+// (a server engine's databases are made by its harness: server_databases.h).
 #include "fixture.h"
+#include "server_databases.h"
 
 #include "log.h"
 #include "store_calendar.h"
@@ -74,11 +76,13 @@ static void make_location(void)
 {
     static unsigned serial;
     char token[64];
-    snprintf(token, sizeof token, "%ld-%u", (long)getpid(), serial++);
     mkdir(CONFORMANCE_TMP, 0750);
     const char *template = getenv(CONFORMANCE_ENV);
     if (template == NULL || template[0] == '\0')
         template = CONFORMANCE_TMP "/store-{n}.db";
+    // A database name takes no '-' unquoted.
+    snprintf(token, sizeof token, server_db_is_server(template) ? "%ld_%u" : "%ld-%u", (long)getpid(),
+             serial++);
     cr_assert(strstr(template, "{n}") != NULL,
               CONFORMANCE_ENV " must contain {n} (every test needs a fresh store): %s", template);
     expand(location, sizeof location, template, token);
@@ -250,18 +254,68 @@ static void open_from_template(const char *template)
     store = open_at(location);
 }
 
+// ---- a server engine: a database per test, copied from a seeded template ----
+
+// The run's template database (the store template with {n} = the token the
+// runner shares, "tmpl_<run>"): migrated and seeded through store_open once,
+// under a lock, by whichever test comes first; each test's database is then a
+// copy of it (CREATE DATABASE ... TEMPLATE), the same store in a fraction of
+// the time.
+static void server_open_from_template(const char *token)
+{
+    char template_location[512], building_location[600], building_token[96], lock_path[600];
+    expand(template_location, sizeof template_location, getenv(CONFORMANCE_ENV), token);
+    snprintf(building_token, sizeof building_token, "%s_building", token);
+    expand(building_location, sizeof building_location, getenv(CONFORMANCE_ENV), building_token);
+    snprintf(lock_path, sizeof lock_path, "%s/template-%s.lock", CONFORMANCE_TMP, token);
+    int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    cr_assert_geq(lock, 0, "%s: %s", lock_path, strerror(errno));
+    cr_assert_eq(flock(lock, LOCK_EX), 0);
+    if (!server_db_exists(template_location)) {
+        server_db_drop(building_location, false);
+        server_db_create(building_location, NULL);
+        store = open_at(building_location);
+        seed_city();
+        store_close(store);
+        server_db_rename(building_location, template_location);
+    }
+    flock(lock, LOCK_UN);
+    close(lock);
+    unlink(lock_path);
+    server_db_create(location, template_location);
+    store = open_at(location);
+}
+
+// Drops the run's template database (and one a failed seed left), after the
+// last test: outside every test, so a failure is only reported.
+static void server_drop_template(const char *store_env, const char *token)
+{
+    char where[512], building_token[96];
+    expand(where, sizeof where, store_env, token);
+    server_db_drop(where, true);
+    snprintf(building_token, sizeof building_token, "%s_building", token);
+    expand(where, sizeof where, store_env, building_token);
+    server_db_drop(where, true);
+}
+
 // The run's template, named by the runner before any test starts unless the
-// caller names one to share between binaries (tests/run.sh does, and removes it).
+// caller names one to share between binaries (tests/run.sh does, and removes
+// it): a file for SQLite, the token of a database name for PostgreSQL.
 static bool template_owned;
 
 ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 {
     (void)tests;
-    if (getenv(CONFORMANCE_TEMPLATE_ENV) != NULL)
+    const char *shared = getenv(CONFORMANCE_TEMPLATE_ENV);
+    if (shared != NULL && shared[0] != '\0')
         return;
     char template[512];
-    snprintf(template, sizeof template, "%s/store-template-%ld.db", CONFORMANCE_TMP,
-             (long)getpid());
+    const char *store_env = getenv(CONFORMANCE_ENV);
+    if (store_env != NULL && server_db_is_server(store_env))
+        snprintf(template, sizeof template, "tmpl_%ld", (long)getpid());
+    else
+        snprintf(template, sizeof template, "%s/store-template-%ld.db", CONFORMANCE_TMP,
+                 (long)getpid());
     setenv(CONFORMANCE_TEMPLATE_ENV, template, 1);
     template_owned = true;
 }
@@ -272,6 +326,11 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     const char *template = getenv(CONFORMANCE_TEMPLATE_ENV);
     if (!template_owned || template == NULL)
         return;
+    const char *store_env = getenv(CONFORMANCE_ENV);
+    if (store_env != NULL && server_db_is_server(store_env)) {
+        server_drop_template(store_env, template);
+        return;
+    }
     char path[600];
     const char *suffixes[] = {"", ".lock", "-wal", "-shm"};
     for (size_t i = 0; i < COUNT_OF(suffixes); i++) {
@@ -289,6 +348,8 @@ void conf_setup(void)
     const char *template = getenv(CONFORMANCE_TEMPLATE_ENV);
     if (conf_store_is_file() && template != NULL) {
         open_from_template(template);
+    } else if (server_db_is_server(location) && template != NULL) {
+        server_open_from_template(template);
     } else {
         store = open_at(location);
         seed_city();
@@ -306,6 +367,8 @@ void conf_teardown(void)
         cr_expect(store_tally_consistent(store), "the overview's counts equal a recount");
     store_close(store);
     store = NULL;
+    if (server_db_is_server(location))
+        server_db_drop(location, false);
     if (conf_store_is_file()) {
         char path[600];
         const char *suffixes[] = {"", "-wal", "-shm"};

@@ -9,10 +9,12 @@
 // needs an empty store). Unset, it is tests/.tmp/store-{n}.db, a SQLite file
 // per test. A file starts as a copy of one template migrated and seeded once
 // per run (CHENGGUAN_TEST_STORE_TEMPLATE, which tests/run.sh shares between the
-// binaries). A location with "://" (say postgres://localhost/cg_conf_{n}) is
-// opened, migrated and seeded for each test; creating and dropping such
-// databases is that engine's harness's business. An engine is done when every
-// test of tests/store passes against it.
+// binaries). A PostgreSQL location (postgres://u:p@host:port/cg_{n}, say)
+// gets a database per test, CREATE DATABASE ... TEMPLATE a database migrated
+// and seeded once per binary ({n} = "tmpl_<pid>"), dropped at teardown; the
+// user needs CREATEDB. Other locations with "://" are opened, migrated and
+// seeded for each test. An engine is done when every test of tests/store
+// passes against it.
 #ifndef CHENGGUAN_TESTS_STORE_FIXTURE_H
 #define CHENGGUAN_TESTS_STORE_FIXTURE_H
 

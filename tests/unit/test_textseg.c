@@ -514,3 +514,36 @@ Test(textseg_fts5, hostile_queries_run_without_syntax_errors)
     expect_rows(db, "垃圾\" OR 井盖", "");
     sqlite3_close(db);
 }
+
+// ---- the PostgreSQL tsquery form (searched for real in tests/pg) ----
+
+static void expect_tsquery(const char *input, const char *expected)
+{
+    char *got = textseg_tsquery(input, strlen(input));
+    cr_assert_not_null(got, "tsquery of \"%s\" failed", input);
+    cr_expect_str_eq(got, expected, "tsquery of \"%s\"", input);
+    cr_expect_leq(strlen(got), 8 * strlen(input), "tsquery of \"%s\" is bounded", input);
+    free(got);
+}
+
+Test(textseg_tsquery, terms_mean_what_the_fts5_query_means)
+{
+    expect_tsquery("井盖", "'井盖'");
+    expect_tsquery("井", "'井'");
+    expect_tsquery("人行道上", "'人行' <-> '行道' <-> '道上'");
+    expect_tsquery("Manhole COVER", "'manhole':* & 'cover':*");
+    expect_tsquery("井盖 manhole 垃", "'井盖' & 'manhole':* & '垃'");
+    expect_tsquery("A4纸", "'a4':* & '纸'");
+    expect_tsquery("井盖，缺失", "'井盖' & '缺失'");
+    expect_tsquery("a b", "'a':* & 'b':*");
+}
+
+Test(textseg_tsquery, operators_and_quotes_in_the_input_stay_text)
+{
+    // tsquery's own syntax (& | ! <-> : * ( ) ') only separates terms.
+    expect_tsquery("a & !b | (c) <-> d:* 'e'", "'a':* & 'b':* & 'c':* & 'd':* & 'e':*");
+    expect_tsquery("it's", "'it':* & 's':*");
+    expect_tsquery("", "");
+    expect_tsquery("，。！'\\", "");
+    cr_expect_null(textseg_tsquery("\xff", 1));
+}

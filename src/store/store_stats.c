@@ -28,8 +28,8 @@ static const char SQL_RATING[] = "SELECT rating, sum(n) FROM case_rating_tally W
                                  "GROUP BY rating HAVING sum(n) > 0";
 static const char SQL_TOTALS[] =
     "SELECT (SELECT coalesce(sum(n), 0) FROM case_tally_state WHERE " IN_SCOPE
-    "AND state IN " OPEN_STATES "), coalesce(sum(n) FILTER (WHERE pending = 1), 0), "
-    "coalesce(sum(n) FILTER (WHERE self_handled = 1), 0) FROM case_tally_flags WHERE " IN_SCOPE;
+    "AND state IN " OPEN_STATES "), coalesce(sum(n) FILTER (WHERE pending = TRUE), 0), "
+    "coalesce(sum(n) FILTER (WHERE self_handled = TRUE), 0) FROM case_tally_flags WHERE " IN_SCOPE;
 static const char SQL_DAYS[] =
     "SELECT coalesce(sum(created), 0), coalesce(sum(closed), 0) FROM case_daily "
     "WHERE " IN_SCOPE "AND day >= :since_day";
@@ -51,41 +51,47 @@ static const char SQL_CATEGORY[] =
     "GROUP BY category_id HAVING total > 0 ORDER BY total DESC, category_id LIMIT 10) t "
     "JOIN category g ON g.id = t.category_id ORDER BY t.total DESC, g.id";
 
+// The PostgreSQL text is the same where one text serves both; not written yet
+// (NULL) where SQLite's differs: INDEXED BY, an alias in HAVING.
 const struct store_plan_statement STORE_STATS_PLANS[] = {
-    {"overview: by state", SQL_STATE},           {"overview: by source", SQL_SOURCE},
-    {"overview: ratings", SQL_RATING},           {"overview: totals", SQL_TOTALS},
-    {"overview: filed and closed", SQL_DAYS},    {"overview: overdue", SQL_OVERDUE},
-    {"overview: by street", SQL_STREET},         {"overview: top categories", SQL_CATEGORY},
-    {"metrics: cases by state", SQL_ALL_STATES},
+    {"overview: by state", SQL_STATE, SQL_STATE},
+    {"overview: by source", SQL_SOURCE, SQL_SOURCE},
+    {"overview: ratings", SQL_RATING, SQL_RATING},
+    {"overview: totals", SQL_TOTALS, SQL_TOTALS},
+    {"overview: filed and closed", SQL_DAYS, SQL_DAYS},
+    {"overview: overdue", SQL_OVERDUE, NULL},
+    {"overview: by street", SQL_STREET, SQL_STREET},
+    {"overview: top categories", SQL_CATEGORY, NULL},
+    {"metrics: cases by state", SQL_ALL_STATES, SQL_ALL_STATES},
 };
 const size_t STORE_STATS_PLAN_COUNT = sizeof STORE_STATS_PLANS / sizeof STORE_STATS_PLANS[0];
 
-static const char *text_or_empty(sqlite3_stmt *stmt, int column)
+static const char *text_or_empty(struct store_stmt *stmt, int column)
 {
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    return text ? (const char *)text : "";
+    const char *text = store_col_text(stmt, column);
+    return text ? text : "";
 }
 
 // Prepares a section's statement with the range and the time bound.
-static sqlite3_stmt *section(struct store *store, const char *sql,
-                             const struct jurisdiction_range *range, int64_t now)
+static struct store_stmt *section(struct store *store, const char *sql,
+                                  const struct jurisdiction_range *range, int64_t now)
 {
-    sqlite3_stmt *stmt = store_read_stmt(store, sql);
+    struct store_stmt *stmt = store_read_stmt(store, sql);
     if (stmt == NULL)
         return NULL;
     store_bind_range(stmt, range);
-    if (sqlite3_bind_parameter_index(stmt, ":now") > 0)
+    if (store_stmt_has_param(stmt, ":now"))
         store_bind_int(stmt, ":now", now);
-    if (sqlite3_bind_parameter_index(stmt, ":since_day") > 0)
+    if (store_stmt_has_param(stmt, ":since_day"))
         store_bind_int(stmt, ":since_day", (now - 30LL * 86400000) / 86400000);
     return stmt;
 }
 
 // Steps a finished section; STORE_OK when it ended well.
-static int section_done(sqlite3_stmt *stmt, int rc)
+static int section_done(struct store_stmt *stmt, int rc)
 {
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : STORE_ERROR;
 }
 
 // A section of (key, count) rows: state, source, rating.
@@ -93,17 +99,17 @@ static int keyed(struct store *store, const char *sql, const char *name,
                  const struct jurisdiction_range *range, int64_t now,
                  void (*fn)(const struct store_stats_row *, void *), void *data)
 {
-    sqlite3_stmt *stmt = section(store, sql, range, now);
+    struct store_stmt *stmt = section(store, sql, range, now);
     if (stmt == NULL)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         struct store_stats_row row = {.section = name,
                                       .key = text_or_empty(stmt, 0),
                                       .name = "",
                                       .name_en = "",
                                       .tree = "",
-                                      .count = sqlite3_column_int64(stmt, 1)};
+                                      .count = store_col_int64(stmt, 1)};
         fn(&row, data);
     }
     return section_done(stmt, rc);
@@ -119,13 +125,13 @@ struct overdue {
 static int overdue_counts(struct store *store, const struct jurisdiction_range *range, int64_t now,
                           struct overdue *out)
 {
-    sqlite3_stmt *stmt = section(store, SQL_OVERDUE, range, now);
+    struct store_stmt *stmt = section(store, store_sql(store, SQL_OVERDUE, NULL), range, now);
     if (stmt == NULL)
         return STORE_ERROR;
     // Counted here rather than grouped in SQL: no temporary B-tree over cases.
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t street = sqlite3_column_int64(stmt, 0);
+    while ((rc = store_step(stmt)) == STORE_ROW) {
+        int64_t street = store_col_int64(stmt, 0);
         out->total++;
         int i = 0;
         while (i < out->count && out->street[i] != street)
@@ -143,21 +149,21 @@ static int totals(struct store *store, const struct jurisdiction_range *range, i
                   void *data)
 {
     int64_t counts[6] = {0};
-    sqlite3_stmt *stmt = section(store, SQL_TOTALS, range, now);
+    struct store_stmt *stmt = section(store, SQL_TOTALS, range, now);
     if (stmt == NULL)
         return STORE_ERROR;
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        counts[0] = sqlite3_column_int64(stmt, 0);
-        counts[2] = sqlite3_column_int64(stmt, 1);
-        counts[5] = sqlite3_column_int64(stmt, 2);
+    int rc = store_step(stmt);
+    if (rc == STORE_ROW) {
+        counts[0] = store_col_int64(stmt, 0);
+        counts[2] = store_col_int64(stmt, 1);
+        counts[5] = store_col_int64(stmt, 2);
     }
     if (section_done(stmt, rc) != STORE_OK || (stmt = section(store, SQL_DAYS, range, now)) == NULL)
         return STORE_ERROR;
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        counts[3] = sqlite3_column_int64(stmt, 0);
-        counts[4] = sqlite3_column_int64(stmt, 1);
+    rc = store_step(stmt);
+    if (rc == STORE_ROW) {
+        counts[3] = store_col_int64(stmt, 0);
+        counts[4] = store_col_int64(stmt, 1);
     }
     if (section_done(stmt, rc) != STORE_OK)
         return STORE_ERROR;
@@ -180,19 +186,19 @@ static int streets(struct store *store, const struct jurisdiction_range *range, 
                    const struct overdue *overdue,
                    void (*fn)(const struct store_stats_row *, void *), void *data)
 {
-    sqlite3_stmt *stmt = section(store, SQL_STREET, range, now);
+    struct store_stmt *stmt = section(store, SQL_STREET, range, now);
     if (stmt == NULL)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(stmt, 0);
+    while ((rc = store_step(stmt)) == STORE_ROW) {
+        int64_t id = store_col_int64(stmt, 0);
         struct store_stats_row row = {.section = "street",
                                       .key = text_or_empty(stmt, 1),
                                       .name = text_or_empty(stmt, 2),
                                       .name_en = "",
                                       .tree = "",
-                                      .count = sqlite3_column_int64(stmt, 3),
-                                      .closed = sqlite3_column_int64(stmt, 4)};
+                                      .count = store_col_int64(stmt, 3),
+                                      .closed = store_col_int64(stmt, 4)};
         for (int i = 0; i < overdue->count; i++)
             if (overdue->street[i] == id)
                 row.overdue = overdue->n[i];
@@ -204,18 +210,18 @@ static int streets(struct store *store, const struct jurisdiction_range *range, 
 static int categories(struct store *store, const struct jurisdiction_range *range, int64_t now,
                       void (*fn)(const struct store_stats_row *, void *), void *data)
 {
-    sqlite3_stmt *stmt = section(store, SQL_CATEGORY, range, now);
+    struct store_stmt *stmt = section(store, store_sql(store, SQL_CATEGORY, NULL), range, now);
     if (stmt == NULL)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         struct store_stats_row row = {.section = "category",
-                                      .id = sqlite3_column_int64(stmt, 0),
+                                      .id = store_col_int64(stmt, 0),
                                       .tree = text_or_empty(stmt, 1),
                                       .key = text_or_empty(stmt, 2),
                                       .name = text_or_empty(stmt, 3),
                                       .name_en = text_or_empty(stmt, 4),
-                                      .count = sqlite3_column_int64(stmt, 5)};
+                                      .count = store_col_int64(stmt, 5)};
         fn(&row, data);
     }
     return section_done(stmt, rc);
@@ -242,11 +248,11 @@ int store_stats_overview(struct store *store, const struct jurisdiction *jurisdi
 int store_stats_state_counts(struct store *store,
                              void (*fn)(const char *state, int64_t count, void *data), void *data)
 {
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL_ALL_STATES);
+    struct store_stmt *stmt = store_read_stmt(store, SQL_ALL_STATES);
     if (stmt == NULL)
         return STORE_ERROR;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        fn(text_or_empty(stmt, 0), sqlite3_column_int64(stmt, 1), data);
+    while ((rc = store_step(stmt)) == STORE_ROW)
+        fn(text_or_empty(stmt, 0), store_col_int64(stmt, 1), data);
     return section_done(stmt, rc);
 }

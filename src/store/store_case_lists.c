@@ -194,17 +194,17 @@ static const char SQL_SEARCH_DEPARTMENT[] =
     "WHERE case_fts MATCH :match AND " IN_DEPARTMENT FILTERS SEARCH_PAGE;
 
 const struct store_plan_statement STORE_LIST_PLANS[] = {
-    {"list: newest", SQL_NEWEST_PLACE},
-    {"list: newest, a department's", SQL_NEWEST_DEPARTMENT},
-    {"list: newest, open cases", SQL_NEWEST_OPEN},
-    {"list: newest, one category", SQL_NEWEST_CATEGORY},
-    {"list: newest, one grid cell", SQL_NEWEST_GRID},
-    {"list: newest, one street", SQL_NEWEST_STREET},
-    {"list: newest, dispatched to one department", SQL_NEWEST_OF_DEPARTMENT},
-    {"list: open cases by deadline", SQL_DUE_OPEN},
-    {"list: open cases by deadline, a department's", SQL_DUE_OPEN_DEPARTMENT},
-    {"list: search", SQL_SEARCH_PLACE},
-    {"list: search, a department's", SQL_SEARCH_DEPARTMENT},
+    {"list: newest", SQL_NEWEST_PLACE, NULL},
+    {"list: newest, a department's", SQL_NEWEST_DEPARTMENT, NULL},
+    {"list: newest, open cases", SQL_NEWEST_OPEN, NULL},
+    {"list: newest, one category", SQL_NEWEST_CATEGORY, NULL},
+    {"list: newest, one grid cell", SQL_NEWEST_GRID, NULL},
+    {"list: newest, one street", SQL_NEWEST_STREET, NULL},
+    {"list: newest, dispatched to one department", SQL_NEWEST_OF_DEPARTMENT, NULL},
+    {"list: open cases by deadline", SQL_DUE_OPEN, NULL},
+    {"list: open cases by deadline, a department's", SQL_DUE_OPEN_DEPARTMENT, NULL},
+    {"list: search", SQL_SEARCH_PLACE, NULL},
+    {"list: search, a department's", SQL_SEARCH_DEPARTMENT, NULL},
 };
 const size_t STORE_LIST_PLAN_COUNT = sizeof STORE_LIST_PLANS / sizeof STORE_LIST_PLANS[0];
 
@@ -259,13 +259,13 @@ static const char *list_sql(const struct store_case_filter *f, bool by_departmen
     return open ? SQL_NEWEST_OPEN : SQL_NEWEST_PLACE;
 }
 
-static void bind_text_or_null(sqlite3_stmt *stmt, const char *name, const char *value)
+static void bind_text_or_null(struct store_stmt *stmt, const char *name, const char *value)
 {
     store_bind_text(stmt, name, value != NULL && value[0] != '\0' ? value : NULL);
 }
 
 // Binds the cursor as a row-value bound: before any row for the first page.
-static void bind_after(sqlite3_stmt *stmt, const struct store_case_filter *f)
+static void bind_after(struct store_stmt *stmt, const struct store_case_filter *f)
 {
     const struct store_case_cursor *after = f->after;
     if (f->sort == STORE_CASE_SORT_SEARCH) {
@@ -282,7 +282,8 @@ static void bind_after(sqlite3_stmt *stmt, const struct store_case_filter *f)
     store_bind_int(stmt, ":after_id", after ? after->id : INT64_MAX);
 }
 
-static void bind_filter(sqlite3_stmt *stmt, const struct store_case_filter *f, bool by_department)
+static void bind_filter(struct store_stmt *stmt, const struct store_case_filter *f,
+                        bool by_department)
 {
     if (by_department) {
         store_bind_int(stmt, ":scope_department", jurisdiction_case_department(f->jurisdiction));
@@ -330,7 +331,10 @@ int store_case_list(struct store *store, const struct store_case_filter *filter,
     if (filter->jurisdiction == NULL)
         return STORE_OK;
     bool by_department = jurisdiction_case_department(filter->jurisdiction) > 0;
-    sqlite3_stmt *stmt = store_read_stmt(store, list_sql(filter, by_department));
+    // The PostgreSQL texts of the list (its own search, no INDEXED BY) are not
+    // written yet.
+    struct store_stmt *stmt =
+        store_read_stmt(store, store_sql(store, list_sql(filter, by_department), NULL));
     struct store_case *c = malloc(sizeof *c);
     if (stmt == NULL || c == NULL) {
         free(c);
@@ -338,7 +342,7 @@ int store_case_list(struct store *store, const struct store_case_filter *filter,
     }
     bind_filter(stmt, filter, by_department);
     int rc, count = 0;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         if (count == filter->limit) {
             *has_more = true;
             break;
@@ -349,8 +353,8 @@ int store_case_list(struct store *store, const struct store_case_filter *filter,
         fn(c, data);
     }
     free(c);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("store: case list failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (rc != STORE_ROW && rc != STORE_DONE) {
+        log_error("store: case list failed: %s", store_stmt_error(stmt));
         store_stmt_done(stmt);
         return STORE_ERROR;
     }
@@ -396,11 +400,11 @@ static const char SQL_DUPLICATE_CANDIDATES[] =
     "AND (:category IS NULL OR c.category_id = :category) LIMIT 2000";
 
 const struct store_plan_statement STORE_DUPLICATE_PLANS[] = {
-    {"duplicates: recent cases near a point", SQL_DUPLICATE_CANDIDATES},
+    {"duplicates: recent cases near a point", SQL_DUPLICATE_CANDIDATES, NULL},
 };
 const size_t STORE_DUPLICATE_PLAN_COUNT = 1;
 
-static void bind_box(sqlite3_stmt *stmt, bool has_location, double lat, double lon)
+static void bind_box(struct store_stmt *stmt, bool has_location, double lat, double lon)
 {
     store_bind_int(stmt, ":has_location", has_location);
     // 50 m plus a margin; a degree of latitude is at least 110.5 km.
@@ -421,7 +425,9 @@ int store_case_find_duplicates(
     has_location = has_location && !isnan(lat) && !isnan(lon);
     if (!has_location && grid_id <= 0)
         return STORE_OK;
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL_DUPLICATE_CANDIDATES);
+    // SQLite's R*Tree and INDEXED BY: the PostgreSQL text is not written yet.
+    struct store_stmt *stmt =
+        store_read_stmt(store, store_sql(store, SQL_DUPLICATE_CANDIDATES, NULL));
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":exclude", exclude_id);
@@ -432,27 +438,26 @@ int store_case_find_duplicates(
     struct duplicate found[STORE_CASE_DUPLICATES_MAX];
     size_t count = 0;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && count < STORE_CASE_DUPLICATES_MAX) {
-        int state = casefsm_state_from_name((const char *)sqlite3_column_text(stmt, 1));
+    while ((rc = store_step(stmt)) == STORE_ROW && count < STORE_CASE_DUPLICATES_MAX) {
+        int state = casefsm_state_from_name(store_col_text(stmt, 1));
         if (state < 0 || !casefsm_state_is_open((enum casefsm_state)state))
             continue;
         struct duplicate d = {
-            .id = sqlite3_column_int64(stmt, 0),
+            .id = store_col_int64(stmt, 0),
             .distance_m = NAN,
-            .same_grid = grid_id > 0 && sqlite3_column_int64(stmt, 4) == grid_id,
-            .created_at = sqlite3_column_int64(stmt, 5),
+            .same_grid = grid_id > 0 && store_col_int64(stmt, 4) == grid_id,
+            .created_at = store_col_int64(stmt, 5),
         };
-        if (has_location && sqlite3_column_type(stmt, 2) != SQLITE_NULL &&
-            sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
+        if (has_location && !store_col_null(stmt, 2) && !store_col_null(stmt, 3)) {
             struct geo_point a = {lon, lat};
-            struct geo_point b = {sqlite3_column_double(stmt, 3), sqlite3_column_double(stmt, 2)};
+            struct geo_point b = {store_col_double(stmt, 3), store_col_double(stmt, 2)};
             d.distance_m = geo_distance_m(a, b);
         }
         if (d.same_grid || (!isnan(d.distance_m) && d.distance_m <= DUPLICATE_RADIUS_M))
             found[count++] = d;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("store: duplicate search failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (rc != STORE_ROW && rc != STORE_DONE) {
+        log_error("store: duplicate search failed: %s", store_stmt_error(stmt));
         store_stmt_done(stmt);
         return STORE_ERROR;
     }
@@ -469,18 +474,18 @@ int store_case_query_code(struct store *store, const char *case_no, int64_t *id,
                           unsigned char hash[STORE_CASE_QUERY_CODE_HASH])
 {
     static const char SQL[] = "SELECT id, query_code_hash FROM case_record WHERE case_no = :no";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":no", case_no);
-    int rc = sqlite3_step(stmt);
+    int rc = store_step(stmt);
     int result = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) == STORE_CASE_QUERY_CODE_HASH) {
-        *id = sqlite3_column_int64(stmt, 0);
-        memcpy(hash, sqlite3_column_blob(stmt, 1), STORE_CASE_QUERY_CODE_HASH);
+    if (rc == STORE_ROW && store_col_bytes(stmt, 1) == STORE_CASE_QUERY_CODE_HASH) {
+        *id = store_col_int64(stmt, 0);
+        memcpy(hash, store_col_blob(stmt, 1), STORE_CASE_QUERY_CODE_HASH);
         result = STORE_OK;
-    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("store: query code lookup failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    } else if (rc != STORE_ROW && rc != STORE_DONE) {
+        log_error("store: query code lookup failed: %s", store_stmt_error(stmt));
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -545,9 +550,9 @@ static int rate_checked(struct store_tx *tx, const struct store_case_rating *r)
     static const char SQL_WRITE[] = "UPDATE case_record SET rating = :rating, "
                                     "rating_comment = :comment, rated_at = :now, "
                                     "updated_at = :now WHERE id = :id";
-    sqlite3_stmt *read = store_tx_stmt(tx, SQL_READ);
-    sqlite3_stmt *keep = store_tx_stmt(tx, SQL_KEEP);
-    sqlite3_stmt *write = store_tx_stmt(tx, SQL_WRITE);
+    struct store_stmt *read = store_tx_stmt(tx, SQL_READ);
+    struct store_stmt *keep = store_tx_stmt(tx, SQL_KEEP);
+    struct store_stmt *write = store_tx_stmt(tx, SQL_WRITE);
     if (read == NULL || keep == NULL || write == NULL)
         return STORE_ERROR;
     store_bind_int(read, ":id", r->case_id);
@@ -556,10 +561,10 @@ static int rate_checked(struct store_tx *tx, const struct store_case_rating *r)
         store_stmt_done(read);
         return rc;
     }
-    bool closed = strcmp((const char *)sqlite3_column_text(read, 0), "closed") == 0;
-    int64_t closed_at = sqlite3_column_int64(read, 1);
-    int round = sqlite3_column_int(read, 2) + 1;
-    int64_t version = sqlite3_column_int64(read, 3);
+    bool closed = strcmp(store_col_text(read, 0), "closed") == 0;
+    int64_t closed_at = store_col_int64(read, 1);
+    int round = store_col_int(read, 2) + 1;
+    int64_t version = store_col_int64(read, 3);
     char place_path[128];
     store_column_copy(place_path, sizeof place_path, read, 4);
     store_stmt_done(read);
@@ -635,22 +640,22 @@ int store_case_ratings(struct store *store, int64_t case_id,
 {
     static const char SQL[] = "SELECT round, rating, comment, source, closed_at, rated_at "
                               "FROM case_rating WHERE case_id = :id ORDER BY round";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", case_id);
     struct store_case_rating_row *row = malloc(sizeof *row);
-    int rc = row != NULL ? SQLITE_ROW : SQLITE_NOMEM;
-    while (rc == SQLITE_ROW && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        row->round = sqlite3_column_int(stmt, 0);
+    int rc = row != NULL ? STORE_ROW : STORE_ERROR;
+    while (rc == STORE_ROW && (rc = store_step(stmt)) == STORE_ROW) {
+        row->round = store_col_int(stmt, 0);
         store_column_copy(row->rating, sizeof row->rating, stmt, 1);
         store_column_copy(row->comment, sizeof row->comment, stmt, 2);
         store_column_copy(row->source, sizeof row->source, stmt, 3);
-        row->closed_at = sqlite3_column_int64(stmt, 4);
-        row->rated_at = sqlite3_column_int64(stmt, 5);
+        row->closed_at = store_col_int64(stmt, 4);
+        row->rated_at = store_col_int64(stmt, 5);
         fn(row, data);
     }
     free(row);
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }

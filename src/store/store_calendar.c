@@ -12,13 +12,13 @@ int store_calendar_load(struct store *store, struct worktime_calendar *cal)
 {
     static const char SQL[] = "SELECT day, kind FROM calendar_day ORDER BY day";
     worktime_calendar_init_default(cal);
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
-    int rc = SQLITE_DONE, refused = 0;
-    while (refused == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int day = sqlite3_column_int(stmt, 0);
-        const char *kind = (const char *)sqlite3_column_text(stmt, 1);
+    int rc = STORE_DONE, refused = 0;
+    while (refused == 0 && (rc = store_step(stmt)) == STORE_ROW) {
+        int day = store_col_int(stmt, 0);
+        const char *kind = store_col_text(stmt, 1);
         if ((strcmp(kind, "holiday") == 0 ? worktime_calendar_add_holiday(cal, day)
                                           : worktime_calendar_add_workday(cal, day)) != 0)
             refused = day;
@@ -33,7 +33,7 @@ int store_calendar_load(struct store *store, struct worktime_calendar *cal)
                   refused, WORKTIME_MAX_DATES);
         return STORE_INVALID;
     }
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_calendar_days(struct store *store, int from_day, int to_day,
@@ -42,17 +42,16 @@ int store_calendar_days(struct store *store, int from_day, int to_day,
 {
     static const char SQL[] = "SELECT day, kind, name FROM calendar_day "
                               "WHERE day BETWEEN :from AND :to ORDER BY day";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":from", from_day);
     store_bind_int(stmt, ":to", to_day);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        fn(sqlite3_column_int(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
-           (const char *)sqlite3_column_text(stmt, 2), data);
+    while ((rc = store_step(stmt)) == STORE_ROW)
+        fn(store_col_int(stmt, 0), store_col_text(stmt, 1), store_col_text(stmt, 2), data);
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 struct day_job {
@@ -67,13 +66,13 @@ static int day_fits(struct store_tx *tx, const struct day_job *job)
 {
     static const char SQL[] =
         "SELECT count(*) FROM calendar_day WHERE kind = :kind AND day <> :day";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":kind", job->kind);
     store_bind_int(stmt, ":day", job->day);
     int rc = store_step_row(stmt);
-    if (rc == STORE_OK && sqlite3_column_int64(stmt, 0) >= WORKTIME_MAX_DATES)
+    if (rc == STORE_OK && store_col_int64(stmt, 0) >= WORKTIME_MAX_DATES)
         rc = STORE_INVALID;
     store_stmt_done(stmt);
     return rc;
@@ -88,7 +87,7 @@ static int day_set_job(struct store_tx *tx, void *data)
     int fits = day_fits(tx, job);
     if (fits != STORE_OK)
         return fits;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":day", job->day);
@@ -107,12 +106,12 @@ int store_calendar_day_set(struct store *store, int day, const char *kind, const
 static int day_delete_job(struct store_tx *tx, void *data)
 {
     static const char SQL[] = "DELETE FROM calendar_day WHERE day = :day";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":day", *(int *)data);
     int rc = store_exec_stmt(stmt);
-    if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
+    if (rc == STORE_OK && store_stmt_changes(stmt) == 0)
         return STORE_NOT_FOUND;
     return rc;
 }

@@ -45,37 +45,36 @@ int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar
     memset(out, 0, sizeof *out);
     if (category_id <= 0)
         return STORE_OK;
-    sqlite3_stmt *limits = store_tx_stmt(tx, SQL_LIMITS);
-    sqlite3_stmt *phases = store_tx_stmt(tx, SQL_PHASES);
+    struct store_stmt *limits = store_tx_stmt(tx, SQL_LIMITS);
+    struct store_stmt *phases = store_tx_stmt(tx, SQL_PHASES);
     if (limits == NULL || phases == NULL)
         return STORE_ERROR;
     store_bind_int(limits, ":id", category_id);
     int rc;
-    while ((rc = sqlite3_step(limits)) == SQLITE_ROW) {
-        int stage = casework_stage_from_name((const char *)sqlite3_column_text(limits, 0));
+    while ((rc = store_step(limits)) == STORE_ROW) {
+        int stage = casework_stage_from_name(store_col_text(limits, 0));
         if (stage >= 0)
-            out->stage[stage] = limit_from(cal, (const char *)sqlite3_column_text(limits, 1),
-                                           sqlite3_column_int(limits, 2));
+            out->stage[stage] =
+                limit_from(cal, store_col_text(limits, 1), store_col_int(limits, 2));
     }
     store_stmt_done(limits);
-    if (rc != SQLITE_DONE)
+    if (rc != STORE_DONE)
         return STORE_ERROR;
     store_bind_int(phases, ":id", category_id);
-    while ((rc = sqlite3_step(phases)) == SQLITE_ROW && out->phase_count < CASEWORK_PHASES_MAX) {
+    while ((rc = store_step(phases)) == STORE_ROW && out->phase_count < CASEWORK_PHASES_MAX) {
         struct casework_phase *phase = &out->phases[out->phase_count++];
         store_column_copy(phase->code, sizeof phase->code, phases, 0);
-        phase->limit = limit_from(cal, (const char *)sqlite3_column_text(phases, 1),
-                                  sqlite3_column_int(phases, 2));
+        phase->limit = limit_from(cal, store_col_text(phases, 1), store_col_int(phases, 2));
     }
     store_stmt_done(phases);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != STORE_DONE && rc != STORE_ROW)
         return STORE_ERROR;
-    sqlite3_stmt *urgent = store_tx_stmt(tx, SQL_URGENT);
+    struct store_stmt *urgent = store_tx_stmt(tx, SQL_URGENT);
     if (urgent == NULL)
         return STORE_ERROR;
     store_bind_int(urgent, ":id", category_id);
     if ((rc = store_step_row(urgent)) == STORE_OK)
-        out->urgent = sqlite3_column_int(urgent, 0) != 0;
+        out->urgent = store_col_int(urgent, 0) != 0;
     store_stmt_done(urgent);
     return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
@@ -88,36 +87,36 @@ int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar
     "s.remaining_ms, COALESCE(s.ended_at, 0), s.verdict, s.outcome, COALESCE(s.unit_id, 0), "      \
     "COALESCE(s.ended_by, 0) "
 
-static void read_stage(sqlite3_stmt *s, struct casework_stage_record *r)
+static void read_stage(struct store_stmt *s, struct casework_stage_record *r)
 {
     memset(r, 0, sizeof *r);
     int i = 0;
-    r->id = sqlite3_column_int64(s, i++);
-    int stage = casework_stage_from_name((const char *)sqlite3_column_text(s, i++));
+    r->id = store_col_int64(s, i++);
+    int stage = casework_stage_from_name(store_col_text(s, i++));
     r->stage = stage < 0 ? CASEWORK_STAGE_HANDLE : (enum casework_stage)stage;
     store_column_copy(r->phase, sizeof r->phase, s, i++);
-    r->round = sqlite3_column_int(s, i++);
-    r->attempt = sqlite3_column_int(s, i++);
-    int unit = worktime_unit_from_name((const char *)sqlite3_column_text(s, i++));
+    r->round = store_col_int(s, i++);
+    r->attempt = store_col_int(s, i++);
+    int unit = worktime_unit_from_name(store_col_text(s, i++));
     r->unit = unit < 0 ? WORKTIME_WORK_HOURS : (enum worktime_unit)unit;
-    r->limit_ms = sqlite3_column_int64(s, i++);
-    r->started_at = sqlite3_column_int64(s, i++);
-    r->deadline = sqlite3_column_int64(s, i++);
-    r->run_from = sqlite3_column_int64(s, i++);
-    r->elapsed_ms = sqlite3_column_int64(s, i++);
-    r->paused_ms = sqlite3_column_int64(s, i++);
-    r->paused_at = sqlite3_column_int64(s, i++);
-    r->remaining_ms = sqlite3_column_int64(s, i++);
-    r->ended_at = sqlite3_column_int64(s, i++);
-    const char *verdict = (const char *)sqlite3_column_text(s, i++);
+    r->limit_ms = store_col_int64(s, i++);
+    r->started_at = store_col_int64(s, i++);
+    r->deadline = store_col_int64(s, i++);
+    r->run_from = store_col_int64(s, i++);
+    r->elapsed_ms = store_col_int64(s, i++);
+    r->paused_ms = store_col_int64(s, i++);
+    r->paused_at = store_col_int64(s, i++);
+    r->remaining_ms = store_col_int64(s, i++);
+    r->ended_at = store_col_int64(s, i++);
+    const char *verdict = store_col_text(s, i++);
     r->verdict = CASEWORK_RUNNING;
     for (int v = CASEWORK_RUNNING; v <= CASEWORK_VOID; v++)
         if (verdict != NULL &&
             strcmp(verdict, casework_verdict_name((enum casework_verdict)v)) == 0)
             r->verdict = (enum casework_verdict)v;
     store_column_copy(r->outcome, sizeof r->outcome, s, i++);
-    r->unit_id = sqlite3_column_int64(s, i++);
-    r->ended_by = sqlite3_column_int64(s, i++);
+    r->unit_id = store_col_int64(s, i++);
+    r->ended_by = store_col_int64(s, i++);
 }
 
 // Loads the running stage records of a case (at most max). Returns STORE_OK or
@@ -127,20 +126,20 @@ static int stages_running(struct store_tx *tx, int64_t case_id, struct casework_
 {
     static const char SQL[] = "SELECT " STAGE_COLUMNS "FROM case_stage s "
                               "WHERE s.case_id = :case AND s.ended_at IS NULL ORDER BY s.id";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":case", case_id);
     *count = 0;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && *count < max)
+    while ((rc = store_step(stmt)) == STORE_ROW && *count < max)
         read_stage(stmt, &out[(*count)++]);
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : STORE_ERROR;
 }
 
 // Binds what may change in a record once it is open (its clock, end and verdict).
-static void bind_stage_clock(sqlite3_stmt *s, int64_t case_id,
+static void bind_stage_clock(struct store_stmt *s, int64_t case_id,
                              const struct casework_stage_record *r)
 {
     store_bind_int(s, ":case", case_id);
@@ -160,7 +159,7 @@ static void bind_stage_clock(sqlite3_stmt *s, int64_t case_id,
 
 // Binds a whole record: what casework fixes when it opens one (stage, phase,
 // round, attempt, unit, start; never changed afterwards) and its clock.
-static void bind_stage(sqlite3_stmt *s, int64_t case_id, const struct casework_stage_record *r)
+static void bind_stage(struct store_stmt *s, int64_t case_id, const struct casework_stage_record *r)
 {
     bind_stage_clock(s, case_id, r);
     store_bind_text(s, ":stage", casework_stage_name(r->stage));
@@ -193,7 +192,7 @@ int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
         const struct casework_stage_record *r = &records[i];
         if (!r->changed)
             continue;
-        sqlite3_stmt *stmt = store_tx_stmt(tx, r->id > 0 ? SQL_UPDATE : SQL_INSERT);
+        struct store_stmt *stmt = store_tx_stmt(tx, r->id > 0 ? SQL_UPDATE : SQL_INSERT);
         if (stmt == NULL)
             return STORE_ERROR;
         if (r->id > 0) {
@@ -215,19 +214,19 @@ int store_case_stages(struct store *store, int64_t case_id,
     static const char SQL[] = "SELECT " STAGE_COLUMNS ", COALESCE(o.name, '') FROM case_stage s "
                               "LEFT JOIN org_unit o ON o.id = s.unit_id "
                               "WHERE s.case_id = :case ORDER BY s.id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":case", case_id);
     struct store_case_stage stage;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         read_stage(stmt, &stage.record);
         store_column_copy(stage.unit_name, sizeof stage.unit_name, stmt, 19);
         fn(&stage, data);
     }
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 // ---- what else the rules read ----
@@ -244,19 +243,19 @@ static int photos_load(struct store_tx *tx, int64_t case_id, struct photo_list *
 {
     static const char SQL[] = "SELECT stage, created_at FROM case_attachment "
                               "WHERE case_id = :case ORDER BY created_at DESC LIMIT 64";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":case", case_id);
     out->count = 0;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && out->count < PHOTOS_MAX) {
+    while ((rc = store_step(stmt)) == STORE_ROW && out->count < PHOTOS_MAX) {
         size_t i = out->count++;
         store_column_copy(out->stages[i], sizeof out->stages[i], stmt, 0);
-        out->photos[i] = (struct casework_photo){out->stages[i], sqlite3_column_int64(stmt, 1)};
+        out->photos[i] = (struct casework_photo){out->stages[i], store_col_int64(stmt, 1)};
     }
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : STORE_ERROR;
 }
 
 static int department_load(struct store_tx *tx, int64_t id, struct casework_department *out)
@@ -266,16 +265,16 @@ static int department_load(struct store_tx *tx, int64_t id, struct casework_depa
                               "WHERE d.id = :id";
     memset(out, 0, sizeof *out);
     out->id = id;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK) {
-        const char *type = (const char *)sqlite3_column_text(stmt, 0);
-        const char *parent_type = (const char *)sqlite3_column_text(stmt, 2);
+        const char *type = store_col_text(stmt, 0);
+        const char *parent_type = store_col_text(stmt, 2);
         out->is_department = type != NULL && strcmp(type, "department") == 0;
-        out->parent_id = sqlite3_column_int64(stmt, 1);
+        out->parent_id = store_col_int64(stmt, 1);
         out->serves = strcmp(parent_type, "street") == 0     ? CASEWORK_SERVES_STREET
                       : strcmp(parent_type, "district") == 0 ? CASEWORK_SERVES_DISTRICT
                                                              : CASEWORK_SERVES_CITY;
@@ -288,7 +287,7 @@ static int category_active(struct store_tx *tx, int64_t id, bool *active)
 {
     static const char SQL[] =
         "SELECT 1 FROM category WHERE id = :id AND parent_id IS NOT NULL AND active = 1";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
@@ -313,7 +312,7 @@ static int link_cases(struct store_tx *tx, int64_t from, int64_t to, int64_t now
 {
     static const char SQL[] = "INSERT INTO case_link (case_id, other_id, kind, created_at) "
                               "VALUES (:a, :b, 'merged_into', :now), (:b, :a, 'merged_from', :now)";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":a", from);

@@ -37,13 +37,13 @@ int store_category_stage_from_name(const char *name)
     "c.default_department_kind, c.filing_condition, c.closing_condition, c.urgent, c.active"
 #define CATEGORY_JOIN " FROM category c JOIN category p ON p.id = c.parent_id "
 
-static void read_category(sqlite3_stmt *stmt, struct store_category *out)
+static void read_category(struct store_stmt *stmt, struct store_category *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(stmt, 0);
+    out->id = store_col_int64(stmt, 0);
     store_column_copy(out->tree, sizeof out->tree, stmt, 1);
     store_column_copy(out->code, sizeof out->code, stmt, 2);
-    out->major_id = sqlite3_column_int64(stmt, 3);
+    out->major_id = store_col_int64(stmt, 3);
     store_column_copy(out->major_code, sizeof out->major_code, stmt, 4);
     store_column_copy(out->major_name_zh, sizeof out->major_name_zh, stmt, 5);
     store_column_copy(out->major_name_en, sizeof out->major_name_en, stmt, 6);
@@ -52,62 +52,62 @@ static void read_category(sqlite3_stmt *stmt, struct store_category *out)
     store_column_copy(out->default_department_kind, sizeof out->default_department_kind, stmt, 9);
     store_column_copy(out->filing_condition, sizeof out->filing_condition, stmt, 10);
     store_column_copy(out->closing_condition, sizeof out->closing_condition, stmt, 11);
-    out->urgent = sqlite3_column_int(stmt, 12) != 0;
-    out->active = sqlite3_column_int(stmt, 13) != 0;
+    out->urgent = store_col_int(stmt, 12) != 0;
+    out->active = store_col_int(stmt, 13) != 0;
 }
 
 static int load_phases(struct store *store, struct store_category *category)
 {
     static const char SQL[] = "SELECT code, name_zh, name_en, unit, amount FROM category_phase "
                               "WHERE category_id = :id ORDER BY seq";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", category->id);
     category->phase_count = 0;
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && category->phase_count < 4) {
+    while ((rc = store_step(stmt)) == STORE_ROW && category->phase_count < 4) {
         struct store_category_phase *phase = &category->phases[category->phase_count];
-        int unit = worktime_unit_from_name((const char *)sqlite3_column_text(stmt, 3));
+        int unit = worktime_unit_from_name(store_col_text(stmt, 3));
         if (unit < 0)
             continue;
         store_column_copy(phase->code, sizeof phase->code, stmt, 0);
         store_column_copy(phase->name_zh, sizeof phase->name_zh, stmt, 1);
         store_column_copy(phase->name_en, sizeof phase->name_en, stmt, 2);
-        phase->limit = (struct store_category_limit){true, (enum worktime_unit)unit,
-                                                     sqlite3_column_int(stmt, 4)};
+        phase->limit =
+            (struct store_category_limit){true, (enum worktime_unit)unit, store_col_int(stmt, 4)};
         category->phase_count++;
     }
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : STORE_ERROR;
 }
 
 static int load_limits(struct store *store, struct store_category *category)
 {
     static const char SQL[] =
         "SELECT stage, unit, amount FROM category_limit WHERE category_id = :id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", category->id);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int stage = store_category_stage_from_name((const char *)sqlite3_column_text(stmt, 0));
-        int unit = worktime_unit_from_name((const char *)sqlite3_column_text(stmt, 1));
+    while ((rc = store_step(stmt)) == STORE_ROW) {
+        int stage = store_category_stage_from_name(store_col_text(stmt, 0));
+        int unit = worktime_unit_from_name(store_col_text(stmt, 1));
         if (stage < 0 || unit < 0)
             continue;
         category->limits[stage] = (struct store_category_limit){
-            .set = true, .unit = (enum worktime_unit)unit, .amount = sqlite3_column_int(stmt, 2)};
+            .set = true, .unit = (enum worktime_unit)unit, .amount = store_col_int(stmt, 2)};
     }
-    if (rc != SQLITE_DONE)
-        log_error("store: limits: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (rc != STORE_DONE)
+        log_error("store: limits: %s", store_stmt_error(stmt));
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? load_phases(store, category) : STORE_ERROR;
+    return rc == STORE_DONE ? load_phases(store, category) : STORE_ERROR;
 }
 
 // Finishes a one-row subclass read: copies the row, releases the statement, loads
 // the limits.
-static int finish_get(struct store *store, sqlite3_stmt *stmt, struct store_category *out)
+static int finish_get(struct store *store, struct store_stmt *stmt, struct store_category *out)
 {
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
@@ -119,7 +119,7 @@ static int finish_get(struct store *store, sqlite3_stmt *stmt, struct store_cate
 int store_category_get(struct store *store, int64_t id, struct store_category *out)
 {
     static const char SQL[] = "SELECT " CATEGORY_COLUMNS CATEGORY_JOIN "WHERE c.id = :id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
@@ -133,7 +133,7 @@ int store_category_find(struct store *store, const char *tree, const char *code,
         "SELECT " CATEGORY_COLUMNS CATEGORY_JOIN "WHERE c.tree = :tree AND c.code = :code";
     if (tree == NULL || code == NULL)
         return STORE_NOT_FOUND;
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":tree", tree);
@@ -148,7 +148,7 @@ static int list_subclasses(struct store *store, int64_t major_id, bool include_i
     static const char SQL[] = "SELECT " CATEGORY_COLUMNS CATEGORY_JOIN
                               "WHERE c.parent_id = :major AND (:all = 1 OR c.active = 1) "
                               "ORDER BY c.code";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     struct store_category *category = malloc(sizeof *category);
     if (stmt == NULL || category == NULL) {
         free(category);
@@ -156,15 +156,15 @@ static int list_subclasses(struct store *store, int64_t major_id, bool include_i
     }
     store_bind_int(stmt, ":major", major_id);
     store_bind_int(stmt, ":all", include_inactive ? 1 : 0);
-    int rc = SQLITE_DONE, result = STORE_OK;
-    while (result == STORE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = STORE_DONE, result = STORE_OK;
+    while (result == STORE_OK && (rc = store_step(stmt)) == STORE_ROW) {
         read_category(stmt, category);
         result = load_limits(store, category);
         if (result == STORE_OK && on_subclass != NULL)
             on_subclass(category, data);
     }
-    if (result == STORE_OK && rc != SQLITE_DONE) {
-        log_error("store: subclasses: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (result == STORE_OK && rc != STORE_DONE) {
+        log_error("store: subclasses: %s", store_stmt_error(stmt));
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -180,13 +180,13 @@ int store_category_list(struct store *store, const char *tree, bool include_inac
     static const char SQL[] = "SELECT id, tree, code, name_zh, name_en FROM category "
                               "WHERE parent_id IS NULL AND (:tree IS NULL OR tree = :tree) "
                               "ORDER BY tree, code";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":tree", tree);
-    int rc = SQLITE_DONE, result = STORE_OK;
-    while (result == STORE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct store_category_major major = {.id = sqlite3_column_int64(stmt, 0)};
+    int rc = STORE_DONE, result = STORE_OK;
+    while (result == STORE_OK && (rc = store_step(stmt)) == STORE_ROW) {
+        struct store_category_major major = {.id = store_col_int64(stmt, 0)};
         store_column_copy(major.tree, sizeof major.tree, stmt, 1);
         store_column_copy(major.code, sizeof major.code, stmt, 2);
         store_column_copy(major.name_zh, sizeof major.name_zh, stmt, 3);
@@ -195,8 +195,8 @@ int store_category_list(struct store *store, const char *tree, bool include_inac
             on_major(&major, data);
         result = list_subclasses(store, major.id, include_inactive, on_subclass, data);
     }
-    if (result == STORE_OK && rc != SQLITE_DONE) {
-        log_error("store: categories: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (result == STORE_OK && rc != STORE_DONE) {
+        log_error("store: categories: %s", store_stmt_error(stmt));
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -208,17 +208,17 @@ int store_category_keywords(struct store *store, int64_t id,
 {
     static const char SQL[] = "SELECT keyword, weight FROM category_keyword "
                               "WHERE category_id = :id ORDER BY weight DESC, keyword";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        fn((const char *)sqlite3_column_text(stmt, 0), sqlite3_column_int(stmt, 1), data);
-    if (rc != SQLITE_DONE)
-        log_error("store: keywords: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    while ((rc = store_step(stmt)) == STORE_ROW)
+        fn(store_col_text(stmt, 0), store_col_int(stmt, 1), data);
+    if (rc != STORE_DONE)
+        log_error("store: keywords: %s", store_stmt_error(stmt));
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 // Scans every keyword of the active subclasses against the text into ranking,
@@ -229,15 +229,15 @@ static int rank_keywords(struct store *store, const char *text, size_t len,
     static const char SQL[] =
         "SELECT k.category_id, k.keyword, k.weight FROM category_keyword k "
         "JOIN category c ON c.id = k.category_id WHERE c.active = 1 AND c.parent_id IS NOT NULL";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
-    int rc = SQLITE_DONE, result = STORE_OK;
-    while (result == STORE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(stmt, 0);
-        const char *keyword = (const char *)sqlite3_column_text(stmt, 1);
-        size_t keyword_len = (size_t)sqlite3_column_bytes(stmt, 1);
-        int weight = sqlite3_column_int(stmt, 2);
+    int rc = STORE_DONE, result = STORE_OK;
+    while (result == STORE_OK && (rc = store_step(stmt)) == STORE_ROW) {
+        int64_t id = store_col_int64(stmt, 0);
+        const char *keyword = store_col_text(stmt, 1);
+        size_t keyword_len = store_col_bytes(stmt, 1);
+        int weight = store_col_int(stmt, 2);
         while (catsuggest_consider(ranking, text, len, id, keyword, keyword_len, weight) ==
                CATSUGGEST_FULL) {
             size_t capacity = ranking->capacity ? ranking->capacity * 2 : 32;
@@ -249,8 +249,8 @@ static int rank_keywords(struct store *store, const char *text, size_t len,
             catsuggest_rebind(ranking, grown, capacity);
         }
     }
-    if (result == STORE_OK && rc != SQLITE_DONE) {
-        log_error("store: keywords: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (result == STORE_OK && rc != STORE_DONE) {
+        log_error("store: keywords: %s", store_stmt_error(stmt));
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -261,7 +261,7 @@ static int read_suggestion(struct store *store, const struct catsuggest_entry *e
                            struct store_category_suggestion *out)
 {
     static const char SQL[] = "SELECT tree, code, name_zh, name_en FROM category WHERE id = :id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", entry->category_id);
@@ -329,7 +329,7 @@ static int write_limits(struct store_tx *tx, int64_t id, const struct store_cate
     for (int stage = 0; stage < STORE_CATEGORY_STAGE_COUNT; stage++) {
         if (!f->limits[stage].set)
             continue;
-        sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+        struct store_stmt *stmt = store_tx_stmt(tx, SQL);
         if (stmt == NULL)
             return STORE_ERROR;
         store_bind_int(stmt, ":id", id);
@@ -351,7 +351,7 @@ static int write_keywords(struct store_tx *tx, int64_t id, const struct store_ca
         ":weight) ON CONFLICT (category_id, keyword) DO UPDATE SET weight = excluded.weight";
     if (!f->replace_keywords)
         return STORE_OK;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CLEAR);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL_CLEAR);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
@@ -386,7 +386,7 @@ static int update_job(struct store_tx *tx, void *data)
                               "WHERE id = :id AND parent_id IS NOT NULL RETURNING id";
     struct category_job *job = data;
     const struct store_category_fields *f = job->fields;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":name_zh", f->name_zh);
@@ -424,14 +424,14 @@ static int create_job(struct store_tx *tx, void *data)
     struct category_job *job = data;
     const struct store_category_fields *f = job->fields;
     char major_code[3] = {job->code[0], job->code[1], '\0'};
-    sqlite3_stmt *major = store_tx_stmt(tx, SQL_MAJOR);
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *major = store_tx_stmt(tx, SQL_MAJOR);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (major == NULL || stmt == NULL)
         return STORE_ERROR;
     store_bind_text(major, ":tree", job->tree);
     store_bind_text(major, ":code", major_code);
     int rc = store_step_row(major);
-    int64_t parent = rc == STORE_OK ? sqlite3_column_int64(major, 0) : 0;
+    int64_t parent = rc == STORE_OK ? store_col_int64(major, 0) : 0;
     store_stmt_done(major);
     if (rc != STORE_OK)
         return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
@@ -447,7 +447,7 @@ static int create_job(struct store_tx *tx, void *data)
     store_bind_int(stmt, ":active", f->active != 0);
     rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        job->id = sqlite3_column_int64(stmt, 0);
+        job->id = store_col_int64(stmt, 0);
     store_stmt_done(stmt);
     if (rc == STORE_OK)
         rc = write_limits(tx, job->id, f);

@@ -33,7 +33,7 @@ static const char *const TALLY_SQL[TALLY_DIMENSIONS] = {
 static int dimension_add(struct store_tx *tx, enum tally_dimension d, const struct store_case *c,
                          int delta)
 {
-    sqlite3_stmt *stmt = store_tx_stmt(tx, TALLY_SQL[d]);
+    struct store_stmt *stmt = store_tx_stmt(tx, TALLY_SQL[d]);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":place", c->place_path);
@@ -101,7 +101,7 @@ static int state_add(struct store_tx *tx, enum casefsm_state state, int delta)
 {
     static const char SQL[] = "INSERT INTO case_state_tally (state, n) VALUES (:state, :n) "
                               "ON CONFLICT (state) DO UPDATE SET n = n + excluded.n";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":state", casefsm_state_name(state));
@@ -119,7 +119,7 @@ static int daily_add(struct store_tx *tx, const char *place_path, int64_t at, bo
     static const char SQL_CLOSED[] =
         "INSERT INTO case_daily (place_path, day, closed) VALUES (:place, :day, :n) "
         "ON CONFLICT (place_path, day) DO UPDATE SET closed = closed + excluded.closed";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, closed ? SQL_CLOSED : SQL_CREATED);
+    struct store_stmt *stmt = store_tx_stmt(tx, closed ? SQL_CLOSED : SQL_CREATED);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":place", place_path);
@@ -159,7 +159,7 @@ int store_tally_rated(struct store_tx *tx, const char *place_path, const char *r
     static const char SQL[] =
         "INSERT INTO case_rating_tally (place_path, rating, n) VALUES (:place, :rating, :n) "
         "ON CONFLICT (place_path, rating) DO UPDATE SET n = n + excluded.n";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":place", place_path);
@@ -182,15 +182,15 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
     rc = daily_add(tx, before->place_path, before->created_at, false, -1);
     if (rc == STORE_OK)
         rc = daily_add(tx, after->place_path, after->created_at, false, 1);
-    sqlite3_stmt *days = store_tx_stmt(tx, SQL_DAYS);
+    struct store_stmt *days = store_tx_stmt(tx, SQL_DAYS);
     if (rc != STORE_OK || days == NULL)
         return STORE_ERROR;
     store_bind_int(days, ":id", after->id);
-    int64_t closed_at = store_step_row(days) == STORE_OK ? sqlite3_column_int64(days, 1) : 0;
+    int64_t closed_at = store_step_row(days) == STORE_OK ? store_col_int64(days, 1) : 0;
     store_stmt_done(days);
     if (closed_at > 0 && (rc = daily_add(tx, before->place_path, closed_at, true, -1)) == STORE_OK)
         rc = daily_add(tx, after->place_path, closed_at, true, 1);
-    sqlite3_stmt *ratings = store_tx_stmt(tx, SQL_RATINGS);
+    struct store_stmt *ratings = store_tx_stmt(tx, SQL_RATINGS);
     if (rc != STORE_OK || ratings == NULL)
         return STORE_ERROR;
     store_bind_int(ratings, ":id", after->id);
@@ -199,9 +199,9 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
         int n;
     } rows[3];
     int count = 0, step;
-    while ((step = sqlite3_step(ratings)) == SQLITE_ROW && count < 3) {
+    while ((step = store_step(ratings)) == STORE_ROW && count < 3) {
         store_column_copy(rows[count].rating, sizeof rows[count].rating, ratings, 0);
-        rows[count++].n = sqlite3_column_int(ratings, 1);
+        rows[count++].n = store_col_int(ratings, 1);
     }
     store_stmt_done(ratings);
     for (int i = 0; rc == STORE_OK && i < count; i++) {
@@ -245,10 +245,10 @@ bool store_tally_consistent(struct store *store)
     const char *checks[] = {SQL_STATE, SQL_SOURCE,  SQL_CATEGORY,
                             SQL_FLAGS, SQL_RATINGS, SQL_STATES};
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        sqlite3_stmt *stmt = store_read_stmt(store, checks[i]);
+        struct store_stmt *stmt = store_read_stmt(store, checks[i]);
         if (stmt == NULL)
             return false;
-        bool ok = store_step_row(stmt) == STORE_OK && sqlite3_column_int64(stmt, 0) == 0;
+        bool ok = store_step_row(stmt) == STORE_OK && store_col_int64(stmt, 0) == 0;
         store_stmt_done(stmt);
         if (!ok)
             return false;

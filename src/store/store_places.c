@@ -19,21 +19,21 @@
     "o.id, o.code, o.type, o.name, o.name_en, COALESCE(o.parent_id, 0), o.path, "                  \
     "o.department_kind"
 
-static const char *column_or_empty(sqlite3_stmt *stmt, int column)
+static const char *column_or_empty(struct store_stmt *stmt, int column)
 {
-    const unsigned char *text = sqlite3_column_text(stmt, column);
-    return text ? (const char *)text : "";
+    const char *text = store_col_text(stmt, column);
+    return text ? text : "";
 }
 
-static void read_unit(sqlite3_stmt *stmt, struct store_org_unit *out)
+static void read_unit(struct store_stmt *stmt, struct store_org_unit *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(stmt, 0);
+    out->id = store_col_int64(stmt, 0);
     store_column_copy(out->code, sizeof out->code, stmt, 1);
     store_column_copy(out->type, sizeof out->type, stmt, 2);
     store_column_copy(out->name, sizeof out->name, stmt, 3);
     store_column_copy(out->name_en, sizeof out->name_en, stmt, 4);
-    out->parent_id = sqlite3_column_int64(stmt, 5);
+    out->parent_id = store_col_int64(stmt, 5);
     store_column_copy(out->path, sizeof out->path, stmt, 6);
     store_column_copy(out->department_kind, sizeof out->department_kind, stmt, 7);
 }
@@ -124,7 +124,7 @@ static int unit_insert(struct store_tx *tx, const struct store_org_unit *unit, i
     struct store_org_unit parent;
     bool has_parent = unit->parent_id != 0;
     if (has_parent) {
-        sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_PARENT);
+        struct store_stmt *stmt = store_tx_stmt(tx, SQL_PARENT);
         if (stmt == NULL)
             return STORE_ERROR;
         store_bind_int(stmt, ":id", unit->parent_id);
@@ -138,8 +138,8 @@ static int unit_insert(struct store_tx *tx, const struct store_org_unit *unit, i
     if (unit->name[0] == '\0' || !kind_valid(unit) ||
         !store_org_unit_code_fits(unit->type, unit->code, has_parent ? &parent : NULL))
         return STORE_INVALID;
-    sqlite3_stmt *insert = store_tx_stmt(tx, SQL_INSERT);
-    sqlite3_stmt *update = store_tx_stmt(tx, SQL_PATH);
+    struct store_stmt *insert = store_tx_stmt(tx, SQL_INSERT);
+    struct store_stmt *update = store_tx_stmt(tx, SQL_PATH);
     if (insert == NULL || update == NULL)
         return STORE_ERROR;
     store_bind_text(insert, ":code", unit->code);
@@ -152,11 +152,11 @@ static int unit_insert(struct store_tx *tx, const struct store_org_unit *unit, i
         store_bind_null(insert, ":parent");
     store_bind_text(insert, ":kind", unit->department_kind);
     store_bind_int(insert, ":now", store_now_ms());
-    int rc = sqlite3_step(insert);
-    int64_t new_id = sqlite3_column_int64(insert, 0);
+    int rc = store_step(insert);
+    int64_t new_id = store_col_int64(insert, 0);
     store_stmt_done(insert);
-    if (rc != SQLITE_ROW)
-        return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+    if (rc != STORE_ROW)
+        return rc == STORE_CONFLICT ? STORE_CONFLICT : STORE_ERROR;
     char path[sizeof parent.path];
     int len =
         snprintf(path, sizeof path, "%s%lld/", has_parent ? parent.path : "/", (long long)new_id);
@@ -193,7 +193,7 @@ int store_org_unit_create(struct store *store, const struct store_org_unit *unit
 static int unit_read_one(struct store *store, const char *sql, const char *name, int64_t id,
                          const char *code, struct store_org_unit *out)
 {
-    sqlite3_stmt *stmt = store_read_stmt(store, sql);
+    struct store_stmt *stmt = store_read_stmt(store, sql);
     if (stmt == NULL)
         return STORE_ERROR;
     if (code != NULL)
@@ -226,7 +226,7 @@ int store_org_unit_find(struct store *store, const char *code, struct store_org_
 #define PLACE_CHAIN "(:up0, :up1, :up2, :up3, :up4, :up5, :up6, :up7)"
 _Static_assert(JURISDICTION_DEPTH_MAX == 8, "PLACE_CHAIN holds JURISDICTION_DEPTH_MAX ids");
 
-static void bind_place_chain(sqlite3_stmt *stmt, const struct jurisdiction *j)
+static void bind_place_chain(struct store_stmt *stmt, const struct jurisdiction *j)
 {
     static const char *const NAMES[JURISDICTION_DEPTH_MAX] = {":up0", ":up1", ":up2", ":up3",
                                                               ":up4", ":up5", ":up6", ":up7"};
@@ -246,7 +246,7 @@ int store_org_unit_list(struct store *store, const struct store_org_unit_filter 
         "AND ((o.path >= :scope_lo AND o.path < :scope_hi) "
         "OR (o.type = 'department' AND o.parent_id IN " PLACE_CHAIN ")) "
         "ORDER BY o.code";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     struct jurisdiction_range range;
@@ -257,14 +257,14 @@ int store_org_unit_list(struct store *store, const struct store_org_unit_filter 
     bind_place_chain(stmt, filter->jurisdiction);
     int rc;
     struct store_org_unit unit;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         read_unit(stmt, &unit);
         fn(&unit, data);
     }
-    if (rc != SQLITE_DONE)
-        log_error("store: listing org units: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (rc != STORE_DONE)
+        log_error("store: listing org units: %s", store_stmt_error(stmt));
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_department_for_place(struct store *store, const char *kind, int64_t place_id,
@@ -278,7 +278,7 @@ int store_department_for_place(struct store *store, const char *kind, int64_t pl
         "SELECT " UNIT_COLUMNS " FROM up JOIN org_unit o ON o.parent_id = up.id "
         "WHERE o.type = 'department' AND o.department_kind = :kind "
         "ORDER BY up.depth, o.code LIMIT 1";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":place", place_id);
@@ -347,19 +347,19 @@ static size_t ring_from_json(const char *text, struct geo_point *pts, size_t max
 
 // ---- grid cells: reads ----
 
-static void read_location(sqlite3_stmt *stmt, struct store_grid_location *out)
+static void read_location(struct store_stmt *stmt, struct store_grid_location *out)
 {
     memset(out, 0, sizeof *out);
-    out->grid_id = sqlite3_column_int64(stmt, 0);
+    out->grid_id = store_col_int64(stmt, 0);
     store_column_copy(out->grid_code, sizeof out->grid_code, stmt, 1);
     store_column_copy(out->grid_name, sizeof out->grid_name, stmt, 2);
-    out->community_id = sqlite3_column_int64(stmt, 4);
+    out->community_id = store_col_int64(stmt, 4);
     store_column_copy(out->community_code, sizeof out->community_code, stmt, 5);
     store_column_copy(out->community_name, sizeof out->community_name, stmt, 6);
-    out->street_id = sqlite3_column_int64(stmt, 7);
+    out->street_id = store_col_int64(stmt, 7);
     store_column_copy(out->street_code, sizeof out->street_code, stmt, 8);
     store_column_copy(out->street_name, sizeof out->street_name, stmt, 9);
-    out->district_id = sqlite3_column_int64(stmt, 10);
+    out->district_id = store_col_int64(stmt, 10);
     store_column_copy(out->district_code, sizeof out->district_code, stmt, 11);
     store_column_copy(out->district_name, sizeof out->district_name, stmt, 12);
     store_column_copy(out->place_path, sizeof out->place_path, stmt, 13);
@@ -374,10 +374,18 @@ int store_grid_locate(struct store *store, double lon, double lat, struct store_
         "JOIN org_unit d ON d.id = s.parent_id "
         "WHERE r.min_lon <= :lon AND r.max_lon >= :lon AND r.min_lat <= :lat "
         "AND r.max_lat >= :lat ORDER BY g.id";
+    // PostgreSQL has no R*Tree table: its GiST index is on the cell's own box.
+    static const char SQL_POSTGRES[] =
+        "SELECT g.id, g.code, g.name, g.ring, c.id, c.code, c.name, s.id, s.code, s.name, "
+        "d.id, d.code, d.name, c.path FROM grid_cell g "
+        "JOIN org_unit c ON c.id = g.community_id JOIN org_unit s ON s.id = c.parent_id "
+        "JOIN org_unit d ON d.id = s.parent_id "
+        "WHERE box(point(g.min_lon, g.min_lat), point(g.max_lon, g.max_lat)) @> "
+        "point(:lon, :lat) ORDER BY g.id";
     if (isnan(lon) || isnan(lat))
         return STORE_NOT_FOUND;
     struct geo_point *ring = malloc(STORE_GRID_RING_MAX * sizeof *ring);
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, store_sql(store, SQL, SQL_POSTGRES));
     if (ring == NULL || stmt == NULL) {
         free(ring);
         return STORE_ERROR;
@@ -386,17 +394,16 @@ int store_grid_locate(struct store *store, double lon, double lat, struct store_
     store_bind_double(stmt, ":lat", lat);
     int rc, result = STORE_NOT_FOUND;
     struct geo_point point = {lon, lat};
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        size_t n =
-            ring_from_json((const char *)sqlite3_column_text(stmt, 3), ring, STORE_GRID_RING_MAX);
+    while ((rc = store_step(stmt)) == STORE_ROW) {
+        size_t n = ring_from_json(store_col_text(stmt, 3), ring, STORE_GRID_RING_MAX);
         if (n > 0 && geo_point_in_ring(point, ring, n)) {
             read_location(stmt, out);
             result = STORE_OK;
             break;
         }
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("store: locating a grid cell: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (rc != STORE_ROW && rc != STORE_DONE) {
+        log_error("store: locating a grid cell: %s", store_stmt_error(stmt));
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -407,13 +414,13 @@ int store_grid_locate(struct store *store, double lon, double lat, struct store_
 int store_grid_find(struct store *store, const char *code, int64_t *id)
 {
     static const char SQL[] = "SELECT id FROM grid_cell WHERE code = :code";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":code", code);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        *id = sqlite3_column_int64(stmt, 0);
+        *id = store_col_int64(stmt, 0);
     store_stmt_done(stmt);
     return rc;
 }
@@ -437,7 +444,23 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
         "AND min_lon <= :max_lon AND max_lat >= :min_lat AND min_lat <= :max_lat) "
         "AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon AND g.max_lat >= :min_lat "
         "AND g.min_lat <= :max_lat)) ORDER BY g.code LIMIT :limit";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    // The same in PostgreSQL's JSON functions (json_agg of no rows is NULL, hence
+    // the '[]'), with the box test on the cell's GiST index.
+    static const char SQL_POSTGRES[] =
+        "SELECT g.id, g.code, g.name, c.code, c.name, s.code, s.name, g.area_m2, g.patrol_zone, "
+        "g.ring, (SELECT json_build_object('id', u.id, 'username', u.username, 'display_name', "
+        "u.display_name) FROM app_user u WHERE u.id = g.leader_user_id), "
+        "(SELECT coalesce(json_agg(json_build_object('id', u.id, 'username', u.username, "
+        "'display_name', u.display_name) ORDER BY u.username), '[]') "
+        "FROM grid_inspector gi JOIN app_user u ON u.id = gi.user_id WHERE gi.grid_id = g.id) "
+        "FROM grid_cell g JOIN org_unit c ON c.id = g.community_id "
+        "JOIN org_unit s ON s.id = c.parent_id "
+        "WHERE c.path >= :scope_lo AND c.path < :scope_hi "
+        "AND (:community IS NULL OR c.code = :community) "
+        "AND (:has_bbox = 0 OR box(point(g.min_lon, g.min_lat), point(g.max_lon, g.max_lat)) "
+        "&& box(point(:min_lon, :min_lat), point(:max_lon, :max_lat))) "
+        "ORDER BY g.code LIMIT :limit";
+    struct store_stmt *stmt = store_read_stmt(store, store_sql(store, SQL, SQL_POSTGRES));
     if (stmt == NULL)
         return STORE_ERROR;
     struct jurisdiction_range range;
@@ -451,36 +474,39 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
     store_bind_double(stmt, ":max_lat", filter->has_bbox ? filter->max_lat : 0);
     store_bind_int(stmt, ":limit", filter->limit);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         struct store_grid_cell cell = {
-            .id = sqlite3_column_int64(stmt, 0),
+            .id = store_col_int64(stmt, 0),
             .code = column_or_empty(stmt, 1),
             .name = column_or_empty(stmt, 2),
             .community_code = column_or_empty(stmt, 3),
             .community_name = column_or_empty(stmt, 4),
             .street_code = column_or_empty(stmt, 5),
             .street_name = column_or_empty(stmt, 6),
-            .area_m2 = sqlite3_column_double(stmt, 7),
+            .area_m2 = store_col_double(stmt, 7),
             .patrol_zone = column_or_empty(stmt, 8),
             .ring_json = column_or_empty(stmt, 9),
-            .leader_json = (const char *)sqlite3_column_text(stmt, 10),
+            .leader_json = store_col_text(stmt, 10),
             .inspectors_json = column_or_empty(stmt, 11),
         };
         fn(&cell, data);
     }
-    if (rc != SQLITE_DONE)
-        log_error("store: listing grid cells: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (rc != STORE_DONE)
+        log_error("store: listing grid cells: %s", store_stmt_error(stmt));
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 // ---- grid cells: imports, seeds and assignments ----
 
-// The statement for sql on the write job's connection (tx), or on the calling
-// thread's read connection when tx is NULL (an import's checks before its job).
-static sqlite3_stmt *place_stmt(struct store *store, struct store_tx *tx, const char *sql)
+// The statement for sql (on PostgreSQL, postgres_sql) on the write job's
+// connection (tx), or on the calling thread's read connection when tx is NULL
+// (an import's checks before its job).
+static struct store_stmt *place_stmt(struct store *store, struct store_tx *tx, const char *sql,
+                                     const char *postgres_sql)
 {
-    return tx != NULL ? store_tx_stmt(tx, sql) : store_read_stmt(store, sql);
+    return tx != NULL ? store_tx_stmt(tx, store_tx_sql(tx, sql, postgres_sql))
+                      : store_read_stmt(store, store_sql(store, sql, postgres_sql));
 }
 
 // Finds the community with this code inside the jurisdiction (tx, or store's read
@@ -491,7 +517,7 @@ static int community_in_scope(struct store *store, struct store_tx *tx, const ch
 {
     static const char SQL[] = "SELECT id FROM org_unit WHERE code = :code AND type = 'community' "
                               "AND path >= :scope_lo AND path < :scope_hi";
-    sqlite3_stmt *stmt = place_stmt(store, tx, SQL);
+    struct store_stmt *stmt = place_stmt(store, tx, SQL, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     struct jurisdiction_range range;
@@ -500,7 +526,7 @@ static int community_in_scope(struct store *store, struct store_tx *tx, const ch
     store_bind_range(stmt, &range);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        *id = sqlite3_column_int64(stmt, 0);
+        *id = store_col_int64(stmt, 0);
     store_stmt_done(stmt);
     return rc;
 }
@@ -509,7 +535,7 @@ static int community_in_scope(struct store *store, struct store_tx *tx, const ch
 static int grid_exists(struct store *store, struct store_tx *tx, const char *code)
 {
     static const char SQL[] = "SELECT 1 FROM grid_cell WHERE code = :code";
-    sqlite3_stmt *stmt = place_stmt(store, tx, SQL);
+    struct store_stmt *stmt = place_stmt(store, tx, SQL, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":code", code);
@@ -537,8 +563,13 @@ static int grid_candidates(struct store *store, struct store_tx *tx, const struc
         "SELECT g.id, g.code, g.ring FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
         "WHERE r.max_lon >= :min_lon AND r.min_lon <= :max_lon AND r.max_lat >= :min_lat "
         "AND r.min_lat <= :max_lat AND g.id > :after AND g.id < :before ORDER BY g.id";
+    static const char SQL_POSTGRES[] =
+        "SELECT g.id, g.code, g.ring FROM grid_cell g "
+        "WHERE box(point(g.min_lon, g.min_lat), point(g.max_lon, g.max_lat)) && "
+        "box(point(:min_lon, :min_lat), point(:max_lon, :max_lat)) "
+        "AND g.id > :after AND g.id < :before ORDER BY g.id";
     struct geo_point *ring = malloc(STORE_GRID_RING_MAX * sizeof *ring);
-    sqlite3_stmt *stmt = place_stmt(store, tx, SQL);
+    struct store_stmt *stmt = place_stmt(store, tx, SQL, SQL_POSTGRES);
     if (ring == NULL || stmt == NULL) {
         free(ring);
         return STORE_ERROR;
@@ -552,19 +583,18 @@ static int grid_candidates(struct store *store, struct store_tx *tx, const struc
     store_bind_double(stmt, ":max_lon", max_lon);
     store_bind_double(stmt, ":max_lat", max_lat);
     int rc, result = STORE_OK;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        size_t n =
-            ring_from_json((const char *)sqlite3_column_text(stmt, 2), ring, STORE_GRID_RING_MAX);
+    while ((rc = store_step(stmt)) == STORE_ROW) {
+        size_t n = ring_from_json(store_col_text(stmt, 2), ring, STORE_GRID_RING_MAX);
         if (n == 0) {
             result = STORE_ERROR;
             break;
         }
-        result = fn(sqlite3_column_int64(stmt, 0), column_or_empty(stmt, 1), ring, n, data);
+        result = fn(store_col_int64(stmt, 0), column_or_empty(stmt, 1), ring, n, data);
         if (result != 0)
             break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("store: grid candidates: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    if (rc != STORE_ROW && rc != STORE_DONE) {
+        log_error("store: grid candidates: %s", store_stmt_error(stmt));
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -587,8 +617,9 @@ static int grid_insert(struct store_tx *tx, const struct store_grid_new *cell, i
         "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat)";
     if (cell->ring_len < 4 || cell->ring_len > STORE_GRID_RING_MAX)
         return STORE_INVALID;
-    sqlite3_stmt *insert = store_tx_stmt(tx, SQL_CELL);
-    sqlite3_stmt *rtree = store_tx_stmt(tx, SQL_RTREE);
+    struct store_stmt *insert = store_tx_stmt(tx, SQL_CELL);
+    // SQLite's R*Tree table; PostgreSQL indexes the cell's own box (not written yet).
+    struct store_stmt *rtree = store_tx_stmt(tx, store_tx_sql(tx, SQL_RTREE, NULL));
     char *ring = ring_to_json(cell->ring, cell->ring_len);
     if (insert == NULL || rtree == NULL || ring == NULL) {
         cJSON_free(ring);
@@ -607,12 +638,12 @@ static int grid_insert(struct store_tx *tx, const struct store_grid_new *cell, i
     store_bind_double(insert, ":max_lon", max_lon);
     store_bind_double(insert, ":max_lat", max_lat);
     store_bind_int(insert, ":now", store_now_ms());
-    int rc = sqlite3_step(insert);
-    int64_t new_id = sqlite3_column_int64(insert, 0);
+    int rc = store_step(insert);
+    int64_t new_id = store_col_int64(insert, 0);
     store_stmt_done(insert);
     cJSON_free(ring);
-    if (rc != SQLITE_ROW)
-        return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+    if (rc != STORE_ROW)
+        return rc == STORE_CONFLICT ? STORE_CONFLICT : STORE_ERROR;
     store_bind_int(rtree, ":id", new_id);
     store_bind_double(rtree, ":min_lon", min_lon);
     store_bind_double(rtree, ":min_lat", min_lat);
@@ -634,9 +665,9 @@ static int grid_assign(struct store_tx *tx, const char *code_prefix, int64_t use
                                      "WHERE substr(code, 1, length(:prefix)) = :prefix";
     static const char SQL_COUNT[] =
         "SELECT count(*) FROM grid_cell WHERE substr(code, 1, length(:prefix)) = :prefix";
-    sqlite3_stmt *inspector = store_tx_stmt(tx, SQL_INSPECTOR);
-    sqlite3_stmt *leader = store_tx_stmt(tx, SQL_LEADER);
-    sqlite3_stmt *counter = store_tx_stmt(tx, SQL_COUNT);
+    struct store_stmt *inspector = store_tx_stmt(tx, SQL_INSPECTOR);
+    struct store_stmt *leader = store_tx_stmt(tx, SQL_LEADER);
+    struct store_stmt *counter = store_tx_stmt(tx, SQL_COUNT);
     if (inspector == NULL || leader == NULL || counter == NULL)
         return STORE_ERROR;
     store_bind_int(inspector, ":user", user_id);
@@ -652,7 +683,7 @@ static int grid_assign(struct store_tx *tx, const char *code_prefix, int64_t use
     store_bind_text(counter, ":prefix", code_prefix);
     rc = store_step_row(counter);
     if (rc == STORE_OK && count != NULL)
-        *count = sqlite3_column_int(counter, 0);
+        *count = store_col_int(counter, 0);
     store_stmt_done(counter);
     return rc;
 }
@@ -666,8 +697,8 @@ struct grid_import_job {
     struct store_grid_outcome *outcomes;
     int imported;
     const struct store_grid_new *current; // the cell whose overlaps are probed
-    bool prechecked;      // grid_import_precheck ran: outcomes hold its verdicts
-    int64_t last_checked; // the highest stored id the checks before the job saw
+    bool prechecked;                      // grid_import_precheck ran: outcomes hold its verdicts
+    int64_t last_checked;                 // the highest stored id the checks before the job saw
 };
 
 static int overlap_probe(int64_t id, const char *code, const struct geo_point *ring, size_t n,
@@ -690,8 +721,8 @@ static int grid_import_check(struct store_tx *tx, struct grid_import_job *job, s
 {
     const struct store_grid_new *cell = &job->cells[i];
     struct store_grid_outcome *out = &job->outcomes[i];
-    int rc = community_in_scope(job->store, tx, cell->community_code, job->jurisdiction,
-                                community_id);
+    int rc =
+        community_in_scope(job->store, tx, cell->community_code, job->jurisdiction, community_id);
     if (rc == STORE_NOT_FOUND)
         out->verdict = STORE_GRID_UNKNOWN_COMMUNITY;
     if (rc != STORE_OK)
@@ -767,10 +798,10 @@ static int grid_import_precheck(struct grid_import_job *job)
     static const char SQL_LAST[] = "SELECT COALESCE(MAX(id), 0) FROM grid_cell";
     // No snapshot across the checks (they may take minutes, and would hold the WAL
     // back): a cell stored after the highest id was read is probed by the job.
-    sqlite3_stmt *stmt = store_read_stmt(job->store, SQL_LAST);
+    struct store_stmt *stmt = store_read_stmt(job->store, SQL_LAST);
     int rc = stmt != NULL ? store_step_row(stmt) : STORE_ERROR;
     job->prechecked = rc == STORE_OK;
-    job->last_checked = rc == STORE_OK ? sqlite3_column_int64(stmt, 0) : 0;
+    job->last_checked = rc == STORE_OK ? store_col_int64(stmt, 0) : 0;
     if (stmt != NULL)
         store_stmt_done(stmt);
     for (size_t i = 0; rc == STORE_OK && i < job->count; i++) {
@@ -796,8 +827,8 @@ int store_grid_import(struct store *store, const struct store_grid_new *cells, s
                       const struct jurisdiction *jurisdiction, bool keep_valid,
                       struct store_grid_outcome *outcomes, int *imported)
 {
-    struct grid_import_job job = {store, cells, count, jurisdiction, keep_valid, outcomes, 0, NULL,
-                                  false, 0};
+    struct grid_import_job job = {store,    cells, count, jurisdiction, keep_valid,
+                                  outcomes, 0,     NULL,  false,        0};
     *imported = 0;
     if (grid_import_precheck(&job) != STORE_OK)
         return STORE_ERROR;
@@ -821,7 +852,7 @@ struct places_job {
 static int unit_by_code(struct store_tx *tx, const char *code, struct store_org_unit *out)
 {
     static const char SQL[] = "SELECT " UNIT_COLUMNS " FROM org_unit o WHERE o.code = :code";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":code", code);
@@ -860,8 +891,8 @@ static int places_job(struct store_tx *tx, void *data)
         return STORE_ERROR;
     struct jurisdiction everywhere;
     jurisdiction_init_everywhere(&everywhere);
-    struct grid_import_job cells = {NULL,     job->cells, job->cell_count, &everywhere, false,
-                                    outcomes, 0,          NULL,            false,       0};
+    struct grid_import_job cells = {
+        NULL, job->cells, job->cell_count, &everywhere, false, outcomes, 0, NULL, false, 0};
     int rc = grid_import_job(tx, &cells);
     free(outcomes);
     return rc;

@@ -20,21 +20,21 @@
 #define USER_JOIN " FROM app_user u " USER_ORG_JOIN
 
 // Reads USER_COLUMNS starting at column `first`.
-static void read_user(sqlite3_stmt *stmt, int first, struct store_user *out)
+static void read_user(struct store_stmt *stmt, int first, struct store_user *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(stmt, first);
+    out->id = store_col_int64(stmt, first);
     store_column_copy(out->username, sizeof out->username, stmt, first + 1);
     store_column_copy(out->display_name, sizeof out->display_name, stmt, first + 2);
-    out->role = role_from_name((const char *)sqlite3_column_text(stmt, first + 3));
-    out->org_unit_id = sqlite3_column_int64(stmt, first + 4);
+    out->role = role_from_name(store_col_text(stmt, first + 3));
+    out->org_unit_id = store_col_int64(stmt, first + 4);
     store_column_copy(out->org_unit_code, sizeof out->org_unit_code, stmt, first + 5);
     store_column_copy(out->org_unit_type, sizeof out->org_unit_type, stmt, first + 6);
     store_column_copy(out->org_unit_name, sizeof out->org_unit_name, stmt, first + 7);
     store_column_copy(out->scope_path, sizeof out->scope_path, stmt, first + 8);
     store_column_copy(out->phone, sizeof out->phone, stmt, first + 9);
-    out->disabled = sqlite3_column_int(stmt, first + 10) != 0;
-    out->created_at = sqlite3_column_int64(stmt, first + 11);
+    out->disabled = store_col_int(stmt, first + 10) != 0;
+    out->created_at = store_col_int64(stmt, first + 11);
 }
 
 struct user_create_job {
@@ -51,8 +51,8 @@ static int user_create_job(struct store_tx *tx, void *data)
         "created_at, updated_at) VALUES (:username, :display_name, :role, :org, :hash, :phone, "
         ":now, :now) RETURNING id";
     struct user_create_job *job = data;
-    sqlite3_stmt *unit = store_tx_stmt(tx, SQL_UNIT);
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *unit = store_tx_stmt(tx, SQL_UNIT);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (unit == NULL || stmt == NULL)
         return STORE_ERROR;
     store_bind_int(unit, ":id", job->user->org_unit_id);
@@ -67,12 +67,12 @@ static int user_create_job(struct store_tx *tx, void *data)
     store_bind_text(stmt, ":hash", job->password_hash);
     store_bind_text(stmt, ":phone", job->user->phone);
     store_bind_int(stmt, ":now", store_now_ms());
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        job->id = sqlite3_column_int64(stmt, 0);
+    rc = store_step(stmt);
+    if (rc == STORE_ROW) {
+        job->id = store_col_int64(stmt, 0);
         rc = STORE_OK;
     } else {
-        rc = (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+        rc = rc == STORE_CONFLICT ? STORE_CONFLICT : STORE_ERROR;
     }
     store_stmt_done(stmt);
     return rc;
@@ -91,7 +91,7 @@ int store_user_create(struct store *store, const struct store_user *user, const 
 int store_user_get(struct store *store, int64_t id, struct store_user *out)
 {
     static const char SQL[] = "SELECT " USER_COLUMNS USER_JOIN "WHERE u.id = :id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
@@ -107,7 +107,7 @@ int store_user_get_by_username(struct store *store, const char *username, struct
 {
     static const char SQL[] =
         "SELECT " USER_COLUMNS ", u.password_hash" USER_JOIN "WHERE u.username = :username";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":username", username);
@@ -133,7 +133,7 @@ struct user_field_job {
 static int end_sessions(struct store_tx *tx, int64_t user_id, int64_t keep_session_id)
 {
     static const char SQL[] = "DELETE FROM session WHERE user_id = :id AND id <> :keep";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", user_id);
@@ -145,19 +145,19 @@ static int end_sessions(struct store_tx *tx, int64_t user_id, int64_t keep_sessi
 // when no row changed. Ends the user's sessions when end is set.
 static int update_user(struct store_tx *tx, const char *sql, struct user_field_job *job, bool end)
 {
-    sqlite3_stmt *stmt = store_tx_stmt(tx, sql);
+    struct store_stmt *stmt = store_tx_stmt(tx, sql);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", job->id);
     store_bind_int(stmt, ":now", store_now_ms());
-    if (sqlite3_bind_parameter_index(stmt, ":text") > 0)
+    if (store_stmt_has_param(stmt, ":text"))
         store_bind_text(stmt, ":text", job->text);
-    if (sqlite3_bind_parameter_index(stmt, ":number") > 0)
+    if (store_stmt_has_param(stmt, ":number"))
         store_bind_int(stmt, ":number", job->number);
     int rc = store_exec_stmt(stmt);
     if (rc != STORE_OK)
         return rc;
-    if (sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
+    if (store_stmt_changes(stmt) == 0)
         return STORE_NOT_FOUND;
     return end ? end_sessions(tx, job->id, 0) : STORE_OK;
 }
@@ -199,7 +199,7 @@ static int update_job(struct store_tx *tx, void *data)
         "UPDATE app_user SET display_name = :name, role = :role, org_unit_id = :org, "
         "phone = :phone, updated_at = :now WHERE id = :id";
     struct user_field_job *job = data;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":name", job->user->display_name);
@@ -211,7 +211,7 @@ static int update_job(struct store_tx *tx, void *data)
     int rc = store_exec_stmt(stmt);
     if (rc == STORE_CONFLICT)
         return STORE_INVALID; // the org unit does not exist
-    if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(stmt)) == 0)
+    if (rc == STORE_OK && store_stmt_changes(stmt) == 0)
         return STORE_NOT_FOUND;
     if (rc != STORE_OK)
         return rc;
@@ -241,7 +241,7 @@ int store_user_list(struct store *store, const struct jurisdiction *jurisdiction
     static const char SQL[] = "SELECT " USER_COLUMNS USER_JOIN
                               "WHERE u.id > :after AND o.path >= :scope_lo AND o.path < :scope_hi "
                               "ORDER BY u.id LIMIT :limit";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     struct jurisdiction_range range;
@@ -250,22 +250,22 @@ int store_user_list(struct store *store, const struct jurisdiction *jurisdiction
     store_bind_range(stmt, &range);
     store_bind_int(stmt, ":limit", limit);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         struct store_user user;
         read_user(stmt, 0, &user);
         fn(&user, data);
     }
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int64_t store_user_count(struct store *store)
 {
     static const char SQL[] = "SELECT count(*) FROM app_user";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return -1;
-    int64_t count = store_step_row(stmt) == STORE_OK ? sqlite3_column_int64(stmt, 0) : -1;
+    int64_t count = store_step_row(stmt) == STORE_OK ? store_col_int64(stmt, 0) : -1;
     store_stmt_done(stmt);
     return count;
 }
@@ -287,8 +287,8 @@ static int session_create_job(struct store_tx *tx, void *data)
     // Expired sessions are swept on the way: logins are rare, so this costs little.
     static const char SQL_SWEEP[] = "DELETE FROM session WHERE expires_at < :now";
     struct session_create_job *job = data;
-    sqlite3_stmt *sweep = store_tx_stmt(tx, SQL_SWEEP);
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *sweep = store_tx_stmt(tx, SQL_SWEEP);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (sweep == NULL || stmt == NULL)
         return STORE_ERROR;
     store_bind_int(sweep, ":now", job->now);
@@ -319,17 +319,17 @@ int store_session_lookup(struct store *store, const unsigned char token_hash[STO
                               "s.expires_at, " USER_COLUMNS
                               " FROM session s JOIN app_user u ON u.id = s.user_id " USER_ORG_JOIN
                               "WHERE s.token_hash = :hash";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_blob(stmt, ":hash", token_hash, STORE_HASH_BYTES);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK) {
-        session->id = sqlite3_column_int64(stmt, 0);
+        session->id = store_col_int64(stmt, 0);
         store_column_copy(session->csrf_token, sizeof session->csrf_token, stmt, 1);
-        session->created_at = sqlite3_column_int64(stmt, 2);
-        session->last_seen_at = sqlite3_column_int64(stmt, 3);
-        session->expires_at = sqlite3_column_int64(stmt, 4);
+        session->created_at = store_col_int64(stmt, 2);
+        session->last_seen_at = store_col_int64(stmt, 3);
+        session->expires_at = store_col_int64(stmt, 4);
         read_user(stmt, 5, user);
     }
     store_stmt_done(stmt);
@@ -340,7 +340,7 @@ static int session_touch_job(struct store_tx *tx, void *data)
 {
     static const char SQL[] = "UPDATE session SET last_seen_at = :now WHERE id = :id";
     int64_t *values = data;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", values[0]);
@@ -357,7 +357,7 @@ int store_session_touch(struct store *store, int64_t session_id, int64_t now_ms)
 static int session_delete_job(struct store_tx *tx, void *data)
 {
     static const char SQL[] = "DELETE FROM session WHERE token_hash = :hash";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_blob(stmt, ":hash", data, STORE_HASH_BYTES);
@@ -382,8 +382,8 @@ static int token_create_job(struct store_tx *tx, void *data)
     static const char SQL[] = "INSERT INTO api_token (name, channel, token_hash, user_id, "
                               "created_at) VALUES (:name, :channel, :hash, :user, :now)";
     struct token_create_job *job = data;
-    sqlite3_stmt *user = store_tx_stmt(tx, SQL_USER);
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *user = store_tx_stmt(tx, SQL_USER);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (user == NULL || stmt == NULL)
         return STORE_ERROR;
     store_bind_int(user, ":id", job->user_id);
@@ -412,7 +412,7 @@ int store_token_lookup(struct store *store, const unsigned char token_hash[STORE
     static const char SQL[] = "SELECT t.channel, " USER_COLUMNS
                               " FROM api_token t JOIN app_user u ON u.id = t.user_id " USER_ORG_JOIN
                               "WHERE t.token_hash = :hash AND t.disabled = 0";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_blob(stmt, ":hash", token_hash, STORE_HASH_BYTES);
@@ -428,7 +428,7 @@ int store_token_lookup(struct store *store, const unsigned char token_hash[STORE
 int store_setting_get(struct store *store, const char *key, char *value, size_t value_size)
 {
     static const char SQL[] = "SELECT value FROM setting WHERE key = :key";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":key", key);
@@ -444,7 +444,7 @@ static int setting_init_job(struct store_tx *tx, void *data)
     static const char SQL[] = "INSERT INTO setting (key, value, updated_at) "
                               "VALUES (:key, :value, :now) ON CONFLICT (key) DO NOTHING";
     const char **pair = data;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":key", pair[0]);
@@ -464,7 +464,7 @@ int store_org_unit_in_scope(struct store *store, const char *code,
 {
     static const char SQL[] = "SELECT o.id FROM org_unit o WHERE o.code = :code "
                               "AND o.path >= :scope_lo AND o.path < :scope_hi";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     struct jurisdiction_range range;
@@ -473,7 +473,7 @@ int store_org_unit_in_scope(struct store *store, const char *code,
     store_bind_range(stmt, &range);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        *id = sqlite3_column_int64(stmt, 0);
+        *id = store_col_int64(stmt, 0);
     store_stmt_done(stmt);
     return rc;
 }

@@ -20,80 +20,80 @@
 
 #define CASE_SELECT "SELECT " STORE_CASE_COLUMNS "FROM case_record c " STORE_CASE_JOINS
 
-void store_case_read_row(sqlite3_stmt *s, struct store_case *c)
+void store_case_read_row(struct store_stmt *s, struct store_case *c)
 {
     memset(c, 0, sizeof *c);
     int i = 0;
-    c->id = sqlite3_column_int64(s, i++);
+    c->id = store_col_int64(s, i++);
     store_column_copy(c->case_no, sizeof c->case_no, s, i++);
     store_column_copy(c->source, sizeof c->source, s, i++);
     store_column_copy(c->external_id, sizeof c->external_id, s, i++);
-    c->state = casefsm_state_from_name((const char *)sqlite3_column_text(s, i++));
-    c->pending = casefsm_pending_from_name((const char *)sqlite3_column_text(s, i++));
-    c->pending_amount = sqlite3_column_int(s, i++);
+    c->state = casefsm_state_from_name(store_col_text(s, i++));
+    c->pending = casefsm_pending_from_name(store_col_text(s, i++));
+    c->pending_amount = store_col_int(s, i++);
     store_column_copy(c->pending_note, sizeof c->pending_note, s, i++);
-    c->version = sqlite3_column_int64(s, i++);
-    c->category_id = sqlite3_column_int64(s, i++);
+    c->version = store_col_int64(s, i++);
+    c->category_id = store_col_int64(s, i++);
     store_column_copy(c->category_tree, sizeof c->category_tree, s, i++);
     store_column_copy(c->category_code, sizeof c->category_code, s, i++);
     store_column_copy(c->category_name_zh, sizeof c->category_name_zh, s, i++);
     store_column_copy(c->category_name_en, sizeof c->category_name_en, s, i++);
-    c->urgent = sqlite3_column_int(s, i++) != 0;
+    c->urgent = store_col_int(s, i++) != 0;
     store_column_copy(c->description, sizeof c->description, s, i++);
     store_column_copy(c->address, sizeof c->address, s, i++);
-    c->has_location = sqlite3_column_type(s, i) != SQLITE_NULL;
-    c->lat = sqlite3_column_double(s, i++);
-    c->lon = sqlite3_column_double(s, i++);
-    c->grid_id = sqlite3_column_int64(s, i++);
+    c->has_location = !store_col_null(s, i);
+    c->lat = store_col_double(s, i++);
+    c->lon = store_col_double(s, i++);
+    c->grid_id = store_col_int64(s, i++);
     store_column_copy(c->grid_code, sizeof c->grid_code, s, i++);
-    c->community_id = sqlite3_column_int64(s, i++);
-    c->street_id = sqlite3_column_int64(s, i++);
-    c->district_id = sqlite3_column_int64(s, i++);
+    c->community_id = store_col_int64(s, i++);
+    c->street_id = store_col_int64(s, i++);
+    c->district_id = store_col_int64(s, i++);
     store_column_copy(c->community_name, sizeof c->community_name, s, i++);
     store_column_copy(c->street_name, sizeof c->street_name, s, i++);
     store_column_copy(c->place_path, sizeof c->place_path, s, i++);
-    c->needs_placement = sqlite3_column_int(s, i++) != 0;
-    c->reporter_user_id = sqlite3_column_int64(s, i++);
+    c->needs_placement = store_col_int(s, i++) != 0;
+    c->reporter_user_id = store_col_int64(s, i++);
     store_column_copy(c->reporter_name, sizeof c->reporter_name, s, i++);
     store_column_copy(c->citizen_name, sizeof c->citizen_name, s, i++);
     store_column_copy(c->citizen_phone, sizeof c->citizen_phone, s, i++);
-    c->department_id = sqlite3_column_int64(s, i++);
+    c->department_id = store_col_int64(s, i++);
     store_column_copy(c->department_name, sizeof c->department_name, s, i++);
-    c->verified = sqlite3_column_int(s, i++) != 0;
-    c->self_handled = sqlite3_column_int(s, i++) != 0;
-    c->photo_reused = sqlite3_column_int(s, i++) != 0;
-    c->rework_count = sqlite3_column_int(s, i++);
-    c->reopen_count = sqlite3_column_int(s, i++);
-    c->supervise_count = sqlite3_column_int(s, i++);
-    c->extension_count = sqlite3_column_int(s, i++);
-    c->return_count = sqlite3_column_int(s, i++);
-    c->merged_into = sqlite3_column_int64(s, i++);
+    c->verified = store_col_int(s, i++) != 0;
+    c->self_handled = store_col_int(s, i++) != 0;
+    c->photo_reused = store_col_int(s, i++) != 0;
+    c->rework_count = store_col_int(s, i++);
+    c->reopen_count = store_col_int(s, i++);
+    c->supervise_count = store_col_int(s, i++);
+    c->extension_count = store_col_int(s, i++);
+    c->return_count = store_col_int(s, i++);
+    c->merged_into = store_col_int64(s, i++);
     store_column_copy(c->stage, sizeof c->stage, s, i++);
-    c->stage_started_at = sqlite3_column_int64(s, i++);
+    c->stage_started_at = store_col_int64(s, i++);
     store_column_copy(c->stage_unit, sizeof c->stage_unit, s, i++);
-    c->stage_limit_ms = sqlite3_column_int64(s, i++);
-    c->stage_deadline = sqlite3_column_int64(s, i++);
-    c->suspended_remaining_ms = sqlite3_column_int64(s, i++);
-    c->created_at = sqlite3_column_int64(s, i++);
-    c->updated_at = sqlite3_column_int64(s, i++);
-    c->closed_at = sqlite3_column_int64(s, i++);
+    c->stage_limit_ms = store_col_int64(s, i++);
+    c->stage_deadline = store_col_int64(s, i++);
+    c->suspended_remaining_ms = store_col_int64(s, i++);
+    c->created_at = store_col_int64(s, i++);
+    c->updated_at = store_col_int64(s, i++);
+    c->closed_at = store_col_int64(s, i++);
     store_column_copy(c->rating, sizeof c->rating, s, i++);
     store_column_copy(c->rating_comment, sizeof c->rating_comment, s, i++);
-    c->rated_at = sqlite3_column_int64(s, i++);
-    c->handling_deadline = sqlite3_column_int64(s, i++);
-    c->handled_at = sqlite3_column_int64(s, i++);
+    c->rated_at = store_col_int64(s, i++);
+    c->handling_deadline = store_col_int64(s, i++);
+    c->handled_at = store_col_int64(s, i++);
 }
 
 // Steps a one-row statement into *out. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
-static int fetch_case(sqlite3_stmt *stmt, struct store_case *out)
+static int fetch_case(struct store_stmt *stmt, struct store_case *out)
 {
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    int rc = store_step(stmt);
+    if (rc == STORE_ROW)
         store_case_read_row(stmt, out);
-    else if (rc != SQLITE_DONE)
-        log_error("store: case read failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    else if (rc != STORE_DONE)
+        log_error("store: case read failed: %s", store_stmt_error(stmt));
     store_stmt_done(stmt);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
 static const char SQL_CASE_BY_ID[] = CASE_SELECT "WHERE c.id = :id";
@@ -103,7 +103,7 @@ static const char SQL_CASE_BY_EXTERNAL[] =
 
 int store_case_get(struct store *store, int64_t id, struct store_case *out)
 {
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL_CASE_BY_ID);
+    struct store_stmt *stmt = store_read_stmt(store, SQL_CASE_BY_ID);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
@@ -112,7 +112,7 @@ int store_case_get(struct store *store, int64_t id, struct store_case *out)
 
 int store_case_get_by_no(struct store *store, const char *case_no, struct store_case *out)
 {
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL_CASE_BY_NO);
+    struct store_stmt *stmt = store_read_stmt(store, SQL_CASE_BY_NO);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":no", case_no);
@@ -121,7 +121,7 @@ int store_case_get_by_no(struct store *store, const char *case_no, struct store_
 
 int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out)
 {
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_ID);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_ID);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
@@ -136,12 +136,12 @@ int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *e)
         "actor_role, actor_name, note, public_note, data, created_at, prev_hash, hash) VALUES "
         "(:case, :action, :from, :to, :actor, :role, :name, :note, :public, :data, :at, :prev, "
         ":hash)";
-    sqlite3_stmt *last = store_tx_stmt(tx, SQL_LAST);
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *last = store_tx_stmt(tx, SQL_LAST);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (last == NULL || stmt == NULL)
         return STORE_ERROR;
     char prev[AUDIT_HASH_HEX] = "";
-    if (sqlite3_step(last) == SQLITE_ROW)
+    if (store_step(last) == STORE_ROW)
         store_column_copy(prev, sizeof prev, last, 0);
     store_stmt_done(last);
     // What is stored is exactly what is hashed: NULL texts become "".
@@ -245,7 +245,7 @@ static int save_frequent(struct store_tx *tx, const struct store_case *c)
         "stage_unit = :unit, stage_limit_ms = :limit, stage_deadline = :deadline, "
         "suspended_remaining_ms = :remaining, updated_at = :now, closed_at = :closed, "
         "handling_deadline = :handling_deadline, handled_at = :handled_at WHERE id = :id";
-    sqlite3_stmt *s = store_tx_stmt(tx, SQL);
+    struct store_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return STORE_ERROR;
     store_bind_text(s, ":state", casefsm_state_name(c->state));
@@ -287,7 +287,7 @@ static int save_seldom(struct store_tx *tx, const struct store_case *c)
         "(category_id IS NOT :category OR urgent IS NOT :urgent OR "
         "department_id IS NOT :department OR merged_into IS NOT :merged OR "
         "rating IS NOT :rating OR rating_comment IS NOT :comment OR rated_at IS NOT :rated)";
-    sqlite3_stmt *s = store_tx_stmt(tx, SQL);
+    struct store_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return STORE_ERROR;
     store_bind_id(s, ":category", c->category_id);
@@ -310,13 +310,13 @@ int store_case_save_tx(struct store_tx *tx, const struct store_case *c)
 // True when a row exists for the query bound with :id.
 static int row_exists(struct store_tx *tx, const char *sql, int64_t id)
 {
-    sqlite3_stmt *stmt = store_tx_stmt(tx, sql);
+    struct store_stmt *stmt = store_tx_stmt(tx, sql);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", id);
-    int rc = sqlite3_step(stmt);
+    int rc = store_step(stmt);
     store_stmt_done(stmt);
-    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
 }
 
 static const char SQL_CATEGORY_EXISTS[] = "SELECT 1 FROM category WHERE id = :id AND "
@@ -335,8 +335,8 @@ static int attach_intake_photos(struct store_tx *tx, const struct case_intake *i
         "VALUES (:case, :hash, :stage, :user, :now) ON CONFLICT DO NOTHING";
     for (size_t i = 0; i < in->photo_count; i++) {
         const struct case_intake_photo *photo = &in->photos[i];
-        sqlite3_stmt *take = store_tx_stmt(tx, SQL_TAKE);
-        sqlite3_stmt *link = store_tx_stmt(tx, SQL_LINK);
+        struct store_stmt *take = store_tx_stmt(tx, SQL_TAKE);
+        struct store_stmt *link = store_tx_stmt(tx, SQL_LINK);
         if (take == NULL || link == NULL)
             return STORE_ERROR;
         store_bind_int(take, ":user", in->reporter_user_id);
@@ -381,13 +381,13 @@ static int next_case_no(struct store_tx *tx, const struct worktime_calendar *cal
 {
     static const char SQL[] = "INSERT INTO case_day_seq (day, last) VALUES (:day, 1) "
                               "ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     int day = worktime_local_date(cal, now);
     store_bind_int(stmt, ":day", day);
-    int rc = sqlite3_step(stmt);
-    int64_t sequence = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    int rc = store_step(stmt);
+    int64_t sequence = rc == STORE_ROW ? store_col_int64(stmt, 0) : 0;
     store_stmt_done(stmt);
     if (sequence <= 0 || sequence > 999999)
         return STORE_ERROR;
@@ -405,7 +405,7 @@ static int index_text(struct store_tx *tx, int64_t id, const char *description, 
     snprintf(joined, len, "%s %s", description, address);
     char *seg = textseg_index(joined, strlen(joined));
     free(joined);
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (seg == NULL || stmt == NULL) {
         free(seg);
         return STORE_ERROR;
@@ -439,7 +439,7 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
         ":fallback, " SQL_INTAKE_ROOT
         ", '/'), :unplaced, :reporter, :cname, :cphone, :code, :self, :stage, :now, :unit, "
         ":limit, :deadline, :now, :now, :closed) RETURNING id";
-    sqlite3_stmt *s = store_tx_stmt(tx, SQL);
+    struct store_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return -1;
     store_bind_text(s, ":no", c->case_no);
@@ -481,9 +481,10 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     store_bind_int(s, ":limit", c->stage_limit_ms);
     store_bind_id(s, ":deadline", c->stage_deadline);
     store_bind_id(s, ":closed", c->closed_at);
-    int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    if (id < 0 && !store_disk_full(sqlite3_errcode(sqlite3_db_handle(s))))
-        log_error("store: case insert failed: %s", sqlite3_errmsg(sqlite3_db_handle(s)));
+    int rc = store_step(s);
+    int64_t id = rc == STORE_ROW ? store_col_int64(s, 0) : -1;
+    if (id < 0 && rc != STORE_FULL)
+        log_error("store: case insert failed: %s", store_stmt_error(s));
     store_stmt_done(s);
     return id;
 }
@@ -492,7 +493,7 @@ int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *ca
                          const struct case_intake *in, struct store_case *out)
 {
     if (in->external_id != NULL) {
-        sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_EXTERNAL);
+        struct store_stmt *stmt = store_tx_stmt(tx, SQL_CASE_BY_EXTERNAL);
         if (stmt == NULL)
             return STORE_ERROR;
         store_bind_text(stmt, ":source", in->source);
@@ -601,17 +602,17 @@ int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
                        const char *note, const char *public_note, const char *data_json)
 {
     static const char SQL[] = "SELECT state FROM case_record WHERE id = :id";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", case_id);
     char state[16] = "";
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    int rc = store_step(stmt);
+    if (rc == STORE_ROW)
         store_column_copy(state, sizeof state, stmt, 0);
     store_stmt_done(stmt);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    if (rc != STORE_ROW)
+        return rc == STORE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
     struct audit_event event = {
         .case_id = case_id,
         .action = action,
@@ -656,7 +657,7 @@ static int place_job(struct store_tx *tx, void *data)
         return rc;
     if (job->out->version != p->expected_version)
         return STORE_CONFLICT;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_double(stmt, ":lat", p->lat);
@@ -698,19 +699,19 @@ int store_case_place(struct store *store, const struct case_placement *placement
     return store_write(store, place_job, &job);
 }
 
-static void read_event(sqlite3_stmt *s, struct store_case_event *e)
+static void read_event(struct store_stmt *s, struct store_case_event *e)
 {
-    e->id = sqlite3_column_int64(s, 0);
+    e->id = store_col_int64(s, 0);
     store_column_copy(e->action, sizeof e->action, s, 1);
     store_column_copy(e->from_state, sizeof e->from_state, s, 2);
     store_column_copy(e->to_state, sizeof e->to_state, s, 3);
-    e->actor_user_id = sqlite3_column_int64(s, 4);
+    e->actor_user_id = store_col_int64(s, 4);
     store_column_copy(e->actor_role, sizeof e->actor_role, s, 5);
     store_column_copy(e->actor_name, sizeof e->actor_name, s, 6);
     store_column_copy(e->note, sizeof e->note, s, 7);
     store_column_copy(e->public_note, sizeof e->public_note, s, 8);
     store_column_copy(e->data, sizeof e->data, s, 9);
-    e->created_at = sqlite3_column_int64(s, 10);
+    e->created_at = store_col_int64(s, 10);
     store_column_copy(e->hash, sizeof e->hash, s, 11);
 }
 
@@ -721,19 +722,19 @@ int store_case_events(struct store *store, int64_t case_id,
                               "COALESCE(actor_user_id, 0), actor_role, actor_name, note, "
                               "public_note, data, created_at, hash FROM case_event "
                               "WHERE case_id = :case ORDER BY id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":case", case_id);
     struct store_case_event *event = malloc(sizeof *event);
-    int rc = event != NULL ? SQLITE_ROW : SQLITE_NOMEM;
-    while (rc == SQLITE_ROW && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = event != NULL ? STORE_ROW : STORE_ERROR;
+    while (rc == STORE_ROW && (rc = store_step(stmt)) == STORE_ROW) {
         read_event(stmt, event);
         fn(event, data);
     }
     free(event);
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int64_t store_audit_verify(struct store *store, int64_t *count)
@@ -742,36 +743,35 @@ int64_t store_audit_verify(struct store *store, int64_t *count)
                               "COALESCE(actor_user_id, 0), actor_role, actor_name, note, "
                               "public_note, data, created_at, prev_hash, hash FROM case_event "
                               "ORDER BY id";
-    sqlite3_stmt *s = store_read_stmt(store, SQL);
+    struct store_stmt *s = store_read_stmt(store, SQL);
     if (s == NULL)
         return -1;
     struct audit_verifier verifier;
     audit_verify_init(&verifier);
     int64_t broken = 0;
-    int rc = SQLITE_DONE;
-    while (broken == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int rc = STORE_DONE;
+    while (broken == 0 && (rc = store_step(s)) == STORE_ROW) {
         const char *col[14];
         for (int i = 0; i < 14; i++)
-            col[i] = (const char *)sqlite3_column_text(s, i);
+            col[i] = store_col_text(s, i);
         struct audit_event event = {
-            .case_id = sqlite3_column_int64(s, 1),
+            .case_id = store_col_int64(s, 1),
             .action = col[2],
             .from_state = col[3],
             .to_state = col[4],
-            .actor_user_id = sqlite3_column_int64(s, 5),
+            .actor_user_id = store_col_int64(s, 5),
             .actor_role = col[6],
             .actor_name = col[7],
             .note = col[8],
             .public_note = col[9],
             .data = col[10],
-            .created_at = sqlite3_column_int64(s, 11),
+            .created_at = store_col_int64(s, 11),
         };
         if (!audit_verify_step(&verifier, &event, col[12], col[13]))
-            broken = sqlite3_column_int64(s, 0);
+            broken = store_col_int64(s, 0);
     }
-    if (broken == 0 && rc != SQLITE_DONE) {
-        log_error("store: reading the event chain failed: %s",
-                  sqlite3_errmsg(sqlite3_db_handle(s)));
+    if (broken == 0 && rc != STORE_DONE) {
+        log_error("store: reading the event chain failed: %s", store_stmt_error(s));
         broken = -1; // a walk cut short proves nothing
     }
     store_stmt_done(s);

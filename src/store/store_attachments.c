@@ -189,7 +189,7 @@ static int unhold_hash(const char *hash)
 static int hash_referenced(struct store *store, const char *hash)
 {
     static const char SQL[] = "SELECT 1 FROM attachment WHERE hash = :hash";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":hash", hash);
@@ -199,8 +199,8 @@ static int hash_referenced(struct store *store, const char *hash)
 }
 
 // Writes the file (or finds it there). Returns STORE_OK, STORE_FULL or STORE_ERROR.
-static int save_file(struct store *store, const char *data_dir, const char *hash,
-                     const void *data, size_t len)
+static int save_file(struct store *store, const char *data_dir, const char *hash, const void *data,
+                     size_t len)
 {
     char photos[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
     if (!store_attachment_hash_valid(hash) ||
@@ -316,28 +316,30 @@ int store_attachment_open_file(const char *data_dir, const char *hash, uint64_t 
 
 // ---- rows
 
-static const char SQL_COUNTS[] = "SELECT count(*), coalesce(sum(stage = :stage), 0), "
-                                 "coalesce(sum(stage = :stage AND hash = :hash), 0) "
-                                 "FROM case_attachment WHERE case_id = :case_id";
+// CASE WHEN instead of summing a comparison: one text for every engine.
+static const char SQL_COUNTS[] =
+    "SELECT count(*), coalesce(sum(CASE WHEN stage = :stage THEN 1 ELSE 0 END), 0), "
+    "coalesce(sum(CASE WHEN stage = :stage AND hash = :hash THEN 1 ELSE 0 END), 0) "
+    "FROM case_attachment WHERE case_id = :case_id";
 
-static int read_counts(sqlite3_stmt *stmt, int64_t case_id, const char *stage, const char *hash,
-                       struct store_attachment_counts *out)
+static int read_counts(struct store_stmt *stmt, int64_t case_id, const char *stage,
+                       const char *hash, struct store_attachment_counts *out)
 {
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":case_id", case_id);
     store_bind_text(stmt, ":stage", stage);
     store_bind_text(stmt, ":hash", hash);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        out->total = sqlite3_column_int(stmt, 0);
-        out->in_stage = sqlite3_column_int(stmt, 1);
-        out->present = sqlite3_column_int(stmt, 2) > 0;
+    int rc = store_step(stmt);
+    if (rc == STORE_ROW) {
+        out->total = store_col_int(stmt, 0);
+        out->in_stage = store_col_int(stmt, 1);
+        out->present = store_col_int(stmt, 2) > 0;
     } else {
-        log_error("store: counting photos failed: %s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+        log_error("store: counting photos failed: %s", store_stmt_error(stmt));
     }
     store_stmt_done(stmt);
-    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    return rc == STORE_ROW ? STORE_OK : STORE_ERROR;
 }
 
 int store_attachment_counts(struct store *store, int64_t case_id, const char *stage,
@@ -358,19 +360,18 @@ static int job_check_case(struct store_tx *tx, const struct add_job *job)
 {
     static const char SQL[] =
         "SELECT state, self_handled, coalesce(closed_at, 0) FROM case_record WHERE id = :id";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", job->photo->case_id);
-    int rc = sqlite3_step(stmt), result = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
-        int state = casefsm_state_from_name((const char *)sqlite3_column_text(stmt, 0));
-        bool allowed =
-            state >= 0 &&
-            store_attachment_allowed((enum casefsm_state)state, sqlite3_column_int(stmt, 1) != 0,
-                                     sqlite3_column_int64(stmt, 2), job->now, job->photo->stage);
+    int rc = store_step(stmt), result = STORE_NOT_FOUND;
+    if (rc == STORE_ROW) {
+        int state = casefsm_state_from_name(store_col_text(stmt, 0));
+        bool allowed = state >= 0 && store_attachment_allowed(
+                                         (enum casefsm_state)state, store_col_int(stmt, 1) != 0,
+                                         store_col_int64(stmt, 2), job->now, job->photo->stage);
         result = allowed ? STORE_OK : STORE_CONFLICT;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != STORE_DONE) {
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -386,7 +387,7 @@ static int job_insert_rows(struct store_tx *tx, const struct add_job *job)
         "INSERT INTO case_attachment (case_id, hash, stage, uploaded_by, created_at) "
         "VALUES (:case_id, :hash, :stage, :uploaded_by, :now)";
     const struct store_attachment_new *p = job->photo;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL_ATTACHMENT);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL_ATTACHMENT);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":hash", p->hash);
@@ -413,7 +414,7 @@ static int job_flag_case(struct store_tx *tx, int64_t case_id, int64_t now)
 {
     static const char SQL[] = "UPDATE case_record SET photo_reused = 1, updated_at = :now "
                               "WHERE id = :id AND photo_reused = 0";
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":id", case_id);
@@ -430,23 +431,23 @@ static int job_detect_reuse(struct store_tx *tx, const struct add_job *job)
                               "WHERE a.hash = :hash AND a.case_id <> :case_id "
                               "AND (a.stage <> 'report' OR :stage <> 'report') ORDER BY c.id";
     struct store_attachment_outcome *out = job->out;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":hash", job->photo->hash);
     store_bind_int(stmt, ":case_id", job->photo->case_id);
     store_bind_text(stmt, ":stage", job->photo->stage);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = store_step(stmt)) == STORE_ROW) {
         if (out->reused_count < STORE_ATTACHMENT_REUSED_MAX) {
-            out->reused_id[out->reused_count] = sqlite3_column_int64(stmt, 0);
+            out->reused_id[out->reused_count] = store_col_int64(stmt, 0);
             snprintf(out->reused_case_no[out->reused_count], sizeof out->reused_case_no[0], "%s",
-                     (const char *)sqlite3_column_text(stmt, 1));
+                     store_col_text(stmt, 1));
         }
         out->reused_count++;
     }
     store_stmt_done(stmt);
-    if (rc != SQLITE_DONE)
+    if (rc != STORE_DONE)
         return STORE_ERROR;
     if (out->reused_count == 0)
         return STORE_OK;
@@ -504,7 +505,7 @@ static int job_refuse_own_reuse(struct store_tx *tx, const struct add_job *job)
     const struct store_attachment_new *p = job->photo;
     if (strcmp(p->stage, "check") != 0 && strcmp(p->stage, "verify") != 0)
         return STORE_OK;
-    sqlite3_stmt *stmt = store_tx_stmt(tx, SQL);
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":case_id", p->case_id);
@@ -614,16 +615,16 @@ int store_attachment_get(struct store *store, const char *hash, char *mime, size
                          int64_t *size)
 {
     static const char SQL[] = "SELECT mime, size FROM attachment WHERE hash = :hash";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":hash", hash);
-    int rc = sqlite3_step(stmt), result = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
-        snprintf(mime, mime_size, "%s", (const char *)sqlite3_column_text(stmt, 0));
-        *size = sqlite3_column_int64(stmt, 1);
+    int rc = store_step(stmt), result = STORE_NOT_FOUND;
+    if (rc == STORE_ROW) {
+        snprintf(mime, mime_size, "%s", store_col_text(stmt, 0));
+        *size = store_col_int64(stmt, 1);
         result = STORE_OK;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != STORE_DONE) {
         result = STORE_ERROR;
     }
     store_stmt_done(stmt);
@@ -635,18 +636,18 @@ int store_attachment_cases(struct store *store, const char *hash,
 {
     static const char SQL[] =
         "SELECT DISTINCT case_id FROM case_attachment WHERE hash = :hash ORDER BY case_id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":hash", hash);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        if (fn(sqlite3_column_int64(stmt, 0), data)) {
-            rc = SQLITE_DONE;
+    while ((rc = store_step(stmt)) == STORE_ROW)
+        if (fn(store_col_int64(stmt, 0), data)) {
+            rc = STORE_DONE;
             break;
         }
     store_stmt_done(stmt);
-    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_case_attachments(struct store *store, int64_t case_id,
@@ -657,17 +658,16 @@ int store_case_attachments(struct store *store, int64_t case_id,
     static const char SQL[] = "SELECT a.hash, t.mime, t.size, a.stage, a.created_at "
                               "FROM case_attachment a JOIN attachment t ON t.hash = a.hash "
                               "WHERE a.case_id = :case_id ORDER BY a.id";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":case_id", case_id);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        fn((const char *)sqlite3_column_text(stmt, 0), (const char *)sqlite3_column_text(stmt, 1),
-           sqlite3_column_int64(stmt, 2), (const char *)sqlite3_column_text(stmt, 3),
-           sqlite3_column_int64(stmt, 4), data);
+    while ((rc = store_step(stmt)) == STORE_ROW)
+        fn(store_col_text(stmt, 0), store_col_text(stmt, 1), store_col_int64(stmt, 2),
+           store_col_text(stmt, 3), store_col_int64(stmt, 4), data);
     store_stmt_done(stmt);
-    if (rc != SQLITE_DONE) {
+    if (rc != STORE_DONE) {
         log_error("store: listing photos of case %lld failed", (long long)case_id);
         return STORE_ERROR;
     }
@@ -686,8 +686,8 @@ int store_upload_add_tx(struct store_tx *tx, int64_t user_id, const char *hash, 
     if (!store_attachment_hash_valid(hash) || mime == NULL || user_id <= 0)
         return STORE_INVALID;
     int64_t now = store_now_ms();
-    sqlite3_stmt *attachment = store_tx_stmt(tx, SQL_ATTACHMENT);
-    sqlite3_stmt *upload = store_tx_stmt(tx, SQL_UPLOAD);
+    struct store_stmt *attachment = store_tx_stmt(tx, SQL_ATTACHMENT);
+    struct store_stmt *upload = store_tx_stmt(tx, SQL_UPLOAD);
     if (attachment == NULL || upload == NULL)
         return STORE_ERROR;
     store_bind_text(attachment, ":hash", hash);
@@ -727,7 +727,7 @@ bool store_upload_held(struct store *store, int64_t user_id, const char *hash, i
 {
     static const char SQL[] = "SELECT 1 FROM upload WHERE user_id = :user AND hash = :hash "
                               "AND created_at >= :since";
-    sqlite3_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return false;
     store_bind_int(stmt, ":user", user_id);
