@@ -108,7 +108,7 @@ test('a case\'s whole lifecycle with every step on the other server than the one
   for (const p of photos) {
     const r = await supervisor.a.request('GET', p.url, { raw: true });
     await r.arrayBuffer();
-    assert.equal(r.status, 200, `photo ${url} from server a`);
+    assert.equal(r.status, 200, `photo ${p.url} from server a`);
   }
   const verify = runCli(['audit', 'verify', '--data-dir', dataDir], { env: dbEnv() });
   assert.equal(verify.status, 0, verify.stdout + verify.stderr);
