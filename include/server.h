@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct MHD_Daemon;
 struct drain;
@@ -56,6 +57,9 @@ struct server {
     // admin changes it; a request holds the one it read until it completes, and a
     // replaced snapshot is freed when its last request is done (server_calendar).
     struct snapshot_cell calendar;
+    // The stored calendar's version the snapshot in force was loaded at
+    // (server_calendar reloads it when another process changed the calendar).
+    _Atomic int64_t calendar_version;
     char csp[512]; // Content-Security-Policy, built at start
     // Attempt counters (internally locked): sign-ins per account and address, and
     // citizens' query codes and reports per address, apart so that a flood on the

@@ -66,9 +66,11 @@ void store_read_end(struct store *store);
 // then. Never true on SQLite. Cleared by store_read_begin and by each write.
 bool store_unreachable(void);
 
-// A number that grows with every batch of writes this process committed: equal
-// numbers mean no write of this process came between (other processes writing
-// the same database are not seen). For ETags of answers that read the store.
+// A number that grows with every batch of writes committed to the database, by
+// this process or any other sharing it (a second server, the CLI): equal numbers
+// mean no write came between. Read on the calling thread's read connection, so
+// inside store_read_begin it belongs to the snapshot the request reads. For
+// ETags of answers that read the store.
 uint64_t store_changes(struct store *store);
 
 // The newest schema version this binary knows.

@@ -61,8 +61,13 @@ int store_attachment_save_file(struct store *store, const char *data_dir, const 
 // file is removed, so refused uploads leave nothing on disk.
 void store_attachment_release_file(struct store *store, const char *data_dir, const char *hash);
 
+// Files younger than this are never swept: on photo storage that several servers
+// share, one of them may be writing it for a row it has not committed yet.
+#define STORE_SWEEP_MIN_AGE_S (15 * 60)
+
 // Removes what a crash or an older version left in <data_dir>/photos: temporary
-// files and photo files no row names. For the start, before requests are served.
+// files and photo files no row names, last written at least
+// STORE_SWEEP_MIN_AGE_S ago. For the start, before this server serves requests.
 // Sets *removed to the number of files removed. Returns STORE_OK or STORE_ERROR.
 int store_attachment_sweep(struct store *store, const char *data_dir, int *removed);
 

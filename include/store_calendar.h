@@ -4,6 +4,8 @@
 #ifndef CHENGGUAN_STORE_CALENDAR_H
 #define CHENGGUAN_STORE_CALENDAR_H
 
+#include <stdint.h>
+
 struct store;
 struct worktime_calendar;
 
@@ -23,6 +25,11 @@ int store_calendar_days(struct store *store, int from_day, int to_day,
 // Returns STORE_OK, STORE_INVALID (a bad kind, or WORKTIME_MAX_DATES days of
 // that kind are stored already) or STORE_ERROR.
 int store_calendar_day_set(struct store *store, int day, const char *kind, const char *name);
+
+// A number that grows with every change of the stored calendar, by any process
+// sharing the database: a server whose calendar was loaded at another number
+// reloads it. Returns STORE_OK or STORE_ERROR.
+int store_calendar_version(struct store *store, int64_t *version);
 
 // Removes a day's exception. Returns STORE_OK or STORE_NOT_FOUND.
 int store_calendar_day_delete(struct store *store, int day);

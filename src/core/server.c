@@ -13,7 +13,9 @@
 #include "store.h"
 #include "store_calendar.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include <unistd.h>
@@ -78,9 +80,52 @@ static void release_calendar(void *calendar)
     snapshot_release(calendar);
 }
 
+// Held by one calendar reload at a time (there is one server per process).
+static pthread_mutex_t calendar_lock = PTHREAD_MUTEX_INITIALIZER;
+
+// Loads the calendar at the stored version into a new snapshot and makes it
+// current. The caller holds calendar_lock. Returns 0 or -1.
+static int reload_calendar_locked(struct server *server)
+{
+    int64_t version;
+    if (store_calendar_version(server->store, &version) != STORE_OK)
+        return -1;
+    struct worktime_calendar *calendar = snapshot_new(&server->calendar, sizeof *calendar);
+    if (calendar == NULL)
+        return -1;
+    // Read after the version: a change in between is loaded now and reloaded
+    // once more at the next check, never missed.
+    if (store_calendar_load(server->store, calendar) != STORE_OK) {
+        snapshot_release(calendar);
+        return -1;
+    }
+    snapshot_publish(&server->calendar, calendar);
+    atomic_store(&server->calendar_version, version);
+    // Older snapshots live on only while requests that read them run.
+    log_info("calendar: reloaded (version %lld); %d snapshot(s) in memory", (long long)version,
+             snapshot_live(&server->calendar));
+    return 0;
+}
+
+// Reloads the calendar when another process (a second server, the CLI) changed
+// it since it was loaded: one small read per request that needs the calendar.
+// On failure the calendar in force stays.
+static void refresh_calendar(struct server *server)
+{
+    int64_t version;
+    if (store_calendar_version(server->store, &version) != STORE_OK ||
+        version == atomic_load(&server->calendar_version))
+        return;
+    pthread_mutex_lock(&calendar_lock);
+    if (version != atomic_load(&server->calendar_version) && reload_calendar_locked(server) != 0)
+        log_warn("calendar: changed in the database, but could not be reloaded");
+    pthread_mutex_unlock(&calendar_lock);
+}
+
 const struct worktime_calendar *server_calendar(struct request *req)
 {
     if (req->calendar == NULL) {
+        refresh_calendar(req->server);
         struct snapshot_cell *cell = &req->server->calendar;
         struct worktime_calendar *calendar = snapshot_acquire(cell);
         // Out of memory the cleanup cannot be registered (and has dropped the
@@ -95,17 +140,10 @@ const struct worktime_calendar *server_calendar(struct request *req)
 
 int server_reload_calendar(struct server *server)
 {
-    struct worktime_calendar *calendar = snapshot_new(&server->calendar, sizeof *calendar);
-    if (calendar == NULL)
-        return -1;
-    if (store_calendar_load(server->store, calendar) != STORE_OK) {
-        snapshot_release(calendar);
-        return -1;
-    }
-    snapshot_publish(&server->calendar, calendar);
-    // Older snapshots live on only while requests that read them run.
-    log_info("calendar: reloaded; %d snapshot(s) in memory", snapshot_live(&server->calendar));
-    return 0;
+    pthread_mutex_lock(&calendar_lock);
+    int rc = reload_calendar_locked(server);
+    pthread_mutex_unlock(&calendar_lock);
+    return rc;
 }
 
 void server_free_calendars(struct server *server)

@@ -69,7 +69,7 @@ struct store {
     struct store_job *queue_head;
     struct store_job *queue_tail;
     bool stopping;
-    atomic_uint_fast64_t changes; // committed batches (store_changes)
+    atomic_uint_fast64_t changes; // store_changes's stand-ins when it cannot read
     atomic_bool disk_full;        // the last write found the disk full (logged once)
 };
 
@@ -414,12 +414,25 @@ int64_t store_monotonic_us(void)
     return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
-// Runs COMMIT and adds how long it took (the log's write and its fsync) to
-// *commit_us.
-static int commit_timed(struct store_conn *conn, int64_t *commit_us)
+// Counts the batch in the database itself (change_counter 'data'), so that
+// every process sharing the database sees that something changed
+// (store_changes). Part of the batch's transaction.
+static int count_change(struct store *store)
 {
+    static const char SQL[] = "UPDATE change_counter SET n = n + 1 WHERE name = 'data'";
+    struct store_tx tx = {store, &store->writer};
+    struct store_stmt *stmt = store_tx_stmt(&tx, SQL);
+    return stmt != NULL ? store_exec_stmt(stmt) : STORE_ERROR;
+}
+
+// Counts the change when the batch kept one (changed), then runs COMMIT and adds
+// how long it took (the log's write and its fsync) to *commit_us.
+static int commit_timed(struct store *store, bool changed, int64_t *commit_us)
+{
+    if (changed && count_change(store) != STORE_OK)
+        return STORE_ERROR;
     int64_t started = store_monotonic_us();
-    int rc = exec_sql(conn, "COMMIT");
+    int rc = exec_sql(&store->writer, "COMMIT");
     *commit_us += store_monotonic_us() - started;
     return rc;
 }
@@ -436,7 +449,7 @@ static void run_alone(struct store *store, struct store_job *job, int64_t *commi
         job->result = STORE_ERROR;
     } else if ((job->result = job->job(&tx, job->data)) != STORE_OK) {
         exec_sql(writer, "ROLLBACK");
-    } else if (commit_timed(writer, commit_us) != STORE_OK) {
+    } else if (commit_timed(store, true, commit_us) != STORE_OK) {
         exec_sql(writer, "ROLLBACK");
         job->result = STORE_ERROR;
     }
@@ -455,6 +468,7 @@ static bool run_jobs(struct store *store, struct store_job *batch, int64_t *comm
     struct store_conn *writer = &store->writer;
     tls_disk_full = false;
     bool began = exec_sql(writer, store->engine->batch_begin_sql) == STORE_OK;
+    bool changed = false;
     for (struct store_job *job = batch; job != NULL; job = job->next) {
         if (!began || exec_sql(writer, "SAVEPOINT job") != STORE_OK) {
             job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
@@ -470,10 +484,11 @@ static bool run_jobs(struct store *store, struct store_job *batch, int64_t *comm
         }
         if (job->result != STORE_OK)
             exec_sql(writer, "ROLLBACK TO job");
+        changed = changed || job->result == STORE_OK;
         exec_sql(writer, "RELEASE job");
     }
     tls_disk_full = false;
-    if (began && commit_timed(writer, commit_us) != STORE_OK) {
+    if (began && commit_timed(store, changed, commit_us) != STORE_OK) {
         exec_sql(writer, "ROLLBACK");
         if (tls_retry && may_retry)
             return false;
@@ -546,9 +561,6 @@ static void *writer_main(void *arg)
         run_batch(store, batch, &commit_us);
         metrics_store_batch(jobs, store_monotonic_us() - started, commit_us);
         note_disk_state(store, batch);
-        // Counted before the waiters wake, so a reply to a write never carries an
-        // ETag from before the write.
-        atomic_fetch_add(&store->changes, 1);
 
         pthread_mutex_lock(&store->lock);
         for (struct store_job *job = batch; job != NULL;) {
@@ -694,7 +706,16 @@ int store_schema_version(const struct store *store)
 
 uint64_t store_changes(struct store *store)
 {
-    return atomic_load(&store->changes);
+    static const char SQL[] = "SELECT n FROM change_counter WHERE name = 'data'";
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt != NULL && store_step_row(stmt) == STORE_OK) {
+        uint64_t n = (uint64_t)store_col_int64(stmt, 0);
+        store_stmt_done(stmt);
+        return n;
+    }
+    store_stmt_done(stmt);
+    // Unknown: a number no answer carried before, so nothing passes as unchanged.
+    return UINT64_C(1) << 63 | atomic_fetch_add(&store->changes, 1);
 }
 
 int store_backup(struct store *store, const char *dest_path,

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const STAGES[] = {"report", "before", "after",   "verify",
@@ -213,6 +214,10 @@ static int save_file(struct store *store, const char *data_dir, const char *hash
     bool ok = ensure_directory(photos, data_dir) == 0 && ensure_directory(dir, photos) == 0;
     struct stat st;
     bool present = ok && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == len;
+    // A file found there is written again as far as the sweep of another server
+    // starting meanwhile is concerned: young files are never swept.
+    if (present)
+        utimensat(AT_FDCWD, path, NULL, 0);
     // Even a present file gets its directory fsynced: the writer that renamed it
     // may not have reached its own fsync yet.
     ok = ok && (present || write_and_rename(dir, path, hash, data, len) == 0) &&
@@ -255,16 +260,20 @@ void store_attachment_release_file(struct store *store, const char *data_dir, co
 }
 
 // Removes dir/name when it is a temporary file or the file of a photo no row
-// names. Returns 1 when removed, else 0.
-static int sweep_entry(struct store *store, const char *dir, const char *name)
+// names, and was last written before `before` (Unix seconds): on storage that
+// other servers share, a younger one may be an upload of theirs whose row is not
+// committed yet. Returns 1 when removed, else 0.
+static int sweep_entry(struct store *store, const char *dir, const char *name, time_t before)
 {
     char path[PATH_MAX];
+    struct stat st;
     bool temporary = strncmp(name, ".tmp-", 5) == 0;
     if (!temporary && !store_attachment_hash_valid(name))
         return 0;
-    if (!temporary && hash_referenced(store, name) != STORE_NOT_FOUND)
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
+        lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_mtime >= before)
         return 0;
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+    if (!temporary && hash_referenced(store, name) != STORE_NOT_FOUND)
         return 0;
     return unlink(path) == 0 ? 1 : 0;
 }
@@ -278,6 +287,7 @@ int store_attachment_sweep(struct store *store, const char *data_dir, int *remov
     DIR *top = opendir(photos);
     if (top == NULL)
         return errno == ENOENT ? STORE_OK : STORE_ERROR;
+    time_t before = time(NULL) - STORE_SWEEP_MIN_AGE_S;
     struct dirent *sub;
     while ((sub = readdir(top)) != NULL) {
         // Only the two-hex-digit folders photo_path makes.
@@ -290,7 +300,7 @@ int store_attachment_sweep(struct store *store, const char *data_dir, int *remov
             continue;
         struct dirent *file;
         while ((file = readdir(files)) != NULL)
-            *removed += sweep_entry(store, dir, file->d_name);
+            *removed += sweep_entry(store, dir, file->d_name, before);
         closedir(files);
     }
     closedir(top);

@@ -78,6 +78,28 @@ static int day_fits(struct store_tx *tx, const struct day_job *job)
     return rc;
 }
 
+// Counts a change of the calendar (change_counter 'calendar'), in the job that
+// makes it, so that every server on the database reloads it (store_calendar_version).
+static int count_calendar_change(struct store_tx *tx)
+{
+    static const char SQL[] = "UPDATE change_counter SET n = n + 1 WHERE name = 'calendar'";
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
+    return stmt != NULL ? store_exec_stmt(stmt) : STORE_ERROR;
+}
+
+int store_calendar_version(struct store *store, int64_t *version)
+{
+    static const char SQL[] = "SELECT n FROM change_counter WHERE name = 'calendar'";
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    int rc = store_step_row(stmt);
+    if (rc == STORE_OK)
+        *version = store_col_int64(stmt, 0);
+    store_stmt_done(stmt);
+    return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
 static int day_set_job(struct store_tx *tx, void *data)
 {
     static const char SQL[] = "INSERT INTO calendar_day (day, kind, name) VALUES (:day, :kind, "
@@ -94,6 +116,8 @@ static int day_set_job(struct store_tx *tx, void *data)
     store_bind_text(stmt, ":kind", job->kind);
     store_bind_text(stmt, ":name", job->name ? job->name : "");
     int rc = store_exec_stmt(stmt);
+    if (rc == STORE_OK)
+        rc = count_calendar_change(tx);
     return rc == STORE_CONFLICT ? STORE_INVALID : rc;
 }
 
@@ -113,7 +137,7 @@ static int day_delete_job(struct store_tx *tx, void *data)
     int rc = store_exec_stmt(stmt);
     if (rc == STORE_OK && store_stmt_changes(stmt) == 0)
         return STORE_NOT_FOUND;
-    return rc;
+    return rc == STORE_OK ? count_calendar_change(tx) : rc;
 }
 
 int store_calendar_day_delete(struct store *store, int day)

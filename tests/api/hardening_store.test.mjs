@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BIN, Client, DEMO_PASSWORD, HONGQI, assertError, demoClient, runCli, startDemo, startServer, tempDir, uploadPending, uploadPhoto,
@@ -215,7 +215,7 @@ test('uploads refused over the cap leave no file behind', async () => {
   }
 });
 
-test('orphan and temporary photo files are swept at start; referenced ones stay', async () => {
+test('orphan and temporary photo files older than 15 minutes are swept at start; referenced and young ones stay', async () => {
   const dataDir = tempDir('sweep-');
   assert.equal(runCli(['seed-demo', '--data-dir', dataDir]).status, 0);
   let server = await startServer({ dataDir });
@@ -225,10 +225,16 @@ test('orphan and temporary photo files are swept at start; referenced ones stay'
   const orphan = `${kept.slice(0, 2)}/${'e'.repeat(64)}`;
   const temporary = `${kept.slice(0, 2)}/.tmp-${'e'.repeat(64)}-0011223344556677`;
   const stranger = `${kept.slice(0, 2)}/notes.txt`; // not ours: left alone
-  for (const f of [orphan, temporary, stranger]) writeFileSync(join(dataDir, 'photos', f), 'x');
+  // A young orphan may be another server's upload whose row is not committed
+  // yet (shared photo storage): it stays until it is 15 minutes old.
+  const young = `${kept.slice(0, 2)}/${'d'.repeat(64)}`;
+  const youngTemporary = `${kept.slice(0, 2)}/.tmp-${'d'.repeat(64)}-0011223344556677`;
+  const hourAgo = new Date(Date.now() - 3600 * 1000);
+  for (const f of [orphan, temporary, stranger, young, youngTemporary]) writeFileSync(join(dataDir, 'photos', f), 'x');
+  for (const f of [orphan, temporary, stranger]) utimesSync(join(dataDir, 'photos', f), hourAgo, hourAgo);
   server = await startServer({ dataDir });
   try {
-    assert.deepEqual(photoFiles(dataDir), [`${kept.slice(0, 2)}/${kept}`, stranger].sort());
+    assert.deepEqual(photoFiles(dataDir), [`${kept.slice(0, 2)}/${kept}`, stranger, young, youngTemporary].sort());
     assert.match(server.log(), /removed 2 orphan or temporary file/);
   } finally {
     await server.stop();

@@ -36,6 +36,52 @@ export function runCli(args, options = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+// The engine the API tests run on: a SQLite file per server (the default), or
+// PostgreSQL when CHENGGUAN_TEST_PG is the URL of a throwaway cluster's database
+// (tests/run.sh's pg suite): each server then gets a database of its own, a copy
+// of the migrated template cg_template, dropped when the server stops.
+export const PG = process.env.CHENGGUAN_TEST_PG || '';
+export const ENGINE = PG ? 'postgres' : 'sqlite';
+
+// Runs SQL on the cluster's database (or the one url names); returns the
+// unaligned, tuples-only output. Throws with psql's message on an error.
+export function psql(sql, url = PG) {
+  const r = spawnSync('psql', [url, '-X', '-v', 'ON_ERROR_STOP=1', '-tAq', '-c', sql], { encoding: 'utf8', timeout: 60000 });
+  if (r.status !== 0) throw new Error(`psql failed (${r.status}): ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// The URL of database name on the cluster of url (query string kept).
+export function databaseUrl(name, url = PG) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+let databaseSerial = 0;
+
+// A fresh database on the PostgreSQL cluster, copied from the migrated
+// template: {name, url, drop()}.
+export function freshDatabase() {
+  const name = `cg_${process.pid}_${databaseSerial++}`;
+  // Two copies of one template at the same instant can collide on its lock:
+  // the loser retries.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      psql(`CREATE DATABASE ${name} TEMPLATE cg_template`);
+      break;
+    } catch (e) {
+      if (attempt >= 20 || !/being accessed by other users/.test(e.message)) throw e;
+      spawnSync('sleep', ['0.2']);
+    }
+  }
+  return {
+    name,
+    url: databaseUrl(name),
+    drop() { psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); },
+  };
+}
+
 export const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'bench', 'gen');
 
 // Runs the benchmark database generator (tests/bench/gen) to completion, e.g.
@@ -54,11 +100,17 @@ export function runGen(args) {
 // helpers and stop().
 export async function startServer(options = {}) {
   const dataDir = options.dataDir || tempDir('data-');
+  // On PostgreSQL a server without a --db of its own gets a fresh database
+  // (options.database: one the caller made and drops).
+  const ownsDatabase = PG && !options.database && !(options.args || []).includes('--db') &&
+    !(options.env && options.env.CHENGGUAN_DB);
+  const database = ownsDatabase ? freshDatabase() : options.database;
+  const dbEnv = database ? { CHENGGUAN_DB: database.url } : {};
   const webDir = options.webDir === null ? [] : ['--web-dir', options.webDir || join(ROOT, 'web')];
   const args = ['serve', '--port', '0', '--data-dir', dataDir, ...webDir, ...(options.args || [])];
   const child = spawn(options.bin || BIN, args, {
     cwd: options.cwd || ROOT,
-    env: { ...process.env, ...SAN_ENV, ...(options.env || {}) },
+    env: { ...process.env, ...SAN_ENV, ...dbEnv, ...(options.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -76,7 +128,7 @@ export async function startServer(options = {}) {
   // Tests listen on a loopback or wildcard address: reach it over the loopback.
   const base = `http://${host.startsWith('[') ? '[::1]' : '127.0.0.1'}:${port}`;
   const server = {
-    base, port, dataDir, child,
+    base, port, dataDir, child, database,
     log: () => stderr,
     async stop({ signal = 'SIGTERM', expectCode = 0 } = {}) {
       if (child.exitCode === null) child.kill(signal);
@@ -84,6 +136,7 @@ export async function startServer(options = {}) {
       assert.doesNotMatch(stderr, /AddressSanitizer|LeakSanitizer|runtime error:/, `sanitizer report:\n${stderr.slice(-4000)}`);
       assert.equal(code, expectCode, `server exit status; log tail:\n${stderr.slice(-2000)}`);
       if (!options.dataDir && !options.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDatabase && !options.keepData) database.drop();
       return code;
     },
   };
@@ -212,13 +265,15 @@ export const DEMO_PASSWORD = 'chengguan-demo-2026';
 // Seeds the demo city into a fresh data directory and starts a server on it.
 export async function startDemo(options = {}) {
   const dataDir = tempDir('demo-');
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir]);
+  const database = PG ? freshDatabase() : undefined;
+  const seeded = runCli(['seed-demo', '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
   assert.equal(seeded.status, 0, `seed-demo failed: ${seeded.stderr}`);
-  const server = await startServer({ ...options, dataDir });
+  const server = await startServer({ ...options, dataDir, database });
   const stop = server.stop.bind(server);
   server.stop = async (opts) => {
     const code = await stop(opts);
     rmSync(dataDir, { recursive: true, force: true });
+    if (database) database.drop();
     return code;
   };
   return server;
