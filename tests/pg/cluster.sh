@@ -162,7 +162,7 @@ start_server() {
     if as_server_user "$user" "$bin/pg_ctl" --pgdata="$home/data" --log="$home/server.log" \
         --wait --timeout=60 --silent start \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$home' \
-            -c fsync=off -c full_page_writes=off -c max_connections=40 -c shared_buffers=16MB" \
+            -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=16MB" \
         >/dev/null 2>&1; then
       echo "$port" > "$dir/port"
       return 0
