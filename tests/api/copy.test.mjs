@@ -71,9 +71,10 @@ before(async () => {
   dir = tempDir('copy-');
   const dataDir = join(dir, 'source');
   source = join(dataDir, 'chengguan.db');
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir]);
+  // SQLite files named with --db, whichever engine the other API tests run on.
+  const seeded = runCli(['seed-demo', '--data-dir', dataDir, '--db', source]);
   assert.equal(seeded.status, 0, seeded.stderr);
-  server = await startServer({ dataDir });
+  server = await startServer({ dataDir, args: ['--db', source] });
   const users = {
     operator: await login(server.base, 'operator'),
     inspector: await login(server.base, 'inspector'),
@@ -143,7 +144,7 @@ test('a city copied to a new file answers the same case pages, timelines, lists 
   assert.equal(sqlite(target, "SELECT rowid, seg FROM case_fts ORDER BY rowid"),
     sqlite(source, "SELECT rowid, seg FROM case_fts ORDER BY rowid"));
 
-  copyServer = await startServer({ dataDir: copyDir });
+  copyServer = await startServer({ dataDir: copyDir, args: ['--db', target] });
   const here = await login(server.base, 'supervisor');
   const there = await login(copyServer.base, 'supervisor');
   for (const c of cases) {
