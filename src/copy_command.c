@@ -26,7 +26,8 @@ static const char USAGE[] =
     "  The source is only read and must be at this chengguan's schema version (run\n"
     "  'chengguan migrate' on it first); the target is created or migrated, and must\n"
     "  hold no city yet. Stop the servers that write to the source first: rows written\n"
-    "  after the copy began are not in it.\n"
+    "  after the copy began are not in it. Photos are files, not rows: move the data\n"
+    "  directory's photos/ with the database.\n"
     "  Exit status: 0 copied and verified, 1 refused or failed, 2 bad usage.";
 
 static bool is_postgres(const char *location)
