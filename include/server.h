@@ -46,6 +46,10 @@ struct server_config {
     int write_threads;          // handler threads for writes, default 32 (handler_pool.h)
     const char *metrics_listen; // "ADDRESS:PORT" of the metrics listener, or NULL (none)
     const char *metrics_token;  // bearer token for /metrics; NULL: not on the main port
+    // Addresses of reverse proxies (comma-separated) whose X-Forwarded-For is
+    // believed: a request from one of them is from the last address the header
+    // names. NULL: the header is ignored (anyone could write it).
+    const char *trusted_proxies;
 };
 
 struct server {
@@ -72,6 +76,9 @@ struct server {
     // and cleared after it stopped), for the metrics' connection count.
     struct MHD_Daemon *daemon;
 };
+
+// True when list is one or more IP addresses, comma-separated (--trusted-proxy).
+bool server_proxy_list_valid(const char *list);
 
 // Fills config with the defaults above.
 void server_config_defaults(struct server_config *config);

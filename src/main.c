@@ -125,6 +125,9 @@ static int command_serve(int argc, char **argv)
          "serve Prometheus metrics on ADDRESS:PORT, apart from the API (default: off)"},
         {"--metrics-token", "CHENGGUAN_METRICS_TOKEN", CLI_STRING, &config->metrics_token,
          "bearer token for /metrics; with it, /metrics is served on the main port too"},
+        {"--trusted-proxy", "CHENGGUAN_TRUSTED_PROXY", CLI_STRING, &config->trusted_proxies,
+         "addresses of reverse proxies (comma-separated) whose X-Forwarded-For names the "
+         "client (default: none; the header is ignored)"},
     };
     const char *positional[1];
     int positional_count;
@@ -132,6 +135,11 @@ static int command_serve(int argc, char **argv)
                        argc, argv, 2, positional, 0, &positional_count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
+    if (config->trusted_proxies != NULL && !server_proxy_list_valid(config->trusted_proxies)) {
+        fprintf(stderr, "chengguan: --trusted-proxy must be IP addresses separated by commas: %s\n",
+                config->trusted_proxies);
+        return 2;
+    }
     if (config->port < 0 || config->port > 65535 || config->threads < 1 || config->threads > 256 ||
         timeout < 1 || per_ip < 1 || config->session_idle_s < 1 || config->session_absolute_s < 1 ||
         config->reopen_window_days < 0 || config->write_threads < 1 ||

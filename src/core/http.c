@@ -281,6 +281,81 @@ static void add_common_headers(struct request *req)
         MHD_add_response_header(response, "Connection", "close");
 }
 
+// Writes the IP address text (v4 or v6, any form inet_pton reads) into out
+// as inet_ntop writes it. Returns false when text is no address.
+static bool address_normal(const char *text, char *out, size_t size)
+{
+    unsigned char bytes[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, text, bytes) == 1)
+        return inet_ntop(AF_INET, bytes, out, (socklen_t)size) != NULL;
+    if (inet_pton(AF_INET6, text, bytes) == 1)
+        return inet_ntop(AF_INET6, bytes, out, (socklen_t)size) != NULL;
+    return false;
+}
+
+// Takes the next comma-separated address of *list (spaces around it allowed)
+// into out in inet_ntop's form and moves *list past it. Returns 1, 0 at the
+// end of the list, or -1 for an item that is no address.
+static int next_address(const char **list, char *out, size_t size)
+{
+    const char *p = *list;
+    if (p == NULL || *p == '\0')
+        return 0;
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    *list = end ? end + 1 : NULL;
+    while (len > 0 && (*p == ' ' || *p == '\t')) {
+        p++;
+        len--;
+    }
+    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    char item[64];
+    if (len == 0 || len >= sizeof item)
+        return -1;
+    memcpy(item, p, len);
+    item[len] = '\0';
+    return address_normal(item, out, size) ? 1 : -1;
+}
+
+bool server_proxy_list_valid(const char *list)
+{
+    char address[64];
+    int count = 0, rc;
+    while ((rc = next_address(&list, address, sizeof address)) == 1)
+        count++;
+    return rc == 0 && count > 0;
+}
+
+// True when address (as inet_ntop writes it) is one of list.
+static bool address_listed(const char *list, const char *address)
+{
+    char listed[64];
+    int rc;
+    while ((rc = next_address(&list, listed, sizeof listed)) != 0)
+        if (rc == 1 && strcmp(listed, address) == 0)
+            return true;
+    return false;
+}
+
+// Behind a trusted reverse proxy the client is the last address of
+// X-Forwarded-For (the one that proxy appended; earlier ones are the client's
+// own words). A header that does not end in an address leaves the proxy's.
+static void forwarded_client(struct request *req, const char *trusted)
+{
+    if (trusted == NULL || !address_listed(trusted, req->client_ip))
+        return;
+    const char *header = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
+                                                     "X-Forwarded-For");
+    if (header == NULL)
+        return;
+    const char *last = strrchr(header, ',');
+    last = last ? last + 1 : header;
+    char client[64];
+    if (next_address(&last, client, sizeof client) == 1)
+        snprintf(req->client_ip, sizeof req->client_ip, "%s", client);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
@@ -293,6 +368,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
         return MHD_NO;
     if (!req->started) {
         req->started = true;
+        forwarded_client(req, server->config.trusted_proxies);
         req->method = arena_strdup(req->arena, method);
         req->path_problem =
             urlpath_normalize(req->raw_uri ? req->raw_uri : "/", req->path, sizeof req->path);

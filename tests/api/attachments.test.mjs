@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { startDemo, demoClient, Client, assertError, HONGQI, HEXI, fixPhotos } from './lib.mjs';
+import { startDemo, demoClient, Client, assertError, dbQuery, HONGQI, HEXI, fixPhotos } from './lib.mjs';
 
 let server;
 const users = {};
@@ -97,11 +97,7 @@ function photoFiles() {
   return out.sort();
 }
 
-function sql(query) {
-  const r = spawnSync('sqlite3', [join(server.dataDir, 'chengguan.db'), query], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+const sql = (query) => dbQuery(server, query);
 
 async function fileCase(client, body = {}) {
   const r = await client.post('/api/v1/cases', { description: '照片测试：路边堆放垃圾', ...HONGQI, ...body });

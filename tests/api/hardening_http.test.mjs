@@ -460,3 +460,44 @@ test('SIGTERM under write load: every case stored was answered 201, every 201 is
   const ids = stored.stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
   assert.deepEqual(ids, [...acknowledged].sort((a, b) => a - b));
 });
+
+// ---- behind a reverse proxy
+
+// Files citizens' reports from `from` (an X-Forwarded-For value) until the
+// per-address limit answers 429; returns how many were accepted.
+async function reportsUntilLimited(server, from) {
+  const citizen = new Client(server.base);
+  for (let i = 0; i < 40; i++) {
+    const r = await citizen.post('/api/v1/public/cases', { description: `代理测试第${i}次：路灯不亮`, ...HONGQI },
+      { headers: { 'x-forwarded-for': from } });
+    if (r.status === 429) return i;
+    assert.equal(r.status, 201, r.text);
+  }
+  throw new Error('no limit within 40 reports');
+}
+
+test('behind a trusted proxy the limits count the forwarded client; without one the header is ignored', async () => {
+  const proxied = await startDemo({ args: ['--trusted-proxy', '10.0.0.9, 127.0.0.1'] });
+  try {
+    const allowed = await reportsUntilLimited(proxied, '203.0.113.1');
+    assert.ok(allowed > 0);
+    // Another client behind the same proxy has a limit of its own ...
+    assert.equal(await reportsUntilLimited(proxied, '198.51.100.7, 203.0.113.2'), allowed);
+    // ... and a limited client cannot escape by writing addresses before the proxy's.
+    assert.equal(await reportsUntilLimited(proxied, '192.0.2.50, 203.0.113.1'), 0);
+  } finally {
+    await proxied.stop();
+  }
+  const direct = await startDemo();
+  try {
+    const allowed = await reportsUntilLimited(direct, '203.0.113.1');
+    assert.ok(allowed > 0);
+    // Anyone can write the header: a server with no trusted proxy ignores it.
+    assert.equal(await reportsUntilLimited(direct, '203.0.113.2'), 0);
+  } finally {
+    await direct.stop();
+  }
+  const bad = runCli(['serve', '--port', '0', '--trusted-proxy', '127.0.0.1,nginx']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--trusted-proxy must be IP addresses/);
+});

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  startDemo, startServer, demoClient, assertError, runCli, Client, HONGQI, DEMO_PASSWORD,
+  startDemo, startServer, demoClient, assertError, runCli, Client, dbQuery, ENGINE, HONGQI, DEMO_PASSWORD,
 } from './lib.mjs';
 
 let server;
@@ -20,11 +20,7 @@ after(async () => { await server.stop(); });
 // Local (UTC+8) date of an instant as YYYY-MM-DD.
 const localDay = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
 
-function sql(dataDir, query) {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', join(dataDir, 'chengguan.db'), query], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+const sql = dbQuery;
 
 const CALENDAR_LIMIT = 4096;
 
@@ -43,10 +39,13 @@ test('the calendar holds thousands of holidays, and past its limit a day is refu
     // Fill the holidays of 2000-2025 (all before the deadline, so a calendar that
     // kept only its first days would drop the one added last) up to one below
     // the limit.
-    const stored = Number(sql(own.dataDir, "SELECT count(*) FROM calendar_day WHERE kind = 'holiday'"));
-    sql(own.dataDir, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${CALENDAR_LIMIT - 2 - stored})
-      INSERT INTO calendar_day (day, kind, name) SELECT CAST(strftime('%Y%m%d', '2000-01-01', '+' || i || ' days') AS INTEGER), 'holiday', '填充' FROM n`);
-    assert.equal(Number(sql(own.dataDir, "SELECT count(*) FROM calendar_day WHERE kind = 'holiday'")), CALENDAR_LIMIT - 1);
+    const stored = Number(sql(own, "SELECT count(*) FROM calendar_day WHERE kind = 'holiday'"));
+    sql(own, ENGINE === 'sqlite'
+      ? `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${CALENDAR_LIMIT - 2 - stored})
+      INSERT INTO calendar_day (day, kind, name) SELECT CAST(strftime('%Y%m%d', '2000-01-01', '+' || i || ' days') AS INTEGER), 'holiday', '填充' FROM n`
+      : `INSERT INTO calendar_day (day, kind, name) SELECT to_char(date '2000-01-01' + i, 'YYYYMMDD')::int, 'holiday', '填充'
+      FROM generate_series(0, ${CALENDAR_LIMIT - 2 - stored}) AS i`);
+    assert.equal(Number(sql(own, "SELECT count(*) FROM calendar_day WHERE kind = 'holiday'")), CALENDAR_LIMIT - 1);
 
     // The last one that fits counts at once for new deadlines.
     const put = await admin.request('PUT', `/api/v1/admin/calendar/days/${deadlineDay}`, { json: { kind: 'holiday', name: '第4096个假日' } });
@@ -69,7 +68,7 @@ test('the calendar holds thousands of holidays, and past its limit a day is refu
 
     // A database holding more than the calendar can (written behind the server's
     // back) is refused at start, with the reason, rather than served with days missing.
-    sql(own.dataDir, "INSERT INTO calendar_day (day, kind, name) VALUES (20991230, 'holiday', '超出')");
+    sql(own, "INSERT INTO calendar_day (day, kind, name) VALUES (20991230, 'holiday', '超出')");
     const refused = await startServer({ dataDir: own.dataDir }).then(
       async (s) => { await s.stop(); return null; }, (e) => e);
     assert.ok(refused instanceof Error, 'the second server must not start');
@@ -111,7 +110,7 @@ test('calendar changes while staff read it: every read succeeds, replaced snapsh
     };
     await Promise.all([write(), ...readers.map((c, i) => read(c, i))]);
     assert.ok(reads > 50, `the readers ran alongside (${reads} reads)`);
-    const counts = [...own.log().matchAll(/calendar: reloaded; (\d+) snapshot/g)].map((m) => Number(m[1]));
+    const counts = [...own.log().matchAll(/calendar: reloaded[^;]*; (\d+) snapshot/g)].map((m) => Number(m[1]));
     assert.ok(counts.length >= 150, `a reload per change (${counts.length})`);
     // Beside the one in force, only snapshots that requests still read: a reader
     // holds one, two for a moment when its next request starts before the last

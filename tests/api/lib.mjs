@@ -28,7 +28,7 @@ export function tempDir(prefix = 'cg-') {
 export function runCli(args, options = {}) {
   const result = spawnSync(BIN, args, {
     cwd: options.cwd || ROOT,
-    env: { ...process.env, ...SAN_ENV, ...(options.env || {}) },
+    env: { ...process.env, ...SAN_ENV, ...databaseEnv(args), ...(options.env || {}) },
     encoding: 'utf8',
     input: options.input,
     timeout: 120000,
@@ -60,6 +60,20 @@ export function databaseUrl(name, url = PG) {
 
 let databaseSerial = 0;
 
+// On PostgreSQL, the database of each data directory a server of this test
+// file runs on, so that a CLI command or another server given only
+// --data-dir (as on SQLite, where the file is in it) reaches the same one.
+const databaseByDir = new Map();
+
+// The CHENGGUAN_DB a command given args needs on PostgreSQL ({} on SQLite, or
+// when args name a --db of their own).
+function databaseEnv(args) {
+  const at = args.indexOf('--data-dir');
+  if (!PG || args.includes('--db') || at < 0) return {};
+  const database = databaseByDir.get(resolve(args[at + 1]));
+  return database ? { CHENGGUAN_DB: database.url } : {};
+}
+
 // A fresh database on the PostgreSQL cluster, copied from the migrated
 // template: {name, url, drop()}.
 export function freshDatabase() {
@@ -82,6 +96,15 @@ export function freshDatabase() {
   };
 }
 
+// Runs SQL on a server's database (its SQLite file, or its PostgreSQL database);
+// returns the output, one row per line, columns separated by |.
+export function dbQuery(server, query) {
+  if (server.database) return psql(query, server.database.url);
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', join(server.dataDir, 'chengguan.db'), query], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
 export const GEN = process.env.CHENGGUAN_GEN || join(ROOT, '.build', 'san', 'bench', 'gen');
 
 // Runs the benchmark database generator (tests/bench/gen) to completion, e.g.
@@ -102,9 +125,12 @@ export async function startServer(options = {}) {
   const dataDir = options.dataDir || tempDir('data-');
   // On PostgreSQL a server without a --db of its own gets a fresh database
   // (options.database: one the caller made and drops).
-  const ownsDatabase = PG && !options.database && !(options.args || []).includes('--db') &&
+  // A second server on a data directory a running test made shares its database.
+  const known = PG && databaseByDir.get(resolve(dataDir));
+  const ownsDatabase = PG && !options.database && !known && !(options.args || []).includes('--db') &&
     !(options.env && options.env.CHENGGUAN_DB);
-  const database = ownsDatabase ? freshDatabase() : options.database;
+  const database = ownsDatabase ? freshDatabase() : options.database || known || undefined;
+  if (database) databaseByDir.set(resolve(dataDir), database);
   const dbEnv = database ? { CHENGGUAN_DB: database.url } : {};
   const webDir = options.webDir === null ? [] : ['--web-dir', options.webDir || join(ROOT, 'web')];
   const args = ['serve', '--port', '0', '--data-dir', dataDir, ...webDir, ...(options.args || [])];
@@ -136,7 +162,10 @@ export async function startServer(options = {}) {
       assert.doesNotMatch(stderr, /AddressSanitizer|LeakSanitizer|runtime error:/, `sanitizer report:\n${stderr.slice(-4000)}`);
       assert.equal(code, expectCode, `server exit status; log tail:\n${stderr.slice(-2000)}`);
       if (!options.dataDir && !options.keepData) rmSync(dataDir, { recursive: true, force: true });
-      if (ownsDatabase && !options.keepData) database.drop();
+      if (ownsDatabase && !options.keepData) {
+        database.drop();
+        databaseByDir.delete(resolve(dataDir));
+      }
       return code;
     },
   };
