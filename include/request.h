@@ -129,8 +129,9 @@ int request_reply_error(struct request *req, int status, const char *code, const
 
 // Replies to a store call that failed with rc (a store_result other than the
 // ones the handler answers itself): 507 insufficient_storage for STORE_FULL (the
-// disk is full), 503 unavailable for STORE_BUSY (shutting down), else 500
-// internal_error with the message. Returns the status.
+// disk is full), 503 unavailable for STORE_BUSY (shutting down) and for a
+// STORE_ERROR whose database server could not be reached (store_unreachable),
+// else 500 internal_error with the message. Returns the status.
 int request_reply_store_error(struct request *req, int rc, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 

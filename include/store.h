@@ -60,6 +60,12 @@ int store_schema_version(const struct store *store);
 void store_read_begin(struct store *store);
 void store_read_end(struct store *store);
 
+// True when the calling thread's last store call that returned STORE_ERROR
+// failed because the database server could not be reached (PostgreSQL: the
+// connection was lost, or cannot be made again); the HTTP layer answers 503
+// then. Never true on SQLite. Cleared by store_read_begin and by each write.
+bool store_unreachable(void);
+
 // A number that grows with every batch of writes committed to the database, by
 // this process or any other sharing it (a second server, the CLI): equal numbers
 // mean no write came between. Read on the calling thread's read connection, so

@@ -63,12 +63,19 @@ struct store_case_filter {
     const char *source;    // patrol, web, 12345, ...
     bool overdue;          // only cases whose stage_deadline < now_ms
     int64_t now_ms;
-    const char *match; // an FTS5 expression from textseg_query (never ""); with it the
-                       // sort is STORE_CASE_SORT_SEARCH unless by deadline
+    const char *match; // a search expression from store_search_query (never ""); with
+                       // it the sort is STORE_CASE_SORT_SEARCH unless by deadline
     enum store_case_sort sort;
     const struct store_case_cursor *after; // NULL for the first page
     int limit;                             // 1..STORE_CASE_LIST_MAX
 };
+
+// The search expression for len bytes of UTF-8 search text in the store's
+// engine's own terms, for store_case_filter's match: textseg_query (FTS5) on
+// SQLite, textseg_tsquery on PostgreSQL; the same results as those ("" when
+// there is nothing to search for, NULL on invalid UTF-8 or no memory; the
+// caller frees it).
+char *store_search_query(const struct store *store, const char *utf8, size_t len);
 
 // Lists one page of cases in the filter's order in one statement, calling
 // fn(c, data) for each with the whole case (valid during the call only; fn must

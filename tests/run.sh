@@ -144,13 +144,16 @@ if [[ "$suites" == *" store "* ]]; then
     "$build/tests/store" tests/store/test_*.c
   rm -f "$store_template" "$store_template.lock"
 fi
-# The PostgreSQL engine's tests (tests/pg/test_*.c) share one throwaway
-# cluster (tests/pg/cluster.sh), started here and removed afterwards.
+# The PostgreSQL engine's tests (tests/pg/test_*.c) and the store conformance
+# suite on PostgreSQL (a database per test on the same server) share one
+# throwaway cluster (tests/pg/cluster.sh), started here and removed afterwards.
 if [[ "$suites" == *" pg "* ]]; then
   pg_dir="$PWD/tests/.tmp/pg-run-$$"
   if pg_url=$(bash tests/pg/cluster.sh start "$pg_dir"); then
     CHENGGUAN_TEST_PG_URL="$pg_url" \
       run_criterion_suite "PostgreSQL engine" "$build/tests/pg" tests/pg/test_*.c
+    CHENGGUAN_TEST_STORE="${pg_url%/*}/cg_{n}" CHENGGUAN_TEST_STORE_TEMPLATE="" \
+      run_criterion_suite "store conformance (PostgreSQL)" "$build/tests/store" tests/store/test_*.c
     bash tests/pg/cluster.sh stop "$pg_dir" || true
   else
     echo "== PostgreSQL engine"
@@ -162,14 +165,7 @@ if [[ "$suites" == *" fuzz "* ]]; then
   run_fuzz_smoke
 fi
 
-# API tests that wait for the PostgreSQL engine (issue 11): they run chengguan
-# with --db postgres://..., which it cannot serve yet. Take a file off this
-# list once it can.
-api_waiting=" tests/api/pg_failover.test.mjs "
-api=()
-for file in tests/api/*.test.mjs; do
-  [[ "$api_waiting" == *" $file "* ]] || api+=("$file")
-done
+api=(tests/api/*.test.mjs)
 # The API suite's exchanges are recorded (tests/api/lib.mjs), then checked
 # against the OpenAPI document (tests/openapi).
 if [[ "$suites" == *" api "* ]] && [ ${#api[@]} -gt 0 ]; then

@@ -96,7 +96,7 @@ static int login(struct request *req)
     int rc = store_user_get_by_username(req->server->store, username, &account, hash, sizeof hash);
     if (rc == STORE_ERROR) {
         auth_login_settle(req, state->username, AUTH_LOGIN_NOT_CHECKED);
-        return request_reply_error(req, 500, ERR_INTERNAL, "could not read the account");
+        return request_reply_store_error(req, rc, "could not read the account");
     }
     state->found = rc == STORE_OK;
     state->disabled = state->found && account.disabled;

@@ -17,7 +17,6 @@
 #include "store_case_lists.h"
 #include "store_cases.h"
 #include "store_places.h"
-#include "textseg.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -104,7 +103,7 @@ static int parse_search(struct request *req, const char *q, struct store_case_fi
     if (len > SEARCH_TEXT_MAX)
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "q",
                                          "q is longer than %d bytes", SEARCH_TEXT_MAX);
-    char *match = textseg_query(q, len);
+    char *match = store_search_query(req->server->store, q, len);
     if (match == NULL)
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "q", "q is not valid UTF-8");
     arena_defer(req->arena, free, match);

@@ -341,9 +341,10 @@ static int authenticate_token(struct request *req)
     struct request_user *out = arena_alloc(req->arena, sizeof *out);
     if (out == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    if (store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel) !=
-            STORE_OK ||
-        user.disabled)
+    int rc = store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel);
+    if (rc == STORE_ERROR && store_unreachable())
+        return request_reply_store_error(req, rc, "cannot check the API token");
+    if (rc != STORE_OK || user.disabled)
         return request_reply_error(req, 401, ERR_UNAUTHENTICATED, "unknown or disabled API token");
     fill_user(out, &user);
     out->via_token = true;
@@ -411,7 +412,12 @@ static int authenticate_session(struct request *req, bool csrf)
     token_hash(token, hash);
     int64_t now = store_now_ms();
     struct cached_session *known = NULL;
-    if (session_lookup(req->server->store, hash, now, &known) != STORE_OK || known->user.disabled ||
+    int rc = session_lookup(req->server->store, hash, now, &known);
+    // A database that cannot be reached ends no session: the client is told to
+    // come back later (503), not to sign in again.
+    if (rc == STORE_ERROR && store_unreachable())
+        return request_reply_store_error(req, rc, "cannot check the session");
+    if (rc != STORE_OK || known->user.disabled ||
         now >= known->session.expires_at || now - known->session.last_seen_at >= session_idle_ms)
         return request_reply_error(req, 401, ERR_UNAUTHENTICATED,
                                    "your session has ended; sign in again");

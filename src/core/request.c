@@ -166,6 +166,9 @@ int request_reply_store_error(struct request *req, int rc, const char *format, .
                                    "still works, try again later");
     if (rc == STORE_BUSY)
         return request_reply_error(req, 503, ERR_UNAVAILABLE, "the server is shutting down");
+    if (rc == STORE_ERROR && store_unreachable())
+        return request_reply_error(req, 503, ERR_UNAVAILABLE,
+                                   "the database cannot be reached; try again later");
     va_list ap;
     va_start(ap, format);
     int result = reply_error(req, 500, ERR_INTERNAL, NULL, NULL, format, ap);

@@ -186,6 +186,11 @@ unsigned pg_conn_reconnects(const struct pg_conn *conn)
     return conn->reconnects;
 }
 
+bool pg_conn_is_lost(const struct pg_conn *conn)
+{
+    return conn->lost;
+}
+
 bool pg_conn_in_transaction(const struct pg_conn *conn)
 {
     if (conn->lost)

@@ -107,6 +107,10 @@ bool pg_conn_in_transaction(const struct pg_conn *conn);
 // How many times the connection was made again after it was lost.
 unsigned pg_conn_reconnects(const struct pg_conn *conn);
 
+// True while the connection is lost: its last command failed because the
+// server went away, and it has not been made again yet.
+bool pg_conn_is_lost(const struct pg_conn *conn);
+
 // The libpq version, e.g. "15.8" (static storage).
 const char *pg_library_version(void);
 

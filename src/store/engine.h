@@ -235,6 +235,17 @@ struct store_engine {
 };
 
 extern const struct store_engine STORE_ENGINE_SQLITE;
+extern const struct store_engine STORE_ENGINE_POSTGRES;
+
+// What an engine tells the store layer about a failure it reports as
+// STORE_ERROR, on the thread that met it. Unreachable: the database server
+// cannot be reached (the connection was lost, or cannot be made), so the
+// client is told to come back later (503) rather than of a fault (500).
+// Retry: a serialization failure or a deadlock lost the whole transaction;
+// the writer runs its batch again (the jobs touch nothing outside the
+// database), a reader's request fails.
+void store_note_unreachable(void);
+void store_note_retry(void);
 
 // What an engine reads of the store it opens: the location it was opened with
 // (a file path, or a PostgreSQL connection string) and the time to wait for a

@@ -9,7 +9,9 @@
 #include "jurisdiction.h"
 #include "log.h"
 #include "metrics.h"
+#include "store_case_lists.h"
 #include "store_migrations.h"
+#include "textseg.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,6 +21,9 @@
 #include <time.h>
 
 enum { STORE_BATCH_MAX = 64 };
+// How many times the writer runs a batch that met a serialization failure or
+// a deadlock (store_note_retry) before its jobs fail.
+enum { STORE_BATCH_ATTEMPTS = 3 };
 
 struct store_cached_stmt {
     const char *sql;
@@ -45,6 +50,7 @@ struct store_job {
     int result;
     bool done;
     bool alone; // a transaction of its own, without a savepoint (store_write_alone)
+    bool unreachable; // it failed because the database server could not be reached
     struct store_job *next;
 };
 
@@ -148,6 +154,25 @@ static struct store_stmt *conn_stmt(struct store_conn *conn, const char *sql)
 // Set when the engine reported a full disk on this thread since the writer last
 // cleared it (before each job and each commit).
 static _Thread_local bool tls_disk_full;
+// Set by the engine (store_note_unreachable, store_note_retry) on the thread
+// whose statement or command failed so.
+static _Thread_local bool tls_unreachable;
+static _Thread_local bool tls_retry;
+
+void store_note_unreachable(void)
+{
+    tls_unreachable = true;
+}
+
+void store_note_retry(void)
+{
+    tls_retry = true;
+}
+
+bool store_unreachable(void)
+{
+    return tls_unreachable;
+}
 
 void store_disk_state(struct store *store, bool full)
 {
@@ -239,29 +264,35 @@ const char *store_tx_sql(const struct store_tx *tx, const char *sqlite_sql,
     return store_sql(tx->store, sqlite_sql, postgres_sql);
 }
 
-// Runs a cached one-statement transaction command on the thread's read connection.
-static void read_tx(struct store *store, const char *sql, bool when_autocommit)
+char *store_search_query(const struct store *store, const char *utf8, size_t len)
+{
+    return store->engine == &STORE_ENGINE_SQLITE ? textseg_query(utf8, len)
+                                                 : textseg_tsquery(utf8, len);
+}
+
+// Runs a transaction command on the thread's read connection when it is (begin)
+// or is not (end) in autocommit mode. Returns the engine's result (STORE_OK
+// when there was nothing to do).
+static int read_tx(struct store *store, const char *sql, bool when_autocommit)
 {
     struct store_conn *conn = reader_conn(store);
     if (conn == NULL || conn->engine->in_transaction(conn->db) == when_autocommit)
-        return;
-    struct store_stmt *stmt = conn_stmt(conn, sql);
-    if (stmt != NULL) {
-        if (store_step(stmt) != STORE_DONE)
-            log_error("store: %s failed: %s", sql, store_stmt_error(stmt));
-        conn->engine->reset(stmt);
-    }
+        return STORE_OK;
+    return exec_sql(conn, sql);
 }
 
 void store_read_begin(struct store *store)
 {
+    tls_unreachable = false;
     read_tx(store, store->engine->read_begin_sql, true);
 }
 
 void store_read_end(struct store *store)
 {
-    static const char SQL[] = "COMMIT";
-    read_tx(store, SQL, false);
+    // A snapshot that cannot commit (its connection was lost) is rolled back,
+    // which lets the engine connect again for the thread's next request.
+    if (read_tx(store, "COMMIT", false) != STORE_OK)
+        read_tx(store, "ROLLBACK", false);
 }
 
 void store_stmt_done(struct store_stmt *stmt)
@@ -425,7 +456,7 @@ static int commit_timed(struct store *store, bool changed, int64_t *commit_us)
 
 // Runs a job that is a batch of its own: no savepoint, so a job that writes a
 // great deal keeps no copy of every page it changed; its result decides between
-// COMMIT and ROLLBACK. Called by the writer thread only.
+// COMMIT and ROLLBACK. Called by the writer thread only (by run_batch).
 static void run_alone(struct store *store, struct store_job *job, int64_t *commit_us)
 {
     struct store_tx tx = {store, &store->writer};
@@ -443,14 +474,13 @@ static void run_alone(struct store *store, struct store_job *job, int64_t *commi
         job->result = STORE_FULL;
 }
 
-// Runs one batch of jobs in one transaction; *commit_us receives the time of
-// its COMMIT. Called by the writer thread only.
-static void run_batch(struct store *store, struct store_job *batch, int64_t *commit_us)
+// Runs the jobs of a batch in one transaction, each in a savepoint;
+// *commit_us receives the time of its COMMIT. With may_retry, a job or COMMIT
+// that met a serialization failure or deadlock (tls_retry) stops the batch:
+// everything is rolled back and false returned, to run it again.
+static bool run_jobs(struct store *store, struct store_job *batch, int64_t *commit_us,
+                     bool may_retry)
 {
-    if (batch->alone) {
-        run_alone(store, batch, commit_us);
-        return;
-    }
     struct store_tx tx = {store, &store->writer};
     struct store_conn *writer = &store->writer;
     tls_disk_full = false;
@@ -465,6 +495,10 @@ static void run_batch(struct store *store, struct store_job *batch, int64_t *com
         job->result = job->job(&tx, job->data);
         if (job->result == STORE_ERROR && tls_disk_full)
             job->result = STORE_FULL;
+        if (tls_retry && may_retry) {
+            exec_sql(writer, "ROLLBACK");
+            return false;
+        }
         if (job->result != STORE_OK)
             exec_sql(writer, "ROLLBACK TO job");
         changed = changed || job->result == STORE_OK;
@@ -473,9 +507,35 @@ static void run_batch(struct store *store, struct store_job *batch, int64_t *com
     tls_disk_full = false;
     if (began && commit_timed(store, changed, commit_us) != STORE_OK) {
         exec_sql(writer, "ROLLBACK");
+        if (tls_retry && may_retry)
+            return false;
         for (struct store_job *job = batch; job != NULL; job = job->next)
             job->result = tls_disk_full ? STORE_FULL : STORE_ERROR;
     }
+    return true;
+}
+
+// Runs one batch (or a job alone), again when it met a serialization failure
+// or a deadlock, up to STORE_BATCH_ATTEMPTS times; notes on each job that
+// failed whether the database server was unreachable. Called by the writer
+// thread only.
+static void run_batch(struct store *store, struct store_job *batch, int64_t *commit_us)
+{
+    for (int attempt = 1;; attempt++) {
+        tls_retry = tls_unreachable = false;
+        bool may_retry = attempt < STORE_BATCH_ATTEMPTS;
+        if (batch->alone)
+            run_alone(store, batch, commit_us);
+        else if (!run_jobs(store, batch, commit_us, may_retry))
+            tls_retry = true;
+        if (!tls_retry || !may_retry)
+            break;
+        log_info("store: a batch met a serialization failure or a deadlock; running it again "
+                 "(attempt %d)",
+                 attempt + 1);
+    }
+    for (struct store_job *job = batch; job != NULL; job = job->next)
+        job->unreachable = tls_unreachable && job->result != STORE_OK;
 }
 
 // Logs a full disk once, and the first batch that commits after it.
@@ -557,6 +617,7 @@ static int write_queued(struct store *store, struct store_job entry)
     while (!entry.done)
         pthread_cond_wait(&store->jobs_done, &store->lock);
     pthread_mutex_unlock(&store->lock);
+    tls_unreachable = entry.unreachable;
     return entry.result;
 }
 
@@ -588,25 +649,19 @@ int store_latest_schema_version(void)
 
 // The engine for a location: PostgreSQL for a postgres:// or postgresql:// URI
 // or a libpq "key=value" string (starting with host= or dbname=), SQLite for
-// anything else (a file path). NULL, with the reason in err, for an engine this
-// build lacks.
-static const struct store_engine *engine_for(const char *location, char *err, size_t err_size)
+// anything else (a file path).
+static const struct store_engine *engine_for(const char *location)
 {
     static const char *const POSTGRES[] = {"postgres://", "postgresql://", "host=", "dbname="};
     for (size_t i = 0; i < sizeof POSTGRES / sizeof POSTGRES[0]; i++)
-        if (strncmp(location, POSTGRES[i], strlen(POSTGRES[i])) == 0) {
-            snprintf(err, err_size, "this chengguan has no PostgreSQL engine yet (%s)",
-                     POSTGRES[i]);
-            return NULL;
-        }
+        if (strncmp(location, POSTGRES[i], strlen(POSTGRES[i])) == 0)
+            return &STORE_ENGINE_POSTGRES;
     return &STORE_ENGINE_SQLITE;
 }
 
 struct store *store_open(const struct store_options *options, char *err, size_t err_size)
 {
-    const struct store_engine *engine = engine_for(options->path, err, err_size);
-    if (engine == NULL)
-        return NULL;
+    const struct store_engine *engine = engine_for(options->path);
     struct store *store = calloc(1, sizeof *store);
     if (store == NULL || (store->path = strdup(options->path)) == NULL) {
         snprintf(err, err_size, "out of memory");

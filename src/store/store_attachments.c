@@ -422,8 +422,8 @@ static int job_insert_rows(struct store_tx *tx, const struct add_job *job)
 
 static int job_flag_case(struct store_tx *tx, int64_t case_id, int64_t now)
 {
-    static const char SQL[] = "UPDATE case_record SET photo_reused = 1, updated_at = :now "
-                              "WHERE id = :id AND photo_reused = 0";
+    static const char SQL[] = "UPDATE case_record SET photo_reused = TRUE, updated_at = :now "
+                              "WHERE id = :id AND NOT photo_reused";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -463,7 +463,7 @@ static int job_detect_reuse(struct store_tx *tx, const struct add_job *job)
         return STORE_OK;
     // Flag all of them (also those past the listed ones), then this case.
     static const char SQL_ALL[] =
-        "UPDATE case_record SET photo_reused = 1, updated_at = :now WHERE photo_reused = 0 "
+        "UPDATE case_record SET photo_reused = TRUE, updated_at = :now WHERE NOT photo_reused "
         "AND id IN (SELECT case_id FROM case_attachment WHERE hash = :hash "
         "AND case_id <> :case_id AND (stage <> 'report' OR :stage <> 'report'))";
     if ((stmt = store_tx_stmt(tx, SQL_ALL)) == NULL)

@@ -125,20 +125,31 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
 #define IN_PLACE      "c.place_path >= :scope_lo AND c.place_path < :scope_hi "
 #define IN_DEPARTMENT "c.department_id = :scope_department "
 
-// The filters no index of the statement serves, tested on each row walked.
-#define FILTERS                                                                                    \
-    "AND (:states IS NULL OR instr(:states, ',' || c.state || ',') > 0) "                          \
-    "AND (:category IS NULL OR c.category_id = :category) "                                        \
-    "AND (:grid IS NULL OR c.grid_id = :grid) "                                                    \
-    "AND (:street IS NULL OR c.street_id = :street) "                                              \
-    "AND (:department IS NULL OR c.department_id = :department) "                                  \
-    "AND (:source IS NULL OR c.source = :source) "                                                 \
-    "AND (:overdue_before IS NULL OR c.stage_deadline < :overdue_before) "
+// The filters no index of the statement serves, tested on each row walked. The
+// states are tested with each engine's substring search (SQLite's instr,
+// PostgreSQL's strpos; CAST types the parameter for PostgreSQL); the rest is
+// shared, the column test first so that PostgreSQL can type the parameter.
+#define FILTERS_SHARED                                                                             \
+    "AND (c.category_id = :category OR :category IS NULL) "                                        \
+    "AND (c.grid_id = :grid OR :grid IS NULL) "                                                    \
+    "AND (c.street_id = :street OR :street IS NULL) "                                              \
+    "AND (c.department_id = :department OR :department IS NULL) "                                  \
+    "AND (c.source = :source OR :source IS NULL) "                                                 \
+    "AND (c.stage_deadline < :overdue_before OR :overdue_before IS NULL) "
+#define FILTERS_SQLITE                                                                             \
+    "AND (:states IS NULL OR instr(:states, ',' || c.state || ',') > 0) " FILTERS_SHARED
+#define FILTERS_POSTGRES                                                                           \
+    "AND (CAST(:states AS text) IS NULL OR strpos(:states, ',' || c.state || ',') > 0) "           \
+    FILTERS_SHARED
 // A search term on a walk that the search index does not drive (open cases by
 // deadline): a lookup per open case walked, never the list of every match.
-#define MATCHES                                                                                    \
+// SQLite's FTS5 table, PostgreSQL's tsvector column (with textseg_tsquery's text).
+#define MATCHES_SQLITE                                                                             \
     "AND (:match IS NULL OR EXISTS (SELECT 1 FROM case_fts f WHERE case_fts MATCH :match "         \
     "AND f.rowid = c.id)) "
+#define MATCHES_POSTGRES                                                                           \
+    "AND (CAST(:match AS text) IS NULL OR EXISTS (SELECT 1 FROM case_fts f "                       \
+    "WHERE f.seg_tsv @@ to_tsquery('simple', :match) AND f.rowid = c.id)) "
 
 #define NEWEST_PAGE                                                                                \
     "AND (c.created_at, c.id) < (:after_key, :after_id) "                                          \
@@ -147,64 +158,72 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "AND " DUE " >= :after_key AND (" DUE ", c.id) > (:after_key, :after_id) "                     \
     "ORDER BY " DUE ", c.id LIMIT :limit"
 
+// One list statement in both engines' texts, name_SQLITE and name_POSTGRES: on
+// SQLite with its index named (sqlite_index: "INDEXED BY x " or ""), on
+// PostgreSQL, which has the same indexes and no hints, without.
+#define LIST_STATEMENT(name, sqlite_index, where, page)                                            \
+    static const char name##_SQLITE[] =                                                            \
+        ROWS sqlite_index STORE_CASE_JOINS where FILTERS_SQLITE MATCHES_SQLITE page;               \
+    static const char name##_POSTGRES[] =                                                          \
+        ROWS STORE_CASE_JOINS where FILTERS_POSTGRES MATCHES_POSTGRES page
+
 // Newest first.
-static const char SQL_NEWEST_PLACE[] =
-    ROWS "INDEXED BY case_created " STORE_CASE_JOINS "WHERE " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
-static const char SQL_NEWEST_DEPARTMENT[] = ROWS "INDEXED BY case_department " STORE_CASE_JOINS
-                                                 "WHERE " IN_DEPARTMENT FILTERS MATCHES NEWEST_PAGE;
-static const char SQL_NEWEST_OPEN[] =
-    ROWS "INDEXED BY case_open_created " STORE_CASE_JOINS "WHERE " OPEN_STATE
-         "AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
-static const char SQL_NEWEST_CATEGORY[] =
-    ROWS "INDEXED BY case_category_created " STORE_CASE_JOINS
-         "WHERE c.category_id = :category AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
-static const char SQL_NEWEST_GRID[] =
-    ROWS "INDEXED BY case_grid " STORE_CASE_JOINS
-         "WHERE c.grid_id = :grid AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
-static const char SQL_NEWEST_STREET[] =
-    ROWS "INDEXED BY case_street_created " STORE_CASE_JOINS
-         "WHERE c.street_id = :street AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
-static const char SQL_NEWEST_OF_DEPARTMENT[] =
-    ROWS "INDEXED BY case_department " STORE_CASE_JOINS
-         "WHERE c.department_id = :department AND " IN_PLACE FILTERS MATCHES NEWEST_PAGE;
+LIST_STATEMENT(SQL_NEWEST_PLACE, "INDEXED BY case_created ", "WHERE " IN_PLACE, NEWEST_PAGE);
+LIST_STATEMENT(SQL_NEWEST_DEPARTMENT, "INDEXED BY case_department ", "WHERE " IN_DEPARTMENT,
+               NEWEST_PAGE);
+LIST_STATEMENT(SQL_NEWEST_OPEN, "INDEXED BY case_open_created ",
+               "WHERE " OPEN_STATE "AND " IN_PLACE, NEWEST_PAGE);
+LIST_STATEMENT(SQL_NEWEST_CATEGORY, "INDEXED BY case_category_created ",
+               "WHERE c.category_id = :category AND " IN_PLACE, NEWEST_PAGE);
+LIST_STATEMENT(SQL_NEWEST_GRID, "INDEXED BY case_grid ", "WHERE c.grid_id = :grid AND " IN_PLACE,
+               NEWEST_PAGE);
+LIST_STATEMENT(SQL_NEWEST_STREET, "INDEXED BY case_street_created ",
+               "WHERE c.street_id = :street AND " IN_PLACE, NEWEST_PAGE);
+LIST_STATEMENT(SQL_NEWEST_OF_DEPARTMENT, "INDEXED BY case_department ",
+               "WHERE c.department_id = :department AND " IN_PLACE, NEWEST_PAGE);
 
 // Open cases by deadline: the queues and the overdue list.
-static const char SQL_DUE_OPEN[] =
-    ROWS "INDEXED BY case_open_due " STORE_CASE_JOINS "WHERE " OPEN_STATE
-         "AND " IN_PLACE FILTERS MATCHES DUE_PAGE;
-static const char SQL_DUE_OPEN_DEPARTMENT[] =
-    ROWS "INDEXED BY case_open_department " STORE_CASE_JOINS "WHERE " OPEN_STATE
-         "AND " IN_DEPARTMENT FILTERS MATCHES DUE_PAGE;
+LIST_STATEMENT(SQL_DUE_OPEN, "INDEXED BY case_open_due ", "WHERE " OPEN_STATE "AND " IN_PLACE,
+               DUE_PAGE);
+LIST_STATEMENT(SQL_DUE_OPEN_DEPARTMENT, "INDEXED BY case_open_department ",
+               "WHERE " OPEN_STATE "AND " IN_DEPARTMENT, DUE_PAGE);
 // By deadline with closed states asked for too (closed cases have none, so they
 // come last): the open cases by their index, then the rest by id.
-static const char SQL_DUE_ANY[] = ROWS STORE_CASE_JOINS "WHERE " IN_PLACE FILTERS MATCHES DUE_PAGE;
-static const char SQL_DUE_ANY_DEPARTMENT[] =
-    ROWS STORE_CASE_JOINS "WHERE " IN_DEPARTMENT FILTERS MATCHES DUE_PAGE;
+LIST_STATEMENT(SQL_DUE_ANY, "", "WHERE " IN_PLACE, DUE_PAGE);
+LIST_STATEMENT(SQL_DUE_ANY_DEPARTMENT, "", "WHERE " IN_DEPARTMENT, DUE_PAGE);
 
 // A search, newest filed first, driven by the search index's own rowid order:
-// the page stops after limit + 1 matches inside the jurisdiction.
+// the page stops after limit + 1 matches inside the jurisdiction. (PostgreSQL's
+// GIN index yields the matches unordered, then sorts them.)
 #define SEARCH_PAGE "AND f.rowid < :after_id ORDER BY f.rowid DESC LIMIT :limit"
-static const char SQL_SEARCH_PLACE[] =
-    "SELECT " STORE_CASE_COLUMNS
-    "FROM case_fts f JOIN case_record c ON c.id = f.rowid " STORE_CASE_JOINS
-    "WHERE case_fts MATCH :match AND " IN_PLACE FILTERS SEARCH_PAGE;
-static const char SQL_SEARCH_DEPARTMENT[] =
-    "SELECT " STORE_CASE_COLUMNS
-    "FROM case_fts f JOIN case_record c ON c.id = f.rowid " STORE_CASE_JOINS
-    "WHERE case_fts MATCH :match AND " IN_DEPARTMENT FILTERS SEARCH_PAGE;
+#define SEARCH_ROWS                                                                                \
+    "SELECT " STORE_CASE_COLUMNS "FROM case_fts f JOIN case_record c ON c.id = f.rowid "           \
+    STORE_CASE_JOINS
+#define SEARCH_SQLITE   SEARCH_ROWS "WHERE case_fts MATCH :match AND "
+#define SEARCH_POSTGRES SEARCH_ROWS "WHERE f.seg_tsv @@ to_tsquery('simple', :match) AND "
+static const char SQL_SEARCH_PLACE_SQLITE[] = SEARCH_SQLITE IN_PLACE FILTERS_SQLITE SEARCH_PAGE;
+static const char SQL_SEARCH_PLACE_POSTGRES[] =
+    SEARCH_POSTGRES IN_PLACE FILTERS_POSTGRES SEARCH_PAGE;
+static const char SQL_SEARCH_DEPARTMENT_SQLITE[] =
+    SEARCH_SQLITE IN_DEPARTMENT FILTERS_SQLITE SEARCH_PAGE;
+static const char SQL_SEARCH_DEPARTMENT_POSTGRES[] =
+    SEARCH_POSTGRES IN_DEPARTMENT FILTERS_POSTGRES SEARCH_PAGE;
+
+// Both texts of a list statement, as a plan statement.
+#define BOTH(name) name##_SQLITE, name##_POSTGRES
 
 const struct store_plan_statement STORE_LIST_PLANS[] = {
-    {"list: newest", SQL_NEWEST_PLACE, NULL},
-    {"list: newest, a department's", SQL_NEWEST_DEPARTMENT, NULL},
-    {"list: newest, open cases", SQL_NEWEST_OPEN, NULL},
-    {"list: newest, one category", SQL_NEWEST_CATEGORY, NULL},
-    {"list: newest, one grid cell", SQL_NEWEST_GRID, NULL},
-    {"list: newest, one street", SQL_NEWEST_STREET, NULL},
-    {"list: newest, dispatched to one department", SQL_NEWEST_OF_DEPARTMENT, NULL},
-    {"list: open cases by deadline", SQL_DUE_OPEN, NULL},
-    {"list: open cases by deadline, a department's", SQL_DUE_OPEN_DEPARTMENT, NULL},
-    {"list: search", SQL_SEARCH_PLACE, NULL},
-    {"list: search, a department's", SQL_SEARCH_DEPARTMENT, NULL},
+    {"list: newest", BOTH(SQL_NEWEST_PLACE)},
+    {"list: newest, a department's", BOTH(SQL_NEWEST_DEPARTMENT)},
+    {"list: newest, open cases", BOTH(SQL_NEWEST_OPEN)},
+    {"list: newest, one category", BOTH(SQL_NEWEST_CATEGORY)},
+    {"list: newest, one grid cell", BOTH(SQL_NEWEST_GRID)},
+    {"list: newest, one street", BOTH(SQL_NEWEST_STREET)},
+    {"list: newest, dispatched to one department", BOTH(SQL_NEWEST_OF_DEPARTMENT)},
+    {"list: open cases by deadline", BOTH(SQL_DUE_OPEN)},
+    {"list: open cases by deadline, a department's", BOTH(SQL_DUE_OPEN_DEPARTMENT)},
+    {"list: search", BOTH(SQL_SEARCH_PLACE)},
+    {"list: search, a department's", BOTH(SQL_SEARCH_DEPARTMENT)},
 };
 const size_t STORE_LIST_PLAN_COUNT = sizeof STORE_LIST_PLANS / sizeof STORE_LIST_PLANS[0];
 
@@ -231,32 +250,34 @@ static bool only_open_states(const char *states)
     return true;
 }
 
-// The statement of a page: the one whose index serves its order, its scope and,
-// for newest first, its most selective filter.
-static const char *list_sql(const struct store_case_filter *f, bool by_department)
+// The statement of a page in the store's engine: the one whose index serves its
+// order, its scope and, for newest first, its most selective filter.
+#define PICK(name) store_sql(store, name##_SQLITE, name##_POSTGRES)
+static const char *list_sql(const struct store *store, const struct store_case_filter *f,
+                            bool by_department)
 {
     bool open = only_open_states(f->states);
     switch (f->sort) {
     case STORE_CASE_SORT_SEARCH:
-        return by_department ? SQL_SEARCH_DEPARTMENT : SQL_SEARCH_PLACE;
+        return by_department ? PICK(SQL_SEARCH_DEPARTMENT) : PICK(SQL_SEARCH_PLACE);
     case STORE_CASE_SORT_DEADLINE:
         if (by_department)
-            return open ? SQL_DUE_OPEN_DEPARTMENT : SQL_DUE_ANY_DEPARTMENT;
-        return open ? SQL_DUE_OPEN : SQL_DUE_ANY;
+            return open ? PICK(SQL_DUE_OPEN_DEPARTMENT) : PICK(SQL_DUE_ANY_DEPARTMENT);
+        return open ? PICK(SQL_DUE_OPEN) : PICK(SQL_DUE_ANY);
     case STORE_CASE_SORT_NEWEST:
         break;
     }
     if (by_department)
-        return SQL_NEWEST_DEPARTMENT;
+        return PICK(SQL_NEWEST_DEPARTMENT);
     if (f->grid_id > 0)
-        return SQL_NEWEST_GRID;
+        return PICK(SQL_NEWEST_GRID);
     if (f->category_id > 0)
-        return SQL_NEWEST_CATEGORY;
+        return PICK(SQL_NEWEST_CATEGORY);
     if (f->department_id > 0)
-        return SQL_NEWEST_OF_DEPARTMENT;
+        return PICK(SQL_NEWEST_OF_DEPARTMENT);
     if (f->street_id > 0)
-        return SQL_NEWEST_STREET;
-    return open ? SQL_NEWEST_OPEN : SQL_NEWEST_PLACE;
+        return PICK(SQL_NEWEST_STREET);
+    return open ? PICK(SQL_NEWEST_OPEN) : PICK(SQL_NEWEST_PLACE);
 }
 
 static void bind_text_or_null(struct store_stmt *stmt, const char *name, const char *value)
@@ -331,10 +352,7 @@ int store_case_list(struct store *store, const struct store_case_filter *filter,
     if (filter->jurisdiction == NULL)
         return STORE_OK;
     bool by_department = jurisdiction_case_department(filter->jurisdiction) > 0;
-    // The PostgreSQL texts of the list (its own search, no INDEXED BY) are not
-    // written yet.
-    struct store_stmt *stmt =
-        store_read_stmt(store, store_sql(store, list_sql(filter, by_department), NULL));
+    struct store_stmt *stmt = store_read_stmt(store, list_sql(store, filter, by_department));
     struct store_case *c = malloc(sizeof *c);
     if (stmt == NULL || c == NULL) {
         free(c);
@@ -390,17 +408,26 @@ static int duplicate_order(const void *a, const void *b)
 // grid's R*Tree) and of the case's own cell, on case_grid (cell, time): a few
 // rows, never the whole city's last 72 hours. Same category (or any when none),
 // other than the case; the distance test and the order are done in C.
-static const char SQL_DUPLICATE_CANDIDATES[] =
+#define DUPLICATE_REST                                                                             \
+    "UNION SELECT CAST(:grid AS bigint) WHERE :grid IS NOT NULL) "                                 \
+    "AND c.created_at >= :since AND c.id <> :exclude "                                             \
+    "AND (c.category_id = :category OR :category IS NULL) LIMIT 2000"
+static const char SQL_DUPLICATES_SQLITE[] =
     "SELECT c.id, c.state, c.lat, c.lon, COALESCE(c.grid_id, 0), c.created_at "
     "FROM case_record c INDEXED BY case_grid "
     "WHERE c.grid_id IN (SELECT r.id FROM grid_rtree r WHERE :has_location = 1 "
     "AND r.max_lon >= :min_lon AND r.min_lon <= :max_lon AND r.max_lat >= :min_lat "
-    "AND r.min_lat <= :max_lat UNION SELECT :grid WHERE :grid IS NOT NULL) "
-    "AND c.created_at >= :since AND c.id <> :exclude "
-    "AND (:category IS NULL OR c.category_id = :category) LIMIT 2000";
+    "AND r.min_lat <= :max_lat " DUPLICATE_REST;
+// PostgreSQL: the cells' GiST index over their boxes (the expression as indexed).
+static const char SQL_DUPLICATES_POSTGRES[] =
+    "SELECT c.id, c.state, c.lat, c.lon, COALESCE(c.grid_id, 0), c.created_at "
+    "FROM case_record c "
+    "WHERE c.grid_id IN (SELECT r.id FROM grid_cell r WHERE :has_location = 1 "
+    "AND box(point(r.min_lon, r.min_lat), point(r.max_lon, r.max_lat)) && "
+    "box(point(:min_lon, :min_lat), point(:max_lon, :max_lat)) " DUPLICATE_REST;
 
 const struct store_plan_statement STORE_DUPLICATE_PLANS[] = {
-    {"duplicates: recent cases near a point", SQL_DUPLICATE_CANDIDATES, NULL},
+    {"duplicates: recent cases near a point", BOTH(SQL_DUPLICATES)},
 };
 const size_t STORE_DUPLICATE_PLAN_COUNT = 1;
 
@@ -425,9 +452,7 @@ int store_case_find_duplicates(
     has_location = has_location && !isnan(lat) && !isnan(lon);
     if (!has_location && grid_id <= 0)
         return STORE_OK;
-    // SQLite's R*Tree and INDEXED BY: the PostgreSQL text is not written yet.
-    struct store_stmt *stmt =
-        store_read_stmt(store, store_sql(store, SQL_DUPLICATE_CANDIDATES, NULL));
+    struct store_stmt *stmt = store_read_stmt(store, PICK(SQL_DUPLICATES));
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_int(stmt, ":exclude", exclude_id);

@@ -286,7 +286,7 @@ static int department_load(struct store_tx *tx, int64_t id, struct casework_depa
 static int category_active(struct store_tx *tx, int64_t id, bool *active)
 {
     static const char SQL[] =
-        "SELECT 1 FROM category WHERE id = :id AND parent_id IS NOT NULL AND active = 1";
+        "SELECT 1 FROM category WHERE id = :id AND parent_id IS NOT NULL AND active";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;

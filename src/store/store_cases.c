@@ -284,9 +284,10 @@ static int save_seldom(struct store_tx *tx, const struct store_case *c)
         "UPDATE case_record SET category_id = :category, urgent = :urgent, "
         "department_id = :department, merged_into = :merged, rating = :rating, "
         "rating_comment = :comment, rated_at = :rated WHERE id = :id AND "
-        "(category_id IS NOT :category OR urgent IS NOT :urgent OR "
-        "department_id IS NOT :department OR merged_into IS NOT :merged OR "
-        "rating IS NOT :rating OR rating_comment IS NOT :comment OR rated_at IS NOT :rated)";
+        "(category_id IS DISTINCT FROM :category OR urgent IS DISTINCT FROM :urgent OR "
+        "department_id IS DISTINCT FROM :department OR merged_into IS DISTINCT FROM :merged OR "
+        "rating IS DISTINCT FROM :rating OR rating_comment IS DISTINCT FROM :comment OR "
+        "rated_at IS DISTINCT FROM :rated)";
     struct store_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return STORE_ERROR;
@@ -320,7 +321,7 @@ static int row_exists(struct store_tx *tx, const char *sql, int64_t id)
 }
 
 static const char SQL_CATEGORY_EXISTS[] = "SELECT 1 FROM category WHERE id = :id AND "
-                                          "parent_id IS NOT NULL AND active = 1";
+                                          "parent_id IS NOT NULL AND active";
 
 // Attaches the intake's photos: each must be an upload of the reporter still
 // held (STORE_INVALID otherwise); the upload row goes, the case_attachment row
@@ -380,7 +381,8 @@ static int next_case_no(struct store_tx *tx, const struct worktime_calendar *cal
                         char out[16])
 {
     static const char SQL[] = "INSERT INTO case_day_seq (day, last) VALUES (:day, 1) "
-                              "ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last";
+                              "ON CONFLICT (day) DO UPDATE SET last = case_day_seq.last + 1 "
+                              "RETURNING last";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -647,7 +649,8 @@ static int place_job(struct store_tx *tx, void *data)
     static const char SQL[] =
         "UPDATE case_record SET lat = :lat, lon = :lon, address = COALESCE(:address, address), "
         "grid_id = :grid, community_id = :community, street_id = :street, "
-        "district_id = :district, needs_placement = 0, version = version + 1, updated_at = :now, "
+        "district_id = :district, needs_placement = FALSE, version = version + 1, "
+        "updated_at = :now, "
         "place_path = (SELECT path FROM org_unit WHERE id = :community) "
         "WHERE id = :id AND version = :version";
     struct place_job *job = data;

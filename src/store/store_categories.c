@@ -146,7 +146,7 @@ static int list_subclasses(struct store *store, int64_t major_id, bool include_i
                            void (*on_subclass)(const struct store_category *, void *), void *data)
 {
     static const char SQL[] = "SELECT " CATEGORY_COLUMNS CATEGORY_JOIN
-                              "WHERE c.parent_id = :major AND (:all = 1 OR c.active = 1) "
+                              "WHERE c.parent_id = :major AND (:all = 1 OR c.active) "
                               "ORDER BY c.code";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     struct store_category *category = malloc(sizeof *category);
@@ -178,7 +178,7 @@ int store_category_list(struct store *store, const char *tree, bool include_inac
                         void *data)
 {
     static const char SQL[] = "SELECT id, tree, code, name_zh, name_en FROM category "
-                              "WHERE parent_id IS NULL AND (:tree IS NULL OR tree = :tree) "
+                              "WHERE parent_id IS NULL AND (tree = :tree OR :tree IS NULL) "
                               "ORDER BY tree, code";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
@@ -228,7 +228,7 @@ static int rank_keywords(struct store *store, const char *text, size_t len,
 {
     static const char SQL[] =
         "SELECT k.category_id, k.keyword, k.weight FROM category_keyword k "
-        "JOIN category c ON c.id = k.category_id WHERE c.active = 1 AND c.parent_id IS NOT NULL";
+        "JOIN category c ON c.id = k.category_id WHERE c.active AND c.parent_id IS NOT NULL";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -381,8 +381,8 @@ static int update_job(struct store_tx *tx, void *data)
                               "default_department_kind = COALESCE(:kind, default_department_kind), "
                               "filing_condition = COALESCE(:filing, filing_condition), "
                               "closing_condition = COALESCE(:closing, closing_condition), "
-                              "urgent = CASE WHEN :urgent < 0 THEN urgent ELSE :urgent END, "
-                              "active = CASE WHEN :active < 0 THEN active ELSE :active END "
+                              "urgent = CASE WHEN :urgent < 0 THEN urgent ELSE :urgent <> 0 END, "
+                              "active = CASE WHEN :active < 0 THEN active ELSE :active <> 0 END "
                               "WHERE id = :id AND parent_id IS NOT NULL RETURNING id";
     struct category_job *job = data;
     const struct store_category_fields *f = job->fields;

@@ -242,7 +242,7 @@ int store_org_unit_list(struct store *store, const struct store_org_unit_filter 
     // A department lies inside the range exactly when the place it belongs to does.
     static const char SQL[] =
         "SELECT " UNIT_COLUMNS " FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "
-        "WHERE (:type IS NULL OR o.type = :type) AND (:parent IS NULL OR p.code = :parent) "
+        "WHERE (o.type = :type OR :type IS NULL) AND (p.code = :parent OR :parent IS NULL) "
         "AND ((o.path >= :scope_lo AND o.path < :scope_hi) "
         "OR (o.type = 'department' AND o.parent_id IN " PLACE_CHAIN ")) "
         "ORDER BY o.code";
@@ -272,7 +272,7 @@ int store_department_for_place(struct store *store, const char *kind, int64_t pl
 {
     // The place and the places above it by parent_id, nearest first (no path text).
     static const char SQL[] =
-        "WITH RECURSIVE up (id, depth) AS (SELECT :place, 0 UNION ALL "
+        "WITH RECURSIVE up (id, depth) AS (SELECT CAST(:place AS bigint), 0 UNION ALL "
         "SELECT u.parent_id, up.depth + 1 FROM org_unit u JOIN up ON u.id = up.id "
         "WHERE u.parent_id IS NOT NULL AND up.depth < 16) "
         "SELECT " UNIT_COLUMNS " FROM up JOIN org_unit o ON o.parent_id = up.id "
@@ -367,7 +367,7 @@ static void read_location(struct store_stmt *stmt, struct store_grid_location *o
 
 int store_grid_locate(struct store *store, double lon, double lat, struct store_grid_location *out)
 {
-    static const char SQL[] =
+    static const char SQL_SQLITE[] =
         "SELECT g.id, g.code, g.name, g.ring, c.id, c.code, c.name, s.id, s.code, s.name, "
         "d.id, d.code, d.name, c.path FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
         "JOIN org_unit c ON c.id = g.community_id JOIN org_unit s ON s.id = c.parent_id "
@@ -385,7 +385,7 @@ int store_grid_locate(struct store *store, double lon, double lat, struct store_
     if (isnan(lon) || isnan(lat))
         return STORE_NOT_FOUND;
     struct geo_point *ring = malloc(STORE_GRID_RING_MAX * sizeof *ring);
-    struct store_stmt *stmt = store_read_stmt(store, store_sql(store, SQL, SQL_POSTGRES));
+    struct store_stmt *stmt = store_read_stmt(store, store_sql(store, SQL_SQLITE, SQL_POSTGRES));
     if (ring == NULL || stmt == NULL) {
         free(ring);
         return STORE_ERROR;
@@ -428,7 +428,7 @@ int store_grid_find(struct store *store, const char *code, int64_t *id)
 int store_grid_list(struct store *store, const struct store_grid_filter *filter,
                     void (*fn)(const struct store_grid_cell *cell, void *data), void *data)
 {
-    static const char SQL[] =
+    static const char SQL_SQLITE[] =
         "SELECT g.id, g.code, g.name, c.code, c.name, s.code, s.name, g.area_m2, g.patrol_zone, "
         "g.ring, (SELECT json_object('id', u.id, 'username', u.username, 'display_name', "
         "u.display_name) FROM app_user u WHERE u.id = g.leader_user_id), "
@@ -439,7 +439,7 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
         "FROM grid_cell g JOIN org_unit c ON c.id = g.community_id "
         "JOIN org_unit s ON s.id = c.parent_id "
         "WHERE c.path >= :scope_lo AND c.path < :scope_hi "
-        "AND (:community IS NULL OR c.code = :community) "
+        "AND (c.code = :community OR :community IS NULL) "
         "AND (:has_bbox = 0 OR (g.id IN (SELECT id FROM grid_rtree WHERE max_lon >= :min_lon "
         "AND min_lon <= :max_lon AND max_lat >= :min_lat AND min_lat <= :max_lat) "
         "AND g.max_lon >= :min_lon AND g.min_lon <= :max_lon AND g.max_lat >= :min_lat "
@@ -456,11 +456,11 @@ int store_grid_list(struct store *store, const struct store_grid_filter *filter,
         "FROM grid_cell g JOIN org_unit c ON c.id = g.community_id "
         "JOIN org_unit s ON s.id = c.parent_id "
         "WHERE c.path >= :scope_lo AND c.path < :scope_hi "
-        "AND (:community IS NULL OR c.code = :community) "
+        "AND (c.code = :community OR :community IS NULL) "
         "AND (:has_bbox = 0 OR box(point(g.min_lon, g.min_lat), point(g.max_lon, g.max_lat)) "
         "&& box(point(:min_lon, :min_lat), point(:max_lon, :max_lat))) "
         "ORDER BY g.code LIMIT :limit";
-    struct store_stmt *stmt = store_read_stmt(store, store_sql(store, SQL, SQL_POSTGRES));
+    struct store_stmt *stmt = store_read_stmt(store, store_sql(store, SQL_SQLITE, SQL_POSTGRES));
     if (stmt == NULL)
         return STORE_ERROR;
     struct jurisdiction_range range;
@@ -559,7 +559,7 @@ static int grid_candidates(struct store *store, struct store_tx *tx, const struc
                                      size_t n, void *data),
                            void *data)
 {
-    static const char SQL[] =
+    static const char SQL_SQLITE[] =
         "SELECT g.id, g.code, g.ring FROM grid_rtree r JOIN grid_cell g ON g.id = r.id "
         "WHERE r.max_lon >= :min_lon AND r.min_lon <= :max_lon AND r.max_lat >= :min_lat "
         "AND r.min_lat <= :max_lat AND g.id > :after AND g.id < :before ORDER BY g.id";
@@ -569,7 +569,7 @@ static int grid_candidates(struct store *store, struct store_tx *tx, const struc
         "box(point(:min_lon, :min_lat), point(:max_lon, :max_lat)) "
         "AND g.id > :after AND g.id < :before ORDER BY g.id";
     struct geo_point *ring = malloc(STORE_GRID_RING_MAX * sizeof *ring);
-    struct store_stmt *stmt = place_stmt(store, tx, SQL, SQL_POSTGRES);
+    struct store_stmt *stmt = place_stmt(store, tx, SQL_SQLITE, SQL_POSTGRES);
     if (ring == NULL || stmt == NULL) {
         free(ring);
         return STORE_ERROR;
@@ -602,26 +602,31 @@ static int grid_candidates(struct store *store, struct store_tx *tx, const struc
     return result;
 }
 
-// Inserts a cell of community_id with its area, bounding box and R*Tree entry;
-// no overlap check. Returns STORE_OK, STORE_INVALID (ring length),
-// STORE_CONFLICT (code taken) or STORE_ERROR.
+// Inserts a cell of community_id with its area, bounding box and (SQLite)
+// R*Tree entry; no overlap check. Returns STORE_OK, STORE_INVALID (ring
+// length), STORE_CONFLICT (code taken) or STORE_ERROR. A code taken is not a
+// failed statement (ON CONFLICT DO NOTHING): on PostgreSQL that would abort
+// the whole transaction, and an import carries on after it.
 static int grid_insert(struct store_tx *tx, const struct store_grid_new *cell, int64_t community_id,
                        int64_t *id)
 {
     static const char SQL_CELL[] =
         "INSERT INTO grid_cell (code, community_id, name, ring, area_m2, patrol_zone, min_lon, "
         "min_lat, max_lon, max_lat, created_at) VALUES (:code, :community, :name, :ring, :area, "
-        ":zone, :min_lon, :min_lat, :max_lon, :max_lat, :now) RETURNING id";
-    static const char SQL_RTREE[] =
+        ":zone, :min_lon, :min_lat, :max_lon, :max_lat, :now) ON CONFLICT (code) DO NOTHING "
+        "RETURNING id";
+    static const char SQL_RTREE_SQLITE[] =
         "INSERT INTO grid_rtree (id, min_lon, max_lon, min_lat, max_lat) "
         "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat)";
     if (cell->ring_len < 4 || cell->ring_len > STORE_GRID_RING_MAX)
         return STORE_INVALID;
     struct store_stmt *insert = store_tx_stmt(tx, SQL_CELL);
-    // SQLite's R*Tree table; PostgreSQL indexes the cell's own box (not written yet).
-    struct store_stmt *rtree = store_tx_stmt(tx, store_tx_sql(tx, SQL_RTREE, NULL));
+    // SQLite's R*Tree is a table of its own; PostgreSQL's GiST index is on the
+    // cell's own box, so there is nothing more to insert there.
+    const char *rtree_sql = store_tx_sql(tx, SQL_RTREE_SQLITE, NULL);
+    struct store_stmt *rtree = rtree_sql != NULL ? store_tx_stmt(tx, rtree_sql) : NULL;
     char *ring = ring_to_json(cell->ring, cell->ring_len);
-    if (insert == NULL || rtree == NULL || ring == NULL) {
+    if (insert == NULL || (rtree_sql != NULL && rtree == NULL) || ring == NULL) {
         cJSON_free(ring);
         return STORE_ERROR;
     }
@@ -643,13 +648,16 @@ static int grid_insert(struct store_tx *tx, const struct store_grid_new *cell, i
     store_stmt_done(insert);
     cJSON_free(ring);
     if (rc != STORE_ROW)
-        return rc == STORE_CONFLICT ? STORE_CONFLICT : STORE_ERROR;
-    store_bind_int(rtree, ":id", new_id);
-    store_bind_double(rtree, ":min_lon", min_lon);
-    store_bind_double(rtree, ":min_lat", min_lat);
-    store_bind_double(rtree, ":max_lon", max_lon);
-    store_bind_double(rtree, ":max_lat", max_lat);
-    rc = store_exec_stmt(rtree);
+        return rc == STORE_DONE || rc == STORE_CONFLICT ? STORE_CONFLICT : STORE_ERROR;
+    rc = STORE_OK;
+    if (rtree != NULL) {
+        store_bind_int(rtree, ":id", new_id);
+        store_bind_double(rtree, ":min_lon", min_lon);
+        store_bind_double(rtree, ":min_lat", min_lat);
+        store_bind_double(rtree, ":max_lon", max_lon);
+        store_bind_double(rtree, ":max_lat", max_lat);
+        rc = store_exec_stmt(rtree);
+    }
     if (rc == STORE_OK && id != NULL)
         *id = new_id;
     return rc;

@@ -17,16 +17,16 @@ enum tally_dimension { TALLY_STATE, TALLY_SOURCE, TALLY_CATEGORY, TALLY_FLAGS, T
 static const char *const TALLY_SQL[TALLY_DIMENSIONS] = {
     [TALLY_STATE] = "INSERT INTO case_tally_state (place_path, street_id, state, n) "
                     "VALUES (:place, :street, :state, :n) ON CONFLICT (place_path, street_id, "
-                    "state) DO UPDATE SET n = n + excluded.n",
+                    "state) DO UPDATE SET n = case_tally_state.n + excluded.n",
     [TALLY_SOURCE] = "INSERT INTO case_tally_source (place_path, source, n) "
                      "VALUES (:place, :source, :n) ON CONFLICT (place_path, source) "
-                     "DO UPDATE SET n = n + excluded.n",
+                     "DO UPDATE SET n = case_tally_source.n + excluded.n",
     [TALLY_CATEGORY] = "INSERT INTO case_tally_category (place_path, category_id, n) "
                        "VALUES (:place, :category, :n) ON CONFLICT (place_path, category_id) "
-                       "DO UPDATE SET n = n + excluded.n",
+                       "DO UPDATE SET n = case_tally_category.n + excluded.n",
     [TALLY_FLAGS] = "INSERT INTO case_tally_flags (place_path, self_handled, pending, n) "
                     "VALUES (:place, :self, :pending, :n) ON CONFLICT (place_path, "
-                    "self_handled, pending) DO UPDATE SET n = n + excluded.n",
+                    "self_handled, pending) DO UPDATE SET n = case_tally_flags.n + excluded.n",
 };
 
 // Adds delta to the case's row of one tally.
@@ -100,7 +100,7 @@ static int tally_move(struct store_tx *tx, const struct store_case *before,
 static int state_add(struct store_tx *tx, enum casefsm_state state, int delta)
 {
     static const char SQL[] = "INSERT INTO case_state_tally (state, n) VALUES (:state, :n) "
-                              "ON CONFLICT (state) DO UPDATE SET n = n + excluded.n";
+                              "ON CONFLICT (state) DO UPDATE SET n = case_state_tally.n + excluded.n";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -115,10 +115,10 @@ static int daily_add(struct store_tx *tx, const char *place_path, int64_t at, bo
 {
     static const char SQL_CREATED[] =
         "INSERT INTO case_daily (place_path, day, created) VALUES (:place, :day, :n) "
-        "ON CONFLICT (place_path, day) DO UPDATE SET created = created + excluded.created";
+        "ON CONFLICT (place_path, day) DO UPDATE SET created = case_daily.created + excluded.created";
     static const char SQL_CLOSED[] =
         "INSERT INTO case_daily (place_path, day, closed) VALUES (:place, :day, :n) "
-        "ON CONFLICT (place_path, day) DO UPDATE SET closed = closed + excluded.closed";
+        "ON CONFLICT (place_path, day) DO UPDATE SET closed = case_daily.closed + excluded.closed";
     struct store_stmt *stmt = store_tx_stmt(tx, closed ? SQL_CLOSED : SQL_CREATED);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -158,7 +158,7 @@ int store_tally_rated(struct store_tx *tx, const char *place_path, const char *r
 {
     static const char SQL[] =
         "INSERT INTO case_rating_tally (place_path, rating, n) VALUES (:place, :rating, :n) "
-        "ON CONFLICT (place_path, rating) DO UPDATE SET n = n + excluded.n";
+        "ON CONFLICT (place_path, rating) DO UPDATE SET n = case_rating_tally.n + excluded.n";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -218,7 +218,8 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
     "WITH counted AS (SELECT place_path, " columns                                                 \
     ", count(*) AS n FROM case_record GROUP BY " groups                                            \
     ") SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM " table                    \
-    " WHERE n <> 0 UNION ALL SELECT * FROM " table " WHERE n <> 0 EXCEPT SELECT * FROM counted)"
+    " WHERE n <> 0 UNION ALL SELECT * FROM " table " WHERE n <> 0 EXCEPT SELECT * FROM counted) "   \
+    "AS differences"
 
 // The checks of store_tally_consistent on the thread's read connection of
 // store, or on the write connection of tx when it is not NULL.
@@ -238,12 +239,12 @@ static bool tally_consistent(struct store *store, struct store_tx *tx)
         "JOIN case_record c ON c.id = r.case_id GROUP BY 1, 2) "
         "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM case_rating_tally "
         "WHERE n <> 0 UNION ALL SELECT * FROM case_rating_tally WHERE n <> 0 EXCEPT "
-        "SELECT * FROM counted)";
+        "SELECT * FROM counted) AS differences";
     static const char SQL_STATES[] =
         "WITH counted AS (SELECT state, count(*) AS n FROM case_record GROUP BY 1) "
         "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM case_state_tally "
         "WHERE n <> 0 UNION ALL SELECT * FROM case_state_tally WHERE n <> 0 EXCEPT "
-        "SELECT * FROM counted)";
+        "SELECT * FROM counted) AS differences";
     const char *checks[] = {SQL_STATE, SQL_SOURCE,  SQL_CATEGORY,
                             SQL_FLAGS, SQL_RATINGS, SQL_STATES};
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {

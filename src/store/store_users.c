@@ -411,7 +411,7 @@ int store_token_lookup(struct store *store, const unsigned char token_hash[STORE
 {
     static const char SQL[] = "SELECT t.channel, " USER_COLUMNS
                               " FROM api_token t JOIN app_user u ON u.id = t.user_id " USER_ORG_JOIN
-                              "WHERE t.token_hash = :hash AND t.disabled = 0";
+                              "WHERE t.token_hash = :hash AND NOT t.disabled";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;

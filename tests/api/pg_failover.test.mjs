@@ -9,10 +9,7 @@
 // servers reconnect by themselves and file cases again. Every case whose
 // filing was acknowledged (201) is then in the promoted database and readable
 // through the server that filed it.
-//
-// Waiting for the PostgreSQL engine (issue 11): it needs `serve --db
-// postgres://...`, so tests/run.sh leaves it out until the engine lands
-// (remove it from api_waiting there). Run it alone with
+// Run it alone with
 //   node --test tests/api/pg_failover.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,7 +4,8 @@
 // C preprocessor (so macros such as STORE_CASE_COLUMNS are expanded), and each
 // run of adjacent string literals in the file itself whose text starts with
 // an SQL verb is one statement; the SQLite text of a store_sql(store,
-// sqlite_sql, postgres_sql) pair (its first string) is left out. Writes "location\0name\0sql\0" records to
+// sqlite_sql, postgres_sql) pair (its first string, or a text whose
+// variable's name ends in _SQLITE) is left out. Writes "location\0name\0sql\0" records to
 // standard output for tests/pg/pg_dialect.c; with --list, one line each.
 //   node tests/pg/sql_statements.mjs [--list] [FILE.c...]
 import { execFileSync } from 'node:child_process';
@@ -54,7 +55,7 @@ function statements(file) {
   const flush = () => {
     if (run) {
       const sql = run.parts.join('');
-      if (VERB.test(sql)) out.push({ location: `${file}:${run.line}`, name: run.name, sql });
+      if (VERB.test(sql) && !/_SQLITE$/.test(run.name)) out.push({ location: `${file}:${run.line}`, name: run.name, sql });
     }
     run = null;
   };

@@ -7,7 +7,6 @@
 #include "fixture.h"
 
 #include "store_places.h"
-#include "textseg.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -318,7 +317,7 @@ Test(lists, a_two_character_chinese_term_finds_its_case)
         int64_t want;
     } searches[] = {{"井盖", manhole.id}, {"路灯", light.id}, {"解放", by_address.id}};
     for (size_t i = 0; i < COUNT_OF(searches); i++) {
-        char *match = textseg_query(searches[i].term, strlen(searches[i].term));
+        char *match = store_search_query(store, searches[i].term, strlen(searches[i].term));
         cr_assert_not_null(match);
         int64_t ids[MANY];
         size_t n = listed((struct store_case_filter){.jurisdiction = &j, .match = match}, ids);
@@ -326,7 +325,7 @@ Test(lists, a_two_character_chinese_term_finds_its_case)
         cr_expect_eq(n, 1, "%s finds one case", searches[i].term);
         cr_expect_eq(ids[0], searches[i].want, "%s", searches[i].term);
     }
-    char *match = textseg_query("井灯", strlen("井灯"));
+    char *match = store_search_query(store, "井灯", strlen("井灯"));
     int64_t ids[MANY];
     cr_expect_eq(listed((struct store_case_filter){.jurisdiction = &j, .match = match}, ids), 0,
                  "the characters must be adjacent");

@@ -9,6 +9,7 @@
 #include "store_places.h"
 #include "store_users.h"
 
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -254,15 +255,27 @@ struct cells {
     size_t n;
 };
 
+// Copies JSON text into out without its insignificant spaces (PostgreSQL's JSON
+// functions put some after colons and commas, SQLite's none): the contract is
+// the JSON, not its layout. NULL copies as "".
+static void copy_json(char *out, size_t size, const char *json)
+{
+    cJSON *parsed = json ? cJSON_Parse(json) : NULL;
+    char *compact = parsed ? cJSON_PrintUnformatted(parsed) : NULL;
+    cr_assert(json == NULL || compact != NULL, "not JSON: %s", json);
+    snprintf(out, size, "%s", compact ? compact : "");
+    cJSON_free(compact);
+    cJSON_Delete(parsed);
+}
+
 static void collect_cell(const struct store_grid_cell *cell, void *data)
 {
     struct cells *cells = data;
     if (cells->n < 8) {
         size_t i = cells->n;
         snprintf(cells->code[i], sizeof cells->code[0], "%s", cell->code);
-        snprintf(cells->leader[i], sizeof cells->leader[0], "%s",
-                 cell->leader_json ? cell->leader_json : "");
-        snprintf(cells->inspectors[i], sizeof cells->inspectors[0], "%s", cell->inspectors_json);
+        copy_json(cells->leader[i], sizeof cells->leader[0], cell->leader_json);
+        copy_json(cells->inspectors[i], sizeof cells->inspectors[0], cell->inspectors_json);
         snprintf(cells->ring[i], sizeof cells->ring[0], "%s", cell->ring_json);
         cells->area[i] = cell->area_m2;
     }
