@@ -4,6 +4,7 @@
 // flag exits with status 2.
 #include "auth.h"
 #include "cli.h"
+#include "copy_command.h"
 #include "demo.h"
 #include "grid_import.h"
 #include "handler_pool.h"
@@ -617,6 +618,7 @@ static const struct {
     {"user", command_user, "add a user, change a password, disable or enable an account"},
     {"token", command_token, "issue an API token for a hotline platform"},
     {"backup", command_backup, "write a consistent copy of the database (safe while serving)"},
+    {"copy", copy_command, "move a whole city to a new database (SQLite or PostgreSQL), verified"},
     {"check", command_check, "check the database's integrity (SQLite's integrity check)"},
     {"explain", command_explain, "show the query plans of the list, search and count statements"},
     {"version", command_version, "print the version"},

@@ -162,6 +162,33 @@ static bool engine_col_null(struct store_stmt *stmt, int col)
     return pg_col_null(handle_of(stmt), col);
 }
 
+static int engine_col_count(struct store_stmt *stmt)
+{
+    return pg_col_count(handle_of(stmt));
+}
+
+static const char *engine_col_name(struct store_stmt *stmt, int col)
+{
+    return pg_col_name(handle_of(stmt), col);
+}
+
+static enum store_type engine_col_type(struct store_stmt *stmt, int col)
+{
+    switch (pg_col_type(handle_of(stmt), col)) {
+    case PG_VALUE_INT:
+        return STORE_TYPE_INT;
+    case PG_VALUE_DOUBLE:
+        return STORE_TYPE_DOUBLE;
+    case PG_VALUE_TEXT:
+        return STORE_TYPE_TEXT;
+    case PG_VALUE_BLOB:
+        return STORE_TYPE_BLOB;
+    case PG_VALUE_NULL:
+        break;
+    }
+    return STORE_TYPE_NULL;
+}
+
 static int64_t engine_changes(struct store_stmt *stmt)
 {
     return pg_stmt_changes(handle_of(stmt));
@@ -348,6 +375,9 @@ const struct store_engine STORE_ENGINE_POSTGRES = {
     .col_blob = engine_col_blob,
     .col_bytes = engine_col_bytes,
     .col_null = engine_col_null,
+    .col_count = engine_col_count,
+    .col_name = engine_col_name,
+    .col_type = engine_col_type,
     .changes = engine_changes,
     .error = engine_error,
     .batch_begin_sql = PG_BATCH_BEGIN_SQL,

@@ -17,7 +17,16 @@
 #include <strings.h>
 
 // The type OIDs the columns are read by (PostgreSQL's pg_type.dat).
-enum { OID_BOOL = 16, OID_BYTEA = 17, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+enum {
+    OID_BOOL = 16,
+    OID_BYTEA = 17,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_NUMERIC = 1700
+};
 
 enum { PG_ERROR_SIZE = 256, PG_SMALL_VALUE = 32 };
 
@@ -559,6 +568,34 @@ static const char *cell(const struct pg_stmt *stmt, int col)
 static unsigned column_type(const struct pg_stmt *stmt, int col)
 {
     return (unsigned)PQftype(stmt->result, col);
+}
+
+const char *pg_col_name(const struct pg_stmt *stmt, int col)
+{
+    if (stmt->result == NULL || col < 0 || col >= stmt->columns)
+        return NULL;
+    return PQfname(stmt->result, col);
+}
+
+enum pg_value_type pg_col_type(struct pg_stmt *stmt, int col)
+{
+    if (cell(stmt, col) == NULL)
+        return PG_VALUE_NULL;
+    switch (column_type(stmt, col)) {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+        return PG_VALUE_INT;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+    case OID_NUMERIC:
+        return PG_VALUE_DOUBLE;
+    case OID_BYTEA:
+        return PG_VALUE_BLOB;
+    default:
+        return PG_VALUE_TEXT;
+    }
 }
 
 bool pg_col_null(struct pg_stmt *stmt, int col)

@@ -165,6 +165,14 @@ int pg_step(struct pg_stmt *stmt);
 // decoded (the pointer lives until the next step or reset); a numeric or
 // double column read as an integer is truncated like SQLite's cast.
 int pg_col_count(const struct pg_stmt *stmt);
+// The name of a column of the result (valid while the result is: until the
+// statement runs again or is reset), NULL before the statement ran.
+const char *pg_col_name(const struct pg_stmt *stmt, int col);
+// The kind of value of a column of the current row, by the column's type:
+// int2, int4, int8 and boolean are integers, float4, float8 and numeric
+// doubles, bytea a blob, anything else text; SQL NULL is PG_VALUE_NULL.
+enum pg_value_type { PG_VALUE_NULL, PG_VALUE_INT, PG_VALUE_DOUBLE, PG_VALUE_TEXT, PG_VALUE_BLOB };
+enum pg_value_type pg_col_type(struct pg_stmt *stmt, int col);
 bool pg_col_null(struct pg_stmt *stmt, int col);
 int64_t pg_col_int64(struct pg_stmt *stmt, int col);
 int pg_col_int(struct pg_stmt *stmt, int col);

@@ -187,6 +187,32 @@ static bool engine_col_null(struct store_stmt *stmt, int col)
     return sqlite3_column_type(handle_of(stmt), col) == SQLITE_NULL;
 }
 
+static int engine_col_count(struct store_stmt *stmt)
+{
+    return sqlite3_column_count(handle_of(stmt));
+}
+
+static const char *engine_col_name(struct store_stmt *stmt, int col)
+{
+    return sqlite3_column_name(handle_of(stmt), col);
+}
+
+static enum store_type engine_col_type(struct store_stmt *stmt, int col)
+{
+    switch (sqlite3_column_type(handle_of(stmt), col)) {
+    case SQLITE_INTEGER:
+        return STORE_TYPE_INT;
+    case SQLITE_FLOAT:
+        return STORE_TYPE_DOUBLE;
+    case SQLITE_TEXT:
+        return STORE_TYPE_TEXT;
+    case SQLITE_BLOB:
+        return STORE_TYPE_BLOB;
+    default:
+        return STORE_TYPE_NULL;
+    }
+}
+
 static int64_t engine_changes(struct store_stmt *stmt)
 {
     return sqlite3_changes(sqlite3_db_handle(handle_of(stmt)));
@@ -400,6 +426,9 @@ const struct store_engine STORE_ENGINE_SQLITE = {
     .col_blob = engine_col_blob,
     .col_bytes = engine_col_bytes,
     .col_null = engine_col_null,
+    .col_count = engine_col_count,
+    .col_name = engine_col_name,
+    .col_type = engine_col_type,
     .changes = engine_changes,
     .error = engine_error,
     .batch_begin_sql = "BEGIN IMMEDIATE",

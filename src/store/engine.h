@@ -48,6 +48,19 @@ const char *store_sql(const struct store *store, const char *sqlite_sql, const c
 const char *store_tx_sql(const struct store_tx *tx, const char *sqlite_sql,
                          const char *postgres_sql);
 
+// An uncached statement for SQL made at run time (`chengguan copy` names its
+// tables and columns from the schema it finds): on the calling thread's read
+// connection of store, or on the write connection of tx. sql must outlive the
+// statement (the caller owns both); free it with store_stmt_free before the
+// job (tx) or the thread's reading ends. NULL on error (logged). The cached
+// functions above must never be given such a string: their cache is keyed by
+// the address of the text.
+struct store_stmt *store_read_prepare(struct store *store, const char *sql);
+struct store_stmt *store_tx_prepare(struct store_tx *tx, const char *sql);
+
+// Frees a statement from store_read_prepare or store_tx_prepare. Accepts NULL.
+void store_stmt_free(struct store_stmt *stmt);
+
 // Resets the statement and clears its bindings so the next user starts clean.
 // Accepts NULL.
 void store_stmt_done(struct store_stmt *stmt);
@@ -105,6 +118,21 @@ static inline const char *store_col_text(struct store_stmt *stmt, int col);
 static inline const void *store_col_blob(struct store_stmt *stmt, int col);
 static inline size_t store_col_bytes(struct store_stmt *stmt, int col);
 static inline bool store_col_null(struct store_stmt *stmt, int col);
+
+// The type of a column's value in the current row, as the engine sees it.
+enum store_type {
+    STORE_TYPE_NULL,
+    STORE_TYPE_INT,    // integers and booleans (read with store_col_int64: 1 or 0)
+    STORE_TYPE_DOUBLE, // floating point (and PostgreSQL's numeric)
+    STORE_TYPE_TEXT,
+    STORE_TYPE_BLOB,   // SQLite's BLOB, PostgreSQL's bytea
+};
+
+// The number of columns of the statement's result, the name of one (valid
+// while the statement lives) and the type of its value in the current row.
+static inline int store_col_count(struct store_stmt *stmt);
+static inline const char *store_col_name(struct store_stmt *stmt, int col);
+static inline enum store_type store_col_type(struct store_stmt *stmt, int col);
 
 // Copies a text column of the current row into out (size bytes, truncated at a
 // character boundary, NUL terminated); NULL reads as "".
@@ -183,6 +211,9 @@ struct store_engine {
     const void *(*col_blob)(struct store_stmt *stmt, int col);
     size_t (*col_bytes)(struct store_stmt *stmt, int col);
     bool (*col_null)(struct store_stmt *stmt, int col);
+    int (*col_count)(struct store_stmt *stmt);
+    const char *(*col_name)(struct store_stmt *stmt, int col);
+    enum store_type (*col_type)(struct store_stmt *stmt, int col);
     int64_t (*changes)(struct store_stmt *stmt);
     const char *(*error)(struct store_stmt *stmt);
 
@@ -255,6 +286,21 @@ static inline size_t store_col_bytes(struct store_stmt *stmt, int col)
 static inline bool store_col_null(struct store_stmt *stmt, int col)
 {
     return stmt->engine->col_null(stmt, col);
+}
+
+static inline int store_col_count(struct store_stmt *stmt)
+{
+    return stmt->engine->col_count(stmt);
+}
+
+static inline const char *store_col_name(struct store_stmt *stmt, int col)
+{
+    return stmt->engine->col_name(stmt, col);
+}
+
+static inline enum store_type store_col_type(struct store_stmt *stmt, int col)
+{
+    return stmt->engine->col_type(stmt, col);
 }
 
 // ---- shared between the store's files ----
@@ -388,5 +434,11 @@ int store_case_rate_tx(struct store_tx *tx, const struct store_case_rating *rati
 int store_case_note_tx(struct store_tx *tx, int64_t case_id, const char *action,
                        int64_t actor_user_id, const char *actor_role, const char *actor_name,
                        const char *note, const char *public_note, const char *data_json);
+
+// store_audit_verify and store_tally_consistent on the write connection,
+// inside a running write job (what the job wrote is checked before it
+// commits). Same results.
+int64_t store_audit_verify_tx(struct store_tx *tx, int64_t *count);
+bool store_tally_consistent_tx(struct store_tx *tx);
 
 #endif

@@ -236,6 +236,23 @@ struct store_stmt *store_read_stmt(struct store *store, const char *sql)
     return conn ? conn_stmt(conn, sql) : NULL;
 }
 
+struct store_stmt *store_read_prepare(struct store *store, const char *sql)
+{
+    struct store_conn *conn = reader_conn(store);
+    return conn ? conn->engine->prepare(conn->db, sql) : NULL;
+}
+
+struct store_stmt *store_tx_prepare(struct store_tx *tx, const char *sql)
+{
+    return tx->conn->engine->prepare(tx->conn->db, sql);
+}
+
+void store_stmt_free(struct store_stmt *stmt)
+{
+    if (stmt != NULL)
+        stmt->engine->finalize(stmt);
+}
+
 const char *store_sql(const struct store *store, const char *sqlite_sql, const char *postgres_sql)
 {
     return store->engine == &STORE_ENGINE_SQLITE ? sqlite_sql : postgres_sql;

@@ -740,13 +740,17 @@ int store_case_events(struct store *store, int64_t case_id,
     return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-int64_t store_audit_verify(struct store *store, int64_t *count)
+// The columns the chain walk reads, in order.
+static const char SQL_AUDIT_WALK[] = "SELECT id, case_id, action, from_state, to_state, "
+                                     "COALESCE(actor_user_id, 0), actor_role, actor_name, note, "
+                                     "public_note, data, created_at, prev_hash, hash FROM "
+                                     "case_event ORDER BY id";
+
+// Walks the chain with s (SQL_AUDIT_WALK on some connection; NULL: it could
+// not be prepared), then store_stmt_done. Returns what store_audit_verify does.
+static int64_t audit_walk(struct store_stmt *s, int64_t *count)
 {
-    static const char SQL[] = "SELECT id, case_id, action, from_state, to_state, "
-                              "COALESCE(actor_user_id, 0), actor_role, actor_name, note, "
-                              "public_note, data, created_at, prev_hash, hash FROM case_event "
-                              "ORDER BY id";
-    struct store_stmt *s = store_read_stmt(store, SQL);
+    *count = 0;
     if (s == NULL)
         return -1;
     struct audit_verifier verifier;
@@ -780,4 +784,14 @@ int64_t store_audit_verify(struct store *store, int64_t *count)
     store_stmt_done(s);
     *count = verifier.count;
     return broken;
+}
+
+int64_t store_audit_verify(struct store *store, int64_t *count)
+{
+    return audit_walk(store_read_stmt(store, SQL_AUDIT_WALK), count);
+}
+
+int64_t store_audit_verify_tx(struct store_tx *tx, int64_t *count)
+{
+    return audit_walk(store_tx_stmt(tx, SQL_AUDIT_WALK), count);
 }

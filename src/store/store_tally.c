@@ -221,7 +221,9 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
     " WHERE n <> 0 UNION ALL SELECT * FROM " table " WHERE n <> 0 EXCEPT SELECT * FROM counted) "   \
     "AS differences"
 
-bool store_tally_consistent(struct store *store)
+// The checks of store_tally_consistent on the thread's read connection of
+// store, or on the write connection of tx when it is not NULL.
+static bool tally_consistent(struct store *store, struct store_tx *tx)
 {
     // Every tally (by place, ratings, city-wide states) against a recount of the
     // cases.
@@ -246,7 +248,8 @@ bool store_tally_consistent(struct store *store)
     const char *checks[] = {SQL_STATE, SQL_SOURCE,  SQL_CATEGORY,
                             SQL_FLAGS, SQL_RATINGS, SQL_STATES};
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        struct store_stmt *stmt = store_read_stmt(store, checks[i]);
+        struct store_stmt *stmt =
+            tx != NULL ? store_tx_stmt(tx, checks[i]) : store_read_stmt(store, checks[i]);
         if (stmt == NULL)
             return false;
         bool ok = store_step_row(stmt) == STORE_OK && store_col_int64(stmt, 0) == 0;
@@ -255,4 +258,14 @@ bool store_tally_consistent(struct store *store)
             return false;
     }
     return true;
+}
+
+bool store_tally_consistent(struct store *store)
+{
+    return tally_consistent(store, NULL);
+}
+
+bool store_tally_consistent_tx(struct store_tx *tx)
+{
+    return tally_consistent(NULL, tx);
 }
