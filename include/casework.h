@@ -82,6 +82,7 @@ struct casework_stage_record {
     int64_t limit_ms;     // allowance in the unit's ms (worktime_elapsed_ms), extensions in
     int64_t started_at;   // when the stage began
     int64_t deadline;     // when it is due; 0 while paused
+    int64_t warn_at;      // when it turns yellow (casework_stage_warn_at); 0 while paused or ended
     int64_t run_from;     // when its clock last started running (start or resume)
     int64_t elapsed_ms;   // time used in the unit's sense before run_from (pauses excluded)
     int64_t paused_ms;    // wall time spent suspended
@@ -254,6 +255,13 @@ int casework_stage_from_name(const char *name);
 void casework_stage_end(struct casework_stage_record *record,
                         const struct worktime_calendar *calendar, int64_t at, const char *outcome,
                         int64_t ended_by, bool void_verdict);
+
+// When a running record turns yellow: the moment 80% of its limit is used
+// (pauses excluded, in the unit's sense, to the minute), never after its
+// deadline; 0 for a paused or ended record. casework_apply keeps each record's
+// warn_at equal to this whenever it opens, pauses, resumes, extends or ends it.
+int64_t casework_stage_warn_at(const struct casework_stage_record *record,
+                               const struct worktime_calendar *calendar);
 
 // Time used by a record up to `at` (or its end), in the unit's ms, pauses
 // excluded.

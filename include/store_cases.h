@@ -55,6 +55,9 @@ struct store_case {
     char department_name[128];
     bool verified, self_handled, photo_reused;
     int rework_count, reopen_count, supervise_count, extension_count, return_count;
+    // Sent by the escalation scheduler (store_escalation.h): reminders (催办) at
+    // yellow, supervision notices (督办) at red. supervise_count is leaders' own.
+    int remind_count, auto_supervise_count;
     int64_t merged_into;
     // The case's clock: the main stage of its state (casework_clock_stage).
     char stage[12]; // file, verify, dispatch, handle, check, close, none

@@ -181,6 +181,21 @@ int64_t casework_stage_elapsed(const struct casework_stage_record *record,
     return record->elapsed_ms + worktime_elapsed_ms(calendar, record->run_from, at, record->unit);
 }
 
+int64_t casework_stage_warn_at(const struct casework_stage_record *record,
+                               const struct worktime_calendar *calendar)
+{
+    if (record->ended_at > 0 || record->paused_at > 0 || record->deadline <= 0)
+        return 0;
+    // Yellow from 80% used: the light's own threshold (worktime_light_for).
+    int64_t left = record->limit_ms - record->limit_ms / 5 - record->elapsed_ms;
+    int64_t at = left <= 0 ? record->run_from
+                           : worktime_add_minutes(calendar, record->run_from, record->unit,
+                                                  (left + WORKTIME_MINUTE_MS - 1) /
+                                                      WORKTIME_MINUTE_MS);
+    // A rework keeps the round's deadline: such a record may be due before 80%.
+    return at < record->deadline ? at : record->deadline;
+}
+
 void casework_stage_end(struct casework_stage_record *record,
                         const struct worktime_calendar *calendar, int64_t at, const char *outcome,
                         int64_t ended_by, bool void_verdict)
@@ -192,6 +207,7 @@ void casework_stage_end(struct casework_stage_record *record,
         record->elapsed_ms = casework_stage_elapsed(record, calendar, at);
     }
     record->ended_at = at;
+    record->warn_at = 0;
     if (void_verdict)
         record->verdict = CASEWORK_VOID;
     else if (record->deadline > 0)
@@ -214,6 +230,7 @@ static void stage_pause(struct casework_stage_record *record,
                                : -worktime_elapsed_ms(calendar, record->deadline, at, record->unit);
     record->paused_at = at;
     record->deadline = 0;
+    record->warn_at = 0;
     record->changed = true;
 }
 
@@ -233,6 +250,7 @@ static void stage_resume(struct casework_stage_record *record,
                                                       WORKTIME_MINUTE_MS)
                            : at + record->remaining_ms;
     record->remaining_ms = 0;
+    record->warn_at = casework_stage_warn_at(record, calendar);
     record->changed = true;
 }
 
@@ -296,6 +314,7 @@ static struct casework_stage_record *stage_open(struct work *w, enum casework_st
                         ? deadline
                         : worktime_add_minutes(w->r->calendar, now, limit.unit, limit.minutes);
     rec->verdict = CASEWORK_RUNNING;
+    rec->warn_at = casework_stage_warn_at(rec, w->r->calendar);
     rec->unit_id = responsible_unit(c, stage);
     rec->changed = true;
     return rec;
@@ -541,6 +560,7 @@ static void apply_approve(struct work *w, enum casefsm_pending approved)
             else
                 handle->deadline =
                     worktime_add_minutes(w->r->calendar, handle->deadline, handle->unit, minutes);
+            handle->warn_at = casework_stage_warn_at(handle, w->r->calendar);
             handle->changed = true;
             c->handling_deadline = handle->deadline;
         }

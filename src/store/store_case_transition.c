@@ -85,7 +85,9 @@ int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar
     "s.id, s.stage, s.phase, s.round, s.attempt, s.unit, s.limit_ms, s.started_at, "               \
     "COALESCE(s.deadline, 0), s.run_from, s.elapsed_ms, s.paused_ms, COALESCE(s.paused_at, 0), "   \
     "s.remaining_ms, COALESCE(s.ended_at, 0), s.verdict, s.outcome, COALESCE(s.unit_id, 0), "      \
-    "COALESCE(s.ended_by, 0) "
+    "COALESCE(s.ended_by, 0), COALESCE(s.warn_at, 0) "
+// The number of columns of STAGE_COLUMNS.
+#define STAGE_COLUMN_COUNT 20
 
 static void read_stage(struct store_stmt *s, struct casework_stage_record *r)
 {
@@ -117,6 +119,7 @@ static void read_stage(struct store_stmt *s, struct casework_stage_record *r)
     store_column_copy(r->outcome, sizeof r->outcome, s, i++);
     r->unit_id = store_col_int64(s, i++);
     r->ended_by = store_col_int64(s, i++);
+    r->warn_at = store_col_int64(s, i++);
 }
 
 // Loads the running stage records of a case (at most max). Returns STORE_OK or
@@ -145,6 +148,7 @@ static void bind_stage_clock(struct store_stmt *s, int64_t case_id,
     store_bind_int(s, ":case", case_id);
     store_bind_int(s, ":limit", r->limit_ms);
     store_bind_id(s, ":deadline", r->deadline);
+    store_bind_id(s, ":warn_at", r->warn_at);
     store_bind_int(s, ":run_from", r->run_from);
     store_bind_int(s, ":elapsed", r->elapsed_ms);
     store_bind_int(s, ":paused", r->paused_ms);
@@ -178,13 +182,13 @@ int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
 {
     static const char SQL_INSERT[] =
         "INSERT INTO case_stage (case_id, stage, phase, round, attempt, unit, limit_ms, "
-        "started_at, deadline, run_from, elapsed_ms, paused_ms, paused_at, remaining_ms, "
+        "started_at, deadline, warn_at, run_from, elapsed_ms, paused_ms, paused_at, remaining_ms, "
         "ended_at, verdict, outcome, unit_id, ended_by) VALUES (:case, :stage, :phase, :round, "
-        ":attempt, :unit, :limit, :started, :deadline, :run_from, :elapsed, :paused, :paused_at, "
-        ":remaining, :ended, :verdict, :outcome, :unit_id, :ended_by)";
+        ":attempt, :unit, :limit, :started, :deadline, :warn_at, :run_from, :elapsed, :paused, "
+        ":paused_at, :remaining, :ended, :verdict, :outcome, :unit_id, :ended_by)";
     static const char SQL_UPDATE[] =
         "UPDATE case_stage SET limit_ms = :limit, "
-        "deadline = :deadline, run_from = :run_from, elapsed_ms = :elapsed, paused_ms = :paused, "
+        "deadline = :deadline, warn_at = :warn_at, run_from = :run_from, elapsed_ms = :elapsed, paused_ms = :paused, "
         "paused_at = :paused_at, remaining_ms = :remaining, ended_at = :ended, "
         "verdict = :verdict, outcome = :outcome, unit_id = :unit_id, ended_by = :ended_by "
         "WHERE id = :id AND case_id = :case";
@@ -222,7 +226,7 @@ int store_case_stages(struct store *store, int64_t case_id,
     int rc;
     while ((rc = store_step(stmt)) == STORE_ROW) {
         read_stage(stmt, &stage.record);
-        store_column_copy(stage.unit_name, sizeof stage.unit_name, stmt, 19);
+        store_column_copy(stage.unit_name, sizeof stage.unit_name, stmt, STAGE_COLUMN_COUNT);
         fn(&stage, data);
     }
     store_stmt_done(stmt);

@@ -82,6 +82,8 @@ void store_case_read_row(struct store_stmt *s, struct store_case *c)
     c->rated_at = store_col_int64(s, i++);
     c->handling_deadline = store_col_int64(s, i++);
     c->handled_at = store_col_int64(s, i++);
+    c->remind_count = store_col_int(s, i++);
+    c->auto_supervise_count = store_col_int(s, i++);
 }
 
 // Steps a one-row statement into *out. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
