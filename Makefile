@@ -17,12 +17,15 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Iinclude $(WARNINGS) -g -MMD -MP
 ifeq ($(SAN),1)
 BUILD   := .build/san
 BIN     := .build/san/chengguan
-OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# Test builds (SAN, COV) carry the clock tests move (CHENGGUAN_TEST_CLOCK_FILE,
+# src/main.c); a release binary has none.
+OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+           -DCHENGGUAN_TEST_CLOCK
 else ifeq ($(COV),1)
 # Coverage build (make coverage): gcov counters, no optimisation, no sanitizers.
 BUILD   := .build/cov
 BIN     := .build/cov/chengguan
-OPT     := -O0 --coverage
+OPT     := -O0 --coverage -DCHENGGUAN_TEST_CLOCK
 else
 BUILD   := .build/release
 BIN     := chengguan

@@ -36,6 +36,8 @@ extern const struct route API_PUBLIC_ROUTES[];
 extern const size_t API_PUBLIC_ROUTE_COUNT;
 extern const struct route API_INTAKE_ROUTES[];
 extern const size_t API_INTAKE_ROUTE_COUNT;
+extern const struct route API_INBOX_ROUTES[];
+extern const size_t API_INBOX_ROUTE_COUNT;
 extern const struct route API_ATTACHMENT_ROUTES[];
 extern const size_t API_ATTACHMENT_ROUTE_COUNT;
 

@@ -50,6 +50,7 @@ struct server_config {
     // believed: a request from one of them is from the last address the header
     // names. NULL: the header is ignored (anyone could write it).
     const char *trusted_proxies;
+    int escalation_interval_s; // seconds between escalation scans, default 60; 0: none
 };
 
 struct server {

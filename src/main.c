@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "copy_command.h"
 #include "demo.h"
+#include "escalator.h"
 #include "grid_import.h"
 #include "handler_pool.h"
 #include "jurisdiction.h"
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 // Checks --metrics-listen and --metrics-token. Returns 0, or -1 after printing
@@ -86,6 +88,40 @@ static int find_web_root(char *root)
     return -1;
 }
 
+#ifdef CHENGGUAN_TEST_CLOCK
+// The test build's clock (make SAN=1 or COV=1 define CHENGGUAN_TEST_CLOCK; a
+// release binary has no such code, so nobody can move a production server's
+// clock): the real time plus the offset in milliseconds written in the file
+// that CHENGGUAN_TEST_CLOCK_FILE names, read at every call, so a test moves
+// the server's time forward (deadlines, lights, escalation) while it runs. A
+// missing or unreadable file is no offset.
+static int64_t test_clock_now(void *path)
+{
+    long long offset = 0;
+    FILE *file = fopen(path, "r");
+    if (file != NULL) {
+        if (fscanf(file, "%lld", &offset) != 1)
+            offset = 0;
+        fclose(file);
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + offset;
+}
+
+// Puts the test clock in force when the environment asks for it.
+static void test_clock_start(void)
+{
+    static char path[PATH_MAX];
+    const char *file = getenv("CHENGGUAN_TEST_CLOCK_FILE");
+    if (file == NULL || *file == '\0' || strlen(file) >= sizeof path)
+        return;
+    strcpy(path, file);
+    store_set_clock(test_clock_now, path);
+    log_warn("test build: the clock is the real time plus the offset in %s", path);
+}
+#endif
+
 static int command_serve(int argc, char **argv)
 {
     static struct server server;
@@ -128,6 +164,10 @@ static int command_serve(int argc, char **argv)
         {"--trusted-proxy", "CHENGGUAN_TRUSTED_PROXY", CLI_STRING, &config->trusted_proxies,
          "addresses of reverse proxies (comma-separated) whose X-Forwarded-For names the "
          "client (default: none; the header is ignored)"},
+        {"--escalation-interval", "CHENGGUAN_ESCALATION_INTERVAL", CLI_INT,
+         &config->escalation_interval_s,
+         "seconds between scans for stages turning yellow or red (default 60; 0: no "
+         "escalation by this server)"},
     };
     const char *positional[1];
     int positional_count;
@@ -143,9 +183,10 @@ static int command_serve(int argc, char **argv)
     if (config->port < 0 || config->port > 65535 || config->threads < 1 || config->threads > 256 ||
         timeout < 1 || per_ip < 1 || config->session_idle_s < 1 || config->session_absolute_s < 1 ||
         config->reopen_window_days < 0 || config->write_threads < 1 ||
-        config->write_threads > HANDLER_POOL_MAX_THREADS) {
-        fprintf(stderr, "chengguan serve: port, threads, write threads, timeout or per-ip value "
-                        "out of range\n");
+        config->write_threads > HANDLER_POOL_MAX_THREADS || config->escalation_interval_s < 0 ||
+        config->escalation_interval_s > 86400) {
+        fprintf(stderr, "chengguan serve: port, threads, write threads, timeout, per-ip value or "
+                        "escalation interval out of range\n");
         return 2;
     }
     if (check_metrics_options(config) != 0)
@@ -169,6 +210,9 @@ static int command_serve(int argc, char **argv)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+#ifdef CHENGGUAN_TEST_CLOCK
+    test_clock_start();
+#endif
 
     char path[PATH_MAX];
     server.store = cli_open_store(&common, config->durable, path, sizeof path);
@@ -215,7 +259,16 @@ static int command_serve(int argc, char **argv)
         return 1;
     }
     server.handler_pool = true;
+    if (config->escalation_interval_s > 0 &&
+        escalator_start(server.store, config->escalation_interval_s) != 0) {
+        handler_pool_stop();
+        auth_shutdown();
+        server_free_limits(&server);
+        store_close(server.store);
+        return 1;
+    }
     rc = server_run(&server);
+    escalator_stop();
     handler_pool_stop();
     metrics_free();
     auth_shutdown();

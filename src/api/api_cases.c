@@ -106,6 +106,8 @@ static void add_counts(cJSON *out, const struct store_case *c)
     json_add_int(counts, "supervise", c->supervise_count);
     json_add_int(counts, "extension", c->extension_count);
     json_add_int(counts, "return", c->return_count);
+    json_add_int(counts, "remind", c->remind_count);
+    json_add_int(counts, "auto_supervise", c->auto_supervise_count);
 }
 
 // What the caller must send with an action, as the web form asks for it: the
@@ -224,6 +226,9 @@ static cJSON *case_json(struct request *req, const struct store_case *c, bool fu
     cJSON_AddBoolToObject(out, "photo_reused", c->photo_reused);
     if (c->merged_into)
         json_add_int(out, "merged_into", c->merged_into);
+    // A leader's own 督办 marks the case (the scheduler's automatic ones are
+    // counted apart, in counts.auto_supervise).
+    cJSON_AddBoolToObject(out, "supervised", c->supervise_count > 0);
     add_counts(out, c);
     add_clock(out, req, c);
     json_add_int(out, "created_at", c->created_at);

@@ -6,6 +6,7 @@
 #include "handler_pool.h"
 
 #include "api.h"
+#include "escalator.h"
 #include "arena.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -42,6 +43,7 @@ void server_config_defaults(struct server_config *config)
         .session_idle_s = 30 * 60,
         .session_absolute_s = 12 * 3600,
         .reopen_window_days = 7,
+        .escalation_interval_s = ESCALATOR_DEFAULT_INTERVAL_S,
     };
 }
 
@@ -63,6 +65,7 @@ int server_add_routes(struct server *server)
         {API_PUBLIC_ROUTES, API_PUBLIC_ROUTE_COUNT},
         {API_INTAKE_ROUTES, API_INTAKE_ROUTE_COUNT},
         {API_ATTACHMENT_ROUTES, API_ATTACHMENT_ROUTE_COUNT},
+        {API_INBOX_ROUTES, API_INBOX_ROUTE_COUNT},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)
