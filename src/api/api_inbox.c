@@ -114,8 +114,7 @@ static int mark_read(struct request *req)
 
 // method, pattern, handler, flags, roles
 const struct route API_INBOX_ROUTES[] = {
-    {"GET", "/api/v1/inbox", list_inbox, ROUTE_AUTH, ROLE_ANY_STAFF},
-    {"POST", "/api/v1/inbox/:id/read", mark_read, ROUTE_AUTH | ROUTE_CSRF | ROUTE_WRITE,
-     ROLE_ANY_STAFF},
+    {"GET", "/api/v1/inbox", list_inbox, ROUTE_AUTH, 0},
+    {"POST", "/api/v1/inbox/:id/read", mark_read, ROUTE_AUTH | ROUTE_CSRF | ROUTE_WRITE, 0},
 };
 const size_t API_INBOX_ROUTE_COUNT = sizeof API_INBOX_ROUTES / sizeof API_INBOX_ROUTES[0];
