@@ -37,8 +37,7 @@ struct store_escalation_counts {
 // Paused and ended records are never due. Fills *out (may be NULL). Returns
 // STORE_OK, STORE_BUSY (the store is closing) or STORE_ERROR; escalations of
 // the jobs that committed before an error stay.
-int store_escalation_scan(struct store *store, int64_t now,
-                          struct store_escalation_counts *out);
+int store_escalation_scan(struct store *store, int64_t now, struct store_escalation_counts *out);
 
 // One inbox message. Strings are valid during the callback only.
 struct store_inbox_item {
@@ -65,8 +64,8 @@ struct store_inbox_owner {
 // Calls fn for the owner's messages newest first, those with id < before_id
 // (0: from the newest), at most limit of them, only unread ones when
 // unread_only. Sets *more when more follow. Returns STORE_OK or STORE_ERROR.
-int store_inbox_list(struct store *store, const struct store_inbox_owner *owner,
-                     bool unread_only, int64_t before_id, int limit,
+int store_inbox_list(struct store *store, const struct store_inbox_owner *owner, bool unread_only,
+                     int64_t before_id, int limit,
                      void (*fn)(const struct store_inbox_item *item, void *data), void *data,
                      bool *more);
 

@@ -188,10 +188,10 @@ int64_t casework_stage_warn_at(const struct casework_stage_record *record,
         return 0;
     // Yellow from 80% used: the light's own threshold (worktime_light_for).
     int64_t left = record->limit_ms - record->limit_ms / 5 - record->elapsed_ms;
-    int64_t at = left <= 0 ? record->run_from
-                           : worktime_add_minutes(calendar, record->run_from, record->unit,
-                                                  (left + WORKTIME_MINUTE_MS - 1) /
-                                                      WORKTIME_MINUTE_MS);
+    int64_t at = left <= 0
+                     ? record->run_from
+                     : worktime_add_minutes(calendar, record->run_from, record->unit,
+                                            (left + WORKTIME_MINUTE_MS - 1) / WORKTIME_MINUTE_MS);
     // A rework keeps the round's deadline: such a record may be due before 80%.
     return at < record->deadline ? at : record->deadline;
 }

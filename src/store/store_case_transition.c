@@ -188,7 +188,8 @@ int store_stages_save_tx(struct store_tx *tx, int64_t case_id,
         ":paused_at, :remaining, :ended, :verdict, :outcome, :unit_id, :ended_by)";
     static const char SQL_UPDATE[] =
         "UPDATE case_stage SET limit_ms = :limit, "
-        "deadline = :deadline, warn_at = :warn_at, run_from = :run_from, elapsed_ms = :elapsed, paused_ms = :paused, "
+        "deadline = :deadline, warn_at = :warn_at, run_from = :run_from, elapsed_ms = :elapsed, "
+        "paused_ms = :paused, "
         "paused_at = :paused_at, remaining_ms = :remaining, ended_at = :ended, "
         "verdict = :verdict, outcome = :outcome, unit_id = :unit_id, ended_by = :ended_by "
         "WHERE id = :id AND case_id = :case";

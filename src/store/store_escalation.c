@@ -281,8 +281,8 @@ int store_escalation_scan(struct store *store, int64_t now, struct store_escalat
 
 // ---- the inbox ----
 
-int store_inbox_list(struct store *store, const struct store_inbox_owner *owner,
-                     bool unread_only, int64_t before_id, int limit,
+int store_inbox_list(struct store *store, const struct store_inbox_owner *owner, bool unread_only,
+                     int64_t before_id, int limit,
                      void (*fn)(const struct store_inbox_item *item, void *data), void *data,
                      bool *more)
 {

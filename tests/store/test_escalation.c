@@ -182,11 +182,10 @@ Test(escalation, paused_stages_and_closed_cases_are_never_due)
                                        .department_id = city.municipal});
     conf_must(&paused, city.municipal_user,
               (struct case_transition){.action = CASEFSM_ACTION_SIGN});
-    conf_must(&paused, city.municipal_user,
-              (struct case_transition){.action = CASEFSM_ACTION_REQUEST_SUSPENSION,
-                                       .note = "等待审批"});
-    conf_must(&paused, city.supervisor,
-              (struct case_transition){.action = CASEFSM_ACTION_APPROVE});
+    conf_must(
+        &paused, city.municipal_user,
+        (struct case_transition){.action = CASEFSM_ACTION_REQUEST_SUSPENSION, .note = "等待审批"});
+    conf_must(&paused, city.supervisor, (struct case_transition){.action = CASEFSM_ACTION_APPROVE});
     cr_assert_eq(paused.state, CASEFSM_STATE_SUSPENDED);
     cr_expect_eq(running(paused.id, CASEWORK_STAGE_HANDLE).warn_at, 0, "no yellow while paused");
     struct store_case closed = conf_report("暴露垃圾", city.grid_a2, "event", "0102");
