@@ -81,6 +81,21 @@ static struct inbox inbox_of(int64_t unit_id, bool leader, bool unread_only)
     return box;
 }
 
+// A case filed at grid A1, accepted (urgent 1, or -1 as the category says)
+// and dispatched to the municipal department, signed for when sign is true.
+static struct store_case dispatched(const char *description, int urgent, bool sign)
+{
+    struct store_case c = conf_report(description, city.grid_a1, "event", "0102");
+    conf_must(&c, city.supervisor,
+              (struct case_transition){.action = CASEFSM_ACTION_ACCEPT, .urgent = urgent});
+    conf_must(&c, city.supervisor,
+              (struct case_transition){.action = CASEFSM_ACTION_DISPATCH,
+                                       .department_id = city.municipal});
+    if (sign)
+        conf_must(&c, city.municipal_user, (struct case_transition){.action = CASEFSM_ACTION_SIGN});
+    return c;
+}
+
 Test(escalation, a_stage_is_reminded_at_yellow_and_supervised_at_red_once_each)
 {
     struct store_case c = conf_report("人行道暴露垃圾", city.grid_a1, "event", "0102");
@@ -145,13 +160,7 @@ Test(escalation, a_stage_found_past_its_deadline_is_supervised_without_a_reminde
 
 Test(escalation, the_department_is_told_of_its_own_stages)
 {
-    struct store_case c = conf_report("道路破损", city.grid_a1, "event", "0102");
-    conf_must(&c, city.supervisor,
-              (struct case_transition){.action = CASEFSM_ACTION_ACCEPT, .urgent = -1});
-    conf_must(&c, city.supervisor,
-              (struct case_transition){.action = CASEFSM_ACTION_DISPATCH,
-                                       .department_id = city.municipal});
-    conf_must(&c, city.municipal_user, (struct case_transition){.action = CASEFSM_ACTION_SIGN});
+    struct store_case c = dispatched("道路破损", -1, true);
     struct casework_stage_record handle = running(c.id, CASEWORK_STAGE_HANDLE);
     cr_expect_eq(handle.unit_id, city.municipal);
     struct store_escalation_counts n = scan(handle.warn_at);
@@ -174,14 +183,7 @@ Test(escalation, the_department_is_told_of_its_own_stages)
 
 Test(escalation, paused_stages_and_closed_cases_are_never_due)
 {
-    struct store_case paused = conf_report("施工占道", city.grid_a1, "event", "0302");
-    conf_must(&paused, city.supervisor,
-              (struct case_transition){.action = CASEFSM_ACTION_ACCEPT, .urgent = -1});
-    conf_must(&paused, city.supervisor,
-              (struct case_transition){.action = CASEFSM_ACTION_DISPATCH,
-                                       .department_id = city.municipal});
-    conf_must(&paused, city.municipal_user,
-              (struct case_transition){.action = CASEFSM_ACTION_SIGN});
+    struct store_case paused = dispatched("施工占道", -1, true);
     conf_must(
         &paused, city.municipal_user,
         (struct case_transition){.action = CASEFSM_ACTION_REQUEST_SUSPENSION, .note = "等待审批"});
@@ -205,12 +207,7 @@ Test(escalation, paused_stages_and_closed_cases_are_never_due)
 
 Test(escalation, an_urgent_arrival_turns_yellow_at_24_of_its_30_minutes)
 {
-    struct store_case c = conf_report("路面塌陷", city.grid_a1, "event", "0102");
-    conf_must(&c, city.supervisor,
-              (struct case_transition){.action = CASEFSM_ACTION_ACCEPT, .urgent = 1});
-    conf_must(&c, city.supervisor,
-              (struct case_transition){.action = CASEFSM_ACTION_DISPATCH,
-                                       .department_id = city.municipal});
+    struct store_case c = dispatched("路面塌陷", 1, false);
     struct casework_stage_record arrive = running(c.id, CASEWORK_STAGE_ARRIVE);
     cr_expect_eq(arrive.warn_at, arrive.started_at + 24 * WORKTIME_MINUTE_MS);
 }
