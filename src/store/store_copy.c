@@ -52,6 +52,8 @@ static const struct copy_table COPY_TABLES[] = {
     {"case_fts", {"rowid"}, "rowid, seg", NULL},
     {"case_stage", {"id"}, NULL, NULL},
     {"case_rating", {"id"}, NULL, NULL},
+    {"case_escalation", {"id"}, NULL, NULL},
+    {"inbox_message", {"id"}, NULL, NULL},
     {"case_attachment", {"id"}, NULL, NULL},
     {"upload", {"user_id", "hash"}, NULL, NULL},
     {"case_daily", {"place_path", "day"}, NULL, NULL},
