@@ -34,9 +34,9 @@ struct assessment_counts {
     // Reports: cases reported in the period, merged duplicates left out.
     int64_t reported, decided, filed, closed;
     int64_t filed_by_others; // filed, from a channel other than patrol
-    // Inspectors' missed-report rate: their community's filed cases and those of
-    // them that came from other channels (filled by the caller from the
-    // community's counts).
+    // Inspectors' missed-report rate: the filed cases of their place (the
+    // community or street of their org unit) and those of them that came from
+    // other channels (filled by the caller from that place's counts).
     int64_t area_filed, area_filed_by_others;
     // Decisions timed by a stage: due (judged) and on time.
     int64_t verify_due, verify_on_time, check_due, check_on_time;
@@ -115,7 +115,8 @@ struct assessment_rate {
 // The rates of a group's counts, in a fixed order per group (assessment_rate_names):
 // fills out (ASSESSMENT_RATES_MAX) and returns their number. volume_max: the
 // largest received count among the departments assessed together (their
-// volume is received / volume_max); ignored for other groups.
+// volume is received / volume_max; unknown for one that received nothing);
+// ignored for other groups.
 int assessment_rates(enum assessment_group group, const struct assessment_counts *c,
                      int64_t volume_max, struct assessment_rate *out);
 

@@ -218,8 +218,8 @@ struct table {
     enum assessment_group group;
     struct group_row *rows; // by id once listed
     size_t count, capacity;
-    // Inspectors: their communities' filed cases (for the missed-report rate),
-    // by community id.
+    // Inspectors: the filed cases of their places (the community or street of
+    // their org unit), for the missed-report rate, by place id.
     struct group_row *areas;
     size_t area_count;
     bool failed; // out of memory
@@ -331,14 +331,17 @@ static void add_fact(const struct store_assessment_fact *f, void *data)
     struct group_row *row = find(t->rows, t->count, fact_key(t->group, f));
     if (row != NULL)
         count_fact(&row->counts, f, k->now);
-    if (t->area_count > 0 && f->kind == STORE_FACT_REPORT) {
-        struct group_row *area = find(t->areas, t->area_count, f->community_id);
+    // An inspector belongs to a community or a street: the report counts for
+    // either place it lies in.
+    const int64_t places[2] = {f->community_id, f->street_id};
+    for (int i = 0; i < 2 && t->area_count > 0 && f->kind == STORE_FACT_REPORT; i++) {
+        struct group_row *area = find(t->areas, t->area_count, places[i]);
         if (area != NULL)
             assessment_count_report(&area->counts, &f->report);
     }
 }
 
-// Inspectors: one area row per community an inspector belongs to.
+// Inspectors: one area row per place (community or street) inspectors belong to.
 static bool inspector_areas(struct table *t)
 {
     t->areas = arena_alloc(t->req->arena, (t->count ? t->count : 1) * sizeof *t->areas);

@@ -252,7 +252,10 @@ static void rate_values(enum assessment_group group, const struct assessment_cou
         v[0] = ratio(c->rounds_closed, kept);
         v[1] = ratio(c->handle_on_time, c->handle_due);
         v[2] = ratio(c->reworks, kept);
-        v[3] = ratio(c->received, volume_max);
+        // Volume scores work received; a department that received none has
+        // no composite from volume alone.
+        v[3] = c->received > 0 ? ratio(c->received, volume_max)
+                               : (struct assessment_value){.known = false};
         v[4] = ratio(c->handled, c->handle_due + c->handle_pending);
         v[5] = ratio(c->extended, kept);
         v[6] = ratio(c->returns, c->received);

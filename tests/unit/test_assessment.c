@@ -268,6 +268,10 @@ Test(assessment, the_department_composite_and_a_null_rate)
     v = assessment_composite(&config, ASSESSMENT_DEPARTMENT, rates, n);
     // (30 + 22.5 + 22.5) / 90 = 83.33...
     cr_expect_float_eq(v.value, 83.3, 1e-9, "%f", v.value);
+    struct assessment_counts idle = {0};
+    n = assessment_rates(ASSESSMENT_DEPARTMENT, &idle, 8, rates);
+    cr_expect_not(assessment_composite(&config, ASSESSMENT_DEPARTMENT, rates, n).known,
+                  "no work received: no volume of 0 to score alone");
 }
 
 Test(assessment, grades_at_their_floors)
