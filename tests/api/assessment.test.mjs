@@ -166,6 +166,11 @@ test('bad groups, periods and dates are 400s naming the parameter', async () => 
 test('an admin sets weights and thresholds; they are checked, then used', async () => {
   const path = '/api/v1/admin/assessment/settings';
   assertError(await users.leader.request('PUT', path, { json: { grades: { A: 95 } } }), 403, 'forbidden');
+  const defaults = await users.admin.get(path);
+  assert.equal(defaults.status, 200, defaults.text);
+  assert.deepEqual(defaults.data.weights.inspector, { valid_report_rate: 40, missed_report_rate: 20, on_time_verification_rate: 20, on_time_check_rate: 20 });
+  assert.deepEqual(defaults.data.grades, { A: 90, B: 75, C: 60, D: 40 });
+  assertError(await users.leader.get(path), 403, 'forbidden');
   const put = (json) => users.admin.request('PUT', path, { json });
   assertError(await put({ weights: { department: { closure_rate: 40 } } }), 422, 'invalid_field', 'weights');
   assertError(await put({ weights: { department: { speed: 10 } } }), 422, 'invalid_field', 'weights.department.speed');
