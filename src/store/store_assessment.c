@@ -25,10 +25,16 @@ static const char SQL_STAGES[] =
     "FROM case_stage s JOIN case_record c ON c.id = s.case_id "
     "WHERE s.stage IN ('file', 'verify', 'dispatch', 'handle', 'check') "
     "AND " STAGE_DUE " >= :from AND " STAGE_DUE " < :to AND " IN_SCOPE;
-static const char SQL_REPORTS[] =
-    "SELECT c.state, c.source, c.self_handled, coalesce(c.reporter_user_id, 0), "
+// Cases by creation time. SQLite is told the index: for a jurisdiction that
+// holds the whole city its planner picks case_place and reads every case (at 1M
+// cases a month took 7 s instead of 0.2 s); PostgreSQL has no index hints.
+#define REPORTS_COLUMNS                                                                            \
+    "SELECT c.state, c.source, c.self_handled, coalesce(c.reporter_user_id, 0), "                  \
     "coalesce(c.street_id, 0), coalesce(c.community_id, 0), coalesce(c.grid_id, 0) "
-    "FROM case_record c WHERE c.created_at >= :from AND c.created_at < :to AND " IN_SCOPE;
+#define REPORTS_WHERE "WHERE c.created_at >= :from AND c.created_at < :to AND " IN_SCOPE
+static const char SQL_REPORTS_SQLITE[] =
+    REPORTS_COLUMNS "FROM case_record c INDEXED BY case_created " REPORTS_WHERE;
+static const char SQL_REPORTS_POSTGRES[] = REPORTS_COLUMNS "FROM case_record c " REPORTS_WHERE;
 static const char SQL_RATINGS[] =
     "SELECT r.rating, coalesce(c.department_id, 0), coalesce(c.street_id, 0), "
     "coalesce(c.community_id, 0), coalesce(c.grid_id, 0) "
@@ -56,10 +62,10 @@ static const char SQL_OPERATORS[] =
     "JOIN org_unit o ON o.id = u.org_unit_id WHERE u.role IN ('operator', 'supervisor') AND "
     UNIT_IN_SCOPE " ORDER BY u.username";
 
-// One text serves both engines.
+// One text serves both engines but for the reports (INDEXED BY).
 const struct store_plan_statement STORE_ASSESSMENT_PLANS[] = {
     {"assessment: stage records due", SQL_STAGES, SQL_STAGES},
-    {"assessment: cases reported", SQL_REPORTS, SQL_REPORTS},
+    {"assessment: cases reported", SQL_REPORTS_SQLITE, SQL_REPORTS_POSTGRES},
     {"assessment: ratings given", SQL_RATINGS, SQL_RATINGS},
 };
 const size_t STORE_ASSESSMENT_PLAN_COUNT =
@@ -205,7 +211,8 @@ int store_assessment_facts(struct store *store, const struct jurisdiction *j, in
     struct jurisdiction_range range;
     jurisdiction_case_range(j, &range);
     if (stream(store, SQL_STAGES, &range, from, to, read_stage, fn, data) != STORE_OK ||
-        stream(store, SQL_REPORTS, &range, from, to, read_report, fn, data) != STORE_OK ||
+        stream(store, store_sql(store, SQL_REPORTS_SQLITE, SQL_REPORTS_POSTGRES), &range, from, to,
+               read_report, fn, data) != STORE_OK ||
         stream(store, SQL_RATINGS, &range, from, to, read_rating, fn, data) != STORE_OK)
         return STORE_ERROR;
     return STORE_OK;
