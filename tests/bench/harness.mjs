@@ -293,7 +293,10 @@ export async function discover(base, supervisor) {
       lon: ring.reduce((s, p) => s + p[0], 0) / ring.length,
     };
   }).sort((a, b) => a.code.localeCompare(b.code));
-  return { category, department, street: streets[0].code, grid: cells[0].code, cells };
+  // A case page: the newest closed case, with its whole history (events,
+  // stages, photos, a rating) to render.
+  const closed = (await call(base, '/api/v1/cases?status=closed&limit=1', { session: supervisor })).data.items[0];
+  return { category, department, street: streets[0].code, grid: cells[0].code, cells, caseId: closed?.id };
 }
 
 // Every screen's query, as [name, path, session?]; the keyset page is built apart.
@@ -312,6 +315,7 @@ function screens(ctx, tracking) {
     ['search 井盖 (2 chars)', `/api/v1/cases?q=${q('井盖')}&limit=20`],
     ['search 暴露垃圾 (4 chars)', `/api/v1/cases?q=${q('暴露垃圾')}&limit=20`],
     ['stats overview', '/api/v1/stats/overview'],
+    ['case page (a closed case)', ctx.caseId ? `/api/v1/cases/${ctx.caseId}` : { error: 'no closed case' }],
     ['citizen tracking page', `/api/v1/public/cases/${tracking.case_no}?code=${tracking.query_code}`, 'public'],
   ];
 }
