@@ -97,10 +97,11 @@ function tail(file) {
 
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-// chengguan serve on `db` with the benchmark's settings (more connections per
-// address than the default 64, since every client is on loopback).
-export function startChengguan(db, logFile, extra = []) {
-  return startServer(BIN, ['serve', '--port', '0', '--db', db, '--data-dir', join(db, '..'),
+// chengguan serve on `db` (a file, or a postgres:// URL with its `dataDir`
+// for photos) with the benchmark's settings (more connections per address
+// than the default 64, since every client is on loopback).
+export function startChengguan(db, logFile, extra = [], dataDir = join(db, '..')) {
+  return startServer(BIN, ['serve', '--port', '0', '--db', db, '--data-dir', dataDir,
     '--log-level', 'info', '--per-ip-connections', '1024', ...extra], logFile);
 }
 

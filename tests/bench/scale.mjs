@@ -23,11 +23,11 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BENCH_DIR, BIN, FLOOR_INSERT, FLOOR_READ, ROOT, discover, generatedDatabase, generatorAvailable, log, login,
-  luaCreate, luaRandomPaths, luaRequestSetup, machine, run, screenLatencies, screenTargets, sql, startChengguan,
+  luaCreate, luaRandomPaths, luaRequestSetup, machine, screenLatencies, screenTargets, sql, startChengguan,
   startServer, workingCopy, wrkAlternating,
 } from './harness.mjs';
 import { buildStopgap } from './stopgap.mjs';
-import { formatTable, markdownReport } from './report.mjs';
+import { commitMeasured, formatTable, markdownReport } from './report.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -153,8 +153,7 @@ async function main() {
   const results = running.map((size) => Object.fromEntries(keep.filter((k) => k in size).map((k) => [k, size[k]])));
   rmSync(RUN_DIR, { recursive: true, force: true });
   const settings = { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, warmup: WARMUP };
-  const commit = run('git', ['rev-parse', '--short', 'HEAD']).trim() +
-    (run('git', ['status', '--porcelain', '--untracked-files=no']).trim() ? '+changes' : '');
+  const commit = commitMeasured();
   console.log(formatTable(info, results, settings, commit));
   writeFileSync(args.out, markdownReport(info, results, settings, commit));
   log(`\nwritten to ${relative(ROOT, args.out)}`);
