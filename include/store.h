@@ -73,6 +73,10 @@ bool store_unreachable(void);
 // ETags of answers that read the store.
 uint64_t store_changes(struct store *store);
 
+// Writes a database location (a file path, a postgres:// URL) into out as it
+// may be printed or logged: a password in it is hidden. Returns out.
+const char *store_location_shown(const char *location, char *out, size_t size);
+
 // The newest schema version this binary knows.
 int store_latest_schema_version(void);
 

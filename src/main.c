@@ -238,6 +238,7 @@ struct store_command {
     struct cli_store_options options;
     const char *argument; // the positional argument, when one is wanted
     char path[PATH_MAX];
+    char shown[PATH_MAX]; // the database's location as printed (no password)
 };
 
 // Parses argv for such a command (exactly `wanted` arguments, 0 or 1; equal to
@@ -266,13 +267,15 @@ static struct store *store_command_open(struct store_command *cmd, enum store_ac
     cmd->argument = positional[0];
     cmd->options.read_only = access != STORE_ACCESS_WRITE;
     struct store *store = cli_open_store(&cmd->options, true, cmd->path, sizeof cmd->path);
+    store_location_shown(cmd->options.database_path ? cmd->options.database_path : cmd->path,
+                         cmd->shown, sizeof cmd->shown);
     *status = 1;
     if (store != NULL && access == STORE_ACCESS_READ_CURRENT &&
         store_schema_version(store) != store_latest_schema_version()) {
         fprintf(stderr,
                 "chengguan %s: %s has schema version %d, older than this chengguan's %d; "
                 "run 'chengguan migrate' on it first\n",
-                name, cmd->options.database_path, store_schema_version(store),
+                name, cmd->shown, store_schema_version(store),
                 store_latest_schema_version());
         store_close(store);
         return NULL;
@@ -288,7 +291,7 @@ static int command_migrate(int argc, char **argv)
                                              "migrate [options]", 0, NULL, argc, argv, &status);
     if (store == NULL)
         return status;
-    printf("%s: schema version %d\n", cmd.options.database_path, store_schema_version(store));
+    printf("%s: schema version %d\n", cmd.shown, store_schema_version(store));
     store_close(store);
     return 0;
 }
@@ -302,9 +305,9 @@ static int command_check(int argc, char **argv)
     if (store == NULL)
         return status;
     bool ok = store_integrity_ok(store);
-    printf("%s: integrity %s\n", cmd.options.database_path, ok ? "ok" : "FAILED");
+    printf("%s: integrity %s\n", cmd.shown, ok ? "ok" : "FAILED");
     bool counts = store_tally_consistent(store);
-    printf("%s: overview counts %s\n", cmd.options.database_path,
+    printf("%s: overview counts %s\n", cmd.shown,
            counts ? "match the cases" : "DIFFER from a recount");
     ok = ok && counts;
     store_close(store);
@@ -589,7 +592,7 @@ static int command_backup(int argc, char **argv)
         fprintf(stderr, "chengguan backup: %s\n", err);
         return 1;
     }
-    printf("backed up %s to %s\n", cmd.options.database_path, cmd.argument);
+    printf("backed up %s to %s\n", cmd.shown, cmd.argument);
     return 0;
 }
 

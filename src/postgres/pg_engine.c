@@ -386,4 +386,5 @@ const struct store_engine STORE_ENGINE_POSTGRES = {
     .backup = engine_backup,
     .explain = engine_explain,
     .integrity_ok = engine_integrity_ok,
+    .location_shown = pg_location_redact,
 };

@@ -232,6 +232,9 @@ struct store_engine {
     int (*explain)(struct store_db *db, const char *name, const char *sql,
                    void (*fn)(const char *name, const char *plan, void *data), void *data);
     bool (*integrity_ok)(struct store_db *db);
+    // Writes location as it may be shown to people (a password in it hidden);
+    // NULL: shown as it is.
+    void (*location_shown)(const char *location, char *out, size_t size);
 };
 
 extern const struct store_engine STORE_ENGINE_SQLITE;

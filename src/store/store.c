@@ -659,6 +659,16 @@ static const struct store_engine *engine_for(const char *location)
     return &STORE_ENGINE_SQLITE;
 }
 
+const char *store_location_shown(const char *location, char *out, size_t size)
+{
+    const struct store_engine *engine = engine_for(location);
+    if (engine->location_shown != NULL)
+        engine->location_shown(location, out, size);
+    else
+        snprintf(out, size, "%s", location);
+    return out;
+}
+
 struct store *store_open(const struct store_options *options, char *err, size_t err_size)
 {
     const struct store_engine *engine = engine_for(options->path);

@@ -102,3 +102,17 @@ test('a PostgreSQL target that already holds a city is refused and keeps its row
   assert.match(r.stderr, /the target already holds a city/);
   assert.equal(q('SELECT count(*) FROM case_record'), cases);
 });
+
+test('commands name a PostgreSQL database without its password', () => {
+  const password = new URL(url).password;
+  assert.ok(password.length >= 8, 'the cluster has a password');
+  for (const args of [['migrate', '--db', url], ['check', '--db', url]]) {
+    const r = runCli(args);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /postgres:\/\/chengguan:\*\*\*@/, args[0]);
+    assert.ok(!(r.stdout + r.stderr).includes(password), `${args[0]} printed the password`);
+  }
+  const refused = runCli(['migrate', '--db', url.replace(/:\d+\//, ':1/')]);
+  assert.equal(refused.status, 1);
+  assert.ok(!refused.stderr.includes(password), 'an error names the server, not the password');
+});
