@@ -73,7 +73,7 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
 .PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db bench-backup coverage coverage-deps \
+        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke pg-deps run-pg stop-pg
 
 all: deps $(BIN)
@@ -257,6 +257,15 @@ bench-floors: $(BENCH_FLOORS)
 bench: bench-deps
 	@$(MAKE) --no-print-directory SAN=0 chengguan bench-floors
 	node tests/bench/scale.mjs $(if $(TEN_MILLION),--ten-million) $(BENCH_ARGS)
+
+# PostgreSQL beside SQLite (tests/bench/engines.mjs, README "Benchmarks"): the
+# same city on both engines in one run, ratios into tests/bench/engines.md.
+# 100k cases unless CASES is given (`make bench-engines CASES=1000000`); the
+# PostgreSQL copy of the city is made once in a durable cluster in
+# .build/bench/pg and reused. BENCH_ARGS passes more (e.g. "--db FILE").
+bench-engines: bench-deps pg-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan
+	node tests/bench/engines.mjs --cases $(if $(filter command line,$(origin CASES)),$(CASES),100000) $(BENCH_ARGS)
 
 # The benchmark database generator (tests/bench/gen*.c), linked with the library
 # objects like the tests; `make bench-db CASES=N` builds .build/bench/cases-N.db

@@ -115,4 +115,8 @@ int store_setting_get(struct store *store, const char *key, char *value, size_t 
 // Sets an instance setting only if it is not set yet. Returns STORE_OK.
 int store_setting_init(struct store *store, const char *key, const char *value);
 
+// Sets an instance setting, replacing its value. Returns STORE_OK or the write's
+// failure (STORE_ERROR, STORE_FULL, STORE_BUSY).
+int store_setting_put(struct store *store, const char *key, const char *value);
+
 #endif

@@ -18,7 +18,7 @@ ALTER TABLE case_stage ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;
 UPDATE case_stage SET warn_at = deadline - limit_ms / 5
 WHERE ended_at IS NULL AND deadline IS NOT NULL;
 CREATE INDEX case_stage_warn ON case_stage (warn_at) WHERE ended_at IS NULL AND escalated = 0;
-CREATE INDEX case_stage_due ON case_stage (deadline) WHERE ended_at IS NULL AND escalated < 2;
+CREATE INDEX case_stage_overdue ON case_stage (deadline) WHERE ended_at IS NULL AND escalated < 2;
 
 -- One row per stage record and level: the unique key is what makes a scan
 -- idempotent across restarts and across servers sharing one database.

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The benchmark's tools (not tests): start and stop chengguan and the floor
 // servers, sign in, drive wrk for throughput and tail latency, time single
-// requests for p50, and describe the machine. Used by tests/bench/scale.mjs and
-// tests/bench/stopgap.mjs.
+// requests for p50, find the generated databases, the city's screens (the
+// queries whose p50 is measured) and patrol reports to file, and describe the
+// machine. Used by tests/bench/scale.mjs, engines.mjs and stopgap.mjs.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -14,6 +15,9 @@ export const FLOOR_READ = join(ROOT, '.build', 'release', 'bench', 'floor_read')
 export const FLOOR_INSERT = join(ROOT, '.build', 'release', 'bench', 'floor_insert');
 export const BENCH_DIR = join(ROOT, '.build', 'bench');
 export const PASSWORD = 'chengguan-demo-2026';
+const OPEN = 'reported,verifying,accepted,dispatched,processing,suspended,handled,checked';
+
+export const log = (...m) => console.error(...m);
 
 const START_TIMEOUT_MS = 1_800_000; // a first start may migrate 10M cases
 
@@ -93,10 +97,11 @@ function tail(file) {
 
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-// chengguan serve on `db` with the benchmark's settings (more connections per
-// address than the default 64, since every client is on loopback).
-export function startChengguan(db, logFile, extra = []) {
-  return startServer(BIN, ['serve', '--port', '0', '--db', db, '--data-dir', join(db, '..'),
+// chengguan serve on `db` (a file, or a postgres:// URL with its `dataDir`
+// for photos) with the benchmark's settings (more connections per address
+// than the default 64, since every client is on loopback).
+export function startChengguan(db, logFile, extra = [], dataDir = join(db, '..')) {
+  return startServer(BIN, ['serve', '--port', '0', '--db', db, '--data-dir', dataDir,
     '--log-level', 'info', '--per-ip-connections', '1024', ...extra], logFile);
 }
 
@@ -240,6 +245,144 @@ export async function wrkAlternating(sides, { seconds, rounds = 3, warmup = 1, c
       roundSeconds: slices[i],
     };
   });
+}
+
+// Does the Makefile have the generator's target (make bench-db)?
+export function generatorAvailable() {
+  try {
+    run('make', ['-n', '-s', 'bench-db', 'CASES=1']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The generator's database of `n` cases (`make bench-db CASES=n`: made once
+// into .build/bench, reused afterwards); returns its path.
+export function generatedDatabase(n) {
+  log(`make bench-db CASES=${n}`);
+  run('make', ['-s', 'bench-db', `CASES=${n}`], { stdio: 'inherit' });
+  const path = join(BENCH_DIR, `cases-${n}.db`);
+  if (!existsSync(path)) throw new Error(`make bench-db CASES=${n} made no ${path}`);
+  return path;
+}
+
+// A working copy of `db` (with its WAL, if any) as DIR/chengguan.db; returns its path.
+export function workingCopy(db, dir) {
+  mkdirSync(dir, { recursive: true });
+  const copy = join(dir, 'chengguan.db');
+  run('cp', ['--reflink=auto', db, copy]);
+  if (existsSync(`${db}-wal`)) copyFileSync(`${db}-wal`, `${copy}-wal`);
+  return copy;
+}
+
+// The filter values every size uses (the demo city is the same in each).
+export async function discover(base, supervisor) {
+  const subclasses = (await call(base, '/api/v1/categories')).data.trees
+    .flatMap((t) => t.majors.flatMap((m) => m.subclasses));
+  const category = (subclasses.find((c) => c.name_zh === '暴露垃圾') ?? subclasses[0]).id;
+  const streets = (await call(base, '/api/v1/org-units?type=street', { session: supervisor })).data.items
+    .sort((a, b) => a.code.localeCompare(b.code));
+  const departments = (await call(base, '/api/v1/org-units?type=department', { session: supervisor })).data.items;
+  const department = (departments.find((d) => d.department_kind === 'sanitation') ?? departments[0]).id;
+  const grids = (await call(base, '/api/v1/grids', { session: supervisor })).data.features;
+  const cells = grids.filter((f) => f.properties.street_code === streets[0].code).map((f) => {
+    const ring = f.geometry.coordinates[0].slice(0, -1);
+    return {
+      code: f.properties.code,
+      lat: ring.reduce((s, p) => s + p[1], 0) / ring.length,
+      lon: ring.reduce((s, p) => s + p[0], 0) / ring.length,
+    };
+  }).sort((a, b) => a.code.localeCompare(b.code));
+  // A case page: the newest closed case, with its whole history (events,
+  // stages, photos, a rating) to render.
+  const closed = (await call(base, '/api/v1/cases?status=closed&limit=1', { session: supervisor })).data.items[0];
+  return { category, department, street: streets[0].code, grid: cells[0].code, cells, caseId: closed?.id };
+}
+
+// Every screen's query, as [name, path, session?]; the keyset page is built apart.
+function screens(ctx, tracking) {
+  const q = (t) => encodeURIComponent(t);
+  return [
+    ['dispatch board', '/api/v1/cases?status=accepted,dispatched,processing,suspended,handled&sort=deadline&limit=50'],
+    ['overdue list', `/api/v1/cases?status=${OPEN}&overdue=1&sort=deadline&limit=50`],
+    ['filter status=accepted', '/api/v1/cases?status=accepted&limit=20'],
+    ['filter category', `/api/v1/cases?category=${ctx.category}&limit=20`],
+    ['filter grid', `/api/v1/cases?grid=${ctx.grid}&limit=20`],
+    ['filter street', `/api/v1/cases?street=${ctx.street}&limit=20`],
+    ['filter department', `/api/v1/cases?department=${ctx.department}&limit=20`],
+    ['filter source=12345', '/api/v1/cases?source=12345&limit=20'],
+    ['keyset page 50', null],
+    ['search 井盖 (2 chars)', `/api/v1/cases?q=${q('井盖')}&limit=20`],
+    ['search 暴露垃圾 (4 chars)', `/api/v1/cases?q=${q('暴露垃圾')}&limit=20`],
+    ['stats overview', '/api/v1/stats/overview'],
+    ['case page (a closed case)', ctx.caseId ? `/api/v1/cases/${ctx.caseId}` : { error: 'no closed case' }],
+    ['citizen tracking page', `/api/v1/public/cases/${tracking.case_no}?code=${tracking.query_code}`, 'public'],
+  ];
+}
+
+// The path of page 50 of the newest-first list of 20: follows the cursor 49 times.
+async function page50Path(base, session) {
+  let path = '/api/v1/cases?limit=20';
+  for (let page = 1; page < 50; page++) {
+    const r = await call(base, path, { session });
+    if (r.status !== 200 || !r.data.next_cursor) return { error: r.status !== 200 ? r.status : `only ${page} pages` };
+    path = `/api/v1/cases?limit=20&cursor=${encodeURIComponent(r.data.next_cursor)}`;
+  }
+  return { path };
+}
+
+// Prepares one server for the screens: files the citizen's case, finds page
+// 50. Returns [name, path or { error }, session or null] for every screen.
+export async function screenTargets(base, supervisor, ctx) {
+  const cell = ctx.cells[0];
+  const filed = await call(base, '/api/v1/public/cases', {
+    method: 'POST', body: { description: '小区门口暴露垃圾没人清运', lat: cell.lat, lon: cell.lon },
+  });
+  if (filed.status !== 201) throw new Error(`public case: ${filed.status} ${JSON.stringify(filed.data)}`);
+  const out = [];
+  for (const [name, path, who] of screens(ctx, filed.data)) {
+    const target = path ?? await page50Path(base, supervisor);
+    out.push([name, typeof target === 'string' ? target : target.path ?? target, who === 'public' ? null : supervisor]);
+  }
+  return out;
+}
+
+// p50 of every screen's query on every server, the servers interleaved
+// request by request. Sets `screens` on each entry of `sizes` ({ label,
+// server, targets }).
+export async function screenLatencies(sizes) {
+  for (const size of sizes) size.screens = {};
+  for (let s = 0; s < sizes[0].targets.length; s++) {
+    const name = sizes[0].targets[s][0];
+    const live = sizes.filter((size) => typeof size.targets[s][1] === 'string');
+    for (const size of sizes) {
+      const error = size.targets[s][1].error;
+      if (error !== undefined) size.screens[name] = { p50: NaN, samples: 0, status: error };
+    }
+    const measured = await medianLatencies(live.map((size) => ({
+      base: size.server.base, path: size.targets[s][1], session: size.targets[s][2],
+    })));
+    live.forEach((size, i) => { size.screens[name] = measured[i]; });
+    log(`  ${name}: ${sizes.map((size) => `${size.label}: ${size.screens[name].p50.toFixed(2)} ms`).join(', ')}`);
+  }
+}
+
+// Lua whose request() sends a patrol report from a random cell of `cells`.
+export function luaCreate(cells) {
+  const list = cells.map((c) => `{${c.lat.toFixed(6)},${c.lon.toFixed(6)}}`).join(',');
+  return `local cells = {${list}}
+local counter = 0
+setup = function(thread) counter = counter + 1; thread:set("seed", counter) end
+init = function(args) math.randomseed(seed * 7919); sent = 0 end
+request = function()
+  sent = sent + 1
+  local c = cells[math.random(#cells)]
+  local body = ${lua('{"description":"巡查发现井盖破损，基准测试 ')} .. seed .. "-" .. sent ..
+    string.format('","lat":%.6f,"lon":%.6f}', c[1] + (math.random() - 0.5) * 0.0004, c[2] + (math.random() - 0.5) * 0.0004)
+  return wrk.format(nil, nil, nil, body)
+end
+`;
 }
 
 // CPU model, core count, kernel, memory, SQLite and wrk versions.

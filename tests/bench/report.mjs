@@ -3,7 +3,7 @@
 // issue 9's figures (value, target, met or not, the numbers behind it) and
 // renders them for the terminal and as markdown (tests/bench/results.md).
 import { relative } from 'node:path';
-import { ROOT } from './harness.mjs';
+import { ROOT, run } from './harness.mjs';
 
 const P99_BOUND_MS = 20;
 const RSS_BOUND = 150 * 2 ** 20;
@@ -12,12 +12,12 @@ const P50_GROWTH = 1.3;
 const ERROR_SHARE = 0.01; // a phase with more failed requests than this is no measurement
 
 export const sizeName = (n) => (n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n));
-const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
-const ms = (v) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms` : 'n/a');
-const rate = (r) => `${Math.round(r.rps).toLocaleString('en-US')}/s`;
+export const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
+export const ms = (v) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms` : 'n/a');
+export const rate = (r) => `${Math.round(r.rps).toLocaleString('en-US')}/s`;
 
 // "invalid" when a wrk phase failed too often, else null.
-function broken(...phases) {
+export function broken(...phases) {
   const bad = phases.filter((p) => p.errors > p.requests * ERROR_SHARE);
   return bad.length ? `invalid (${bad.map((p) => `${p.errors} of ${p.requests} failed`).join(', ')})` : null;
 }
@@ -91,10 +91,20 @@ export function figures(results, settings) {
   return rows;
 }
 
+// One line on the machine (harness.mjs's machine()).
+export const machineLine = (info) =>
+  `${info.cpu}, ${info.cores} cores, Linux ${info.kernel}, ${info.memory}; SQLite ${info.sqlite}, ${info.wrk}, Node ${info.node}`;
+
+// The commit measured: its short hash, "+changes" when the tree differs from it.
+export function commitMeasured() {
+  return run('git', ['rev-parse', '--short', 'HEAD']).trim() +
+    (run('git', ['status', '--porcelain', '--untracked-files=no']).trim() ? '+changes' : '');
+}
+
 function header(info, results, settings, commit) {
   const stopgap = results.some((r) => r.kind === 'stopgap');
   return {
-    machine: `${info.cpu}, ${info.cores} cores, Linux ${info.kernel}, ${info.memory}; SQLite ${info.sqlite}, ${info.wrk}, Node ${info.node}`,
+    machine: machineLine(info),
     run: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}; wrk ${settings.connections} connections on the same machine, ` +
       `each side ${settings.seconds} s (longer for slow requests) in ${settings.rounds} rounds alternating with what it is compared with, after ${settings.warmup} s warm-up; ` +
       'p50 from single requests in sequence (Node fetch), the sizes interleaved',
@@ -110,28 +120,36 @@ function header(info, results, settings, commit) {
 const width = (s) => [...s].reduce((w, ch) => w + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
 const pad = (s, n) => s + ' '.repeat(Math.max(0, n - width(s)));
 
+// `rows` (objects) as columns `cols` aligned for the terminal, under a header line.
+export function textTable(rows, cols) {
+  const w = cols.map((c) => Math.max(width(c), ...rows.map((r) => width(r[c]))));
+  const line = (r) => cols.map((c, i) => pad(r[c], w[i])).join('  ').trimEnd();
+  return [line(Object.fromEntries(cols.map((c) => [c, c]))), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
+}
+
+// The same as markdown lines; `align` is the markdown alignment row.
+export function markdownTable(rows, cols, align) {
+  const cell = (s) => s.replaceAll('|', '\\|');
+  return [`| ${cols.join(' | ')} |`, align, ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(' | ')} |`)];
+}
+
+const COLUMNS = ['figure', 'value', 'target', 'met', 'detail'];
+
 // The table for the terminal, with the machine at the top.
 export function formatTable(info, results, settings, commit) {
   const h = header(info, results, settings, commit);
-  const rows = figures(results, settings);
-  const cols = ['figure', 'value', 'target', 'met', 'detail'];
-  const w = cols.map((c) => Math.max(width(c), ...rows.map((r) => width(r[c]))));
-  const line = (r) => cols.map((c, i) => pad(r[c], w[i])).join('  ').trimEnd();
   const out = [`machine:   ${h.machine}`, `run:       ${h.run}`, `databases: ${h.databases}`];
   if (h.warning) out.push(`WARNING:   ${h.warning}`);
-  out.push('', line(Object.fromEntries(cols.map((c) => [c, c]))), w.map((n) => '-'.repeat(n)).join('  '));
-  for (const r of rows) out.push(line(r));
+  out.push('', ...textTable(figures(results, settings), COLUMNS));
   return out.join('\n');
 }
 
 // The same as markdown.
 export function markdownReport(info, results, settings, commit) {
   const h = header(info, results, settings, commit);
-  const cell = (s) => s.replaceAll('|', '\\|');
   const out = ['# Benchmark results (tests/bench/scale.mjs)', '', `- Machine: ${h.machine}`, `- Run: ${h.run}`,
     `- Databases: ${h.databases}`, ''];
   if (h.warning) out.push(`> **${h.warning}**`, '');
-  out.push('| figure | value | target | met | detail |', '|---|---:|---|---|---|');
-  for (const r of figures(results, settings)) out.push(`| ${cell(r.figure)} | ${cell(r.value)} | ${cell(r.target)} | ${cell(r.met)} | ${cell(r.detail)} |`);
+  out.push(...markdownTable(figures(results, settings), COLUMNS, '|---|---:|---|---|---|'));
   return `${out.join('\n')}\n`;
 }

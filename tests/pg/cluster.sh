@@ -28,6 +28,9 @@
 #                           target_session_attrs=read-write: libpq connects to
 #                           whichever of them is the primary now
 #   cluster.sh bin          prints the directory of the PostgreSQL binaries
+# PG_DURABLE=1 with start or up makes a new cluster durable, for benchmarks:
+# fsync and full-page writes on, PostgreSQL's default 128 MB of shared buffers;
+# the cluster keeps that ($DIR/durable) when it is started again.
 # DIR defaults to tests/.tmp/pg. Run as root, the server runs as the `postgres`
 # system user Debian's package creates (`nobody` without it): PostgreSQL refuses
 # to run as root; when that user cannot reach DIR (a checkout under /root, say),
@@ -154,15 +157,18 @@ write_secret() {
 # port in $dir/port. The port is free when asked, but another process may take
 # it before the server binds it: then try another. A test cluster: no fsync (it
 # is thrown away; a power loss is not what it tests), few connections, little
-# memory (connections enough for two servers and a few clients).
+# memory (connections enough for two servers and a few clients). A durable one
+# ($dir/durable, for benchmarks): what a real server must do for a COMMIT.
 start_server() {
-  local bin=$1 user=$2 home=$3 port attempt
+  local bin=$1 user=$2 home=$3 port attempt settings
+  settings="-c fsync=off -c full_page_writes=off -c shared_buffers=16MB"
+  [ ! -f "$dir/durable" ] || settings="-c fsync=on -c full_page_writes=on -c shared_buffers=128MB"
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
     if as_server_user "$user" "$bin/pg_ctl" --pgdata="$home/data" --log="$home/server.log" \
         --wait --timeout=60 --silent start \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$home' \
-            -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=16MB" \
+            -c max_connections=300 $settings" \
         >/dev/null 2>&1; then
       echo "$port" > "$dir/port"
       return 0
@@ -178,6 +184,7 @@ start() {
   user=$(server_user)
   make_home "$user"
   home=$(home)
+  [ "${PG_DURABLE:-}" != 1 ] || touch "$dir/durable"
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
   write_secret "$user" "$home/password" "$password"
   # UTF-8 with the C locale, so text sorts by bytes as in SQLite.
