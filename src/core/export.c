@@ -80,7 +80,7 @@ static void csv_separate(struct export_sink *sink)
 // apostrophe, which the spreadsheet shows as text.
 static void csv_text(struct export_sink *sink, const char *text)
 {
-    bool guard = strchr("=+-@\t\r", text[0]) != NULL;
+    bool guard = text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
     bool quote = strpbrk(text, "\",\r\n") != NULL;
     if (quote)
         csv_append(sink, "\"", 1);
