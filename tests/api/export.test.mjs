@@ -7,6 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startDemo, demoClient, Client, assertError, HONGQI, HEXI } from './lib.mjs';
 
 const HEADERS = ['案件编号', '来源', '状态', '类型', '类别编码', '类别', '紧急', '描述', '地址', '街道', '社区', '网格',
@@ -277,4 +279,40 @@ test('a bad format or filter is a 400 JSON error; no session is a 401', async ()
   const page = await supervisor.get('/api/v1/cases?format=&limit=1');
   assert.equal(page.status, 200);
   assert.equal(page.data.items.length, 1);
+});
+
+// The server's descriptors of files in its data directory other than the
+// database's own (an export's file, deleted or not).
+function exportFilesOpen() {
+  const open = [];
+  for (const fd of readdirSync(`/proc/${server.child.pid}/fd`)) {
+    let target;
+    try { target = readlinkSync(`/proc/${server.child.pid}/fd/${fd}`); } catch { continue; }
+    if (target.startsWith(server.dataDir) && !/\/chengguan\.db(-wal|-shm)?$/.test(target)) open.push(target);
+  }
+  return open;
+}
+
+test('exports leave no file or descriptor behind, also when the client goes away', async () => {
+  const names = () => readdirSync(server.dataDir).filter((n) => !/^chengguan\.db/.test(n)).sort();
+  const before = names();
+  for (let i = 0; i < 3; i++) {
+    const full = await supervisor.request('GET', '/api/v1/cases?format=xlsx', { raw: true });
+    assert.equal(full.status, 200);
+    await full.arrayBuffer();
+    // Clients that leave after the first bytes, or before reading anything.
+    for (const format of ['csv', 'xlsx']) {
+      const abort = new AbortController();
+      const res = await fetch(`${server.base}/api/v1/cases?format=${format}`, { headers: { cookie: supervisor.cookie }, signal: abort.signal });
+      assert.equal(res.status, 200);
+      if (format === 'csv') await res.body.getReader().read();
+      abort.abort();
+    }
+  }
+  for (let i = 0; i < 50 && exportFilesOpen().length > 0; i++) await sleep(100);
+  assert.deepEqual(exportFilesOpen(), []);
+  assert.deepEqual(names(), before, 'no file left in the data directory');
+  // The server still answers, and in full.
+  const { rows } = await csv(supervisor, 'source=12345');
+  assert.equal(rows.length, 1);
 });
