@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct request;
 struct export_sink;
 
@@ -43,17 +44,22 @@ enum export_batch {
 // A table to export. next(source, sink) writes the next batch of rows with the
 // cell functions below, a bounded number each call (the memory an export takes
 // is about one batch); it runs on a thread of the HTTP server or of the export
-// workers, never on two at once. free_source(source) (may be NULL) releases the
-// source when the export ends, whichever way it ends.
+// workers, never on two at once. A CSV streams on after its handler returned,
+// so the source lives in the table's own arena (export_arena), not in the
+// request's: the export destroys it when it ends, whichever way it ends.
 struct export_table {
     const char *file_stem;  // ASCII, e.g. "cases": the file is cases-YYYYMMDD.csv
     const char *sheet_name; // the XLSX worksheet's name, e.g. "案件"
     const struct export_column *columns;
     size_t column_count;
     enum export_batch (*next)(void *source, struct export_sink *sink);
-    void (*free_source)(void *source);
     void *source;
+    struct arena *arena; // from export_arena; may be NULL
 };
+
+// A new arena for an export's source (arena_create): hand it to export_reply
+// in the table, which destroys it. NULL when out of memory.
+struct arena *export_arena(void);
 
 // The cells of one row, in column order, then export_row_end. A cell past the
 // last column is dropped; a row with fewer cells has empty ones at its end.
@@ -84,7 +90,7 @@ void export_workers_stop(void);
 
 // Replies to req with the table in the format, as an attachment named
 // <file_stem>-<today in UTC+8>.<csv|xlsx> (Content-Disposition with filename
-// and filename*). The request takes the table: its free_source runs whatever
+// and filename*). The request takes the table: its arena is destroyed whatever
 // happens. CSV answers 200 at once and streams one batch at a time (a source that
 // fails later cuts the response short, so the client sees an incomplete chunked
 // body, never a complete-looking file). XLSX is built before the answer, on an

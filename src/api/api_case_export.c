@@ -4,6 +4,7 @@
 // a keyset page at a time, with the columns bureaus report in (Chinese headers).
 #include "api_cases.h"
 
+#include "arena.h"
 #include "casefsm.h"
 #include "errors.h"
 #include "export.h"
@@ -14,7 +15,6 @@
 #include "store_case_lists.h"
 #include "store_cases.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 // The columns, in order; case_row writes the cells of one case in the same order.
@@ -37,7 +37,7 @@ static const struct export_column CASE_COLUMNS[] = {
 static const char *source_zh(const char *source)
 {
     static const char *const NAMES[][2] = {
-        {"patrol", "监督员巡查"}, {"web", "市民网上反映"},  {"12345", "12345热线"},
+        {"patrol", "监督员巡查"}, {"web", "市民网上反映"},    {"12345", "12345热线"},
         {"110", "110转办"},       {"12319", "12319城管热线"}, {"video", "视频监控"},
         {"leader", "领导交办"},   {"media", "媒体曝光"},
     };
@@ -96,26 +96,16 @@ static void case_row(struct export_sink *sink, const struct store_case *c, int64
     export_row_end(sink);
 }
 
-// The export's own copy of the list query: it outlives the request's memory
-// while a CSV streams.
+// The export's own copy of the list query, in the export's arena: it outlives
+// the request's memory while a CSV streams.
 struct case_source {
     struct store *store;
     struct jurisdiction jurisdiction;
     struct store_case_filter filter;
     struct store_case_cursor after;
-    char *states, *source, *match;
     int64_t now_ms;
     struct export_sink *sink; // during a page
 };
-
-static void free_source(void *data)
-{
-    struct case_source *source = data;
-    free(source->states);
-    free(source->source);
-    free(source->match);
-    free(source);
-}
 
 static void add_case(const struct store_case *c, void *data)
 {
@@ -143,9 +133,10 @@ static enum export_batch next_page(void *data, struct export_sink *sink)
     return EXPORT_MORE;
 }
 
-static char *copy_or_null(const char *text, bool *failed)
+// A copy of text in arena (NULL stays NULL); sets *failed when out of memory.
+static const char *copy_or_null(struct arena *arena, const char *text, bool *failed)
 {
-    char *copy = text != NULL ? strdup(text) : NULL;
+    char *copy = text != NULL ? arena_strdup(arena, text) : NULL;
     if (text != NULL && copy == NULL)
         *failed = true;
     return copy;
@@ -154,26 +145,26 @@ static char *copy_or_null(const char *text, bool *failed)
 int api_case_export(struct request *req, const struct store_case_filter *filter,
                     enum export_format format)
 {
-    struct case_source *source = calloc(1, sizeof *source);
+    struct arena *arena = export_arena();
+    struct case_source *source = arena ? arena_alloc(arena, sizeof *source) : NULL;
     bool failed = source == NULL;
     if (!failed) {
-        source->store = req->server->store;
-        source->jurisdiction = *filter->jurisdiction;
-        source->filter = *filter;
+        *source = (struct case_source){
+            .store = req->server->store, .jurisdiction = *filter->jurisdiction, .filter = *filter};
         source->filter.jurisdiction = &source->jurisdiction;
-        source->filter.states = source->states = copy_or_null(filter->states, &failed);
-        source->filter.source = source->source = copy_or_null(filter->source, &failed);
-        source->filter.match = source->match = copy_or_null(filter->match, &failed);
+        source->filter.states = copy_or_null(arena, filter->states, &failed);
+        source->filter.source = copy_or_null(arena, filter->source, &failed);
+        source->filter.match = copy_or_null(arena, filter->match, &failed);
         // Every case, newest first (a search in its index's order): the keys of
         // that order never change, so no case comes twice across pages.
-        source->filter.sort = filter->match != NULL ? STORE_CASE_SORT_SEARCH : STORE_CASE_SORT_NEWEST;
+        source->filter.sort =
+            filter->match != NULL ? STORE_CASE_SORT_SEARCH : STORE_CASE_SORT_NEWEST;
         source->filter.after = NULL;
         source->filter.limit = STORE_CASE_LIST_MAX;
         source->now_ms = filter->overdue ? filter->now_ms : store_now_ms();
     }
     if (failed) {
-        if (source != NULL)
-            free_source(source);
+        arena_destroy(arena);
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     }
     struct export_table table = {
@@ -182,8 +173,8 @@ int api_case_export(struct request *req, const struct store_case_filter *filter,
         .columns = CASE_COLUMNS,
         .column_count = sizeof CASE_COLUMNS / sizeof CASE_COLUMNS[0],
         .next = next_page,
-        .free_source = free_source,
         .source = source,
+        .arena = arena,
     };
     return export_reply(req, format, &table);
 }

@@ -130,8 +130,8 @@ void export_text(struct export_sink *sink, const char *text)
         csv_separate(sink);
         csv_text(sink, text);
     } else if (text[0] != '\0' && xlsx_cell_ok(sink)) {
-        sink->error = worksheet_write_string(sink->sheet, sink->row, (lxw_col_t)sink->column,
-                                             text, NULL);
+        sink->error =
+            worksheet_write_string(sink->sheet, sink->row, (lxw_col_t)sink->column, text, NULL);
     }
     sink->column++;
 }
@@ -170,8 +170,7 @@ void export_time(struct export_sink *sink, int64_t epoch_ms)
     } else if (xlsx_cell_ok(sink)) {
         // A date cell has no zone: it shows the wall-clock time in China.
         sink->error = worksheet_write_unixtime(sink->sheet, sink->row, (lxw_col_t)sink->column,
-                                               epoch_ms / 1000 + CHINA_OFFSET_S,
-                                               sink->time_format);
+                                               epoch_ms / 1000 + CHINA_OFFSET_S, sink->time_format);
     }
     sink->column++;
 }
@@ -208,11 +207,15 @@ bool export_format_parse(const char *text, enum export_format *out)
     return true;
 }
 
+struct arena *export_arena(void)
+{
+    return arena_create();
+}
+
 static void free_table(struct export_table *table)
 {
-    if (table->free_source != NULL)
-        table->free_source(table->source);
-    table->free_source = NULL;
+    arena_destroy(table->arena);
+    table->arena = NULL;
 }
 
 // ---- the attachment's name ----
@@ -395,7 +398,7 @@ static int xlsx_write(const char *path, const char *dir, const struct export_tab
         return 422;
     if (batch != EXPORT_DONE || sink.error != LXW_NO_ERROR || closed != LXW_NO_ERROR) {
         log_error("export: %s.xlsx failed: %s", table->file_stem,
-                  batch == EXPORT_FAILED ? "the rows could not be read"
+                  batch == EXPORT_FAILED       ? "the rows could not be read"
                   : sink.error != LXW_NO_ERROR ? lxw_strerror(sink.error)
                                                : lxw_strerror(closed));
         return 500;
