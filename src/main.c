@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "copy_command.h"
 #include "demo.h"
+#include "export.h"
 #include "grid_import.h"
 #include "handler_pool.h"
 #include "jurisdiction.h"
@@ -215,8 +216,16 @@ static int command_serve(int argc, char **argv)
         return 1;
     }
     server.handler_pool = true;
+    if (export_workers_start() != 0) {
+        handler_pool_stop();
+        auth_shutdown();
+        server_free_limits(&server);
+        store_close(server.store);
+        return 1;
+    }
     rc = server_run(&server);
     handler_pool_stop();
+    export_workers_stop();
     metrics_free();
     auth_shutdown();
     server_free_limits(&server);
