@@ -4,8 +4,9 @@
 SHELL   := /bin/bash
 CC      ?= cc
 # libpq: the PostgreSQL engine (src/postgres) is linked into every build.
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq
-APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev pkg-config
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter
+APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev libxlsxwriter-dev \
+           pkg-config
 APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests
 # start throwaway clusters with them (tests/pg/cluster.sh).
@@ -73,7 +74,7 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
 .PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines coverage coverage-deps \
+        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines bench-export coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke pg-deps run-pg stop-pg
 
 all: deps $(BIN)
@@ -291,6 +292,19 @@ BACKUP_CASES ?= 16000
 bench-backup: bench-deps
 	@$(MAKE) --no-print-directory SAN=0 chengguan .build/release/bench/gen
 	node tests/bench/backup_load.mjs --cases $(BACKUP_CASES) $(BENCH_ARGS)
+
+# Exports of a generated city (tests/bench/export.mjs): CSV and XLSX of every
+# case, rows/s side by side, the server's RSS under 150 MB. Runs on a copy of
+# .build/bench/cases-$(EXPORT_CASES).db (make bench-db CASES=...), which the
+# server may migrate.
+EXPORT_CASES ?= 100000
+
+bench-export: bench-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan
+	@test -f .build/bench/cases-$(EXPORT_CASES).db || $(MAKE) --no-print-directory bench-db CASES=$(EXPORT_CASES)
+	@cp .build/bench/cases-$(EXPORT_CASES).db .build/bench/export-$(EXPORT_CASES).db
+	node tests/bench/export.mjs --db .build/bench/export-$(EXPORT_CASES).db $(BENCH_ARGS); \
+	  status=$$?; rm -f .build/bench/export-$(EXPORT_CASES).db*; exit $$status
 
 bench-db: deps
 	@$(MAKE) --no-print-directory .build/release/bench/gen

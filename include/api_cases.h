@@ -4,12 +4,15 @@
 #ifndef CHENGGUAN_API_CASES_H
 #define CHENGGUAN_API_CASES_H
 
+#include "export.h"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct request;
 struct store_case;
+struct store_case_filter;
 
 // Loads the case named by the route's :id param, in request memory, if the
 // signed-in user may see it (jurisdiction_may_read_case), and points *out at it. Returns 0,
@@ -35,5 +38,12 @@ cJSON *api_case_detail_json(struct request *req, const struct store_case *c);
 
 // True when the signed-in user may see the case.
 bool api_case_visible(const struct request *req, const struct store_case *c);
+
+// Replies with every case the filter keeps (its jurisdiction set; its sort,
+// cursor and limit are not used: newest first, a search in its own order, all
+// pages) as a CSV or XLSX attachment (export_reply). The filter is copied.
+// Returns the status, or 0 when the request was suspended.
+int api_case_export(struct request *req, const struct store_case_filter *filter,
+                    enum export_format format);
 
 #endif

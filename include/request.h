@@ -166,6 +166,10 @@ int request_reply_bytes(struct request *req, int status, const char *content_typ
 int request_reply_fd(struct request *req, int status, const char *content_type, int fd,
                      uint64_t size);
 
+// Replies with a response the caller built (e.g. one streamed from a callback),
+// which the request now owns; its headers are the caller's. Returns status.
+int request_reply_response(struct request *req, int status, struct MHD_Response *response);
+
 // Wakes a suspended request after its reply was set (from any thread).
 void request_resume(struct request *req);
 

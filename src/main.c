@@ -7,6 +7,7 @@
 #include "copy_command.h"
 #include "demo.h"
 #include "escalator.h"
+#include "export.h"
 #include "grid_import.h"
 #include "handler_pool.h"
 #include "jurisdiction.h"
@@ -259,8 +260,16 @@ static int command_serve(int argc, char **argv)
         return 1;
     }
     server.handler_pool = true;
+    if (export_workers_start() != 0) {
+        handler_pool_stop();
+        auth_shutdown();
+        server_free_limits(&server);
+        store_close(server.store);
+        return 1;
+    }
     if (config->escalation_interval_s > 0 &&
         escalator_start(server.store, config->escalation_interval_s) != 0) {
+        export_workers_stop();
         handler_pool_stop();
         auth_shutdown();
         server_free_limits(&server);
@@ -270,6 +279,7 @@ static int command_serve(int argc, char **argv)
     rc = server_run(&server);
     escalator_stop();
     handler_pool_stop();
+    export_workers_stop();
     metrics_free();
     auth_shutdown();
     server_free_limits(&server);

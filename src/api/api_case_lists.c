@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "casefsm.h"
 #include "errors.h"
+#include "export.h"
 #include "geo.h"
 #include "json.h"
 #include "request.h"
@@ -220,6 +221,14 @@ static int list_cases(struct request *req)
     if (status != 0)
         return status;
     query.filter.jurisdiction = &req->user->jurisdiction;
+    const char *format = query_value(req, "format");
+    if (format != NULL) {
+        enum export_format export_format;
+        if (!export_format_parse(format, &export_format))
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "format",
+                                             "format must be csv or xlsx");
+        return api_case_export(req, &query.filter, export_format);
+    }
     // A queue polled with nothing changed costs a 304, not a query.
     if (request_unchanged(req, request_data_etag(req, store_changes(req->server->store))))
         return req->status;

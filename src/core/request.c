@@ -235,6 +235,11 @@ int request_reply_fd(struct request *req, int status, const char *content_type, 
     return set_response(req, status, response, content_type);
 }
 
+int request_reply_response(struct request *req, int status, struct MHD_Response *response)
+{
+    return set_response(req, status, response, NULL);
+}
+
 void request_resume(struct request *req)
 {
     req->suspended = false;

@@ -111,6 +111,10 @@ function bodyOf(r) {
 }
 
 test('the server refuses every session write without the CSRF header, or with a wrong one', async () => {
+  // The right token with its first character changed (to one it is not: a
+  // token that happened to start with "x" once made this "wrong" one right).
+  const wrongToken = `${admin.csrf[0] === 'x' ? 'y' : 'x'}${admin.csrf.slice(1)}`;
+  assert.notEqual(wrongToken, admin.csrf);
   const noHeader = new Client(server.base);
   noHeader.cookie = admin.cookie;
   for (const r of sessionWrites) {
@@ -118,7 +122,7 @@ test('the server refuses every session write without the CSRF header, or with a 
     const missing = await noHeader.request(r.method, pathOf(r.pattern), { body, headers });
     assertError(missing, 403, 'csrf_token_invalid');
     const wrong = await noHeader.request(r.method, pathOf(r.pattern), {
-      body, headers: { ...headers, 'x-csrf-token': `x${admin.csrf.slice(1)}` },
+      body, headers: { ...headers, 'x-csrf-token': wrongToken },
     });
     assertError(wrong, 403, 'csrf_token_invalid');
   }
