@@ -439,45 +439,41 @@ int store_setting_get(struct store *store, const char *key, char *value, size_t 
     return rc;
 }
 
-static int setting_init_job(struct store_tx *tx, void *data)
+// A setting to write: the statement (insert only when missing, or insert or
+// replace) and the key and value it binds.
+struct setting_write {
+    const char *sql;
+    const char *key;
+    const char *value;
+};
+
+static int setting_write_job(struct store_tx *tx, void *data)
 {
-    static const char SQL[] = "INSERT INTO setting (key, value, updated_at) "
-                              "VALUES (:key, :value, :now) ON CONFLICT (key) DO NOTHING";
-    const char **pair = data;
-    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
+    const struct setting_write *w = data;
+    struct store_stmt *stmt = store_tx_stmt(tx, w->sql);
     if (stmt == NULL)
         return STORE_ERROR;
-    store_bind_text(stmt, ":key", pair[0]);
-    store_bind_text(stmt, ":value", pair[1]);
+    store_bind_text(stmt, ":key", w->key);
+    store_bind_text(stmt, ":value", w->value);
     store_bind_int(stmt, ":now", store_now_ms());
     return store_exec_stmt(stmt);
 }
 
 int store_setting_init(struct store *store, const char *key, const char *value)
 {
-    const char *pair[2] = {key, value};
-    return store_write(store, setting_init_job, pair);
-}
-
-static int setting_put_job(struct store_tx *tx, void *data)
-{
     static const char SQL[] = "INSERT INTO setting (key, value, updated_at) "
-                              "VALUES (:key, :value, :now) ON CONFLICT (key) DO UPDATE "
-                              "SET value = excluded.value, updated_at = excluded.updated_at";
-    const char **pair = data;
-    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
-    if (stmt == NULL)
-        return STORE_ERROR;
-    store_bind_text(stmt, ":key", pair[0]);
-    store_bind_text(stmt, ":value", pair[1]);
-    store_bind_int(stmt, ":now", store_now_ms());
-    return store_exec_stmt(stmt);
+                              "VALUES (:key, :value, :now) ON CONFLICT (key) DO NOTHING";
+    struct setting_write w = {SQL, key, value};
+    return store_write(store, setting_write_job, &w);
 }
 
 int store_setting_put(struct store *store, const char *key, const char *value)
 {
-    const char *pair[2] = {key, value};
-    return store_write(store, setting_put_job, pair);
+    static const char SQL[] = "INSERT INTO setting (key, value, updated_at) "
+                              "VALUES (:key, :value, :now) ON CONFLICT (key) DO UPDATE "
+                              "SET value = excluded.value, updated_at = excluded.updated_at";
+    struct setting_write w = {SQL, key, value};
+    return store_write(store, setting_write_job, &w);
 }
 
 int store_org_unit_in_scope(struct store *store, const char *code,
