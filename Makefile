@@ -270,7 +270,8 @@ bench-engines: bench-deps pg-deps
 
 # The benchmark database generator (tests/bench/gen*.c), linked with the library
 # objects like the tests; `make bench-db CASES=N` builds .build/bench/cases-N.db
-# once with the release build and reuses it afterwards.
+# once with the release build and reuses it afterwards; YEARS=Y spreads them
+# over Y years of history (default 2) into .build/bench/cases-N-yY.db.
 GEN_SOURCES := $(sort $(wildcard tests/bench/gen*.c))
 GEN_OBJECTS := $(GEN_SOURCES:tests/bench/%.c=$(BUILD)/bench/%.o)
 CASES ?= 1000000
@@ -308,10 +309,10 @@ bench-export: bench-deps
 
 bench-db: deps
 	@$(MAKE) --no-print-directory .build/release/bench/gen
-	@db=.build/bench/cases-$(CASES).db; \
+	@db=.build/bench/cases-$(CASES)$(if $(YEARS),-y$(YEARS)).db; \
 	if [ -f $$db ]; then echo "$$db exists; reusing it"; else \
 	  mkdir -p .build/bench && rm -f $$db.part $$db.part-wal $$db.part-shm && \
-	  .build/release/bench/gen --cases $(CASES) --out $$db.part && mv $$db.part $$db && \
+	  .build/release/bench/gen --cases $(CASES) $(if $(YEARS),--years $(YEARS)) --out $$db.part && mv $$db.part $$db && \
 	  echo "$$db ready"; fi
 
 # The long crash and soak runs (README "Crash and soak runs"; make test runs
