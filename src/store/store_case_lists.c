@@ -133,6 +133,9 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "AND (c.category_id = :category OR :category IS NULL) "                                        \
     "AND (c.grid_id = :grid OR :grid IS NULL) "                                                    \
     "AND (c.street_id = :street OR :street IS NULL) "                                              \
+    "AND (c.community_id = :community OR :community IS NULL) "                                     \
+    "AND (c.reporter_user_id = :reporter OR :reporter IS NULL) "                                   \
+    "AND c.created_at >= :created_from AND c.created_at < :created_to "                            \
     "AND (c.department_id = :department OR :department IS NULL) "                                  \
     "AND (c.source = :source OR :source IS NULL) "                                                 \
     "AND (c.stage_deadline < :overdue_before OR :overdue_before IS NULL) "
@@ -317,6 +320,10 @@ static void bind_filter(struct store_stmt *stmt, const struct store_case_filter 
     store_bind_id(stmt, ":category", f->category_id);
     store_bind_id(stmt, ":grid", f->grid_id);
     store_bind_id(stmt, ":street", f->street_id);
+    store_bind_id(stmt, ":community", f->community_id);
+    store_bind_id(stmt, ":reporter", f->reporter_id);
+    store_bind_int(stmt, ":created_from", f->created_from > 0 ? f->created_from : INT64_MIN);
+    store_bind_int(stmt, ":created_to", f->created_to > 0 ? f->created_to : INT64_MAX);
     store_bind_id(stmt, ":department", f->department_id);
     bind_text_or_null(stmt, ":source", f->source);
     if (f->overdue)
