@@ -2,7 +2,7 @@
 // Daily series for the assessment screen's trends: per local day of a window,
 // the cases reported and filed, the cases closed, and the handling records due
 // and on time, for a jurisdiction or one street, community, grid cell or
-// department in it. Each series is one grouped statement over the window.
+// department in it. Each kind of fact is one statement over the window.
 #ifndef CHENGGUAN_STORE_TREND_H
 #define CHENGGUAN_STORE_TREND_H
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// SQL for the assessment trends: three grouped statements per window, one per
-// kind of fact, each walking the index of its time (cases by creation, close
-// records by their end, handling records by the time they fall due) and
-// bucketing by local day as (time - window start) / 24 h.
+// SQL for the assessment trends: three statements per window, one per kind of
+// fact, each walking the index of its time (cases by creation, close records by
+// their end, handling records by the time they fall due) and giving each fact's
+// local day as (time - window start) / 24 h; the days are summed here, so no
+// statement sorts case rows (a GROUP BY on the day would, in a temp B-tree).
 #include "store_trend.h"
 
 #include "engine.h"
@@ -23,34 +24,34 @@
 // but a rejection), by the day the case was reported. SQLite is told the index
 // as in the assessment: for a whole city its planner would read case_place.
 #define REPORTS_SELECT                                                                             \
-    "SELECT (c.created_at - :from) / 86400000 AS day, count(*), "                                  \
-    "sum(CASE WHEN c.state IN ('reported', 'verifying', 'rejected') THEN 0 ELSE 1 END) "           \
+    "SELECT (c.created_at - :from) / 86400000, 1, "                                                \
+    "CASE WHEN c.state IN ('reported', 'verifying', 'rejected') THEN 0 ELSE 1 END "                \
     "FROM case_record c "
 #define REPORTS_WHERE                                                                              \
     "WHERE c.created_at >= :from AND c.created_at < :to AND c.state <> 'merged' "                  \
-    "AND " IN_SCOPE "GROUP BY day"
+    "AND " IN_SCOPE
 static const char SQL_REPORTS_SQLITE[] = REPORTS_SELECT "INDEXED BY case_created " REPORTS_WHERE;
 static const char SQL_REPORTS_POSTGRES[] = REPORTS_SELECT REPORTS_WHERE;
 
 // Closures: close records that ended by the close action, by the day they ended
 // (index case_stage_ended).
 static const char SQL_CLOSED[] =
-    "SELECT (s.ended_at - :from) / 86400000 AS day, count(*), 0 "
+    "SELECT (s.ended_at - :from) / 86400000, 1, 0 "
     "FROM case_stage s JOIN case_record c ON c.id = s.case_id "
     "WHERE s.stage = 'close' AND s.ended_at >= :from AND s.ended_at < :to "
-    "AND s.outcome = 'close' AND " IN_SCOPE "GROUP BY day";
+    "AND s.outcome = 'close' AND " IN_SCOPE;
 
 // Handling records by the day they fall due (index case_stage_due), judged as
 // assessment_count_stage judges them: a void one not at all, a running one
 // only once past due.
 #define HANDLE_DUE "coalesce(s.deadline, s.ended_at)"
 static const char SQL_HANDLING[] =
-    "SELECT (" HANDLE_DUE " - :from) / 86400000 AS day, "
-    "sum(CASE WHEN s.verdict <> 'running' OR s.deadline < :now THEN 1 ELSE 0 END), "
-    "sum(CASE WHEN s.verdict = 'on_time' THEN 1 ELSE 0 END) "
+    "SELECT (" HANDLE_DUE " - :from) / 86400000, "
+    "CASE WHEN s.verdict <> 'running' OR s.deadline < :now THEN 1 ELSE 0 END, "
+    "CASE WHEN s.verdict = 'on_time' THEN 1 ELSE 0 END "
     "FROM case_stage s JOIN case_record c ON c.id = s.case_id "
     "WHERE s.stage = 'handle' AND " HANDLE_DUE " >= :from AND " HANDLE_DUE " < :to "
-    "AND s.verdict <> 'void' AND " IN_SCOPE "GROUP BY day";
+    "AND s.verdict <> 'void' AND " IN_SCOPE;
 
 const struct store_plan_statement STORE_TREND_PLANS[] = {
     {"trend: cases reported per day", SQL_REPORTS_SQLITE, SQL_REPORTS_POSTGRES},
@@ -66,15 +67,15 @@ static void add_row(struct store_stmt *stmt, enum series series, struct store_tr
     int64_t first = store_col_int64(stmt, 1), second = store_col_int64(stmt, 2);
     switch (series) {
     case SERIES_REPORTS:
-        day->reported = first;
-        day->filed = second;
+        day->reported += first;
+        day->filed += second;
         break;
     case SERIES_CLOSED:
-        day->closed = first;
+        day->closed += first;
         break;
     case SERIES_HANDLING:
-        day->handle_due = first;
-        day->handle_on_time = second;
+        day->handle_due += first;
+        day->handle_on_time += second;
         break;
     }
 }
