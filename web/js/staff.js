@@ -27,6 +27,7 @@ const SCREENS = {
   grids: './screens/grids.js',
   categories: './screens/categories.js',
   calendar: './screens/calendar.js',
+  assessment: './screens/assessment.js',
 };
 const NAV = {
   supervisor: [['intake', 'queue'], ['dispatch', 'queue'], ['approvals', 'queue'], ['closing', 'queue'], ['map', 'map']],
@@ -36,6 +37,9 @@ const NAV = {
   leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map']],
   admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar']],
 };
+
+// The assessment (考核评价) for those who may read it.
+for (const role of ['leader', 'supervisor', 'admin']) NAV[role].push(['assessment', 'assessment']);
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -58,6 +62,8 @@ function homeName() {
 
 function moduleFor(name) {
   if (name === 'case') return SCREENS.case;
+  // The case list an assessment number drills down to (filters in the hash).
+  if (name === 'cases') return SCREENS.queue;
   const entry = (NAV[user.role] || []).find(([n]) => n === name);
   return entry ? SCREENS[entry[1]] : null;
 }
