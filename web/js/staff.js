@@ -28,14 +28,16 @@ const SCREENS = {
   categories: './screens/categories.js',
   calendar: './screens/calendar.js',
   assessment: './screens/assessment.js',
+  wall: './screens/wall.js',
+  notices: './screens/notices.js',
 };
 const NAV = {
-  supervisor: [['intake', 'queue'], ['dispatch', 'queue'], ['approvals', 'queue'], ['closing', 'queue'], ['map', 'map']],
+  supervisor: [['intake', 'queue'], ['dispatch', 'queue'], ['approvals', 'queue'], ['closing', 'queue'], ['map', 'map'], ['wall', 'wall']],
   operator: [['hotline', 'hotline'], ['intake', 'queue'], ['mine', 'queue']],
   inspector: [['tasks', 'queue'], ['newcase', 'newcase'], ['map', 'map'], ['mine', 'queue']],
-  department: [['inbox', 'queue'], ['done', 'queue']],
-  leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map']],
-  admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar']],
+  department: [['inbox', 'queue'], ['done', 'queue'], ['notices', 'notices']],
+  leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map'], ['notices', 'notices'], ['wall', 'wall']],
+  admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar'], ['wall', 'wall']],
 };
 
 // The assessment (考核评价) for those who may read it.
