@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The assessment table outside a request: the configuration in force and the
+// The assessment table outside a request: reading the configuration and the
 // ranked rows of one group over one period, as GET /api/v1/assessment renders
 // them. For the red and black list snapshots, which the scheduler freezes with
 // no request at hand (implemented in src/api/api_assessment.c).
@@ -9,16 +9,23 @@
 #include "assessment.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct arena;
 struct jurisdiction;
 struct store;
 
-// Loads the configuration in force into *config: the defaults, overridden by
-// the stored setting. Returns STORE_OK, STORE_INVALID (the stored setting does
-// not pass the checks) or the store's failure.
-int assessment_settings_load(struct store *store, struct assessment_config *config);
+// The stored setting that holds the configuration (JSON) and its largest size.
+#define ASSESSMENT_SETTING_KEY "assessment"
+#define ASSESSMENT_SETTING_MAX 4096
+
+// Reads {"weights": {group: {rate: percent}}, "grades": {"A": n, ...},
+// "honours_size": n} into *config over what it holds (members left out keep
+// their value) and checks the result. Returns NULL, or a static message with
+// field (field_size bytes) set to the member to blame.
+const char *assessment_config_read(const cJSON *json, struct assessment_config *config,
+                                   char *field, size_t field_size);
 
 // Adds the configuration to into: the weights (of every group when only is
 // ASSESSMENT_GROUP_COUNT, then also honours_size; else of that group, flat)

@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SETTING_KEY    "assessment" // the setting that holds the configuration (JSON)
-#define SETTING_MAX    4096
+#define SETTING_KEY    ASSESSMENT_SETTING_KEY
+#define SETTING_MAX    ASSESSMENT_SETTING_MAX
 #define RANGE_DAYS_MAX 366
 
 static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D"};
@@ -34,8 +34,8 @@ static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D
 // Reads {"weights": {group: {rate: percent}}, "grades": {"A": n, ...}} into
 // *config over what it holds (members left out keep their value). Returns NULL,
 // or a static message with *field set to the member to blame.
-static const char *config_read(const cJSON *json, struct assessment_config *config,
-                               char *field, size_t field_size)
+const char *assessment_config_read(const cJSON *json, struct assessment_config *config,
+                                   char *field, size_t field_size)
 {
     const cJSON *weights = cJSON_GetObjectItemCaseSensitive(json, "weights");
     const cJSON *grades = cJSON_GetObjectItemCaseSensitive(json, "grades");
@@ -97,33 +97,22 @@ static const char *config_read(const cJSON *json, struct assessment_config *conf
     return problem;
 }
 
-int assessment_settings_load(struct store *store, struct assessment_config *config)
-{
-    assessment_config_default(config);
-    char text[SETTING_MAX];
-    int rc = store_setting_get(store, SETTING_KEY, text, sizeof text);
-    if (rc == STORE_NOT_FOUND)
-        return STORE_OK;
-    if (rc != STORE_OK)
-        return rc;
-    cJSON *json = cJSON_Parse(text);
-    char field[128];
-    bool valid = json != NULL && config_read(json, config, field, sizeof field) == NULL;
-    cJSON_Delete(json);
-    return valid ? STORE_OK : STORE_INVALID;
-}
-
 // The configuration in force: the defaults, overridden by the setting. Returns
 // 0, or the status replied.
 static int config_load(struct request *req, struct assessment_config *config)
 {
-    int rc = assessment_settings_load(req->server->store, config);
-    if (rc == STORE_INVALID)
-        return request_reply_error(req, 500, ERR_INTERNAL,
-                                   "the stored assessment settings "
-                                   "are not valid");
+    assessment_config_default(config);
+    char text[SETTING_MAX];
+    int rc = store_setting_get(req->server->store, SETTING_KEY, text, sizeof text);
+    if (rc == STORE_NOT_FOUND)
+        return 0;
     if (rc != STORE_OK)
         return request_reply_store_error(req, rc, "could not read the assessment settings");
+    cJSON *json = request_own_json(req, cJSON_Parse(text));
+    char field[128];
+    if (json == NULL || assessment_config_read(json, config, field, sizeof field) != NULL)
+        return request_reply_error(req, 500, ERR_INTERNAL, "the stored assessment settings "
+                                                           "are not valid");
     return 0;
 }
 
@@ -555,7 +544,7 @@ cJSON *assessment_table_rows(struct arena *arena, struct store *store, const str
 {
     struct table t = {.arena = arena, .group = group};
     *rc = store_assessment_groups(store, j, group, add_group, &t);
-    if (*rc == STORE_OK && !t.failed) {
+    if (*rc == STORE_OK && !t.failed && t.count > 0) {
         qsort(t.rows, t.count, sizeof *t.rows, by_id);
         if (group == ASSESSMENT_INSPECTOR && !inspector_areas(&t))
             t.failed = true;
@@ -595,7 +584,7 @@ static int put_settings(struct request *req)
     if (status != 0)
         return status;
     char field[128];
-    const char *problem = config_read(req->json, &config, field, sizeof field);
+    const char *problem = assessment_config_read(req->json, &config, field, sizeof field);
     if (problem != NULL)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field, "%s", problem);
     cJSON *stored = assessment_config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject());

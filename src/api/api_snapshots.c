@@ -6,20 +6,16 @@
 #include "api.h"
 
 #include "arena.h"
-#include "assessment_table.h"
 #include "errors.h"
 #include "honours.h"
 #include "json.h"
 #include "jurisdiction.h"
-#include "log.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
 #include "store.h"
 #include "store_assessment.h"
-#include "store_calendar.h"
 #include "store_snapshots.h"
-#include "worktime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,172 +26,6 @@
 // The groups the public list shows: units only.
 static const char *const PUBLIC_GROUPS[] = {"department", "street", "community"};
 #define PUBLIC_GROUP_COUNT (sizeof PUBLIC_GROUPS / sizeof PUBLIC_GROUPS[0])
-
-// A local month: its name and its instants [from, to).
-struct month {
-    char name[16]; // "YYYY-MM"
-    int64_t from, to;
-};
-
-static void month_of(const struct worktime_calendar *cal, int year, int month, struct month *m)
-{
-    int next = month == 12 ? (year + 1) * 10000 + 101 : year * 10000 + (month + 1) * 100 + 1;
-    m->from = worktime_local_to_ms(cal, year * 10000 + month * 100 + 1, 0);
-    m->to = worktime_local_to_ms(cal, next, 0);
-    snprintf(m->name, sizeof m->name, "%04d-%02d", year % 10000, month % 100);
-}
-
-// Parses "YYYY-MM" (2000-2100) into *m. Returns false if it is not one.
-static bool month_parse(const struct worktime_calendar *cal, const char *text, struct month *m)
-{
-    int year, month, n = 0;
-    if (text == NULL || strlen(text) != 7 || strspn(text, "0123456789-") != 7 || text[4] != '-' ||
-        sscanf(text, "%4d-%2d%n", &year, &month, &n) != 2 || n != 7)
-        return false;
-    if (year < 2000 || year > 2100 || month < 1 || month > 12)
-        return false;
-    month_of(cal, year, month, m);
-    return true;
-}
-
-// ---- the frozen body ----
-
-// The member of a table row the lists name.
-static cJSON *list_entry(const cJSON *row)
-{
-    static const char *const KEEP[] = {"rank", "id", "code", "name", "composite", "grade"};
-    cJSON *entry = cJSON_CreateObject();
-    for (size_t i = 0; entry != NULL && i < sizeof KEEP / sizeof KEEP[0]; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, KEEP[i]);
-        cJSON_AddItemToObject(entry, KEEP[i], v ? cJSON_Duplicate(v, true) : cJSON_CreateNull());
-    }
-    return entry;
-}
-
-// Adds "top" (the best `size` ranked rows, best first) and "bottom" (the worst
-// `size` ranked rows not already in top, worst first) to body. Rows without a
-// composite (no rank) are on neither list.
-static void add_lists(cJSON *body, const cJSON *rows, int size)
-{
-    int ranked = 0;
-    for (const cJSON *r = rows->child; r != NULL; r = r->next) {
-        const cJSON *rank = cJSON_GetObjectItemCaseSensitive(r, "rank"); // raw when known
-        ranked += rank != NULL && !cJSON_IsNull(rank);
-    }
-    int top = ranked < size ? ranked : size;
-    int bottom = ranked - top < size ? ranked - top : size;
-    cJSON *best = cJSON_AddArrayToObject(body, "top");
-    cJSON *worst = cJSON_AddArrayToObject(body, "bottom");
-    for (int i = 0; i < top; i++)
-        cJSON_AddItemToArray(best, list_entry(cJSON_GetArrayItem(rows, i)));
-    for (int i = ranked - 1; i >= ranked - bottom; i--)
-        cJSON_AddItemToArray(worst, list_entry(cJSON_GetArrayItem(rows, i)));
-}
-
-// The canonical body of a month and group as of now: the whole city's table,
-// the configuration used and the two lists, printed without spaces in a fixed
-// member order. Returns malloc'd text (caller frees), or NULL with *rc set.
-static char *snapshot_body(struct store *store, const struct month *m, enum assessment_group group,
-                           int64_t now, int *rc)
-{
-    struct assessment_config config;
-    *rc = assessment_settings_load(store, &config);
-    if (*rc != STORE_OK)
-        return NULL;
-    struct arena *arena = arena_create();
-    if (arena == NULL) {
-        *rc = STORE_ERROR;
-        return NULL;
-    }
-    struct jurisdiction city;
-    jurisdiction_init_everywhere(&city);
-    cJSON *rows =
-        assessment_table_rows(arena, store, &city, group, m->from, m->to, now, &config, rc);
-    arena_destroy(arena);
-    if (rows == NULL)
-        return NULL;
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "period", m->name);
-    cJSON_AddStringToObject(body, "group", assessment_group_name(group));
-    json_add_int(body, "from_ms", m->from);
-    json_add_int(body, "to_ms", m->to);
-    json_add_int(body, "computed_at", now);
-    json_add_int(body, "honours_size", config.honours_size);
-    assessment_config_json(&config, group, body);
-    add_lists(body, rows, config.honours_size);
-    cJSON_AddItemToObject(body, "rows", rows);
-    char *text = cJSON_PrintUnformatted(body);
-    cJSON_Delete(body);
-    *rc = text != NULL ? STORE_OK : STORE_ERROR;
-    return text;
-}
-
-struct publication {
-    const struct month *month;
-    enum assessment_group group;
-    int64_t supersedes_id;
-    const char *reason;
-    int64_t actor_user_id;
-    const char *actor_role, *actor_name;
-};
-
-// Computes and publishes a snapshot. Returns what store_snapshot_publish does,
-// with the new id in *id.
-static int publish(struct store *store, const struct publication *p, int64_t now, int64_t *id)
-{
-    int rc;
-    char *body = snapshot_body(store, p->month, p->group, now, &rc);
-    if (body == NULL)
-        return rc;
-    struct store_snapshot_new in = {
-        .period = p->month->name,
-        .group = assessment_group_name(p->group),
-        .supersedes_id = p->supersedes_id,
-        .reason = p->reason,
-        .body = body,
-        .created_at = now,
-        .actor_user_id = p->actor_user_id,
-        .actor_role = p->actor_role,
-        .actor_name = p->actor_name,
-    };
-    int revision;
-    rc = store_snapshot_publish(store, &in, id, &revision);
-    free(body);
-    return rc;
-}
-
-int honours_freeze_due(struct store *store, int64_t now)
-{
-    struct worktime_calendar *cal = malloc(sizeof *cal);
-    if (cal == NULL || store_calendar_load(store, cal) != STORE_OK) {
-        free(cal);
-        return -1;
-    }
-    int today = worktime_local_date(cal, now);
-    int year = today / 10000, month = today / 100 % 100 - 1;
-    if (month == 0) {
-        year--;
-        month = 12;
-    }
-    struct month m;
-    month_of(cal, year, month, &m);
-    free(cal);
-    int frozen = 0, published = 0;
-    if (store_snapshot_frozen_groups(store, m.name, &frozen) != STORE_OK)
-        return -1;
-    for (int g = 0; frozen < ASSESSMENT_GROUP_COUNT && g < ASSESSMENT_GROUP_COUNT; g++) {
-        struct publication p = {&m, g, 0, "", 0, "system", "system"};
-        int64_t id;
-        int rc = publish(store, &p, now, &id);
-        if (rc == STORE_OK) {
-            published++;
-            log_info("honours: froze %s %s as snapshot %lld", m.name, assessment_group_name(g),
-                     (long long)id);
-        } else if (rc != STORE_CONFLICT) // frozen before: nothing to do
-            return -1;
-    }
-    return published;
-}
 
 // ---- staff reads ----
 
@@ -233,10 +63,10 @@ static void add_meta(const struct store_snapshot *s, void *data)
 // period= and group= of a query, both optional. Returns 0, or the status replied.
 static int list_filters(struct request *req, const char **period, const char **group)
 {
-    struct month m;
+    struct honours_month m;
     *period = request_query(req, "period");
     *group = request_query(req, "group");
-    if (*period != NULL && !month_parse(server_calendar(req), *period, &m))
+    if (*period != NULL && !honours_month_parse(server_calendar(req), *period, &m))
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "period",
                                          "period must be a month YYYY-MM (2000-2100)");
     if (*group != NULL && assessment_group_from_name(*group) < 0)
@@ -273,6 +103,7 @@ static void load_snapshot(const struct store_snapshot *s, void *data)
 
 // The group ids the caller may see, sorted, for filtering a frozen table.
 struct visible {
+    struct arena *arena;
     int64_t *ids;
     size_t count, capacity;
     bool failed;
@@ -283,11 +114,13 @@ static void add_visible(const struct store_assessment_group *g, void *data)
     struct visible *v = data;
     if (v->count == v->capacity) {
         size_t capacity = v->capacity ? v->capacity * 2 : 64;
-        int64_t *ids = realloc(v->ids, capacity * sizeof *ids);
+        int64_t *ids = arena_alloc(v->arena, capacity * sizeof *ids);
         if (ids == NULL) {
             v->failed = true;
             return;
         }
+        if (v->count > 0)
+            memcpy(ids, v->ids, v->count * sizeof *ids);
         v->ids = ids;
         v->capacity = capacity;
     }
@@ -302,15 +135,16 @@ static bool visible_has(const struct visible *v, int64_t id)
     return false;
 }
 
-// Drops from array the rows whose id the caller may not see.
-static void keep_visible(cJSON *array, const struct visible *v)
+// Drops from array the rows whose id the caller may not see (the request
+// takes them).
+static void keep_visible(struct request *req, cJSON *array, const struct visible *v)
 {
     cJSON *row = array ? array->child : NULL;
     while (row != NULL) {
         cJSON *next = row->next;
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, "id");
         if (!cJSON_IsNumber(id) || !visible_has(v, (int64_t)id->valuedouble))
-            cJSON_Delete(cJSON_DetachItemViaPointer(array, row));
+            request_own_json(req, cJSON_DetachItemViaPointer(array, row));
         row = next;
     }
 }
@@ -327,15 +161,14 @@ static int filter_to_jurisdiction(struct request *req, cJSON *meta, cJSON *body)
         return STORE_OK;
     const cJSON *group = cJSON_GetObjectItemCaseSensitive(body, "group");
     int g = assessment_group_from_name(cJSON_GetStringValue(group));
-    struct visible v = {0};
+    struct visible v = {.arena = req->arena};
     int rc =
         g < 0 ? STORE_ERROR : store_assessment_groups(req->server->store, j, g, add_visible, &v);
     if (rc == STORE_OK && !v.failed) {
-        keep_visible(cJSON_GetObjectItemCaseSensitive(body, "top"), &v);
-        keep_visible(cJSON_GetObjectItemCaseSensitive(body, "bottom"), &v);
-        keep_visible(cJSON_GetObjectItemCaseSensitive(body, "rows"), &v);
+        keep_visible(req, cJSON_GetObjectItemCaseSensitive(body, "top"), &v);
+        keep_visible(req, cJSON_GetObjectItemCaseSensitive(body, "bottom"), &v);
+        keep_visible(req, cJSON_GetObjectItemCaseSensitive(body, "rows"), &v);
     }
-    free(v.ids);
     return v.failed ? STORE_ERROR : rc;
 }
 
@@ -378,7 +211,8 @@ static int get_snapshot(struct request *req)
 // ---- freezing and correcting by hand ----
 
 // Reads and checks the POST body into *p. Returns 0, or the status replied.
-static int read_publication(struct request *req, struct month *m, struct publication *p)
+static int read_publication(struct request *req, struct honours_month *m,
+                            struct honours_publication *p)
 {
     static const struct json_field FIELDS[] = {
         {"period", JSON_STRING, true, 7},
@@ -389,7 +223,7 @@ static int read_publication(struct request *req, struct month *m, struct publica
     struct json_problem problem;
     if (!json_check(req->json, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem))
         return request_reply_problem(req, 400, &problem);
-    if (!month_parse(server_calendar(req), json_get_string(req->json, "period"), m))
+    if (!honours_month_parse(server_calendar(req), json_get_string(req->json, "period"), m))
         return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "period",
                                          "period must be a month YYYY-MM (2000-2100)");
     if (store_now_ms() < m->to)
@@ -413,25 +247,25 @@ static int read_publication(struct request *req, struct month *m, struct publica
     if (!correction && reason != NULL)
         return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "reason",
                                          "a reason goes with a correction (supersedes)");
-    *p = (struct publication){m,
-                              group,
-                              supersedes,
-                              correction ? reason : "",
-                              req->user->id,
-                              role_name(req->user->role),
-                              req->user->display_name};
+    *p = (struct honours_publication){m,
+                                      group,
+                                      supersedes,
+                                      correction ? reason : "",
+                                      req->user->id,
+                                      role_name(req->user->role),
+                                      req->user->display_name};
     return 0;
 }
 
 static int post_snapshot(struct request *req)
 {
-    struct month m;
-    struct publication p;
+    struct honours_month m;
+    struct honours_publication p;
     int status = read_publication(req, &m, &p);
     if (status != 0)
         return status;
     int64_t id = 0;
-    int rc = publish(req->server->store, &p, store_now_ms(), &id);
+    int rc = honours_publish(req->server->store, &p, store_now_ms(), &id);
     if (rc == STORE_CONFLICT && p.supersedes_id == 0)
         return request_reply_error(req, 409, ERR_CONFLICT,
                                    "%s is frozen for this group already; publish a correction "
@@ -472,6 +306,7 @@ static cJSON *public_entries(const cJSON *list)
 }
 
 struct public_lists {
+    struct request *req;
     cJSON *body, *lists;
     bool broken; // a stored body is not JSON
 };
@@ -479,7 +314,7 @@ struct public_lists {
 static void add_public(const struct store_snapshot *s, void *data)
 {
     struct public_lists *p = data;
-    cJSON *frozen = cJSON_Parse(s->body);
+    cJSON *frozen = request_own_json(p->req, cJSON_Parse(s->body));
     if (frozen == NULL) {
         p->broken = true;
         return;
@@ -506,7 +341,6 @@ static void add_public(const struct store_snapshot *s, void *data)
     cJSON_AddItemToObject(list, "black",
                           public_entries(cJSON_GetObjectItemCaseSensitive(frozen, "bottom")));
     cJSON_AddItemToArray(p->lists, list);
-    cJSON_Delete(frozen);
 }
 
 // GET /api/v1/public/honours?period=YYYY-MM (default: the latest frozen month):
@@ -514,11 +348,11 @@ static void add_public(const struct store_snapshot *s, void *data)
 static int public_honours(struct request *req)
 {
     const char *period = request_query(req, "period");
-    struct month m;
-    if (period != NULL && !month_parse(server_calendar(req), period, &m))
+    struct honours_month m;
+    if (period != NULL && !honours_month_parse(server_calendar(req), period, &m))
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "period",
                                          "period must be a month YYYY-MM (2000-2100)");
-    struct public_lists p = {.body = request_json_object(req)};
+    struct public_lists p = {.req = req, .body = request_json_object(req)};
     p.lists = cJSON_CreateArray();
     int rc = store_snapshot_latest(req->server->store, period ? period : "", PUBLIC_GROUPS,
                                    PUBLIC_GROUP_COUNT, add_public, &p);
