@@ -19,6 +19,8 @@ extern const struct route API_ASSESSMENT_ROUTES[];
 extern const size_t API_ASSESSMENT_ROUTE_COUNT;
 extern const struct route API_TREND_ROUTES[];
 extern const size_t API_TREND_ROUTE_COUNT;
+extern const struct route API_SNAPSHOT_ROUTES[];
+extern const size_t API_SNAPSHOT_ROUTE_COUNT;
 
 extern const struct route API_META_ROUTES[];
 extern const size_t API_META_ROUTE_COUNT;

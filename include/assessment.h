@@ -132,16 +132,20 @@ struct assessment_value assessment_cases_per_cell(const struct assessment_counts
 struct assessment_config {
     int weights[ASSESSMENT_GROUP_COUNT][ASSESSMENT_RATES_MAX];
     double grade_floor[ASSESSMENT_GRADES - 1];
+    int honours_size; // the red and black lists (红黑榜): the best and the worst N
 };
+
+#define ASSESSMENT_HONOURS_MAX 20 // the largest honours_size
 
 // The defaults: DOMAIN.md's weights where the standard gives them (inspectors
 // valid 40, missed 20, verification 20, check 20; departments closure 30, on
 // time 30, rework 30, volume 10), ours elsewhere (README), grades A 90, B 75,
-// C 60, D 40.
+// C 60, D 40; red and black lists of 3.
 void assessment_config_default(struct assessment_config *out);
 
 // Checks a configuration: each group's weights are 0..100 and sum to 100, the
-// floors lie in (0, 100] and strictly descend. Returns NULL when valid, else a
+// floors lie in (0, 100] and strictly descend, honours_size is
+// 1..ASSESSMENT_HONOURS_MAX. Returns NULL when valid, else a
 // static English message.
 const char *assessment_config_check(const struct assessment_config *config);
 

@@ -40,4 +40,30 @@ void audit_verify_init(struct audit_verifier *v);
 bool audit_verify_step(struct audit_verifier *v, const struct audit_event *event,
                        const char *stored_prev_hash, const char *stored_hash);
 
+// The same step for any chain: expected is the hash the entry's fields give
+// when chained to v->previous (computed by the caller with the chain's own hash).
+bool audit_verify_link(struct audit_verifier *v, const char *expected, const char *stored_prev_hash,
+                       const char *stored_hash);
+
+// The second chain (table audit_log): events that are not a case's, such as a
+// published assessment snapshot or, later, an admin's change to users, org
+// units, categories or the calendar (before and after in data). Same hash, same
+// length-prefixed fields. NULL strings hash like "".
+struct audit_log_entry {
+    int64_t actor_user_id;               // 0 for the system
+    const char *actor_role, *actor_name; // "system", "system" for the scheduler
+    const char *action;                  // e.g. "snapshot.publish"
+    const char *subject_kind;            // e.g. "assessment_snapshot"
+    int64_t subject_id;
+    const char *data; // JSON text
+    int64_t created_at;
+};
+
+void audit_log_hash(const char *prev_hash, const struct audit_log_entry *entry,
+                    char out[AUDIT_HASH_HEX]);
+
+// The hash of a text on its own (a snapshot's canonical body): BLAKE2b-256 of
+// the text as one length-prefixed field, 64 lowercase hex digits into out.
+void audit_text_hash(const char *text, char out[AUDIT_HASH_HEX]);
+
 #endif

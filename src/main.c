@@ -19,6 +19,7 @@
 #include "store_attachments.h"
 #include "store_calendar.h"
 #include "store_cases.h"
+#include "store_snapshots.h"
 #include "store_users.h"
 #include "version.h"
 
@@ -600,18 +601,26 @@ static int command_audit(int argc, char **argv)
         return status;
     int64_t events = 0;
     int64_t broken = store_audit_verify(store, &events);
+    struct store_audit_log_report log;
+    int log_rc = broken >= 0 ? store_audit_log_verify(store, &log) : STORE_ERROR;
     store_close(store);
-    if (broken == 0) {
-        printf("audit chain intact: %lld events\n", (long long)events);
-        return 0;
-    }
-    if (broken < 0) {
-        fprintf(stderr, "chengguan audit: could not read the event log\n");
+    if (broken < 0 || log_rc != STORE_OK) {
+        fprintf(stderr, "chengguan audit: could not read the %s\n",
+                broken < 0 ? "event log" : "audit log or the snapshots");
         return 1;
     }
-    printf("audit chain BROKEN at event %lld (after %lld events checked)\n", (long long)broken,
-           (long long)events - 1);
-    return 1;
+    if (broken > 0)
+        printf("audit chain BROKEN at event %lld (after %lld events checked)\n", (long long)broken,
+               (long long)events - 1);
+    else
+        printf("audit chain intact: %lld events\n", (long long)events);
+    // The second chain: events that are not a case's, and the snapshots it seals.
+    if (log.problem[0] != '\0')
+        printf("audit log BROKEN: %s\n", log.problem);
+    else
+        printf("audit log intact: %lld entries, %lld snapshots\n", (long long)log.entries,
+               (long long)log.snapshots);
+    return broken == 0 && log.problem[0] == '\0' ? 0 : 1;
 }
 
 // The backup's progress line on a terminal.
@@ -680,7 +689,8 @@ static const struct {
     {"migrate", command_migrate, "create or upgrade the database, then exit"},
     {"seed-demo", demo_seed_command, "seed the demo city (Maonan, Maoming) into the database"},
     {"import", command_import, "import grid cells: import grids FILE"},
-    {"audit", command_audit, "audit verify: check the hash chain of the case event log"},
+    {"audit", command_audit,
+     "audit verify: check the hash chains of the case event log and the audit log"},
     {"user", command_user, "add a user, change a password, disable or enable an account"},
     {"token", command_token, "issue an API token for a hotline platform"},
     {"backup", command_backup, "write a consistent copy of the database (safe while serving)"},

@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "assessment.h"
+#include "assessment_table.h"
 #include "errors.h"
 #include "json.h"
 #include "request.h"
@@ -22,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SETTING_KEY    "assessment" // the setting that holds the configuration (JSON)
-#define SETTING_MAX    4096
+#define SETTING_KEY    ASSESSMENT_SETTING_KEY
+#define SETTING_MAX    ASSESSMENT_SETTING_MAX
 #define RANGE_DAYS_MAX 366
 
 static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D"};
@@ -33,16 +34,25 @@ static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D
 // Reads {"weights": {group: {rate: percent}}, "grades": {"A": n, ...}} into
 // *config over what it holds (members left out keep their value). Returns NULL,
 // or a static message with *field set to the member to blame.
-static const char *config_read(const cJSON *json, struct assessment_config *config,
-                               char *field, size_t field_size)
+const char *assessment_config_read(const cJSON *json, struct assessment_config *config,
+                                   char *field, size_t field_size)
 {
     const cJSON *weights = cJSON_GetObjectItemCaseSensitive(json, "weights");
     const cJSON *grades = cJSON_GetObjectItemCaseSensitive(json, "grades");
+    const cJSON *honours = cJSON_GetObjectItemCaseSensitive(json, "honours_size");
     for (const cJSON *m = json->child; m != NULL; m = m->next)
-        if (strcmp(m->string, "weights") != 0 && strcmp(m->string, "grades") != 0) {
+        if (strcmp(m->string, "weights") != 0 && strcmp(m->string, "grades") != 0 &&
+            strcmp(m->string, "honours_size") != 0) {
             snprintf(field, field_size, "%s", m->string);
-            return "unknown member: only weights and grades may be set";
+            return "unknown member: only weights, grades and honours_size may be set";
         }
+    snprintf(field, field_size, "honours_size");
+    if (honours != NULL && (!cJSON_IsNumber(honours) || honours->valuedouble < 1 ||
+                            honours->valuedouble > ASSESSMENT_HONOURS_MAX ||
+                            honours->valuedouble != (int)honours->valuedouble))
+        return "honours_size (how many units the red and black lists name) must be 1 to 20";
+    if (honours != NULL)
+        config->honours_size = (int)honours->valuedouble;
     snprintf(field, field_size, "weights");
     if (weights != NULL && !cJSON_IsObject(weights))
         return "weights must be an object of groups";
@@ -80,7 +90,10 @@ static const char *config_read(const cJSON *json, struct assessment_config *conf
     }
     const char *problem = assessment_config_check(config);
     if (problem != NULL)
-        snprintf(field, field_size, "%s", strstr(problem, "grade") ? "grades" : "weights");
+        snprintf(field, field_size, "%s",
+                 strstr(problem, "honours") ? "honours_size"
+                 : strstr(problem, "grade") ? "grades"
+                                            : "weights");
     return problem;
 }
 
@@ -97,14 +110,14 @@ static int config_load(struct request *req, struct assessment_config *config)
         return request_reply_store_error(req, rc, "could not read the assessment settings");
     cJSON *json = request_own_json(req, cJSON_Parse(text));
     char field[128];
-    if (json == NULL || config_read(json, config, field, sizeof field) != NULL)
+    if (json == NULL || assessment_config_read(json, config, field, sizeof field) != NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "the stored assessment settings "
                                                            "are not valid");
     return 0;
 }
 
-static cJSON *config_json(const struct assessment_config *config, enum assessment_group only,
-                          cJSON *into)
+cJSON *assessment_config_json(const struct assessment_config *config, enum assessment_group only,
+                              cJSON *into)
 {
     cJSON *weights = cJSON_AddObjectToObject(into, "weights");
     for (int g = 0; g < ASSESSMENT_GROUP_COUNT; g++) {
@@ -121,6 +134,8 @@ static cJSON *config_json(const struct assessment_config *config, enum assessmen
     cJSON *grades = cJSON_AddObjectToObject(into, "grades");
     for (int i = 0; i < ASSESSMENT_GRADES - 1; i++)
         cJSON_AddNumberToObject(grades, GRADE_NAMES[i], config->grade_floor[i]);
+    if (only == ASSESSMENT_GROUP_COUNT)
+        json_add_int(into, "honours_size", config->honours_size);
     return into;
 }
 
@@ -214,7 +229,7 @@ struct group_row {
 };
 
 struct table {
-    struct request *req;
+    struct arena *arena;
     enum assessment_group group;
     struct group_row *rows; // by id once listed
     size_t count, capacity;
@@ -241,7 +256,7 @@ static void add_group(const struct store_assessment_group *g, void *data)
         return;
     if (t->count == t->capacity) {
         size_t capacity = t->capacity ? t->capacity * 2 : 64;
-        struct group_row *rows = arena_alloc(t->req->arena, capacity * sizeof *rows);
+        struct group_row *rows = arena_alloc(t->arena, capacity * sizeof *rows);
         if (rows == NULL) {
             t->failed = true;
             return;
@@ -256,8 +271,8 @@ static void add_group(const struct store_assessment_group *g, void *data)
     row->id = g->id;
     row->unit_id = g->unit_id;
     row->counts.cells = g->cells;
-    row->code = arena_copy(t->req->arena, g->code);
-    row->name = arena_copy(t->req->arena, g->name);
+    row->code = arena_copy(t->arena, g->code);
+    row->name = arena_copy(t->arena, g->name);
     t->failed = row->code == NULL || row->name == NULL;
     t->count++;
 }
@@ -344,7 +359,7 @@ static void add_fact(const struct store_assessment_fact *f, void *data)
 // Inspectors: one area row per place (community or street) inspectors belong to.
 static bool inspector_areas(struct table *t)
 {
-    t->areas = arena_alloc(t->req->arena, (t->count ? t->count : 1) * sizeof *t->areas);
+    t->areas = arena_alloc(t->arena, (t->count ? t->count : 1) * sizeof *t->areas);
     if (t->areas == NULL)
         return false;
     for (size_t i = 0; i < t->count; i++)
@@ -509,33 +524,45 @@ static int get_assessment(struct request *req)
         status = config_load(req, &config);
     if (status != 0)
         return status;
-    struct store *store = req->server->store;
-    const struct jurisdiction *j = &req->user->jurisdiction;
-    struct table t = {.req = req, .group = group};
-    int rc = store_assessment_groups(store, j, group, add_group, &t);
-    if (rc == STORE_OK && !t.failed) {
+    int rc;
+    cJSON *rows =
+        assessment_table_rows(req->arena, req->server->store, &req->user->jurisdiction, group,
+                              period.from, period.to, store_now_ms(), &config, &rc);
+    if (rows == NULL)
+        return request_reply_store_error(req, rc, "could not read the assessment's facts");
+    cJSON *body = request_json_object(req);
+    cJSON_AddStringToObject(body, "group", assessment_group_name(group));
+    period_json(body, &period);
+    assessment_config_json(&config, group, body);
+    cJSON_AddItemToObject(body, "rows", rows);
+    return request_reply_json(req, 200, body);
+}
+
+cJSON *assessment_table_rows(struct arena *arena, struct store *store, const struct jurisdiction *j,
+                             enum assessment_group group, int64_t from, int64_t to, int64_t now,
+                             const struct assessment_config *config, int *rc)
+{
+    struct table t = {.arena = arena, .group = group};
+    *rc = store_assessment_groups(store, j, group, add_group, &t);
+    if (*rc == STORE_OK && !t.failed && t.count > 0) {
         qsort(t.rows, t.count, sizeof *t.rows, by_id);
         if (group == ASSESSMENT_INSPECTOR && !inspector_areas(&t))
             t.failed = true;
     }
-    struct counting counting = {.table = &t, .now = store_now_ms()};
-    if (rc == STORE_OK && !t.failed)
-        rc = store_assessment_facts(store, j, period.from, period.to, add_fact, &counting);
-    if (t.failed)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    if (rc != STORE_OK)
-        return request_reply_store_error(req, rc, "could not read the assessment's facts");
-    score(&t, &config);
+    struct counting counting = {.table = &t, .now = now};
+    if (*rc == STORE_OK && !t.failed)
+        *rc = store_assessment_facts(store, j, from, to, add_fact, &counting);
+    cJSON *rows = *rc == STORE_OK && !t.failed ? cJSON_CreateArray() : NULL;
+    if (rows == NULL) {
+        *rc = *rc == STORE_OK ? STORE_ERROR : *rc; // out of memory
+        return NULL;
+    }
+    score(&t, config);
     if (t.count > 0)
         qsort(t.rows, t.count, sizeof *t.rows, by_rank);
-    cJSON *body = request_json_object(req);
-    cJSON_AddStringToObject(body, "group", assessment_group_name(group));
-    period_json(body, &period);
-    config_json(&config, group, body);
-    cJSON *rows = cJSON_AddArrayToObject(body, "rows");
     for (size_t i = 0; i < t.count; i++)
-        cJSON_AddItemToArray(rows, row_json(&t, &t.rows[i], &config, (int)i + 1));
-    return request_reply_json(req, 200, body);
+        cJSON_AddItemToArray(rows, row_json(&t, &t.rows[i], config, (int)i + 1));
+    return rows;
 }
 
 static int get_settings(struct request *req)
@@ -544,8 +571,8 @@ static int get_settings(struct request *req)
     int status = config_load(req, &config);
     if (status != 0)
         return status;
-    return request_reply_json(req, 200,
-                              config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject()));
+    return request_reply_json(
+        req, 200, assessment_config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject()));
 }
 
 // Sets weights and thresholds: the members given replace the ones in force;
@@ -557,10 +584,10 @@ static int put_settings(struct request *req)
     if (status != 0)
         return status;
     char field[128];
-    const char *problem = config_read(req->json, &config, field, sizeof field);
+    const char *problem = assessment_config_read(req->json, &config, field, sizeof field);
     if (problem != NULL)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field, "%s", problem);
-    cJSON *stored = config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject());
+    cJSON *stored = assessment_config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject());
     char *text = request_json_text(req, stored);
     if (text == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");

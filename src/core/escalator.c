@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The escalation scheduler: a thread that scans, then waits on a condition
+// The escalation scheduler: a thread that scans (and freezes the red and black
+// lists of a closed month, honours.h), then waits on a condition
 // variable for the interval (or for the stop), on the monotonic clock so that
 // a change of the wall clock neither stalls nor hurries it.
 #include "escalator.h"
 
+#include "honours.h"
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
@@ -44,6 +46,9 @@ static void scan_once(struct store *store)
                  counts.reminded, counts.supervised, (long long)(elapsed / 1000));
     else if (rc != STORE_OK && rc != STORE_BUSY)
         log_warn("escalation: the scan failed; the next one tries again");
+    // A sibling task: freeze the red and black lists of a month that closed.
+    if (honours_freeze_due(store, store_now_ms()) < 0)
+        log_warn("honours: freezing the closed month failed; the next scan tries again");
 }
 
 static void *run(void *unused)

@@ -311,6 +311,7 @@ void assessment_config_default(struct assessment_config *out)
     }
     static const double FLOORS[ASSESSMENT_GRADES - 1] = {90, 75, 60, 40};
     memcpy(out->grade_floor, FLOORS, sizeof FLOORS);
+    out->honours_size = 3;
 }
 
 const char *assessment_config_check(const struct assessment_config *config)
@@ -334,6 +335,8 @@ const char *assessment_config_check(const struct assessment_config *config)
         if (i > 0 && !(f < config->grade_floor[i - 1]))
             return "the grade thresholds must descend strictly from A to D";
     }
+    if (config->honours_size < 1 || config->honours_size > ASSESSMENT_HONOURS_MAX)
+        return "honours_size (how many units the red and black lists name) must be 1 to 20";
     return NULL;
 }
 

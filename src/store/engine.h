@@ -387,6 +387,12 @@ void store_case_from_work(const struct casework_case *w, struct store_case *c);
 // STORE_ERROR.
 int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *event);
 
+// Appends an entry to audit_log, the second chain (audit_log_hash over the last
+// entry's hash): events that are not a case's. NULL texts are stored and hashed
+// as "" (data as "{}"). Returns STORE_OK or STORE_ERROR. In store_snapshots.c.
+struct audit_log_entry;
+int store_audit_log_append_tx(struct store_tx *tx, const struct audit_log_entry *entry);
+
 // The limits of a category in casework's terms (minutes of the calendar), with
 // its phases; all zero for category_id <= 0. Returns STORE_OK or STORE_ERROR.
 int store_category_limits_tx(struct store_tx *tx, const struct worktime_calendar *calendar,

@@ -54,6 +54,8 @@ static const struct copy_table COPY_TABLES[] = {
     {"case_rating", {"id"}, NULL, NULL},
     {"case_escalation", {"id"}, NULL, NULL},
     {"inbox_message", {"id"}, NULL, NULL},
+    {"audit_log", {"id"}, NULL, NULL},
+    {"assessment_snapshot", {"id"}, NULL, NULL}, // corrections name earlier ids only
     {"case_attachment", {"id"}, NULL, NULL},
     {"upload", {"user_id", "hash"}, NULL, NULL},
     {"case_daily", {"place_path", "day"}, NULL, NULL},

@@ -158,3 +158,66 @@ Test(audit, verification_names_the_first_changed_event)
     cr_assert(!audit_verify_step(&v, &c.events[2], c.prev[2], c.hash[2]));
     cr_assert(!audit_verify_step(&v, &c.events[3], c.prev[3], c.hash[3]), "once broken, stays");
 }
+
+// ---- the second chain (audit_log) and the text hash of a snapshot body ----
+
+static struct audit_log_entry log_sample(void)
+{
+    return (struct audit_log_entry){
+        .actor_user_id = 0,
+        .actor_role = "system",
+        .actor_name = "system",
+        .action = "snapshot.publish",
+        .subject_kind = "assessment_snapshot",
+        .subject_id = 12,
+        .data = "{\"body_hash\":\"ab\"}",
+        .created_at = 1796000000000,
+    };
+}
+
+Test(audit, the_audit_log_hash_covers_every_field_and_the_link)
+{
+    struct audit_log_entry e = log_sample();
+    char a[AUDIT_HASH_HEX], b[AUDIT_HASH_HEX];
+    audit_log_hash("", &e, a);
+    cr_assert_eq(strspn(a, "0123456789abcdef"), 64);
+    struct audit_log_entry changed[8];
+    for (int i = 0; i < 8; i++)
+        changed[i] = e;
+    changed[0].actor_user_id = 1;
+    changed[1].actor_role = "admin";
+    changed[2].actor_name = "管理员";
+    changed[3].action = "snapshot.correct";
+    changed[4].subject_kind = "user";
+    changed[5].subject_id = 13;
+    changed[6].data = "{}";
+    changed[7].created_at = e.created_at + 1;
+    for (int i = 0; i < 8; i++) {
+        audit_log_hash("", &changed[i], b);
+        cr_assert_str_neq(a, b, "field %d is hashed", i);
+    }
+    audit_log_hash(a, &e, b);
+    cr_assert_str_neq(a, b, "the previous hash is hashed");
+    // A chain of two verifies; a changed field breaks it at that entry.
+    struct audit_verifier v;
+    audit_verify_init(&v);
+    cr_assert(audit_verify_link(&v, a, "", a));
+    audit_log_hash(v.previous, &changed[3], b);
+    cr_assert(audit_verify_link(&v, b, a, b));
+    audit_verify_init(&v);
+    audit_log_hash("", &changed[6], b);
+    cr_assert_not(audit_verify_link(&v, b, "", a), "a stored hash of other fields fails");
+    cr_assert_eq(v.count, 1);
+}
+
+Test(audit, a_body_hash_changes_with_any_byte_of_the_body)
+{
+    char a[AUDIT_HASH_HEX], b[AUDIT_HASH_HEX];
+    audit_text_hash("{\"honours_size\":3}", a);
+    audit_text_hash("{\"honours_size\":3}", b);
+    cr_assert_str_eq(a, b);
+    audit_text_hash("{\"honours_size\":4}", b);
+    cr_assert_str_neq(a, b);
+    audit_text_hash("", b);
+    cr_assert_str_neq(a, b);
+}

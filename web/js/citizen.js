@@ -8,6 +8,7 @@ import { get, post, upload, ApiError, showFormError, clearFormErrors, errorText 
 import { createMap, pickMarker, drawCells } from './map.js';
 import { photoPicker, stateBadge } from './widgets.js';
 import { initTrack, showTrack, rememberCase } from './citizen-track.js';
+import { showHonours } from './citizen-honours.js';
 
 const form = document.getElementById('report-form');
 const receipt = document.getElementById('receipt');
@@ -40,8 +41,10 @@ let lastReceipt = null;
 const photos = photoPicker({ labelKey: 'report.photos', max: 6 });
 document.getElementById('photo-slot').append(photos.element);
 
+const TABS = ['report', 'track', 'honours'];
+
 function selectTab(name) {
-  for (const tab of ['report', 'track']) {
+  for (const tab of TABS) {
     const button = document.getElementById(`tab-${tab}`);
     const selected = tab === name;
     button.setAttribute('aria-selected', String(selected));
@@ -49,15 +52,16 @@ function selectTab(name) {
     document.getElementById(`panel-${tab}`).hidden = !selected;
   }
   if (name === 'report' && map) setTimeout(() => map.invalidateSize(), 0);
+  if (name === 'honours') showHonours();
 }
 
 function initTabs() {
-  const tabs = [document.getElementById('tab-report'), document.getElementById('tab-track')];
+  const tabs = TABS.map((name) => document.getElementById(`tab-${name}`));
   tabs.forEach((tab, i) => {
-    tab.addEventListener('click', () => selectTab(i === 0 ? 'report' : 'track'));
+    tab.addEventListener('click', () => selectTab(TABS[i]));
     tab.addEventListener('keydown', (e) => {
       if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-      const next = tabs[(i + 1) % 2];
+      const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
       next.focus();
       next.click();
     });
@@ -251,6 +255,7 @@ function init() {
     document.getElementById('report-submit').textContent = t('report.submit');
   });
   const params = new URLSearchParams(location.hash.slice(1));
+  if (params.has('honours')) selectTab('honours');
   if (params.get('no') && params.get('code')) {
     selectTab('track');
     showTrack(params.get('no'), params.get('code'));
