@@ -25,7 +25,7 @@ enum assessment_group {
     ASSESSMENT_GROUP_COUNT
 };
 
-#define ASSESSMENT_RATES_MAX 8 // rates of one group
+#define ASSESSMENT_RATES_MAX 9 // rates of one group
 #define ASSESSMENT_GRADES    5 // A..E
 
 // The counts of one group over one period. Every field is a number of facts;
@@ -51,6 +51,11 @@ struct assessment_counts {
     int64_t handle_on_time, handled, overdue;
     int64_t handle_pending; // running, not due yet
     int64_t rounds_closed;  // dispatches whose round was closed
+    // Supervision (督办) of the handling: dispatches of cases a leader supervised
+    // (leader_supervised), handling records the escalator supervised when they
+    // went red (auto_supervised), and dispatches supervised either way
+    // (supervised, at most received: the supervision rate's numerator).
+    int64_t leader_supervised, auto_supervised, supervised;
     // Citizens' ratings given in the period.
     int64_t satisfied, basically_satisfied, unsatisfied;
     int64_t cells; // areas: the grid cells in the area
@@ -68,6 +73,8 @@ struct assessment_stage_fact {
     bool case_closed;
     bool case_returned; // the case was returned at least once
     bool case_extended; // the case was given more time at least once
+    bool case_supervised; // a leader supervised (督办) the case at least once
+    bool auto_supervised; // this record went red and the escalator sent a 督办
 };
 
 // A reported case as the counts read it.
@@ -135,9 +142,9 @@ struct assessment_config {
 };
 
 // The defaults: DOMAIN.md's weights where the standard gives them (inspectors
-// valid 40, missed 20, verification 20, check 20; departments closure 30, on
-// time 30, rework 30, volume 10), ours elsewhere (README), grades A 90, B 75,
-// C 60, D 40.
+// valid 40, missed 20, verification 20, check 20), ours elsewhere (README:
+// departments closure 30, on time 25, rework 25, volume 10, supervision 10),
+// grades A 90, B 75, C 60, D 40.
 void assessment_config_default(struct assessment_config *out);
 
 // Checks a configuration: each group's weights are 0..100 and sum to 100, the

@@ -31,10 +31,12 @@ static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D
 // ---- the configuration: defaults, overridden by the stored setting ----
 
 // Reads {"weights": {group: {rate: percent}}, "grades": {"A": n, ...}} into
-// *config over what it holds (members left out keep their value). Returns NULL,
-// or a static message with *field set to the member to blame.
+// *config over what it holds (members left out keep their value; with
+// whole_groups, a group given is given whole: its rates left out weigh 0, so a
+// setting stored before a rate existed keeps the weights it summed to 100).
+// Returns NULL, or a static message with *field set to the member to blame.
 static const char *config_read(const cJSON *json, struct assessment_config *config,
-                               char *field, size_t field_size)
+                               bool whole_groups, char *field, size_t field_size)
 {
     const cJSON *weights = cJSON_GetObjectItemCaseSensitive(json, "weights");
     const cJSON *grades = cJSON_GetObjectItemCaseSensitive(json, "grades");
@@ -54,6 +56,8 @@ static const char *config_read(const cJSON *json, struct assessment_config *conf
                    "operator) and its object of rates";
         const char *names[ASSESSMENT_RATES_MAX];
         int count = assessment_rate_names(group, names);
+        if (whole_groups)
+            memset(config->weights[group], 0, sizeof config->weights[group]);
         for (const cJSON *r = g->child; r != NULL; r = r->next) {
             snprintf(field, field_size, "weights.%s.%s", g->string, r->string);
             int i = 0;
@@ -97,7 +101,7 @@ static int config_load(struct request *req, struct assessment_config *config)
         return request_reply_store_error(req, rc, "could not read the assessment settings");
     cJSON *json = request_own_json(req, cJSON_Parse(text));
     char field[128];
-    if (json == NULL || config_read(json, config, field, sizeof field) != NULL)
+    if (json == NULL || config_read(json, config, true, field, sizeof field) != NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "the stored assessment settings "
                                                            "are not valid");
     return 0;
@@ -407,7 +411,8 @@ static const struct count_field DEPARTMENT_COUNTS[] = {
     COUNT("handled", handled),       COUNT("overdue", overdue),
     COUNT("pending", handle_pending), COUNT("rounds_closed", rounds_closed),
     COUNT("satisfied", satisfied),   COUNT("basically_satisfied", basically_satisfied),
-    COUNT("unsatisfied", unsatisfied),
+    COUNT("unsatisfied", unsatisfied), COUNT("leader_supervised", leader_supervised),
+    COUNT("auto_supervised", auto_supervised), COUNT("supervised", supervised),
 };
 static const struct count_field AREA_COUNTS[] = {
     COUNT("reported", reported),     COUNT("decided", decided),
@@ -415,7 +420,9 @@ static const struct count_field AREA_COUNTS[] = {
     COUNT("due", handle_due),        COUNT("on_time", handle_on_time),
     COUNT("overdue", overdue),       COUNT("satisfied", satisfied),
     COUNT("basically_satisfied", basically_satisfied), COUNT("unsatisfied", unsatisfied),
-    COUNT("cells", cells),
+    COUNT("cells", cells),             COUNT("received", received),
+    COUNT("leader_supervised", leader_supervised), COUNT("auto_supervised", auto_supervised),
+    COUNT("supervised", supervised),
 };
 static const struct count_field OPERATOR_COUNTS[] = {
     COUNT("entered", reported),            COUNT("filings_due", file_due),
@@ -557,7 +564,7 @@ static int put_settings(struct request *req)
     if (status != 0)
         return status;
     char field[128];
-    const char *problem = config_read(req->json, &config, field, sizeof field);
+    const char *problem = config_read(req->json, &config, false, field, sizeof field);
     if (problem != NULL)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field, "%s", problem);
     cJSON *stored = config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject());

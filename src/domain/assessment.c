@@ -55,6 +55,10 @@ static void count_handling(struct assessment_counts *c, const struct assessment_
             c->returns++;
         if (f->case_extended)
             c->extended++;
+        if (f->case_supervised)
+            c->leader_supervised++;
+        if (f->case_supervised || f->auto_supervised)
+            c->supervised++;
         // The round this dispatch served has closed: the case is closed in it,
         // or was reopened after it.
         if (f->verdict != CASEWORK_VOID && (f->case_closed || f->case_round > f->round))
@@ -62,6 +66,9 @@ static void count_handling(struct assessment_counts *c, const struct assessment_
     } else {
         c->reworks++;
     }
+    // A rework that went red is a notice like any other, though not a dispatch.
+    if (f->auto_supervised)
+        c->auto_supervised++;
     switch (f->verdict) {
     case CASEWORK_VOID:
         return;
@@ -188,17 +195,22 @@ static const struct rate_def INSPECTOR_RATES[] = {
     {"on_time_verification_rate", false, 20},
     {"on_time_check_rate", false, 20},
 };
+// Supervision takes 5 from on time (an automatic 督办 follows from the same
+// lateness) and 5 from rework (a leader's 督办 is, like a failed check, a
+// judgement that the work fell short).
 static const struct rate_def DEPARTMENT_RATES[] = {
-    {"closure_rate", false, 30},    {"on_time_handling_rate", false, 30},
-    {"rework_rate", true, 30},      {"volume", false, 10},
+    {"closure_rate", false, 30},    {"on_time_handling_rate", false, 25},
+    {"rework_rate", true, 25},      {"volume", false, 10},
     {"handling_rate", false, 0},    {"extension_rate", true, 0},
     {"return_rate", true, 0},       {"satisfaction_rate", false, 0},
+    {"supervision_rate", true, 10},
 };
+// Areas show their supervision rate unweighted by default: the department
+// answers for the handling, the area for what its cases are.
 static const struct rate_def AREA_RATES[] = {
-    {"filing_rate", false, 20},
-    {"closing_rate", false, 25},
-    {"on_time_closing_rate", false, 30},
-    {"satisfaction_rate", false, 25},
+    {"filing_rate", false, 20},          {"closing_rate", false, 25},
+    {"on_time_closing_rate", false, 30}, {"satisfaction_rate", false, 25},
+    {"supervision_rate", true, 0},
 };
 static const struct rate_def OPERATOR_RATES[] = {
     {"on_time_filing_rate", false, 35},
@@ -260,6 +272,7 @@ static void rate_values(enum assessment_group group, const struct assessment_cou
         v[5] = ratio(c->extended, kept);
         v[6] = ratio(c->returns, c->received);
         v[7] = satisfaction(c);
+        v[8] = ratio(c->supervised, c->received);
         break;
     case ASSESSMENT_OPERATOR:
         v[0] = ratio(c->file_on_time, c->file_due);
@@ -273,6 +286,7 @@ static void rate_values(enum assessment_group group, const struct assessment_cou
         v[1] = ratio(c->closed, c->filed);
         v[2] = ratio(c->handle_on_time, c->handle_due);
         v[3] = satisfaction(c);
+        v[4] = ratio(c->supervised, c->received);
         break;
     default:
         break;

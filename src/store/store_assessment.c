@@ -21,7 +21,7 @@ static const char SQL_STAGES[] =
     "SELECT s.stage, s.verdict, s.outcome, s.round, s.attempt, coalesce(s.deadline, 0), "
     "coalesce(s.ended_at, 0), coalesce(s.unit_id, 0), coalesce(s.ended_by, 0), c.reopen_count, "
     "c.state, c.return_count, c.extension_count, coalesce(c.street_id, 0), "
-    "coalesce(c.community_id, 0), coalesce(c.grid_id, 0) "
+    "coalesce(c.community_id, 0), coalesce(c.grid_id, 0), c.supervise_count, s.escalated "
     "FROM case_stage s JOIN case_record c ON c.id = s.case_id "
     "WHERE s.stage IN ('file', 'verify', 'dispatch', 'handle', 'check') "
     "AND " STAGE_DUE " >= :from AND " STAGE_DUE " < :to AND " IN_SCOPE;
@@ -149,6 +149,8 @@ static void read_stage(struct store_stmt *stmt, struct store_assessment_fact *f)
         .case_closed = state == CASEFSM_STATE_CLOSED,
         .case_returned = store_col_int(stmt, 11) > 0,
         .case_extended = store_col_int(stmt, 12) > 0,
+        .case_supervised = store_col_int(stmt, 16) > 0,
+        .auto_supervised = store_col_int(stmt, 17) >= 2, // 2: red, 督办 sent
     };
     f->unit_id = store_col_int64(stmt, 7);
     f->user_id = store_col_int64(stmt, 8);

@@ -3,14 +3,16 @@
 // per department, street and inspector from cases walked through the real
 // workflow, null rates and composites where nothing happened, the caller's
 // jurisdiction, strict 400s for bad periods and groups, the roles allowed, and
-// the admin's weights and thresholds (validated, then used).
+// the admin's weights and thresholds (validated, then used), and a leader's
+// 督办 counted against the department.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, demoClient, assertError, uploadPhoto, HONGQI } from './lib.mjs';
+import { startDemo, demoClient, assertError, uploadPhoto, dbQuery, HONGQI } from './lib.mjs';
 
 let server;
 const users = {};
 let departments;
+let garbage; // the category of the cases below
 let seed = 71000;
 // A range around today in the calendar's zone (UTC+8) that holds every deadline below.
 const day = (offsetDays) => new Date(Date.now() + 8 * 3600000 + offsetDays * 86400000).toISOString().slice(0, 10);
@@ -36,7 +38,7 @@ before(async () => {
   const units = await users.supervisor.get('/api/v1/org-units?type=department');
   departments = Object.fromEntries(units.data.items.map((u) => [u.code, u.id]));
   const trees = (await users.leader.get('/api/v1/categories')).data.trees;
-  const garbage = trees.find((t) => t.tree === 'event').majors.flatMap((m) => m.subclasses).find((s) => s.code === '0102');
+  garbage = trees.find((t) => t.tree === 'event').majors.flatMap((m) => m.subclasses).find((s) => s.code === '0102');
   // One case handled on time and closed, one rejected, one merged into the first.
   let c = await report('已结案');
   const dup = await report('重复');
@@ -178,7 +180,7 @@ test('an admin sets weights and thresholds; they are checked, then used', async 
   assertError(await put({ grades: { B: 95 } }), 422, 'invalid_field', 'grades');
   assertError(await put({ colour: 'red' }), 422, 'invalid_field', 'colour');
   const r = await put({
-    weights: { department: { closure_rate: 20, on_time_handling_rate: 20, rework_rate: 20, volume: 10, satisfaction_rate: 30 } },
+    weights: { department: { closure_rate: 20, on_time_handling_rate: 20, rework_rate: 20, volume: 10, satisfaction_rate: 30, supervision_rate: 0 } },
     grades: { A: 95, B: 80, C: 65, D: 45 },
   });
   assert.equal(r.status, 200, r.text);
@@ -188,6 +190,45 @@ test('an admin sets weights and thresholds; they are checked, then used', async 
   assert.deepEqual(a.grades, { A: 95, B: 80, C: 65, D: 45 });
   assert.equal(a.weights.satisfaction_rate, 30);
   assert.equal(a.rows[0].composite, 100, 'the null satisfaction rate drops out of the weighing');
-  const back = await put({ weights: { department: { closure_rate: 30, on_time_handling_rate: 30, rework_rate: 30, volume: 10, satisfaction_rate: 0 } }, grades: { A: 90, B: 75, C: 60, D: 40 } });
+  const back = await put({ weights: { department: { closure_rate: 30, on_time_handling_rate: 25, rework_rate: 25, volume: 10, satisfaction_rate: 0, supervision_rate: 10 } }, grades: { A: 90, B: 75, C: 60, D: 40 } });
   assert.equal(back.status, 200, back.text);
+  assert.equal(back.data.weights.department.supervision_rate, 10);
+});
+
+test('a setting stored before the supervision rate existed keeps its weights', async () => {
+  const path = '/api/v1/admin/assessment/settings';
+  const old = { weights: { department: { closure_rate: 30, on_time_handling_rate: 30, rework_rate: 30, volume: 10, handling_rate: 0, extension_rate: 0, return_rate: 0, satisfaction_rate: 0 } } };
+  dbQuery(server, `DELETE FROM setting WHERE key = 'assessment'; INSERT INTO setting (key, value, updated_at) VALUES ('assessment', '${JSON.stringify(old)}', 0)`);
+  const r = await users.admin.get(path);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.data.weights.department.rework_rate, 30);
+  assert.equal(r.data.weights.department.supervision_rate, 0, 'a rate the stored group leaves out weighs 0');
+  assert.equal(r.data.weights.street.filing_rate, 20, 'a group it leaves out keeps the defaults');
+  dbQuery(server, "DELETE FROM setting WHERE key = 'assessment'");
+  assert.equal((await users.admin.get(path)).data.weights.department.supervision_rate, 10, 'the default');
+});
+
+test('a leader\'s 督办 counts against the department and its street', async () => {
+  let c = await report('领导督办');
+  c = await act(users.supervisor, c, 'accept', { category_id: garbage.id });
+  c = await act(users.supervisor, c, 'dispatch', { department_id: departments['440902-D01'] });
+  c = await act(users.leader, c, 'supervise', { note: '请尽快处置' });
+  assert.equal(c.supervised, true);
+  const a = await assessment(users.leader, `group=department&${RANGE}`);
+  const municipal = a.rows.find((r) => r.code === '440902-D01');
+  assert.equal(a.weights.supervision_rate, 10);
+  assert.equal(municipal.counts.received, 2);
+  assert.equal(municipal.counts.leader_supervised, 1);
+  assert.equal(municipal.counts.auto_supervised, 0);
+  assert.equal(municipal.counts.supervised, 1);
+  assert.equal(municipal.rates.supervision_rate, 0.5);
+  // closure 30 x 0.5 + on time 25 x 1 + rework 25 x 1 + volume 10 x 1 + supervision 10 x 0.5
+  assert.equal(municipal.composite, 80);
+  const idle = a.rows.find((r) => r.code !== '440902-D01');
+  assert.equal(idle.rates.supervision_rate, null, 'nothing received: null');
+  const streets = await assessment(users.leader, `group=street&${RANGE}`);
+  const hongqi = streets.rows.find((r) => r.code === '440902001');
+  assert.equal(hongqi.counts.leader_supervised, 1);
+  assert.equal(hongqi.rates.supervision_rate, 0.5);
+  assert.equal(streets.weights.supervision_rate, 0, 'shown, not weighed, for areas');
 });
