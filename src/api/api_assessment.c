@@ -5,6 +5,7 @@
 // the composite and the grade (assessment.h), with the weights and thresholds
 // used; and the admin's setting of those weights and thresholds.
 #include "api.h"
+#include "api_assessment.h"
 
 #include "arena.h"
 #include "assessment.h"
@@ -141,14 +142,8 @@ static int parse_date(const char *text)
     return y >= 2000 && y <= 2100 && worktime_weekday(date) >= 0 ? date : 0;
 }
 
-struct period {
-    int64_t from, to; // [from, to) in ms
-    int first, last;  // YYYYMMDD, local dates, inclusive
-    char month[16];   // "YYYY-MM" for a month, else ""
-};
-
 static void month_period(const struct worktime_calendar *cal, int year, int month,
-                         struct period *p)
+                         struct assessment_period *p)
 {
     p->first = year * 10000 + month * 100 + 1;
     int next = month == 12 ? (year + 1) * 10000 + 101 : year * 10000 + (month + 1) * 100 + 1;
@@ -161,7 +156,7 @@ static void month_period(const struct worktime_calendar *cal, int year, int mont
 // period=YYYY-MM, or from=YYYY-MM-DD&to=YYYY-MM-DD (both days included), or
 // neither: this month. Local dates of the calendar (UTC+8 by default). Returns
 // 0, or the status replied.
-static int parse_period(struct request *req, struct period *p)
+static int parse_period(struct request *req, struct assessment_period *p)
 {
     const struct worktime_calendar *cal = server_calendar(req);
     const char *period = request_query(req, "period");
@@ -208,27 +203,6 @@ static int parse_period(struct request *req, struct period *p)
 
 // ---- grouping the facts ----
 
-struct group_row {
-    int64_t id, unit_id;
-    const char *code, *name; // arena copies
-    struct assessment_counts counts;
-    struct assessment_rate rates[ASSESSMENT_RATES_MAX];
-    int rate_count;
-    struct assessment_value composite;
-};
-
-struct table {
-    struct request *req;
-    enum assessment_group group;
-    struct group_row *rows; // by id once listed
-    size_t count, capacity;
-    // Inspectors: the filed cases of their places (the community or street of
-    // their org unit), for the missed-report rate, by place id.
-    struct group_row *areas;
-    size_t area_count;
-    bool failed; // out of memory
-};
-
 static char *arena_copy(struct arena *arena, const char *text)
 {
     size_t len = strlen(text) + 1;
@@ -240,12 +214,12 @@ static char *arena_copy(struct arena *arena, const char *text)
 
 static void add_group(const struct store_assessment_group *g, void *data)
 {
-    struct table *t = data;
+    struct assessment_table *t = data;
     if (t->failed)
         return;
     if (t->count == t->capacity) {
         size_t capacity = t->capacity ? t->capacity * 2 : 64;
-        struct group_row *rows = arena_alloc(t->req->arena, capacity * sizeof *rows);
+        struct assessment_row *rows = arena_alloc(t->req->arena, capacity * sizeof *rows);
         if (rows == NULL) {
             t->failed = true;
             return;
@@ -255,7 +229,7 @@ static void add_group(const struct store_assessment_group *g, void *data)
         t->rows = rows;
         t->capacity = capacity;
     }
-    struct group_row *row = &t->rows[t->count];
+    struct assessment_row *row = &t->rows[t->count];
     memset(row, 0, sizeof *row);
     row->id = g->id;
     row->unit_id = g->unit_id;
@@ -268,15 +242,15 @@ static void add_group(const struct store_assessment_group *g, void *data)
 
 static int by_id(const void *a, const void *b)
 {
-    int64_t x = ((const struct group_row *)a)->id, y = ((const struct group_row *)b)->id;
+    int64_t x = ((const struct assessment_row *)a)->id, y = ((const struct assessment_row *)b)->id;
     return (x > y) - (x < y);
 }
 
-static struct group_row *find(struct group_row *rows, size_t count, int64_t id)
+static struct assessment_row *find(struct assessment_row *rows, size_t count, int64_t id)
 {
     if (id <= 0 || count == 0)
         return NULL;
-    struct group_row key = {.id = id};
+    struct assessment_row key = {.id = id};
     return bsearch(&key, rows, count, sizeof *rows, by_id);
 }
 
@@ -324,29 +298,29 @@ static void count_fact(struct assessment_counts *c, const struct store_assessmen
 }
 
 struct counting {
-    struct table *table;
+    struct assessment_table *table;
     int64_t now;
 };
 
 static void add_fact(const struct store_assessment_fact *f, void *data)
 {
     const struct counting *k = data;
-    struct table *t = k->table;
-    struct group_row *row = find(t->rows, t->count, fact_key(t->group, f));
+    struct assessment_table *t = k->table;
+    struct assessment_row *row = find(t->rows, t->count, fact_key(t->group, f));
     if (row != NULL)
         count_fact(&row->counts, f, k->now);
     // An inspector belongs to a community or a street: the report counts for
     // either place it lies in.
     const int64_t places[2] = {f->community_id, f->street_id};
     for (int i = 0; i < 2 && t->area_count > 0 && f->kind == STORE_FACT_REPORT; i++) {
-        struct group_row *area = find(t->areas, t->area_count, places[i]);
+        struct assessment_row *area = find(t->areas, t->area_count, places[i]);
         if (area != NULL)
             assessment_count_report(&area->counts, &f->report);
     }
 }
 
 // Inspectors: one area row per place (community or street) inspectors belong to.
-static bool inspector_areas(struct table *t)
+static bool inspector_areas(struct assessment_table *t)
 {
     t->areas = arena_alloc(t->req->arena, (t->count ? t->count : 1) * sizeof *t->areas);
     if (t->areas == NULL)
@@ -360,15 +334,15 @@ static bool inspector_areas(struct table *t)
     return true;
 }
 
-static void score(struct table *t, const struct assessment_config *config)
+static void score(struct assessment_table *t, const struct assessment_config *config)
 {
     int64_t volume_max = 0;
     for (size_t i = 0; i < t->count; i++)
         if (t->rows[i].counts.received > volume_max)
             volume_max = t->rows[i].counts.received;
     for (size_t i = 0; i < t->count; i++) {
-        struct group_row *row = &t->rows[i];
-        const struct group_row *area = find(t->areas, t->area_count, row->unit_id);
+        struct assessment_row *row = &t->rows[i];
+        const struct assessment_row *area = find(t->areas, t->area_count, row->unit_id);
         if (t->group == ASSESSMENT_INSPECTOR && area != NULL) {
             row->counts.area_filed = area->counts.filed;
             row->counts.area_filed_by_others = area->counts.filed_by_others;
@@ -378,10 +352,39 @@ static void score(struct table *t, const struct assessment_config *config)
     }
 }
 
+int assessment_table_build(struct request *req, enum assessment_group group,
+                           struct assessment_period *period, struct assessment_config *config,
+                           struct assessment_table *t)
+{
+    int status = parse_period(req, period);
+    if (status == 0)
+        status = config_load(req, config);
+    if (status != 0)
+        return status;
+    struct store *store = req->server->store;
+    const struct jurisdiction *j = &req->user->jurisdiction;
+    *t = (struct assessment_table){.req = req, .group = group};
+    int rc = store_assessment_groups(store, j, group, add_group, t);
+    if (rc == STORE_OK && !t->failed) {
+        qsort(t->rows, t->count, sizeof *t->rows, by_id);
+        if (group == ASSESSMENT_INSPECTOR && !inspector_areas(t))
+            t->failed = true;
+    }
+    struct counting counting = {.table = t, .now = store_now_ms()};
+    if (rc == STORE_OK && !t->failed)
+        rc = store_assessment_facts(store, j, period->from, period->to, add_fact, &counting);
+    if (t->failed)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    if (rc != STORE_OK)
+        return request_reply_store_error(req, rc, "could not read the assessment's facts");
+    score(t, config);
+    return 0;
+}
+
 // Best first; groups without a composite last; then by code.
 static int by_rank(const void *a, const void *b)
 {
-    const struct group_row *x = a, *y = b;
+    const struct assessment_row *x = a, *y = b;
     if (x->composite.known != y->composite.known)
         return x->composite.known ? -1 : 1;
     if (x->composite.known && x->composite.value != y->composite.value)
@@ -455,7 +458,7 @@ static void add_value(cJSON *obj, const char *name, struct assessment_value v)
         cJSON_AddNullToObject(obj, name);
 }
 
-static cJSON *row_json(const struct table *t, const struct group_row *row,
+static cJSON *row_json(const struct assessment_table *t, const struct assessment_row *row,
                        const struct assessment_config *config, int rank)
 {
     cJSON *obj = cJSON_CreateObject();
@@ -484,7 +487,7 @@ static cJSON *row_json(const struct table *t, const struct group_row *row,
     return obj;
 }
 
-static void period_json(cJSON *body, const struct period *p)
+static void period_json(cJSON *body, const struct assessment_period *p)
 {
     cJSON *period = cJSON_AddObjectToObject(body, "period");
     char day[16];
@@ -509,30 +512,12 @@ static int get_assessment(struct request *req)
         return request_reply_field_error(
             req, 400, ERR_INVALID_QUERY, "group",
             "group must be department, street, community, grid, inspector or operator");
-    struct period period;
+    struct assessment_period period;
     struct assessment_config config;
-    int status = parse_period(req, &period);
-    if (status == 0)
-        status = config_load(req, &config);
+    struct assessment_table t;
+    int status = assessment_table_build(req, group, &period, &config, &t);
     if (status != 0)
         return status;
-    struct store *store = req->server->store;
-    const struct jurisdiction *j = &req->user->jurisdiction;
-    struct table t = {.req = req, .group = group};
-    int rc = store_assessment_groups(store, j, group, add_group, &t);
-    if (rc == STORE_OK && !t.failed) {
-        qsort(t.rows, t.count, sizeof *t.rows, by_id);
-        if (group == ASSESSMENT_INSPECTOR && !inspector_areas(&t))
-            t.failed = true;
-    }
-    struct counting counting = {.table = &t, .now = store_now_ms()};
-    if (rc == STORE_OK && !t.failed)
-        rc = store_assessment_facts(store, j, period.from, period.to, add_fact, &counting);
-    if (t.failed)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    if (rc != STORE_OK)
-        return request_reply_store_error(req, rc, "could not read the assessment's facts");
-    score(&t, &config);
     if (t.count > 0)
         qsort(t.rows, t.count, sizeof *t.rows, by_rank);
     cJSON *body = request_json_object(req);

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Shared by the assessment's handlers (src/api/api_assessment*.c): the period
+// asked for, the table of groups with their counts, rates and composite, read
+// in one pass over the period's facts, and the settings in force.
+#ifndef CHENGGUAN_API_ASSESSMENT_H
+#define CHENGGUAN_API_ASSESSMENT_H
+
+#include "assessment.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct request;
+
+// A period: a month (period=YYYY-MM) or a range of local days (from=, to=).
+struct assessment_period {
+    int64_t from, to; // [from, to) in ms
+    int first, last;  // YYYYMMDD, local dates, inclusive
+    char month[16];   // "YYYY-MM" for a month, else ""
+};
+
+// One group of the table. Strings live in the request's arena.
+struct assessment_row {
+    int64_t id, unit_id;
+    const char *code, *name;
+    struct assessment_counts counts;
+    struct assessment_rate rates[ASSESSMENT_RATES_MAX];
+    int rate_count;
+    struct assessment_value composite;
+};
+
+struct assessment_table {
+    struct request *req;
+    enum assessment_group group;
+    struct assessment_row *rows; // by id once listed; by rank once built
+    size_t count, capacity;
+    // Inspectors: the filed cases of their places (the community or street of
+    // their org unit), for the missed-report rate, by place id.
+    struct assessment_row *areas;
+    size_t area_count;
+    bool failed; // out of memory
+};
+
+// Reads the request's period (period=, or from= and to=) and the settings in
+// force, and fills *t with every group of kind `group` in the caller's
+// jurisdiction, counted from the period's facts and scored, by id. Returns 0,
+// or the status replied (a 400 naming the parameter, a 500).
+int assessment_table_build(struct request *req, enum assessment_group group,
+                           struct assessment_period *period, struct assessment_config *config,
+                           struct assessment_table *t);
+
+#endif
