@@ -7,6 +7,7 @@
 
 #include "assessment.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@ struct assessment_period {
 struct assessment_row {
     int64_t id, unit_id;
     const char *code, *name;
+    const char *unit_name; // users: their org unit's name
     struct assessment_counts counts;
     struct assessment_rate rates[ASSESSMENT_RATES_MAX];
     int rate_count;
@@ -49,5 +51,29 @@ struct assessment_table {
 int assessment_table_build(struct request *req, enum assessment_group group,
                            struct assessment_period *period, struct assessment_config *config,
                            struct assessment_table *t);
+
+// Adds "period": {month, from, to, from_ms, to_ms} to body.
+void assessment_period_json(cJSON *body, const struct assessment_period *p);
+
+// One inspector's points and rank.
+struct assessment_points_row {
+    const struct assessment_row *row;
+    struct assessment_points points;
+    int rank; // equal totals share one; the next counts them (1, 1, 3)
+};
+
+// The points of an inspector table (assessment_table_build), highest total
+// first, in the request's arena: every row, or for an inspector their own only
+// (ranked among all of t). Returns 0, or the status replied (500).
+int assessment_points_rows(struct request *req, const struct assessment_table *t,
+                           const struct assessment_config *config,
+                           struct assessment_points_row **out, size_t *count);
+
+// Adds "points": {item: points} of config to into.
+void assessment_points_json(const struct assessment_config *config, cJSON *into);
+
+// GET /api/v1/assessment/points: the inspectors' points (积分) of a period
+// (src/api/api_assessment_points.c). Returns the status.
+int api_assessment_points(struct request *req);
 
 #endif

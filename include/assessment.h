@@ -134,11 +134,24 @@ int assessment_rate_names(enum assessment_group group, const char *out[ASSESSMEN
 // Cases per cell of an area (reported / cells); unknown without cells.
 struct assessment_value assessment_cases_per_cell(const struct assessment_counts *c);
 
-// Weights (percent, per group, in the order of its rates) and the lowest
-// composite of each grade A..D (E is below D's).
+// The items of an inspector's points (积分), each a count of their facts of the
+// period (assessment_points) times its configured points.
+enum assessment_point_item {
+    ASSESSMENT_POINTS_VALID_REPORT,     // a patrol report filed (or fixed on the spot)
+    ASSESSMENT_POINTS_INVALID_REPORT,   // a patrol report rejected (不予立案)
+    ASSESSMENT_POINTS_VERIFY_ON_TIME,   // a verification (核实) ended on time
+    ASSESSMENT_POINTS_VERIFY_LATE,      // a verification ended late
+    ASSESSMENT_POINTS_CHECK_ON_TIME,    // a check (核查) ended on time
+    ASSESSMENT_POINTS_CHECK_LATE,       // a check ended late
+    ASSESSMENT_POINT_ITEMS
+};
+
+// Weights (percent, per group, in the order of its rates), the lowest
+// composite of each grade A..D (E is below D's) and the points of each item.
 struct assessment_config {
     int weights[ASSESSMENT_GROUP_COUNT][ASSESSMENT_RATES_MAX];
     double grade_floor[ASSESSMENT_GRADES - 1];
+    int points[ASSESSMENT_POINT_ITEMS];
 };
 
 // The defaults: DOMAIN.md's weights where the standard gives them (inspectors
@@ -148,8 +161,9 @@ struct assessment_config {
 void assessment_config_default(struct assessment_config *out);
 
 // Checks a configuration: each group's weights are 0..100 and sum to 100, the
-// floors lie in (0, 100] and strictly descend. Returns NULL when valid, else a
-// static English message.
+// floors lie in (0, 100] and strictly descend, the points of a reward item
+// (valid, on time) are 0..100 and those of a penalty item (invalid, late)
+// -100..0. Returns NULL when valid, else a static English message.
 const char *assessment_config_check(const struct assessment_config *config);
 
 // The composite 0-100 of a group's rates: sum(weight x score) / sum(weight)
@@ -163,6 +177,23 @@ struct assessment_value assessment_composite(const struct assessment_config *con
 // The grade of a composite: 'A' at or above floor[0], ... 'D' at or above
 // floor[3], else 'E'.
 char assessment_grade(const struct assessment_config *config, double composite);
+
+// An inspector's points of a period: the count of each item (from their
+// counts, as the inspector group counts them), its points, and the total.
+struct assessment_points {
+    int64_t count[ASSESSMENT_POINT_ITEMS];
+    int64_t points[ASSESSMENT_POINT_ITEMS];
+    int64_t total;
+};
+
+// The points of an inspector's counts under config: valid reports = filed,
+// invalid = decided - filed (reports still undecided earn nothing yet), on-time
+// verifications and checks = those ended on time, late ones = due - on time.
+void assessment_points(const struct assessment_config *config,
+                       const struct assessment_counts *c, struct assessment_points *out);
+
+// Item names ("valid_report", ...) in enum order; NULL out of range. Static.
+const char *assessment_point_item_name(int item);
 
 // Group names ("department", ...) both ways; -1 for an unknown name or NULL.
 const char *assessment_group_name(enum assessment_group group);

@@ -21,6 +21,7 @@ struct store_assessment_group {
     const char *code; // unit or cell code, or the user's username
     const char *name; // name, or the user's display name
     int64_t unit_id;  // users: their org unit (an inspector's community); else 0
+    const char *unit_name; // users: their org unit's name; else ""
     int64_t cells;    // areas: grid cells in the area (1 for a cell); else 0
 };
 

@@ -31,6 +31,29 @@ static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D
 
 // ---- the configuration: defaults, overridden by the stored setting ----
 
+// Reads {"points": {item: n}} into config->points (items left out keep theirs).
+// Returns NULL, or a static message with *field set to the member to blame.
+static const char *points_read(const cJSON *points, struct assessment_config *config,
+                               char *field, size_t field_size)
+{
+    snprintf(field, field_size, "points");
+    if (points != NULL && !cJSON_IsObject(points))
+        return "points must be an object of items";
+    for (const cJSON *p = points ? points->child : NULL; p != NULL; p = p->next) {
+        snprintf(field, field_size, "points.%s", p->string);
+        int i = 0;
+        while (i < ASSESSMENT_POINT_ITEMS && strcmp(assessment_point_item_name(i), p->string) != 0)
+            i++;
+        if (i == ASSESSMENT_POINT_ITEMS)
+            return "not an item of the points (valid_report, invalid_report, "
+                   "verification_on_time, verification_late, check_on_time, check_late)";
+        if (!cJSON_IsNumber(p) || p->valuedouble != (int)p->valuedouble)
+            return "points are whole numbers";
+        config->points[i] = (int)p->valuedouble;
+    }
+    return NULL;
+}
+
 // Reads {"weights": {group: {rate: percent}}, "grades": {"A": n, ...}} into
 // *config over what it holds (members left out keep their value; with
 // whole_groups, a group given is given whole: its rates left out weigh 0, so a
@@ -41,11 +64,16 @@ static const char *config_read(const cJSON *json, struct assessment_config *conf
 {
     const cJSON *weights = cJSON_GetObjectItemCaseSensitive(json, "weights");
     const cJSON *grades = cJSON_GetObjectItemCaseSensitive(json, "grades");
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(json, "points");
     for (const cJSON *m = json->child; m != NULL; m = m->next)
-        if (strcmp(m->string, "weights") != 0 && strcmp(m->string, "grades") != 0) {
+        if (strcmp(m->string, "weights") != 0 && strcmp(m->string, "grades") != 0 &&
+            strcmp(m->string, "points") != 0) {
             snprintf(field, field_size, "%s", m->string);
-            return "unknown member: only weights and grades may be set";
+            return "unknown member: only weights, grades and points may be set";
         }
+    const char *problem = points_read(points, config, field, field_size);
+    if (problem != NULL)
+        return problem;
     snprintf(field, field_size, "weights");
     if (weights != NULL && !cJSON_IsObject(weights))
         return "weights must be an object of groups";
@@ -83,9 +111,12 @@ static const char *config_read(const cJSON *json, struct assessment_config *conf
             return "grades holds the lowest composite of A, B, C and D (E is below D)";
         config->grade_floor[i] = g->valuedouble;
     }
-    const char *problem = assessment_config_check(config);
+    problem = assessment_config_check(config);
     if (problem != NULL)
-        snprintf(field, field_size, "%s", strstr(problem, "grade") ? "grades" : "weights");
+        snprintf(field, field_size, "%s",
+                 strstr(problem, "grade")    ? "grades"
+                 : strstr(problem, "points") ? "points"
+                                             : "weights");
     return problem;
 }
 
@@ -108,6 +139,13 @@ static int config_load(struct request *req, struct assessment_config *config)
     return 0;
 }
 
+void assessment_points_json(const struct assessment_config *config, cJSON *into)
+{
+    cJSON *points = cJSON_AddObjectToObject(into, "points");
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++)
+        json_add_int(points, assessment_point_item_name(i), config->points[i]);
+}
+
 static cJSON *config_json(const struct assessment_config *config, enum assessment_group only,
                           cJSON *into)
 {
@@ -126,6 +164,8 @@ static cJSON *config_json(const struct assessment_config *config, enum assessmen
     cJSON *grades = cJSON_AddObjectToObject(into, "grades");
     for (int i = 0; i < ASSESSMENT_GRADES - 1; i++)
         cJSON_AddNumberToObject(grades, GRADE_NAMES[i], config->grade_floor[i]);
+    if (only == ASSESSMENT_GROUP_COUNT || only == ASSESSMENT_INSPECTOR)
+        assessment_points_json(config, into);
     return into;
 }
 
@@ -236,7 +276,8 @@ static void add_group(const struct store_assessment_group *g, void *data)
     row->counts.cells = g->cells;
     row->code = arena_copy(t->req->arena, g->code);
     row->name = arena_copy(t->req->arena, g->name);
-    t->failed = row->code == NULL || row->name == NULL;
+    row->unit_name = arena_copy(t->req->arena, g->unit_name);
+    t->failed = row->code == NULL || row->name == NULL || row->unit_name == NULL;
     t->count++;
 }
 
@@ -487,7 +528,7 @@ static cJSON *row_json(const struct assessment_table *t, const struct assessment
     return obj;
 }
 
-static void period_json(cJSON *body, const struct assessment_period *p)
+void assessment_period_json(cJSON *body, const struct assessment_period *p)
 {
     cJSON *period = cJSON_AddObjectToObject(body, "period");
     char day[16];
@@ -522,7 +563,7 @@ static int get_assessment(struct request *req)
         qsort(t.rows, t.count, sizeof *t.rows, by_rank);
     cJSON *body = request_json_object(req);
     cJSON_AddStringToObject(body, "group", assessment_group_name(group));
-    period_json(body, &period);
+    assessment_period_json(body, &period);
     config_json(&config, group, body);
     cJSON *rows = cJSON_AddArrayToObject(body, "rows");
     for (size_t i = 0; i < t.count; i++)
@@ -566,6 +607,8 @@ static int put_settings(struct request *req)
 const struct route API_ASSESSMENT_ROUTES[] = {
     {"GET", "/api/v1/assessment", get_assessment, ROUTE_AUTH,
      ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN},
+    {"GET", "/api/v1/assessment/points", api_assessment_points, ROUTE_AUTH,
+     ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN | ROLE_INSPECTOR},
     {"GET", "/api/v1/admin/assessment/settings", get_settings, ROUTE_AUTH, ROLE_ADMIN},
     {"PUT", "/api/v1/admin/assessment/settings", put_settings, ROUTE_STAFF_WRITE, ROLE_ADMIN},
 };

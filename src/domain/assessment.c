@@ -312,6 +312,46 @@ struct assessment_value assessment_cases_per_cell(const struct assessment_counts
     return ratio(c->reported, c->cells);
 }
 
+// ---- points (积分) ----
+
+struct point_item_def {
+    const char *name;
+    int default_points; // its sign says reward (>= 0) or penalty (<= 0)
+};
+
+// A valid report is worth most: finding problems is the inspector's first
+// duty; a rejected one costs half that (it cost the centre a decision). Timely
+// verifications and checks earn one point, late ones lose one.
+static const struct point_item_def POINT_ITEMS[ASSESSMENT_POINT_ITEMS] = {
+    [ASSESSMENT_POINTS_VALID_REPORT] = {"valid_report", 2},
+    [ASSESSMENT_POINTS_INVALID_REPORT] = {"invalid_report", -1},
+    [ASSESSMENT_POINTS_VERIFY_ON_TIME] = {"verification_on_time", 1},
+    [ASSESSMENT_POINTS_VERIFY_LATE] = {"verification_late", -1},
+    [ASSESSMENT_POINTS_CHECK_ON_TIME] = {"check_on_time", 1},
+    [ASSESSMENT_POINTS_CHECK_LATE] = {"check_late", -1},
+};
+
+const char *assessment_point_item_name(int item)
+{
+    return item >= 0 && item < ASSESSMENT_POINT_ITEMS ? POINT_ITEMS[item].name : NULL;
+}
+
+void assessment_points(const struct assessment_config *config,
+                       const struct assessment_counts *c, struct assessment_points *out)
+{
+    memset(out, 0, sizeof *out);
+    out->count[ASSESSMENT_POINTS_VALID_REPORT] = c->filed;
+    out->count[ASSESSMENT_POINTS_INVALID_REPORT] = c->decided - c->filed;
+    out->count[ASSESSMENT_POINTS_VERIFY_ON_TIME] = c->verify_on_time;
+    out->count[ASSESSMENT_POINTS_VERIFY_LATE] = c->verify_due - c->verify_on_time;
+    out->count[ASSESSMENT_POINTS_CHECK_ON_TIME] = c->check_on_time;
+    out->count[ASSESSMENT_POINTS_CHECK_LATE] = c->check_due - c->check_on_time;
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++) {
+        out->points[i] = out->count[i] * config->points[i];
+        out->total += out->points[i];
+    }
+}
+
 // ---- composite and grade ----
 
 void assessment_config_default(struct assessment_config *out)
@@ -325,6 +365,8 @@ void assessment_config_default(struct assessment_config *out)
     }
     static const double FLOORS[ASSESSMENT_GRADES - 1] = {90, 75, 60, 40};
     memcpy(out->grade_floor, FLOORS, sizeof FLOORS);
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++)
+        out->points[i] = POINT_ITEMS[i].default_points;
 }
 
 const char *assessment_config_check(const struct assessment_config *config)
@@ -347,6 +389,12 @@ const char *assessment_config_check(const struct assessment_config *config)
             return "each grade threshold must be above 0 and at most 100";
         if (i > 0 && !(f < config->grade_floor[i - 1]))
             return "the grade thresholds must descend strictly from A to D";
+    }
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++) {
+        int p = config->points[i];
+        if (POINT_ITEMS[i].default_points >= 0 ? p < 0 || p > 100 : p < -100 || p > 0)
+            return "points are whole numbers: 0 to 100 for valid and on-time items, -100 to 0 "
+                   "for invalid and late ones";
     }
     return NULL;
 }

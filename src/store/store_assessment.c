@@ -54,11 +54,11 @@ static const char SQL_GRIDS[] =
     "SELECT g.id, g.code, g.name, 0, 1 FROM grid_cell g JOIN org_unit o ON o.id = g.community_id "
     "WHERE " UNIT_IN_SCOPE " ORDER BY g.code";
 static const char SQL_INSPECTORS[] =
-    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0 FROM app_user u "
+    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0, o.name FROM app_user u "
     "JOIN org_unit o ON o.id = u.org_unit_id WHERE u.role = 'inspector' AND " UNIT_IN_SCOPE
     " ORDER BY u.username";
 static const char SQL_OPERATORS[] =
-    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0 FROM app_user u "
+    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0, o.name FROM app_user u "
     "JOIN org_unit o ON o.id = u.org_unit_id WHERE u.role IN ('operator', 'supervisor') AND "
     UNIT_IN_SCOPE " ORDER BY u.username";
 
@@ -85,7 +85,8 @@ struct department_relay {
 static void relay_department(const struct store_org_unit *unit, void *data)
 {
     const struct department_relay *relay = data;
-    struct store_assessment_group row = {.id = unit->id, .code = unit->code, .name = unit->name};
+    struct store_assessment_group row = {
+        .id = unit->id, .code = unit->code, .name = unit->name, .unit_name = ""};
     relay->fn(&row, relay->data);
 }
 
@@ -112,13 +113,15 @@ int store_assessment_groups(struct store *store, const struct jurisdiction *j,
     struct jurisdiction_range range;
     jurisdiction_place_range(j, &range);
     store_bind_range(stmt, &range);
+    bool users = group == ASSESSMENT_INSPECTOR || group == ASSESSMENT_OPERATOR;
     int rc;
     while ((rc = store_step(stmt)) == STORE_ROW) {
         struct store_assessment_group row = {.id = store_col_int64(stmt, 0),
                                              .code = text_or_empty(stmt, 1),
                                              .name = text_or_empty(stmt, 2),
                                              .unit_id = store_col_int64(stmt, 3),
-                                             .cells = store_col_int64(stmt, 4)};
+                                             .cells = store_col_int64(stmt, 4),
+                                             .unit_name = users ? text_or_empty(stmt, 5) : ""};
         fn(&row, data);
     }
     store_stmt_done(stmt);

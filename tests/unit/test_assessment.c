@@ -376,6 +376,51 @@ Test(assessment, configurations_are_checked)
     cr_expect_not_null(assessment_config_check(&config), "a zero floor");
 }
 
+// Points (积分): each item's count from the inspector's counts, times its
+// points; undecided reports and pending records earn nothing yet.
+Test(assessment, inspector_points_by_item_and_total)
+{
+    struct assessment_config config;
+    assessment_config_default(&config);
+    struct assessment_counts c = {.reported = 6, .decided = 5, .filed = 3, .verify_due = 4,
+                                  .verify_on_time = 3, .check_due = 2, .check_on_time = 0};
+    struct assessment_points p;
+    assessment_points(&config, &c, &p);
+    const int64_t counts[ASSESSMENT_POINT_ITEMS] = {3, 2, 3, 1, 0, 2};
+    const int64_t points[ASSESSMENT_POINT_ITEMS] = {6, -2, 3, -1, 0, -2};
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++) {
+        cr_expect_eq(p.count[i], counts[i], "%s count", assessment_point_item_name(i));
+        cr_expect_eq(p.points[i], points[i], "%s points", assessment_point_item_name(i));
+    }
+    cr_expect_eq(p.total, 4);
+    config.points[ASSESSMENT_POINTS_VALID_REPORT] = 5;
+    config.points[ASSESSMENT_POINTS_CHECK_LATE] = -3;
+    assessment_points(&config, &c, &p);
+    cr_expect_eq(p.total, 15 - 2 + 3 - 1 - 6, "configured points are used");
+    struct assessment_counts none = {0};
+    assessment_points(&config, &none, &p);
+    cr_expect_eq(p.total, 0, "an idle month is worth 0, never negative");
+    cr_expect_str_eq(assessment_point_item_name(0), "valid_report");
+    cr_expect_null(assessment_point_item_name(ASSESSMENT_POINT_ITEMS));
+}
+
+Test(assessment, points_are_checked_by_sign)
+{
+    struct assessment_config config;
+    assessment_config_default(&config);
+    config.points[ASSESSMENT_POINTS_VALID_REPORT] = -1;
+    cr_expect_not_null(assessment_config_check(&config), "a reward below 0");
+    assessment_config_default(&config);
+    config.points[ASSESSMENT_POINTS_VERIFY_LATE] = 1;
+    cr_expect_not_null(assessment_config_check(&config), "a penalty above 0");
+    assessment_config_default(&config);
+    config.points[ASSESSMENT_POINTS_CHECK_ON_TIME] = 101;
+    cr_expect_not_null(assessment_config_check(&config), "above 100");
+    config.points[ASSESSMENT_POINTS_CHECK_ON_TIME] = 0;
+    config.points[ASSESSMENT_POINTS_INVALID_REPORT] = -100;
+    cr_expect_null(assessment_config_check(&config), "0 and -100 are allowed");
+}
+
 Test(assessment, group_names_round_trip)
 {
     for (int g = 0; g < ASSESSMENT_GROUP_COUNT; g++)
