@@ -6,6 +6,7 @@
 #define CHENGGUAN_API_ASSESSMENT_H
 
 #include "assessment.h"
+#include "export.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -44,6 +45,10 @@ struct assessment_table {
     bool failed; // out of memory
 };
 
+// Reads format= (absent or empty: JSON; csv or xlsx: *exported and *format).
+// Returns 0, or the 400 replied for another value.
+int assessment_export_format(struct request *req, enum export_format *format, bool *exported);
+
 // Reads the request's period (period=, or from= and to=) and the settings in
 // force, and fills *t with every group of kind `group` in the caller's
 // jurisdiction, counted from the period's facts and scored, by id. Returns 0,
@@ -51,6 +56,21 @@ struct assessment_table {
 int assessment_table_build(struct request *req, enum assessment_group group,
                            struct assessment_period *period, struct assessment_config *config,
                            struct assessment_table *t);
+
+// A count shown beside the rates: its JSON name, its Chinese header in the
+// exports, and where it lies in struct assessment_counts.
+struct assessment_count_field {
+    const char *name, *title;
+    size_t offset;
+};
+
+// The counts a group shows, in order; *n their number. Static.
+const struct assessment_count_field *assessment_count_fields(enum assessment_group group,
+                                                             size_t *n);
+
+// The value of one count field of c.
+int64_t assessment_count_value(const struct assessment_counts *c,
+                               const struct assessment_count_field *field);
 
 // Adds "period": {month, from, to, from_ms, to_ms} to body.
 void assessment_period_json(cJSON *body, const struct assessment_period *p);
@@ -75,5 +95,18 @@ void assessment_points_json(const struct assessment_config *config, cJSON *into)
 // GET /api/v1/assessment/points: the inspectors' points (积分) of a period
 // (src/api/api_assessment_points.c). Returns the status.
 int api_assessment_points(struct request *req);
+
+// The table t (sorted by rank) as a spreadsheet in the format, with Chinese
+// headers, as the attachment assessment-<group>-<period>. Returns the status
+// (0 while an XLSX is built).
+int assessment_export(struct request *req, enum export_format format,
+                      const struct assessment_table *t, const struct assessment_config *config,
+                      const struct assessment_period *period);
+
+// The inspectors' points rows as a spreadsheet, the attachment
+// points-<period>. Returns the status (0 while an XLSX is built).
+int assessment_points_export(struct request *req, enum export_format format,
+                             const struct assessment_points_row *rows, size_t count,
+                             const struct assessment_period *period);
 
 #endif

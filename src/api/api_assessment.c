@@ -393,6 +393,16 @@ static void score(struct assessment_table *t, const struct assessment_config *co
     }
 }
 
+int assessment_export_format(struct request *req, enum export_format *format, bool *exported)
+{
+    const char *text = request_query(req, "format");
+    *exported = text != NULL && text[0] != '\0';
+    if (*exported && !export_format_parse(text, format))
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "format",
+                                         "format must be csv or xlsx");
+    return 0;
+}
+
 int assessment_table_build(struct request *req, enum assessment_group group,
                            struct assessment_period *period, struct assessment_config *config,
                            struct assessment_table *t)
@@ -435,47 +445,73 @@ static int by_rank(const void *a, const void *b)
 
 // ---- rendering ----
 
-struct count_field {
-    const char *name;
-    size_t offset;
-};
-#define COUNT(name, member) {name, offsetof(struct assessment_counts, member)}
+int64_t assessment_count_value(const struct assessment_counts *c,
+                               const struct assessment_count_field *field)
+{
+    return *(const int64_t *)((const char *)c + field->offset);
+}
 
-static const struct count_field INSPECTOR_COUNTS[] = {
-    COUNT("reports", reported),          COUNT("reports_decided", decided),
-    COUNT("reports_filed", filed),       COUNT("verifications_due", verify_due),
-    COUNT("verifications_on_time", verify_on_time), COUNT("checks_due", check_due),
-    COUNT("checks_on_time", check_on_time), COUNT("area_filed", area_filed),
-    COUNT("area_filed_by_others", area_filed_by_others),
+#define COUNT(name, title, member) {name, title, offsetof(struct assessment_counts, member)}
+
+// Each group's counts: the JSON name, the export's Chinese header, the member.
+static const struct assessment_count_field INSPECTOR_COUNTS[] = {
+    COUNT("reports", "上报数", reported),
+    COUNT("reports_decided", "已受理决定数", decided),
+    COUNT("reports_filed", "立案数", filed),
+    COUNT("verifications_due", "应核实数", verify_due),
+    COUNT("verifications_on_time", "按时核实数", verify_on_time),
+    COUNT("checks_due", "应核查数", check_due),
+    COUNT("checks_on_time", "按时核查数", check_on_time),
+    COUNT("area_filed", "片区立案数", area_filed),
+    COUNT("area_filed_by_others", "片区他人发现立案数", area_filed_by_others),
 };
-static const struct count_field DEPARTMENT_COUNTS[] = {
-    COUNT("received", received),     COUNT("returns", returns),
-    COUNT("reworks", reworks),       COUNT("extensions", extended),
-    COUNT("due", handle_due),        COUNT("on_time", handle_on_time),
-    COUNT("handled", handled),       COUNT("overdue", overdue),
-    COUNT("pending", handle_pending), COUNT("rounds_closed", rounds_closed),
-    COUNT("satisfied", satisfied),   COUNT("basically_satisfied", basically_satisfied),
-    COUNT("unsatisfied", unsatisfied), COUNT("leader_supervised", leader_supervised),
-    COUNT("auto_supervised", auto_supervised), COUNT("supervised", supervised),
+static const struct assessment_count_field DEPARTMENT_COUNTS[] = {
+    COUNT("received", "受理数", received),
+    COUNT("returns", "回退数", returns),
+    COUNT("reworks", "返工数", reworks),
+    COUNT("extensions", "延期数", extended),
+    COUNT("due", "应处置数", handle_due),
+    COUNT("on_time", "按时处置数", handle_on_time),
+    COUNT("handled", "已处置数", handled),
+    COUNT("overdue", "超期数", overdue),
+    COUNT("pending", "处置中", handle_pending),
+    COUNT("rounds_closed", "结案数", rounds_closed),
+    COUNT("satisfied", "满意", satisfied),
+    COUNT("basically_satisfied", "基本满意", basically_satisfied),
+    COUNT("unsatisfied", "不满意", unsatisfied),
+    COUNT("leader_supervised", "领导督办数", leader_supervised),
+    COUNT("auto_supervised", "自动督办数", auto_supervised),
+    COUNT("supervised", "被督办派遣数", supervised),
 };
-static const struct count_field AREA_COUNTS[] = {
-    COUNT("reported", reported),     COUNT("decided", decided),
-    COUNT("filed", filed),           COUNT("closed", closed),
-    COUNT("due", handle_due),        COUNT("on_time", handle_on_time),
-    COUNT("overdue", overdue),       COUNT("satisfied", satisfied),
-    COUNT("basically_satisfied", basically_satisfied), COUNT("unsatisfied", unsatisfied),
-    COUNT("cells", cells),             COUNT("received", received),
-    COUNT("leader_supervised", leader_supervised), COUNT("auto_supervised", auto_supervised),
-    COUNT("supervised", supervised),
+static const struct assessment_count_field AREA_COUNTS[] = {
+    COUNT("reported", "上报数", reported),
+    COUNT("decided", "已受理决定数", decided),
+    COUNT("filed", "立案数", filed),
+    COUNT("closed", "结案数", closed),
+    COUNT("due", "应处置数", handle_due),
+    COUNT("on_time", "按时处置数", handle_on_time),
+    COUNT("overdue", "超期数", overdue),
+    COUNT("satisfied", "满意", satisfied),
+    COUNT("basically_satisfied", "基本满意", basically_satisfied),
+    COUNT("unsatisfied", "不满意", unsatisfied),
+    COUNT("cells", "网格数", cells),
+    COUNT("received", "派遣数", received),
+    COUNT("leader_supervised", "领导督办数", leader_supervised),
+    COUNT("auto_supervised", "自动督办数", auto_supervised),
+    COUNT("supervised", "被督办派遣数", supervised),
 };
-static const struct count_field OPERATOR_COUNTS[] = {
-    COUNT("entered", reported),            COUNT("filings_due", file_due),
-    COUNT("filings_on_time", file_on_time), COUNT("dispatches_due", dispatch_due),
-    COUNT("dispatches_on_time", dispatch_on_time), COUNT("dispatched", dispatched),
-    COUNT("dispatched_returned", dispatches_returned),
+static const struct assessment_count_field OPERATOR_COUNTS[] = {
+    COUNT("entered", "录入数", reported),
+    COUNT("filings_due", "应立案数", file_due),
+    COUNT("filings_on_time", "按时立案数", file_on_time),
+    COUNT("dispatches_due", "应派遣数", dispatch_due),
+    COUNT("dispatches_on_time", "按时派遣数", dispatch_on_time),
+    COUNT("dispatched", "派遣数", dispatched),
+    COUNT("dispatched_returned", "派遣被回退数", dispatches_returned),
 };
 
-static const struct count_field *count_fields(enum assessment_group group, size_t *n)
+const struct assessment_count_field *assessment_count_fields(enum assessment_group group,
+                                                             size_t *n)
 {
 #define FIELDS(a) (*n = sizeof a / sizeof a[0], a)
     switch (group) {
@@ -507,11 +543,10 @@ static cJSON *row_json(const struct assessment_table *t, const struct assessment
     cJSON_AddStringToObject(obj, "code", row->code);
     cJSON_AddStringToObject(obj, "name", row->name);
     size_t n;
-    const struct count_field *fields = count_fields(t->group, &n);
+    const struct assessment_count_field *fields = assessment_count_fields(t->group, &n);
     cJSON *counts = cJSON_AddObjectToObject(obj, "counts");
     for (size_t i = 0; i < n; i++)
-        json_add_int(counts, fields[i].name,
-                     *(const int64_t *)((const char *)&row->counts + fields[i].offset));
+        json_add_int(counts, fields[i].name, assessment_count_value(&row->counts, &fields[i]));
     cJSON *rates = cJSON_AddObjectToObject(obj, "rates");
     for (int i = 0; i < row->rate_count; i++)
         add_value(rates, row->rates[i].name, row->rates[i].value);
@@ -553,14 +588,21 @@ static int get_assessment(struct request *req)
         return request_reply_field_error(
             req, 400, ERR_INVALID_QUERY, "group",
             "group must be department, street, community, grid, inspector or operator");
+    enum export_format format;
+    bool exported = false;
+    int status = assessment_export_format(req, &format, &exported);
+    if (status != 0)
+        return status;
     struct assessment_period period;
     struct assessment_config config;
     struct assessment_table t;
-    int status = assessment_table_build(req, group, &period, &config, &t);
+    status = assessment_table_build(req, group, &period, &config, &t);
     if (status != 0)
         return status;
     if (t.count > 0)
         qsort(t.rows, t.count, sizeof *t.rows, by_rank);
+    if (exported)
+        return assessment_export(req, format, &t, &config, &period);
     cJSON *body = request_json_object(req);
     cJSON_AddStringToObject(body, "group", assessment_group_name(group));
     assessment_period_json(body, &period);

@@ -77,16 +77,22 @@ int assessment_points_rows(struct request *req, const struct assessment_table *t
 
 int api_assessment_points(struct request *req)
 {
+    enum export_format format;
+    bool exported = false;
+    int status = assessment_export_format(req, &format, &exported);
     struct assessment_period period;
     struct assessment_config config;
     struct assessment_table t;
-    int status = assessment_table_build(req, ASSESSMENT_INSPECTOR, &period, &config, &t);
+    if (status == 0)
+        status = assessment_table_build(req, ASSESSMENT_INSPECTOR, &period, &config, &t);
     struct assessment_points_row *rows = NULL;
     size_t count = 0;
     if (status == 0)
         status = assessment_points_rows(req, &t, &config, &rows, &count);
     if (status != 0)
         return status;
+    if (exported)
+        return assessment_points_export(req, format, rows, count, &period);
     cJSON *body = request_json_object(req);
     assessment_period_json(body, &period);
     assessment_points_json(&config, body);

@@ -3,10 +3,12 @@
 // verifications and checks on time, from cases walked through the real
 // workflow; the points of each item and the total under the default and the
 // admin's points; rank by total (ties share one); the jurisdiction; an
-// inspector reads their own row only; 400s and 403s.
+// inspector reads their own row only; 400s and 403s; the table as CSV and
+// XLSX, equal to the JSON.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, demoClient, assertError, uploadPhoto, HONGQI, HEXI } from './lib.mjs';
+import { parseCsv, unzip, sheetRows, letter, XLSX_TYPE } from './sheets.mjs';
 
 let server;
 const users = {};
@@ -125,4 +127,38 @@ test('a month without facts: every total 0, all ranked first; bad periods are 40
   assert.equal((await points(users.leader, '')).period.month, day(0).slice(0, 7), 'this month by default');
   assertError(await users.leader.get('/api/v1/assessment/points?period=2024-13'), 400, 'invalid_query', 'period');
   assertError(await users.leader.get('/api/v1/assessment/points?from=2024-01-01'), 400, 'invalid_query', 'to');
+});
+
+const POINT_HEADERS = ['排名', '账号', '姓名', '所属单位', '有效上报数', '有效上报得分', '无效上报数', '无效上报扣分',
+  '按时核实数', '按时核实得分', '超时核实数', '超时核实扣分', '按时核查数', '按时核查得分', '超时核查数', '超时核查扣分', '总分'];
+const ITEMS = ['valid_report', 'invalid_report', 'verification_on_time', 'verification_late', 'check_on_time', 'check_late'];
+const pointCells = (row) => [row.rank, row.username, row.name, row.org_unit,
+  ...ITEMS.flatMap((item) => [row.counts[item], row.points[item]]), row.total];
+
+test('the points table exports as CSV and XLSX with Chinese headers, equal to the JSON', async () => {
+  const month = day(0).slice(0, 7);
+  const json = await points(users.leader, `period=${month}`);
+  assert.ok(json.rows[0].total > 0, 'this month holds the points above');
+  const get = async (client, format) => {
+    const res = await client.request('GET', `/api/v1/assessment/points?period=${month}&format=${format}`, { raw: true });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('content-type'), format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE);
+    const name = `points-${month}.${format}`;
+    assert.equal(res.headers.get('content-disposition'), `attachment; filename="${name}"; filename*=UTF-8''${name}`);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  const bytes = await get(users.leader, 'csv');
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const [headers, ...rows] = parseCsv(bytes.subarray(3).toString('utf8'));
+  assert.deepEqual(headers, POINT_HEADERS);
+  assert.deepEqual(rows, json.rows.map((r) => pointCells(r).map(String)));
+  const files = unzip(await get(users.leader, 'xlsx'));
+  assert.match(files['xl/workbook.xml'], /<sheet name="监督员积分"/);
+  const [header, ...cells] = sheetRows(files['xl/worksheets/sheet1.xml']);
+  assert.deepEqual(POINT_HEADERS.map((_, i) => header[letter(i)].text), POINT_HEADERS);
+  assert.deepEqual(cells.map((row) => POINT_HEADERS.map((_, i) => row[letter(i)]?.text ?? row[letter(i)]?.number)),
+    json.rows.map(pointCells));
+  const own = parseCsv((await get(users.inspector, 'csv')).subarray(3).toString('utf8'));
+  assert.deepEqual(own.slice(1).map((r) => r[1]), ['inspector'], 'an inspector exports their own row only');
+  assertError(await users.leader.get('/api/v1/assessment/points?format=ods'), 400, 'invalid_query', 'format');
 });
