@@ -27,6 +27,7 @@ static const struct export_column CASE_COLUMNS[] = {
     {"地址", EXPORT_TEXT, 30},         {"街道", EXPORT_TEXT, 14},
     {"社区", EXPORT_TEXT, 14},         {"网格", EXPORT_TEXT, 18},
     {"处置部门", EXPORT_TEXT, 20},     {"上报时间", EXPORT_TIME, 20},
+    {"立案时间", EXPORT_TIME, 20},
     {"当前环节时限", EXPORT_TIME, 20}, {"处置时限", EXPORT_TIME, 20},
     {"处置完成时间", EXPORT_TIME, 20}, {"结案时间", EXPORT_TIME, 20},
     {"是否超期", EXPORT_TEXT, 10},     {"返工次数", EXPORT_INTEGER, 10},
@@ -86,6 +87,7 @@ static void case_row(struct export_sink *sink, const struct store_case *c, int64
     export_text(sink, c->grid_code);
     export_text(sink, c->department_name);
     export_time(sink, c->created_at);
+    export_time(sink, c->filed_at);
     export_time(sink, c->stage_deadline);
     export_time(sink, c->handling_deadline);
     export_time(sink, c->handled_at);

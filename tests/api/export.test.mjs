@@ -6,13 +6,14 @@
 // (bold frozen header, widths, real date cells, the same rows); bad formats.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDemo, demoClient, Client, assertError, HONGQI, HEXI } from './lib.mjs';
+import { startDemo, demoClient, Client, assertError, dbQuery, ROOT, PG, HONGQI, HEXI } from './lib.mjs';
 import { parseCsv, unzip, sheetRows, letter, XLSX_TYPE } from './sheets.mjs';
 
 const HEADERS = ['案件编号', '来源', '状态', '类型', '类别编码', '类别', '紧急', '描述', '地址', '街道', '社区', '网格',
-  '处置部门', '上报时间', '当前环节时限', '处置时限', '处置完成时间', '结案时间', '是否超期', '返工次数', '满意度'];
+  '处置部门', '上报时间', '立案时间', '当前环节时限', '处置时限', '处置完成时间', '结案时间', '是否超期', '返工次数', '满意度'];
 const col = (name) => HEADERS.indexOf(name);
 const BULK = 130; // more Hongqi cases than one internal page (100) holds
 
@@ -80,6 +81,8 @@ before(async () => {
   let c = (await supervisor.get(`/api/v1/cases/${filed.hotline.id}`)).data;
   let r = await supervisor.post(`/api/v1/cases/${c.id}/accept`, { version: c.version, note: '立案' });
   assert.equal(r.status, 200, r.text);
+  assert.equal(typeof r.data.filed_at, 'number', 'the filing time is on the case');
+  assert.equal(c.filed_at, null, 'not before');
   r = await supervisor.post(`/api/v1/cases/${c.id}/dispatch`, { version: r.data.version, department_id: Number(unit[1]), note: '派遣' });
   assert.equal(r.status, 200, r.text);
   filed.hotline = r.data;
@@ -113,6 +116,9 @@ test('CSV fields are quoted as RFC 4180 has it, formulas are defused, times are 
   assert.equal(hotline[col('状态')], '已派遣');
   assert.equal(hotline[col('处置部门')], '茂南区环境卫生管理所');
   assert.equal(hotline[col('上报时间')], chinaTime(filed.hotline.created_at));
+  assert.equal(hotline[col('立案时间')], chinaTime(filed.hotline.filed_at), 'filed when accepted');
+  assert.ok(filed.hotline.filed_at >= filed.hotline.created_at);
+  assert.equal(row('quoted')[col('立案时间')], '', 'not filed yet: empty');
   assert.match(hotline[col('处置时限')], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   assert.equal(hotline[col('结案时间')], '');
   assert.equal(hotline[col('是否超期')], '否');
@@ -232,4 +238,15 @@ test('exports leave no file or descriptor behind, also when the client goes away
   // The server still answers, and in full.
   const { rows } = await csv(supervisor, 'source=12345');
   assert.equal(rows.length, 1);
+});
+
+test('cases filed before migration 0016 get their filing time from their stage records', async () => {
+  const before = dbQuery(server, 'SELECT id, filed_at FROM case_record WHERE filed_at IS NOT NULL ORDER BY id');
+  assert.ok(before.split('\n').length >= 1 && before !== '', 'the hotline case is filed');
+  const text = readFileSync(join(ROOT, 'migrations', ...(PG ? ['postgres'] : []), '0016_filing_time.sql'), 'utf8');
+  // The migration's backfill, run again over rows whose filing time is gone.
+  const backfill = text.replace(/--[^\n]*\n/g, '').split(';').map((q) => q.trim()).filter((q) => q.startsWith('UPDATE'));
+  assert.equal(backfill.length, 2);
+  dbQuery(server, `UPDATE case_record SET filed_at = NULL; ${backfill.join('; ')}`);
+  assert.equal(dbQuery(server, 'SELECT id, filed_at FROM case_record WHERE filed_at IS NOT NULL ORDER BY id'), before);
 });
