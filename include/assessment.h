@@ -71,8 +71,8 @@ struct assessment_stage_fact {
     int64_t ended_at; // 0 while running
     int case_round;   // the case's current round (reopens + 1)
     bool case_closed;
-    bool case_returned; // the case was returned at least once
-    bool case_extended; // the case was given more time at least once
+    bool case_returned;   // the case was returned at least once
+    bool case_extended;   // the case was given more time at least once
     bool case_supervised; // a leader supervised (督办) the case at least once
     bool auto_supervised; // this record went red and the escalator sent a 督办
 };
@@ -137,12 +137,12 @@ struct assessment_value assessment_cases_per_cell(const struct assessment_counts
 // The items of an inspector's points (积分), each a count of their facts of the
 // period (assessment_points) times its configured points.
 enum assessment_point_item {
-    ASSESSMENT_POINTS_VALID_REPORT,     // a patrol report filed (or fixed on the spot)
-    ASSESSMENT_POINTS_INVALID_REPORT,   // a patrol report rejected (不予立案)
-    ASSESSMENT_POINTS_VERIFY_ON_TIME,   // a verification (核实) ended on time
-    ASSESSMENT_POINTS_VERIFY_LATE,      // a verification ended late
-    ASSESSMENT_POINTS_CHECK_ON_TIME,    // a check (核查) ended on time
-    ASSESSMENT_POINTS_CHECK_LATE,       // a check ended late
+    ASSESSMENT_POINTS_VALID_REPORT,   // a patrol report filed (or fixed on the spot)
+    ASSESSMENT_POINTS_INVALID_REPORT, // a patrol report rejected (不予立案)
+    ASSESSMENT_POINTS_VERIFY_ON_TIME, // a verification (核实) ended on time
+    ASSESSMENT_POINTS_VERIFY_LATE,    // a verification ended late
+    ASSESSMENT_POINTS_CHECK_ON_TIME,  // a check (核查) ended on time
+    ASSESSMENT_POINTS_CHECK_LATE,     // a check ended late
     ASSESSMENT_POINT_ITEMS
 };
 
@@ -189,8 +189,8 @@ struct assessment_points {
 // The points of an inspector's counts under config: valid reports = filed,
 // invalid = decided - filed (reports still undecided earn nothing yet), on-time
 // verifications and checks = those ended on time, late ones = due - on time.
-void assessment_points(const struct assessment_config *config,
-                       const struct assessment_counts *c, struct assessment_points *out);
+void assessment_points(const struct assessment_config *config, const struct assessment_counts *c,
+                       struct assessment_points *out);
 
 // Item names ("valid_report", ...) in enum order; NULL out of range. Static.
 const char *assessment_point_item_name(int item);

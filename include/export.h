@@ -69,7 +69,7 @@ struct arena *export_arena(void);
 void export_text(struct export_sink *sink, const char *text); // NULL or "" is empty
 void export_integer(struct export_sink *sink, int64_t value);
 void export_time(struct export_sink *sink, int64_t epoch_ms); // <= 0 is empty
-void export_percent(struct export_sink *sink, double ratio); // 0.833 shows as 83.3%
+void export_percent(struct export_sink *sink, double ratio);  // 0.833 shows as 83.3%
 void export_decimal(struct export_sink *sink, double value);
 void export_empty(struct export_sink *sink);
 void export_row_end(struct export_sink *sink);

@@ -33,8 +33,8 @@ static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D
 
 // Reads {"points": {item: n}} into config->points (items left out keep theirs).
 // Returns NULL, or a static message with *field set to the member to blame.
-static const char *points_read(const cJSON *points, struct assessment_config *config,
-                               char *field, size_t field_size)
+static const char *points_read(const cJSON *points, struct assessment_config *config, char *field,
+                               size_t field_size)
 {
     snprintf(field, field_size, "points");
     if (points != NULL && !cJSON_IsObject(points))
@@ -510,8 +510,7 @@ static const struct assessment_count_field OPERATOR_COUNTS[] = {
     COUNT("dispatched_returned", "派遣被回退数", dispatches_returned),
 };
 
-const struct assessment_count_field *assessment_count_fields(enum assessment_group group,
-                                                             size_t *n)
+const struct assessment_count_field *assessment_count_fields(enum assessment_group group, size_t *n)
 {
 #define FIELDS(a) (*n = sizeof a / sizeof a[0], a)
     switch (group) {

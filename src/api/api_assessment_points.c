@@ -45,10 +45,11 @@ static cJSON *points_row_json(const struct assessment_points_row *p)
 }
 
 int assessment_points_rows(struct request *req, const struct assessment_table *t,
-                           const struct assessment_config *config, struct assessment_points_row **out,
-                           size_t *count)
+                           const struct assessment_config *config,
+                           struct assessment_points_row **out, size_t *count)
 {
-    struct assessment_points_row *rows = arena_alloc(req->arena, (t->count ? t->count : 1) * sizeof *rows);
+    struct assessment_points_row *rows =
+        arena_alloc(req->arena, (t->count ? t->count : 1) * sizeof *rows);
     if (rows == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     for (size_t i = 0; i < t->count; i++) {
@@ -59,9 +60,8 @@ int assessment_points_rows(struct request *req, const struct assessment_table *t
         qsort(rows, t->count, sizeof *rows, by_total);
     // Equal totals share a rank; the next rank counts them (1, 1, 3).
     for (size_t i = 0; i < t->count; i++)
-        rows[i].rank = i > 0 && rows[i].points.total == rows[i - 1].points.total
-                           ? rows[i - 1].rank
-                           : (int)i + 1;
+        rows[i].rank = i > 0 && rows[i].points.total == rows[i - 1].points.total ? rows[i - 1].rank
+                                                                                 : (int)i + 1;
     // An inspector sees their own row only.
     size_t kept = t->count;
     if (req->user->role == ROLE_INSPECTOR) {

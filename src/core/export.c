@@ -533,8 +533,8 @@ static int reply_xlsx(struct request *req, struct export_table *table, const cha
 
 int export_reply(struct request *req, enum export_format format, struct export_table *table)
 {
-    const char *name = disposition(req, table->file_stem, table->file_date,
-                                   format == EXPORT_CSV ? "csv" : "xlsx");
+    const char *name =
+        disposition(req, table->file_stem, table->file_date, format == EXPORT_CSV ? "csv" : "xlsx");
     if (name == NULL) {
         free_table(table);
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");

@@ -336,8 +336,8 @@ const char *assessment_point_item_name(int item)
     return item >= 0 && item < ASSESSMENT_POINT_ITEMS ? POINT_ITEMS[item].name : NULL;
 }
 
-void assessment_points(const struct assessment_config *config,
-                       const struct assessment_counts *c, struct assessment_points *out)
+void assessment_points(const struct assessment_config *config, const struct assessment_counts *c,
+                       struct assessment_points *out)
 {
     memset(out, 0, sizeof *out);
     out->count[ASSESSMENT_POINTS_VALID_REPORT] = c->filed;

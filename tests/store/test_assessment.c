@@ -199,8 +199,9 @@ Test(assessment, supervision_by_a_leader_and_by_the_escalator_is_the_departments
     }
     struct store_escalation_counts sent = {0};
     cr_assert_eq(store_escalation_scan(store, march(5, 9, 0), &sent), STORE_OK);
-    cr_expect_geq(sent.supervised, 1, "the unhandled case went red (its sign and the "
-                                      "others' checks may too: no handling of theirs)");
+    cr_expect_geq(sent.supervised, 1,
+                  "the unhandled case went red (its sign and the others' checks may too: no "
+                  "handling of theirs)");
     store_set_clock(NULL, NULL);
 
     struct tally t = facts(city.supervisor, month_start(202403), month_start(202404));
