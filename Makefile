@@ -74,7 +74,7 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
 .PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines bench-export coverage coverage-deps \
+        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines bench-export bench-assessment coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke pg-deps run-pg stop-pg
 
 all: deps $(BIN)
@@ -270,7 +270,8 @@ bench-engines: bench-deps pg-deps
 
 # The benchmark database generator (tests/bench/gen*.c), linked with the library
 # objects like the tests; `make bench-db CASES=N` builds .build/bench/cases-N.db
-# once with the release build and reuses it afterwards.
+# once with the release build and reuses it afterwards; YEARS=Y spreads them
+# over Y years of history (default 2) into .build/bench/cases-N-yY.db.
 GEN_SOURCES := $(sort $(wildcard tests/bench/gen*.c))
 GEN_OBJECTS := $(GEN_SOURCES:tests/bench/%.c=$(BUILD)/bench/%.o)
 CASES ?= 1000000
@@ -306,12 +307,22 @@ bench-export: bench-deps
 	node tests/bench/export.mjs --db .build/bench/export-$(EXPORT_CASES).db $(BENCH_ARGS); \
 	  status=$$?; rm -f .build/bench/export-$(EXPORT_CASES).db*; exit $$status
 
+# A month's assessment against the length of the history (tests/bench/assessment.mjs,
+# README "Benchmarks"): 100k cases over 2 years beside 1M over 20 years (about
+# the same cases a month) and 1M over 2 years, on copies; the escalation scans too.
+bench-assessment: bench-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan
+	@$(MAKE) --no-print-directory bench-db CASES=100000
+	@$(MAKE) --no-print-directory bench-db CASES=1000000 YEARS=20
+	@$(MAKE) --no-print-directory bench-db CASES=1000000
+	node tests/bench/assessment.mjs $(BENCH_ARGS)
+
 bench-db: deps
 	@$(MAKE) --no-print-directory .build/release/bench/gen
-	@db=.build/bench/cases-$(CASES).db; \
+	@db=.build/bench/cases-$(CASES)$(if $(YEARS),-y$(YEARS)).db; \
 	if [ -f $$db ]; then echo "$$db exists; reusing it"; else \
 	  mkdir -p .build/bench && rm -f $$db.part $$db.part-wal $$db.part-shm && \
-	  .build/release/bench/gen --cases $(CASES) --out $$db.part && mv $$db.part $$db && \
+	  .build/release/bench/gen --cases $(CASES) $(if $(YEARS),--years $(YEARS)) --out $$db.part && mv $$db.part $$db && \
 	  echo "$$db ready"; fi
 
 # The long crash and soak runs (README "Crash and soak runs"; make test runs

@@ -17,6 +17,8 @@ extern const struct route API_STATS_ROUTES[];
 extern const size_t API_STATS_ROUTE_COUNT;
 extern const struct route API_ASSESSMENT_ROUTES[];
 extern const size_t API_ASSESSMENT_ROUTE_COUNT;
+extern const struct route API_TREND_ROUTES[];
+extern const size_t API_TREND_ROUTE_COUNT;
 
 extern const struct route API_META_ROUTES[];
 extern const size_t API_META_ROUTE_COUNT;

@@ -49,6 +49,11 @@ void metrics_store_batch(int jobs, int64_t batch_us, int64_t commit_us);
 // write-ahead log from the database file (a checkpoint).
 void metrics_store_fsync(bool wal, int64_t elapsed_us);
 
+// The escalation scheduler finished a scan that took elapsed_us and sent
+// `reminded` reminders (催办) and `supervised` supervision notices (督办); ok is
+// false when the scan failed (it is timed all the same).
+void metrics_escalation_scan(bool ok, int64_t elapsed_us, int reminded, int supervised);
+
 // The handler pool: delta requests joined (+) or left (-) its queue.
 void metrics_handler_queue(int delta);
 

@@ -59,6 +59,11 @@ struct store_case_filter {
     int64_t category_id;
     int64_t grid_id;       // a grid cell (store_grid_find by code)
     int64_t street_id;     // a street org unit
+    int64_t community_id;  // a community org unit
+    int64_t reporter_id;   // the user who reported the case
+    // Reported in [created_from, created_to) ms; 0 leaves a side open. The
+    // upper side starts the newest-first walk, the lower side ends it.
+    int64_t created_from, created_to;
     int64_t department_id; // the department the case is dispatched to
     const char *source;    // patrol, web, 12345, ...
     bool overdue;          // only cases whose stage_deadline < now_ms

@@ -38,4 +38,19 @@ int store_stats_overview(struct store *store, const struct jurisdiction *jurisdi
 int store_stats_state_counts(struct store *store,
                              void (*fn)(const char *state, int64_t count, void *data), void *data);
 
+// What happened in a day (or any span) to the cases of a jurisdiction.
+struct store_stats_day {
+    int64_t reported;   // cases created
+    int64_t filed;      // filing records ended by accept (立案)
+    int64_t dispatched; // dispatch records ended by dispatch
+    int64_t closed;     // closing records ended by close (结案)
+};
+
+// Fills *out with the counts of [from_ms, to_ms) for the cases whose place lies
+// in the jurisdiction's case range (jurisdiction_case_range). The reads walk
+// indexes on time, so the cost follows the span's cases. Returns STORE_OK or
+// STORE_ERROR.
+int store_stats_day(struct store *store, const struct jurisdiction *jurisdiction, int64_t from_ms,
+                    int64_t to_ms, struct store_stats_day *out);
+
 #endif

@@ -150,6 +150,22 @@ static int parse_paging(struct request *req, struct list_query *query)
     return 0;
 }
 
+// created_from and created_to: the reporting window [from, to) in ms since
+// the epoch, as the assessment's period gives it (from_ms, to_ms), so that a
+// count drills down to exactly its cases. Returns 0 or the status replied.
+static int parse_created(struct request *req, struct store_case_filter *f)
+{
+    static const char *const NAMES[] = {"created_from", "created_to"};
+    int64_t *bounds[] = {&f->created_from, &f->created_to};
+    for (size_t i = 0; i < 2; i++) {
+        const char *value = query_value(req, NAMES[i]);
+        if (value != NULL && (*bounds[i] = parse_positive(value)) == 0)
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, NAMES[i],
+                                             "%s must be a time in ms since 1970", NAMES[i]);
+    }
+    return 0;
+}
+
 // Fills the filters from the query string. Returns 0 or the status replied.
 static int parse_filters(struct request *req, struct list_query *query)
 {
@@ -181,6 +197,22 @@ static int parse_filters(struct request *req, struct list_query *query)
                            ? street.id
                            : INT64_MAX;
     }
+    if ((value = query_value(req, "community")) != NULL) {
+        if (!geo_community_code_valid(value))
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "community",
+                                             "community must be a 12-digit community code");
+        struct store_org_unit community;
+        f->community_id = store_org_unit_find(req->server->store, value, &community) == STORE_OK &&
+                                  strcmp(community.type, "community") == 0
+                              ? community.id
+                              : INT64_MAX;
+    }
+    if ((value = query_value(req, "reporter")) != NULL &&
+        (f->reporter_id = parse_positive(value)) == 0)
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "reporter",
+                                         "reporter must be a user id");
+    if ((status = parse_created(req, f)) != 0)
+        return status;
     if ((value = query_value(req, "department")) != NULL &&
         (f->department_id = parse_positive(value)) == 0)
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "department",

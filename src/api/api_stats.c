@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The overview a leader (or the command centre) reads: counts of the cases in
 // their jurisdiction by state, source, street and category, with the overdue
-// and pending counts and the citizens' satisfaction.
+// and pending counts and the citizens' satisfaction; and the wall screen's big
+// numbers (today's work, open and overdue now, this month's on-time closing).
 #include "api.h"
 
+#include "assessment.h"
 #include "casefsm.h"
 #include "errors.h"
 #include "json.h"
@@ -11,8 +13,11 @@
 #include "roles.h"
 #include "server.h"
 #include "store.h"
+#include "store_assessment.h"
 #include "store_stats.h"
+#include "worktime.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct overview {
@@ -82,9 +87,93 @@ static int overview(struct request *req)
     return request_reply_json(req, 200, o.body);
 }
 
+// ---- the wall screen ----
+
+// Keeps the open and overdue totals of the overview.
+static void keep_totals(const struct store_stats_row *row, void *data)
+{
+    int64_t *totals = data;
+    if (strcmp(row->section, "totals") != 0)
+        return;
+    if (strcmp(row->key, "open") == 0)
+        totals[0] = row->count;
+    else if (strcmp(row->key, "overdue") == 0)
+        totals[1] = row->count;
+}
+
+struct month_count {
+    struct assessment_counts counts;
+    int64_t now;
+};
+
+// Counts every fact of the month into one total, as the assessment counts a
+// street's (so the rate is the one the assessment screen shows for the whole
+// jurisdiction).
+static void count_month_fact(const struct store_assessment_fact *f, void *data)
+{
+    struct month_count *m = data;
+    if (f->kind == STORE_FACT_STAGE)
+        assessment_count_stage(&m->counts, &f->stage, m->now);
+    else if (f->kind == STORE_FACT_REPORT)
+        assessment_count_report(&m->counts, &f->report);
+    else
+        assessment_count_rating(&m->counts, f->rating);
+}
+
+static void add_rate(cJSON *obj, const char *key, struct assessment_value v)
+{
+    if (v.known)
+        cJSON_AddNumberToObject(obj, key, v.value);
+    else
+        cJSON_AddNullToObject(obj, key);
+}
+
+static int wall(struct request *req)
+{
+    if (request_unchanged(req, request_data_etag(req, store_changes(req->server->store))))
+        return req->status;
+    const struct worktime_calendar *cal = server_calendar(req);
+    const struct jurisdiction *j = &req->user->jurisdiction;
+    int64_t now = store_now_ms();
+    int today = worktime_local_date(cal, now);
+    int first = today / 100 * 100 + 1;
+    int next = today / 100 % 100 == 12 ? (today / 10000 + 1) * 10000 + 101 : first + 100;
+    int64_t totals[2] = {0};
+    struct store_stats_day day;
+    struct month_count month = {.now = now};
+    if (store_stats_overview(req->server->store, j, now, keep_totals, totals) != STORE_OK ||
+        store_stats_day(req->server->store, j, worktime_local_to_ms(cal, today, 0), now, &day) !=
+            STORE_OK ||
+        store_assessment_facts(req->server->store, j, worktime_local_to_ms(cal, first, 0),
+                               worktime_local_to_ms(cal, next, 0), count_month_fact,
+                               &month) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not count the cases");
+    struct assessment_rate rates[ASSESSMENT_RATES_MAX];
+    int count = assessment_rates(ASSESSMENT_STREET, &month.counts, 0, rates);
+    cJSON *body = request_json_object(req);
+    cJSON *t = cJSON_AddObjectToObject(body, "today");
+    json_add_int(t, "reported", day.reported);
+    json_add_int(t, "filed", day.filed);
+    json_add_int(t, "dispatched", day.dispatched);
+    json_add_int(t, "closed", day.closed);
+    json_add_int(body, "open", totals[0]);
+    json_add_int(body, "overdue", totals[1]);
+    cJSON *m = cJSON_AddObjectToObject(body, "month");
+    char period[16];
+    snprintf(period, sizeof period, "%04d-%02d", today / 10000 % 10000, today / 100 % 100);
+    cJSON_AddStringToObject(m, "period", period);
+    json_add_int(m, "due", month.counts.handle_due);
+    json_add_int(m, "on_time", month.counts.handle_on_time);
+    for (int i = 0; i < count; i++)
+        if (strcmp(rates[i].name, "on_time_closing_rate") == 0)
+            add_rate(m, "on_time_closing_rate", rates[i].value);
+    return request_reply_json(req, 200, body);
+}
+
 // method, pattern, handler, flags, roles
 const struct route API_STATS_ROUTES[] = {
     {"GET", "/api/v1/stats/overview", overview, ROUTE_AUTH,
      ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN},
+    {"GET", "/api/v1/stats/wall", wall, ROUTE_AUTH, ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN},
 };
 const size_t API_STATS_ROUTE_COUNT = sizeof API_STATS_ROUTES / sizeof API_STATS_ROUTES[0];

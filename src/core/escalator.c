@@ -5,6 +5,7 @@
 #include "escalator.h"
 
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "store_escalation.h"
 
@@ -21,13 +22,26 @@ static struct {
     int interval_s;
 } scheduler = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+static int64_t monotonic_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+// One scan, timed into the metrics (chengguan_escalation_scan_seconds).
 static void scan_once(struct store *store)
 {
-    struct store_escalation_counts counts;
+    struct store_escalation_counts counts = {0};
+    int64_t began = monotonic_us();
     int rc = store_escalation_scan(store, store_now_ms(), &counts);
+    int64_t elapsed = monotonic_us() - began;
+    metrics_escalation_scan(rc == STORE_OK || rc == STORE_BUSY, elapsed,
+                            rc == STORE_OK ? counts.reminded : 0,
+                            rc == STORE_OK ? counts.supervised : 0);
     if (rc == STORE_OK && (counts.reminded > 0 || counts.supervised > 0))
-        log_info("escalation: %d reminder(s) (催办), %d supervision notice(s) (督办)",
-                 counts.reminded, counts.supervised);
+        log_info("escalation: %d reminder(s) (催办), %d supervision notice(s) (督办) in %lld ms",
+                 counts.reminded, counts.supervised, (long long)(elapsed / 1000));
     else if (rc != STORE_OK && rc != STORE_BUSY)
         log_warn("escalation: the scan failed; the next one tries again");
 }

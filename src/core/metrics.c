@@ -168,6 +168,11 @@ static struct histogram batch_time = {BOUNDS(STORE_BOUNDS_US), 1e-6, {0}, 0};
 static struct histogram commit_time = {BOUNDS(STORE_BOUNDS_US), 1e-6, {0}, 0};
 static struct histogram fsync_wal = {BOUNDS(STORE_BOUNDS_US), 1e-6, {0}, 0};
 static struct histogram fsync_db = {BOUNDS(STORE_BOUNDS_US), 1e-6, {0}, 0};
+static const int64_t SCAN_BOUNDS_US[] = {1000,   5000,    10000,   50000,   100000,
+                                         250000, 500000,  1000000, 2500000, 5000000,
+                                         10000000, 30000000};
+static struct histogram scan_time = {BOUNDS(SCAN_BOUNDS_US), 1e-6, {0}, 0};
+static _Atomic uint64_t scans_failed, notices_remind, notices_supervise;
 static atomic_int store_queue_depth, handler_queue_depth;
 
 static void histogram_observe(struct histogram *h, int64_t value)
@@ -194,6 +199,17 @@ void metrics_store_batch(int jobs, int64_t batch_us, int64_t commit_us)
 void metrics_store_fsync(bool wal, int64_t elapsed_us)
 {
     histogram_observe(wal ? &fsync_wal : &fsync_db, elapsed_us);
+}
+
+void metrics_escalation_scan(bool ok, int64_t elapsed_us, int reminded, int supervised)
+{
+    histogram_observe(&scan_time, elapsed_us);
+    if (!ok)
+        atomic_fetch_add_explicit(&scans_failed, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&notices_remind, reminded > 0 ? (uint64_t)reminded : 0,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&notices_supervise, supervised > 0 ? (uint64_t)supervised : 0,
+                              memory_order_relaxed);
 }
 
 void metrics_handler_queue(int delta)
@@ -470,6 +486,19 @@ static void render_server(struct text *t, struct server *server)
            "checkpoints).");
     histogram_render(t, "chengguan_store_fsync_seconds", "file=\"wal\"", &fsync_wal);
     histogram_render(t, "chengguan_store_fsync_seconds", "file=\"db\"", &fsync_db);
+    family(t, "chengguan_escalation_scan_seconds", "histogram",
+           "Time of each scan of the escalation scheduler for yellow and red stages.");
+    histogram_render(t, "chengguan_escalation_scan_seconds", "", &scan_time);
+    family(t, "chengguan_escalation_scan_failures_total", "counter",
+           "Escalation scans that failed (the next one tries again).");
+    sample(t, "chengguan_escalation_scan_failures_total", (double)atomic_load(&scans_failed));
+    family(t, "chengguan_escalation_notices_total", "counter",
+           "Notices the escalation scheduler sent, by level (remind: 催办 at yellow, "
+           "supervise: 督办 at red).");
+    text_printf(t, "chengguan_escalation_notices_total{level=\"remind\"} %llu\n",
+                (unsigned long long)atomic_load(&notices_remind));
+    text_printf(t, "chengguan_escalation_notices_total{level=\"supervise\"} %llu\n",
+                (unsigned long long)atomic_load(&notices_supervise));
 }
 
 static void count_state(const char *state, int64_t count, void *data)

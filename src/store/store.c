@@ -760,7 +760,8 @@ int store_explain(struct store *store, void (*fn)(const char *name, const char *
     } GROUPS[] = {{STORE_LIST_PLANS, STORE_LIST_PLAN_COUNT},
                   {STORE_DUPLICATE_PLANS, STORE_DUPLICATE_PLAN_COUNT},
                   {STORE_STATS_PLANS, STORE_STATS_PLAN_COUNT},
-                  {STORE_ASSESSMENT_PLANS, STORE_ASSESSMENT_PLAN_COUNT}};
+                  {STORE_ASSESSMENT_PLANS, STORE_ASSESSMENT_PLAN_COUNT},
+                  {STORE_TREND_PLANS, STORE_TREND_PLAN_COUNT}};
     struct store_conn *conn = reader_conn(store);
     if (conn == NULL)
         return STORE_ERROR;

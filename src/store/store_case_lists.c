@@ -129,10 +129,16 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
 // states are tested with each engine's substring search (SQLite's instr,
 // PostgreSQL's strpos; CAST types the parameter for PostgreSQL); the rest is
 // shared, the column test first so that PostgreSQL can type the parameter.
+// The reporting window is tested with a unary plus, which keeps SQLite from
+// driving a walk by it; newest-first pages bound their walk with it instead
+// (NEWEST_PAGE), so a drill-down into an old month starts and stops there.
 #define FILTERS_SHARED                                                                             \
     "AND (c.category_id = :category OR :category IS NULL) "                                        \
     "AND (c.grid_id = :grid OR :grid IS NULL) "                                                    \
     "AND (c.street_id = :street OR :street IS NULL) "                                              \
+    "AND (c.community_id = :community OR :community IS NULL) "                                     \
+    "AND (c.reporter_user_id = :reporter OR :reporter IS NULL) "                                   \
+    "AND +c.created_at >= :created_from AND +c.created_at < :created_to "                          \
     "AND (c.department_id = :department OR :department IS NULL) "                                  \
     "AND (c.source = :source OR :source IS NULL) "                                                 \
     "AND (c.stage_deadline < :overdue_before OR :overdue_before IS NULL) "
@@ -152,6 +158,7 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "WHERE f.seg_tsv @@ to_tsquery('simple', :match) AND f.rowid = c.id)) "
 
 #define NEWEST_PAGE                                                                                \
+    "AND c.created_at >= :created_from AND c.created_at < :created_to "                            \
     "AND (c.created_at, c.id) < (:after_key, :after_id) "                                          \
     "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit"
 #define DUE_PAGE                                                                                   \
@@ -317,6 +324,10 @@ static void bind_filter(struct store_stmt *stmt, const struct store_case_filter 
     store_bind_id(stmt, ":category", f->category_id);
     store_bind_id(stmt, ":grid", f->grid_id);
     store_bind_id(stmt, ":street", f->street_id);
+    store_bind_id(stmt, ":community", f->community_id);
+    store_bind_id(stmt, ":reporter", f->reporter_id);
+    store_bind_int(stmt, ":created_from", f->created_from > 0 ? f->created_from : INT64_MIN);
+    store_bind_int(stmt, ":created_to", f->created_to > 0 ? f->created_to : INT64_MAX);
     store_bind_id(stmt, ":department", f->department_id);
     bind_text_or_null(stmt, ":source", f->source);
     if (f->overdue)

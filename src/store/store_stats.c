@@ -55,6 +55,19 @@ static const char SQL_CATEGORY[] =
     "GROUP BY category_id HAVING sum(n) > 0 ORDER BY total DESC, category_id LIMIT 10) t "
     "JOIN category g ON g.id = t.category_id ORDER BY t.total DESC, g.id";
 
+// The wall screen's day: cases reported in [from, to) on the index of cases by
+// creation time (which carries place_path), and the file, dispatch and close
+// records that ended in it by filing, dispatching or closing, on the index of
+// ended records by stage and time: the cost follows the day, not the history.
+static const char SQL_DAY_REPORTED[] =
+    "SELECT count(*) FROM case_record WHERE created_at >= :from AND created_at < :to "
+    "AND " IN_SCOPE;
+static const char SQL_DAY_ENDED[] =
+    "SELECT s.stage, count(*) FROM case_stage s JOIN case_record c ON c.id = s.case_id "
+    "WHERE s.stage IN ('file', 'dispatch', 'close') AND s.ended_at >= :from AND s.ended_at < :to "
+    "AND s.outcome IN ('accept', 'dispatch', 'close') "
+    "AND c.place_path >= :scope_lo AND c.place_path < :scope_hi GROUP BY s.stage";
+
 // One text serves both engines but for the overdue count (INDEXED BY).
 const struct store_plan_statement STORE_STATS_PLANS[] = {
     {"overview: by state", SQL_STATE, SQL_STATE},
@@ -66,6 +79,8 @@ const struct store_plan_statement STORE_STATS_PLANS[] = {
     {"overview: by street", SQL_STREET, SQL_STREET},
     {"overview: top categories", SQL_CATEGORY, SQL_CATEGORY},
     {"metrics: cases by state", SQL_ALL_STATES, SQL_ALL_STATES},
+    {"wall: reported in a day", SQL_DAY_REPORTED, SQL_DAY_REPORTED},
+    {"wall: filed, dispatched, closed in a day", SQL_DAY_ENDED, SQL_DAY_ENDED},
 };
 const size_t STORE_STATS_PLAN_COUNT = sizeof STORE_STATS_PLANS / sizeof STORE_STATS_PLANS[0];
 
@@ -128,7 +143,8 @@ struct overdue {
 static int overdue_counts(struct store *store, const struct jurisdiction_range *range, int64_t now,
                           struct overdue *out)
 {
-    struct store_stmt *stmt = section(store, store_sql(store, SQL_OVERDUE_SQLITE, SQL_OVERDUE_POSTGRES), range, now);
+    struct store_stmt *stmt =
+        section(store, store_sql(store, SQL_OVERDUE_SQLITE, SQL_OVERDUE_POSTGRES), range, now);
     if (stmt == NULL)
         return STORE_ERROR;
     // Counted here rather than grouped in SQL: no temporary B-tree over cases.
@@ -258,4 +274,36 @@ int store_stats_state_counts(struct store *store,
     while ((rc = store_step(stmt)) == STORE_ROW)
         fn(text_or_empty(stmt, 0), store_col_int64(stmt, 1), data);
     return section_done(stmt, rc);
+}
+
+int store_stats_day(struct store *store, const struct jurisdiction *jurisdiction, int64_t from_ms,
+                    int64_t to_ms, struct store_stats_day *out)
+{
+    memset(out, 0, sizeof *out);
+    struct jurisdiction_range range;
+    jurisdiction_case_range(jurisdiction, &range);
+    const char *const sqls[2] = {SQL_DAY_REPORTED, SQL_DAY_ENDED};
+    for (int i = 0; i < 2; i++) {
+        struct store_stmt *stmt = section(store, sqls[i], &range, to_ms);
+        if (stmt == NULL)
+            return STORE_ERROR;
+        store_bind_int(stmt, ":from", from_ms);
+        store_bind_int(stmt, ":to", to_ms);
+        int rc;
+        while ((rc = store_step(stmt)) == STORE_ROW) {
+            const char *stage = i == 0 ? "" : text_or_empty(stmt, 0);
+            int64_t n = store_col_int64(stmt, i == 0 ? 0 : 1);
+            if (i == 0)
+                out->reported = n;
+            else if (strcmp(stage, "file") == 0)
+                out->filed = n;
+            else if (strcmp(stage, "dispatch") == 0)
+                out->dispatched = n;
+            else if (strcmp(stage, "close") == 0)
+                out->closed = n;
+        }
+        if (section_done(stmt, rc) != STORE_OK)
+            return STORE_ERROR;
+    }
+    return STORE_OK;
 }

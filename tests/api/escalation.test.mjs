@@ -24,7 +24,9 @@ let departments;
 let urgentCategory;
 let c; // the case under test
 
-const ARGS = ['--escalation-interval', '1', '--session-idle', '864000', '--session-max', '864000'];
+const METRICS_TOKEN = 'escalation-metrics-token-0123';
+const ARGS = ['--escalation-interval', '1', '--session-idle', '864000', '--session-max', '864000',
+  '--metrics-token', METRICS_TOKEN];
 
 // Moves the server's clock to the real time plus offset ms.
 function setClock(offset) {
@@ -85,6 +87,20 @@ async function waitFor(client, done, what) {
     assert.ok(Date.now() < until, `timed out waiting for ${what}: ${JSON.stringify(list)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+// The escalation samples of the server's /metrics: scans timed, notices by level.
+async function escalationMetrics() {
+  const r = await fetch(`${server.base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  assert.equal(r.status, 200);
+  const text = await r.text();
+  const value = (re) => Number(re.exec(text)?.[1] ?? NaN);
+  return {
+    scans: value(/^chengguan_escalation_scan_seconds_count (\d+)$/m),
+    remind: value(/^chengguan_escalation_notices_total\{level="remind"\} (\d+)$/m),
+    supervise: value(/^chengguan_escalation_notices_total\{level="supervise"\} (\d+)$/m),
+    failures: value(/^chengguan_escalation_scan_failures_total (\d+)$/m),
+  };
 }
 
 const pick = (list, stage, kind) => list.filter((m) => m.stage === stage && m.kind === kind);
@@ -171,6 +187,10 @@ test('past the deadline: one 督办 to the department and to the district\'s lea
   const seen = (await users.supervisor.get(`/api/v1/cases/${c.id}`)).data;
   assert.equal(seen.clock.light, 'red');
   assert.deepEqual([seen.counts.remind, seen.counts.auto_supervise], [1, 2]);
+  const metrics = await escalationMetrics();
+  assert.ok(metrics.scans >= 3, `scans are timed: ${JSON.stringify(metrics)}`);
+  assert.ok(metrics.remind >= 1 && metrics.supervise >= 2, `notices are counted: ${JSON.stringify(metrics)}`);
+  assert.equal(metrics.failures, 0);
 });
 
 test('a leader\'s own 督办 marks the case supervised, in the case and in lists', async () => {
@@ -194,5 +214,8 @@ test('the chain verifies, and a restart sends nothing twice', async () => {
   assert.equal((await events()).length, before);
   assert.equal((await messages(users.dept_municipal)).length, inbox);
   assert.equal((await messages(users.leader)).length, leaders);
+  const metrics = await escalationMetrics();
+  assert.ok(metrics.scans >= 2, `the new process scanned: ${JSON.stringify(metrics)}`);
+  assert.deepEqual([metrics.remind, metrics.supervise], [0, 0], 'the new process sent nothing');
   assert.ok(intactEvents() > 0);
 });

@@ -219,6 +219,9 @@ const FAMILIES = {
   chengguan_store_commit_seconds: 'histogram',
   chengguan_store_fsync_seconds: 'histogram',
   chengguan_cases: 'gauge',
+  chengguan_escalation_scan_seconds: 'histogram',
+  chengguan_escalation_scan_failures_total: 'counter',
+  chengguan_escalation_notices_total: 'counter',
   process_cpu_seconds_total: 'counter',
   process_resident_memory_bytes: 'gauge',
   process_virtual_memory_bytes: 'gauge',
@@ -325,6 +328,20 @@ test('a filed case moves the writer metrics, and the cases by state equal the ov
   assert.ok(states.length >= 10);
   for (const s of states) assert.equal(state(after, s), overview.data.by_state[s], `cases in state ${s}`);
   assert.equal(after.families.get('chengguan_cases').samples.length, states.length);
+});
+
+test('the escalation scan at start is timed; the notices have a counter per level', async () => {
+  // The scheduler scans once at start on its own thread: wait for it.
+  let p = await scrape();
+  for (let i = 0; i < 50 && histogramCount(p, 'chengguan_escalation_scan_seconds') === 0; i++) {
+    await new Promise((ok) => setTimeout(ok, 100));
+    p = await scrape();
+  }
+  assert.ok(histogramCount(p, 'chengguan_escalation_scan_seconds') >= 1, 'the scan at start is counted');
+  assert.ok(p.get('chengguan_escalation_scan_seconds_sum') > 0);
+  assert.equal(p.get('chengguan_escalation_scan_failures_total'), 0);
+  assert.ok(p.get('chengguan_escalation_notices_total', { level: 'remind' }) >= 0);
+  assert.ok(p.get('chengguan_escalation_notices_total', { level: 'supervise' }) >= 0);
 });
 
 test('open connections are counted on the main port', async () => {

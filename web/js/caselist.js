@@ -5,7 +5,7 @@
 // wide screens, cards on phones.
 import { h } from './dom.js';
 import { t, localName, formatTime } from './i18n.js';
-import { stateBadge, lightBadge, countdownText, pendingBadge } from './widgets.js';
+import { stateBadge, lightBadge, countdownText, pendingBadge, supervisedBadge } from './widgets.js';
 
 /** The place of a case as one line: street · community, or the address. */
 export function placeText(c) {
@@ -37,6 +37,7 @@ function cell(col, c, opts) {
       return h('a', { href: `#/case/${c.id}`, class: 'mono' }, c.case_no);
     case 'state':
       return [stateBadge(c.state), ' ', pendingBadge(c), c.urgent ? [' ', h('span', { class: 'badge urgent' }, t('case.urgent'))] : null,
+        c.supervised ? [' ', supervisedBadge(c)] : null,
         c.place && c.place.needs_placement ? [' ', h('span', { class: 'badge unplaced', dataset: { role: 'unplaced' } }, t('case.unplaced'))] : null];
     case 'category':
       return c.category ? localName(c.category) : h('span', { class: 'muted' }, t('case.noCategory'));

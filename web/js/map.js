@@ -55,15 +55,16 @@ export function tip(...lines) {
 
 /**
  * Draws the cells of a GeoJSON FeatureCollection. opts.highlight: a Set of cell
- * codes to emphasise; opts.onClick(feature). Returns the layer (fits the map to
- * it when opts.fit).
+ * codes to emphasise; opts.style(feature): Leaflet path options instead of the
+ * default look; opts.onClick(feature). Returns the layer (fits the map to it
+ * when opts.fit).
  */
 export function drawCells(map, collection, opts = {}) {
   const highlight = opts.highlight || new Set();
   const layer = L.geoJSON(collection, {
-    style: (f) => (highlight.has(f.properties.code)
+    style: opts.style || ((f) => (highlight.has(f.properties.code)
       ? { color: '#1d4ed8', weight: 2, fillColor: '#3b82f6', fillOpacity: 0.25 }
-      : { color: '#64748b', weight: 1, fillColor: '#cbd5e1', fillOpacity: 0.18 }),
+      : { color: '#64748b', weight: 1, fillColor: '#cbd5e1', fillOpacity: 0.18 })),
     onEachFeature: (f, l) => {
       const p = f.properties || {};
       l.bindTooltip(tip(p.name || p.code, [p.community_name, p.street_name].filter(Boolean).join(' ')), { sticky: true });
@@ -74,7 +75,8 @@ export function drawCells(map, collection, opts = {}) {
   return layer;
 }
 
-const LIGHT_COLOURS = { green: '#16a34a', yellow: '#ca8a04', red: '#dc2626' };
+/** The fill of each traffic light on maps. */
+export const LIGHT_COLOURS = { green: '#16a34a', yellow: '#ca8a04', red: '#dc2626' };
 
 /**
  * Draws cases (with place.lat/lon) as circle markers coloured by their light;

@@ -27,15 +27,21 @@ const SCREENS = {
   grids: './screens/grids.js',
   categories: './screens/categories.js',
   calendar: './screens/calendar.js',
+  assessment: './screens/assessment.js',
+  wall: './screens/wall.js',
+  notices: './screens/notices.js',
 };
 const NAV = {
-  supervisor: [['intake', 'queue'], ['dispatch', 'queue'], ['approvals', 'queue'], ['closing', 'queue'], ['map', 'map']],
+  supervisor: [['intake', 'queue'], ['dispatch', 'queue'], ['approvals', 'queue'], ['closing', 'queue'], ['map', 'map'], ['wall', 'wall']],
   operator: [['hotline', 'hotline'], ['intake', 'queue'], ['mine', 'queue']],
   inspector: [['tasks', 'queue'], ['newcase', 'newcase'], ['map', 'map'], ['mine', 'queue']],
-  department: [['inbox', 'queue'], ['done', 'queue']],
-  leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map']],
-  admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar']],
+  department: [['inbox', 'queue'], ['done', 'queue'], ['notices', 'notices']],
+  leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map'], ['notices', 'notices'], ['wall', 'wall']],
+  admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar'], ['wall', 'wall']],
 };
+
+// The assessment (考核评价) for those who may read it.
+for (const role of ['leader', 'supervisor', 'admin']) NAV[role].push(['assessment', 'assessment']);
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -58,6 +64,8 @@ function homeName() {
 
 function moduleFor(name) {
   if (name === 'case') return SCREENS.case;
+  // The case list an assessment number drills down to (filters in the hash).
+  if (name === 'cases') return SCREENS.queue;
   const entry = (NAV[user.role] || []).find(([n]) => n === name);
   return entry ? SCREENS[entry[1]] : null;
 }

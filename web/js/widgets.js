@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Small pieces every screen uses: a labelled form field with its error slot, a
-// photo picker with previews, the state, light and pending badges, a countdown,
+// photo picker with previews, the state, light, pending and 督办 badges, a countdown,
 // and a status line for messages.
 import { h, uid } from './dom.js';
 import { t, formatDuration } from './i18n.js';
@@ -110,6 +110,12 @@ export function countdownText(clock) {
 export function pendingBadge(c) {
   if (!c.pending || c.pending === 'none') return null;
   return h('span', { class: 'badge pending' }, t(`pending.${c.pending}`));
+}
+
+/** The 督办 badge of a case a leader supervises (supervised: true); otherwise null. */
+export function supervisedBadge(c) {
+  if (!c || !c.supervised) return null;
+  return h('span', { class: 'badge supervised', title: t('case.supervisedHint'), dataset: { role: 'supervised' } }, t('case.supervised'));
 }
 
 /** A button with text from a key. */

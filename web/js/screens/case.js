@@ -5,7 +5,7 @@
 import { h, clear, append } from '../dom.js';
 import { t, has, localName, formatTime, formatDuration } from '../i18n.js';
 import { get, post, errorText, ApiError, showFormError, clearFormErrors } from '../api.js';
-import { stateBadge, lightBadge, countdownText, pendingBadge, field, formErrorSlot, statusLine } from '../widgets.js';
+import { stateBadge, lightBadge, countdownText, pendingBadge, supervisedBadge, field, formErrorSlot, statusLine } from '../widgets.js';
 import { placeText } from '../caselist.js';
 import { actionForm, actionClass } from '../actions.js';
 import { createMap, drawCells, pickMarker, tip, DEFAULT_CENTER, L } from '../map.js';
@@ -50,7 +50,7 @@ export async function render(ctx) {
     root.append(h('div', { class: 'screen-head' },
       h('div', { class: 'case-head' },
         h('h1', {}, t('case.title', { no: c.case_no })), stateBadge(c.state), pendingBadge(c),
-        c.urgent ? h('span', { class: 'badge urgent' }, t('case.urgent')) : null,
+        c.urgent ? h('span', { class: 'badge urgent' }, t('case.urgent')) : null, supervisedBadge(c),
         lightBadge(c.clock), h('span', { class: 'countdown' }, countdownText(c.clock))),
       h('button', { type: 'button', class: 'btn btn-small', onclick: () => history.back() }, t('common.back'))));
     if (notice) root.append(h('div', { class: 'notice', role: 'status', dataset: { role: 'notice' } }, notice));

@@ -25,7 +25,11 @@ const QUEUES = {
   tasks: { status: 'verifying,handled', sort: 'deadline', quick: ['confirm', 'check-pass', 'deny', 'check-fail'], tiles: true },
   open: { status: OPEN, sort: 'deadline', quick: ['supervise'], filters: ['street', 'category', 'department', 'overdue', 'q'], tiles: true },
   mine: { status: '', sort: 'newest', filters: ['source', 'q'], quick: ['verify'] },
+  // An assessment number's cases: every filter comes from the link.
+  cases: { status: '', sort: 'newest', limit: 100, tiles: true, drill: true },
 };
+// The filters an assessment link sets (see screens/assessment.js).
+const DRILL_KEYS = ['status', 'grid', 'community', 'reporter', 'created_from', 'created_to'];
 
 function buildQuery(config, values, limit, cursor) {
   const p = new URLSearchParams();
@@ -34,6 +38,7 @@ function buildQuery(config, values, limit, cursor) {
   p.set('limit', String(limit));
   for (const key of ['street', 'category', 'department', 'source', 'q']) if (values[key]) p.set(key, values[key]);
   if (values.overdue === '1') p.set('overdue', '1');
+  if (config.drill) for (const key of DRILL_KEYS) if (values[key]) p.set(key, values[key]);
   if (cursor) p.set('cursor', cursor);
   return p.toString();
 }
