@@ -25,7 +25,7 @@ enum assessment_group {
     ASSESSMENT_GROUP_COUNT
 };
 
-#define ASSESSMENT_RATES_MAX 8 // rates of one group
+#define ASSESSMENT_RATES_MAX 9 // rates of one group
 #define ASSESSMENT_GRADES    5 // A..E
 
 // The counts of one group over one period. Every field is a number of facts;
@@ -51,6 +51,11 @@ struct assessment_counts {
     int64_t handle_on_time, handled, overdue;
     int64_t handle_pending; // running, not due yet
     int64_t rounds_closed;  // dispatches whose round was closed
+    // Supervision (督办) of the handling: dispatches of cases a leader supervised
+    // (leader_supervised), handling records the escalator supervised when they
+    // went red (auto_supervised), and dispatches supervised either way
+    // (supervised, at most received: the supervision rate's numerator).
+    int64_t leader_supervised, auto_supervised, supervised;
     // Citizens' ratings given in the period.
     int64_t satisfied, basically_satisfied, unsatisfied;
     int64_t cells; // areas: the grid cells in the area
@@ -66,8 +71,10 @@ struct assessment_stage_fact {
     int64_t ended_at; // 0 while running
     int case_round;   // the case's current round (reopens + 1)
     bool case_closed;
-    bool case_returned; // the case was returned at least once
-    bool case_extended; // the case was given more time at least once
+    bool case_returned;   // the case was returned at least once
+    bool case_extended;   // the case was given more time at least once
+    bool case_supervised; // a leader supervised (督办) the case at least once
+    bool auto_supervised; // this record went red and the escalator sent a 督办
 };
 
 // A reported case as the counts read it.
@@ -127,26 +134,40 @@ int assessment_rate_names(enum assessment_group group, const char *out[ASSESSMEN
 // Cases per cell of an area (reported / cells); unknown without cells.
 struct assessment_value assessment_cases_per_cell(const struct assessment_counts *c);
 
-// Weights (percent, per group, in the order of its rates) and the lowest
-// composite of each grade A..D (E is below D's).
+// The items of an inspector's points (积分), each a count of their facts of the
+// period (assessment_points) times its configured points.
+enum assessment_point_item {
+    ASSESSMENT_POINTS_VALID_REPORT,   // a patrol report filed (or fixed on the spot)
+    ASSESSMENT_POINTS_INVALID_REPORT, // a patrol report rejected (不予立案)
+    ASSESSMENT_POINTS_VERIFY_ON_TIME, // a verification (核实) ended on time
+    ASSESSMENT_POINTS_VERIFY_LATE,    // a verification ended late
+    ASSESSMENT_POINTS_CHECK_ON_TIME,  // a check (核查) ended on time
+    ASSESSMENT_POINTS_CHECK_LATE,     // a check ended late
+    ASSESSMENT_POINT_ITEMS
+};
+
+// Weights (percent, per group, in the order of its rates), the lowest
+// composite of each grade A..D (E is below D's) and the points of each item.
 struct assessment_config {
     int weights[ASSESSMENT_GROUP_COUNT][ASSESSMENT_RATES_MAX];
     double grade_floor[ASSESSMENT_GRADES - 1];
     int honours_size; // the red and black lists (红黑榜): the best and the worst N
+    int points[ASSESSMENT_POINT_ITEMS];
 };
 
 #define ASSESSMENT_HONOURS_MAX 20 // the largest honours_size
 
 // The defaults: DOMAIN.md's weights where the standard gives them (inspectors
-// valid 40, missed 20, verification 20, check 20; departments closure 30, on
-// time 30, rework 30, volume 10), ours elsewhere (README), grades A 90, B 75,
-// C 60, D 40; red and black lists of 3.
+// valid 40, missed 20, verification 20, check 20), ours elsewhere (README:
+// departments closure 30, on time 25, rework 25, volume 10, supervision 10),
+// grades A 90, B 75, C 60, D 40; red and black lists of 3.
 void assessment_config_default(struct assessment_config *out);
 
 // Checks a configuration: each group's weights are 0..100 and sum to 100, the
 // floors lie in (0, 100] and strictly descend, honours_size is
-// 1..ASSESSMENT_HONOURS_MAX. Returns NULL when valid, else a
-// static English message.
+// 1..ASSESSMENT_HONOURS_MAX, the points of a reward item (valid, on time) are
+// 0..100 and those of a penalty item (invalid, late) -100..0. Returns NULL
+// when valid, else a static English message.
 const char *assessment_config_check(const struct assessment_config *config);
 
 // The composite 0-100 of a group's rates: sum(weight x score) / sum(weight)
@@ -160,6 +181,23 @@ struct assessment_value assessment_composite(const struct assessment_config *con
 // The grade of a composite: 'A' at or above floor[0], ... 'D' at or above
 // floor[3], else 'E'.
 char assessment_grade(const struct assessment_config *config, double composite);
+
+// An inspector's points of a period: the count of each item (from their
+// counts, as the inspector group counts them), its points, and the total.
+struct assessment_points {
+    int64_t count[ASSESSMENT_POINT_ITEMS];
+    int64_t points[ASSESSMENT_POINT_ITEMS];
+    int64_t total;
+};
+
+// The points of an inspector's counts under config: valid reports = filed,
+// invalid = decided - filed (reports still undecided earn nothing yet), on-time
+// verifications and checks = those ended on time, late ones = due - on time.
+void assessment_points(const struct assessment_config *config, const struct assessment_counts *c,
+                       struct assessment_points *out);
+
+// Item names ("valid_report", ...) in enum order; NULL out of range. Static.
+const char *assessment_point_item_name(int item);
 
 // Group names ("department", ...) both ways; -1 for an unknown name or NULL.
 const char *assessment_group_name(enum assessment_group group);

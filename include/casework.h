@@ -111,6 +111,7 @@ struct casework_case {
     int rework_count, reopen_count, supervise_count, extension_count, return_count;
     int64_t merged_into;
     int64_t created_at, closed_at, handled_at;
+    int64_t filed_at; // when it was filed (立案: accepted, or fixed on the spot); 0 before
     int64_t handling_deadline; // the current round's handling deadline; 0 before dispatch
     // The clock shown on the case: the main stage of its state and its figures.
     enum casework_stage clock_stage; // CASEWORK_STAGE_COUNT when none runs

@@ -26,6 +26,8 @@ enum export_kind {
     EXPORT_INTEGER, // a whole number
     EXPORT_TIME,    // Unix epoch ms shown in China's time (UTC+8): CSV
                     // "2026-11-30 14:05:09", XLSX a real date-time cell
+    EXPORT_PERCENT, // a ratio: CSV "83.3%", XLSX the number in a 0.0% cell
+    EXPORT_DECIMAL, // a number: CSV rounded to 0.01, XLSX the number in a 0.00 cell
 };
 
 struct export_column {
@@ -49,6 +51,7 @@ enum export_batch {
 // request's: the export destroys it when it ends, whichever way it ends.
 struct export_table {
     const char *file_stem;  // ASCII, e.g. "cases": the file is cases-YYYYMMDD.csv
+    const char *file_date;  // ASCII, in place of today's YYYYMMDD (a period); NULL: today
     const char *sheet_name; // the XLSX worksheet's name, e.g. "案件"
     const struct export_column *columns;
     size_t column_count;
@@ -66,6 +69,8 @@ struct arena *export_arena(void);
 void export_text(struct export_sink *sink, const char *text); // NULL or "" is empty
 void export_integer(struct export_sink *sink, int64_t value);
 void export_time(struct export_sink *sink, int64_t epoch_ms); // <= 0 is empty
+void export_percent(struct export_sink *sink, double ratio);  // 0.833 shows as 83.3%
+void export_decimal(struct export_sink *sink, double value);
 void export_empty(struct export_sink *sink);
 void export_row_end(struct export_sink *sink);
 
@@ -89,7 +94,7 @@ int export_workers_start(void);
 void export_workers_stop(void);
 
 // Replies to req with the table in the format, as an attachment named
-// <file_stem>-<today in UTC+8>.<csv|xlsx> (Content-Disposition with filename
+// <file_stem>-<file_date, or today in UTC+8>.<csv|xlsx> (Content-Disposition with filename
 // and filename*). The request takes the table: its arena is destroyed whatever
 // happens. CSV answers 200 at once and streams one batch at a time (a source that
 // fails later cuts the response short, so the client sees an incomplete chunked

@@ -17,11 +17,12 @@ struct store;
 
 // One group an assessment lists. Strings are valid during the callback only.
 struct store_assessment_group {
-    int64_t id;       // org unit, grid cell or user id
-    const char *code; // unit or cell code, or the user's username
-    const char *name; // name, or the user's display name
-    int64_t unit_id;  // users: their org unit (an inspector's community); else 0
-    int64_t cells;    // areas: grid cells in the area (1 for a cell); else 0
+    int64_t id;            // org unit, grid cell or user id
+    const char *code;      // unit or cell code, or the user's username
+    const char *name;      // name, or the user's display name
+    int64_t unit_id;       // users: their org unit (an inspector's community); else 0
+    const char *unit_name; // users: their org unit's name; else ""
+    int64_t cells;         // areas: grid cells in the area (1 for a cell); else 0
 };
 
 // Calls fn for each group of kind `group` that j may see, by code: the

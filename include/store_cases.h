@@ -68,6 +68,7 @@ struct store_case {
     int64_t suspended_remaining_ms;
     int64_t handling_deadline; // the round's handling deadline; 0 before a dispatch
     int64_t handled_at;        // when the department last reported it fixed
+    int64_t filed_at;          // when it was filed (立案); 0 before
     int64_t created_at, updated_at, closed_at;
     char rating[24];
     char rating_comment[CASE_NOTE_MAX + 1];

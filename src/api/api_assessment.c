@@ -5,6 +5,7 @@
 // the composite and the grade (assessment.h), with the weights and thresholds
 // used; and the admin's setting of those weights and thresholds.
 #include "api.h"
+#include "api_assessment.h"
 
 #include "arena.h"
 #include "assessment.h"
@@ -31,20 +32,46 @@ static const char *const GRADE_NAMES[ASSESSMENT_GRADES - 1] = {"A", "B", "C", "D
 
 // ---- the configuration: defaults, overridden by the stored setting ----
 
+// Reads {"points": {item: n}} into config->points (items left out keep theirs).
+// Returns NULL, or a static message with *field set to the member to blame.
+static const char *points_read(const cJSON *points, struct assessment_config *config, char *field,
+                               size_t field_size)
+{
+    snprintf(field, field_size, "points");
+    if (points != NULL && !cJSON_IsObject(points))
+        return "points must be an object of items";
+    for (const cJSON *p = points ? points->child : NULL; p != NULL; p = p->next) {
+        snprintf(field, field_size, "points.%s", p->string);
+        int i = 0;
+        while (i < ASSESSMENT_POINT_ITEMS && strcmp(assessment_point_item_name(i), p->string) != 0)
+            i++;
+        if (i == ASSESSMENT_POINT_ITEMS)
+            return "not an item of the points (valid_report, invalid_report, "
+                   "verification_on_time, verification_late, check_on_time, check_late)";
+        if (!cJSON_IsNumber(p) || p->valuedouble != (int)p->valuedouble)
+            return "points are whole numbers";
+        config->points[i] = (int)p->valuedouble;
+    }
+    return NULL;
+}
+
 // Reads {"weights": {group: {rate: percent}}, "grades": {"A": n, ...}} into
-// *config over what it holds (members left out keep their value). Returns NULL,
-// or a static message with *field set to the member to blame.
-const char *assessment_config_read(const cJSON *json, struct assessment_config *config,
-                                   char *field, size_t field_size)
+// *config over what it holds (members left out keep their value; with
+// whole_groups, a group given is given whole: its rates left out weigh 0, so a
+// setting stored before a rate existed keeps the weights it summed to 100).
+// Returns NULL, or a static message with *field set to the member to blame.
+static const char *config_read(const cJSON *json, struct assessment_config *config,
+                               bool whole_groups, char *field, size_t field_size)
 {
     const cJSON *weights = cJSON_GetObjectItemCaseSensitive(json, "weights");
     const cJSON *grades = cJSON_GetObjectItemCaseSensitive(json, "grades");
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(json, "points");
     const cJSON *honours = cJSON_GetObjectItemCaseSensitive(json, "honours_size");
     for (const cJSON *m = json->child; m != NULL; m = m->next)
         if (strcmp(m->string, "weights") != 0 && strcmp(m->string, "grades") != 0 &&
-            strcmp(m->string, "honours_size") != 0) {
+            strcmp(m->string, "points") != 0 && strcmp(m->string, "honours_size") != 0) {
             snprintf(field, field_size, "%s", m->string);
-            return "unknown member: only weights, grades and honours_size may be set";
+            return "unknown member: only weights, grades, points and honours_size may be set";
         }
     snprintf(field, field_size, "honours_size");
     if (honours != NULL && (!cJSON_IsNumber(honours) || honours->valuedouble < 1 ||
@@ -53,6 +80,9 @@ const char *assessment_config_read(const cJSON *json, struct assessment_config *
         return "honours_size (how many units the red and black lists name) must be 1 to 20";
     if (honours != NULL)
         config->honours_size = (int)honours->valuedouble;
+    const char *problem = points_read(points, config, field, field_size);
+    if (problem != NULL)
+        return problem;
     snprintf(field, field_size, "weights");
     if (weights != NULL && !cJSON_IsObject(weights))
         return "weights must be an object of groups";
@@ -64,6 +94,8 @@ const char *assessment_config_read(const cJSON *json, struct assessment_config *
                    "operator) and its object of rates";
         const char *names[ASSESSMENT_RATES_MAX];
         int count = assessment_rate_names(group, names);
+        if (whole_groups)
+            memset(config->weights[group], 0, sizeof config->weights[group]);
         for (const cJSON *r = g->child; r != NULL; r = r->next) {
             snprintf(field, field_size, "weights.%s.%s", g->string, r->string);
             int i = 0;
@@ -88,13 +120,20 @@ const char *assessment_config_read(const cJSON *json, struct assessment_config *
             return "grades holds the lowest composite of A, B, C and D (E is below D)";
         config->grade_floor[i] = g->valuedouble;
     }
-    const char *problem = assessment_config_check(config);
+    problem = assessment_config_check(config);
     if (problem != NULL)
         snprintf(field, field_size, "%s",
-                 strstr(problem, "honours") ? "honours_size"
-                 : strstr(problem, "grade") ? "grades"
-                                            : "weights");
+                 strstr(problem, "honours")  ? "honours_size"
+                 : strstr(problem, "grade")  ? "grades"
+                 : strstr(problem, "points") ? "points"
+                                             : "weights");
     return problem;
+}
+
+const char *assessment_config_read(const cJSON *json, struct assessment_config *config,
+                                   char *field, size_t field_size)
+{
+    return config_read(json, config, true, field, field_size);
 }
 
 // The configuration in force: the defaults, overridden by the setting. Returns
@@ -110,10 +149,17 @@ static int config_load(struct request *req, struct assessment_config *config)
         return request_reply_store_error(req, rc, "could not read the assessment settings");
     cJSON *json = request_own_json(req, cJSON_Parse(text));
     char field[128];
-    if (json == NULL || assessment_config_read(json, config, field, sizeof field) != NULL)
+    if (json == NULL || config_read(json, config, true, field, sizeof field) != NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "the stored assessment settings "
                                                            "are not valid");
     return 0;
+}
+
+void assessment_points_json(const struct assessment_config *config, cJSON *into)
+{
+    cJSON *points = cJSON_AddObjectToObject(into, "points");
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++)
+        json_add_int(points, assessment_point_item_name(i), config->points[i]);
 }
 
 cJSON *assessment_config_json(const struct assessment_config *config, enum assessment_group only,
@@ -134,6 +180,8 @@ cJSON *assessment_config_json(const struct assessment_config *config, enum asses
     cJSON *grades = cJSON_AddObjectToObject(into, "grades");
     for (int i = 0; i < ASSESSMENT_GRADES - 1; i++)
         cJSON_AddNumberToObject(grades, GRADE_NAMES[i], config->grade_floor[i]);
+    if (only == ASSESSMENT_GROUP_COUNT || only == ASSESSMENT_INSPECTOR)
+        assessment_points_json(config, into);
     if (only == ASSESSMENT_GROUP_COUNT)
         json_add_int(into, "honours_size", config->honours_size);
     return into;
@@ -152,14 +200,8 @@ static int parse_date(const char *text)
     return y >= 2000 && y <= 2100 && worktime_weekday(date) >= 0 ? date : 0;
 }
 
-struct period {
-    int64_t from, to; // [from, to) in ms
-    int first, last;  // YYYYMMDD, local dates, inclusive
-    char month[16];   // "YYYY-MM" for a month, else ""
-};
-
 static void month_period(const struct worktime_calendar *cal, int year, int month,
-                         struct period *p)
+                         struct assessment_period *p)
 {
     p->first = year * 10000 + month * 100 + 1;
     int next = month == 12 ? (year + 1) * 10000 + 101 : year * 10000 + (month + 1) * 100 + 1;
@@ -172,7 +214,7 @@ static void month_period(const struct worktime_calendar *cal, int year, int mont
 // period=YYYY-MM, or from=YYYY-MM-DD&to=YYYY-MM-DD (both days included), or
 // neither: this month. Local dates of the calendar (UTC+8 by default). Returns
 // 0, or the status replied.
-static int parse_period(struct request *req, struct period *p)
+static int parse_period(struct request *req, struct assessment_period *p)
 {
     const struct worktime_calendar *cal = server_calendar(req);
     const char *period = request_query(req, "period");
@@ -219,27 +261,6 @@ static int parse_period(struct request *req, struct period *p)
 
 // ---- grouping the facts ----
 
-struct group_row {
-    int64_t id, unit_id;
-    const char *code, *name; // arena copies
-    struct assessment_counts counts;
-    struct assessment_rate rates[ASSESSMENT_RATES_MAX];
-    int rate_count;
-    struct assessment_value composite;
-};
-
-struct table {
-    struct arena *arena;
-    enum assessment_group group;
-    struct group_row *rows; // by id once listed
-    size_t count, capacity;
-    // Inspectors: the filed cases of their places (the community or street of
-    // their org unit), for the missed-report rate, by place id.
-    struct group_row *areas;
-    size_t area_count;
-    bool failed; // out of memory
-};
-
 static char *arena_copy(struct arena *arena, const char *text)
 {
     size_t len = strlen(text) + 1;
@@ -251,12 +272,12 @@ static char *arena_copy(struct arena *arena, const char *text)
 
 static void add_group(const struct store_assessment_group *g, void *data)
 {
-    struct table *t = data;
+    struct assessment_table *t = data;
     if (t->failed)
         return;
     if (t->count == t->capacity) {
         size_t capacity = t->capacity ? t->capacity * 2 : 64;
-        struct group_row *rows = arena_alloc(t->arena, capacity * sizeof *rows);
+        struct assessment_row *rows = arena_alloc(t->arena, capacity * sizeof *rows);
         if (rows == NULL) {
             t->failed = true;
             return;
@@ -266,28 +287,29 @@ static void add_group(const struct store_assessment_group *g, void *data)
         t->rows = rows;
         t->capacity = capacity;
     }
-    struct group_row *row = &t->rows[t->count];
+    struct assessment_row *row = &t->rows[t->count];
     memset(row, 0, sizeof *row);
     row->id = g->id;
     row->unit_id = g->unit_id;
     row->counts.cells = g->cells;
     row->code = arena_copy(t->arena, g->code);
     row->name = arena_copy(t->arena, g->name);
-    t->failed = row->code == NULL || row->name == NULL;
+    row->unit_name = arena_copy(t->arena, g->unit_name);
+    t->failed = row->code == NULL || row->name == NULL || row->unit_name == NULL;
     t->count++;
 }
 
 static int by_id(const void *a, const void *b)
 {
-    int64_t x = ((const struct group_row *)a)->id, y = ((const struct group_row *)b)->id;
+    int64_t x = ((const struct assessment_row *)a)->id, y = ((const struct assessment_row *)b)->id;
     return (x > y) - (x < y);
 }
 
-static struct group_row *find(struct group_row *rows, size_t count, int64_t id)
+static struct assessment_row *find(struct assessment_row *rows, size_t count, int64_t id)
 {
     if (id <= 0 || count == 0)
         return NULL;
-    struct group_row key = {.id = id};
+    struct assessment_row key = {.id = id};
     return bsearch(&key, rows, count, sizeof *rows, by_id);
 }
 
@@ -335,29 +357,29 @@ static void count_fact(struct assessment_counts *c, const struct store_assessmen
 }
 
 struct counting {
-    struct table *table;
+    struct assessment_table *table;
     int64_t now;
 };
 
 static void add_fact(const struct store_assessment_fact *f, void *data)
 {
     const struct counting *k = data;
-    struct table *t = k->table;
-    struct group_row *row = find(t->rows, t->count, fact_key(t->group, f));
+    struct assessment_table *t = k->table;
+    struct assessment_row *row = find(t->rows, t->count, fact_key(t->group, f));
     if (row != NULL)
         count_fact(&row->counts, f, k->now);
     // An inspector belongs to a community or a street: the report counts for
     // either place it lies in.
     const int64_t places[2] = {f->community_id, f->street_id};
     for (int i = 0; i < 2 && t->area_count > 0 && f->kind == STORE_FACT_REPORT; i++) {
-        struct group_row *area = find(t->areas, t->area_count, places[i]);
+        struct assessment_row *area = find(t->areas, t->area_count, places[i]);
         if (area != NULL)
             assessment_count_report(&area->counts, &f->report);
     }
 }
 
 // Inspectors: one area row per place (community or street) inspectors belong to.
-static bool inspector_areas(struct table *t)
+static bool inspector_areas(struct assessment_table *t)
 {
     t->areas = arena_alloc(t->arena, (t->count ? t->count : 1) * sizeof *t->areas);
     if (t->areas == NULL)
@@ -371,15 +393,15 @@ static bool inspector_areas(struct table *t)
     return true;
 }
 
-static void score(struct table *t, const struct assessment_config *config)
+static void score(struct assessment_table *t, const struct assessment_config *config)
 {
     int64_t volume_max = 0;
     for (size_t i = 0; i < t->count; i++)
         if (t->rows[i].counts.received > volume_max)
             volume_max = t->rows[i].counts.received;
     for (size_t i = 0; i < t->count; i++) {
-        struct group_row *row = &t->rows[i];
-        const struct group_row *area = find(t->areas, t->area_count, row->unit_id);
+        struct assessment_row *row = &t->rows[i];
+        const struct assessment_row *area = find(t->areas, t->area_count, row->unit_id);
         if (t->group == ASSESSMENT_INSPECTOR && area != NULL) {
             row->counts.area_filed = area->counts.filed;
             row->counts.area_filed_by_others = area->counts.filed_by_others;
@@ -389,10 +411,60 @@ static void score(struct table *t, const struct assessment_config *config)
     }
 }
 
+int assessment_export_format(struct request *req, enum export_format *format, bool *exported)
+{
+    const char *text = request_query(req, "format");
+    *exported = text != NULL && text[0] != '\0';
+    if (*exported && !export_format_parse(text, format))
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "format",
+                                         "format must be csv or xlsx");
+    return 0;
+}
+
+// Fills *t with every group of kind `group` j may see, counted from the facts
+// of [from, to) as of now and scored, by id; memory from arena. Returns the
+// store's result (t->failed when out of memory).
+static int table_fill(struct assessment_table *t, struct arena *arena, struct store *store,
+                      const struct jurisdiction *j, enum assessment_group group, int64_t from,
+                      int64_t to, int64_t now, const struct assessment_config *config)
+{
+    *t = (struct assessment_table){.arena = arena, .group = group};
+    int rc = store_assessment_groups(store, j, group, add_group, t);
+    if (rc == STORE_OK && !t->failed && t->count > 0) {
+        qsort(t->rows, t->count, sizeof *t->rows, by_id);
+        if (group == ASSESSMENT_INSPECTOR && !inspector_areas(t))
+            t->failed = true;
+    }
+    struct counting counting = {.table = t, .now = now};
+    if (rc == STORE_OK && !t->failed)
+        rc = store_assessment_facts(store, j, from, to, add_fact, &counting);
+    if (rc == STORE_OK && !t->failed)
+        score(t, config);
+    return rc;
+}
+
+int assessment_table_build(struct request *req, enum assessment_group group,
+                           struct assessment_period *period, struct assessment_config *config,
+                           struct assessment_table *t)
+{
+    int status = parse_period(req, period);
+    if (status == 0)
+        status = config_load(req, config);
+    if (status != 0)
+        return status;
+    int rc = table_fill(t, req->arena, req->server->store, &req->user->jurisdiction, group,
+                        period->from, period->to, store_now_ms(), config);
+    if (t->failed)
+        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+    if (rc != STORE_OK)
+        return request_reply_store_error(req, rc, "could not read the assessment's facts");
+    return 0;
+}
+
 // Best first; groups without a composite last; then by code.
 static int by_rank(const void *a, const void *b)
 {
-    const struct group_row *x = a, *y = b;
+    const struct assessment_row *x = a, *y = b;
     if (x->composite.known != y->composite.known)
         return x->composite.known ? -1 : 1;
     if (x->composite.known && x->composite.value != y->composite.value)
@@ -402,44 +474,72 @@ static int by_rank(const void *a, const void *b)
 
 // ---- rendering ----
 
-struct count_field {
-    const char *name;
-    size_t offset;
-};
-#define COUNT(name, member) {name, offsetof(struct assessment_counts, member)}
+int64_t assessment_count_value(const struct assessment_counts *c,
+                               const struct assessment_count_field *field)
+{
+    return *(const int64_t *)((const char *)c + field->offset);
+}
 
-static const struct count_field INSPECTOR_COUNTS[] = {
-    COUNT("reports", reported),          COUNT("reports_decided", decided),
-    COUNT("reports_filed", filed),       COUNT("verifications_due", verify_due),
-    COUNT("verifications_on_time", verify_on_time), COUNT("checks_due", check_due),
-    COUNT("checks_on_time", check_on_time), COUNT("area_filed", area_filed),
-    COUNT("area_filed_by_others", area_filed_by_others),
+#define COUNT(name, title, member) {name, title, offsetof(struct assessment_counts, member)}
+
+// Each group's counts: the JSON name, the export's Chinese header, the member.
+static const struct assessment_count_field INSPECTOR_COUNTS[] = {
+    COUNT("reports", "上报数", reported),
+    COUNT("reports_decided", "已受理决定数", decided),
+    COUNT("reports_filed", "立案数", filed),
+    COUNT("verifications_due", "应核实数", verify_due),
+    COUNT("verifications_on_time", "按时核实数", verify_on_time),
+    COUNT("checks_due", "应核查数", check_due),
+    COUNT("checks_on_time", "按时核查数", check_on_time),
+    COUNT("area_filed", "片区立案数", area_filed),
+    COUNT("area_filed_by_others", "片区他人发现立案数", area_filed_by_others),
 };
-static const struct count_field DEPARTMENT_COUNTS[] = {
-    COUNT("received", received),     COUNT("returns", returns),
-    COUNT("reworks", reworks),       COUNT("extensions", extended),
-    COUNT("due", handle_due),        COUNT("on_time", handle_on_time),
-    COUNT("handled", handled),       COUNT("overdue", overdue),
-    COUNT("pending", handle_pending), COUNT("rounds_closed", rounds_closed),
-    COUNT("satisfied", satisfied),   COUNT("basically_satisfied", basically_satisfied),
-    COUNT("unsatisfied", unsatisfied),
+static const struct assessment_count_field DEPARTMENT_COUNTS[] = {
+    COUNT("received", "受理数", received),
+    COUNT("returns", "回退数", returns),
+    COUNT("reworks", "返工数", reworks),
+    COUNT("extensions", "延期数", extended),
+    COUNT("due", "应处置数", handle_due),
+    COUNT("on_time", "按时处置数", handle_on_time),
+    COUNT("handled", "已处置数", handled),
+    COUNT("overdue", "超期数", overdue),
+    COUNT("pending", "处置中", handle_pending),
+    COUNT("rounds_closed", "结案数", rounds_closed),
+    COUNT("satisfied", "满意", satisfied),
+    COUNT("basically_satisfied", "基本满意", basically_satisfied),
+    COUNT("unsatisfied", "不满意", unsatisfied),
+    COUNT("leader_supervised", "领导督办数", leader_supervised),
+    COUNT("auto_supervised", "自动督办数", auto_supervised),
+    COUNT("supervised", "被督办派遣数", supervised),
 };
-static const struct count_field AREA_COUNTS[] = {
-    COUNT("reported", reported),     COUNT("decided", decided),
-    COUNT("filed", filed),           COUNT("closed", closed),
-    COUNT("due", handle_due),        COUNT("on_time", handle_on_time),
-    COUNT("overdue", overdue),       COUNT("satisfied", satisfied),
-    COUNT("basically_satisfied", basically_satisfied), COUNT("unsatisfied", unsatisfied),
-    COUNT("cells", cells),
+static const struct assessment_count_field AREA_COUNTS[] = {
+    COUNT("reported", "上报数", reported),
+    COUNT("decided", "已受理决定数", decided),
+    COUNT("filed", "立案数", filed),
+    COUNT("closed", "结案数", closed),
+    COUNT("due", "应处置数", handle_due),
+    COUNT("on_time", "按时处置数", handle_on_time),
+    COUNT("overdue", "超期数", overdue),
+    COUNT("satisfied", "满意", satisfied),
+    COUNT("basically_satisfied", "基本满意", basically_satisfied),
+    COUNT("unsatisfied", "不满意", unsatisfied),
+    COUNT("cells", "网格数", cells),
+    COUNT("received", "派遣数", received),
+    COUNT("leader_supervised", "领导督办数", leader_supervised),
+    COUNT("auto_supervised", "自动督办数", auto_supervised),
+    COUNT("supervised", "被督办派遣数", supervised),
 };
-static const struct count_field OPERATOR_COUNTS[] = {
-    COUNT("entered", reported),            COUNT("filings_due", file_due),
-    COUNT("filings_on_time", file_on_time), COUNT("dispatches_due", dispatch_due),
-    COUNT("dispatches_on_time", dispatch_on_time), COUNT("dispatched", dispatched),
-    COUNT("dispatched_returned", dispatches_returned),
+static const struct assessment_count_field OPERATOR_COUNTS[] = {
+    COUNT("entered", "录入数", reported),
+    COUNT("filings_due", "应立案数", file_due),
+    COUNT("filings_on_time", "按时立案数", file_on_time),
+    COUNT("dispatches_due", "应派遣数", dispatch_due),
+    COUNT("dispatches_on_time", "按时派遣数", dispatch_on_time),
+    COUNT("dispatched", "派遣数", dispatched),
+    COUNT("dispatched_returned", "派遣被回退数", dispatches_returned),
 };
 
-static const struct count_field *count_fields(enum assessment_group group, size_t *n)
+const struct assessment_count_field *assessment_count_fields(enum assessment_group group, size_t *n)
 {
 #define FIELDS(a) (*n = sizeof a / sizeof a[0], a)
     switch (group) {
@@ -463,7 +563,7 @@ static void add_value(cJSON *obj, const char *name, struct assessment_value v)
         cJSON_AddNullToObject(obj, name);
 }
 
-static cJSON *row_json(const struct table *t, const struct group_row *row,
+static cJSON *row_json(const struct assessment_table *t, const struct assessment_row *row,
                        const struct assessment_config *config, int rank)
 {
     cJSON *obj = cJSON_CreateObject();
@@ -471,11 +571,10 @@ static cJSON *row_json(const struct table *t, const struct group_row *row,
     cJSON_AddStringToObject(obj, "code", row->code);
     cJSON_AddStringToObject(obj, "name", row->name);
     size_t n;
-    const struct count_field *fields = count_fields(t->group, &n);
+    const struct assessment_count_field *fields = assessment_count_fields(t->group, &n);
     cJSON *counts = cJSON_AddObjectToObject(obj, "counts");
     for (size_t i = 0; i < n; i++)
-        json_add_int(counts, fields[i].name,
-                     *(const int64_t *)((const char *)&row->counts + fields[i].offset));
+        json_add_int(counts, fields[i].name, assessment_count_value(&row->counts, &fields[i]));
     cJSON *rates = cJSON_AddObjectToObject(obj, "rates");
     for (int i = 0; i < row->rate_count; i++)
         add_value(rates, row->rates[i].name, row->rates[i].value);
@@ -492,7 +591,7 @@ static cJSON *row_json(const struct table *t, const struct group_row *row,
     return obj;
 }
 
-static void period_json(cJSON *body, const struct period *p)
+void assessment_period_json(cJSON *body, const struct assessment_period *p)
 {
     cJSON *period = cJSON_AddObjectToObject(body, "period");
     char day[16];
@@ -507,6 +606,24 @@ static void period_json(cJSON *body, const struct period *p)
     json_add_int(period, "to_ms", p->to);
 }
 
+cJSON *assessment_table_rows(struct arena *arena, struct store *store, const struct jurisdiction *j,
+                             enum assessment_group group, int64_t from, int64_t to, int64_t now,
+                             const struct assessment_config *config, int *rc)
+{
+    struct assessment_table t;
+    *rc = table_fill(&t, arena, store, j, group, from, to, now, config);
+    cJSON *rows = *rc == STORE_OK && !t.failed ? cJSON_CreateArray() : NULL;
+    if (rows == NULL) {
+        *rc = *rc == STORE_OK ? STORE_ERROR : *rc; // out of memory
+        return NULL;
+    }
+    if (t.count > 0)
+        qsort(t.rows, t.count, sizeof *t.rows, by_rank);
+    for (size_t i = 0; i < t.count; i++)
+        cJSON_AddItemToArray(rows, row_json(&t, &t.rows[i], config, (int)i + 1));
+    return rows;
+}
+
 // ---- handlers ----
 
 static int get_assessment(struct request *req)
@@ -517,52 +634,29 @@ static int get_assessment(struct request *req)
         return request_reply_field_error(
             req, 400, ERR_INVALID_QUERY, "group",
             "group must be department, street, community, grid, inspector or operator");
-    struct period period;
-    struct assessment_config config;
-    int status = parse_period(req, &period);
-    if (status == 0)
-        status = config_load(req, &config);
+    enum export_format format;
+    bool exported = false;
+    int status = assessment_export_format(req, &format, &exported);
     if (status != 0)
         return status;
-    int rc;
-    cJSON *rows =
-        assessment_table_rows(req->arena, req->server->store, &req->user->jurisdiction, group,
-                              period.from, period.to, store_now_ms(), &config, &rc);
-    if (rows == NULL)
-        return request_reply_store_error(req, rc, "could not read the assessment's facts");
-    cJSON *body = request_json_object(req);
-    cJSON_AddStringToObject(body, "group", assessment_group_name(group));
-    period_json(body, &period);
-    assessment_config_json(&config, group, body);
-    cJSON_AddItemToObject(body, "rows", rows);
-    return request_reply_json(req, 200, body);
-}
-
-cJSON *assessment_table_rows(struct arena *arena, struct store *store, const struct jurisdiction *j,
-                             enum assessment_group group, int64_t from, int64_t to, int64_t now,
-                             const struct assessment_config *config, int *rc)
-{
-    struct table t = {.arena = arena, .group = group};
-    *rc = store_assessment_groups(store, j, group, add_group, &t);
-    if (*rc == STORE_OK && !t.failed && t.count > 0) {
-        qsort(t.rows, t.count, sizeof *t.rows, by_id);
-        if (group == ASSESSMENT_INSPECTOR && !inspector_areas(&t))
-            t.failed = true;
-    }
-    struct counting counting = {.table = &t, .now = now};
-    if (*rc == STORE_OK && !t.failed)
-        *rc = store_assessment_facts(store, j, from, to, add_fact, &counting);
-    cJSON *rows = *rc == STORE_OK && !t.failed ? cJSON_CreateArray() : NULL;
-    if (rows == NULL) {
-        *rc = *rc == STORE_OK ? STORE_ERROR : *rc; // out of memory
-        return NULL;
-    }
-    score(&t, config);
+    struct assessment_period period;
+    struct assessment_config config;
+    struct assessment_table t;
+    status = assessment_table_build(req, group, &period, &config, &t);
+    if (status != 0)
+        return status;
     if (t.count > 0)
         qsort(t.rows, t.count, sizeof *t.rows, by_rank);
+    if (exported)
+        return assessment_export(req, format, &t, &config, &period);
+    cJSON *body = request_json_object(req);
+    cJSON_AddStringToObject(body, "group", assessment_group_name(group));
+    assessment_period_json(body, &period);
+    assessment_config_json(&config, group, body);
+    cJSON *rows = cJSON_AddArrayToObject(body, "rows");
     for (size_t i = 0; i < t.count; i++)
-        cJSON_AddItemToArray(rows, row_json(&t, &t.rows[i], config, (int)i + 1));
-    return rows;
+        cJSON_AddItemToArray(rows, row_json(&t, &t.rows[i], &config, (int)i + 1));
+    return request_reply_json(req, 200, body);
 }
 
 static int get_settings(struct request *req)
@@ -571,8 +665,8 @@ static int get_settings(struct request *req)
     int status = config_load(req, &config);
     if (status != 0)
         return status;
-    return request_reply_json(
-        req, 200, assessment_config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject()));
+    return request_reply_json(req, 200,
+                              assessment_config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject()));
 }
 
 // Sets weights and thresholds: the members given replace the ones in force;
@@ -584,7 +678,7 @@ static int put_settings(struct request *req)
     if (status != 0)
         return status;
     char field[128];
-    const char *problem = assessment_config_read(req->json, &config, field, sizeof field);
+    const char *problem = config_read(req->json, &config, false, field, sizeof field);
     if (problem != NULL)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field, "%s", problem);
     cJSON *stored = assessment_config_json(&config, ASSESSMENT_GROUP_COUNT, cJSON_CreateObject());
@@ -601,6 +695,8 @@ static int put_settings(struct request *req)
 const struct route API_ASSESSMENT_ROUTES[] = {
     {"GET", "/api/v1/assessment", get_assessment, ROUTE_AUTH,
      ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN},
+    {"GET", "/api/v1/assessment/points", api_assessment_points, ROUTE_AUTH,
+     ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN | ROLE_INSPECTOR},
     {"GET", "/api/v1/admin/assessment/settings", get_settings, ROUTE_AUTH, ROLE_ADMIN},
     {"PUT", "/api/v1/admin/assessment/settings", put_settings, ROUTE_STAFF_WRITE, ROLE_ADMIN},
 };

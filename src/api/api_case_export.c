@@ -20,17 +20,17 @@
 // The columns, in order; case_row writes the cells of one case in the same order.
 // No personal data: the reporter's and the citizen's names and phones stay out.
 static const struct export_column CASE_COLUMNS[] = {
-    {"案件编号", EXPORT_TEXT, 16},     {"来源", EXPORT_TEXT, 14},
-    {"状态", EXPORT_TEXT, 10},         {"类型", EXPORT_TEXT, 8},
-    {"类别编码", EXPORT_TEXT, 10},     {"类别", EXPORT_TEXT, 20},
-    {"紧急", EXPORT_TEXT, 6},          {"描述", EXPORT_TEXT, 50},
-    {"地址", EXPORT_TEXT, 30},         {"街道", EXPORT_TEXT, 14},
-    {"社区", EXPORT_TEXT, 14},         {"网格", EXPORT_TEXT, 18},
-    {"处置部门", EXPORT_TEXT, 20},     {"上报时间", EXPORT_TIME, 20},
-    {"当前环节时限", EXPORT_TIME, 20}, {"处置时限", EXPORT_TIME, 20},
-    {"处置完成时间", EXPORT_TIME, 20}, {"结案时间", EXPORT_TIME, 20},
-    {"是否超期", EXPORT_TEXT, 10},     {"返工次数", EXPORT_INTEGER, 10},
-    {"满意度", EXPORT_TEXT, 10},
+    {"案件编号", EXPORT_TEXT, 16},    {"来源", EXPORT_TEXT, 14},
+    {"状态", EXPORT_TEXT, 10},        {"类型", EXPORT_TEXT, 8},
+    {"类别编码", EXPORT_TEXT, 10},    {"类别", EXPORT_TEXT, 20},
+    {"紧急", EXPORT_TEXT, 6},         {"描述", EXPORT_TEXT, 50},
+    {"地址", EXPORT_TEXT, 30},        {"街道", EXPORT_TEXT, 14},
+    {"社区", EXPORT_TEXT, 14},        {"网格", EXPORT_TEXT, 18},
+    {"处置部门", EXPORT_TEXT, 20},    {"上报时间", EXPORT_TIME, 20},
+    {"立案时间", EXPORT_TIME, 20},    {"当前环节时限", EXPORT_TIME, 20},
+    {"处置时限", EXPORT_TIME, 20},    {"处置完成时间", EXPORT_TIME, 20},
+    {"结案时间", EXPORT_TIME, 20},    {"是否超期", EXPORT_TEXT, 10},
+    {"返工次数", EXPORT_INTEGER, 10}, {"满意度", EXPORT_TEXT, 10},
 };
 
 // The source names as the bureaus say them (the front end's catalogue has the same).
@@ -86,6 +86,7 @@ static void case_row(struct export_sink *sink, const struct store_case *c, int64
     export_text(sink, c->grid_code);
     export_text(sink, c->department_name);
     export_time(sink, c->created_at);
+    export_time(sink, c->filed_at);
     export_time(sink, c->stage_deadline);
     export_time(sink, c->handling_deadline);
     export_time(sink, c->handled_at);

@@ -243,6 +243,10 @@ static cJSON *case_json(struct request *req, const struct store_case *c, bool fu
         json_add_int(out, "handled_at", c->handled_at);
     else
         cJSON_AddNullToObject(out, "handled_at");
+    if (c->filed_at > 0)
+        json_add_int(out, "filed_at", c->filed_at);
+    else
+        cJSON_AddNullToObject(out, "filed_at");
     json_add_string_or_null(out, "rating", c->rating[0] ? c->rating : NULL);
     if (full)
         store_case_attachments(req->server->store, c->id, add_photo,

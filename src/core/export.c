@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -40,7 +41,7 @@ struct export_sink {
     // XLSX: the sheet, the row being written (0 is the header) and the formats.
     lxw_worksheet *sheet;
     uint32_t row;
-    lxw_format *time_format;
+    lxw_format *time_format, *percent_format, *decimal_format;
     lxw_error error; // the first failure of a write
     bool too_many_rows;
 };
@@ -175,6 +176,36 @@ void export_time(struct export_sink *sink, int64_t epoch_ms)
     sink->column++;
 }
 
+// A number cell: CSV text printed from value with printf's format, XLSX the
+// number (unrounded) in the cell format given.
+static void number_cell(struct export_sink *sink, const char *csv_format, double csv_value,
+                        double value, lxw_format *format)
+{
+    if (!cell_wanted(sink))
+        return;
+    if (sink->format == EXPORT_CSV) {
+        char digits[48];
+        int len = snprintf(digits, sizeof digits, csv_format, csv_value);
+        csv_separate(sink);
+        csv_append(sink, digits, (size_t)len);
+    } else if (xlsx_cell_ok(sink)) {
+        sink->error =
+            worksheet_write_number(sink->sheet, sink->row, (lxw_col_t)sink->column, value, format);
+    }
+    sink->column++;
+}
+
+void export_percent(struct export_sink *sink, double ratio)
+{
+    number_cell(sink, "%.1f%%", ratio * 100, ratio, sink->percent_format);
+}
+
+void export_decimal(struct export_sink *sink, double value)
+{
+    // %.15g of the value rounded to 0.01: 82.5 stays "82.5", not "82.50".
+    number_cell(sink, "%.15g", round(value * 100) / 100, value, sink->decimal_format);
+}
+
 void export_empty(struct export_sink *sink)
 {
     if (!cell_wanted(sink))
@@ -222,13 +253,15 @@ static void free_table(struct export_table *table)
 
 // Content-Disposition for <stem>-<today in China>.<extension>: filename= for old
 // clients (non-ASCII bytes as '_') and filename*= (RFC 5987) with the UTF-8 name.
-static const char *disposition(struct request *req, const char *stem, const char *extension)
+static const char *disposition(struct request *req, const char *stem, const char *file_date,
+                               const char *extension)
 {
     struct tm today;
     china_time((int64_t)time(NULL) * 1000, &today);
     char date[16];
     strftime(date, sizeof date, "%Y%m%d", &today);
-    const char *name = arena_printf(req->arena, "%s-%s.%s", stem, date, extension);
+    const char *name =
+        arena_printf(req->arena, "%s-%s.%s", stem, file_date ? file_date : date, extension);
     size_t len = name ? strlen(name) : 0;
     char *ascii = arena_alloc(req->arena, len + 1);
     char *encoded = arena_alloc(req->arena, 3 * len + 1);
@@ -387,6 +420,10 @@ static int xlsx_write(const char *path, const char *dir, const struct export_tab
     sink.sheet = workbook_add_worksheet(book, table->sheet_name);
     sink.time_format = workbook_add_format(book);
     format_set_num_format(sink.time_format, "yyyy-mm-dd hh:mm:ss");
+    sink.percent_format = workbook_add_format(book);
+    format_set_num_format(sink.percent_format, "0.0%");
+    sink.decimal_format = workbook_add_format(book);
+    format_set_num_format(sink.decimal_format, "0.00");
     enum export_batch batch = EXPORT_FAILED;
     if (sink.sheet != NULL && xlsx_header(book, &sink) == LXW_NO_ERROR) {
         do
@@ -496,7 +533,8 @@ static int reply_xlsx(struct request *req, struct export_table *table, const cha
 
 int export_reply(struct request *req, enum export_format format, struct export_table *table)
 {
-    const char *name = disposition(req, table->file_stem, format == EXPORT_CSV ? "csv" : "xlsx");
+    const char *name =
+        disposition(req, table->file_stem, table->file_date, format == EXPORT_CSV ? "csv" : "xlsx");
     if (name == NULL) {
         free_table(table);
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");

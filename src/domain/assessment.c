@@ -55,6 +55,10 @@ static void count_handling(struct assessment_counts *c, const struct assessment_
             c->returns++;
         if (f->case_extended)
             c->extended++;
+        if (f->case_supervised)
+            c->leader_supervised++;
+        if (f->case_supervised || f->auto_supervised)
+            c->supervised++;
         // The round this dispatch served has closed: the case is closed in it,
         // or was reopened after it.
         if (f->verdict != CASEWORK_VOID && (f->case_closed || f->case_round > f->round))
@@ -62,6 +66,9 @@ static void count_handling(struct assessment_counts *c, const struct assessment_
     } else {
         c->reworks++;
     }
+    // A rework that went red is a notice like any other, though not a dispatch.
+    if (f->auto_supervised)
+        c->auto_supervised++;
     switch (f->verdict) {
     case CASEWORK_VOID:
         return;
@@ -188,17 +195,22 @@ static const struct rate_def INSPECTOR_RATES[] = {
     {"on_time_verification_rate", false, 20},
     {"on_time_check_rate", false, 20},
 };
+// Supervision takes 5 from on time (an automatic 督办 follows from the same
+// lateness) and 5 from rework (a leader's 督办 is, like a failed check, a
+// judgement that the work fell short).
 static const struct rate_def DEPARTMENT_RATES[] = {
-    {"closure_rate", false, 30},    {"on_time_handling_rate", false, 30},
-    {"rework_rate", true, 30},      {"volume", false, 10},
+    {"closure_rate", false, 30},    {"on_time_handling_rate", false, 25},
+    {"rework_rate", true, 25},      {"volume", false, 10},
     {"handling_rate", false, 0},    {"extension_rate", true, 0},
     {"return_rate", true, 0},       {"satisfaction_rate", false, 0},
+    {"supervision_rate", true, 10},
 };
+// Areas show their supervision rate unweighted by default: the department
+// answers for the handling, the area for what its cases are.
 static const struct rate_def AREA_RATES[] = {
-    {"filing_rate", false, 20},
-    {"closing_rate", false, 25},
-    {"on_time_closing_rate", false, 30},
-    {"satisfaction_rate", false, 25},
+    {"filing_rate", false, 20},          {"closing_rate", false, 25},
+    {"on_time_closing_rate", false, 30}, {"satisfaction_rate", false, 25},
+    {"supervision_rate", true, 0},
 };
 static const struct rate_def OPERATOR_RATES[] = {
     {"on_time_filing_rate", false, 35},
@@ -260,6 +272,7 @@ static void rate_values(enum assessment_group group, const struct assessment_cou
         v[5] = ratio(c->extended, kept);
         v[6] = ratio(c->returns, c->received);
         v[7] = satisfaction(c);
+        v[8] = ratio(c->supervised, c->received);
         break;
     case ASSESSMENT_OPERATOR:
         v[0] = ratio(c->file_on_time, c->file_due);
@@ -273,6 +286,7 @@ static void rate_values(enum assessment_group group, const struct assessment_cou
         v[1] = ratio(c->closed, c->filed);
         v[2] = ratio(c->handle_on_time, c->handle_due);
         v[3] = satisfaction(c);
+        v[4] = ratio(c->supervised, c->received);
         break;
     default:
         break;
@@ -298,6 +312,46 @@ struct assessment_value assessment_cases_per_cell(const struct assessment_counts
     return ratio(c->reported, c->cells);
 }
 
+// ---- points (积分) ----
+
+struct point_item_def {
+    const char *name;
+    int default_points; // its sign says reward (>= 0) or penalty (<= 0)
+};
+
+// A valid report is worth most: finding problems is the inspector's first
+// duty; a rejected one costs half that (it cost the centre a decision). Timely
+// verifications and checks earn one point, late ones lose one.
+static const struct point_item_def POINT_ITEMS[ASSESSMENT_POINT_ITEMS] = {
+    [ASSESSMENT_POINTS_VALID_REPORT] = {"valid_report", 2},
+    [ASSESSMENT_POINTS_INVALID_REPORT] = {"invalid_report", -1},
+    [ASSESSMENT_POINTS_VERIFY_ON_TIME] = {"verification_on_time", 1},
+    [ASSESSMENT_POINTS_VERIFY_LATE] = {"verification_late", -1},
+    [ASSESSMENT_POINTS_CHECK_ON_TIME] = {"check_on_time", 1},
+    [ASSESSMENT_POINTS_CHECK_LATE] = {"check_late", -1},
+};
+
+const char *assessment_point_item_name(int item)
+{
+    return item >= 0 && item < ASSESSMENT_POINT_ITEMS ? POINT_ITEMS[item].name : NULL;
+}
+
+void assessment_points(const struct assessment_config *config, const struct assessment_counts *c,
+                       struct assessment_points *out)
+{
+    memset(out, 0, sizeof *out);
+    out->count[ASSESSMENT_POINTS_VALID_REPORT] = c->filed;
+    out->count[ASSESSMENT_POINTS_INVALID_REPORT] = c->decided - c->filed;
+    out->count[ASSESSMENT_POINTS_VERIFY_ON_TIME] = c->verify_on_time;
+    out->count[ASSESSMENT_POINTS_VERIFY_LATE] = c->verify_due - c->verify_on_time;
+    out->count[ASSESSMENT_POINTS_CHECK_ON_TIME] = c->check_on_time;
+    out->count[ASSESSMENT_POINTS_CHECK_LATE] = c->check_due - c->check_on_time;
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++) {
+        out->points[i] = out->count[i] * config->points[i];
+        out->total += out->points[i];
+    }
+}
+
 // ---- composite and grade ----
 
 void assessment_config_default(struct assessment_config *out)
@@ -312,6 +366,8 @@ void assessment_config_default(struct assessment_config *out)
     static const double FLOORS[ASSESSMENT_GRADES - 1] = {90, 75, 60, 40};
     memcpy(out->grade_floor, FLOORS, sizeof FLOORS);
     out->honours_size = 3;
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++)
+        out->points[i] = POINT_ITEMS[i].default_points;
 }
 
 const char *assessment_config_check(const struct assessment_config *config)
@@ -337,6 +393,12 @@ const char *assessment_config_check(const struct assessment_config *config)
     }
     if (config->honours_size < 1 || config->honours_size > ASSESSMENT_HONOURS_MAX)
         return "honours_size (how many units the red and black lists name) must be 1 to 20";
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++) {
+        int p = config->points[i];
+        if (POINT_ITEMS[i].default_points >= 0 ? p < 0 || p > 100 : p < -100 || p > 0)
+            return "points are whole numbers: 0 to 100 for valid and on-time items, -100 to 0 "
+                   "for invalid and late ones";
+    }
     return NULL;
 }
 

@@ -525,6 +525,8 @@ static void apply_accept(struct work *w)
     if (w->r->limits != NULL && w->r->limits->urgent)
         c->urgent = true; // an urgent subclass is never handled on office hours
     stages_end(w, 1u << CASEWORK_STAGE_FILE, "accept", false);
+    if (c->filed_at == 0) // filed once: a reopen or a return is not a new filing
+        c->filed_at = w->r->now;
     stage_open(w, CASEWORK_STAGE_DISPATCH, NULL, stage_limit(w, CASEWORK_STAGE_DISPATCH), 0);
 }
 

@@ -21,7 +21,7 @@ static const char SQL_STAGES[] =
     "SELECT s.stage, s.verdict, s.outcome, s.round, s.attempt, coalesce(s.deadline, 0), "
     "coalesce(s.ended_at, 0), coalesce(s.unit_id, 0), coalesce(s.ended_by, 0), c.reopen_count, "
     "c.state, c.return_count, c.extension_count, coalesce(c.street_id, 0), "
-    "coalesce(c.community_id, 0), coalesce(c.grid_id, 0) "
+    "coalesce(c.community_id, 0), coalesce(c.grid_id, 0), c.supervise_count, s.escalated "
     "FROM case_stage s JOIN case_record c ON c.id = s.case_id "
     "WHERE s.stage IN ('file', 'verify', 'dispatch', 'handle', 'check') "
     "AND " STAGE_DUE " >= :from AND " STAGE_DUE " < :to AND " IN_SCOPE;
@@ -54,11 +54,11 @@ static const char SQL_GRIDS[] =
     "SELECT g.id, g.code, g.name, 0, 1 FROM grid_cell g JOIN org_unit o ON o.id = g.community_id "
     "WHERE " UNIT_IN_SCOPE " ORDER BY g.code";
 static const char SQL_INSPECTORS[] =
-    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0 FROM app_user u "
+    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0, o.name FROM app_user u "
     "JOIN org_unit o ON o.id = u.org_unit_id WHERE u.role = 'inspector' AND " UNIT_IN_SCOPE
     " ORDER BY u.username";
 static const char SQL_OPERATORS[] =
-    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0 FROM app_user u "
+    "SELECT u.id, u.username, u.display_name, u.org_unit_id, 0, o.name FROM app_user u "
     "JOIN org_unit o ON o.id = u.org_unit_id WHERE u.role IN ('operator', 'supervisor') AND "
     UNIT_IN_SCOPE " ORDER BY u.username";
 
@@ -85,7 +85,8 @@ struct department_relay {
 static void relay_department(const struct store_org_unit *unit, void *data)
 {
     const struct department_relay *relay = data;
-    struct store_assessment_group row = {.id = unit->id, .code = unit->code, .name = unit->name};
+    struct store_assessment_group row = {
+        .id = unit->id, .code = unit->code, .name = unit->name, .unit_name = ""};
     relay->fn(&row, relay->data);
 }
 
@@ -112,13 +113,15 @@ int store_assessment_groups(struct store *store, const struct jurisdiction *j,
     struct jurisdiction_range range;
     jurisdiction_place_range(j, &range);
     store_bind_range(stmt, &range);
+    bool users = group == ASSESSMENT_INSPECTOR || group == ASSESSMENT_OPERATOR;
     int rc;
     while ((rc = store_step(stmt)) == STORE_ROW) {
         struct store_assessment_group row = {.id = store_col_int64(stmt, 0),
                                              .code = text_or_empty(stmt, 1),
                                              .name = text_or_empty(stmt, 2),
                                              .unit_id = store_col_int64(stmt, 3),
-                                             .cells = store_col_int64(stmt, 4)};
+                                             .cells = store_col_int64(stmt, 4),
+                                             .unit_name = users ? text_or_empty(stmt, 5) : ""};
         fn(&row, data);
     }
     store_stmt_done(stmt);
@@ -149,6 +152,8 @@ static void read_stage(struct store_stmt *stmt, struct store_assessment_fact *f)
         .case_closed = state == CASEFSM_STATE_CLOSED,
         .case_returned = store_col_int(stmt, 11) > 0,
         .case_extended = store_col_int(stmt, 12) > 0,
+        .case_supervised = store_col_int(stmt, 16) > 0,
+        .auto_supervised = store_col_int(stmt, 17) >= 2, // 2: red, 督办 sent
     };
     f->unit_id = store_col_int64(stmt, 7);
     f->user_id = store_col_int64(stmt, 8);

@@ -84,6 +84,7 @@ void store_case_read_row(struct store_stmt *s, struct store_case *c)
     c->handled_at = store_col_int64(s, i++);
     c->remind_count = store_col_int(s, i++);
     c->auto_supervise_count = store_col_int(s, i++);
+    c->filed_at = store_col_int64(s, i++);
 }
 
 // Steps a one-row statement into *out. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
@@ -198,6 +199,7 @@ void store_case_to_work(const struct store_case *c, struct casework_case *w)
     w->created_at = c->created_at;
     w->closed_at = c->closed_at;
     w->handled_at = c->handled_at;
+    w->filed_at = c->filed_at;
     w->handling_deadline = c->handling_deadline;
     int stage = casework_stage_from_name(c->stage);
     w->clock_stage = stage < 0 ? CASEWORK_STAGE_COUNT : (enum casework_stage)stage;
@@ -226,6 +228,7 @@ void store_case_from_work(const struct casework_case *w, struct store_case *c)
     c->merged_into = w->merged_into;
     c->closed_at = w->closed_at;
     c->handled_at = w->handled_at;
+    c->filed_at = w->filed_at;
     c->handling_deadline = w->handling_deadline;
     const char *stage = casework_stage_name(w->clock_stage);
     snprintf(c->stage, sizeof c->stage, "%s", stage ? stage : "none");
@@ -246,7 +249,8 @@ static int save_frequent(struct store_tx *tx, const struct store_case *c)
         "return_count = :returns, stage = :stage, stage_started_at = :started, "
         "stage_unit = :unit, stage_limit_ms = :limit, stage_deadline = :deadline, "
         "suspended_remaining_ms = :remaining, updated_at = :now, closed_at = :closed, "
-        "handling_deadline = :handling_deadline, handled_at = :handled_at WHERE id = :id";
+        "handling_deadline = :handling_deadline, handled_at = :handled_at, filed_at = :filed_at "
+        "WHERE id = :id";
     struct store_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return STORE_ERROR;
@@ -271,6 +275,7 @@ static int save_frequent(struct store_tx *tx, const struct store_case *c)
     store_bind_id(s, ":closed", c->closed_at);
     store_bind_id(s, ":handling_deadline", c->handling_deadline);
     store_bind_id(s, ":handled_at", c->handled_at);
+    store_bind_id(s, ":filed_at", c->filed_at);
     store_bind_int(s, ":id", c->id);
     return store_exec_stmt(s);
 }
@@ -437,12 +442,13 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
         "description, address, lat, lon, grid_id, community_id, street_id, district_id, "
         "place_path, needs_placement, reporter_user_id, citizen_name, citizen_phone, "
         "query_code_hash, self_handled, stage, stage_started_at, stage_unit, stage_limit_ms, "
-        "stage_deadline, created_at, updated_at, closed_at) VALUES (:no, :source, :external, "
+        "stage_deadline, created_at, updated_at, closed_at, filed_at) VALUES (:no, :source, "
+        ":external, "
         ":state, :category, :urgent, :description, :address, :lat, :lon, :grid, :community, "
         ":street, :district, COALESCE((SELECT path FROM org_unit WHERE id = :community), "
         ":fallback, " SQL_INTAKE_ROOT
         ", '/'), :unplaced, :reporter, :cname, :cphone, :code, :self, :stage, :now, :unit, "
-        ":limit, :deadline, :now, :now, :closed) RETURNING id";
+        ":limit, :deadline, :now, :now, :closed, :closed) RETURNING id";
     struct store_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return -1;
@@ -520,7 +526,7 @@ int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *ca
     c->self_handled = in->self_handled;
     c->state = in->self_handled ? CASEFSM_STATE_CLOSED : CASEFSM_STATE_REPORTED;
     if (in->self_handled)
-        c->closed_at = now;
+        c->closed_at = c->filed_at = now; // fixed on the spot: filed and closed at once
     c->community_id = in->community_id;
     c->street_id = in->street_id;
     c->district_id = in->district_id;

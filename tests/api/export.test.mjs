@@ -6,99 +6,17 @@
 // (bold frozen header, widths, real date cells, the same rows); bad formats.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { inflateRawSync } from 'node:zlib';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDemo, demoClient, Client, assertError, HONGQI, HEXI } from './lib.mjs';
+import { startDemo, demoClient, Client, assertError, dbQuery, ROOT, PG, HONGQI, HEXI } from './lib.mjs';
+import { parseCsv, unzip, sheetRows, letter, XLSX_TYPE } from './sheets.mjs';
 
 const HEADERS = ['案件编号', '来源', '状态', '类型', '类别编码', '类别', '紧急', '描述', '地址', '街道', '社区', '网格',
-  '处置部门', '上报时间', '当前环节时限', '处置时限', '处置完成时间', '结案时间', '是否超期', '返工次数', '满意度'];
+  '处置部门', '上报时间', '立案时间', '当前环节时限', '处置时限', '处置完成时间', '结案时间', '是否超期', '返工次数', '满意度'];
 const col = (name) => HEADERS.indexOf(name);
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const BULK = 130; // more Hongqi cases than one internal page (100) holds
 
-// RFC 4180: fields split by commas, quoted fields may hold commas, CRLF and "".
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', i = 0, quoted = false;
-  while (i < text.length) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (ch === '"') { quoted = false; i++; continue; }
-      field += ch; i++; continue;
-    }
-    if (ch === '"' && field === '') { quoted = true; i++; continue; }
-    if (ch === ',') { row.push(field); field = ''; i++; continue; }
-    if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i += 2; continue; }
-    assert.ok(ch !== '"' && ch !== '\n' && ch !== '\r', `unquoted ${JSON.stringify(ch)} at ${i}`);
-    field += ch; i++;
-  }
-  assert.equal(field, '', 'the file ends with CRLF');
-  assert.equal(row.length, 0, 'the file ends with CRLF');
-  return rows;
-}
-
-// The entries of a zip archive (stored or deflated), by name, from its central
-// directory (zip64 sizes and offsets included).
-function unzip(buf) {
-  let eocd = buf.length - 22;
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  assert.ok(eocd >= 0, 'no end of central directory: not a zip');
-  let count = buf.readUInt16LE(eocd + 10);
-  let offset = buf.readUInt32LE(eocd + 16);
-  if (offset === 0xffffffff || count === 0xffff) {
-    const locator = eocd - 20;
-    assert.equal(buf.readUInt32LE(locator), 0x07064b50, 'zip64 locator');
-    const z64 = Number(buf.readBigUInt64LE(locator + 8));
-    count = Number(buf.readBigUInt64LE(z64 + 32));
-    offset = Number(buf.readBigUInt64LE(z64 + 48));
-  }
-  const files = {};
-  for (let n = 0; n < count; n++) {
-    assert.equal(buf.readUInt32LE(offset), 0x02014b50, 'central directory entry');
-    const method = buf.readUInt16LE(offset + 10);
-    let size = buf.readUInt32LE(offset + 20);
-    const nameLen = buf.readUInt16LE(offset + 28), extraLen = buf.readUInt16LE(offset + 30), commentLen = buf.readUInt16LE(offset + 32);
-    let local = buf.readUInt32LE(offset + 42);
-    const name = buf.toString('utf8', offset + 46, offset + 46 + nameLen);
-    // A zip64 extra field carries the 64-bit values the fixed fields mark 0xffffffff.
-    for (let e = offset + 46 + nameLen; e < offset + 46 + nameLen + extraLen;) {
-      const id = buf.readUInt16LE(e), len = buf.readUInt16LE(e + 2);
-      if (id === 1) {
-        let p = e + 4;
-        if (buf.readUInt32LE(offset + 24) === 0xffffffff) p += 8;
-        if (size === 0xffffffff) { size = Number(buf.readBigUInt64LE(p)); p += 8; }
-        if (local === 0xffffffff) local = Number(buf.readBigUInt64LE(p));
-      }
-      e += 4 + len;
-    }
-    assert.equal(buf.readUInt32LE(local), 0x04034b50, `local header of ${name}`);
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + size);
-    files[name] = (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-    offset += 46 + nameLen + extraLen + commentLen;
-  }
-  return files;
-}
-
-const unxml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-
-// The rows of a worksheet: each cell {text | number, style} by column letter.
-function sheetRows(xml) {
-  const rows = [];
-  for (const [, body] of xml.matchAll(/<row [^>]*>(.*?)<\/row>/gs)) {
-    const row = {};
-    for (const [, ref, attrs, inner] of body.matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
-      const style = Number((/ s="(\d+)"/.exec(attrs) || [])[1] || 0);
-      if (/t="inlineStr"/.test(attrs)) row[ref] = { text: unxml(/<t[^>]*>(.*?)<\/t>/s.exec(inner)[1]), style };
-      else if (inner !== undefined) row[ref] = { number: Number(/<v>(.*?)<\/v>/.exec(inner)[1]), style };
-    }
-    rows.push(row);
-  }
-  return rows;
-}
-const letter = (index) => String.fromCharCode(65 + index);
 
 // "2026-11-30 14:05:09": epoch ms as the wall clock in China.
 const chinaTime = (ms) => new Date(Math.floor(ms / 1000) * 1000 + 8 * 3600000).toISOString().slice(0, 19).replace('T', ' ');
@@ -163,6 +81,8 @@ before(async () => {
   let c = (await supervisor.get(`/api/v1/cases/${filed.hotline.id}`)).data;
   let r = await supervisor.post(`/api/v1/cases/${c.id}/accept`, { version: c.version, note: '立案' });
   assert.equal(r.status, 200, r.text);
+  assert.equal(typeof r.data.filed_at, 'number', 'the filing time is on the case');
+  assert.equal(c.filed_at, null, 'not before');
   r = await supervisor.post(`/api/v1/cases/${c.id}/dispatch`, { version: r.data.version, department_id: Number(unit[1]), note: '派遣' });
   assert.equal(r.status, 200, r.text);
   filed.hotline = r.data;
@@ -196,6 +116,9 @@ test('CSV fields are quoted as RFC 4180 has it, formulas are defused, times are 
   assert.equal(hotline[col('状态')], '已派遣');
   assert.equal(hotline[col('处置部门')], '茂南区环境卫生管理所');
   assert.equal(hotline[col('上报时间')], chinaTime(filed.hotline.created_at));
+  assert.equal(hotline[col('立案时间')], chinaTime(filed.hotline.filed_at), 'filed when accepted');
+  assert.ok(filed.hotline.filed_at >= filed.hotline.created_at);
+  assert.equal(row('quoted')[col('立案时间')], '', 'not filed yet: empty');
   assert.match(hotline[col('处置时限')], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   assert.equal(hotline[col('结案时间')], '');
   assert.equal(hotline[col('是否超期')], '否');
@@ -315,4 +238,15 @@ test('exports leave no file or descriptor behind, also when the client goes away
   // The server still answers, and in full.
   const { rows } = await csv(supervisor, 'source=12345');
   assert.equal(rows.length, 1);
+});
+
+test('cases filed before migration 0016 get their filing time from their stage records', async () => {
+  const before = dbQuery(server, 'SELECT id, filed_at FROM case_record WHERE filed_at IS NOT NULL ORDER BY id');
+  assert.ok(before.split('\n').length >= 1 && before !== '', 'the hotline case is filed');
+  const text = readFileSync(join(ROOT, 'migrations', ...(PG ? ['postgres'] : []), '0016_filing_time.sql'), 'utf8');
+  // The migration's backfill, run again over rows whose filing time is gone.
+  const backfill = text.replace(/--[^\n]*\n/g, '').split(';').map((q) => q.trim()).filter((q) => q.startsWith('UPDATE'));
+  assert.equal(backfill.length, 2);
+  dbQuery(server, `UPDATE case_record SET filed_at = NULL; ${backfill.join('; ')}`);
+  assert.equal(dbQuery(server, 'SELECT id, filed_at FROM case_record WHERE filed_at IS NOT NULL ORDER BY id'), before);
 });

@@ -4,11 +4,13 @@
 // set times (on time, a rework late against the round's deadline, a return, a
 // merged duplicate, a suspension) come back in the month they fell due, with
 // the keys they are grouped by, and nothing from another month or from outside
-// the caller's jurisdiction.
+// the caller's jurisdiction; a leader's and the escalator's supervision (督办)
+// come back on the department's handling records.
 #include "fixture.h"
 
 #include "assessment.h"
 #include "store_assessment.h"
+#include "store_escalation.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -172,6 +174,45 @@ Test(assessment, a_suspended_handling_falls_due_after_it_resumes)
     cr_expect_eq(apr.dept.handle_on_time, 1, "ten days suspended do not make it late");
     struct tally mar = facts(city.supervisor, month_start(202403), month_start(202404));
     cr_expect_eq(mar.dept.received, 0);
+}
+
+// One case a leader supervises, one the escalator supervises when its handling
+// goes red, one neither: the department's counts tell them apart.
+Test(assessment, supervision_by_a_leader_and_by_the_escalator_is_the_departments)
+{
+    store_set_clock(test_now, NULL);
+    clock_ms = march(4, 9, 0);
+    struct store_case led = conf_report("暴露垃圾 L", city.grid_a1, "event", "0102");
+    struct store_case red = conf_report("暴露垃圾 E", city.grid_a1, "event", "0102");
+    struct store_case calm = conf_report("暴露垃圾 C", city.grid_a1, "event", "0102");
+    dispatched(&led);
+    dispatched(&red);
+    dispatched(&calm);
+    conf_must(&led, city.leader,
+              (struct case_transition){.action = CASEFSM_ACTION_SUPERVISE, .note = "尽快处置"});
+    clock_ms = march(4, 10, 0);
+    struct store_case *done[2] = {&led, &calm};
+    for (int i = 0; i < 2; i++) {
+        conf_must(done[i], city.municipal_user,
+                  (struct case_transition){.action = CASEFSM_ACTION_SIGN});
+        handled(done[i]);
+    }
+    struct store_escalation_counts sent = {0};
+    cr_assert_eq(store_escalation_scan(store, march(5, 9, 0), &sent), STORE_OK);
+    cr_expect_geq(sent.supervised, 1,
+                  "the unhandled case went red (its sign and the others' checks may too: no "
+                  "handling of theirs)");
+    store_set_clock(NULL, NULL);
+
+    struct tally t = facts(city.supervisor, month_start(202403), month_start(202404));
+    cr_expect_eq(t.dept.received, 3);
+    cr_expect_eq(t.dept.leader_supervised, 1);
+    cr_expect_eq(t.dept.auto_supervised, 1);
+    cr_expect_eq(t.dept.supervised, 2);
+    struct assessment_rate rates[ASSESSMENT_RATES_MAX];
+    int n = assessment_rates(ASSESSMENT_DEPARTMENT, &t.dept, 3, rates);
+    cr_expect_str_eq(rates[n - 1].name, "supervision_rate");
+    cr_expect_float_eq(rates[n - 1].value.value, 2.0 / 3, 1e-9);
 }
 
 struct names {

@@ -394,6 +394,35 @@ Test(stages, verification_runs_its_own_stage)
     cr_expect_eq(l.n, 3, "a second filing record");
 }
 
+// The filing time (立案) is kept on the case: set by accept, from the accepted
+// filing record's end; a reopen is not a new filing; a fix on the spot is filed
+// when it is reported.
+Test(stages, the_filing_time_is_the_accepted_filing_records_end)
+{
+    struct store_case c = conf_report("暴露垃圾", city.grid_a1, "event", "0102");
+    cr_expect_eq(c.filed_at, 0, "not filed yet");
+    conf_close(&c);
+    struct stage_list l = stages_of(c.id);
+    const struct casework_stage_record *file = latest(&l, CASEWORK_STAGE_FILE, NULL);
+    cr_assert_not_null(file);
+    cr_expect_str_eq(file->outcome, "accept");
+    cr_expect_eq(c.filed_at, file->ended_at);
+    cr_expect_eq(conf_get(c.id).filed_at, file->ended_at, "stored with the case");
+    int64_t filed_at = c.filed_at;
+    conf_must(&c, city.supervisor,
+              (struct case_transition){.action = CASEFSM_ACTION_REOPEN,
+                                       .note = "群众不满意",
+                                       .reopen_window_ms = WORKTIME_DAY_MS});
+    cr_expect_eq(conf_get(c.id).filed_at, filed_at, "a reopen keeps the first filing");
+    struct case_intake intake;
+    conf_intake(&intake, "井盖松动", city.grid_a1);
+    conf_fix_on_the_spot(&intake);
+    struct store_case fixed;
+    cr_assert_eq(store_case_create(store, &city.calendar, &intake, &fixed), STORE_OK);
+    cr_expect_gt(fixed.filed_at, 0);
+    cr_expect_eq(conf_get(fixed.id).filed_at, fixed.created_at, "fixed on the spot: filed at once");
+}
+
 Test(stages, a_reopen_starts_a_new_round_with_fresh_handling)
 {
     struct store_case c = conf_report("暴露垃圾", city.grid_a1, "event", "0102");

@@ -151,6 +151,68 @@ Test(assessment, a_reopen_closes_the_first_round_and_receives_a_second)
     expect_rate(ASSESSMENT_DEPARTMENT, &c, "closure_rate", 0.5);
 }
 
+// A leader's 督办 marks every dispatch of the case; the escalator's marks the
+// record that went red, a rework too; a dispatch supervised both ways is one
+// supervised dispatch.
+Test(assessment, supervision_by_a_leader_and_by_the_escalator)
+{
+    struct assessment_counts c = {0};
+    struct assessment_stage_fact led = handle(CASEWORK_LATE, "handle");
+    led.case_supervised = true;
+    count(&c, led);
+    struct assessment_stage_fact red = handle(CASEWORK_RUNNING, "");
+    red.auto_supervised = true;
+    count(&c, red);
+    struct assessment_stage_fact both = handle(CASEWORK_LATE, "handle");
+    both.case_supervised = both.auto_supervised = true;
+    count(&c, both);
+    struct assessment_stage_fact rework = handle(CASEWORK_LATE, "handle");
+    rework.attempt = 2;
+    rework.auto_supervised = true;
+    count(&c, rework);
+    count(&c, handle(CASEWORK_ON_TIME, "handle"));
+    cr_expect_eq(c.received, 4, "the rework is no dispatch");
+    cr_expect_eq(c.leader_supervised, 2);
+    cr_expect_eq(c.auto_supervised, 3, "the rework's notice counts");
+    cr_expect_eq(c.supervised, 3, "each dispatch once, the rework not");
+    expect_rate(ASSESSMENT_DEPARTMENT, &c, "supervision_rate", 3.0 / 4);
+    expect_rate(ASSESSMENT_STREET, &c, "supervision_rate", 3.0 / 4);
+    cr_expect(rate_of(ASSESSMENT_DEPARTMENT, &c, "supervision_rate", 4).lower_is_better);
+    struct assessment_stage_fact elsewhere = {.stage = CASEWORK_STAGE_DISPATCH,
+                                              .verdict = CASEWORK_LATE,
+                                              .outcome = "dispatch",
+                                              .auto_supervised = true,
+                                              .case_supervised = true};
+    struct assessment_counts centre = {0};
+    count(&centre, elsewhere);
+    cr_expect_eq(centre.supervised + centre.auto_supervised + centre.leader_supervised, 0,
+                 "a late dispatch is the centre's, not a department's supervision");
+    struct assessment_counts none = {0};
+    expect_null(ASSESSMENT_DEPARTMENT, &none, "supervision_rate");
+    expect_null(ASSESSMENT_COMMUNITY, &none, "supervision_rate");
+}
+
+// Only the department weighs supervision by default; weights still sum to 100.
+Test(assessment, supervision_weighs_ten_for_departments_none_for_areas)
+{
+    struct assessment_config config;
+    assessment_config_default(&config);
+    struct assessment_counts c = {.received = 2, .supervised = 2};
+    struct assessment_rate rates[ASSESSMENT_RATES_MAX];
+    int n = assessment_rates(ASSESSMENT_DEPARTMENT, &c, 2, rates);
+    cr_expect_eq(n, 9);
+    cr_expect_eq(config.weights[ASSESSMENT_DEPARTMENT][8], 10);
+    // closure 30 x 0 + rework 25 x (1 - 0) + volume 10 x 1 + supervision
+    // 10 x (1 - 1) over 75 (on time is unknown) = 46.67
+    struct assessment_value v = assessment_composite(&config, ASSESSMENT_DEPARTMENT, rates, n);
+    cr_expect_float_eq(v.value, 46.7, 1e-9, "%f", v.value);
+    n = assessment_rates(ASSESSMENT_GRID, &c, 0, rates);
+    cr_expect_eq(n, 5);
+    cr_expect_eq(config.weights[ASSESSMENT_GRID][4], 0);
+    cr_expect_not(assessment_composite(&config, ASSESSMENT_GRID, rates, n).known,
+                  "an unweighted rate alone gives no composite");
+}
+
 Test(assessment, reports_merged_ones_count_nowhere)
 {
     struct assessment_counts c = {0};
@@ -250,8 +312,9 @@ Test(assessment, the_inspector_composite_uses_the_standard_weights)
     cr_expect_eq(assessment_grade(&config, v.value), 'C');
 }
 
-// The department composite: closure 30, on time 30, (1 - rework) 30, volume 10;
-// a null rate drops out and the rest are weighed among themselves.
+// The department composite: closure 30, on time 25, (1 - rework) 25, volume 10,
+// (1 - supervision) 10; a null rate drops out and the rest are weighed among
+// themselves.
 Test(assessment, the_department_composite_and_a_null_rate)
 {
     struct assessment_config config;
@@ -261,13 +324,17 @@ Test(assessment, the_department_composite_and_a_null_rate)
     struct assessment_rate rates[ASSESSMENT_RATES_MAX];
     int n = assessment_rates(ASSESSMENT_DEPARTMENT, &c, 8, rates);
     struct assessment_value v = assessment_composite(&config, ASSESSMENT_DEPARTMENT, rates, n);
-    // 30 x 1 + 30 x 0.75 + 30 x 0.75 + 10 x 0.5 = 80
-    cr_expect_float_eq(v.value, 80.0, 1e-9, "%f", v.value);
+    // 30 x 1 + 25 x 0.75 + 25 x 0.75 + 10 x 0.5 + 10 x (1 - 0) = 82.5
+    cr_expect_float_eq(v.value, 82.5, 1e-9, "%f", v.value);
     cr_expect_eq(assessment_grade(&config, v.value), 'B');
     n = assessment_rates(ASSESSMENT_DEPARTMENT, &c, 0, rates); // volume unknown
     v = assessment_composite(&config, ASSESSMENT_DEPARTMENT, rates, n);
-    // (30 + 22.5 + 22.5) / 90 = 83.33...
-    cr_expect_float_eq(v.value, 83.3, 1e-9, "%f", v.value);
+    // (30 + 18.75 + 18.75 + 10) / 90 = 86.11...
+    cr_expect_float_eq(v.value, 86.1, 1e-9, "%f", v.value);
+    c.supervised = 2; // half the dispatches supervised: 10 x 0.5 = 5 less
+    n = assessment_rates(ASSESSMENT_DEPARTMENT, &c, 8, rates);
+    v = assessment_composite(&config, ASSESSMENT_DEPARTMENT, rates, n);
+    cr_expect_float_eq(v.value, 77.5, 1e-9, "%f", v.value);
     struct assessment_counts idle = {0};
     n = assessment_rates(ASSESSMENT_DEPARTMENT, &idle, 8, rates);
     cr_expect_not(assessment_composite(&config, ASSESSMENT_DEPARTMENT, rates, n).known,
@@ -307,6 +374,51 @@ Test(assessment, configurations_are_checked)
     assessment_config_default(&config);
     config.grade_floor[3] = 0;
     cr_expect_not_null(assessment_config_check(&config), "a zero floor");
+}
+
+// Points (积分): each item's count from the inspector's counts, times its
+// points; undecided reports and pending records earn nothing yet.
+Test(assessment, inspector_points_by_item_and_total)
+{
+    struct assessment_config config;
+    assessment_config_default(&config);
+    struct assessment_counts c = {.reported = 6, .decided = 5, .filed = 3, .verify_due = 4,
+                                  .verify_on_time = 3, .check_due = 2, .check_on_time = 0};
+    struct assessment_points p;
+    assessment_points(&config, &c, &p);
+    const int64_t counts[ASSESSMENT_POINT_ITEMS] = {3, 2, 3, 1, 0, 2};
+    const int64_t points[ASSESSMENT_POINT_ITEMS] = {6, -2, 3, -1, 0, -2};
+    for (int i = 0; i < ASSESSMENT_POINT_ITEMS; i++) {
+        cr_expect_eq(p.count[i], counts[i], "%s count", assessment_point_item_name(i));
+        cr_expect_eq(p.points[i], points[i], "%s points", assessment_point_item_name(i));
+    }
+    cr_expect_eq(p.total, 4);
+    config.points[ASSESSMENT_POINTS_VALID_REPORT] = 5;
+    config.points[ASSESSMENT_POINTS_CHECK_LATE] = -3;
+    assessment_points(&config, &c, &p);
+    cr_expect_eq(p.total, 15 - 2 + 3 - 1 - 6, "configured points are used");
+    struct assessment_counts none = {0};
+    assessment_points(&config, &none, &p);
+    cr_expect_eq(p.total, 0, "an idle month is worth 0, never negative");
+    cr_expect_str_eq(assessment_point_item_name(0), "valid_report");
+    cr_expect_null(assessment_point_item_name(ASSESSMENT_POINT_ITEMS));
+}
+
+Test(assessment, points_are_checked_by_sign)
+{
+    struct assessment_config config;
+    assessment_config_default(&config);
+    config.points[ASSESSMENT_POINTS_VALID_REPORT] = -1;
+    cr_expect_not_null(assessment_config_check(&config), "a reward below 0");
+    assessment_config_default(&config);
+    config.points[ASSESSMENT_POINTS_VERIFY_LATE] = 1;
+    cr_expect_not_null(assessment_config_check(&config), "a penalty above 0");
+    assessment_config_default(&config);
+    config.points[ASSESSMENT_POINTS_CHECK_ON_TIME] = 101;
+    cr_expect_not_null(assessment_config_check(&config), "above 100");
+    config.points[ASSESSMENT_POINTS_CHECK_ON_TIME] = 0;
+    config.points[ASSESSMENT_POINTS_INVALID_REPORT] = -100;
+    cr_expect_null(assessment_config_check(&config), "0 and -100 are allowed");
 }
 
 Test(assessment, group_names_round_trip)
