@@ -417,6 +417,12 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
                       const struct store_case *after);
 int store_tally_rated(struct store_tx *tx, const char *place_path, const char *rating, int delta);
 
+// The trends' tally (case_trend_tally): adds sign (1 or -1) times what the case
+// counts for. A write job that changes a case or its stage records calls it
+// with -1 before its first write and with 1 after its last (store_tally_created
+// counts a new case). Returns STORE_OK or STORE_ERROR.
+int store_tally_trend(struct store_tx *tx, int64_t case_id, int sign);
+
 // store_case_transition inside a write job that is already running (for a
 // change that must commit together with a transition, such as a citizen's
 // rating and the reopen it causes). Same results.

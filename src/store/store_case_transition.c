@@ -468,7 +468,9 @@ static int transition_job(struct store_tx *tx, void *data)
     }
     c->version++;
     c->updated_at = r.now;
-    if ((rc = store_case_save_tx(tx, c)) != STORE_OK ||
+    // The case leaves the trends' tally as it was and joins it again as it is.
+    if ((rc = store_tally_trend(tx, c->id, -1)) != STORE_OK ||
+        (rc = store_case_save_tx(tx, c)) != STORE_OK ||
         (rc = store_stages_save_tx(tx, c->id, w->open, w->open_count)) != STORE_OK ||
         (rc = store_stages_save_tx(tx, c->id, w->result.opened, w->result.opened_count)) !=
             STORE_OK)
@@ -494,6 +496,8 @@ static int transition_job(struct store_tx *tx, void *data)
         rc = store_case_load_tx(tx, c->id, c);
     if (rc == STORE_OK)
         rc = store_tally_changed(tx, &w->stored, c);
+    if (rc == STORE_OK)
+        rc = store_tally_trend(tx, c->id, 1);
 done:
     free(facts);
     free(w);

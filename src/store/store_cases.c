@@ -668,6 +668,9 @@ static int place_job(struct store_tx *tx, void *data)
         return rc;
     if (job->out->version != p->expected_version)
         return STORE_CONFLICT;
+    // The case leaves the trends' tally at its old place and joins it at the new.
+    if ((rc = store_tally_trend(tx, p->case_id, -1)) != STORE_OK)
+        return rc;
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -699,6 +702,8 @@ static int place_job(struct store_tx *tx, void *data)
     rc = store_case_load_tx(tx, p->case_id, job->out);
     if (rc == STORE_OK)
         rc = store_tally_moved(tx, before, job->out);
+    if (rc == STORE_OK)
+        rc = store_tally_trend(tx, p->case_id, 1);
     free(before);
     return rc;
 }

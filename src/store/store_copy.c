@@ -17,7 +17,7 @@
 #include <string.h>
 
 // Rows read per page; the SQL text of one statement at most.
-enum { COPY_PAGE_ROWS = 1000, COPY_KEY_MAX = 3, COPY_SQL_MAX = 8192 };
+enum { COPY_PAGE_ROWS = 1000, COPY_KEY_MAX = 4, COPY_SQL_MAX = 8192 };
 
 // A table as copy knows it.
 struct copy_table {
@@ -65,6 +65,7 @@ static const struct copy_table COPY_TABLES[] = {
     {"case_tally_source", {"place_path", "source"}, NULL, NULL},
     {"case_tally_category", {"place_path", "category_id"}, NULL, NULL},
     {"case_tally_flags", {"place_path", "self_handled", "pending"}, NULL, NULL},
+    {"case_trend_tally", {"kind", "key_id", "day", "place_path"}, NULL, NULL},
     {"change_counter", {"name"}, NULL, NULL},
 };
 enum { COPY_TABLE_COUNT = sizeof COPY_TABLES / sizeof COPY_TABLES[0] };

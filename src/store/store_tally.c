@@ -130,7 +130,9 @@ static int daily_add(struct store_tx *tx, const char *place_path, int64_t at, bo
 
 int store_tally_created(struct store_tx *tx, const struct store_case *c)
 {
-    int rc = tally_move(tx, NULL, c);
+    int rc = store_tally_trend(tx, c->id, 1);
+    if (rc == STORE_OK)
+        rc = tally_move(tx, NULL, c);
     if (rc == STORE_OK)
         rc = state_add(tx, c->state, 1);
     if (rc == STORE_OK)
@@ -212,6 +214,39 @@ int store_tally_moved(struct store_tx *tx, const struct store_case *before,
     return rc;
 }
 
+// What a case counts for in the trends (the view case_trend_fact, migration
+// 0017), once per kind of scope, summed per row of case_trend_tally.
+#define TREND_FACTS(kind, key, where)                                                              \
+    "SELECT " kind " AS kind, " key " AS key_id, day, place_path, reported, filed, closed, "       \
+    "handle_due, handle_on_time FROM case_trend_fact " where
+#define TREND_KINDS(where)                                                                         \
+    TREND_FACTS("'place'", "0", where)                                                             \
+    " UNION ALL " TREND_FACTS("'department'", "department_id", where)                              \
+    " UNION ALL " TREND_FACTS("'grid'", "grid_id", where)
+
+int store_tally_trend(struct store_tx *tx, int64_t case_id, int sign)
+{
+    static const char SQL[] =
+        "INSERT INTO case_trend_tally (kind, key_id, day, place_path, reported, filed, closed, "
+        "handle_due, handle_on_time) "
+        "SELECT kind, key_id, day, place_path, :sign * sum(reported), :sign * sum(filed), "
+        "  :sign * sum(closed), :sign * sum(handle_due), :sign * sum(handle_on_time) "
+        "FROM (" TREND_KINDS("WHERE case_id = :id") ") AS facts "
+        "GROUP BY kind, key_id, day, place_path "
+        "ON CONFLICT (kind, key_id, day, place_path) DO UPDATE SET "
+        "reported = case_trend_tally.reported + excluded.reported, "
+        "filed = case_trend_tally.filed + excluded.filed, "
+        "closed = case_trend_tally.closed + excluded.closed, "
+        "handle_due = case_trend_tally.handle_due + excluded.handle_due, "
+        "handle_on_time = case_trend_tally.handle_on_time + excluded.handle_on_time";
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":id", case_id);
+    store_bind_int(stmt, ":sign", sign);
+    return store_exec_stmt(stmt);
+}
+
 // Counts the rows where a place's tally and a recount of its cases differ, both
 // ways (a row of zero may stay behind after its cases moved on).
 #define TALLY_CHECK(table, columns, groups)                                                        \
@@ -245,8 +280,19 @@ static bool tally_consistent(struct store *store, struct store_tx *tx)
         "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM case_state_tally "
         "WHERE n <> 0 UNION ALL SELECT * FROM case_state_tally WHERE n <> 0 EXCEPT "
         "SELECT * FROM counted) AS differences";
-    const char *checks[] = {SQL_STATE, SQL_SOURCE,  SQL_CATEGORY,
-                            SQL_FLAGS, SQL_RATINGS, SQL_STATES};
+    // The trends' tally against the facts it sums (rows of zeros may stay).
+    static const char SQL_TREND[] =
+        "WITH counted AS (SELECT kind, key_id, day, place_path, sum(reported) AS reported, "
+        "sum(filed) AS filed, sum(closed) AS closed, sum(handle_due) AS handle_due, "
+        "sum(handle_on_time) AS handle_on_time FROM (" TREND_KINDS("") ") AS facts "
+        "GROUP BY kind, key_id, day, place_path), "
+        "kept AS (SELECT kind, key_id, day, place_path, reported, filed, closed, handle_due, "
+        "handle_on_time FROM case_trend_tally WHERE reported <> 0 OR filed <> 0 OR closed <> 0 "
+        "OR handle_due <> 0 OR handle_on_time <> 0) "
+        "SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM kept UNION ALL "
+        "SELECT * FROM kept EXCEPT SELECT * FROM counted) AS differences";
+    const char *checks[] = {SQL_STATE,   SQL_SOURCE, SQL_CATEGORY, SQL_FLAGS,
+                            SQL_RATINGS, SQL_STATES, SQL_TREND};
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         struct store_stmt *stmt =
             tx != NULL ? store_tx_stmt(tx, checks[i]) : store_read_stmt(store, checks[i]);

@@ -92,6 +92,12 @@ test('today\'s numbers move as a case is reported, filed, dispatched and closed'
   assert.equal(end.month.due, start.month.due + 1);
   assert.equal(end.month.on_time, start.month.on_time + 1);
   assert.equal(end.month.on_time_closing_rate, end.month.on_time / end.month.due);
+  // The wall reads the trends' tally; the assessment recounts the month's
+  // records: the same numbers, street by street summed.
+  const streets = (await users.leader.get(`/api/v1/assessment?group=street&period=${end.month.period}`)).data;
+  const sum = (key) => streets.rows.reduce((n, r) => n + r.counts[key], 0);
+  assert.equal(end.month.due, sum('due'));
+  assert.equal(end.month.on_time, sum('on_time'));
   const overview = (await users.leader.get('/api/v1/stats/overview')).data;
   assert.equal(end.open, overview.open);
   assert.equal(end.overdue, overview.overdue);
