@@ -138,6 +138,26 @@ test('in English and on a phone', async () => {
   const link = page.locator('.assess-table tbody tr[data-code=inspector] a[data-drill=reports]');
   const reports = Number(await link.textContent());
   assert.ok(reports >= 4);
+  // The inspectors' points (积分) beside the ranking, as the API counts them,
+  // and the table downloads as a CSV with Chinese headers.
+  const points = await (await demoClient(server, 'leader')).get('/api/v1/assessment/points');
+  assert.equal(points.status, 200, points.text);
+  const mine = points.data.rows.find((r) => r.username === 'inspector');
+  assert.ok(mine && mine.total !== 0, JSON.stringify(points.data.rows));
+  const row = page.locator(`[data-role=points-table] tbody tr[data-id="${mine.id}"]`);
+  assert.equal(Number(await row.locator('[data-role=total]').textContent()), mine.total);
+  await page.getByRole('columnheader', { name: 'Valid report points', exact: true }).waitFor();
+  const href = await page.locator('[data-role=download-points] a[data-format=csv]').getAttribute('href');
+  const csv = await page.evaluate(async (url) => {
+    const r = await fetch(url);
+    return { type: r.headers.get('content-type'), bytes: [...new Uint8Array(await r.arrayBuffer())] };
+  }, href);
+  assert.match(csv.type, /^text\/csv/);
+  assert.deepEqual(csv.bytes.slice(0, 3), [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM');
+  const text = Buffer.from(csv.bytes.slice(3)).toString('utf8');
+  assert.match(text.split('\r\n')[0], /^排名,账号,姓名,所属单位,/);
+  assert.equal(await page.locator('[data-role=download-ranking] a[data-format=xlsx]').getAttribute('href'),
+    '/api/v1/assessment?group=inspector&period=' + thisMonth() + '&format=xlsx');
   assert.ok(await drawnPixels(page) > 200, 'the trend is drawn on a phone');
   // Nothing wider than the phone but the table's own scroller.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -98,6 +98,13 @@ export async function render(ctx) {
       dataset: { group: g }, onclick: () => go({ group: g, unit: '' }) }, t(`assess.group.${g}`))));
 
   const ranking = h('div', { class: 'assess-scroll' });
+  const period = ranged ? `from=${q.get('from')}&to=${q.get('to')}` : `period=${month}`;
+  // The table as a spreadsheet (the same query with format=), Chinese headers.
+  const downloads = (path, name) => h('div', { class: 'row assess-downloads', dataset: { role: `download-${name}` } },
+    ['csv', 'xlsx'].map((format) => h('a', { class: 'btn btn-small', href: `${path}&format=${format}`, download: '',
+      dataset: { format } }, t(`assess.download.${format}`))));
+  const pointsBox = h('section', { class: 'card', dataset: { role: 'points' }, hidden: group !== 'inspector' },
+    h('div', { class: 'screen-head' }, h('h2', {}, t('assess.points')), downloads(`/api/v1/assessment/points?${period}`, 'points')));
   const chartBox = h('div', { class: 'chart', role: 'img', 'aria-label': t('assess.trend') });
   const trendText = h('div', {});
   const trendScope = h('span', { class: 'muted', dataset: { role: 'trend-scope' } });
@@ -108,7 +115,11 @@ export async function render(ctx) {
     h('div', { class: 'screen-head' }, h('h1', {}, t('nav.assessment')), status),
     h('p', { class: 'muted' }, t('assess.intro')),
     toolbar, tabs, error,
-    h('section', { class: 'card', dataset: { role: 'ranking' } }, h('h2', {}, t('assess.ranking')), ranking),
+    h('section', { class: 'card', dataset: { role: 'ranking' } },
+      h('div', { class: 'screen-head' }, h('h2', {}, t('assess.ranking')),
+        downloads(`/api/v1/assessment?group=${group}&${period}`, 'ranking')),
+      ranking),
+    pointsBox,
     h('section', { class: 'card', dataset: { role: 'trend' } },
       h('div', { class: 'screen-head' }, h('h2', {}, t('assess.trend')), h('div', { class: 'row' }, dayButtons)),
       trendScope, chartBox, trendText));
@@ -118,7 +129,6 @@ export async function render(ctx) {
   window.addEventListener('resize', resize);
   ctx.onCleanup(() => { window.removeEventListener('resize', resize); chart.dispose(); });
 
-  const period = ranged ? `from=${q.get('from')}&to=${q.get('to')}` : `period=${month}`;
   let data;
   try {
     data = await get(`/api/v1/assessment?group=${group}&${period}`);
@@ -130,6 +140,16 @@ export async function render(ctx) {
   if (!ctx.isCurrent()) return;
   status.textContent = t('assess.periodText', { from: data.period.from, to: data.period.to });
   ranking.append(rankingTable(data, group, unit, (id) => go({ unit: id })));
+  if (group === 'inspector') {
+    try {
+      const points = await get(`/api/v1/assessment/points?${period}`);
+      if (!ctx.isCurrent()) return;
+      pointsBox.append(h('div', { class: 'assess-scroll' }, pointsTable(points)));
+    } catch (err) {
+      error.textContent = errorText(err);
+      error.hidden = false;
+    }
+  }
   const unitRow = unit ? data.rows.find((r) => String(r.id) === unit) : null;
   trendScope.textContent = t('assess.trendScope', { name: unitRow ? unitRow.name : t('assess.wholeArea') });
   try {
@@ -165,6 +185,26 @@ function rankingTable(data, group, unit, showTrend) {
   return h('table', { class: 'assess-table' },
     h('caption', { class: 'visually-hidden' }, t('assess.caption', { group: t(`assess.group.${group}`) })),
     h('thead', {}, head), h('tbody', {}, body));
+}
+
+// The inspectors' points (积分): rank, name, org unit, each item's points, total.
+function pointsTable(data) {
+  const rows = data.rows || [];
+  if (!rows.length) return h('p', { class: 'empty' }, t('assess.empty'));
+  const items = Object.keys(data.points);
+  return h('table', { class: 'assess-table', dataset: { role: 'points-table' } },
+    h('caption', { class: 'visually-hidden' }, t('assess.points')),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, t('assess.rank')), h('th', { scope: 'col' }, t('assess.name')),
+      h('th', { scope: 'col' }, t('assess.orgUnit')),
+      items.map((i) => h('th', { scope: 'col', class: 'num', title: t('assess.pointsEach', { n: data.points[i] }) }, label('point', i))),
+      h('th', { scope: 'col', class: 'num' }, t('assess.total')))),
+    h('tbody', {}, rows.map((row) => h('tr', { dataset: { id: String(row.id) } },
+      h('td', { class: 'num' }, String(row.rank)),
+      h('th', { scope: 'row' }, row.name),
+      h('td', {}, row.org_unit),
+      items.map((i) => h('td', { class: 'num', dataset: { item: i }, title: t('assess.pointsCount', { n: row.counts[i] }) }, String(row.points[i]))),
+      h('td', { class: 'num', dataset: { role: 'total' } }, String(row.total))))));
 }
 
 // A count: a link to the case list of exactly its cases where the list can
