@@ -3,9 +3,12 @@
 -- the case export and the case JSON read it from the row instead of looking
 -- up each case's stage records. A reopen or a return is not a new filing.
 ALTER TABLE case_record ADD COLUMN filed_at bigint;
--- Cases filed before: the end of their accepted filing record (on the index
--- case_stage_case), or, fixed on the spot, the moment they were closed.
-UPDATE case_record SET filed_at = (
-    SELECT min(s.ended_at) FROM case_stage s
-    WHERE s.case_id = case_record.id AND s.stage = 'file' AND s.outcome = 'accept');
+-- Cases filed before: the end of their accepted filing record, or, fixed on
+-- the spot, the moment they were closed. One grouped pass over the filing
+-- records, as on SQLite (where a subquery per case read every filing record
+-- for each case).
+UPDATE case_record SET filed_at = f.first_filed
+FROM (SELECT case_id, min(ended_at) AS first_filed FROM case_stage
+      WHERE stage = 'file' AND outcome = 'accept' GROUP BY case_id) AS f
+WHERE f.case_id = case_record.id;
 UPDATE case_record SET filed_at = closed_at WHERE filed_at IS NULL AND self_handled;
