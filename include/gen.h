@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The benchmark database generator's shared parts: its random numbers, the city
-// it fills (the demo city plus a larger synthetic one in the same district, read
-// back from the store into arrays), the texts of cases, and the simulation that
-// files and moves the cases through the store's bulk interface.
-#ifndef CHENGGUAN_BENCH_GEN_H
-#define CHENGGUAN_BENCH_GEN_H
+// The case generator (src/gen/), which the benchmark database generator
+// (tests/bench/gen.c) drives: its random numbers, the city it fills (the demo
+// city plus a larger synthetic one in the same district, read back from the
+// store into arrays), the texts of cases, and the simulation that files and
+// moves the cases through the store's bulk interface.
+#ifndef CHENGGUAN_GEN_H
+#define CHENGGUAN_GEN_H
 
 #include "roles.h"
 #include "store_categories.h"
