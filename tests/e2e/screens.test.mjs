@@ -33,7 +33,7 @@ async function act(client, c, action, body = {}) {
 }
 
 before(async () => {
-  server = await startDemo();
+  server = await startDemo({ historyDays: 120 }); // screenshots of a living city
   browser = await launch();
   const operator = await demoClient(server, 'operator');
   const supervisor = await demoClient(server, 'supervisor');
@@ -226,6 +226,8 @@ test('a leader issues a supervision notice', async () => {
   const { page } = s;
   await signIn(page, server.base, 'leader');
   await page.locator('#nav a[data-screen=open]').click();
+  // The demo's history keeps a hundred cases open: find this one by its text.
+  await page.locator('form[role=search] input[name=q]').fill('绿化带里堆放建筑垃圾');
   const row = page.locator(`tr[data-case-no="${cases.open.case_no}"]`);
   await row.locator('a[data-action=supervise]').click();
   const form = page.locator('form[data-action-form=supervise]');
