@@ -8,6 +8,7 @@
 #ifndef CHENGGUAN_GEN_H
 #define CHENGGUAN_GEN_H
 
+#include "casefsm.h"
 #include "roles.h"
 #include "store_categories.h"
 #include "worktime.h"
@@ -161,10 +162,11 @@ struct gen_options {
     int cases_per_commit; // cases filed per bulk transaction
     bool progress;        // print a progress line (on a terminal)
     // Each step due in the last idle_ms before `until` is left undone with
-    // probability idle_share (nobody has got to it yet), so a city's present
-    // shows cases waiting in every state, some near or past their limits.
+    // probability idle_share[the case's state] (nobody has got to it yet), so
+    // a city's present shows cases waiting in every state, some near or past
+    // their limits. All 0: none.
     int64_t idle_ms;
-    double idle_share;
+    double idle_share[CASEFSM_STATE_COUNT];
 };
 
 // Counts the summary prints.

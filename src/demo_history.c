@@ -2,10 +2,11 @@
 // The demo city's past (`seed-demo --history-days N`): the case generator
 // (src/gen/) files and moves some 25 cases a day over the N days up to now on
 // the demo city's own cells, departments and accounts (plus one for each
-// department the demo gives none, so every step is taken by its role), through the store's bulk
-// interface with the store's clock set to each moment. Stage records, verdicts,
-// ratings, tallies and the audit chain are therefore the store's own, and the
-// steps due after now stay undone: the open cases, some of them late.
+// department the demo gives none, so every step is taken by its role), through
+// the store's bulk interface with the store's clock set to each moment. Stage
+// records, verdicts, ratings, tallies and the audit chain are therefore the
+// store's own, and the steps due after now stay undone: the open cases, some
+// of them late.
 #include "demo.h"
 
 #include "casefsm.h"
@@ -14,9 +15,14 @@
 
 // A middling day of a district's three old-town streets.
 enum { DEMO_HISTORY_CASES_PER_DAY = 25 };
-// Half the steps due in the last day and a half wait past now, so every state
-// has cases and some stages are late (red) or nearly so (yellow) when it ends.
-enum { DEMO_HISTORY_IDLE_HOURS = 36 };
+// A quarter of the actions due in the last three days wait past now, half of
+// the departments' handling and most closings (the closing desk is behind), so
+// every state has cases and some stages are late (red) or nearly so (yellow)
+// when the history ends.
+enum { DEMO_HISTORY_IDLE_HOURS = 72 };
+#define DEMO_HISTORY_IDLE_SHARE    0.25
+#define DEMO_HISTORY_IDLE_HANDLING 0.5
+#define DEMO_HISTORY_IDLE_CLOSING  0.8
 // The same seed every time: the same plans and texts, shifted to today's dates.
 #define DEMO_HISTORY_SEED 20260412u
 
@@ -44,8 +50,11 @@ int demo_history(struct store *store, const char *password_hash, int days, cJSON
                                   .until = store_now_ms(),
                                   .seed = DEMO_HISTORY_SEED,
                                   .cases_per_commit = 1000,
-                                  .idle_ms = DEMO_HISTORY_IDLE_HOURS * 3600000LL,
-                                  .idle_share = 0.5};
+                                  .idle_ms = DEMO_HISTORY_IDLE_HOURS * 3600000LL};
+    for (int state = 0; state < CASEFSM_STATE_COUNT; state++)
+        options.idle_share[state] = DEMO_HISTORY_IDLE_SHARE;
+    options.idle_share[CASEFSM_STATE_PROCESSING] = DEMO_HISTORY_IDLE_HANDLING;
+    options.idle_share[CASEFSM_STATE_CHECKED] = DEMO_HISTORY_IDLE_CLOSING;
     struct gen_sim *sim = gen_sim_new(&city, &options);
     int rc = sim != NULL && gen_sim_run(sim, store, NULL, NULL) == 0 ? STORE_OK : STORE_ERROR;
     if (rc == STORE_OK && summary != NULL)

@@ -4,21 +4,23 @@
 // and a present worth showing: cases in every state, stages late and nearly
 // late now, supervision, ratings and reopens, and last month's assessment with
 // graded departments and streets. `--history-days 0` seeds an empty city.
+// Seeded and served at a fixed moment (the test build's clock file), so the
+// same cases are open whenever the test runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir, runCli, startServer, demoClient, NO_HISTORY } from './lib.mjs';
+
+// Wednesday 18 November 2026, 10:30 in Maoming (UTC+8).
+const NOW = Date.UTC(2026, 10, 18, 2, 30);
 
 const STATES = ['reported', 'verifying', 'accepted', 'dispatched', 'processing', 'suspended',
   'handled', 'checked', 'closed', 'rejected', 'merged'];
 const OPEN = ['reported', 'verifying', 'accepted', 'dispatched', 'processing', 'suspended', 'handled', 'checked'];
 
-// The month before now's, YYYY-MM, in the city's time (UTC+8).
-function previousMonth() {
-  const local = new Date(Date.now() + 8 * 3600000);
-  const first = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - 1, 1));
-  return first.toISOString().slice(0, 7);
-}
+// The month before NOW's.
+const PREVIOUS_MONTH = '2026-10';
 
 // Every row of a case list, page after page.
 async function allRows(client, query) {
@@ -35,8 +37,11 @@ async function allRows(client, query) {
 
 test('seed-demo adds 120 days of sound history with something on every screen', async () => {
   const dir = tempDir('history-');
+  const clockFile = join(dir, 'clock');
+  writeFileSync(clockFile, String(NOW - Date.now()));
+  const env = { CHENGGUAN_TEST_CLOCK_FILE: clockFile };
   try {
-    const seeded = runCli(['seed-demo', '--data-dir', dir]);
+    const seeded = runCli(['seed-demo', '--data-dir', dir], { env });
     assert.equal(seeded.status, 0, seeded.stderr);
     const summary = JSON.parse(seeded.stdout);
     assert.equal(summary.history.days, 120);
@@ -50,7 +55,7 @@ test('seed-demo adds 120 days of sound history with something on every screen', 
     assert.equal(check.status, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /overview counts match the cases/);
 
-    const server = await startServer({ dataDir: dir, keepData: true });
+    const server = await startServer({ dataDir: dir, keepData: true, env });
     try {
       const leader = await demoClient(server, 'leader');
       const overview = await leader.get('/api/v1/stats/overview');
@@ -68,7 +73,7 @@ test('seed-demo adds 120 days of sound history with something on every screen', 
       assert.ok(lights.includes('yellow'), `a stage near its limit now: ${lights.join(' ')}`);
       assert.ok(open.some((c) => c.supervised), 'the leader supervised some late cases');
 
-      const month = previousMonth();
+      const month = PREVIOUS_MONTH;
       for (const group of ['department', 'street']) {
         const a = await leader.get(`/api/v1/assessment?group=${group}&period=${month}`);
         assert.equal(a.status, 200, a.text);
