@@ -268,11 +268,12 @@ bench-engines: bench-deps pg-deps
 	@$(MAKE) --no-print-directory SAN=0 chengguan
 	node tests/bench/engines.mjs --cases $(if $(filter command line,$(origin CASES)),$(CASES),100000) $(BENCH_ARGS)
 
-# The benchmark database generator (tests/bench/gen*.c), linked with the library
-# objects like the tests; `make bench-db CASES=N` builds .build/bench/cases-N.db
-# once with the release build and reuses it afterwards; YEARS=Y spreads them
-# over Y years of history (default 2) into .build/bench/cases-N-yY.db.
-GEN_SOURCES := $(sort $(wildcard tests/bench/gen*.c))
+# The benchmark database generator (tests/bench/gen.c, driving the city and the
+# simulation of src/gen/), linked with the library objects like the tests;
+# `make bench-db CASES=N` builds .build/bench/cases-N.db once with the release
+# build and reuses it afterwards; YEARS=Y spreads them over Y years of history
+# (default 2) into .build/bench/cases-N-yY.db.
+GEN_SOURCES := tests/bench/gen.c
 GEN_OBJECTS := $(GEN_SOURCES:tests/bench/%.c=$(BUILD)/bench/%.o)
 CASES ?= 1000000
 

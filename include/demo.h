@@ -27,11 +27,23 @@ struct store;
 // STORE_ERROR (places written before the failure stay).
 int demo_seed(struct store *store, const char *password_hash, cJSON **summary);
 
-// `chengguan seed-demo [--if-empty] [--password PW]` with the common --data-dir,
-// --db and --log-level options. Hashes the password once (Argon2id, interactive
-// limits) and seeds; --if-empty does nothing when any user exists. Prints the
-// summary as JSON on standard output. Returns the exit status: 0 seeded (or
-// nothing to do with --if-empty), 1 failure or city already present, 2 bad usage.
+// The demo history: about 25 cases a day over the `days` days up to now, filed
+// and moved by the demo accounts on the demo city just seeded (demo_seed), the
+// same every time but for the dates. Creates an account (password_hash) for
+// each department without one, dept_<code> (dept_440902_d09). Adds "history" (days, cases, ratings,
+// reopened and the cases in each state) to summary when it is not NULL. Returns
+// STORE_OK or STORE_ERROR (the cases of the failing transaction are not kept).
+int demo_history(struct store *store, const char *password_hash, int days, cJSON *summary);
+
+// The days of history seed-demo adds unless --history-days says otherwise.
+#define DEMO_HISTORY_DAYS 120
+
+// `chengguan seed-demo [--if-empty] [--password PW] [--history-days N]` with the
+// common --data-dir, --db and --log-level options. Hashes the password once
+// (Argon2id, interactive limits), seeds the city and then N days of history (0:
+// none); --if-empty does nothing when any user exists. Prints the summary as
+// JSON on standard output. Returns the exit status: 0 seeded (or nothing to do
+// with --if-empty), 1 failure or city already present, 2 bad usage.
 int demo_seed_command(int argc, char **argv);
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The demo city as data (streets, communities, departments, accounts) and the
 // code that lays its grid cells out as seamless 100 m blocks near 21.66 N
-// 110.92 E and stores everything; plus the `chengguan seed-demo` command. The
+// 110.92 E and stores everything; plus the `chengguan seed-demo` command, which
+// adds the city's recent past (src/demo_history.c) unless told not to. The
 // place names are real Maonan street names; communities and cells are invented.
 #include "demo.h"
 
@@ -275,12 +276,15 @@ int demo_seed_command(int argc, char **argv)
 {
     struct cli_store_options common = {.data_dir = ".data"};
     bool if_empty = false;
+    int history_days = DEMO_HISTORY_DAYS;
     const char *password = DEMO_DEFAULT_PASSWORD;
     const struct cli_option options[] = {
         CLI_STORE_OPTIONS(&common),
         {"--if-empty", NULL, CLI_BOOL, &if_empty, "do nothing when the database has users"},
         {"--password", "CHENGGUAN_DEMO_PASSWORD", CLI_STRING, &password,
          "password of every demo account (default " DEMO_DEFAULT_PASSWORD ")"},
+        {"--history-days", NULL, CLI_INT, &history_days,
+         "days of cases up to now to add, 0 to 3650 (default 120; 0: an empty city)"},
     };
     const char *positional[1];
     int positional_count = 0;
@@ -288,6 +292,10 @@ int demo_seed_command(int argc, char **argv)
                        2, positional, 0, &positional_count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
+    if (history_days < 0 || history_days > 3650) {
+        fprintf(stderr, "chengguan seed-demo: --history-days takes 0 to 3650\n");
+        return 2;
+    }
     const char *weak = auth_password_problem(password);
     if (weak != NULL) {
         fprintf(stderr, "chengguan seed-demo: %s\n", weak);
@@ -307,6 +315,9 @@ int demo_seed_command(int argc, char **argv)
     char hash[AUTH_HASH_SIZE];
     cJSON *summary = NULL;
     rc = auth_hash_password(password, hash) != 0 ? STORE_ERROR : demo_seed(store, hash, &summary);
+    if (rc == STORE_OK && history_days > 0 &&
+        demo_history(store, hash, history_days, summary) != STORE_OK)
+        rc = STORE_ERROR;
     store_close(store);
     if (rc == STORE_CONFLICT)
         fprintf(stderr, "chengguan seed-demo: the demo city 4409 exists already\n");

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   Client, DEMO_PASSWORD, HONGQI, runCli, startServer, tempDir, uploadPhoto,
+  NO_HISTORY,
 } from './lib.mjs';
 
 let dir;
@@ -72,7 +73,7 @@ before(async () => {
   const dataDir = join(dir, 'source');
   source = join(dataDir, 'chengguan.db');
   // SQLite files named with --db, whichever engine the other API tests run on.
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir, '--db', source]);
+  const seeded = runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir, '--db', source]);
   assert.equal(seeded.status, 0, seeded.stderr);
   server = await startServer({ dataDir, args: ['--db', source] });
   const users = {

@@ -12,6 +12,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startServer, demoClient, runCli, tempDir, freshDatabase, PG, HONGQI,
+  NO_HISTORY,
 } from './lib.mjs';
 
 const HOUR = 3600000;
@@ -45,7 +46,7 @@ before(async () => {
   clockFile = join(dataDir, 'clock');
   setClock(0);
   database = PG ? freshDatabase() : undefined;
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
+  const seeded = runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
   assert.equal(seeded.status, 0, seeded.stderr);
   await start();
   const units = await users.supervisor.get('/api/v1/org-units?type=department');

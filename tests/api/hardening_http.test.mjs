@@ -14,6 +14,7 @@ import net from 'node:net';
 import {
   ROOT, BIN, startServer, startDemo, demoClient, runCli, Client, assertError, uploadPhoto, tempDir,
   HONGQI, DEMO_PASSWORD,
+  NO_HISTORY,
 } from './lib.mjs';
 
 let demo;
@@ -372,7 +373,7 @@ async function busyKeepAlive(port) {
 
 test('SIGTERM: the listener closes at once, idle connections close, a write in flight is answered and kept', async () => {
   const dataDir = tempDir('sigterm-');
-  assert.equal(runCli(['seed-demo', '--data-dir', dataDir]).status, 0);
+  assert.equal(runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir]).status, 0);
   const s = await startServer({ dataDir });
   const staff = await demoClient(s, 'inspector');
 
@@ -433,7 +434,7 @@ test('SIGTERM: the listener closes at once, idle connections close, a write in f
 
 test('SIGTERM under write load: every case stored was answered 201, every 201 is stored', async () => {
   const dataDir = tempDir('sigterm-load-');
-  assert.equal(runCli(['seed-demo', '--data-dir', dataDir]).status, 0);
+  assert.equal(runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir]).status, 0);
   const s = await startServer({ dataDir });
   const staff = await demoClient(s, 'inspector');
   const acknowledged = new Set();

@@ -12,6 +12,7 @@ import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import {
   BIN, Client, DEMO_PASSWORD, HONGQI, assertError, demoClient, runCli, startDemo, startServer, tempDir, uploadPending, uploadPhoto,
+  NO_HISTORY,
 } from './lib.mjs';
 import { backupUnderLoad } from '../bench/backup_load.mjs';
 
@@ -43,7 +44,7 @@ test('check, audit verify and explain refuse a missing database and create nothi
 
 test('check opens an existing database read-only: no migration, a clear refusal of other files', () => {
   const dir = tempDir('ro-');
-  const seeded = runCli(['seed-demo', '--data-dir', dir]);
+  const seeded = runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dir]);
   assert.equal(seeded.status, 0, seeded.stderr);
   const db = join(dir, 'chengguan.db');
   const ok = runCli(['check', '--db', db]);
@@ -87,7 +88,7 @@ test('backup finishes under steady writes, copies one snapshot and its copy chec
 
 test('backup shows its progress on a terminal and leaves only a checked copy', () => {
   const dir = tempDir('backup-');
-  assert.equal(runCli(['seed-demo', '--data-dir', dir]).status, 0);
+  assert.equal(runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dir]).status, 0);
   const db = join(dir, 'chengguan.db');
   const copy = join(dir, 'copy.db');
   // script(1) gives the command a terminal.
@@ -134,7 +135,7 @@ test('a full disk answers 507 insufficient_storage, reads go on, and the log say
   }
   let server;
   try {
-    assert.equal(runCli(['seed-demo', '--data-dir', mnt]).status, 0);
+    assert.equal(runCli(['seed-demo', ...NO_HISTORY, '--data-dir', mnt]).status, 0);
     server = await startServer({ dataDir: mnt });
     const supervisor = await demoClient(server, 'supervisor');
     const file = (i) => supervisor.post('/api/v1/cases', { description: `磁盘满测试 ${i}：井盖缺失`, source: '12345', ...HONGQI });
@@ -217,7 +218,7 @@ test('uploads refused over the cap leave no file behind', async () => {
 
 test('orphan and temporary photo files older than 15 minutes are swept at start; referenced and young ones stay', async () => {
   const dataDir = tempDir('sweep-');
-  assert.equal(runCli(['seed-demo', '--data-dir', dataDir]).status, 0);
+  assert.equal(runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir]).status, 0);
   let server = await startServer({ dataDir });
   const inspector = await demoClient(server, 'inspector');
   const kept = await uploadPending(inspector, 7001);

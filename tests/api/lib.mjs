@@ -291,13 +291,20 @@ export function assertError(res, status, code, field) {
 
 export const DEMO_PASSWORD = 'chengguan-demo-2026';
 
-// Seeds the demo city into a fresh data directory and starts a server on it.
+// The seed-demo arguments of an empty demo city (no history of cases): most
+// tests count, list and number the cases they make themselves.
+export const NO_HISTORY = ['--history-days', '0'];
+
+// Seeds the demo city into a fresh data directory and starts a server on it:
+// an empty city, or with historyDays: N the demo's N days of cases up to now.
 export async function startDemo(options = {}) {
+  const { historyDays = 0, ...serverOptions } = options;
   const dataDir = tempDir('demo-');
   const database = PG ? freshDatabase() : undefined;
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
+  const seeded = runCli(['seed-demo', '--data-dir', dataDir, '--history-days', String(historyDays)],
+    { env: database ? { CHENGGUAN_DB: database.url } : {} });
   assert.equal(seeded.status, 0, `seed-demo failed: ${seeded.stderr}`);
-  const server = await startServer({ ...options, dataDir, database });
+  const server = await startServer({ ...serverOptions, dataDir, database });
   const stop = server.stop.bind(server);
   server.stop = async (opts) => {
     const code = await stop(opts);

@@ -13,7 +13,7 @@
 //   node --test tests/api/pg_failover.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, DEMO_PASSWORD, HONGQI, runCli, startServer, tempDir } from './lib.mjs';
+import { Client, DEMO_PASSWORD, HONGQI, runCli, startServer, tempDir, NO_HISTORY } from './lib.mjs';
 import { startCluster, startStandby, multiHostUrl, stopClusters } from '../pg/cluster.mjs';
 import { rmSync } from 'node:fs';
 
@@ -34,7 +34,7 @@ before(async () => {
   primary = startCluster();
   // Photos go to one directory both servers share, as on NFS in a province.
   dataDir = tempDir('pg-failover-');
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir, '--db', primary.url]);
+  const seeded = runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir, '--db', primary.url]);
   assert.equal(seeded.status, 0, `seed-demo on PostgreSQL: ${seeded.stderr}`);
   standby = startStandby(primary);
   const url = multiHostUrl(primary, standby);

@@ -6,12 +6,12 @@
 // them is fine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, tempDir } from './lib.mjs';
+import { runCli, tempDir, NO_HISTORY } from './lib.mjs';
 
 // The plan lines of each statement, by name.
 function plans() {
   const dir = tempDir('plans-');
-  assert.equal(runCli(['seed-demo', '--data-dir', dir]).status, 0);
+  assert.equal(runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dir]).status, 0);
   const r = runCli(['explain', '--data-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   const out = new Map();
@@ -52,7 +52,7 @@ test('every list, search and count statement walks an index, never the whole cas
 
 test('the check command verifies the overview counts against a recount', () => {
   const dir = tempDir('check-');
-  assert.equal(runCli(['seed-demo', '--data-dir', dir]).status, 0);
+  assert.equal(runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dir]).status, 0);
   const r = runCli(['check', '--data-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /integrity ok/);

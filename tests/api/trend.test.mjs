@@ -10,6 +10,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startServer, demoClient, runCli, tempDir, freshDatabase, assertError, uploadPhoto, PG, HONGQI,
+  NO_HISTORY,
 } from './lib.mjs';
 
 const DAY = 86400000;
@@ -76,7 +77,7 @@ before(async () => {
   clockFile = join(dataDir, 'clock');
   clockAt();
   database = PG ? freshDatabase() : undefined;
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
+  const seeded = runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
   assert.equal(seeded.status, 0, seeded.stderr);
   server = await startServer({
     dataDir, database, args: ['--session-idle', '864000', '--session-max', '864000'],

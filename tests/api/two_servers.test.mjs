@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import {
   PG, freshDatabase, runCli, startServer, tempDir, Client, DEMO_PASSWORD, uploadPhoto, HONGQI,
+  NO_HISTORY,
 } from './lib.mjs';
 
 let database;
@@ -33,7 +34,7 @@ before(async () => {
   database = PG ? freshDatabase() : undefined;
   // Photos on storage both servers share (a directory here; NFS in a province).
   dataDir = tempDir('two-');
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir], { env: dbEnv() });
+  const seeded = runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir], { env: dbEnv() });
   assert.equal(seeded.status, 0, seeded.stderr);
   a = await startServer({ dataDir, database });
   b = await startServer({ dataDir, database });

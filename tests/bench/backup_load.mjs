@@ -30,7 +30,7 @@ function sourceDatabase({ db, cases, padMb, bin, gen, dir }) {
   if (db) return db;
   if (padMb) {
     const padded = join(dir, 'padded.db');
-    run(bin, ['seed-demo', '--db', padded, '--data-dir', dir, '--log-level', 'warn'], { env: sanitizerEnv() });
+    run(bin, ['seed-demo', '--history-days', '0', '--db', padded, '--data-dir', dir, '--log-level', 'warn'], { env: sanitizerEnv() });
     // Filler rows in a table of their own: a copy's time depends on the pages,
     // not on what they hold, and the demo city alone is under 2 MB.
     const rows = Math.ceil((padMb * 1024 * 1024) / 4096);

@@ -30,7 +30,7 @@ export function seededDirectory(prefix, { db = null, cases = 0 } = {}) {
     mkdirSync(dataDir);
     run(join(ROOT, '.build', 'release', 'bench', 'gen'), ['--cases', String(cases), '--days', '90', '--out', file]);
   } else {
-    run(BIN, ['seed-demo', '--data-dir', dataDir, '--log-level', 'warn']);
+    run(BIN, ['seed-demo', '--history-days', '0', '--data-dir', dataDir, '--log-level', 'warn']);
   }
   return { dir, dataDir, logFile: join(dir, 'server.log') };
 }

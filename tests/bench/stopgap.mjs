@@ -34,7 +34,7 @@ export async function buildStopgap(n, log = console.error) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const db = join(dir, 'chengguan.db');
-  run(BIN, ['seed-demo', '--db', db, '--data-dir', dir, '--log-level', 'warn']);
+  run(BIN, ['seed-demo', '--history-days', '0', '--db', db, '--data-dir', dir, '--log-level', 'warn']);
   const server = await startChengguan(db, join(dir, 'server.log'), ['--no-fsync']);
   try {
     log(`stopgap: filing ${n} cases over HTTP into ${out}`);

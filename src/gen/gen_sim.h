@@ -3,8 +3,8 @@
 // next steps, the stage limits and the plan of what each case does next) and
 // gen_steps.c (filing cases and running their steps through the store's bulk
 // interface): the case slots and the state they share.
-#ifndef CHENGGUAN_BENCH_GEN_SIM_H
-#define CHENGGUAN_BENCH_GEN_SIM_H
+#ifndef CHENGGUAN_GEN_SIM_H
+#define CHENGGUAN_GEN_SIM_H
 
 #include "gen.h"
 

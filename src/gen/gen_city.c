@@ -6,7 +6,8 @@
 // inspector per community, more supervisors and operators, and a user for every
 // department. Everything is stored through store functions, then read back into
 // the arrays the simulation draws from (cells, categories and their weights,
-// the department of each kind for each street).
+// the department of each kind for each street). gen_city_demo reads the demo
+// city alone, with its accounts, for the history seed-demo adds.
 #include "gen.h"
 
 #include "demo.h"
@@ -250,9 +251,8 @@ static int department_users(struct gen_city *city, struct store *store, const ch
     return rc;
 }
 
-// Supervisors, operators, the leader, an inspector per synthetic community
-// (inspector and grid leader of its cells), and the departments' users.
-static int create_users(struct gen_city *city, struct store *store, const char *password_hash)
+// The demo's district supervisor, operator and leader.
+static int demo_staff(struct gen_city *city, struct store *store)
 {
     city->users = calloc(512, sizeof *city->users);
     if (city->users == NULL)
@@ -260,6 +260,15 @@ static int create_users(struct gen_city *city, struct store *store, const char *
     city->supervisors[city->supervisor_count++] = demo_user(city, store, "supervisor");
     city->operators[city->operator_count++] = demo_user(city, store, "operator");
     city->leader = demo_user(city, store, "leader");
+    return city->supervisors[0] < 0 || city->operators[0] < 0 || city->leader < 0 ? -1 : 0;
+}
+
+// The demo's staff, more supervisors and operators, an inspector per synthetic
+// community (inspector and grid leader of its cells), and the departments' users.
+static int create_users(struct gen_city *city, struct store *store, const char *password_hash)
+{
+    if (demo_staff(city, store) != 0)
+        return -1;
     for (int i = 2; i <= 4; i++) {
         char username[32], name[64];
         snprintf(username, sizeof username, "supervisor_%d", i);
@@ -339,15 +348,16 @@ static int street_of(const struct gen_city *city, const char *cell_code, double 
     return -1;
 }
 
-// Every street of the district, in code order (the demo's three, then nine more).
-static int load_streets(struct gen_city *city, struct store *store)
+// The first count streets of the district, in code order (the demo's three,
+// then nine more).
+static int load_streets(struct gen_city *city, struct store *store, size_t count)
 {
     const char *codes[3 + SYN_STREETS];
     for (size_t s = 0; s < 3; s++)
         codes[s] = DEMO_STREETS[s].code;
     for (int s = 0; s < SYN_STREETS; s++)
         codes[3 + s] = SYN[s].code;
-    for (size_t s = 0; s < COUNT_OF(codes); s++) {
+    for (size_t s = 0; s < count; s++) {
         struct store_org_unit street, office;
         char office_code[32];
         snprintf(office_code, sizeof office_code, "%s-D01", codes[s]);
@@ -359,7 +369,7 @@ static int load_streets(struct gen_city *city, struct store *store)
         snprintf(out->code, sizeof out->code, "%s", street.code);
         snprintf(out->name, sizeof out->name, "%s", street.name);
     }
-    city->street_count = (int)COUNT_OF(codes);
+    city->street_count = (int)count;
     return 0;
 }
 
@@ -546,11 +556,25 @@ int gen_city_department_user(const struct gen_city *city, int64_t department_id)
     return city->supervisors[0];
 }
 
+// Reads back what the simulation draws from: the first street_count streets,
+// every cell, the categories, the department of each kind for each street and
+// the calendar. Returns what failed, or NULL.
+static const char *load_city(struct gen_city *city, struct store *store, size_t street_count)
+{
+    struct gen_rng rng;
+    gen_rng_seed(&rng, 440902);
+    if (load_streets(city, store, street_count) != 0 || load_cells(city, store, &rng) != 0)
+        return "reading the cells back";
+    if (load_categories(city, store) != 0 || load_departments(city, store) != 0)
+        return "reading the categories and their departments";
+    if (store_calendar_load(store, &city->calendar) != STORE_OK)
+        return "loading the calendar";
+    return NULL;
+}
+
 int gen_city_build(struct store *store, const char *password_hash, struct gen_city *city)
 {
     memset(city, 0, sizeof *city);
-    struct gen_rng rng;
-    gen_rng_seed(&rng, 440902);
     const char *failed = NULL;
     if (demo_seed(store, password_hash, NULL) != STORE_OK)
         failed = "seeding the demo city";
@@ -558,14 +582,26 @@ int gen_city_build(struct store *store, const char *password_hash, struct gen_ci
         failed = "storing the synthetic streets and cells";
     else if (create_users(city, store, password_hash) != 0)
         failed = "creating the users";
-    else if (load_streets(city, store) != 0 || load_cells(city, store, &rng) != 0)
-        failed = "reading the cells back";
-    else if (load_categories(city, store) != 0 || load_departments(city, store) != 0)
-        failed = "reading the categories and their departments";
-    else if (store_calendar_load(store, &city->calendar) != STORE_OK)
-        failed = "loading the calendar";
+    else
+        failed = load_city(city, store, COUNT_OF(DEMO_STREETS) + SYN_STREETS);
     if (failed != NULL) {
         fprintf(stderr, "gen: %s failed (see the log)\n", failed);
+        gen_city_free(city);
+        return -1;
+    }
+    return 0;
+}
+
+int gen_city_demo(struct store *store, const char *password_hash, struct gen_city *city)
+{
+    memset(city, 0, sizeof *city);
+    const char *failed = NULL;
+    if (demo_staff(city, store) != 0 || department_users(city, store, password_hash) != 0)
+        failed = "finding the demo accounts";
+    else
+        failed = load_city(city, store, COUNT_OF(DEMO_STREETS));
+    if (failed != NULL) {
+        fprintf(stderr, "demo history: %s failed (see the log)\n", failed);
         gen_city_free(city);
         return -1;
     }

@@ -505,6 +505,16 @@ static int run_step(struct gen_sim *sim, struct store_bulk *bulk, int slot)
     return STORE_OK;
 }
 
+// Whether the case's next action, due at `due`, waits past the end
+// (options.idle_ms): the case stays as it is. Photos are taken regardless, so
+// each state has one draw, not one per photo before its action.
+static bool idles(struct gen_sim *sim, const struct gen_case *c, int64_t due)
+{
+    return sim->options.idle_ms > 0 && c->next != STEP_PHOTO &&
+           due > sim->options.until - sim->options.idle_ms &&
+           gen_rng_chance(&sim->rng, sim->options.idle_share[c->state]);
+}
+
 // One bulk transaction: files cases_per_commit cases and runs every step due
 // before the next filing, in time order.
 static int bulk_run(struct store_bulk *bulk, void *data)
@@ -521,10 +531,12 @@ static int bulk_run(struct store_bulk *bulk, void *data)
             sim->finished = true;
             return STORE_OK;
         }
-        int rc;
+        int rc = STORE_OK;
         if (arrival <= step) {
             sim->clock = arrival;
             rc = file_case(sim, bulk);
+        } else if (idles(sim, &sim->cases[sim->heap[0]], step)) {
+            gen_sim_slot_free(sim, gen_sim_heap_pop(sim));
         } else {
             rc = run_step(sim, bulk, gen_sim_heap_pop(sim));
             steps++;

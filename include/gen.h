@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The benchmark database generator's shared parts: its random numbers, the city
-// it fills (the demo city plus a larger synthetic one in the same district, read
-// back from the store into arrays), the texts of cases, and the simulation that
-// files and moves the cases through the store's bulk interface.
-#ifndef CHENGGUAN_BENCH_GEN_H
-#define CHENGGUAN_BENCH_GEN_H
+// The case generator (src/gen/), which the benchmark database generator
+// (tests/bench/gen.c) and seed-demo's history (src/demo_history.c) drive: its
+// random numbers, the city it fills (the demo city plus a larger synthetic one
+// in the same district, or the demo city alone, read back from the store into
+// arrays), the texts of cases, and the simulation that files and moves the
+// cases through the store's bulk interface.
+#ifndef CHENGGUAN_GEN_H
+#define CHENGGUAN_GEN_H
 
+#include "casefsm.h"
 #include "roles.h"
 #include "store_categories.h"
 #include "worktime.h"
@@ -110,6 +113,14 @@ struct gen_city {
 // gen_city_free). Returns 0, or -1 after printing the reason to standard error.
 int gen_city_build(struct store *store, const char *password_hash, struct gen_city *city);
 
+// Reads the demo city (demo_seed) alone into *city: its three streets and 144
+// cells, the categories and departments, and its accounts (supervisor,
+// operator, leader, the street inspectors, the department accounts), creating
+// an account (password_hash) for each department that has none, named
+// dept_<its code> (dept_440902_d09). Returns 0, or -1 after printing the
+// reason to standard error.
+int gen_city_demo(struct store *store, const char *password_hash, struct gen_city *city);
+
 // The user acting for a department (index in city->users); the district
 // supervisor's index when none does.
 int gen_city_department_user(const struct gen_city *city, int64_t department_id);
@@ -150,6 +161,12 @@ struct gen_options {
     uint64_t seed;        // same seed, same options: same database
     int cases_per_commit; // cases filed per bulk transaction
     bool progress;        // print a progress line (on a terminal)
+    // Each step due in the last idle_ms before `until` is left undone with
+    // probability idle_share[the case's state] (nobody has got to it yet), so
+    // a city's present shows cases waiting in every state, some near or past
+    // their limits. All 0: none.
+    int64_t idle_ms;
+    double idle_share[CASEFSM_STATE_COUNT];
 };
 
 // Counts the summary prints.
