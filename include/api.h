@@ -63,6 +63,11 @@ cJSON *api_user_json(const struct request_user *user);
 void api_actor(const struct request *req, struct store_actor *out);
 
 struct store_case;
+struct store_org_unit;
+
+// An org unit as GET /api/v1/org-units lists it: id, code, type, name,
+// name_en, parent_id, department_kind. Returns a new tree the caller owns.
+cJSON *api_org_unit_json(const struct store_org_unit *unit);
 
 // The department a dispatch of case c pre-fills: the routing table's for its
 // street and category ("source": "routing"), else the nearest department of

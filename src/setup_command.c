@@ -15,20 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-// The parent a unit of type needs, for the message (NULL: unknown type).
-static const char *wanted_parent(const char *type)
-{
-    static const char *const NESTING[][2] = {{"city", "none"},
-                                             {"district", "a city"},
-                                             {"street", "a district"},
-                                             {"community", "a street"},
-                                             {"department", "a city, district or street"}};
-    for (size_t i = 0; i < sizeof NESTING / sizeof NESTING[0]; i++)
-        if (strcmp(type, NESTING[i][0]) == 0)
-            return NESTING[i][1];
-    return NULL;
-}
-
 // Creates the unit the options describe. Returns the exit status.
 static int add_unit(struct store *store, const char *code, const char *type, const char *name,
                     const char *name_en, const char *parent_code, const char *kind)
@@ -43,7 +29,8 @@ static int add_unit(struct store *store, const char *code, const char *type, con
                 "chengguan org-unit add: %s is no %s code under %s (parent: %s); city 440900, "
                 "district 440902, street 440902001, community 440902001001, department "
                 "440902-D01: see README, Setting up a city\n",
-                code, type, parent_code ? parent_code : "no parent", wanted_parent(type));
+                code, type, parent_code ? parent_code : "no parent",
+                strcmp(type, "city") == 0 ? "none" : store_org_unit_parent_type(type));
         return 1;
     }
     snprintf(unit.code, sizeof unit.code, "%s", code);
@@ -91,7 +78,7 @@ int org_unit_command(int argc, char **argv)
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     if (count != 1 || strcmp(positional[0], "add") != 0 || code == NULL || type == NULL ||
-        name == NULL || wanted_parent(type) == NULL) {
+        name == NULL || store_org_unit_parent_type(type) == NULL) {
         fprintf(stderr, "chengguan org-unit: expected add --code CODE --type "
                         "city|district|street|community|department --name NAME\n");
         return 2;

@@ -7,6 +7,7 @@
 // the store, in the same transaction.
 #include "api.h"
 
+#include "arena.h"
 #include "errors.h"
 #include "json.h"
 #include "jurisdiction.h"
@@ -41,18 +42,7 @@ static int64_t path_id(struct request *req)
 
 static cJSON *unit_json(const struct store_org_unit *unit)
 {
-    cJSON *item = cJSON_CreateObject();
-    json_add_int(item, "id", unit->id);
-    cJSON_AddStringToObject(item, "code", unit->code);
-    cJSON_AddStringToObject(item, "type", unit->type);
-    cJSON_AddStringToObject(item, "name", unit->name);
-    cJSON_AddStringToObject(item, "name_en", unit->name_en);
-    if (unit->parent_id != 0)
-        json_add_int(item, "parent_id", unit->parent_id);
-    else
-        cJSON_AddNullToObject(item, "parent_id");
-    json_add_string_or_null(item, "department_kind",
-                            strcmp(unit->type, "department") == 0 ? unit->department_kind : NULL);
+    cJSON *item = api_org_unit_json(unit);
     cJSON_AddBoolToObject(item, "disabled", unit->disabled);
     return item;
 }
@@ -66,21 +56,6 @@ static bool unit_reachable(struct request *req, const struct store_org_unit *uni
     struct store_org_unit parent;
     return store_org_unit_get(req->server->store, unit->parent_id, &parent) == STORE_OK &&
            jurisdiction_covers_path(&req->user->jurisdiction, parent.path);
-}
-
-// The parent type a unit of type must have ("" for a city), or NULL for an
-// unknown type. Departments are checked by store_org_unit_code_fits.
-static const char *parent_type_of(const char *type)
-{
-    static const char *const NESTING[][2] = {{"city", ""},
-                                             {"district", "city"},
-                                             {"street", "district"},
-                                             {"community", "street"},
-                                             {"department", "city, district or street"}};
-    for (size_t i = 0; i < sizeof NESTING / sizeof NESTING[0]; i++)
-        if (strcmp(type, NESTING[i][0]) == 0)
-            return NESTING[i][1];
-    return NULL;
 }
 
 // The code rule of a type, for the error that names it (parent: its code).
@@ -132,7 +107,7 @@ static int resolve_parent(struct request *req, struct store_org_unit *parent)
 // Checks type against the parent (NULL for none). Returns 0 or the status replied.
 static int check_nesting(struct request *req, const char *type, const struct store_org_unit *parent)
 {
-    const char *wanted = parent_type_of(type);
+    const char *wanted = store_org_unit_parent_type(type);
     if (wanted == NULL)
         return request_reply_field_error(
             req, 422, ERR_INVALID_FIELD, "type",
@@ -394,19 +369,18 @@ static int put_routing(struct request *req)
         return request_reply_problem(req, 400, &problem);
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(req->json, "rows");
     size_t count = (size_t)cJSON_GetArraySize(rows);
-    struct store_route *routes = calloc(count ? count : 1, sizeof *routes);
+    struct store_route *routes = arena_alloc(req->arena, (count ? count : 1) * sizeof *routes);
     if (routes == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
     size_t i = 0;
     int status = 0;
     for (const cJSON *row = rows->child; row != NULL && status == 0; row = row->next, i++)
         status = resolve_row(req, row, i, &routes[i]);
-    struct store_actor actor;
-    api_actor(req, &actor);
-    int rc = status == 0 ? store_routing_set(req->server->store, &actor, routes, count) : STORE_OK;
-    free(routes);
     if (status != 0)
         return status;
+    struct store_actor actor;
+    api_actor(req, &actor);
+    int rc = store_routing_set(req->server->store, &actor, routes, count);
     if (rc != STORE_OK)
         return request_reply_store_error(req, rc, "could not save the routing");
     return reply_routing(req);
