@@ -8,8 +8,11 @@
 #include <cjson/cJSON.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct request;
 struct request_user;
+struct store_actor;
 
 extern const struct route API_CALENDAR_ROUTES[];
 extern const size_t API_CALENDAR_ROUTE_COUNT;
@@ -46,9 +49,38 @@ extern const struct route API_INBOX_ROUTES[];
 extern const size_t API_INBOX_ROUTE_COUNT;
 extern const struct route API_ATTACHMENT_ROUTES[];
 extern const size_t API_ATTACHMENT_ROUTE_COUNT;
+extern const struct route API_SETUP_ROUTES[];
+extern const size_t API_SETUP_ROUTE_COUNT;
+extern const struct route API_AUDIT_ROUTES[];
+extern const size_t API_AUDIT_ROUTE_COUNT;
 
 // The public view of a signed-in user: id, username, display_name, role, org_unit.
 // Returns a new tree the caller owns.
 cJSON *api_user_json(const struct request_user *user);
+
+// The signed-in caller as the admin audit log records them (strings borrowed
+// from the request).
+void api_actor(const struct request *req, struct store_actor *out);
+
+struct store_case;
+struct store_org_unit;
+
+// An org unit as GET /api/v1/org-units lists it: id, code, type, name,
+// name_en, parent_id, department_kind. Returns a new tree the caller owns.
+cJSON *api_org_unit_json(const struct store_org_unit *unit);
+
+// The department a dispatch of case c pre-fills: the routing table's for its
+// street and category ("source": "routing"), else the nearest department of
+// the category's default kind ("kind"), as {id, code, name, name_en, source};
+// JSON null when neither names one. Returns a new tree the caller owns.
+cJSON *api_suggested_department(struct request *req, const struct store_case *c);
+
+// Checks a dispatch of case c (category_id: the one the dispatch files under,
+// 0 for the case's) to department_id: a disabled department, or another than
+// the routing table names for the case's street and category, is a 422 naming
+// department_id (replied; its status returned). 0 when it may go there (also
+// when the routing has no row: any department in reach).
+int api_dispatch_check(struct request *req, const struct store_case *c, int64_t category_id,
+                       int64_t department_id);
 
 #endif

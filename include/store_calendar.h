@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct store;
+struct store_actor;
 struct worktime_calendar;
 
 // Fills cal with the default periods (08:30-12:00, 14:00-17:30, Mon-Fri, UTC+8) and
@@ -33,5 +34,12 @@ int store_calendar_version(struct store *store, int64_t *version);
 
 // Removes a day's exception. Returns STORE_OK or STORE_NOT_FOUND.
 int store_calendar_day_delete(struct store *store, int day);
+
+// day_set and day_delete as actor (store_admin.h), appending "calendar.set" or
+// "calendar.delete" with the day before and after to audit_log in the same
+// transaction. The plain functions record nothing.
+int store_calendar_day_set_as(struct store *store, const struct store_actor *actor, int day,
+                              const char *kind, const char *name);
+int store_calendar_day_delete_as(struct store *store, const struct store_actor *actor, int day);
 
 #endif

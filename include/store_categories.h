@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct store;
+struct store_actor;
 
 // Largest accepted lengths in bytes (the buffers below hold one more for the NUL).
 #define STORE_CATEGORY_NAME_ZH_MAX   63
@@ -150,6 +151,10 @@ struct store_category_fields {
     bool replace_keywords; // when true the keywords below replace all current ones
     const struct store_category_keyword *keywords;
     size_t keyword_count; // a repeated keyword keeps the last weight
+    // Who makes the change (store_admin.h): the update or create then appends
+    // "category.update" / "category.create" to audit_log with the subclass and
+    // its limits before and after. NULL records nothing (seeds, tests).
+    const struct store_actor *actor;
 };
 
 // Fills fields so that nothing changes (all NULL / -1 / unset).

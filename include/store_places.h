@@ -28,18 +28,25 @@ struct store_org_unit {
     int64_t parent_id;        // 0 for a unit without a parent (the city)
     char path[128];           // "/1/4/9/": the ids from the root down to this unit
     char department_kind[32]; // departments only (municipal, sanitation, ...); else ""
+    bool disabled;            // kept for what names it, never dispatched to again
 };
 
 // True when `code` is a valid code for a unit of `type` whose parent is `parent`
-// (NULL for none). Rules: city = 4 digits (not ending "00") without parent;
-// district = a GB/T 2260 district code (geo_district_code_valid) starting with its
-// city's code; street = 9 digits starting with its district's code
+// (NULL for none). Rules: city = 6 digits ending "00" (GB/T 2260, 440900) or
+// their 4-digit prefix (4409), not a province, without parent; district = a
+// GB/T 2260 district code (geo_district_code_valid) starting with its city's
+// first 4 digits; street = 9 digits starting with its district's code
 // (geo_street_code_valid); community = 12 digits starting with its street's code
 // (geo_community_code_valid); department = the parent's code, "-D", then 1 to 4
 // digits or capital letters (e.g. "440902-D01"), at most 15 characters, under a
 // city, district or street. Pure; NULL type or code gives false.
 bool store_org_unit_code_fits(const char *type, const char *code,
                               const struct store_org_unit *parent);
+
+// The type of parent a unit of `type` has, for messages: "" for a city (none),
+// "city", "district", "street", or "city, district or street" for a
+// department; NULL for an unknown type. Pure.
+const char *store_org_unit_parent_type(const char *type);
 
 // Creates an org unit from unit->code, type, name, name_en, parent_id (0 = none)
 // and department_kind (required, [a-z_], for departments; must be empty for

@@ -12,6 +12,7 @@
 
 struct jurisdiction;
 struct store;
+struct store_actor;
 
 #define STORE_HASH_BYTES 32
 
@@ -38,6 +39,12 @@ struct store_user {
 int store_user_create(struct store *store, const struct store_user *user, const char *password_hash,
                       int64_t *id);
 
+// The same with the admin audit log: actor (store_admin.h) is who creates,
+// and "user.create" with the new account (no password) is appended in the
+// same transaction. The plain function records nothing (seeds, tests).
+int store_user_create_as(struct store *store, const struct store_actor *actor,
+                         const struct store_user *user, const char *password_hash, int64_t *id);
+
 // Loads a user by id (any state). Returns STORE_OK or STORE_NOT_FOUND.
 int store_user_get(struct store *store, int64_t id, struct store_user *out);
 
@@ -53,6 +60,13 @@ int store_user_set_password(struct store *store, int64_t id, const char *passwor
 // Enables or disables a user; disabling ends all their sessions.
 int store_user_set_disabled(struct store *store, int64_t id, bool disabled);
 
+// set_password and set_disabled as actor, appending "user.password" or
+// "user.update" (before and after; a password only as "changed").
+int store_user_set_password_as(struct store *store, const struct store_actor *actor, int64_t id,
+                               const char *password_hash);
+int store_user_set_disabled_as(struct store *store, const struct store_actor *actor, int64_t id,
+                               bool disabled);
+
 // Updates display name, role, org unit and phone of a user (fields of `user`), and
 // in the same transaction the password hash (unless NULL) and the disabled flag
 // (0 or 1; -1 leaves it). When end_sessions is set, ends the user's sessions but
@@ -60,6 +74,11 @@ int store_user_set_disabled(struct store *store, int64_t id, bool disabled);
 // STORE_NOT_FOUND, STORE_INVALID (no such org unit) or STORE_ERROR.
 int store_user_update(struct store *store, const struct store_user *user, const char *password_hash,
                       int disabled, bool end_sessions, int64_t keep_session_id);
+
+// store_user_update as actor, appending "user.update" with before and after.
+int store_user_update_as(struct store *store, const struct store_actor *actor,
+                         const struct store_user *user, const char *password_hash, int disabled,
+                         bool end_sessions, int64_t keep_session_id);
 
 // Calls fn for each user whose org unit the jurisdiction covers (a department's
 // when the place it belongs to is covered; NULL: nobody), ordered by id, after

@@ -15,7 +15,9 @@
 #include "metrics.h"
 #include "roles.h"
 #include "server.h"
+#include "setup_command.h"
 #include "store.h"
+#include "store_admin.h"
 #include "store_attachments.h"
 #include "store_calendar.h"
 #include "store_cases.h"
@@ -417,6 +419,9 @@ static int read_password(char *out, size_t size)
     return 0;
 }
 
+// Who `chengguan user` changes accounts as, in the admin audit log.
+static const struct store_actor CLI_ACTOR = {0, "system", "chengguan user"};
+
 static int user_add(struct store *store, const char *username, const char *role, const char *org,
                     const char *name, const char *phone)
 {
@@ -447,8 +452,9 @@ static int user_add(struct store *store, const char *username, const char *role,
         fprintf(stderr, "chengguan user add: %s\n", weak);
         return 2;
     }
-    int rc = auth_hash_password(password, hash) == 0 ? store_user_create(store, &user, hash, NULL)
-                                                     : STORE_ERROR;
+    int rc = auth_hash_password(password, hash) == 0
+                 ? store_user_create_as(store, &CLI_ACTOR, &user, hash, NULL)
+                 : STORE_ERROR;
     if (rc == STORE_CONFLICT)
         fprintf(stderr, "chengguan user add: the username %s is taken\n", username);
     else if (rc != STORE_OK)
@@ -475,10 +481,11 @@ static int user_change(struct store *store, const char *action, const char *user
                                                     : "no password given");
             return 2;
         }
-        rc = auth_hash_password(password, hash) == 0 ? store_user_set_password(store, user.id, hash)
-                                                     : STORE_ERROR;
+        rc = auth_hash_password(password, hash) == 0
+                 ? store_user_set_password_as(store, &CLI_ACTOR, user.id, hash)
+                 : STORE_ERROR;
     } else {
-        rc = store_user_set_disabled(store, user.id, strcmp(action, "disable") == 0);
+        rc = store_user_set_disabled_as(store, &CLI_ACTOR, user.id, strcmp(action, "disable") == 0);
     }
     if (rc == STORE_OK)
         printf("%s: %s done\n", username, action);
@@ -691,6 +698,7 @@ static const struct {
     {"import", command_import, "import grid cells: import grids FILE"},
     {"audit", command_audit,
      "audit verify: check the hash chains of the case event log and the audit log"},
+    {"org-unit", org_unit_command, "add an org unit (a new city starts here, see README)"},
     {"user", command_user, "add a user, change a password, disable or enable an account"},
     {"token", command_token, "issue an API token for a hotline platform"},
     {"backup", command_backup, "write a consistent copy of the database (safe while serving)"},

@@ -10,6 +10,7 @@
 #include "roles.h"
 #include "server.h"
 #include "store.h"
+#include "store_admin.h"
 #include "store_calendar.h"
 #include "worktime.h"
 
@@ -119,7 +120,9 @@ static int set_day(struct request *req)
             req, 422, ERR_INVALID_FIELD, "kind",
             "kind must be holiday or workday (an adjusted working day)");
     const char *name = json_get_string(req->json, "name");
-    int rc = store_calendar_day_set(req->server->store, day, kind, name);
+    struct store_actor actor;
+    api_actor(req, &actor);
+    int rc = store_calendar_day_set_as(req->server->store, &actor, day, kind, name);
     if (rc == STORE_INVALID) // the kind is known, so the list is full
         return request_reply_error(
             req, 422, ERR_UNPROCESSABLE,
@@ -141,7 +144,9 @@ static int delete_day(struct request *req)
         return request_reply_field_error(
             req, 400, ERR_INVALID_FIELD, "day",
             "the day must be a real date YYYY-MM-DD between 2000 and 2100");
-    int rc = store_calendar_day_delete(req->server->store, day);
+    struct store_actor actor;
+    api_actor(req, &actor);
+    int rc = store_calendar_day_delete_as(req->server->store, &actor, day);
     if (rc == STORE_NOT_FOUND)
         return request_reply_field_error(req, 404, ERR_NOT_FOUND, "day",
                                          "that day is an ordinary day");

@@ -331,6 +331,7 @@ cJSON *api_case_detail_json(struct request *req, const struct store_case *c)
     cJSON *out = request_own_json(req, api_case_json(req, c));
     if (out == NULL)
         return NULL;
+    cJSON_AddItemToObject(out, "suggested_department", api_suggested_department(req, c));
     struct stage_list stages = {req, cJSON_AddArrayToObject(out, "stages"), store_now_ms()};
     cJSON *ratings = cJSON_AddArrayToObject(out, "ratings");
     if (store_case_stages(req->server->store, c->id, add_stage, &stages) != STORE_OK ||
@@ -478,6 +479,9 @@ static int run_action(struct request *req)
         !department_usable(req, t.department_id))
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "department_id",
                                          "that department is outside your jurisdiction");
+    if (t.action == CASEFSM_ACTION_DISPATCH && t.department_id > 0 &&
+        (status = api_dispatch_check(req, c, t.category_id, t.department_id)) != 0)
+        return status;
     struct case_refusal refusal = {0};
     int rc = store_case_transition(req->server->store, server_calendar(req), &t, c, &refusal);
     switch (rc) {

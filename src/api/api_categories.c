@@ -10,6 +10,7 @@
 #include "request.h"
 #include "server.h"
 #include "store.h"
+#include "store_admin.h"
 #include "store_categories.h"
 #include "textseg.h"
 
@@ -467,6 +468,9 @@ static int admin_update_category(struct request *req)
     int status = parse_fields_or_reply(req, req->json, &fields);
     if (status != 0)
         return status;
+    struct store_actor actor;
+    api_actor(req, &actor);
+    fields.actor = &actor;
     int rc = id > 0 ? store_category_update(req->server->store, id, &fields) : STORE_NOT_FOUND;
     if (rc == STORE_NOT_FOUND)
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such category");
@@ -509,6 +513,9 @@ static int admin_create_category(struct request *req)
         if (!fields.limits[stage].set)
             fields.limits[stage] = defaults[stage];
     int64_t id = 0;
+    struct store_actor actor;
+    api_actor(req, &actor);
+    fields.actor = &actor;
     int rc = store_category_create(req->server->store, tree, code, &fields, &id);
     if (rc == STORE_CONFLICT)
         return request_reply_field_error(req, 409, ERR_CONFLICT, "code", "%s %s already exists",

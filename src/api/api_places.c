@@ -75,8 +75,12 @@ static const char *query_value(struct request *req, const char *name)
 
 static void add_unit(const struct store_org_unit *unit, void *data)
 {
+    cJSON_AddItemToArray(data, api_org_unit_json(unit));
+}
+
+cJSON *api_org_unit_json(const struct store_org_unit *unit)
+{
     cJSON *item = cJSON_CreateObject();
-    cJSON_AddItemToArray(data, item);
     json_add_int(item, "id", unit->id);
     cJSON_AddStringToObject(item, "code", unit->code);
     cJSON_AddStringToObject(item, "type", unit->type);
@@ -88,6 +92,7 @@ static void add_unit(const struct store_org_unit *unit, void *data)
         cJSON_AddNullToObject(item, "parent_id");
     json_add_string_or_null(item, "department_kind",
                             strcmp(unit->type, "department") == 0 ? unit->department_kind : NULL);
+    return item;
 }
 
 static int list_org_units(struct request *req)

@@ -14,6 +14,7 @@
 #include "roles.h"
 #include "server.h"
 #include "store.h"
+#include "store_admin.h"
 #include "store_users.h"
 
 #include <stdio.h>
@@ -139,7 +140,9 @@ static int create_user(struct request *req)
     if (auth_hash_password(json_get_string(req->json, "password"), hash) != 0)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not hash the password");
     int64_t id = 0;
-    int rc = store_user_create(req->server->store, &user, hash, &id);
+    struct store_actor actor;
+    api_actor(req, &actor);
+    int rc = store_user_create_as(req->server->store, &actor, &user, hash, &id);
     if (rc == STORE_CONFLICT)
         return request_reply_field_error(req, 409, ERR_CONFLICT, "username",
                                          "the username %s is taken", username);
@@ -212,9 +215,11 @@ static int update_user(struct request *req)
     int64_t keep_session_id = 0;
     bool end_sessions = sessions_end(req, &before, &user, password != NULL, cJSON_IsTrue(disabled),
                                      &keep_session_id);
-    int rc = store_user_update(store, &user, password ? hash : NULL,
-                               cJSON_IsBool(disabled) ? cJSON_IsTrue(disabled) : -1, end_sessions,
-                               keep_session_id);
+    struct store_actor actor;
+    api_actor(req, &actor);
+    int rc = store_user_update_as(store, &actor, &user, password ? hash : NULL,
+                                  cJSON_IsBool(disabled) ? cJSON_IsTrue(disabled) : -1,
+                                  end_sessions, keep_session_id);
     auth_forget_sessions(); // ended sessions, a new role or a new name count at once
     if (rc != STORE_OK || store_user_get(store, user.id, &user) != STORE_OK)
         return request_reply_store_error(req, rc, "could not update the user");

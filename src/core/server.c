@@ -69,6 +69,8 @@ int server_add_routes(struct server *server)
         {API_ATTACHMENT_ROUTES, API_ATTACHMENT_ROUTE_COUNT},
         {API_INBOX_ROUTES, API_INBOX_ROUTE_COUNT},
         {API_SNAPSHOT_ROUTES, API_SNAPSHOT_ROUTE_COUNT},
+        {API_SETUP_ROUTES, API_SETUP_ROUTE_COUNT},
+        {API_AUDIT_ROUTES, API_AUDIT_ROUTE_COUNT},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)

@@ -2,6 +2,7 @@
 // SQL for the office calendar.
 #include "store_calendar.h"
 
+#include "admin_audit.h"
 #include "log.h"
 #include "engine.h"
 #include "worktime.h"
@@ -58,7 +59,43 @@ struct day_job {
     int day;
     const char *kind;
     const char *name;
+    const struct store_actor *actor; // NULL: nothing recorded
 };
+
+// The stored exception of day as the audit log shows it; NULL when there is
+// none (or on failure, which the write that follows reports).
+static cJSON *day_json_tx(struct store_tx *tx, int day)
+{
+    static const char SQL[] = "SELECT kind, name FROM calendar_day WHERE day = :day";
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return NULL;
+    store_bind_int(stmt, ":day", day);
+    cJSON *out = NULL;
+    if (store_step_row(stmt) == STORE_OK) {
+        out = cJSON_CreateObject();
+        cJSON_AddNumberToObject(out, "day", day);
+        cJSON_AddStringToObject(out, "kind", store_col_text(stmt, 0));
+        cJSON_AddStringToObject(out, "name", store_col_text(stmt, 1));
+    }
+    store_stmt_done(stmt);
+    return out;
+}
+
+// Runs write for the job's day and, with an actor, appends action with the day
+// before and after.
+static int day_audited(struct store_tx *tx, struct day_job *job, const char *action,
+                       int (*write)(struct store_tx *tx, struct day_job *job))
+{
+    cJSON *before = job->actor ? day_json_tx(tx, job->day) : NULL;
+    int rc = write(tx, job);
+    if (rc != STORE_OK || job->actor == NULL) {
+        cJSON_Delete(before);
+        return rc;
+    }
+    return store_admin_audit_tx(tx, job->actor, action, "calendar_day", job->day, before,
+                                day_json_tx(tx, job->day));
+}
 
 // STORE_OK when one more day of the job's kind fits the calendar (the day itself
 // does not count: it may already be of that kind), STORE_INVALID when it is full.
@@ -100,12 +137,11 @@ int store_calendar_version(struct store *store, int64_t *version)
     return rc == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
-static int day_set_job(struct store_tx *tx, void *data)
+static int day_set_write(struct store_tx *tx, struct day_job *job)
 {
     static const char SQL[] = "INSERT INTO calendar_day (day, kind, name) VALUES (:day, :kind, "
                               ":name) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, "
                               "name = excluded.name";
-    struct day_job *job = data;
     int fits = day_fits(tx, job);
     if (fits != STORE_OK)
         return fits;
@@ -121,26 +157,48 @@ static int day_set_job(struct store_tx *tx, void *data)
     return rc == STORE_CONFLICT ? STORE_INVALID : rc;
 }
 
+static int day_set_job(struct store_tx *tx, void *data)
+{
+    return day_audited(tx, data, "calendar.set", day_set_write);
+}
+
 int store_calendar_day_set(struct store *store, int day, const char *kind, const char *name)
 {
-    struct day_job job = {day, kind, name};
+    return store_calendar_day_set_as(store, NULL, day, kind, name);
+}
+
+int store_calendar_day_set_as(struct store *store, const struct store_actor *actor, int day,
+                              const char *kind, const char *name)
+{
+    struct day_job job = {day, kind, name, actor};
     return store_write(store, day_set_job, &job);
 }
 
-static int day_delete_job(struct store_tx *tx, void *data)
+static int day_delete_write(struct store_tx *tx, struct day_job *job)
 {
     static const char SQL[] = "DELETE FROM calendar_day WHERE day = :day";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
-    store_bind_int(stmt, ":day", *(int *)data);
+    store_bind_int(stmt, ":day", job->day);
     int rc = store_exec_stmt(stmt);
     if (rc == STORE_OK && store_stmt_changes(stmt) == 0)
         return STORE_NOT_FOUND;
     return rc == STORE_OK ? count_calendar_change(tx) : rc;
 }
 
+static int day_delete_job(struct store_tx *tx, void *data)
+{
+    return day_audited(tx, data, "calendar.delete", day_delete_write);
+}
+
 int store_calendar_day_delete(struct store *store, int day)
 {
-    return store_write(store, day_delete_job, &day);
+    return store_calendar_day_delete_as(store, NULL, day);
+}
+
+int store_calendar_day_delete_as(struct store *store, const struct store_actor *actor, int day)
+{
+    struct day_job job = {.day = day, .actor = actor};
+    return store_write(store, day_delete_job, &job);
 }

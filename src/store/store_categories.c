@@ -4,6 +4,7 @@
 // and update jobs on the single write path.
 #include "store_categories.h"
 
+#include "admin_audit.h"
 #include "catsuggest.h"
 #include "log.h"
 #include "engine.h"
@@ -374,7 +375,67 @@ struct category_job {
     const struct store_category_fields *fields;
 };
 
-static int update_job(struct store_tx *tx, void *data)
+// The subclass as the audit log shows it (its limits included), or NULL.
+static cJSON *category_json_tx(struct store_tx *tx, int64_t id)
+{
+    static const char SQL[] = "SELECT " CATEGORY_COLUMNS CATEGORY_JOIN "WHERE c.id = :id";
+    static const char SQL_LIMITS[] =
+        "SELECT stage, unit, amount FROM category_limit WHERE category_id = :id ORDER BY stage";
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return NULL;
+    store_bind_int(stmt, ":id", id);
+    cJSON *out = NULL;
+    if (store_step_row(stmt) == STORE_OK) {
+        struct store_category c;
+        read_category(stmt, &c);
+        out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "tree", c.tree);
+        cJSON_AddStringToObject(out, "code", c.code);
+        cJSON_AddStringToObject(out, "name_zh", c.name_zh);
+        cJSON_AddStringToObject(out, "name_en", c.name_en);
+        cJSON_AddStringToObject(out, "default_department_kind", c.default_department_kind);
+        cJSON_AddBoolToObject(out, "urgent", c.urgent);
+        cJSON_AddBoolToObject(out, "active", c.active);
+    }
+    store_stmt_done(stmt);
+    struct store_stmt *limits = out ? store_tx_stmt(tx, SQL_LIMITS) : NULL;
+    if (limits == NULL) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    cJSON *object = cJSON_AddObjectToObject(out, "limits");
+    store_bind_int(limits, ":id", id);
+    while (store_step(limits) == STORE_ROW) {
+        cJSON *limit = cJSON_AddObjectToObject(object, store_col_text(limits, 0));
+        cJSON_AddStringToObject(limit, "unit", store_col_text(limits, 1));
+        cJSON_AddNumberToObject(limit, "amount", store_col_int(limits, 2));
+    }
+    store_stmt_done(limits);
+    return out;
+}
+
+// Runs write (the update or the create) and, when the fields name an actor,
+// appends action with the subclass before and after in the same job.
+static int category_audited(struct store_tx *tx, struct category_job *job, const char *action,
+                            int (*write)(struct store_tx *tx, struct category_job *job))
+{
+    const struct store_actor *actor = job->fields->actor;
+    cJSON *before = actor && job->id > 0 ? category_json_tx(tx, job->id) : NULL;
+    int rc = write(tx, job);
+    cJSON *after = rc == STORE_OK && actor ? category_json_tx(tx, job->id) : NULL;
+    if (rc != STORE_OK || actor == NULL) {
+        cJSON_Delete(before);
+        return rc;
+    }
+    if (after == NULL) {
+        cJSON_Delete(before);
+        return STORE_ERROR;
+    }
+    return store_admin_audit_tx(tx, actor, action, "category", job->id, before, after);
+}
+
+static int update_write(struct store_tx *tx, struct category_job *job)
 {
     static const char SQL[] = "UPDATE category SET name_zh = COALESCE(:name_zh, name_zh), "
                               "name_en = COALESCE(:name_en, name_en), "
@@ -384,7 +445,6 @@ static int update_job(struct store_tx *tx, void *data)
                               "urgent = CASE WHEN :urgent < 0 THEN urgent ELSE :urgent <> 0 END, "
                               "active = CASE WHEN :active < 0 THEN active ELSE :active <> 0 END "
                               "WHERE id = :id AND parent_id IS NOT NULL RETURNING id";
-    struct category_job *job = data;
     const struct store_category_fields *f = job->fields;
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
@@ -406,6 +466,11 @@ static int update_job(struct store_tx *tx, void *data)
     return rc;
 }
 
+static int update_job(struct store_tx *tx, void *data)
+{
+    return category_audited(tx, data, "category.update", update_write);
+}
+
 int store_category_update(struct store *store, int64_t id,
                           const struct store_category_fields *fields)
 {
@@ -413,7 +478,7 @@ int store_category_update(struct store *store, int64_t id,
     return store_write(store, update_job, &job);
 }
 
-static int create_job(struct store_tx *tx, void *data)
+static int create_write(struct store_tx *tx, struct category_job *job)
 {
     static const char SQL_MAJOR[] = "SELECT id FROM category "
                                     "WHERE tree = :tree AND code = :code AND parent_id IS NULL";
@@ -421,7 +486,6 @@ static int create_job(struct store_tx *tx, void *data)
         "INSERT INTO category (tree, code, parent_id, name_zh, name_en, default_department_kind, "
         "filing_condition, closing_condition, urgent, active) VALUES (:tree, :code, :parent, "
         ":name_zh, :name_en, :kind, :filing, :closing, :urgent, :active) RETURNING id";
-    struct category_job *job = data;
     const struct store_category_fields *f = job->fields;
     char major_code[3] = {job->code[0], job->code[1], '\0'};
     struct store_stmt *major = store_tx_stmt(tx, SQL_MAJOR);
@@ -454,6 +518,11 @@ static int create_job(struct store_tx *tx, void *data)
     if (rc == STORE_OK)
         rc = write_keywords(tx, job->id, f);
     return rc;
+}
+
+static int create_job(struct store_tx *tx, void *data)
+{
+    return category_audited(tx, data, "category.create", create_write);
 }
 
 int store_category_create(struct store *store, const char *tree, const char *code,

@@ -41,6 +41,7 @@ static const struct copy_table COPY_TABLES[] = {
     {"category_limit", {"category_id", "stage"}, NULL, NULL},
     {"category_keyword", {"category_id", "keyword"}, NULL, NULL},
     {"category_phase", {"category_id", "seq"}, NULL, NULL},
+    {"dispatch_route", {"street_id", "category_id"}, NULL, NULL},
     {"calendar_day", {"day"}, NULL, NULL},
     {"attachment", {"hash"}, NULL, NULL},
     {"case_record", {"id"}, NULL, "merged_into"},

@@ -5,6 +5,7 @@
 // imports and seeds use.
 #include "store_places.h"
 
+#include "admin_audit.h"
 #include "engine.h"
 #include "jurisdiction.h"
 #include "log.h"
@@ -15,9 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNIT_COLUMNS                                                                               \
-    "o.id, o.code, o.type, o.name, o.name_en, COALESCE(o.parent_id, 0), o.path, "                  \
-    "o.department_kind"
+#define UNIT_COLUMNS STORE_UNIT_COLUMNS
 
 static const char *column_or_empty(struct store_stmt *stmt, int column)
 {
@@ -25,7 +24,7 @@ static const char *column_or_empty(struct store_stmt *stmt, int column)
     return text ? text : "";
 }
 
-static void read_unit(struct store_stmt *stmt, struct store_org_unit *out)
+void store_org_unit_read(struct store_stmt *stmt, struct store_org_unit *out)
 {
     memset(out, 0, sizeof *out);
     out->id = store_col_int64(stmt, 0);
@@ -36,6 +35,7 @@ static void read_unit(struct store_stmt *stmt, struct store_org_unit *out)
     out->parent_id = store_col_int64(stmt, 5);
     store_column_copy(out->path, sizeof out->path, stmt, 6);
     store_column_copy(out->department_kind, sizeof out->department_kind, stmt, 7);
+    out->disabled = store_col_int(stmt, 8) != 0;
 }
 
 // ---- code rules ----
@@ -55,13 +55,18 @@ static bool parent_is(const struct store_org_unit *parent, const char *type)
     return parent != NULL && strcmp(parent->type, type) == 0;
 }
 
+// A city (prefecture) code: GB/T 2260's 6 digits ending "00" (440900), or the
+// 4-digit prefix (4409) the demo city and older databases use.
 static bool city_code_valid(const char *code)
 {
     char district[8];
-    if (!all_chars_in(code, 4, "0123456789") || strcmp(code + 2, "00") == 0)
+    bool six = all_chars_in(code, 6, "0123456789") && strcmp(code + 4, "00") == 0;
+    if (!six && !all_chars_in(code, 4, "0123456789"))
         return false;
+    if (code[2] == '0' && code[3] == '0')
+        return false; // a province
     // A city code is a district code without its last two digits.
-    snprintf(district, sizeof district, "%s01", code);
+    snprintf(district, sizeof district, "%.4s01", code);
     return geo_district_code_valid(district);
 }
 
@@ -87,7 +92,7 @@ bool store_org_unit_code_fits(const char *type, const char *code,
         return parent == NULL && city_code_valid(code);
     if (strcmp(type, "district") == 0)
         return parent_is(parent, "city") && geo_district_code_valid(code) &&
-               starts_with(code, parent->code);
+               strncmp(code, parent->code, 4) == 0;
     if (strcmp(type, "street") == 0)
         return parent_is(parent, "district") && geo_street_code_valid(code) &&
                starts_with(code, parent->code);
@@ -97,6 +102,19 @@ bool store_org_unit_code_fits(const char *type, const char *code,
     if (strcmp(type, "department") == 0)
         return department_code_fits(code, parent);
     return false;
+}
+
+const char *store_org_unit_parent_type(const char *type)
+{
+    static const char *const NESTING[][2] = {{"city", ""},
+                                             {"district", "city"},
+                                             {"street", "district"},
+                                             {"community", "street"},
+                                             {"department", "city, district or street"}};
+    for (size_t i = 0; type != NULL && i < sizeof NESTING / sizeof NESTING[0]; i++)
+        if (strcmp(type, NESTING[i][0]) == 0)
+            return NESTING[i][1];
+    return NULL;
 }
 
 static bool kind_valid(const struct store_org_unit *unit)
@@ -113,7 +131,7 @@ static bool kind_valid(const struct store_org_unit *unit)
 
 // Inserts one unit whose parent is unit->parent_id and sets its path; the
 // contract of store_org_unit_create, inside a running write job.
-static int unit_insert(struct store_tx *tx, const struct store_org_unit *unit, int64_t *id)
+int store_org_unit_insert_tx(struct store_tx *tx, const struct store_org_unit *unit, int64_t *id)
 {
     static const char SQL_PARENT[] = "SELECT " UNIT_COLUMNS " FROM org_unit o WHERE o.id = :id";
     static const char SQL_INSERT[] =
@@ -130,7 +148,7 @@ static int unit_insert(struct store_tx *tx, const struct store_org_unit *unit, i
         store_bind_int(stmt, ":id", unit->parent_id);
         int rc = store_step_row(stmt);
         if (rc == STORE_OK)
-            read_unit(stmt, &parent);
+            store_org_unit_read(stmt, &parent);
         store_stmt_done(stmt);
         if (rc != STORE_OK)
             return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
@@ -178,7 +196,7 @@ struct unit_create_job {
 static int unit_create_job(struct store_tx *tx, void *data)
 {
     struct unit_create_job *job = data;
-    return unit_insert(tx, job->unit, &job->id);
+    return store_org_unit_insert_tx(tx, job->unit, &job->id);
 }
 
 int store_org_unit_create(struct store *store, const struct store_org_unit *unit, int64_t *id)
@@ -202,7 +220,7 @@ static int unit_read_one(struct store *store, const char *sql, const char *name,
         store_bind_int(stmt, name, id);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        read_unit(stmt, out);
+        store_org_unit_read(stmt, out);
     store_stmt_done(stmt);
     return rc;
 }
@@ -258,7 +276,7 @@ int store_org_unit_list(struct store *store, const struct store_org_unit_filter 
     int rc;
     struct store_org_unit unit;
     while ((rc = store_step(stmt)) == STORE_ROW) {
-        read_unit(stmt, &unit);
+        store_org_unit_read(stmt, &unit);
         fn(&unit, data);
     }
     if (rc != STORE_DONE)
@@ -276,7 +294,7 @@ int store_department_for_place(struct store *store, const char *kind, int64_t pl
         "SELECT u.parent_id, up.depth + 1 FROM org_unit u JOIN up ON u.id = up.id "
         "WHERE u.parent_id IS NOT NULL AND up.depth < 16) "
         "SELECT " UNIT_COLUMNS " FROM up JOIN org_unit o ON o.parent_id = up.id "
-        "WHERE o.type = 'department' AND o.department_kind = :kind "
+        "WHERE o.type = 'department' AND o.department_kind = :kind AND o.disabled = 0 "
         "ORDER BY up.depth, o.code LIMIT 1";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
@@ -285,7 +303,7 @@ int store_department_for_place(struct store *store, const char *kind, int64_t pl
     store_bind_text(stmt, ":kind", kind ? kind : "");
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        read_unit(stmt, out);
+        store_org_unit_read(stmt, out);
     store_stmt_done(stmt);
     return rc;
 }
@@ -866,7 +884,7 @@ static int unit_by_code(struct store_tx *tx, const char *code, struct store_org_
     store_bind_text(stmt, ":code", code);
     int rc = store_step_row(stmt);
     if (rc == STORE_OK)
-        read_unit(stmt, out);
+        store_org_unit_read(stmt, out);
     store_stmt_done(stmt);
     return rc;
 }
@@ -889,7 +907,7 @@ static int places_job(struct store_tx *tx, void *data)
         snprintf(unit.name_en, sizeof unit.name_en, "%s", in->name_en ? in->name_en : "");
         snprintf(unit.department_kind, sizeof unit.department_kind, "%s",
                  in->department_kind ? in->department_kind : "");
-        int rc = unit_insert(tx, &unit, NULL);
+        int rc = store_org_unit_insert_tx(tx, &unit, NULL);
         if (rc != STORE_OK)
             return rc;
     }

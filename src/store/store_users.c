@@ -2,6 +2,7 @@
 // SQL for staff users, sessions, API tokens and instance settings.
 #include "store_users.h"
 
+#include "admin_audit.h"
 #include "engine.h"
 #include "jurisdiction.h"
 #include "log.h"
@@ -37,10 +38,60 @@ static void read_user(struct store_stmt *stmt, int first, struct store_user *out
     out->created_at = store_col_int64(stmt, first + 11);
 }
 
+cJSON *store_user_audit_json_tx(struct store_tx *tx, int64_t id)
+{
+    static const char SQL[] = "SELECT " USER_COLUMNS USER_JOIN "WHERE u.id = :id";
+    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
+    if (stmt == NULL)
+        return NULL;
+    store_bind_int(stmt, ":id", id);
+    cJSON *out = NULL;
+    struct store_user user;
+    if (store_step_row(stmt) == STORE_OK) {
+        read_user(stmt, 0, &user);
+        out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "username", user.username);
+        cJSON_AddStringToObject(out, "display_name", user.display_name);
+        cJSON_AddStringToObject(out, "role", role_name(user.role));
+        cJSON_AddStringToObject(out, "org_unit", user.org_unit_code);
+        cJSON_AddStringToObject(out, "phone", user.phone);
+        cJSON_AddBoolToObject(out, "disabled", user.disabled);
+    }
+    store_stmt_done(stmt);
+    return out;
+}
+
+// Appends action on user id with before (owned; NULL for a new user) and the
+// state now, when there is an actor to record (seeds and tests pass none).
+// A new password shows as "password": "changed", never its hash.
+static int user_audit(struct store_tx *tx, const struct store_actor *actor, const char *action,
+                      int64_t id, cJSON *before, bool new_password)
+{
+    if (actor == NULL) {
+        cJSON_Delete(before);
+        return STORE_OK;
+    }
+    cJSON *after = store_user_audit_json_tx(tx, id);
+    if (after == NULL) {
+        cJSON_Delete(before);
+        return STORE_ERROR;
+    }
+    if (new_password)
+        cJSON_AddStringToObject(after, "password", "changed");
+    return store_admin_audit_tx(tx, actor, action, "user", id, before, after);
+}
+
+// The user's state before a change, when it will be audited.
+static cJSON *user_before(struct store_tx *tx, const struct store_actor *actor, int64_t id)
+{
+    return actor != NULL ? store_user_audit_json_tx(tx, id) : NULL;
+}
+
 struct user_create_job {
     const struct store_user *user;
     const char *password_hash;
     int64_t id;
+    const struct store_actor *actor;
 };
 
 static int user_create_job(struct store_tx *tx, void *data)
@@ -75,13 +126,19 @@ static int user_create_job(struct store_tx *tx, void *data)
         rc = rc == STORE_CONFLICT ? STORE_CONFLICT : STORE_ERROR;
     }
     store_stmt_done(stmt);
-    return rc;
+    return rc == STORE_OK ? user_audit(tx, job->actor, "user.create", job->id, NULL, false) : rc;
 }
 
 int store_user_create(struct store *store, const struct store_user *user, const char *password_hash,
                       int64_t *id)
 {
-    struct user_create_job job = {user, password_hash, 0};
+    return store_user_create_as(store, NULL, user, password_hash, id);
+}
+
+int store_user_create_as(struct store *store, const struct store_actor *actor,
+                         const struct store_user *user, const char *password_hash, int64_t *id)
+{
+    struct user_create_job job = {user, password_hash, 0, actor};
     int rc = store_write(store, user_create_job, &job);
     if (rc == STORE_OK && id != NULL)
         *id = job.id;
@@ -127,6 +184,7 @@ struct user_field_job {
     const struct store_user *user;
     bool end_sessions;
     int64_t keep_session_id;
+    const struct store_actor *actor;
 };
 
 // Ends every session of the user but keep_session_id (0 keeps none).
@@ -166,12 +224,25 @@ static int set_password_job(struct store_tx *tx, void *data)
 {
     static const char SQL[] =
         "UPDATE app_user SET password_hash = :text, updated_at = :now WHERE id = :id";
-    return update_user(tx, SQL, data, true);
+    struct user_field_job *job = data;
+    cJSON *before = user_before(tx, job->actor, job->id);
+    int rc = update_user(tx, SQL, job, true);
+    if (rc != STORE_OK) {
+        cJSON_Delete(before);
+        return rc;
+    }
+    return user_audit(tx, job->actor, "user.password", job->id, before, true);
 }
 
 int store_user_set_password(struct store *store, int64_t id, const char *password_hash)
 {
-    struct user_field_job job = {.id = id, .text = password_hash};
+    return store_user_set_password_as(store, NULL, id, password_hash);
+}
+
+int store_user_set_password_as(struct store *store, const struct store_actor *actor, int64_t id,
+                               const char *password_hash)
+{
+    struct user_field_job job = {.id = id, .text = password_hash, .actor = actor};
     return store_write(store, set_password_job, &job);
 }
 
@@ -180,16 +251,29 @@ static int set_disabled_job(struct store_tx *tx, void *data)
     static const char SQL[] =
         "UPDATE app_user SET disabled = :number, updated_at = :now WHERE id = :id";
     struct user_field_job *job = data;
-    return update_user(tx, SQL, job, job->number != 0);
+    cJSON *before = user_before(tx, job->actor, job->id);
+    int rc = update_user(tx, SQL, job, job->number != 0);
+    if (rc != STORE_OK) {
+        cJSON_Delete(before);
+        return rc;
+    }
+    return user_audit(tx, job->actor, "user.update", job->id, before, false);
 }
 
 int store_user_set_disabled(struct store *store, int64_t id, bool disabled)
 {
-    struct user_field_job job = {.id = id, .number = disabled};
+    return store_user_set_disabled_as(store, NULL, id, disabled);
+}
+
+int store_user_set_disabled_as(struct store *store, const struct store_actor *actor, int64_t id,
+                               bool disabled)
+{
+    struct user_field_job job = {.id = id, .number = disabled, .actor = actor};
     return store_write(store, set_disabled_job, &job);
 }
 
-static int update_job(struct store_tx *tx, void *data)
+// update_job's writes: the fields, then the password and the flag, then the sessions.
+static int update_fields(struct store_tx *tx, struct user_field_job *job)
 {
     static const char SQL_PASSWORD[] =
         "UPDATE app_user SET password_hash = :text, updated_at = :now WHERE id = :id";
@@ -198,7 +282,6 @@ static int update_job(struct store_tx *tx, void *data)
     static const char SQL[] =
         "UPDATE app_user SET display_name = :name, role = :role, org_unit_id = :org, "
         "phone = :phone, updated_at = :now WHERE id = :id";
-    struct user_field_job *job = data;
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -223,10 +306,31 @@ static int update_job(struct store_tx *tx, void *data)
     return job->end_sessions ? end_sessions(tx, job->user->id, job->keep_session_id) : STORE_OK;
 }
 
+static int update_job(struct store_tx *tx, void *data)
+{
+    struct user_field_job *job = data;
+    cJSON *before = user_before(tx, job->actor, job->user->id);
+    int rc = update_fields(tx, job);
+    if (rc != STORE_OK) {
+        cJSON_Delete(before);
+        return rc;
+    }
+    return user_audit(tx, job->actor, "user.update", job->user->id, before, job->text != NULL);
+}
+
 int store_user_update(struct store *store, const struct store_user *user, const char *password_hash,
                       int disabled, bool end_sessions, int64_t keep_session_id)
 {
-    struct user_field_job job = {.user = user,
+    return store_user_update_as(store, NULL, user, password_hash, disabled, end_sessions,
+                                keep_session_id);
+}
+
+int store_user_update_as(struct store *store, const struct store_actor *actor,
+                         const struct store_user *user, const char *password_hash, int disabled,
+                         bool end_sessions, int64_t keep_session_id)
+{
+    struct user_field_job job = {.actor = actor,
+                                 .user = user,
                                  .text = password_hash,
                                  .number = disabled,
                                  .end_sessions = end_sessions,

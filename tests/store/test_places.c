@@ -31,6 +31,15 @@ Test(places, org_unit_codes_fit_their_parent)
     cr_expect(store_org_unit_code_fits("city", "4409", NULL));
     cr_expect_not(store_org_unit_code_fits("city", "4400", NULL), "a province code");
     cr_expect_not(store_org_unit_code_fits("city", "4409", &c), "a city has no parent");
+    // GB/T 2260's six digits of a city, and the districts under them.
+    struct store_org_unit six = c;
+    snprintf(six.code, sizeof six.code, "440900");
+    cr_expect(store_org_unit_code_fits("city", "440900", NULL));
+    cr_expect_not(store_org_unit_code_fits("city", "440000", NULL), "a province code");
+    cr_expect_not(store_org_unit_code_fits("city", "440901", NULL), "a district code");
+    cr_expect(store_org_unit_code_fits("district", "440902", &six));
+    cr_expect_not(store_org_unit_code_fits("district", "440802", &six), "another city's");
+    cr_expect(store_org_unit_code_fits("department", "440900-D01", &six));
     cr_expect(store_org_unit_code_fits("district", "440904", &c));
     cr_expect_not(store_org_unit_code_fits("district", "440100", &c));
     cr_expect_not(store_org_unit_code_fits("district", "440104", &c), "another city's");

@@ -63,7 +63,9 @@ export async function actionForm(action, c, opts) {
     form.append(field('action.field.urgent', controls.urgent, { name: 'urgent', inline: true }));
   }
   if (spec.department) {
-    const suggested = await defaultDepartmentFor(c.category && c.category.id).catch(() => null);
+    // The server's suggestion (the routing table's, else the category's kind) first.
+    const suggested = c.suggested_department
+      || await defaultDepartmentFor(c.category && c.category.id).catch(() => null);
     controls.department = await departmentSelect({ selected: suggested ? suggested.id : null });
     form.append(field('action.field.department', controls.department, {
       name: 'department_id', required: true,
