@@ -49,6 +49,14 @@ enum geocode_kind {
     GEOCODE_LANDMARK,
 };
 
+// Longest term geocode_lookup_term writes (bytes, NUL excluded).
+#define GEOCODE_TERM_MAX 63
+
+// The term to look names up by for typed road text: of textseg_index's tokens,
+// the first pair of CJK characters, else the first token. Writes it into out
+// (GEOCODE_TERM_MAX + 1 bytes). Returns false (out "") when there is none.
+bool geocode_lookup_term(const char *road, char out[GEOCODE_TERM_MAX + 1]);
+
 // A sort key: lower ranks first. Addresses before roads before landmarks; within
 // a kind, exact before prefix before contains; then shorter names first.
 int geocode_rank(enum geocode_kind kind, enum geocode_match match, size_t name_len);

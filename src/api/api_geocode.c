@@ -115,27 +115,6 @@ static void on_landmark(const struct store_gazetteer_name *n, void *data)
             "", n->kind, NULL, n->point);
 }
 
-// The term to look names up by: the first pair of CJK characters of the
-// segmented text, else its first token. Returns a malloc'd string or NULL.
-static char *lookup_term(const char *text)
-{
-    char *seg = textseg_index(text, strlen(text));
-    if (seg == NULL || seg[0] == '\0') {
-        free(seg);
-        return NULL;
-    }
-    // textseg_index lists a CJK run's characters first, then its pairs: a pair
-    // is a token of exactly two 3-byte characters (the CJK blocks typed here).
-    char *pick = NULL;
-    for (char *save = NULL, *t = strtok_r(seg, " ", &save); t != NULL && pick == NULL;
-         t = strtok_r(NULL, " ", &save))
-        if (strlen(t) == 6 && (unsigned char)t[0] >= 0xE0)
-            pick = t;
-    char *term = strdup(pick ? pick : seg); // strtok_r ended the first token in seg
-    free(seg);
-    return term;
-}
-
 // Gathers the candidates for the parsed query. Returns STORE_OK or STORE_ERROR.
 static int gather(struct store *store, const struct geocode_address *typed, struct hits *hits)
 {
@@ -147,7 +126,8 @@ static int gather(struct store *store, const struct geocode_address *typed, stru
     if (rc != STORE_OK || typed->road[0] == '\0')
         return rc;
     hits->typed = typed->road;
-    char *term = lookup_term(typed->road);
+    char term_text[GEOCODE_TERM_MAX + 1];
+    const char *term = geocode_lookup_term(typed->road, term_text) ? term_text : NULL;
     rc = store_gazetteer_names(store, STORE_GAZETTEER_ROAD_PREFIX, typed->road, 10, on_road, hits);
     if (rc == STORE_OK && term != NULL)
         rc = store_gazetteer_names(store, STORE_GAZETTEER_ROAD_TERM, term, 40, on_road, hits);
@@ -157,7 +137,6 @@ static int gather(struct store *store, const struct geocode_address *typed, stru
     if (rc == STORE_OK && term != NULL)
         rc = store_gazetteer_names(store, STORE_GAZETTEER_LANDMARK_TERM, term, 40, on_landmark,
                                    hits);
-    free(term);
     return rc;
 }
 
@@ -228,18 +207,15 @@ static int geocode(struct request *req)
     int status = take_lookup(req);
     if (status != 0)
         return status;
-    struct hits *hits = calloc(1, sizeof *hits);
-    if (hits == NULL || gather(req->server->store, &typed, hits) != STORE_OK) {
-        free(hits);
+    struct hits *hits = arena_alloc(req->arena, sizeof *hits);
+    if (hits == NULL || gather(req->server->store, &typed, hits) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not look the address up");
-    }
     qsort(hits->items, hits->count, sizeof hits->items[0], compare_hits);
     cJSON *body = request_json_object(req);
     cJSON_AddStringToObject(body, "query", q);
     cJSON *items = cJSON_AddArrayToObject(body, "items");
     for (size_t i = 0; i < hits->count && i < (size_t)limit; i++)
         cJSON_AddItemToArray(items, hit_json(req->server->store, &hits->items[i]));
-    free(hits);
     return request_reply_json(req, 200, body);
 }
 

@@ -6,6 +6,7 @@
 #include "textseg.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GEOCODE_PI 3.14159265358979323846
@@ -131,6 +132,27 @@ enum geocode_match geocode_match_name(const char *typed, const char *name, const
     if (zh == GEOCODE_NO_MATCH)
         return en;
     return en != GEOCODE_NO_MATCH && en < zh ? en : zh;
+}
+
+bool geocode_lookup_term(const char *road, char out[GEOCODE_TERM_MAX + 1])
+{
+    out[0] = '\0';
+    char *seg = road ? textseg_index(road, strlen(road)) : NULL;
+    if (seg == NULL)
+        return false;
+    // textseg_index lists a CJK run's characters first, then its pairs: a pair
+    // is a token of two 3-byte characters (the CJK blocks names are written in).
+    const char *pick = NULL;
+    for (char *save = NULL, *token = strtok_r(seg, " ", &save); token != NULL && pick == NULL;
+         token = strtok_r(NULL, " ", &save))
+        if (strlen(token) == 6 && (unsigned char)token[0] >= 0xE0)
+            pick = token;
+    if (pick == NULL)
+        pick = seg; // strtok_r ended the first token in place
+    if (strlen(pick) <= GEOCODE_TERM_MAX)
+        memcpy(out, pick, strlen(pick) + 1);
+    free(seg);
+    return out[0] != '\0';
 }
 
 int geocode_rank(enum geocode_kind kind, enum geocode_match match, size_t name_len)

@@ -80,3 +80,16 @@ Test(geocode_distance, point_to_segment)
     cr_assert(isinf(geocode_polyline_distance_m(p, line, 1, NULL)));
     cr_assert(fabs(geocode_polyline_distance_m(p, line, 2, NULL) - 50) < 0.5);
 }
+
+Test(geocode_term, first_pair_else_first_token)
+{
+    char term[GEOCODE_TERM_MAX + 1];
+    cr_assert(geocode_lookup_term("油城五路", term));
+    cr_assert_str_eq(term, "油城");
+    cr_assert(geocode_lookup_term("油", term));
+    cr_assert_str_eq(term, "油");
+    cr_assert(geocode_lookup_term("Youcheng Road", term));
+    cr_assert_str_eq(term, "youcheng");
+    cr_assert_not(geocode_lookup_term("，。", term));
+    cr_assert_str_eq(term, "");
+}
