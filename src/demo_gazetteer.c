@@ -119,7 +119,7 @@ static size_t road_line(const struct demo_road *road, struct geo_point *pts)
 // House numbers every 40 m along a straight stretch, odd on the north or west
 // side, even across, 12 m from the centre line. Skips the river.
 static size_t numbers_along(struct geo_point a, struct geo_point b, bool north_south,
-                            struct geo_point *points, char (*numbers)[8], size_t max)
+                            struct geo_point *points, char (*numbers)[12], size_t max)
 {
     double dx = (b.lon - a.lon) * M_PER_DEG_LON, dy = (b.lat - a.lat) * M_PER_DEG_LAT;
     double length = sqrt(dx * dx + dy * dy);
@@ -154,7 +154,7 @@ struct demo_data {
     struct store_gazetteer_line lines[COUNT_OF(ROADS) + COUNT_OF(LANES)];
     struct store_gazetteer_road_new roads[COUNT_OF(ROADS) + COUNT_OF(LANES)];
     struct geo_point address_points[MAX_ADDRESSES];
-    char numbers[MAX_ADDRESSES][8];
+    char numbers[MAX_ADDRESSES][12];
     struct store_gazetteer_address_new addresses[MAX_ADDRESSES];
     struct store_gazetteer_landmark_new landmarks[COUNT_OF(LANDMARKS)];
     char rings[MAX_AREAS][RING_TEXT];
