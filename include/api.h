@@ -37,6 +37,8 @@ extern const struct route API_USER_ROUTES[];
 extern const size_t API_USER_ROUTE_COUNT;
 extern const struct route API_PLACES_ROUTES[];
 extern const size_t API_PLACES_ROUTE_COUNT;
+extern const struct route API_GEOCODE_ROUTES[];
+extern const size_t API_GEOCODE_ROUTE_COUNT;
 extern const struct route API_CASE_ROUTES[];
 extern const size_t API_CASE_ROUTE_COUNT;
 extern const struct route API_CASE_LIST_ROUTES[];

@@ -37,4 +37,12 @@ int api_public_authorize(struct request *req, const char *code, int64_t *case_id
 // Returns 0, or replies 429 with Retry-After and returns 429.
 int api_public_count_report(struct request *req);
 
+struct ratelimit_policy;
+
+// Counts one attempt of the client address under policy, keyed prefix + address
+// ("geo-ip:1.2.3.4"), in the citizens' limiter. Returns 0, or replies 429 with
+// the wait (what: the message) and returns 429.
+int api_public_take(struct request *req, const char *prefix, const struct ratelimit_policy *policy,
+                    const char *what);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "cli.h"
+#include "demo_gazetteer.h"
 #include "grid_import.h"
 #include "store.h"
 #include "store_places.h"
@@ -266,6 +267,8 @@ int demo_seed(struct store *store, const char *password_hash, cJSON **summary)
     if (rc != STORE_OK)
         return STORE_ERROR;
     if (create_users(store, password_hash, &counts) != STORE_OK)
+        return STORE_ERROR;
+    if (demo_gazetteer_seed(store) != STORE_OK)
         return STORE_ERROR;
     if (summary != NULL)
         *summary = summary_json(&counts);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "geo.h"
+#include "geojson.h"
 #include "json.h"
 #include "jurisdiction.h"
 #include "log.h"
@@ -59,21 +60,6 @@ static void reject(struct import_feature *f, const char *error, const char *form
     f->error = error;
 }
 
-// Returns the name of the first member of obj not in allowed, or NULL.
-static const char *unknown_member(const cJSON *obj, const char *const *allowed, size_t count)
-{
-    const cJSON *item;
-    cJSON_ArrayForEach(item, obj)
-    {
-        bool known = false;
-        for (size_t i = 0; i < count && !known; i++)
-            known = item->string != NULL && strcmp(item->string, allowed[i]) == 0;
-        if (!known)
-            return item->string ? item->string : "";
-    }
-    return NULL;
-}
-
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 // An optional string property: absent or null gives NULL. Returns false after
@@ -101,7 +87,7 @@ static bool parse_properties(struct import_feature *f, const cJSON *props)
         reject(f, "missing_code", "the feature has no properties object with a code");
         return false;
     }
-    const char *unknown = unknown_member(props, ALLOWED, COUNT_OF(ALLOWED));
+    const char *unknown = geojson_unknown_member(props, ALLOWED, COUNT_OF(ALLOWED));
     if (unknown != NULL) {
         reject(f, "unknown_property",
                "unknown property '%.40s': a cell has only code, name and patrol_zone", unknown);
@@ -205,7 +191,7 @@ static bool parse_geometry(struct import_feature *f, const cJSON *geometry)
         reject(f, "not_polygon", "the geometry is a %.20s; a cell must be a Polygon", type);
         return false;
     }
-    const char *unknown = unknown_member(geometry, ALLOWED, COUNT_OF(ALLOWED));
+    const char *unknown = geojson_unknown_member(geometry, ALLOWED, COUNT_OF(ALLOWED));
     if (unknown != NULL) {
         reject(f, "invalid_feature", "unknown geometry member '%.40s'", unknown);
         return false;
@@ -233,7 +219,7 @@ static void parse_feature(struct import_feature *f, const cJSON *feature)
         reject(f, "invalid_feature", "not a GeoJSON Feature object");
         return;
     }
-    const char *unknown = unknown_member(feature, ALLOWED, COUNT_OF(ALLOWED));
+    const char *unknown = geojson_unknown_member(feature, ALLOWED, COUNT_OF(ALLOWED));
     if (unknown != NULL) {
         reject(f, "invalid_feature", "unknown feature member '%.40s'", unknown);
         return;
@@ -375,24 +361,6 @@ static cJSON *invalid_report(const char *message)
     return report;
 }
 
-// Returns NULL when collection is a FeatureCollection this import takes, else why not.
-static const char *collection_problem(const cJSON *collection)
-{
-    static const char *const ALLOWED[] = {"type", "features", "name", "crs", "bbox"};
-    const char *type = json_get_string(collection, "type");
-    if (!cJSON_IsObject(collection) || type == NULL || strcmp(type, "FeatureCollection") != 0)
-        return "the document must be a GeoJSON FeatureCollection";
-    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(collection, "features")))
-        return "the FeatureCollection has no features array";
-    if (unknown_member(collection, ALLOWED, COUNT_OF(ALLOWED)) != NULL)
-        return "the FeatureCollection has an unknown member (allowed: type, features, name, "
-               "crs, bbox)";
-    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(collection, "features")) >
-        GRID_IMPORT_MAX_FEATURES)
-        return "too many features in one import (at most 100000)";
-    return NULL;
-}
-
 static void run_free(struct import_run *run)
 {
     for (size_t i = 0; i < run->count; i++)
@@ -407,7 +375,7 @@ static void run_free(struct import_run *run)
 static int run_start(struct import_run *run, const cJSON *collection, cJSON **report)
 {
     *report = NULL;
-    const char *problem = collection_problem(collection);
+    const char *problem = geojson_collection_problem(collection, GRID_IMPORT_MAX_FEATURES);
     if (problem != NULL) {
         *report = invalid_report(problem);
         return *report ? GRID_IMPORT_INVALID : GRID_IMPORT_ERROR;
@@ -487,47 +455,6 @@ int grid_import_geojson(struct store *store, const char *text, size_t len, bool 
 
 // ---- the command ----
 
-// Reads a whole file ("-" = standard input) into a malloc'd buffer. Returns it
-// with *len set, or NULL after printing why.
-static char *read_file(const char *path, size_t *len)
-{
-    const size_t limit = 512u * 1024 * 1024;
-    FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (file == NULL) {
-        fprintf(stderr, "chengguan import: cannot open %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t capacity = 65536, used = 0;
-    char *data = malloc(capacity);
-    while (data != NULL) {
-        if (used == capacity) {
-            char *grown = capacity < limit ? realloc(data, capacity * 2) : NULL;
-            if (grown == NULL) {
-                free(data);
-                data = NULL;
-                fprintf(stderr, "chengguan import: %s is too large\n", path);
-                break;
-            }
-            data = grown;
-            capacity *= 2;
-        }
-        size_t got = fread(data + used, 1, capacity - used, file);
-        used += got;
-        if (got == 0) {
-            if (ferror(file)) {
-                fprintf(stderr, "chengguan import: cannot read %s\n", path);
-                free(data);
-                data = NULL;
-            }
-            break;
-        }
-    }
-    if (file != stdin)
-        fclose(file);
-    *len = used;
-    return data;
-}
-
 int grid_import_command(int argc, char **argv)
 {
     struct cli_store_options common = {.data_dir = ".data"};
@@ -555,7 +482,7 @@ int grid_import_command(int argc, char **argv)
         return 2;
     }
     size_t len = 0;
-    char *text = read_file(positional[0], &len);
+    char *text = geojson_read_file(positional[0], &len);
     if (text == NULL)
         return 1;
     char path[PATH_MAX];

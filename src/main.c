@@ -8,6 +8,7 @@
 #include "demo.h"
 #include "escalator.h"
 #include "export.h"
+#include "gazetteer_import.h"
 #include "grid_import.h"
 #include "handler_pool.h"
 #include "jurisdiction.h"
@@ -341,8 +342,7 @@ static struct store *store_command_open(struct store_command *cmd, enum store_ac
         fprintf(stderr,
                 "chengguan %s: %s has schema version %d, older than this chengguan's %d; "
                 "run 'chengguan migrate' on it first\n",
-                name, cmd->shown, store_schema_version(store),
-                store_latest_schema_version());
+                name, cmd->shown, store_schema_version(store), store_latest_schema_version());
         store_close(store);
         return NULL;
     }
@@ -588,12 +588,16 @@ static int command_import(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[2], "grids") == 0)
         return grid_import_command(argc - 1, argv + 1);
+    if (argc >= 3 && strcmp(argv[2], "gazetteer") == 0)
+        return gazetteer_import_command(argc - 1, argv + 1);
     if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-        printf("usage: chengguan import grids FILE [options]\n\nImports grid cells from a "
-               "GeoJSON FeatureCollection; see 'chengguan import grids --help'.\n");
+        printf("usage: chengguan import grids FILE [options]\n"
+               "       chengguan import gazetteer FILE [options]\n\nImports grid cells, or the "
+               "gazetteer's roads, house numbers, landmarks, blocks and water, from a GeoJSON "
+               "FeatureCollection; see 'chengguan import grids --help'.\n");
         return 0;
     }
-    fprintf(stderr, "chengguan import: expected 'grids FILE' (see --help)\n");
+    fprintf(stderr, "chengguan import: expected 'grids FILE' or 'gazetteer FILE' (see --help)\n");
     return 2;
 }
 
@@ -695,7 +699,7 @@ static const struct {
     {"serve", command_serve, "serve the API and the web front end"},
     {"migrate", command_migrate, "create or upgrade the database, then exit"},
     {"seed-demo", demo_seed_command, "seed the demo city (Maonan, Maoming) into the database"},
-    {"import", command_import, "import grid cells: import grids FILE"},
+    {"import", command_import, "import grid cells or the gazetteer: import grids|gazetteer FILE"},
     {"audit", command_audit,
      "audit verify: check the hash chains of the case event log and the audit log"},
     {"org-unit", org_unit_command, "add an org unit (a new city starts here, see README)"},

@@ -3,6 +3,7 @@
 // (cells as a GeoJSON FeatureCollection), the public point lookup citizens use
 // when reporting, and the admin's GeoJSON import of grid cells.
 #include "api.h"
+#include "api_places.h"
 
 #include "errors.h"
 #include "geo.h"
@@ -43,9 +44,7 @@ static bool parse_query_number(const char *text, double *out)
     return text != NULL && parse_decimal(text, strlen(text), out);
 }
 
-// Parses "minLon,minLat,maxLon,maxLat" into filter. Returns false when malformed,
-// out of range or inverted.
-static bool parse_bbox(const char *text, struct store_grid_filter *filter)
+bool api_places_parse_bbox(const char *text, double box[4])
 {
     double v[4];
     const char *p = text;
@@ -57,6 +56,17 @@ static bool parse_bbox(const char *text, struct store_grid_filter *filter)
         p += len + 1;
     }
     if (v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90 || v[0] > v[2] || v[1] > v[3])
+        return false;
+    memcpy(box, v, sizeof v);
+    return true;
+}
+
+// Parses "minLon,minLat,maxLon,maxLat" into filter. Returns false when malformed,
+// out of range or inverted.
+static bool parse_bbox(const char *text, struct store_grid_filter *filter)
+{
+    double v[4];
+    if (!api_places_parse_bbox(text, v))
         return false;
     filter->has_bbox = true;
     filter->min_lon = v[0];
@@ -220,29 +230,42 @@ static cJSON *place_json(const char *code, const char *name)
     return place;
 }
 
+int api_places_query_point(struct request *req, double *lon, double *lat)
+{
+    bool lat_ok = parse_query_number(request_query(req, "lat"), lat) && *lat >= -90 && *lat <= 90;
+    bool lon_ok = parse_query_number(request_query(req, "lon"), lon) && *lon >= -180 && *lon <= 180;
+    if (lat_ok && lon_ok)
+        return 0;
+    return request_reply_field_error(req, 400, ERR_INVALID_QUERY, lat_ok ? "lon" : "lat",
+                                     "lat and lon are required: decimal degrees, lat within "
+                                     "[-90, 90], lon within [-180, 180]");
+}
+
+cJSON *api_places_location_json(const struct store_grid_location *where)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "code", where->grid_code);
+    cJSON_AddStringToObject(body, "name", where->grid_name);
+    cJSON_AddItemToObject(body, "community",
+                          place_json(where->community_code, where->community_name));
+    cJSON_AddItemToObject(body, "street", place_json(where->street_code, where->street_name));
+    cJSON_AddItemToObject(body, "district", place_json(where->district_code, where->district_name));
+    return body;
+}
+
 static int locate_grid(struct request *req)
 {
     double lat, lon;
-    bool lat_ok = parse_query_number(request_query(req, "lat"), &lat) && lat >= -90 && lat <= 90;
-    bool lon_ok = parse_query_number(request_query(req, "lon"), &lon) && lon >= -180 && lon <= 180;
-    if (!lat_ok || !lon_ok)
-        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, lat_ok ? "lon" : "lat",
-                                         "lat and lon are required: decimal degrees, lat within "
-                                         "[-90, 90], lon within [-180, 180]");
+    int status = api_places_query_point(req, &lon, &lat);
+    if (status != 0)
+        return status;
     struct store_grid_location where;
     int rc = store_grid_locate(req->server->store, lon, lat, &where);
     if (rc == STORE_NOT_FOUND)
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no grid cell covers this point");
     if (rc != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not locate the grid cell");
-    cJSON *body = request_json_object(req);
-    cJSON_AddStringToObject(body, "code", where.grid_code);
-    cJSON_AddStringToObject(body, "name", where.grid_name);
-    cJSON_AddItemToObject(body, "community",
-                          place_json(where.community_code, where.community_name));
-    cJSON_AddItemToObject(body, "street", place_json(where.street_code, where.street_name));
-    cJSON_AddItemToObject(body, "district", place_json(where.district_code, where.district_name));
-    return request_reply_json(req, 200, body);
+    return request_reply_json(req, 200, request_own_json(req, api_places_location_json(&where)));
 }
 
 // Replies 422 with the import report inside the error envelope.

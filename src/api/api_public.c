@@ -86,6 +86,12 @@ static int take_or_reply(struct request *req, const char *prefix,
     return request_reply_rate_limited(req, wait, what);
 }
 
+int api_public_take(struct request *req, const char *prefix, const struct ratelimit_policy *policy,
+                    const char *what)
+{
+    return take_or_reply(req, prefix, policy, what);
+}
+
 int api_public_authorize(struct request *req, const char *code, int64_t *case_id)
 {
     int status =

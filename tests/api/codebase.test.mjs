@@ -149,8 +149,8 @@ test('one function renders the error envelope', () => {
   // every other file replies through request_reply_error and its kin.
   const envelope = /cJSON_Add(Object|Item|ItemReference)ToObject\s*\([^,]+,\s*"error"/;
   const builders = files.filter((f) => envelope.test(readFileSync(join(SRC, f), 'utf8')));
-  // grid_import.c's report has an "error" member of its own (the report, not the envelope).
-  assert.deepEqual(builders, ['core/request.c', 'grid_import.c']);
+  // The import reports have an "error" member of their own (the report, not the envelope).
+  assert.deepEqual(builders, ['core/request.c', 'gazetteer_import.c', 'grid_import.c']);
 });
 
 test('the front end puts no markup strings into the page', () => {

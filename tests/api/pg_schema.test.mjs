@@ -19,7 +19,13 @@ const ENGINE_DIFFERENCES = {
   // PostgreSQL's stand-in for PRAGMA user_version.
   pgOnlyTables: ['schema_version'],
   // SQLite's R*Tree table of cell boxes is a GiST index on grid_cell here.
-  sqliteTablesAsPgIndexes: { grid_rtree: 'grid_cell' },
+  sqliteTablesAsPgIndexes: {
+    grid_rtree: 'grid_cell',
+    // The gazetteer's R*Trees likewise (migrations/postgres/0019_gazetteer.sql).
+    gazetteer_road_rtree: 'gazetteer_road_part',
+    gazetteer_address_rtree: 'gazetteer_address',
+    gazetteer_area_rtree: 'gazetteer_area',
+  },
   // The FTS5 table keeps its rowid as a column, and the tsvector made from seg.
   pgExtraColumns: { case_fts: ['rowid', 'seg_tsv'] },
   // The GIN index over that tsvector (FTS5 keeps its index inside the table).

@@ -820,5 +820,14 @@ export default {
   'phase.repair': 'repaired',
   'phase.restore': 'road restored',
 
+
+  // ---- address autocomplete and the base map (addressbox.js, map.js) ----
+  'geocode.suggestions': 'Address suggestions',
+  'geocode.count': '{n} address suggestions',
+  'geocode.outside': 'outside every grid cell',
+  'geocode.kind.address': 'Number',
+  'geocode.kind.road': 'Road',
+  'geocode.kind.landmark': 'Landmark',
+  'geocode.placed': 'Placed: {place} ({cell})',
   'brand.logo': '城',
 };

@@ -819,5 +819,14 @@ export default {
   'phase.repair': '抢修完成',
   'phase.restore': '路面恢复',
 
+
+  // ---- address autocomplete and the base map (addressbox.js, map.js) ----
+  'geocode.suggestions': '地址建议',
+  'geocode.count': '{n} 条地址建议',
+  'geocode.outside': '不在任何网格内',
+  'geocode.kind.address': '门牌',
+  'geocode.kind.road': '道路',
+  'geocode.kind.landmark': '地标',
+  'geocode.placed': '已定位：{place}（{cell}）',
   'brand.logo': '城',
 };

@@ -6,6 +6,7 @@ import { h, clear, debounce } from './dom.js';
 import { t, applyI18n, bindLangButton, onLangChange, localName } from './i18n.js';
 import { get, post, upload, ApiError, showFormError, clearFormErrors, errorText } from './api.js';
 import { createMap, pickMarker, drawCells } from './map.js';
+import { addressBox } from './addressbox.js';
 import { photoPicker, stateBadge } from './widgets.js';
 import { initTrack, showTrack, rememberCase } from './citizen-track.js';
 import { showHonours } from './citizen-honours.js';
@@ -238,6 +239,11 @@ function init() {
     if (e.key === 'Enter' && e.target.id === 'report-map') { e.preventDefault(); placeAt(map.getCenter()); }
   });
   document.getElementById('use-location').addEventListener('click', useLocation);
+  // A chosen address puts the marker on its point (and asks for its cell).
+  addressBox(form.address, (r) => {
+    map.setView([r.lat, r.lon], Math.max(map.getZoom(), 17));
+    placeAt({ lat: r.lat, lng: r.lon });
+  });
   description.addEventListener('input', fetchSuggestions);
   form.addEventListener('submit', submit);
   document.getElementById('receipt-new').addEventListener('click', resetForm);

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The operator's hotline intake: a keyboard-first form (channel, ticket, caller,
 // address, description with category suggestions, urgency; Ctrl+Enter files it)
-// with duplicate hints as the address and description are typed. After filing
-// the form clears for the next call and shows the new case with a link.
+// with duplicate hints as the address and description are typed; the address
+// autocompletes from the gazetteer, and a chosen one gives the case its point,
+// so it lands in its grid cell. After filing the form clears for the next call
+// and shows the new case with a link.
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { post, ApiError, showFormError, clearFormErrors } from '../api.js';
 import { field, formErrorSlot } from '../widgets.js';
 import { categorySelect } from '../refdata.js';
 import { categorySuggester, duplicateHints } from '../suggest.js';
+import { addressBox, placeLine } from '../addressbox.js';
 
 const CHANNELS = ['12345', '110', '12319', 'video', 'leader', 'media'];
 
@@ -25,6 +28,13 @@ export async function render(ctx) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('hotline.submit'));
   const result = h('div', { 'aria-live': 'polite', dataset: { role: 'result' } });
   const hints = duplicateHints([address, description]);
+  const placed = h('div', { class: 'address-placed', role: 'status', dataset: { role: 'address-placed' } });
+  // The field first, so its label and hint point at the input the box then wraps.
+  const addressField = field('hotline.address', address, { name: 'address', required: true, hint: t('hotline.addressHint') });
+  const box = addressBox(address, (r) => {
+    placed.textContent = t('geocode.placed', { place: placeLine(r), cell: r.cell ? r.cell.name : '-' });
+  });
+  address.addEventListener('input', () => { if (!box.chosen()) placed.textContent = ''; });
 
   const form = h('form', { class: 'card', novalidate: true, dataset: { role: 'hotline-form' } },
     h('div', { class: 'field-row' },
@@ -33,7 +43,8 @@ export async function render(ctx) {
     h('div', { class: 'field-row' },
       field('hotline.callerName', callerName, { name: 'caller_name' }),
       field('hotline.callerPhone', callerPhone, { name: 'caller_phone' })),
-    field('hotline.address', address, { name: 'address', required: true, hint: t('hotline.addressHint') }),
+    addressField,
+    placed,
     field('hotline.description', description, { name: 'description', required: true }),
     categorySuggester(description, category),
     h('div', { class: 'field-row' },
@@ -58,6 +69,8 @@ export async function render(ctx) {
     if (callerName.value.trim()) body.caller_name = callerName.value.trim();
     if (callerPhone.value.trim()) body.caller_phone = callerPhone.value.trim();
     if (category.value) body.category_id = Number(category.value);
+    const point = box.chosen();
+    if (point) { body.lat = point.lat; body.lon = point.lon; }
     submit.disabled = true;
     try {
       const data = await post('/api/v1/cases', body);
@@ -68,6 +81,8 @@ export async function render(ctx) {
         (c.actions || []).includes('verify') ? [' · ', h('a', { href: `#/case/${c.id}?do=verify` }, t('action.verify'))] : null,
         data.duplicates && data.duplicates.length ? h('div', {}, t('hotline.possibleDuplicates', { list: data.duplicates.map((d) => d.case_no).join('、') })) : null));
       form.reset();
+      box.reset();
+      placed.textContent = '';
       description.dispatchEvent(new Event('input'));
       hints.clear();
       source.value = body.source;
