@@ -12,9 +12,13 @@ const PAGE = 50;
 
 const label = (family, value) => (has(`${family}.${value}`) ? t(`${family}.${value}`) : value);
 
-/** A value of before or after as short text (null: an em dash). */
-export function valueText(v) {
+// Members whose values are codes with names in the catalogues.
+const VALUE_FAMILY = { type: 'orgType', role: 'role', department_kind: 'kind' };
+
+/** A value of before or after as short text (null: an em dash); member names its family. */
+export function valueText(v, member) {
   if (v === null || v === undefined) return '—';
+  if (typeof v === 'string' && VALUE_FAMILY[member]) return label(VALUE_FAMILY[member], v);
   if (typeof v === 'boolean') return t(v ? 'audit.yes' : 'audit.no');
   if (Array.isArray(v)) return v.length ? v.map(valueText).join(', ') : '∅';
   if (typeof v === 'object') return JSON.stringify(v);
@@ -42,14 +46,22 @@ function diffTable(data) {
   const same = rows.filter((r) => !r[3]);
   const line = ([name, b, a, diff]) => h('tr', { class: diff ? 'diff-changed' : 'diff-same' },
     h('th', { scope: 'row' }, label('audit.field', name)),
-    h('td', { class: diff && data.before ? 'diff-before' : null }, data.before ? valueText(b) : ''),
-    h('td', { class: diff && data.after ? 'diff-after' : null }, data.after ? valueText(a) : ''));
+    h('td', { class: diff && data.before ? 'diff-before' : null }, data.before ? valueText(b, name) : ''),
+    h('td', { class: diff && data.after ? 'diff-after' : null }, data.after ? valueText(a, name) : ''));
   return h('div', { class: 'audit-diff' },
     h('table', { class: 'diff-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('audit.member')), h('th', { scope: 'col' }, t('audit.before')), h('th', { scope: 'col' }, t('audit.after')))),
       h('tbody', {}, changed.map(line))),
     same.length ? h('details', {}, h('summary', {}, t('audit.unchanged', { n: same.length })),
       h('table', { class: 'diff-table' }, h('tbody', {}, same.map(line)))) : null);
+}
+
+// The code and name the entry's data gives its subject (after, else before), or null.
+function subjectName(data) {
+  const side = data && (data.after || data.before);
+  if (!side || typeof side !== 'object') return null;
+  const text = [side.code || side.username || side.street || side.day, side.name || side.display_name].filter(Boolean).join(' ');
+  return text ? h('span', { class: 'mono' }, text) : null;
 }
 
 // Milliseconds of the local day's start (plus days) of a YYYY-MM-DD input.
@@ -88,6 +100,7 @@ export async function render(ctx) {
       h('div', { class: 'audit-head' },
         h('strong', {}, label('audit.action', e.action)),
         h('span', { class: 'badge' }, `${label('audit.kind', e.subject.kind)} #${e.subject.id}`),
+        subjectName(e.data),
         h('span', {}, e.actor.name || t('audit.system'), e.actor.role ? ` · ${label('role', e.actor.role)}` : ''),
         h('time', { class: 'muted', datetime: new Date(e.at).toISOString() }, formatTime(e.at))),
       diffTable(e.data));
