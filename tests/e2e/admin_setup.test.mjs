@@ -106,6 +106,14 @@ test('an admin builds a street, a community and a department in the org-unit tre
   assert.equal(await page.locator(`li[data-code="${STREET}"] > ul > li`).evaluateAll((els) => els.map((e) => e.dataset.code).join()),
     `${COMMUNITY},${DEPARTMENT}`);
 
+  // The filter keeps the matching units and the units above them.
+  await page.getByLabel('按名称或编码筛选').fill('试验');
+  await page.locator('li[data-code="440902001"]').waitFor({ state: 'detached' });
+  assert.deepEqual(await page.locator('[data-role=org-tree] li').evaluateAll((els) => els.map((e) => e.dataset.code)),
+    ['4409', '440902', STREET, COMMUNITY, DEPARTMENT]);
+  await page.getByLabel('按名称或编码筛选').fill('');
+  await page.locator('li[data-code="440902001"]').waitFor();
+
   // Rename the community, then disable it and enable it again.
   await node(page, COMMUNITY).getByRole('button', { name: '改名' }).click();
   const editor = page.locator('[data-role=org-editor]');
@@ -260,11 +268,31 @@ test('the audit log shows each change with before and after, filtered, in Chines
   const renamed = list.locator('li[data-action="org_unit.update"]').filter({ hasText: '试验新社区' }).last();
   assert.match(await renamed.locator('tr.diff-changed').first().textContent(), /名称试验社区试验新社区/);
   await shootBoth(page, 'admin-audit');
+
+  // Dates: nothing from tomorrow on; today's entries from today.
+  const day = (plus) => new Date(Date.now() + 8 * 3600000 + plus * 86400000).toISOString().slice(0, 10);
+  await page.getByLabel('起始日期').fill(day(1));
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.getByText('没有符合条件的记录。').waitFor();
+  assert.equal(await list.locator('li').count(), 0);
+  await page.getByLabel('起始日期').fill(day(0));
+  await page.getByRole('button', { name: '查询' }).click();
+  await list.locator('li').first().waitFor();
+
+  // Pages by the cursor: three at a time, the next three after them, as the API orders them.
+  await page.goto(`${server.base}/staff.html#/audit?limit=3`);
+  await list.locator('li').nth(2).waitFor();
+  assert.equal(await list.locator('li').count(), 3);
+  await page.getByRole('button', { name: '加载更多' }).click();
+  await list.locator('li').nth(5).waitFor();
+  const ids = await list.locator('li').evaluateAll((els) => els.map((e) => Number(e.dataset.id)));
+  const newest = (await admin.get('/api/v1/admin/audit?limit=6')).data.items.map((e) => e.id);
+  assert.deepEqual(ids, newest);
   await page.locator('#lang').click();
   await page.locator('html[lang=en]').waitFor({ state: 'attached' });
   await page.getByRole('heading', { name: 'Admin log' }).waitFor();
   await list.locator('li').first().waitFor();
-  assert.match(await list.textContent(), /Unit created/);
+  assert.match(await list.locator('li').first().textContent(), /^Cell changed.*patrol zoneAB区/);
   assertClean(session);
   await session.context.close();
 });

@@ -843,6 +843,7 @@ export default {
   'org.created': '{name} ({code}) created.',
   'org.saved': '{name} saved.',
   'org.editing': 'Edit {name} ({code})',
+  'org.filter': 'Filter by name or code',
   'org.rename': 'Rename',
   'org.add.district': 'Add district',
   'org.add.street': 'Add street',

@@ -842,6 +842,7 @@ export default {
   'org.created': '已新建 {name}（{code}）。',
   'org.saved': '已保存 {name}。',
   'org.editing': '修改 {name}（{code}）',
+  'org.filter': '按名称或编码筛选',
   'org.rename': '改名',
   'org.add.district': '加区',
   'org.add.street': '加街道',

@@ -8,7 +8,7 @@ import { get, errorText } from '../api.js';
 import { field } from '../widgets.js';
 
 const KINDS = ['org_unit', 'user', 'street', 'grid_cell', 'category', 'calendar_day', 'assessment_snapshot'];
-const PAGE = 50;
+const PAGE = 50; // entries a page (#/audit?limit=N: 1 to 500)
 
 const label = (family, value) => (has(`${family}.${value}`) ? t(`${family}.${value}`) : value);
 
@@ -86,8 +86,11 @@ export async function render(ctx) {
     h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('audit.filter'))));
   let cursor = null;
 
+  const asked = Number(ctx.query.get('limit'));
+  const pageSize = Number.isInteger(asked) && asked >= 1 && asked <= 500 ? asked : PAGE;
+
   function query() {
-    const q = new URLSearchParams({ limit: String(PAGE) });
+    const q = new URLSearchParams({ limit: String(pageSize) });
     if (kind.value) q.set('subject', id.value ? `${kind.value}:${id.value}` : kind.value);
     if (from.value) q.set('from', String(dayStart(from.value)));
     if (to.value) q.set('to', String(dayStart(to.value, 1) - 1));
@@ -96,7 +99,7 @@ export async function render(ctx) {
   }
 
   function entry(e) {
-    return h('li', { class: 'card audit-entry', dataset: { action: e.action, subject: `${e.subject.kind}:${e.subject.id}` } },
+    return h('li', { class: 'card audit-entry', dataset: { id: String(e.id), action: e.action, subject: `${e.subject.kind}:${e.subject.id}` } },
       h('div', { class: 'audit-head' },
         h('strong', {}, label('audit.action', e.action)),
         h('span', { class: 'badge' }, `${label('audit.kind', e.subject.kind)} #${e.subject.id}`),

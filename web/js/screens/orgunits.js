@@ -61,6 +61,7 @@ export async function render(ctx) {
   let units = (await get('/api/v1/org-units')).items || [];
   if (!ctx.isCurrent()) return;
   const treeBox = h('div', { dataset: { role: 'org-tree' } });
+  const search = h('input', { type: 'search', name: 'filter', autocomplete: 'off' });
   const editSlot = h('div', {});
   const notice = h('div', { role: 'status', 'aria-live': 'polite' });
 
@@ -95,11 +96,17 @@ export async function render(ctx) {
       h('span', { class: 'org-actions' }, buttons));
   }
 
+  // Draws the tree; with a filter text, only the units whose name or code
+  // holds it, and the units above them.
   function drawTree() {
     const { roots, children } = buildTree(units);
-    const branch = (list) => h('ul', { class: 'org-tree' }, list.map((u) => h('li', { dataset: { code: u.code } },
+    const q = search.value.trim().toLowerCase();
+    const hit = (u) => !q || `${u.code} ${u.name} ${u.name_en || ''}`.toLowerCase().includes(q);
+    const shown = (u) => hit(u) || (children.get(u.id) || []).some(shown);
+    const branch = (list) => h('ul', { class: 'org-tree' }, list.filter(shown).map((u) => h('li', { dataset: { code: u.code } },
       nodeRow(u), children.has(u.id) ? branch(children.get(u.id)) : null)));
-    clear(treeBox).append(units.length ? branch(roots) : h('p', { class: 'empty' }, t('admin.empty')));
+    const tree = branch(roots);
+    clear(treeBox).append(tree.children.length ? tree : h('p', { class: 'empty' }, t('admin.empty')));
   }
 
   async function toggle(u) {
@@ -229,7 +236,9 @@ export async function render(ctx) {
 
   ctx.main.append(h('div', { class: 'screen-head' }, h('h1', {}, t('nav.orgunits'))),
     h('p', { class: 'muted' }, t('org.intro')), notice, editSlot,
-    h('div', { class: 'grid-2' }, h('section', { class: 'card', 'aria-label': t('org.tree') }, h('h2', {}, t('org.tree')), treeBox), create));
+    h('div', { class: 'grid-2' }, h('section', { class: 'card', 'aria-label': t('org.tree') }, h('h2', {}, t('org.tree')),
+      h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => e.preventDefault() }, field('org.filter', search)), treeBox), create));
+  search.addEventListener('input', drawTree);
   drawTree();
   fillParents();
 }
