@@ -113,6 +113,11 @@ test('an admin builds a street, a community and a department in the org-unit tre
     ['4409', '440902', STREET, COMMUNITY, DEPARTMENT]);
   await page.getByLabel('按名称或编码筛选').fill('');
   await page.locator('li[data-code="440902001"]').waitFor();
+  // A branch folds away and back with its button.
+  await page.getByRole('button', { name: '收起 试验街道' }).click();
+  await node(page, COMMUNITY).waitFor({ state: 'hidden' });
+  await page.getByRole('button', { name: '展开 试验街道' }).click();
+  await node(page, COMMUNITY).waitFor();
 
   // Rename the community, then disable it and enable it again.
   await node(page, COMMUNITY).getByRole('button', { name: '改名' }).click();

@@ -844,6 +844,8 @@ export default {
   'org.saved': '{name} saved.',
   'org.editing': 'Edit {name} ({code})',
   'org.filter': 'Filter by name or code',
+  'org.expand': 'Expand {name}',
+  'org.collapse': 'Collapse {name}',
   'org.rename': 'Rename',
   'org.add.district': 'Add district',
   'org.add.street': 'Add street',

@@ -843,6 +843,8 @@ export default {
   'org.saved': '已保存 {name}。',
   'org.editing': '修改 {name}（{code}）',
   'org.filter': '按名称或编码筛选',
+  'org.expand': '展开 {name}',
+  'org.collapse': '收起 {name}',
   'org.rename': '改名',
   'org.add.district': '加区',
   'org.add.street': '加街道',

@@ -62,6 +62,9 @@ export async function render(ctx) {
   if (!ctx.isCurrent()) return;
   const treeBox = h('div', { dataset: { role: 'org-tree' } });
   const search = h('input', { type: 'search', name: 'filter', autocomplete: 'off' });
+  // Units whose children are folded away: at first every street's communities
+  // when the city has many units.
+  const collapsed = new Set(units.length > 40 ? units.filter((u) => u.type === 'street').map((u) => u.id) : []);
   const editSlot = h('div', {});
   const notice = h('div', { role: 'status', 'aria-live': 'polite' });
 
@@ -73,7 +76,12 @@ export async function render(ctx) {
     fillParents();
   }
 
-  function nodeRow(u) {
+  // A unit's row; open: whether its children show (null: it has none).
+  function nodeRow(u, open) {
+    const fold = open === null ? h('span', { class: 'org-toggle', 'aria-hidden': 'true' })
+      : h('button', { type: 'button', class: 'org-toggle', 'aria-expanded': String(open),
+        'aria-label': t(open ? 'org.collapse' : 'org.expand', { name: localName(u) }),
+        onclick: () => { if (open) collapsed.add(u.id); else collapsed.delete(u.id); drawTree(); } }, open ? '▾' : '▸');
     const buttons = [];
     if (CHILD_TYPE[u.type] && !u.disabled) {
       buttons.push(h('button', { type: 'button', class: 'btn btn-small', onclick: () => startCreate(u, CHILD_TYPE[u.type]) },
@@ -84,10 +92,10 @@ export async function render(ctx) {
     }
     buttons.push(h('button', { type: 'button', class: 'btn btn-small', onclick: () => edit(u) }, t('org.rename')));
     if (u.type !== 'city') {
-      buttons.push(h('button', { type: 'button', class: 'btn btn-small' + (u.disabled ? '' : ' btn-danger'), onclick: () => toggle(u) },
+      buttons.push(h('button', { type: 'button', class: 'btn btn-small' + (u.disabled ? '' : ' btn-danger'), onclick: () => switchDisabled(u) },
         t(u.disabled ? 'users.enable' : 'users.disable')));
     }
-    return h('div', { class: 'org-node' + (u.disabled ? ' org-disabled' : '') },
+    return h('div', { class: 'org-node' + (u.disabled ? ' org-disabled' : '') }, fold,
       h('span', { class: `badge org-type org-${u.type}` }, t(`orgType.${u.type}`)),
       h('span', { class: 'org-name' }, localName(u)),
       h('span', { class: 'mono muted' }, u.code),
@@ -103,13 +111,16 @@ export async function render(ctx) {
     const q = search.value.trim().toLowerCase();
     const hit = (u) => !q || `${u.code} ${u.name} ${u.name_en || ''}`.toLowerCase().includes(q);
     const shown = (u) => hit(u) || (children.get(u.id) || []).some(shown);
-    const branch = (list) => h('ul', { class: 'org-tree' }, list.filter(shown).map((u) => h('li', { dataset: { code: u.code } },
-      nodeRow(u), children.has(u.id) ? branch(children.get(u.id)) : null)));
+    const branch = (list, hidden = false) => h('ul', { class: 'org-tree', hidden }, list.filter(shown).map((u) => {
+      const open = Boolean(q) || !collapsed.has(u.id);
+      return h('li', { dataset: { code: u.code } }, nodeRow(u, children.has(u.id) ? open : null),
+        children.has(u.id) ? branch(children.get(u.id), !open) : null);
+    }));
     const tree = branch(roots);
     clear(treeBox).append(tree.children.length ? tree : h('p', { class: 'empty' }, t('admin.empty')));
   }
 
-  async function toggle(u) {
+  async function switchDisabled(u) {
     try {
       await patch(`/api/v1/admin/org-units/${u.id}`, { disabled: !u.disabled });
       notice.textContent = t(u.disabled ? 'users.enabledDone' : 'users.disabledDone', { name: localName(u) });
@@ -224,6 +235,7 @@ export async function render(ctx) {
     }
     try {
       const made = await post('/api/v1/admin/org-units', body);
+      collapsed.delete(p.id);
       notice.textContent = t('org.created', { name: localName(made), code: made.code });
       code.value = '';
       name.value = '';
