@@ -132,6 +132,7 @@ test('an admin builds a street, a community and a department in the org-unit tre
   await node(page, COMMUNITY).getByRole('button', { name: '启用' }).click();
   await page.locator(`li[data-code="${COMMUNITY}"] > .org-node:not(.org-disabled)`).waitFor();
   assert.equal((await unit(COMMUNITY)).disabled, false);
+  await shootBoth(page, 'admin-orgunits');
   assertClean(session);
   await session.context.close();
 });
@@ -170,6 +171,7 @@ test('the import screen takes a grid file for the new community and reports a ba
   assert.match(await report.textContent(), /拒绝 1 个要素/);
   const found = (await admin.get(`/api/v1/geocode?q=${encodeURIComponent('试验路')}`)).data.items;
   assert.deepEqual(found, [], 'nothing of the refused file was imported');
+  await shootBoth(page, 'admin-imports-report');
   assertClean(session);
   await session.context.close();
 });
@@ -214,6 +216,7 @@ test('routing rows are saved all or nothing, a refused row shown on that row', a
   await page.getByText('已保存，共 1 条规则。').waitFor();
   const saved = (await admin.get('/api/v1/admin/routing')).data.items;
   assert.deepEqual(saved.map((r) => [r.street, r.tree, r.category, r.department]), [[STREET, 'event', '0101', DEPARTMENT]]);
+  await shootBoth(page, 'admin-routing');
   assertClean(session);
   await session.context.close();
 });
@@ -244,6 +247,7 @@ test('an admin assigns an inspector, a patrol zone and a grid leader to a cell',
   assert.equal(props.patrol_zone, 'B区');
   assert.equal(props.leader.username, 'inspector_trial');
   assert.equal(await page.locator('.map-small .leaflet-interactive').count() >= 1, true, 'the cell is on the map');
+  await shootBoth(page, 'admin-assignments');
   assertClean(session);
   await session.context.close();
 });
