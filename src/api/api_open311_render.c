@@ -55,12 +55,8 @@ static bool write_value(xmlTextWriterPtr writer, const char *name, const cJSON *
         rc = xmlTextWriterWriteString(writer,
                                       (const xmlChar *)(cJSON_IsTrue(value) ? "true" : "false"));
     } else if (cJSON_IsNumber(value)) {
-        char number[32];
-        if (value->valuedouble == (double)(long long)value->valuedouble &&
-            value->valuedouble < 9e15 && value->valuedouble > -9e15)
-            snprintf(number, sizeof number, "%lld", (long long)value->valuedouble);
-        else
-            snprintf(number, sizeof number, "%.7f", value->valuedouble);
+        char number[32]; // as JSON writes it: 21.6605, 404
+        snprintf(number, sizeof number, "%.15g", value->valuedouble);
         rc = xmlTextWriterWriteString(writer, (const xmlChar *)number);
     }
     return rc >= 0 && xmlTextWriterEndElement(writer) >= 0;
