@@ -179,7 +179,9 @@ static int list_requests(struct request *req)
     if ((status = read_window(req, format, &from, &to)) != 0)
         return status;
     filter.created_from = from;
-    filter.created_to = to + 1; // end_date is inclusive
+    // end_date is inclusive, of its whole second when it names no fraction (as
+    // the dates answered do, so one passed back finds its request).
+    filter.created_to = to % 1000 == 0 ? to + 1000 : to + 1;
     const char *status_text = request_query(req, "status");
     int statuses = status_text ? open311_status_parse(status_text)
                                : OPEN311_STATUS_OPEN | OPEN311_STATUS_CLOSED;

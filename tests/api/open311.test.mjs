@@ -229,7 +229,7 @@ test('a form-encoded request as client libraries send it becomes a case, seen th
   const description = '垃圾 & 杂物 <堆在> "路口" 已三天';
   const r = await postForm({
     api_key: apiKey, jurisdiction_id: '4409', service_code: 'event-0102', lat: String(HONGQI.lat), long: String(HONGQI.lon),
-    address_string: '红旗北路', email: 'citizen@example.com', device_id: 'dev-1', account_id: 'acct-7',
+    address_string: '站前路', email: 'citizen@example.com', device_id: 'dev-1', account_id: 'acct-7',
     first_name: '三', last_name: '张', phone: '13812345678', description, media_url: 'https://example.com/p.jpg',
     'attribute[size]': 'large',
   });
@@ -298,16 +298,23 @@ test('a JSON body works too, the XML answer of a filing, and an address alone is
   const answer = leaves(created.children[0]);
   assert.match(answer.service_request_id, /^\d{14}$/);
   assert.match(answer.service_notice, /^[\x20-\x7e]+$/, 'en notice');
+  // Without a suffix both answer XML, the specification's required format.
+  const bare = await postForm({ api_key: apiKey, service_code: 'event-0104', lat: HEXI.lat, long: HEXI.lon, description: '无后缀' }, 'xml', `${V2}/requests`);
+  assert.equal(bare.status, 201, bare.text);
+  assert.match(bare.headers.get('content-type'), /^text\/xml/);
+  const bareId = leaves(parseXml(bare.text).children[0]).service_request_id;
+  const bareList = await getXml(`${V2}/requests?service_code=event-0104`);
+  assert.ok(bareList.children.some((c) => leaves(c).service_request_id === bareId));
   // No description: the service's name says what it is.
   const [blank] = await getJson(`${V2}/requests/${answer.service_request_id}.json`, 'requests');
   assert.equal(blank.description, '道路不洁');
   // An address alone: the gazetteer's best match places it.
-  const hit = await anonymous.get(`/api/v1/geocode?q=${encodeURIComponent('红旗北路')}`);
+  const hit = await anonymous.get(`/api/v1/geocode?q=${encodeURIComponent('站前路')}`);
   assert.equal(hit.status, 200, hit.text);
   assert.ok(hit.data.items.length > 0, 'the demo gazetteer knows the road');
-  const id = await file({ lat: '', long: '', address_string: '红旗北路' });
+  const id = await file({ lat: '', long: '', address_string: '站前路' });
   const [placed] = await getJson(`${V2}/requests/${id}.json`, 'requests');
-  assert.equal(placed.address, '红旗北路');
+  assert.equal(placed.address, '站前路');
   assert.equal(placed.lat, hit.data.items[0].lat);
   assert.equal(placed.long, hit.data.items[0].lon);
 });
