@@ -18,10 +18,10 @@ struct store_category;
 
 #define API_OPEN311_SERVICE_CODE_SIZE 24 // "component-0101" and its NUL
 
-// Replies with body (which the request takes) in format: JSON as is, XML with
-// root as the document element (an array's items, and the items of any array
-// member, are named by their singular: services -> service, service_requests ->
-// request, errors -> error, attributes -> attribute, values -> value, endpoints
+// Replies with body (which the request takes, if it does not own it already) in format: JSON as is,
+// XML with root as the document element (an array's items, and the items of any array member, are
+// named by their singular: services -> service, service_requests -> request, errors -> error,
+// attributes -> attribute, values -> value, endpoints
 // -> endpoint, formats -> format, keywords -> keyword). Strings are escaped,
 // true/false/null written as "true", "false" and an empty element. Sends
 // cache_control (a static string). Returns status (500 when out of memory).

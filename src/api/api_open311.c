@@ -233,14 +233,12 @@ static int services(struct request *req)
     int status = api_open311_read_begin(req, format);
     if (status != 0)
         return status;
-    struct service_walk walk = {api_open311_locale_en(req, NULL), cJSON_CreateArray(), NULL, 0,
-                                512};
+    struct service_walk walk = {api_open311_locale_en(req, NULL),
+                                request_own_json(req, cJSON_CreateArray()), NULL, 0, 512};
     walk.ids = arena_alloc(req->arena, (size_t)walk.capacity * sizeof *walk.ids);
-    if (walk.ids == NULL || store_category_list(req->server->store, NULL, false, NULL, on_subclass,
-                                                &walk) != STORE_OK) {
-        cJSON_Delete(walk.list);
+    if (walk.list == NULL || walk.ids == NULL ||
+        store_category_list(req->server->store, NULL, false, NULL, on_subclass, &walk) != STORE_OK)
         return api_open311_error(req, format, 500, "could not read the services");
-    }
     // The heaviest keywords of each, comma-separated (asked after the walk: its
     // callbacks may not use the store).
     for (int i = 0; i < walk.count; i++) {

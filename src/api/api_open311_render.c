@@ -84,7 +84,8 @@ static char *xml_text(struct request *req, const cJSON *body, const char *root, 
     return out;
 }
 
-// Writes tree (which the request takes, once) in format. Returns status.
+// Writes tree (which the request takes; owning it twice is harmless) in format.
+// Returns status.
 static int send_tree(struct request *req, enum open311_format format, int status, cJSON *tree,
                      const char *root)
 {

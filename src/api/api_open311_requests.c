@@ -106,18 +106,16 @@ static int read_window(struct request *req, enum open311_format format, int64_t 
 // left out. Returns the status replied.
 static int list_by_ids(struct request *req, enum open311_format format, const char *ids, bool en)
 {
-    cJSON *list = cJSON_CreateArray();
+    cJSON *list = request_own_json(req, cJSON_CreateArray());
     int count = 0;
     for (const char *p = ids; *p != '\0';) {
         size_t len = strcspn(p, ",");
         char id[32];
-        if (++count > REQUEST_IDS_MAX || len >= sizeof id) {
-            cJSON_Delete(list);
+        if (++count > REQUEST_IDS_MAX || len >= sizeof id)
             return api_open311_error(req, format, 400,
                                      count > REQUEST_IDS_MAX
                                          ? "service_request_id lists at most 100 ids"
                                          : "a service_request_id is 14 digits");
-        }
         memcpy(id, p, len);
         id[len] = '\0';
         p += len + (p[len] == ',');
