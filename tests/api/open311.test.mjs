@@ -407,3 +407,42 @@ test('the status filter tells open from closed (a rejected case is closed, with 
   const xml = await getXml(`${V2}/requests.xml?service_code=event-0201&status=closed&locale=en`);
   assert.equal(leaves(xml.children[0]).status, 'closed');
 });
+
+test('a client library flow in XML: discover, pick a service, read its definition, file, follow', async () => {
+  const discovery = await getXml(`${V2}/discovery.xml`);
+  const url = leaves(discovery.children.find((c) => c.name === 'endpoints').children[0]).url;
+  assert.equal(new URL(url).pathname, V2);
+  const services = await getXml(`${V2}/services.xml?locale=en`);
+  const graffiti = services.children.map(leaves).find((s) => s.service_name === 'Graffiti');
+  assert.ok(graffiti, 'the graffiti service is listed');
+  const definition = await getXml(`${V2}/services/${graffiti.service_code}.xml`);
+  assert.equal(leaves(definition).service_code, graffiti.service_code);
+  // What python-open311 and the JS clients send: form fields, the key among them.
+  const body = new URLSearchParams({ api_key: apiKey, jurisdiction_id: '4409', service_code: graffiti.service_code,
+    lat: '21.6605', long: '110.9205', description: 'Graffiti on the wall', first_name: 'Ann', email: 'ann@example.com' });
+  const posted = await anonymous.request('POST', `${V2}/requests.xml`, { body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } });
+  assert.equal(posted.status, 201, posted.text);
+  const id = leaves(parseXml(posted.text).children[0]).service_request_id;
+  const token = leaves((await getXml(`${V2}/tokens/${id}.xml`)).children[0]);
+  assert.equal(token.service_request_id, id);
+  const followed = leaves((await getXml(`${V2}/requests/${token.service_request_id}.xml?locale=en`)).children[0]);
+  assert.equal(followed.status, 'open');
+  assert.equal(followed.status_notes, 'reported');
+  assert.equal(followed.service_name, 'Graffiti');
+  assert.match(followed.requested_datetime, /\+08:00$/);
+  assert.ok(!JSON.stringify(followed).includes('Ann') && !JSON.stringify(followed).includes('ann@'), 'nothing personal');
+});
+
+// Last: it spends the address's reads.
+test('reads are counted per address: past the limit a 429 in the specification format', async () => {
+  let last;
+  for (let i = 0; i < 1300; i++) {
+    last = await anonymous.request('GET', `${V2}/discovery.json`, { raw: true });
+    await last.arrayBuffer();
+    if (last.status === 429) break;
+  }
+  assert.equal(last.status, 429);
+  assert.ok(Number(last.headers.get('retry-after')) > 0);
+  await assertSpecError(anonymous.get(`${V2}/services.xml`), 429, 'xml', /too many/);
+  await assertSpecError(anonymous.get(`${V2}/requests/20000101000001.json`), 429, 'json', /too many/);
+});
