@@ -223,6 +223,10 @@ test('a service definition has an empty attribute list; an unknown service is a 
   await assertSpecError(anonymous.get(`${V2}/services/event-9999.xml`), 404, 'xml', /service_code/);
   await assertSpecError(anonymous.get(`${V2}/services/0102.json`), 404, 'json');
   await assertSpecError(anonymous.get(`${V2}/services/event-0102.csv`), 404, 'xml', /json or \.xml/);
+  // A path no route has is the API's 404, never a page of the front end.
+  const missing = await anonymous.get(`${V2}/nothing.json`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.data.error.code, 'not_found');
 });
 
 test('a form-encoded request as client libraries send it becomes a case, seen through Open311 and the case API', async () => {
