@@ -108,10 +108,6 @@ static void add_datetime(struct request *req, cJSON *item, const char *name, int
     cJSON_AddStringToObject(item, name, text);
 }
 
-// The city's code, the one jurisdiction_id this server answers for, into
-// code; "" when no city is set up.
-static void city_code(struct request *req, char code[STORE_ORG_CODE_MAX + 1]);
-
 struct first_unit {
     char *code;
 };
@@ -123,6 +119,8 @@ static void take_first(const struct store_org_unit *unit, void *data)
         snprintf(first->code, STORE_ORG_CODE_MAX + 1, "%s", unit->code);
 }
 
+// The city's code, the one jurisdiction_id this server answers for, into
+// code; "" when no city is set up.
 static void city_code(struct request *req, char code[STORE_ORG_CODE_MAX + 1])
 {
     code[0] = '\0';
@@ -324,6 +322,9 @@ cJSON *api_open311_request_json(struct request *req, const struct store_case *c,
     if (note != NULL)
         store_case_events(req->server->store, c->id, on_event, note);
     const char *state = en ? casefsm_state_name(c->state) : casefsm_state_name_zh(c->state);
+    // Words a person wrote may carry a phone or ID number: those are masked.
+    if (note != NULL)
+        open311_mask_numbers(note->text);
     const char *notes = note != NULL && note->text[0] ? note->text : state;
     cJSON_AddStringToObject(item, "status_notes", notes);
     if (c->category_id != 0) {
@@ -336,7 +337,10 @@ cJSON *api_open311_request_json(struct request *req, const struct store_case *c,
         cJSON_AddNullToObject(item, "service_name");
         cJSON_AddNullToObject(item, "service_code");
     }
-    cJSON_AddStringToObject(item, "description", c->description);
+    char *description = arena_strdup(req->arena, c->description);
+    if (description != NULL)
+        open311_mask_numbers(description);
+    cJSON_AddStringToObject(item, "description", description ? description : "");
     json_add_string_or_null(item, "agency_responsible",
                             c->department_id ? c->department_name : NULL);
     cJSON_AddNullToObject(item, "service_notice");

@@ -323,6 +323,17 @@ test('a JSON body works too, the XML answer of a filing, and an address alone is
   assert.equal(placed.long, hit.data.items[0].lon);
 });
 
+test('a phone or ID number written into the description is masked in every public answer', async () => {
+  const id = await file({ description: '垃圾没人管，请回电 138 1234 5678 或 13900001111，门牌283号' });
+  const [one] = await getJson(`${V2}/requests/${id}.json`, 'requests');
+  assert.equal(one.description, '垃圾没人管，请回电 *** **** **** 或 ***********，门牌283号');
+  const xml = await getXml(`${V2}/requests.xml?service_request_id=${id}`);
+  assert.equal(leaves(xml.children[0]).description, one.description);
+  const list = await supervisor.get('/api/v1/cases?source=12345');
+  const row = list.data.items.find((c) => c.case_no === id);
+  assert.match((await supervisor.get(`/api/v1/cases/${row.id}`)).data.description, /13900001111/, 'staff read it whole');
+});
+
 test('the specification errors: api_key, service_code, location, fields, jurisdiction', async () => {
   const base = { api_key: apiKey, service_code: 'event-0102', lat: HONGQI.lat, long: HONGQI.lon };
   for (const format of ['json', 'xml']) {

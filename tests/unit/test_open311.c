@@ -6,6 +6,7 @@
 #include "open311.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #define CST (8 * 60) // China Standard Time, minutes east of UTC
 
@@ -110,4 +111,28 @@ Test(open311, format_suffixes)
     cr_expect_not(open311_split_format("", base, sizeof base, &format));
     cr_expect_not(open311_split_format(NULL, base, sizeof base, &format));
     cr_expect_not(open311_split_format("a-very-long-name-indeed.json", base, sizeof base, &format));
+}
+
+static const char *masked(const char *text)
+{
+    static char buffer[256];
+    snprintf(buffer, sizeof buffer, "%s", text);
+    open311_mask_numbers(buffer);
+    return buffer;
+}
+
+Test(open311, phone_and_id_numbers_in_public_text_are_masked)
+{
+    cr_expect_str_eq(masked("请回电13812345678谢谢"), "请回电***********谢谢");
+    cr_expect_str_eq(masked("tel 138 1234-5678."), "tel *** ****-****.");
+    cr_expect_str_eq(masked("身份证44090219900101123X"), "身份证******************");
+    cr_expect_str_eq(masked("0668-2281234"), "****-*******");
+    cr_expect_str_eq(masked("双山路283号 3天 2026-11-05"), "双山路283号 3天 2026-11-05",
+                     "house numbers and dates stay");
+    cr_expect_str_eq(masked("123456 and 1234567"), "123456 and *******");
+    cr_expect_str_eq(masked("a - 1234567"), "a - *******");
+    cr_expect_str_eq(masked(""), "");
+    cr_expect_eq(open311_mask_numbers(NULL), 0);
+    char text[] = "13812345678";
+    cr_expect_eq(open311_mask_numbers(text), 11);
 }
