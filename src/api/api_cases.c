@@ -332,6 +332,7 @@ cJSON *api_case_detail_json(struct request *req, const struct store_case *c)
     if (out == NULL)
         return NULL;
     cJSON_AddItemToObject(out, "suggested_department", api_suggested_department(req, c));
+    cJSON_AddItemToObject(out, "frontage_unit", api_frontage_case_unit(req, c->id));
     struct stage_list stages = {req, cJSON_AddArrayToObject(out, "stages"), store_now_ms()};
     cJSON *ratings = cJSON_AddArrayToObject(out, "ratings");
     if (store_case_stages(req->server->store, c->id, add_stage, &stages) != STORE_OK ||

@@ -333,7 +333,7 @@ static int publish_job(struct store_tx *tx, void *data)
     cJSON_AddStringToObject(after, "period", job->period);
     cJSON_AddNumberToObject(after, "reward_top", job->reward_top);
     cJSON_AddItemToObject(after, "ranking", ranking);
-    return store_admin_audit_tx(tx, job->actor, "frontage_period.publish", "org_unit",
+    return store_admin_audit_tx(tx, job->actor, "frontage_period.publish", "frontage_period",
                                 job->city_id, NULL, after);
 }
 
