@@ -36,6 +36,7 @@ struct store_frontage_unit {
     int64_t street_id;
     char street_name[128];
     char place_path[128]; // its community's (its cell's), else its street's
+    int64_t place_id;     // on create and update: that community or street
     char contact_name[64], contact_phone[32];
     double frontage_m;
     bool duty_appearance, duty_sanitation, duty_order;
@@ -48,7 +49,7 @@ struct store_frontage_unit {
 };
 
 // Creates the unit (its id set into *id). The caller located the point
-// (grid_id, street_id, place_path). Returns STORE_OK, STORE_CONFLICT (the
+// (grid_id, street_id, and place_id whose path becomes place_path). Returns STORE_OK, STORE_CONFLICT (the
 // plate number is taken) or STORE_ERROR.
 int store_frontage_unit_create(struct store *store, const struct store_frontage_unit *unit,
                                int64_t *id);

@@ -66,13 +66,11 @@ static int add_unit(struct store *store, int i, int64_t *id)
         .active = i != 35,
     };
     struct store_grid_location place;
-    struct store_org_unit community;
-    if (store_grid_locate(store, u.lon, u.lat, &place) != STORE_OK ||
-        store_org_unit_get(store, place.community_id, &community) != STORE_OK)
+    if (store_grid_locate(store, u.lon, u.lat, &place) != STORE_OK)
         return STORE_ERROR;
     u.grid_id = place.grid_id;
     u.street_id = place.street_id;
-    snprintf(u.place_path, sizeof u.place_path, "%s", community.path);
+    u.place_id = place.community_id;
     size_t n = (size_t)i % COUNT_OF(NAMES);
     snprintf(u.name, sizeof u.name, "%s%s", NAMES[n].name, i >= 18 ? "（二店）" : "");
     snprintf(u.kind, sizeof u.kind, "%s", NAMES[n].kind);

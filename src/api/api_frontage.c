@@ -202,7 +202,7 @@ static int place_unit(struct request *req, struct store_frontage_unit *u)
     if (!jurisdiction_covers_path(&req->user->jurisdiction, unit.path))
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, u->grid_id ? "lat" : "street_id",
                                          "the unit lies outside your jurisdiction");
-    snprintf(u->place_path, sizeof u->place_path, "%s", unit.path);
+    u->place_id = unit.id;
     return 0;
 }
 

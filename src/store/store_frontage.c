@@ -61,7 +61,7 @@ static void unit_bind(struct store_stmt *stmt, const struct store_frontage_unit 
     store_bind_double(stmt, ":lon", u->lon);
     store_bind_id(stmt, ":grid", u->grid_id);
     store_bind_int(stmt, ":street", u->street_id);
-    store_bind_text(stmt, ":path", u->place_path);
+    store_bind_int(stmt, ":place", u->place_id);
     store_bind_text(stmt, ":contact_name", u->contact_name);
     store_bind_text(stmt, ":contact_phone", u->contact_phone);
     store_bind_double(stmt, ":frontage", u->frontage_m);
@@ -84,7 +84,7 @@ static int unit_create_job(struct store_tx *tx, void *data)
         "INSERT INTO frontage_unit (name, kind, address, lat, lon, grid_id, street_id, "
         "place_path, contact_name, contact_phone, frontage_m, duty_appearance, duty_sanitation, "
         "duty_order, plate_no, active, created_at, updated_at) VALUES (:name, :kind, :address, "
-        ":lat, :lon, :grid, :street, :path, :contact_name, :contact_phone, :frontage, :d1, :d2, "
+        ":lat, :lon, :grid, :street, (SELECT path FROM org_unit WHERE id = :place), :contact_name, :contact_phone, :frontage, :d1, :d2, "
         ":d3, :plate, :active, :now, :now) RETURNING id";
     struct unit_job *job = data;
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
@@ -112,7 +112,8 @@ static int unit_update_job(struct store_tx *tx, void *data)
 {
     static const char SQL[] =
         "UPDATE frontage_unit SET name = :name, kind = :kind, address = :address, lat = :lat, "
-        "lon = :lon, grid_id = :grid, street_id = :street, place_path = :path, "
+        "lon = :lon, grid_id = :grid, street_id = :street, "
+        "place_path = (SELECT path FROM org_unit WHERE id = :place), "
         "contact_name = :contact_name, contact_phone = :contact_phone, frontage_m = :frontage, "
         "duty_appearance = :d1, duty_sanitation = :d2, duty_order = :d3, plate_no = :plate, "
         "active = :active, updated_at = :now WHERE id = :id";
