@@ -133,7 +133,14 @@ static int add_evaluations(struct store *store, int64_t leader)
     static const char *const STREETS[] = {"440902001", "440902002", "440902003"};
     static const double SHARE[] = {0.95, 0.82, 0.88};
     char period[8];
-    frontage_month(store_now_ms() - 31LL * 86400000, period);
+    // Last month (Asia/Shanghai): step back a day at a time out of this one.
+    char this_month[8];
+    int64_t now = store_now_ms(), back = 86400000LL;
+    frontage_month(now, this_month);
+    do {
+        frontage_month(now - back, period);
+        back += 86400000LL;
+    } while (strcmp(period, this_month) == 0);
     for (size_t s = 0; s < COUNT_OF(STREETS); s++) {
         if (store_org_unit_find(store, STREETS[s], &street) != STORE_OK)
             return STORE_ERROR;

@@ -168,6 +168,7 @@ export async function render(ctx) {
   const canRegister = ['supervisor', 'admin'].includes(ctx.user.role);
   ctx.main.append(h('div', { class: 'screen-head' }, h('h1', {}, t('nav.frontageboard'))),
     h('p', { class: 'muted' }, t('frontage.boardIntro')),
-    evals.section, reg.section, canRegister ? unitForm(() => reg.load()) : null);
+    evals.section, reg.section);
+  if (canRegister) ctx.main.append(unitForm(() => reg.load()));
   await Promise.all([reg.load(), evals.load()]);
 }
