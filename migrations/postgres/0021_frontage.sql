@@ -97,7 +97,7 @@ CREATE TABLE frontage_period (
     city_id bigint NOT NULL REFERENCES org_unit (id),
     period text NOT NULL,
     reward_top integer NOT NULL,
-    published_at integer NOT NULL,
+    published_at bigint NOT NULL,
     published_by bigint REFERENCES app_user (id),
     PRIMARY KEY (city_id, period)
 );
