@@ -48,11 +48,12 @@ struct store_frontage_unit {
     int64_t created_at, updated_at;
 };
 
-// Creates the unit (its id set into *id). The caller located the point
-// (grid_id, street_id, and place_id whose path becomes place_path). Returns STORE_OK, STORE_CONFLICT (the
-// plate number is taken) or STORE_ERROR.
-int store_frontage_unit_create(struct store *store, const struct store_frontage_unit *unit,
-                               int64_t *id);
+// Creates count units in one transaction (their ids set into ids, which may
+// be NULL). The caller located each point (grid_id, street_id, and place_id
+// whose path becomes place_path). Returns STORE_OK, STORE_CONFLICT (a plate
+// number is taken; none is created) or STORE_ERROR.
+int store_frontage_units_create(struct store *store, const struct store_frontage_unit *units,
+                                size_t count, int64_t *ids);
 
 // Replaces every registry field of unit id by unit's (violations and checks
 // stay). Returns STORE_OK, STORE_NOT_FOUND, STORE_CONFLICT (plate taken) or

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -51,9 +52,9 @@ static int64_t user_id(struct store *store, const char *username)
                : 0;
 }
 
-// Registers unit i at the centre of a cell of street s (0 to 2). Returns the
-// store's result; *id set.
-static int add_unit(struct store *store, int i, int64_t *id)
+// Plans unit i at the centre of a cell of street i % 3 into *out. Returns
+// STORE_OK, or STORE_ERROR when the point lies in no cell.
+static int plan_unit(struct store *store, int i, struct store_frontage_unit *out)
 {
     int street = i % 3, col = (i / 3) % 6, row = (i * 5) % 8;
     struct store_frontage_unit u = {
@@ -78,7 +79,8 @@ static int add_unit(struct store *store, int i, int64_t *id)
     snprintf(u.contact_name, sizeof u.contact_name, "%s先生", i % 2 ? "陈" : "李");
     snprintf(u.contact_phone, sizeof u.contact_phone, "1380668%04d", 1000 + i * 37);
     snprintf(u.plate_no, sizeof u.plate_no, "MN-%.3s-%04d", place.street_code + 6, (i + 1) % 10000);
-    return store_frontage_unit_create(store, &u, id);
+    *out = u;
+    return STORE_OK;
 }
 
 static int add_checks(struct store *store, const int64_t *units, int64_t inspector)
@@ -178,15 +180,19 @@ static int add_evaluations(struct store *store, int64_t leader)
 
 int demo_frontage_seed(struct store *store)
 {
+    struct store_frontage_unit *plan = calloc(UNIT_COUNT, sizeof *plan);
     int64_t units[UNIT_COUNT];
-    for (int i = 0; i < UNIT_COUNT; i++) {
-        int rc = add_unit(store, i, &units[i]);
-        if (rc != STORE_OK)
-            return rc;
-    }
+    int rc = plan == NULL ? STORE_ERROR : STORE_OK;
+    for (int i = 0; i < UNIT_COUNT && rc == STORE_OK; i++)
+        rc = plan_unit(store, i, &plan[i]);
+    if (rc == STORE_OK)
+        rc = store_frontage_units_create(store, plan, UNIT_COUNT, units);
+    free(plan);
+    if (rc != STORE_OK)
+        return rc;
     int64_t inspector = user_id(store, "inspector_hx"), leader = user_id(store, "leader");
     if (inspector == 0 || leader == 0)
         return STORE_ERROR;
-    int rc = add_checks(store, units, inspector);
+    rc = add_checks(store, units, inspector);
     return rc == STORE_OK ? add_evaluations(store, leader) : rc;
 }

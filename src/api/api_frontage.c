@@ -32,16 +32,6 @@
 static const char *const KINDS[] = {"shop",        "restaurant", "market", "institution",
                                     "residential", "enterprise", "other"};
 
-// Parses a positive decimal id. Returns 0 when malformed.
-static int64_t parse_id(const char *text)
-{
-    if (text == NULL || *text == '\0' || strlen(text) > 18)
-        return 0;
-    char *end = NULL;
-    long long id = strtoll(text, &end, 10);
-    return (*end == '\0' && id > 0) ? id : 0;
-}
-
 static cJSON *unit_json(const struct store_frontage_unit *u)
 {
     cJSON *out = cJSON_CreateObject();
@@ -79,7 +69,7 @@ static cJSON *unit_json(const struct store_frontage_unit *u)
 // the status replied (404 for missing and out of reach alike).
 static int load_unit(struct request *req, struct store_frontage_unit *u)
 {
-    int64_t id = parse_id(request_param(req, "id"));
+    int64_t id = api_parse_id(request_param(req, "id"));
     if (id == 0 || store_frontage_unit_get(req->server->store, id, u) != STORE_OK ||
         !jurisdiction_covers_path(&req->user->jurisdiction, u->place_path))
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such responsible unit");
@@ -307,7 +297,7 @@ static int create_unit(struct request *req)
     int status = read_unit(req, &u);
     if (status != 0)
         return status;
-    int rc = store_frontage_unit_create(req->server->store, &u, &u.id);
+    int rc = store_frontage_units_create(req->server->store, &u, 1, &u.id);
     return reply_saved(req, rc, u.id, 201);
 }
 

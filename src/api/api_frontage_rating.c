@@ -6,6 +6,7 @@
 // the ranking of a period with its reward list, and the publication of a
 // period, after which its evaluations are read-only.
 #include "api.h"
+#include "api_cases.h"
 
 #include "arena.h"
 #include "errors.h"
@@ -120,8 +121,8 @@ static int update_criterion(struct request *req)
     if (!json_check(req->json, CRITERION_FIELDS, 4, &problem))
         return request_reply_problem(req, 400, &problem);
     struct store_frontage_criterion c;
-    long long id = atoll(request_param(req, "id"));
-    if (id <= 0 || store_frontage_criterion_get(req->server->store, id, &c) != STORE_OK ||
+    int64_t id = api_parse_id(request_param(req, "id"));
+    if (id == 0 || store_frontage_criterion_get(req->server->store, id, &c) != STORE_OK ||
         c.city_id != caller_city(req))
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such criterion");
     return save_criterion(req, &c, 200);

@@ -74,8 +74,9 @@ static void unit_bind(struct store_stmt *stmt, const struct store_frontage_unit 
 }
 
 struct unit_job {
-    const struct store_frontage_unit *unit;
-    int64_t id;
+    const struct store_frontage_unit *unit; // count of them
+    size_t count;
+    int64_t *ids;
 };
 
 static int unit_create_job(struct store_tx *tx, void *data)
@@ -84,28 +85,29 @@ static int unit_create_job(struct store_tx *tx, void *data)
         "INSERT INTO frontage_unit (name, kind, address, lat, lon, grid_id, street_id, "
         "place_path, contact_name, contact_phone, frontage_m, duty_appearance, duty_sanitation, "
         "duty_order, plate_no, active, created_at, updated_at) VALUES (:name, :kind, :address, "
-        ":lat, :lon, :grid, :street, (SELECT path FROM org_unit WHERE id = :place), :contact_name, :contact_phone, :frontage, :d1, :d2, "
-        ":d3, :plate, :active, :now, :now) RETURNING id";
+        ":lat, :lon, :grid, :street, (SELECT path FROM org_unit WHERE id = :place), "
+        ":contact_name, :contact_phone, :frontage, :d1, :d2, :d3, :plate, :active, :now, :now) "
+        "RETURNING id";
     struct unit_job *job = data;
-    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
-    if (stmt == NULL)
-        return STORE_ERROR;
-    unit_bind(stmt, job->unit);
-    int rc = store_step_row(stmt);
-    if (rc == STORE_OK)
-        job->id = store_col_int64(stmt, 0);
-    store_stmt_done(stmt);
+    int rc = STORE_OK;
+    for (size_t i = 0; i < job->count && rc == STORE_OK; i++) {
+        struct store_stmt *stmt = store_tx_stmt(tx, SQL);
+        if (stmt == NULL)
+            return STORE_ERROR;
+        unit_bind(stmt, &job->unit[i]);
+        rc = store_step_row(stmt);
+        if (rc == STORE_OK && job->ids != NULL)
+            job->ids[i] = store_col_int64(stmt, 0);
+        store_stmt_done(stmt);
+    }
     return rc;
 }
 
-int store_frontage_unit_create(struct store *store, const struct store_frontage_unit *unit,
-                               int64_t *id)
+int store_frontage_units_create(struct store *store, const struct store_frontage_unit *units,
+                                size_t count, int64_t *ids)
 {
-    struct unit_job job = {.unit = unit};
-    int rc = store_write(store, unit_create_job, &job);
-    if (rc == STORE_OK && id != NULL)
-        *id = job.id;
-    return rc;
+    struct unit_job job = {.unit = units, .count = count, .ids = ids};
+    return store_write(store, unit_create_job, &job);
 }
 
 static int unit_update_job(struct store_tx *tx, void *data)
