@@ -67,6 +67,7 @@ struct store_frontage_filter {
     const struct jurisdiction *jurisdiction;
     int64_t street_id; // 0: any
     int64_t grid_id;   // 0: any
+    int64_t assigned_user_id; // > 0: only units in the cells this inspector is assigned
     const char *text;  // a part of the name, address or plate; NULL: any
     bool by_violations; // most violations first (ties by id), else by id
     // keyset: after the unit (after_violations, after_id) of the last page; 0: first page

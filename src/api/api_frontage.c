@@ -118,6 +118,11 @@ static int read_filter(struct request *req, struct store_frontage_filter *f)
         return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "cursor", "bad cursor");
     f->after_id = after_id;
     f->after_violations = after_v;
+    const char *assigned = request_query(req, "assigned");
+    if (assigned != NULL && strcmp(assigned, "1") != 0 && strcmp(assigned, "0") != 0)
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "assigned",
+                                         "assigned is 1 (only the cells assigned to you) or 0");
+    f->assigned_user_id = assigned != NULL && assigned[0] == '1' ? req->user->id : 0;
     f->text = request_query(req, "q");
     f->jurisdiction = &req->user->jurisdiction;
     return 0;

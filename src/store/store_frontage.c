@@ -157,6 +157,8 @@ int store_frontage_unit_get(struct store *store, int64_t id, struct store_fronta
 #define LIST_WHERE(contains)                                                                       \
     "WHERE f.place_path >= :scope_lo AND f.place_path < :scope_hi "                                \
     "AND (:street = 0 OR f.street_id = :street) AND (:grid = 0 OR f.grid_id = :grid) "             \
+    "AND (:assigned = 0 OR f.grid_id IN (SELECT grid_id FROM grid_inspector WHERE user_id = "       \
+    ":assigned)) "                                                                                 \
     "AND (:q = '' OR " contains "(f.name || ' ' || f.address || ' ' || f.plate_no, :q) > 0) "
 #define LIST_BY_ID(contains)                                                                       \
     "SELECT " UNIT_COLUMNS LIST_WHERE(contains) "AND f.id > :after_id ORDER BY f.id LIMIT :limit"
@@ -183,6 +185,7 @@ int store_frontage_unit_list(struct store *store, const struct store_frontage_fi
     store_bind_range(stmt, &range);
     store_bind_int(stmt, ":street", filter->street_id);
     store_bind_int(stmt, ":grid", filter->grid_id);
+    store_bind_int(stmt, ":assigned", filter->assigned_user_id);
     store_bind_text(stmt, ":q", filter->text ? filter->text : "");
     store_bind_int(stmt, ":after_id", filter->after_id);
     if (filter->by_violations)

@@ -89,6 +89,15 @@ test('jurisdiction: another street cannot register, change or see a unit; roles 
   assert.equal(loose.status, 201, loose.text);
   assert.equal(loose.data.cell, null);
   assert.equal(loose.data.street, '河西街道');
+  // An inspector's own cells: the unit outside every cell is in the street's list, not in theirs.
+  const inspectorHx = await demoClient(server, 'inspector_hx');
+  const all = await inspectorHx.get('/api/v1/frontage/units?q=T-HX-LOOSE');
+  assert.equal(all.data.items.length, 1);
+  const own = await inspectorHx.get('/api/v1/frontage/units?q=T-HX-LOOSE&assigned=1');
+  assert.equal(own.data.items.length, 0);
+  const ownDemo = await inspectorHx.get('/api/v1/frontage/units?assigned=1&limit=200');
+  assert.ok(ownDemo.data.items.length > 0 && ownDemo.data.items.every((u) => u.street === '河西街道' && u.cell));
+  assertError(await inspectorHx.get('/api/v1/frontage/units?assigned=yes'), 400, 'invalid_query', 'assigned');
 });
 
 test('a supervisor edits a unit; the list filters by street, cell and text and pages by keyset', async () => {

@@ -838,6 +838,7 @@ export default {
   'frontage.intro': 'Responsible units in your streets, nearest first when your position is known. Check the duties each unit carries; a failure can open a case naming the unit.',
   'frontage.boardIntro': 'Units ranked by the cases that name them, and the monthly or quarterly 示范街 (model street) ratings with their reward list.',
   'frontage.search': 'Name, address or plate',
+  'frontage.assigned': 'Only my cells',
   'frontage.searchLabel': 'Search',
   'frontage.none': 'No responsible units here.',
   'frontage.check': 'Check',

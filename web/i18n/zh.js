@@ -837,6 +837,7 @@ export default {
   'frontage.intro': '辖区内的门前三包责任单位（已知位置时按距离排序）。逐项检查责任，不合格可一键立案并关联责任单位。',
   'frontage.boardIntro': '按违规案件数排名的责任单位，以及按月或按季度的示范街考核评分与奖励名单。',
   'frontage.search': '名称、地址或责任牌号',
+  'frontage.assigned': '只看我负责的网格',
   'frontage.searchLabel': '搜索',
   'frontage.none': '暂无责任单位。',
   'frontage.check': '检查',

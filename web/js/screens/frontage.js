@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // 门前三包 on patrol (inspectors): the responsible units of the inspector's
-// streets, nearest first when the device tells where it is, each with its
+// cells (or streets), nearest first when the device tells where it is, each with its
 // plate, duties and last check; a check marks each duty the unit carries as
 // pass or fail, and a failure can open a case naming the unit in one step.
 // Built for a phone (360 px): one column of cards.
@@ -64,11 +64,13 @@ function checkForm(unit, ctx, done) {
 /** Renders the inspector's 门前三包 screen. */
 export async function render(ctx) {
   const search = h('input', { type: 'search', name: 'q', placeholder: t('frontage.search') });
+  const mine = h('input', { type: 'checkbox', name: 'assigned', checked: true, onchange: () => load() });
   const status = h('div', { class: 'notice', role: 'status', hidden: true, dataset: { role: 'check-result' } });
   const list = h('ul', { class: 'unit-list', dataset: { role: 'units' } });
   ctx.main.append(h('div', { class: 'screen-head' }, h('h1', {}, t('nav.frontage'))),
     h('p', { class: 'muted' }, t('frontage.intro')),
-    h('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); load(); } }, field('frontage.searchLabel', search, { name: 'q' })),
+    h('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); load(); } }, field('frontage.searchLabel', search, { name: 'q' }),
+      field('frontage.assigned', mine, { name: 'assigned', inline: true })),
     status, list);
   let here = null;
   let units = [];
@@ -99,6 +101,7 @@ export async function render(ctx) {
   async function load() {
     const q = new URLSearchParams({ limit: '200' });
     if (search.value.trim()) q.set('q', search.value.trim());
+    if (mine.checked) q.set('assigned', '1');
     const data = await get(`/api/v1/frontage/units?${q}`);
     if (!ctx.isCurrent()) return;
     units = (data.items || []).filter((u) => u.active);
