@@ -7,7 +7,7 @@
 // publication freezing the period and its audit_log entry.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, demoClient, assertError, Client, NO_HISTORY, HONGQI, HEXI, OUTSIDE } from './lib.mjs';
+import { startDemo, demoClient, assertError, Client, uploadPending, HONGQI, OUTSIDE } from './lib.mjs';
 
 let server;
 let admin;
@@ -20,7 +20,7 @@ let operator;
 let department;
 
 before(async () => {
-  server = await startDemo({ seedArgs: NO_HISTORY });
+  server = await startDemo();
   [admin, leader, supervisor, supervisorHq, supervisorHx, inspector, operator, department] = await Promise.all(
     ['admin', 'leader', 'supervisor', 'supervisor_hq', 'supervisor_hx', 'inspector', 'operator', 'dept_municipal']
       .map((u) => demoClient(server, u)));
@@ -210,6 +210,20 @@ test('a patrol check: a pass records, a failure opens a case naming the unit in 
   // Another street's inspector does not reach the unit.
   const hx = await demoClient(server, 'inspector_hx');
   assert.equal((await hx.post(`/api/v1/frontage/units/${unit.id}/checks`, { appearance: 'pass', sanitation: 'pass' })).status, 404);
+});
+
+test('a failed check keeps its photos and gives them to the case it opens', async () => {
+  const unit = (await supervisorHq.post('/api/v1/frontage/units', shop({ name: '带照片检查店' }))).data;
+  const hash = await uploadPending(inspector, 4242);
+  const r = await inspector.post(`/api/v1/frontage/units/${unit.id}/checks`,
+    { appearance: 'fail', sanitation: 'pass', order: 'pass', photos: [hash], open_case: true });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.data.case.photos.map((p) => [p.hash, p.stage]), [[hash, 'report']]);
+  const detail = await supervisor.get(`/api/v1/frontage/units/${unit.id}`);
+  assert.deepEqual(detail.data.checks[0].photos, [hash]);
+  const foreign = await inspector.post(`/api/v1/frontage/units/${unit.id}/checks`,
+    { appearance: 'pass', sanitation: 'pass', order: 'pass', photos: ['0'.repeat(64)] });
+  assertError(foreign, 422, 'invalid_field', 'photos');
 });
 
 test('示范街: criteria, totals, rankings with the reward list, publication freezes and is audited', async () => {
