@@ -97,3 +97,24 @@ test('a leader reads the units by violations and the published 示范街 ranking
   assertClean(session);
   await session.context.close();
 });
+
+test('an admin registers a unit placed from a gazetteer address (zh)', async () => {
+  const session = await openPage(browser, server.base, DESKTOP);
+  const { page } = session;
+  await signIn(page, server.base, 'admin');
+  await page.locator('#nav a[data-screen=frontageboard]').click();
+  const form = page.locator('[data-role=unit-form]');
+  await form.waitFor();
+  await form.getByLabel('名称', { exact: true }).fill('地址定位测试店');
+  await form.getByRole('combobox', { name: '地址' }).fill('红旗路');
+  await page.locator('.combo-list [role=option]').first().click();
+  assert.notEqual(await form.getByLabel('纬度').inputValue(), '');
+  await form.getByLabel('责任牌编号').fill('E2E-ADDR-1');
+  await form.getByRole('button', { name: '登记' }).click();
+  await page.locator('[data-role=violation-ranking] tbody tr', { hasText: 'E2E-ADDR-1' }).waitFor();
+  const admin = await demoClient(server, 'admin');
+  const registered = (await admin.get('/api/v1/frontage/units?q=E2E-ADDR-1')).data.items[0];
+  assert.match(registered.cell, /^440902\d{9}$/);
+  assertClean(session);
+  await session.context.close();
+});

@@ -870,6 +870,7 @@ export default {
   'frontage.col.reward': 'Reward',
   'frontage.newUnit': 'Register a responsible unit',
   'frontage.register': 'Register',
+  'frontage.addressHint': 'Choose a house number or road: its point fills latitude and longitude.',
   'frontage.field.name': 'Name',
   'frontage.field.kind': 'Kind',
   'frontage.field.address': 'Address',

@@ -869,6 +869,7 @@ export default {
   'frontage.col.reward': '奖励',
   'frontage.newUnit': '登记责任单位',
   'frontage.register': '登记',
+  'frontage.addressHint': '选择门牌或道路，自动填入经纬度。',
   'frontage.field.name': '名称',
   'frontage.field.kind': '类型',
   'frontage.field.address': '地址',

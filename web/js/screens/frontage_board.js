@@ -9,6 +9,7 @@ import { t, formatTime, localName } from '../i18n.js';
 import { get, post, put, showFormError, clearFormErrors } from '../api.js';
 import { field, formErrorSlot } from '../widgets.js';
 import { streets } from '../refdata.js';
+import { addressBox } from '../addressbox.js';
 import { lastCheckBadge } from './frontage.js';
 
 const KINDS = ['shop', 'restaurant', 'market', 'institution', 'residential', 'enterprise', 'other'];
@@ -63,8 +64,16 @@ function unitForm(reload) {
     contact_phone: h('input', { name: 'contact_phone', maxlength: 31, inputmode: 'tel' }),
     frontage_m: h('input', { name: 'frontage_m', type: 'number', min: 0, step: 'any' }),
   };
+  // The fields first, so the address box wraps an input that has its label.
+  const fields = Object.entries(inputs).map(([name, input]) => field(`frontage.field.${name}`, input,
+    { name, hint: name === 'address' ? t('frontage.addressHint') : undefined }));
+  // A gazetteer address fills the point (the cell and street follow from it).
+  addressBox(inputs.address, (r) => {
+    inputs.lat.value = String(r.lat);
+    inputs.lon.value = String(r.lon);
+  });
   const form = h('form', { class: 'card', novalidate: true, dataset: { role: 'unit-form' } }, h('h2', {}, t('frontage.newUnit')),
-    ...Object.entries(inputs).map(([name, input]) => field(`frontage.field.${name}`, input, { name })),
+    ...fields,
     formErrorSlot(), h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('frontage.register'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
