@@ -43,8 +43,8 @@ struct store_frontage_unit {
     char plate_no[FRONTAGE_PLATE_MAX + 1];
     bool active;
     int violations;
-    int64_t last_check_at;  // 0: never checked
-    int last_check_passed;  // 1, 0, or -1 when never checked
+    int64_t last_check_at; // 0: never checked
+    int last_check_passed; // 1, 0, or -1 when never checked
     int64_t created_at, updated_at;
 };
 
@@ -65,11 +65,11 @@ int store_frontage_unit_get(struct store *store, int64_t id, struct store_fronta
 
 struct store_frontage_filter {
     const struct jurisdiction *jurisdiction;
-    int64_t street_id; // 0: any
-    int64_t grid_id;   // 0: any
+    int64_t street_id;        // 0: any
+    int64_t grid_id;          // 0: any
     int64_t assigned_user_id; // > 0: only units in the cells this inspector is assigned
-    const char *text;  // a part of the name, address or plate; NULL: any
-    bool by_violations; // most violations first (ties by id), else by id
+    const char *text;         // a part of the name, address or plate; NULL: any
+    bool by_violations;       // most violations first (ties by id), else by id
     // keyset: after the unit (after_violations, after_id) of the last page; 0: first page
     int64_t after_id;
     int after_violations;
@@ -86,8 +86,7 @@ int store_frontage_unit_list(struct store *store, const struct store_frontage_fi
 // the case's count from the unit it named before, and appends a "frontage"
 // note event to the case. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
 int store_frontage_case_link(struct store *store, int64_t case_id, int64_t unit_id,
-                             int64_t actor_user_id, const char *actor_role,
-                             const char *actor_name);
+                             int64_t actor_user_id, const char *actor_role, const char *actor_name);
 
 // Creates a case as store_case_create does, naming unit_id in the same
 // transaction. Same results.

@@ -32,12 +32,24 @@ static const struct {
     const char *name;
     const char *kind;
 } NAMES[] = {
-    {"好又多便利店", "shop"},       {"粤西凉茶铺", "shop"},         {"茂名烧鹅店", "restaurant"},
-    {"新华书店", "shop"},           {"河粉大排档", "restaurant"},   {"金荔水果行", "shop"},
-    {"顺德五金店", "shop"},         {"红旗农贸市场", "market"},     {"茂南区第一小学", "institution"},
-    {"荔红小区", "residential"},    {"油城药房", "shop"},           {"好心湖茶楼", "restaurant"},
-    {"合力花园", "residential"},    {"电白海鲜酒家", "restaurant"}, {"手机维修店", "shop"},
-    {"福华超市", "shop"},           {"茂南供电营业厅", "enterprise"}, {"西城社区卫生站", "institution"},
+    {"好又多便利店", "shop"},
+    {"粤西凉茶铺", "shop"},
+    {"茂名烧鹅店", "restaurant"},
+    {"新华书店", "shop"},
+    {"河粉大排档", "restaurant"},
+    {"金荔水果行", "shop"},
+    {"顺德五金店", "shop"},
+    {"红旗农贸市场", "market"},
+    {"茂南区第一小学", "institution"},
+    {"荔红小区", "residential"},
+    {"油城药房", "shop"},
+    {"好心湖茶楼", "restaurant"},
+    {"合力花园", "residential"},
+    {"电白海鲜酒家", "restaurant"},
+    {"手机维修店", "shop"},
+    {"福华超市", "shop"},
+    {"茂南供电营业厅", "enterprise"},
+    {"西城社区卫生站", "institution"},
 };
 
 static const char *const ROADS[] = {"红旗路", "人民路", "油城四路", "新华路", "官渡路", "站前路"};

@@ -26,7 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FRONTAGE_READERS (ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR | ROLE_LEADER | ROLE_ADMIN)
+#define FRONTAGE_READERS                                                                           \
+    (ROLE_INSPECTOR | ROLE_OPERATOR | ROLE_SUPERVISOR | ROLE_LEADER | ROLE_ADMIN)
 #define FRONTAGE_EDITORS (ROLE_SUPERVISOR | ROLE_ADMIN)
 
 static const char *const KINDS[] = {"shop",        "restaurant", "market", "institution",
@@ -107,8 +108,7 @@ static int read_filter(struct request *req, struct store_frontage_filter *f)
     f->by_violations = sort != NULL && strcmp(sort, "violations") == 0;
     f->limit = limit ? atoi(limit) : 50;
     if (f->limit < 1 || f->limit > 200)
-        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "limit",
-                                         "limit is 1 to 200");
+        return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "limit", "limit is 1 to 200");
     long long after_id = 0;
     int after_v = 0, used = 0;
     if (cursor != NULL &&
@@ -155,20 +155,19 @@ static int list_units(struct request *req)
     return request_reply_json(req, 200, body);
 }
 
-static const struct json_field UNIT_FIELDS[] = {
-    {"name", JSON_STRING, true, FRONTAGE_NAME_MAX},
-    {"kind", JSON_STRING, true, 15},
-    {"address", JSON_STRING, false, 255},
-    {"lat", JSON_NUMBER, true, 0},
-    {"lon", JSON_NUMBER, true, 0},
-    {"street_id", JSON_INTEGER, false, 0},
-    {"contact_name", JSON_STRING, false, 63},
-    {"contact_phone", JSON_STRING, false, 31},
-    {"frontage_m", JSON_NUMBER, false, 0},
-    {"duties", JSON_OBJECT, false, 0},
-    {"plate_no", JSON_STRING, true, FRONTAGE_PLATE_MAX},
-    {"active", JSON_BOOL, false, 0},
-};
+// The members of a unit's body; REQUIRED is true on create, false on update.
+#define UNIT_FIELDS(REQUIRED)                                                                      \
+    {                                                                                              \
+        {"name", JSON_STRING, REQUIRED, FRONTAGE_NAME_MAX}, {"kind", JSON_STRING, REQUIRED, 15},   \
+            {"address", JSON_STRING, false, 255}, {"lat", JSON_NUMBER, REQUIRED, 0},               \
+            {"lon", JSON_NUMBER, REQUIRED, 0}, {"street_id", JSON_INTEGER, false, 0},              \
+            {"contact_name", JSON_STRING, false, 63}, {"contact_phone", JSON_STRING, false, 31},   \
+            {"frontage_m", JSON_NUMBER, false, 0}, {"duties", JSON_OBJECT, false, 0},              \
+            {"plate_no", JSON_STRING, REQUIRED, FRONTAGE_PLATE_MAX},                               \
+            {"active", JSON_BOOL, false, 0},                                                       \
+    }
+static const struct json_field UNIT_CREATE_FIELDS[] = UNIT_FIELDS(true);
+static const struct json_field UNIT_UPDATE_FIELDS[] = UNIT_FIELDS(false);
 
 // Places the unit from its point: the cell's community, else the street the
 // body names (street_id). Returns 0 or the status replied.
@@ -195,7 +194,8 @@ static int place_unit(struct request *req, struct store_frontage_unit *u)
         u->street_id = unit.id;
     }
     if (!jurisdiction_covers_path(&req->user->jurisdiction, unit.path))
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, u->grid_id ? "lat" : "street_id",
+        return request_reply_field_error(req, 422, ERR_INVALID_FIELD,
+                                         u->grid_id ? "lat" : "street_id",
                                          "the unit lies outside your jurisdiction");
     u->place_id = unit.id;
     return 0;
@@ -295,7 +295,8 @@ static int reply_saved(struct request *req, int rc, int64_t id, int created)
 static int create_unit(struct request *req)
 {
     struct json_problem problem;
-    if (!json_check(req->json, UNIT_FIELDS, sizeof UNIT_FIELDS / sizeof UNIT_FIELDS[0], &problem))
+    if (!json_check(req->json, UNIT_CREATE_FIELDS,
+                    sizeof UNIT_CREATE_FIELDS / sizeof UNIT_CREATE_FIELDS[0], &problem))
         return request_reply_problem(req, 400, &problem);
     struct store_frontage_unit u = {
         .duty_appearance = true, .duty_sanitation = true, .duty_order = true, .active = true};
@@ -308,13 +309,9 @@ static int create_unit(struct request *req)
 
 static int update_unit(struct request *req)
 {
-    static struct json_field fields[sizeof UNIT_FIELDS / sizeof UNIT_FIELDS[0]];
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        fields[i] = UNIT_FIELDS[i];
-        fields[i].required = false;
-    }
     struct json_problem problem;
-    if (!json_check(req->json, fields, sizeof fields / sizeof fields[0], &problem))
+    if (!json_check(req->json, UNIT_UPDATE_FIELDS,
+                    sizeof UNIT_UPDATE_FIELDS / sizeof UNIT_UPDATE_FIELDS[0], &problem))
         return request_reply_problem(req, 400, &problem);
     struct store_frontage_unit u;
     int status = load_unit(req, &u);
@@ -360,7 +357,9 @@ static void add_check(const struct store_frontage_check *c, void *data)
     cJSON *duties = cJSON_AddObjectToObject(item, "duties");
     for (int i = 0; i < 3; i++)
         json_add_string_or_null(duties, names[i],
-                                results[i] < 0 ? NULL : results[i] ? "pass" : "fail");
+                                results[i] < 0 ? NULL
+                                : results[i]   ? "pass"
+                                               : "fail");
     cJSON_AddBoolToObject(item, "passed", c->passed);
     cJSON_AddStringToObject(item, "note", c->note);
     cJSON *photos = cJSON_Parse(c->photos_json);
@@ -477,7 +476,8 @@ static int read_check_photos(struct request *req, struct store_frontage_check *c
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(req->json, "photos");
     int count = cJSON_GetArraySize(list);
-    struct case_intake_photo *photos = arena_alloc(req->arena, (size_t)(count + 1) * sizeof *photos);
+    struct case_intake_photo *photos =
+        arena_alloc(req->arena, (size_t)(count + 1) * sizeof *photos);
     cJSON *hashes = request_own_json(req, cJSON_CreateArray());
     if (photos == NULL || hashes == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
@@ -513,10 +513,10 @@ static void fill_check_case(struct request *req, const struct store_frontage_uni
         char *made = arena_alloc(req->arena, 1024);
         if (made != NULL)
             snprintf(made, 1024, "门前三包检查不合格：%s（责任牌 %s）%s%s%s%s%s", u->name,
-                 u->plate_no, check->appearance == 0 ? " 市容" : "",
-                 check->sanitation == 0 ? " 环境卫生" : "",
-                 check->order_greening == 0 ? " 秩序/绿化" : "", check->note[0] ? "：" : "",
-                 check->note);
+                     u->plate_no, check->appearance == 0 ? " 市容" : "",
+                     check->sanitation == 0 ? " 环境卫生" : "",
+                     check->order_greening == 0 ? " 秩序/绿化" : "", check->note[0] ? "：" : "",
+                     check->note);
         text = made != NULL ? made : "门前三包检查不合格";
     }
     in->description = text;
@@ -542,9 +542,12 @@ static void fill_check_case(struct request *req, const struct store_frontage_uni
 static int add_unit_check(struct request *req)
 {
     static const struct json_field FIELDS[] = {
-        {"appearance", JSON_STRING, false, 4},     {"sanitation", JSON_STRING, false, 4},
-        {"order", JSON_STRING, false, 4},          {"note", JSON_STRING, false, 1000},
-        {"photos", JSON_ARRAY, false, 6},          {"open_case", JSON_BOOL, false, 0},
+        {"appearance", JSON_STRING, false, 4},
+        {"sanitation", JSON_STRING, false, 4},
+        {"order", JSON_STRING, false, 4},
+        {"note", JSON_STRING, false, 1000},
+        {"photos", JSON_ARRAY, false, 6},
+        {"open_case", JSON_BOOL, false, 0},
         {"case_description", JSON_STRING, false, CASE_DESCRIPTION_MAX},
         {"category_id", JSON_INTEGER, false, 0},
     };

@@ -154,9 +154,9 @@ static void take_score(const struct store_frontage_criterion *c, void *data)
             found = cJSON_GetObjectItemCaseSensitive(item, "score");
     }
     if (!cJSON_IsNumber(found) || r->count >= 64) {
-        r->status = request_reply_field_error(r->req, 422, ERR_MISSING_FIELD, "scores",
-                                              "score every active criterion: %s is missing",
-                                              c->name);
+        r->status =
+            request_reply_field_error(r->req, 422, ERR_MISSING_FIELD, "scores",
+                                      "score every active criterion: %s is missing", c->name);
         return;
     }
     r->values[r->count++] = (struct frontage_score){c->weight, c->max_score, found->valuedouble};
@@ -212,8 +212,8 @@ static int check_scores(struct request *req, const cJSON *given, struct score_re
 static int save_evaluation(struct request *req)
 {
     static const struct json_field FIELDS[] = {
-        {"street_id", JSON_INTEGER, true, 0},  {"segment", JSON_STRING, false, 127},
-        {"period", JSON_STRING, true, 7},      {"scores", JSON_ARRAY, true, 64},
+        {"street_id", JSON_INTEGER, true, 0}, {"segment", JSON_STRING, false, 127},
+        {"period", JSON_STRING, true, 7},     {"scores", JSON_ARRAY, true, 64},
         {"note", JSON_STRING, false, 1000},
     };
     struct json_problem problem;
@@ -308,8 +308,8 @@ static int list_evaluations(struct request *req)
         return req->status;
     int reward_top = DEFAULT_REWARD_TOP;
     int64_t published_at = 0, city = caller_city(req);
-    int rc = store_frontage_period_get(req->server->store, city, period, &reward_top,
-                                       &published_at);
+    int rc =
+        store_frontage_period_get(req->server->store, city, period, &reward_top, &published_at);
     if (rc != STORE_OK && rc != STORE_NOT_FOUND)
         return request_reply_store_error(req, rc, "could not read the period");
     struct ranking *r = arena_alloc(req->arena, sizeof *r);
@@ -339,8 +339,8 @@ static int list_evaluations(struct request *req)
         bool rewarded = frontage_rewarded(ranks[i], reward_top);
         cJSON_AddBoolToObject(item, "rewarded", rewarded);
         if (rewarded)
-            cJSON_AddItemToArray(rewards, cJSON_CreateString(
-                                              cJSON_GetStringValue(cJSON_GetObjectItem(item, "street"))));
+            cJSON_AddItemToArray(rewards, cJSON_CreateString(cJSON_GetStringValue(
+                                              cJSON_GetObjectItem(item, "street"))));
     }
     return request_reply_json(req, 200, body);
 }

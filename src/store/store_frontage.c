@@ -157,15 +157,16 @@ int store_frontage_unit_get(struct store *store, int64_t id, struct store_fronta
 #define LIST_WHERE(contains)                                                                       \
     "WHERE f.place_path >= :scope_lo AND f.place_path < :scope_hi "                                \
     "AND (:street = 0 OR f.street_id = :street) AND (:grid = 0 OR f.grid_id = :grid) "             \
-    "AND (:assigned = 0 OR f.grid_id IN (SELECT grid_id FROM grid_inspector WHERE user_id = "       \
+    "AND (:assigned = 0 OR f.grid_id IN (SELECT grid_id FROM grid_inspector WHERE user_id = "      \
     ":assigned)) "                                                                                 \
     "AND (:q = '' OR " contains "(f.name || ' ' || f.address || ' ' || f.plate_no, :q) > 0) "
 #define LIST_BY_ID(contains)                                                                       \
     "SELECT " UNIT_COLUMNS LIST_WHERE(contains) "AND f.id > :after_id ORDER BY f.id LIMIT :limit"
 #define LIST_BY_VIOLATIONS(contains)                                                               \
-    "SELECT " UNIT_COLUMNS LIST_WHERE(contains)                                                    \
-    "AND (:after_id = 0 OR f.violations < :after_v OR (f.violations = :after_v AND f.id > "        \
-    ":after_id)) ORDER BY f.violations DESC, f.id LIMIT :limit"
+    "SELECT " UNIT_COLUMNS LIST_WHERE(                                                             \
+        contains) "AND (:after_id = 0 OR f.violations < :after_v OR (f.violations = :after_v AND " \
+                  "f.id > "                                                                        \
+                  ":after_id)) ORDER BY f.violations DESC, f.id LIMIT :limit"
 
 int store_frontage_unit_list(struct store *store, const struct store_frontage_filter *filter,
                              void (*fn)(const struct store_frontage_unit *unit, void *data),
@@ -290,8 +291,7 @@ static int link_job(struct store_tx *tx, void *data)
 }
 
 int store_frontage_case_link(struct store *store, int64_t case_id, int64_t unit_id,
-                             int64_t actor_user_id, const char *actor_role,
-                             const char *actor_name)
+                             int64_t actor_user_id, const char *actor_role, const char *actor_name)
 {
     struct link_job job = {case_id, unit_id, actor_user_id, actor_role, actor_name};
     return store_write(store, link_job, &job);

@@ -107,6 +107,9 @@ test('a supervisor edits a unit; the list filters by street, cell and text and p
   assert.equal(edit.status, 200, edit.text);
   assert.equal(edit.data.active, false);
   assert.deepEqual(edit.data.duties, { appearance: true, sanitation: true, order: false });
+  const inactive = await inspector.post('/api/v1/cases', { description: '停业店门前垃圾', ...HONGQI, frontage_unit_id: created[0].id });
+  assertError(inactive, 422, 'invalid_field', 'frontage_unit_id');
+  assertError(await supervisorHq.patch(`/api/v1/frontage/units/${created[1].id}`, { plate_no: created[2].plate_no }), 409, 'conflict', 'plate_no');
   const seen = [];
   let cursor = '';
   for (;;) {

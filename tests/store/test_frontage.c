@@ -20,9 +20,12 @@ TestSuite(frontage, .init = conf_setup, .fini = conf_teardown);
 // A unit at the centre of cell grid_id (in community place_id and street_id).
 static int64_t add_unit(const char *plate, int64_t grid_id, int64_t place_id, int64_t street_id)
 {
-    struct store_frontage_unit u = {.grid_id = grid_id, .place_id = place_id,
-                                    .street_id = street_id, .duty_appearance = true,
-                                    .duty_sanitation = true, .active = true};
+    struct store_frontage_unit u = {.grid_id = grid_id,
+                                    .place_id = place_id,
+                                    .street_id = street_id,
+                                    .duty_appearance = true,
+                                    .duty_sanitation = true,
+                                    .active = true};
     conf_cell_centre(grid_id, &u.lon, &u.lat);
     snprintf(u.name, sizeof u.name, "店 %s", plate);
     snprintf(u.kind, sizeof u.kind, "shop");
@@ -51,8 +54,10 @@ static struct seen list(const struct jurisdiction *j, bool by_violations, int64_
                         int after_violations, int limit)
 {
     struct seen s = {0};
-    struct store_frontage_filter f = {.jurisdiction = j, .by_violations = by_violations,
-                                      .after_id = after_id, .after_violations = after_violations,
+    struct store_frontage_filter f = {.jurisdiction = j,
+                                      .by_violations = by_violations,
+                                      .after_id = after_id,
+                                      .after_violations = after_violations,
                                       .limit = limit};
     cr_assert_eq(store_frontage_unit_list(store, &f, collect, &s), STORE_OK);
     return s;
@@ -69,8 +74,8 @@ Test(frontage, plates_are_unique_and_lists_keep_to_the_jurisdiction)
 {
     int64_t a = add_unit("A-1", city.grid_a1, city.community_a, city.street1);
     int64_t b = add_unit("B-1", city.grid_b1, city.community_b, city.street2);
-    struct store_frontage_unit dup = {.place_id = city.community_a, .street_id = city.street1,
-                                      .active = true};
+    struct store_frontage_unit dup = {
+        .place_id = city.community_a, .street_id = city.street1, .active = true};
     snprintf(dup.name, sizeof dup.name, "x");
     snprintf(dup.kind, sizeof dup.kind, "shop");
     snprintf(dup.plate_no, sizeof dup.plate_no, "A-1");
@@ -137,9 +142,13 @@ static void count_check(const struct store_frontage_check *check, void *data)
 Test(frontage, a_check_whose_case_is_refused_leaves_nothing)
 {
     int64_t a = add_unit("A-1", city.grid_a1, city.community_a, city.street1);
-    struct store_frontage_check check = {.unit_id = a, .inspector_user_id = city.inspector,
-                                         .appearance = 0, .sanitation = 1,
-                                         .order_greening = -1, .note = "", .photos_json = "[]"};
+    struct store_frontage_check check = {.unit_id = a,
+                                         .inspector_user_id = city.inspector,
+                                         .appearance = 0,
+                                         .sanitation = 1,
+                                         .order_greening = -1,
+                                         .note = "",
+                                         .photos_json = "[]"};
     struct case_intake in;
     conf_intake(&in, "门前三包检查不合格", city.grid_a1);
     in.category_id = 99999999;
@@ -160,8 +169,10 @@ Test(frontage, a_check_whose_case_is_refused_leaves_nothing)
 Test(frontage, publication_freezes_the_period_and_is_audited)
 {
     struct store_actor actor = {city.leader, "leader", "领导"};
-    struct store_frontage_evaluation e = {.city_id = city.city, .street_id = city.street1,
-                                          .total = 80, .scores_json = "[]",
+    struct store_frontage_evaluation e = {.city_id = city.city,
+                                          .street_id = city.street1,
+                                          .total = 80,
+                                          .scores_json = "[]",
                                           .evaluator_user_id = city.leader};
     snprintf(e.period, sizeof e.period, "2026-Q3");
     cr_expect_eq(store_frontage_period_publish(store, &actor, city.city, "2026-Q3", 3),
@@ -185,5 +196,6 @@ Test(frontage, publication_freezes_the_period_and_is_audited)
     cr_expect_gt(at, 0);
     cr_assert_eq(store_audit_log_verify(store, &after), STORE_OK);
     cr_expect_eq(after.broken_entry, 0, "%s", after.problem);
-    cr_expect_eq(after.entries, before.entries + 1, "one entry for the publication, none for the refusal");
+    cr_expect_eq(after.entries, before.entries + 1,
+                 "one entry for the publication, none for the refusal");
 }
