@@ -72,7 +72,8 @@ struct store_case;
 struct store_org_unit;
 
 // An org unit as GET /api/v1/org-units lists it: id, code, type, name,
-// name_en, parent_id, department_kind. Returns a new tree the caller owns.
+// name_en, parent_id, department_kind, disabled. Returns a new tree the caller
+// owns.
 cJSON *api_org_unit_json(const struct store_org_unit *unit);
 
 // The department a dispatch of case c pre-fills: the routing table's for its

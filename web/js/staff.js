@@ -25,6 +25,11 @@ const SCREENS = {
   overview: './screens/overview.js',
   users: './screens/users.js',
   grids: './screens/grids.js',
+  orgunits: './screens/orgunits.js',
+  routing: './screens/routing.js',
+  assignments: './screens/assignments.js',
+  imports: './screens/imports.js',
+  audit: './screens/audit.js',
   categories: './screens/categories.js',
   calendar: './screens/calendar.js',
   assessment: './screens/assessment.js',
@@ -39,7 +44,8 @@ const NAV = {
   inspector: [['tasks', 'queue'], ['newcase', 'newcase'], ['frontage', 'frontage'], ['map', 'map'], ['mine', 'queue']],
   department: [['inbox', 'queue'], ['done', 'queue'], ['notices', 'notices']],
   leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map'], ['notices', 'notices'], ['wall', 'wall']],
-  admin: [['users', 'users'], ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar'], ['wall', 'wall']],
+  admin: [['users', 'users'], ['orgunits', 'orgunits'], ['routing', 'routing'], ['assignments', 'assignments'], ['imports', 'imports'],
+    ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar'], ['audit', 'audit'], ['wall', 'wall']],
 };
 
 // The assessment (考核评价) for those who may read it.
