@@ -121,7 +121,12 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "'suspended', 'handled', 'checked') "
 #define DUE "coalesce(c.stage_deadline, 9223372036854775807)"
 
-#define ROWS          "SELECT " STORE_CASE_COLUMNS "FROM case_record c "
+// Whether the row's task is routed to the viewer (an inspector): a lookup in
+// task_route's primary key per row, read after STORE_CASE_COLUMNS.
+#define ROUTED_TO_VIEWER                                                                           \
+    "EXISTS (SELECT 1 FROM task_route r WHERE r.case_id = c.id AND r.user_id = :viewer) "
+#define MINE_COLUMN   ", CASE WHEN " ROUTED_TO_VIEWER "THEN 1 ELSE 0 END "
+#define ROWS          "SELECT " STORE_CASE_COLUMNS MINE_COLUMN "FROM case_record c "
 #define IN_PLACE      "c.place_path >= :scope_lo AND c.place_path < :scope_hi "
 #define IN_DEPARTMENT "c.department_id = :scope_department "
 
@@ -141,7 +146,8 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "AND +c.created_at >= :created_from AND +c.created_at < :created_to "                          \
     "AND (c.department_id = :department OR :department IS NULL) "                                  \
     "AND (c.source = :source OR :source IS NULL) "                                                 \
-    "AND (c.stage_deadline < :overdue_before OR :overdue_before IS NULL) "
+    "AND (c.stage_deadline < :overdue_before OR :overdue_before IS NULL) "                         \
+    "AND (CAST(:mine AS bigint) IS NULL OR (CAST(:mine AS bigint) = 1) = " ROUTED_TO_VIEWER ") "
 #define FILTERS_SQLITE                                                                             \
     "AND (:states IS NULL OR instr(:states, ',' || c.state || ',') > 0) " FILTERS_SHARED
 #define FILTERS_POSTGRES                                                                           \
@@ -204,7 +210,7 @@ LIST_STATEMENT(SQL_DUE_ANY_DEPARTMENT, "", "WHERE " IN_DEPARTMENT, DUE_PAGE);
 // GIN index yields the matches unordered, then sorts them.)
 #define SEARCH_PAGE "AND f.rowid < :after_id ORDER BY f.rowid DESC LIMIT :limit"
 #define SEARCH_ROWS                                                                                \
-    "SELECT " STORE_CASE_COLUMNS "FROM case_fts f JOIN case_record c ON c.id = f.rowid "           \
+    "SELECT " STORE_CASE_COLUMNS MINE_COLUMN "FROM case_fts f JOIN case_record c ON c.id = f.rowid "           \
     STORE_CASE_JOINS
 #define SEARCH_SQLITE   SEARCH_ROWS "WHERE case_fts MATCH :match AND "
 #define SEARCH_POSTGRES SEARCH_ROWS "WHERE f.seg_tsv @@ to_tsquery('simple', :match) AND "
@@ -335,6 +341,11 @@ static void bind_filter(struct store_stmt *stmt, const struct store_case_filter 
     else
         store_bind_null(stmt, ":overdue_before");
     bind_text_or_null(stmt, ":match", f->match);
+    store_bind_id(stmt, ":viewer", f->viewer_id);
+    if (f->mine != STORE_MINE_ANY && f->viewer_id > 0)
+        store_bind_int(stmt, ":mine", f->mine == STORE_MINE_ONLY ? 1 : 0);
+    else
+        store_bind_null(stmt, ":mine");
     bind_after(stmt, f);
     store_bind_int(stmt, ":limit", f->limit + 1); // one more tells whether a page follows
 }
@@ -377,6 +388,7 @@ int store_case_list(struct store *store, const struct store_case_filter *filter,
             break;
         }
         store_case_read_row(stmt, c);
+        c->task_mine = store_col_int(stmt, STORE_CASE_COLUMN_COUNT) != 0;
         count++;
         *next = cursor_of(c, filter->sort);
         fn(c, data);

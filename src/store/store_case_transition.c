@@ -10,6 +10,7 @@
 #include "casework.h"
 #include "engine.h"
 #include "log.h"
+#include "store_task_route.h"
 #include "worktime.h"
 
 #include <cjson/cJSON.h>
@@ -435,6 +436,13 @@ static int load_inputs(struct store_tx *tx, const struct transition_job *job,
     return rc;
 }
 
+// True when the transition starts an inspector's task: a verification (核实)
+// or a check (核查), routed by store_task_route_tx.
+static bool starts_task(enum casefsm_state from, enum casefsm_state to)
+{
+    return from != to && (to == CASEFSM_STATE_VERIFYING || to == CASEFSM_STATE_HANDLED);
+}
+
 static int transition_job(struct store_tx *tx, void *data)
 {
     struct transition_job *job = data;
@@ -476,6 +484,9 @@ static int transition_job(struct store_tx *tx, void *data)
             STORE_OK)
         goto done;
     if (t->action == CASEFSM_ACTION_MERGE && (rc = link_cases(tx, c->id, c->merged_into, r.now)))
+        goto done;
+    if (starts_task(w->result.from, c->state) &&
+        (rc = store_task_route_tx(tx, c->id, c->grid_id, c->street_id)) != STORE_OK)
         goto done;
     facts = event_data(t, w);
     struct audit_event event = {
