@@ -366,7 +366,7 @@ struct worktime_calendar;
     "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                 \
     "c.reporter_user_id LEFT JOIN org_unit d ON d.id = c.department_id "
 // The number of columns of STORE_CASE_COLUMNS.
-#define STORE_CASE_COLUMN_COUNT 62
+#define STORE_CASE_COLUMN_COUNT 63
 
 // Reads a row selected with STORE_CASE_COLUMNS (from its first column) into *c.
 void store_case_read_row(struct store_stmt *stmt, struct store_case *c);

@@ -9,8 +9,13 @@
 
 #include <string.h>
 
-// An inspector who may take tasks: an active account with the inspector role.
-#define ACTIVE_INSPECTOR "u.role = 'inspector' AND u.disabled = 0 "
+// An inspector who may take the task: an active account with the inspector
+// role whose unit's jurisdiction holds the case (a community's inspector is
+// never routed a case of the next community, which they could not open).
+#define ACTIVE_INSPECTOR                                                                           \
+    "u.role = 'inspector' AND u.disabled = 0 AND EXISTS (SELECT 1 FROM case_record c "             \
+    "JOIN org_unit uo ON uo.id = u.org_unit_id WHERE c.id = :case "                                \
+    "AND substr(c.place_path, 1, length(uo.path)) = uo.path) "
 
 static const char SQL_CLEAR[] = "DELETE FROM task_route WHERE case_id = :case";
 static const char SQL_CELL[] =
