@@ -200,17 +200,19 @@ static bool confident(const struct hit *h, const struct geocode_address *typed)
     return h->kind == GEOCODE_ADDRESS || (h->kind == GEOCODE_LANDMARK && typed->number[0] == '\0');
 }
 
-bool api_geocode_place(struct store *store, const char *address, struct geo_point *point,
+bool api_geocode_place(struct request *req, const char *address, struct geo_point *point,
                        char *label, size_t label_size)
 {
     struct geocode_address typed;
     if (address == NULL || strlen(address) > QUERY_MAX_BYTES || !geocode_parse(address, &typed))
         return false;
-    struct hits *hits = calloc(1, sizeof *hits);
-    if (hits == NULL || gather(store, &typed, hits) != STORE_OK) {
-        free(hits);
+    struct hits *hits = arena_alloc(req->arena, sizeof *hits);
+    if (hits == NULL)
         return false;
-    }
+    hits->count = 0;
+    hits->typed = NULL;
+    if (gather(req->server->store, &typed, hits) != STORE_OK)
+        return false;
     const struct hit *found = NULL;
     size_t count = 0;
     for (size_t i = 0; i < hits->count; i++)
@@ -223,7 +225,6 @@ bool api_geocode_place(struct store *store, const char *address, struct geo_poin
         *point = found->point;
         hit_label(found, label, label_size);
     }
-    free(hits);
     return placed;
 }
 

@@ -39,7 +39,7 @@ static bool geocode_typed(struct request *req, struct case_intake *in,
     struct geo_point point;
     char *label = arena_alloc(req->arena, GEOCODE_LABEL_MAX);
     if (label == NULL ||
-        !api_geocode_place(req->server->store, in->address, &point, label, GEOCODE_LABEL_MAX) ||
+        !api_geocode_place(req, in->address, &point, label, GEOCODE_LABEL_MAX) ||
         store_grid_locate(req->server->store, point.lon, point.lat, place) != STORE_OK ||
         (req->user != NULL &&
          !jurisdiction_may_file_at(&req->user->jurisdiction, place->place_path)))

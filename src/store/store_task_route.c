@@ -15,7 +15,7 @@
 #define ACTIVE_INSPECTOR                                                                           \
     "u.role = 'inspector' AND u.disabled = 0 AND EXISTS (SELECT 1 FROM case_record c "             \
     "JOIN org_unit uo ON uo.id = u.org_unit_id WHERE c.id = :case "                                \
-    "AND substr(c.place_path, 1, length(uo.path)) = uo.path) "
+    "AND (uo.id IN (c.community_id, c.street_id, c.district_id) OR uo.type = 'city')) "
 
 static const char SQL_CLEAR[] = "DELETE FROM task_route WHERE case_id = :case";
 static const char SQL_CELL[] =
