@@ -13,7 +13,7 @@
 // role whose unit's jurisdiction holds the case (a community's inspector is
 // never routed a case of the next community, which they could not open).
 #define ACTIVE_INSPECTOR                                                                           \
-    "u.role = 'inspector' AND u.disabled = 0 AND EXISTS (SELECT 1 FROM case_record c "             \
+    "u.role = 'inspector' AND NOT u.disabled AND EXISTS (SELECT 1 FROM case_record c "             \
     "JOIN org_unit uo ON uo.id = u.org_unit_id WHERE c.id = :case "                                \
     "AND (uo.id IN (c.community_id, c.street_id, c.district_id) OR uo.type = 'city')) "
 
