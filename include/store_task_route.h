@@ -4,7 +4,9 @@
 // cells of its patrol zone (the same non-empty patrol_zone, in the same
 // street); when the zone has none either, every inspector of the street. The
 // level and the inspectors are written when the task starts (the case enters
-// verifying or handled) and read by the case page and the task list (mine=1).
+// verifying or handled), the inspectors removed when it ends (the case leaves
+// that state), so task_route holds the running tasks only; the case page and
+// the task list (mine=1) read them.
 #ifndef CHENGGUAN_STORE_TASK_ROUTE_H
 #define CHENGGUAN_STORE_TASK_ROUTE_H
 
@@ -24,6 +26,10 @@ struct store_task_inspector {
 // replaces its task_route rows and sets case_record.task_level to "cell",
 // "zone", "street" or "" (no inspector anywhere). Returns STORE_OK or STORE_ERROR.
 int store_task_route_tx(struct store_tx *tx, int64_t case_id, int64_t grid_id, int64_t street_id);
+
+// Ends the case's task: its task_route rows go (the level stays on the case,
+// as the latest task's). Returns STORE_OK or STORE_ERROR.
+int store_task_route_end_tx(struct store_tx *tx, int64_t case_id);
 
 // Calls fn for every inspector the case's task is routed to, by username.
 // Returns STORE_OK or STORE_ERROR.

@@ -2,8 +2,8 @@
 -- the inspectors assigned to the case's cell, else to those of its patrol zone
 -- (the cells of the street with the same patrol_zone), else to every inspector
 -- of the street. The level it was routed at is kept on the case, the inspectors
--- in task_route (replaced each time a task is routed); any inspector of the
--- street may still act, the routed ones see it first.
+-- in task_route while the task runs (so the table holds running tasks only);
+-- any inspector of the street may still act, the routed ones see it first.
 ALTER TABLE case_record ADD COLUMN task_level TEXT NOT NULL DEFAULT ''
     CHECK (task_level IN ('', 'cell', 'zone', 'street'));
 

@@ -436,11 +436,21 @@ static int load_inputs(struct store_tx *tx, const struct transition_job *job,
     return rc;
 }
 
-// True when the transition starts an inspector's task: a verification (核实)
-// or a check (核查), routed by store_task_route_tx.
-static bool starts_task(enum casefsm_state from, enum casefsm_state to)
+// True when the state is an inspector's task: a verification (核实) or a check (核查).
+static bool task_state(enum casefsm_state state)
 {
-    return from != to && (to == CASEFSM_STATE_VERIFYING || to == CASEFSM_STATE_HANDLED);
+    return state == CASEFSM_STATE_VERIFYING || state == CASEFSM_STATE_HANDLED;
+}
+
+// Routes the task the transition starts (store_task_route_tx), or ends the
+// one it finishes. Returns a store result.
+static int follow_task(struct store_tx *tx, enum casefsm_state from, const struct store_case *c)
+{
+    if (from == c->state)
+        return STORE_OK;
+    if (task_state(c->state))
+        return store_task_route_tx(tx, c->id, c->grid_id, c->street_id);
+    return task_state(from) ? store_task_route_end_tx(tx, c->id) : STORE_OK;
 }
 
 static int transition_job(struct store_tx *tx, void *data)
@@ -485,8 +495,7 @@ static int transition_job(struct store_tx *tx, void *data)
         goto done;
     if (t->action == CASEFSM_ACTION_MERGE && (rc = link_cases(tx, c->id, c->merged_into, r.now)))
         goto done;
-    if (starts_task(w->result.from, c->state) &&
-        (rc = store_task_route_tx(tx, c->id, c->grid_id, c->street_id)) != STORE_OK)
+    if ((rc = follow_task(tx, w->result.from, c)) != STORE_OK)
         goto done;
     facts = event_data(t, w);
     struct audit_event event = {

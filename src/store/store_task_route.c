@@ -56,6 +56,15 @@ static int64_t route_level(struct store_tx *tx, const char *sql, int64_t case_id
     return added;
 }
 
+int store_task_route_end_tx(struct store_tx *tx, int64_t case_id)
+{
+    struct store_stmt *clear = store_tx_stmt(tx, SQL_CLEAR);
+    if (clear == NULL)
+        return STORE_ERROR;
+    store_bind_int(clear, ":case", case_id);
+    return store_exec_stmt(clear);
+}
+
 int store_task_route_tx(struct store_tx *tx, int64_t case_id, int64_t grid_id, int64_t street_id)
 {
     static const struct {
@@ -63,11 +72,7 @@ int store_task_route_tx(struct store_tx *tx, int64_t case_id, int64_t grid_id, i
         const char *level;
         bool needs_grid;
     } LEVELS[] = {{SQL_CELL, "cell", true}, {SQL_ZONE, "zone", true}, {SQL_STREET, "street", false}};
-    struct store_stmt *clear = store_tx_stmt(tx, SQL_CLEAR);
-    if (clear == NULL)
-        return STORE_ERROR;
-    store_bind_int(clear, ":case", case_id);
-    if (store_exec_stmt(clear) != STORE_OK)
+    if (store_task_route_end_tx(tx, case_id) != STORE_OK)
         return STORE_ERROR;
     const char *level = "";
     for (size_t i = 0; i < sizeof LEVELS / sizeof LEVELS[0] && level[0] == '\0'; i++) {

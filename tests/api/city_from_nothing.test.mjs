@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServer, Client, assertError, runCli, tempDir, uploadPhoto, freshDatabase, PG,
+  startServer, Client, assertError, runCli, tempDir, uploadPhoto, freshDatabase, PG, dbQuery,
 } from './lib.mjs';
 
 const PASSWORD = 'city-from-nothing-2026';
@@ -224,6 +224,8 @@ test('a hotline call with only a typed address is placed, routed to the cell\'s 
   c = await act('sup', c, 'close');
   assert.equal(c.state, 'closed');
   assert.deepEqual((await taskIds('insp_cell', '&mine=1')).map((x) => x.id), []);
+  // An ended task keeps no routing rows: the table holds running tasks only.
+  assert.equal(dbQuery(server, `SELECT count(*) FROM task_route WHERE case_id = ${c.id}`), '0');
 });
 
 test('a cell without inspectors routes to its patrol zone, then the street; a colleague may still act', async () => {
