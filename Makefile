@@ -4,9 +4,10 @@
 SHELL   := /bin/bash
 CC      ?= cc
 # libpq: the PostgreSQL engine (src/postgres) is linked into every build.
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter
+# minizip and libxml2: reading XLSX files for the bulk import (src/core/table_reader.c).
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter minizip libxml-2.0
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev libxlsxwriter-dev \
-           pkg-config
+           libminizip-dev libxml2-dev pkg-config
 APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests
 # start throwaway clusters with them (tests/pg/cluster.sh).
