@@ -116,7 +116,10 @@ static bool unit_place(struct import *im, struct unit_state *s, size_t i)
         return true;
     }
     long row = unit_lookup(im, s, parent_code);
-    if (row >= 0 && (size_t)row != i) {
+    struct store_org_unit parent;
+    bool stored = store_org_unit_find(im->store, parent_code, &parent) == STORE_OK;
+    // A rejected row naming a stored unit (a duplicate of it) leaves the stored one.
+    if (row >= 0 && (size_t)row != i && !(stored && s->state[row] == BAD)) {
         if (s->state[row] == PENDING)
             return false;
         if (s->state[row] == BAD) {
@@ -126,15 +129,13 @@ static bool unit_place(struct import *im, struct unit_state *s, size_t i)
             s->state[i] = BAD;
             return true;
         }
-        struct store_org_unit parent = {0};
+        memset(&parent, 0, sizeof parent);
         snprintf(parent.code, sizeof parent.code, "%s", parent_code);
         snprintf(parent.type, sizeof parent.type, "%s", s->types[row]);
         unit_finish(im, s, i, &parent, row);
         return true;
     }
-    struct store_org_unit parent;
-    if (store_org_unit_find(im->store, parent_code, &parent) != STORE_OK ||
-        !setup_unit_reachable(im->store, im->request->jurisdiction, &parent)) {
+    if (!stored || !setup_unit_reachable(im->store, im->request->jurisdiction, &parent)) {
         import_fail(im, i, "parent_code", "unknown_parent",
                     "no org unit %s in the file or inside your jurisdiction", parent_code);
         s->state[i] = BAD;
