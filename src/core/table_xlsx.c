@@ -389,6 +389,7 @@ int table_read_xlsx(const void *data, size_t len, struct table *out, char *error
     if (found == 0)
         shared_read(&b, xml, xml_len, &shared);
     free(xml);
+    xml = NULL;
     if (!b.failed && (found = zip_part(&b, zip, "xl/worksheets/sheet1.xml", &xml, &xml_len)) == 1)
         table_fail(&b, "not an XLSX workbook: it has no first sheet (xl/worksheets/sheet1.xml)");
     if (!b.failed)

@@ -162,3 +162,28 @@ Test(table_xlsx, zip_bomb_refused)
     cr_assert(strstr(error, "inflates to more than") != NULL, "%s", error);
     free(data);
 }
+
+Test(table_xlsx, broken_shared_strings_refused)
+{
+    // Found by a release build's warning: a damaged sharedStrings part once
+    // freed its buffer twice.
+    char path[] = "/tmp/table_broken_XXXXXX.xlsx";
+    int fd = mkstemps(path, 5);
+    cr_assert(fd >= 0);
+    close(fd);
+    char command[600];
+    snprintf(command, sizeof command,
+             "python3 -c \"import zipfile; z = zipfile.ZipFile('%s', 'w'); "
+             "z.writestr('xl/sharedStrings.xml', '<sst><si><t>a</t></si'); "
+             "z.writestr('xl/worksheets/sheet1.xml', '<worksheet/>'); z.close()\"",
+             path);
+    cr_assert_eq(system(command), 0);
+    size_t len;
+    char *data = slurp(path, &len);
+    unlink(path);
+    struct table t;
+    char error[200];
+    cr_assert_eq(table_read(data, len, &t, error, sizeof error), -1);
+    cr_assert(strstr(error, "sharedStrings") != NULL, "%s", error);
+    free(data);
+}
