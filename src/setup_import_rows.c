@@ -519,33 +519,59 @@ static void assignment_check(struct import *im, size_t i, struct store_grid_assi
                     "nothing to assign: give inspectors, a patrol zone or a leader");
 }
 
+// Appends count ids to the growing array *all (*len used, *capacity
+// allocated). Returns false when out of memory.
+static bool ids_append(int64_t **all, size_t *len, size_t *capacity, const int64_t *ids,
+                       size_t count)
+{
+    if (*len + count > *capacity) {
+        size_t capacity_new = (*capacity ? *capacity * 2 : 1024) + count;
+        int64_t *bigger = realloc(*all, capacity_new * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        *all = bigger;
+        *capacity = capacity_new;
+    }
+    memcpy(*all + *len, ids, count * sizeof *ids);
+    *len += count;
+    return true;
+}
+
 static int run_assignments(struct import *im)
 {
     struct store_grid_assignment *rows = calloc(im->count + 1, sizeof *rows);
-    int64_t *ids = calloc((im->count + 1) * CELL_INSPECTORS_MAX, sizeof *ids);
+    size_t *offsets = calloc(im->count + 1, sizeof *offsets);
     char **keys = calloc(im->count + 1, sizeof *keys);
+    int64_t *all = NULL, ids[CELL_INSPECTORS_MAX];
+    size_t len = 0, capacity = 0, n = 0;
     int rc = STORE_ERROR;
-    if (!rows || !ids || !keys)
+    if (!rows || !offsets || !keys)
         goto done;
     for (size_t i = 0; i < im->count; i++)
         keys[i] = (char *)import_value(im, i, G_GRID);
     import_duplicates(im, keys, "grid", false);
-    size_t n = 0;
     for (size_t i = 0; i < im->count; i++) {
         if (im->problems[i].bad)
             continue;
-        assignment_check(im, i, &rows[n], ids + i * CELL_INSPECTORS_MAX);
-        if (!im->problems[i].bad)
-            n++;
+        assignment_check(im, i, &rows[n], ids);
+        if (im->problems[i].bad)
+            continue;
+        offsets[n] = len;
+        if (!ids_append(&all, &len, &capacity, ids, rows[n].inspector_count))
+            goto done;
+        n++;
     }
+    for (size_t k = 0; k < n; k++)
+        rows[k].inspector_ids = all ? all + offsets[k] : NULL;
     rc = STORE_OK;
     if (import_storing(im) && n > 0)
         rc = store_import_assignments(im->store, im->request->actor, rows, n,
                                       import_summary(im, n));
 done:
     free(rows);
-    free(ids);
+    free(offsets);
     free(keys);
+    free(all);
     return rc;
 }
 

@@ -197,8 +197,13 @@ test('assignments from XLSX and routing from CSV; an unknown user stores nothing
   ]));
   assert.equal(ok.status, 200, ok.text);
   assert.equal(ok.data.imported, 3);
-  const cells = await admin.get(`/api/v1/grids?community=${COMMUNITY_A}`);
-  assert.equal(cells.status, 200, cells.text);
+  const log = (await admin.get('/api/v1/admin/audit?subject=grid_cell&limit=200')).data.items;
+  const latest = (code, action) => log.find((e) => e.action === action && e.data.after.code === code).data.after;
+  assert.deepEqual(latest(`${COMMUNITY_A}001`, 'grid.inspectors').inspectors, ['insp_a', 'insp_a2']);
+  assert.deepEqual(latest(`${COMMUNITY_A}002`, 'grid.inspectors').inspectors, ['insp_a', 'insp_a2'], 'split at 、');
+  assert.equal(latest(`${COMMUNITY_A}001`, 'grid.update').leader, 'leader_a');
+  assert.equal(latest(`${COMMUNITY_B}001`, 'grid.update').patrol_zone, 'B');
+  assert.equal(log.filter((e) => e.action === 'grid.inspectors').length, 3);
 
   const categories = (await admin.get('/api/v1/categories')).data.trees.find((t) => t.tree === 'event');
   const sub = categories.majors[0].subclasses[0].code;
