@@ -82,11 +82,6 @@ static int import_rows(struct request *req)
                                       report, "%s", message);
 }
 
-static void free_template(void *data)
-{
-    free(data);
-}
-
 static int get_template(struct request *req)
 {
     enum setup_import_kind kind;
@@ -102,7 +97,7 @@ static int get_template(struct request *req)
     size_t len = 0;
     if (setup_import_template(kind, xlsx, &data, &len) != 0)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not make the template");
-    arena_defer(req->arena, free_template, data);
+    arena_defer(req->arena, free, data); // the template is malloc'd
     const char *name = request_param(req, "kind");
     char disposition[96];
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-template.%s\"", name,
