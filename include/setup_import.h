@@ -36,9 +36,9 @@ struct setup_import_request {
     enum setup_import_kind kind;
     const void *data; // the file
     size_t len;
-    bool partial;                           // import the good rows, skip the bad
+    bool partial;                            // import the good rows, skip the bad
     const struct jurisdiction *jurisdiction; // where the rows may reach
-    const struct store_actor *actor;        // who imports, for the audit log
+    const struct store_actor *actor;         // who imports, for the audit log
 };
 
 // The kind named "org-units", "users", "routing" or "assignments" (or with

@@ -11,10 +11,10 @@
 
 // Most rows a table may hold (the header included), most columns, most bytes
 // of one cell, most bytes a part of an XLSX file may inflate to.
-#define TABLE_MAX_ROWS       100000
-#define TABLE_MAX_COLUMNS    64
-#define TABLE_MAX_CELL       4096
-#define TABLE_MAX_INFLATED   (64u * 1024 * 1024)
+#define TABLE_MAX_ROWS     100000
+#define TABLE_MAX_COLUMNS  64
+#define TABLE_MAX_CELL     4096
+#define TABLE_MAX_INFLATED (64u * 1024 * 1024)
 
 // One non-empty row: number is its row as a spreadsheet shows it (the first
 // row is 1; for CSV a record with a line break inside quotes is one row), cells
@@ -40,8 +40,7 @@ enum table_format table_detect(const void *data, size_t len);
 // Reads len bytes of CSV into *out. Returns 0, or -1 with a sentence in
 // error (size error_size) saying what is wrong and where (row). The caller
 // frees *out with table_free, also after a failure (then it is empty).
-int table_read_csv(const void *data, size_t len, struct table *out, char *error,
-                   size_t error_size);
+int table_read_csv(const void *data, size_t len, struct table *out, char *error, size_t error_size);
 
 // Reads the first sheet of len bytes of XLSX into *out, as table_read_csv.
 int table_read_xlsx(const void *data, size_t len, struct table *out, char *error,

@@ -706,8 +706,9 @@ static const struct {
     {"serve", command_serve, "serve the API and the web front end"},
     {"migrate", command_migrate, "create or upgrade the database, then exit"},
     {"seed-demo", demo_seed_command, "seed the demo city (Maonan, Maoming) into the database"},
-    {"import", command_import, "import grid cells, the gazetteer or set-up data: import "
-                       "grids|gazetteer|org-units|users|routing|assignments FILE"},
+    {"import", command_import,
+     "import grid cells, the gazetteer or set-up data: import "
+     "grids|gazetteer|org-units|users|routing|assignments FILE"},
     {"audit", command_audit,
      "audit verify: check the hash chains of the case event log and the audit log"},
     {"org-unit", org_unit_command, "add an org unit (a new city starts here, see README)"},

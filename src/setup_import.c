@@ -220,7 +220,8 @@ static bool map_header(struct import *im, cJSON *errors)
             header_error(errors, header->number, (long)c, name, "", "unknown_column", message);
             ok = false;
         } else if (im->column_of[f] >= 0) {
-            snprintf(message, sizeof message, "the column %s comes twice", im->kind->columns[f].field);
+            snprintf(message, sizeof message, "the column %s comes twice",
+                     im->kind->columns[f].field);
             header_error(errors, header->number, (long)c, name, im->kind->columns[f].field,
                          "duplicate_column", message);
             ok = false;
@@ -372,8 +373,8 @@ int setup_import_run(struct store *store, const struct setup_import_request *req
     free(im.problems);
     table_free(&im.table);
     if (rc != STORE_OK) {
-        log_error("import %s: the store failed (%d)", request ? IMPORT_KINDS[request->kind].name : "",
-                  rc);
+        log_error("import %s: the store failed (%d)",
+                  request ? IMPORT_KINDS[request->kind].name : "", rc);
         report_error(*report,
                      rc == STORE_FULL       ? "insufficient_storage"
                      : rc == STORE_CONFLICT ? "conflict"

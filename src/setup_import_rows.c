@@ -37,7 +37,7 @@ static const struct import_column UNIT_COLUMNS[] = {
 static const char *unit_type(const char *name)
 {
     static const char *const TYPES[][3] = {
-        {"city", "市", "城市"},         {"district", "区", "区县"},  {"street", "街道", "镇"},
+        {"city", "市", "城市"},      {"district", "区", "区县"},     {"street", "街道", "镇"},
         {"community", "社区", "村"}, {"department", "部门", "单位"},
     };
     for (size_t t = 0; t < sizeof TYPES / sizeof TYPES[0]; t++)
@@ -247,8 +247,8 @@ static void user_check(struct import *im, size_t i, struct store_user *user)
     const char *weak = password ? auth_password_problem(password) : NULL;
     struct store_user existing;
     char hash[AUTH_HASH_SIZE];
-    if (!setup_username(username, &problem) || !setup_role(import_value(im, i, A_ROLE), &user->role,
-                                                           &problem) ||
+    if (!setup_username(username, &problem) ||
+        !setup_role(import_value(im, i, A_ROLE), &user->role, &problem) ||
         !setup_user_unit(im->store, im->request->jurisdiction, import_value(im, i, A_ORG),
                          &user->org_unit_id, &problem))
         import_fail_rule(im, i, &problem);
@@ -418,8 +418,7 @@ static int run_routing(struct import *im)
             routes[n++] = routes[i];
     rc = STORE_OK;
     if (import_storing(im) && n > 0)
-        rc = store_import_routing(im->store, im->request->actor, routes, n,
-                                  import_summary(im, n));
+        rc = store_import_routing(im->store, im->request->actor, routes, n, import_summary(im, n));
 done:
     free(routes);
     free(keys);
@@ -505,8 +504,8 @@ static void assignment_check(struct import *im, size_t i, struct store_grid_assi
                     code);
         return;
     }
-    *out = (struct store_grid_assignment){.grid_id = grid_id, .patrol_zone = zone,
-                                          .leader_user_id = -1, .inspector_ids = ids};
+    *out = (struct store_grid_assignment){
+        .grid_id = grid_id, .patrol_zone = zone, .leader_user_id = -1, .inspector_ids = ids};
     out->set_inspectors = import_optional(im, i, G_INSPECTORS) != NULL;
     if (out->set_inspectors)
         out->inspector_count = cell_inspectors(im, i, &cell, ids);
@@ -565,8 +564,8 @@ static int run_assignments(struct import *im)
         rows[k].inspector_ids = all ? all + offsets[k] : NULL;
     rc = STORE_OK;
     if (import_storing(im) && n > 0)
-        rc = store_import_assignments(im->store, im->request->actor, rows, n,
-                                      import_summary(im, n));
+        rc =
+            store_import_assignments(im->store, im->request->actor, rows, n, import_summary(im, n));
 done:
     free(rows);
     free(offsets);

@@ -26,8 +26,8 @@ struct import_column {
 };
 
 struct import_kind_def {
-    const char *name;   // as in the path: org-units
-    const char *audit;  // as in the audit log: org_units
+    const char *name;  // as in the path: org-units
+    const char *audit; // as in the audit log: org_units
     const struct import_column *columns;
     size_t count;
     // Checks every row, then stores the good ones unless import_storing says
@@ -55,7 +55,7 @@ struct import {
     struct row_problem *problems;     // one per data row
     size_t imported;
     struct store_import_summary summary; // kind, format, sha256, rows; counts by import_summary
-    cJSON *passwords; // generated passwords, once stored
+    cJSON *passwords;                    // generated passwords, once stored
 };
 
 extern const struct import_kind_def IMPORT_KINDS[4];

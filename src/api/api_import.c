@@ -57,8 +57,8 @@ static int import_rows(struct request *req)
                                          "partial must be 1 or 0");
     struct store_actor actor;
     api_actor(req, &actor);
-    struct setup_import_request import = {kind,       req->body, req->body_len, is_partial,
-                                          &req->user->jurisdiction, &actor};
+    struct setup_import_request import = {
+        kind, req->body, req->body_len, is_partial, &req->user->jurisdiction, &actor};
     cJSON *report = NULL;
     int rc = setup_import_run(req->server->store, &import, &report);
     request_own_json(req, report);
@@ -76,10 +76,9 @@ static int import_rows(struct request *req)
     const char *code = cJSON_GetStringValue(cJSON_GetObjectItem(error, "code"));
     if (code != NULL && strcmp(code, "conflict") == 0)
         return request_reply_report_error(req, 409, ERR_CONFLICT, report, "%s", message);
-    return request_reply_report_error(req, rc == SETUP_IMPORT_FULL ? 507 : 500,
-                                      rc == SETUP_IMPORT_FULL ? ERR_INSUFFICIENT_STORAGE
-                                                              : ERR_INTERNAL,
-                                      report, "%s", message);
+    return request_reply_report_error(
+        req, rc == SETUP_IMPORT_FULL ? 507 : 500,
+        rc == SETUP_IMPORT_FULL ? ERR_INSUFFICIENT_STORAGE : ERR_INTERNAL, report, "%s", message);
 }
 
 static int get_template(struct request *req)

@@ -23,9 +23,9 @@ int setup_reply(struct request *req, const struct setup_problem *problem)
 }
 
 // Fills problem (422) and returns false.
-__attribute__((format(printf, 5, 6))) static bool
-fail(struct setup_problem *problem, const char *error, const char *reason, const char *field,
-     const char *format, ...)
+__attribute__((format(printf, 5, 6))) static bool fail(struct setup_problem *problem,
+                                                       const char *error, const char *reason,
+                                                       const char *field, const char *format, ...)
 {
     problem->status = 422;
     problem->error = error;

@@ -11,10 +11,10 @@
 
 struct table_build {
     struct table *table;
-    size_t capacity;                   // rows allocated in table->rows
-    size_t row_number;                 // the row being read, as a spreadsheet counts
-    size_t cell_count;                 // cells of the row being read
-    char *cells[TABLE_MAX_COLUMNS];    // malloc'd, NULL for a gap
+    size_t capacity;                // rows allocated in table->rows
+    size_t row_number;              // the row being read, as a spreadsheet counts
+    size_t cell_count;              // cells of the row being read
+    char *cells[TABLE_MAX_COLUMNS]; // malloc'd, NULL for a gap
     char *error;
     size_t error_size;
     bool failed;

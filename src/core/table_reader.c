@@ -149,8 +149,9 @@ enum table_format table_detect(const void *data, size_t len)
 
 int table_read(const void *data, size_t len, struct table *out, char *error, size_t error_size)
 {
-    return table_detect(data, len) == TABLE_XLSX ? table_read_xlsx(data, len, out, error, error_size)
-                                                 : table_read_csv(data, len, out, error, error_size);
+    return table_detect(data, len) == TABLE_XLSX
+               ? table_read_xlsx(data, len, out, error, error_size)
+               : table_read_csv(data, len, out, error, error_size);
 }
 
 // ---- CSV ----
@@ -258,8 +259,9 @@ static void csv_parse(struct table_build *b, const char *s, size_t len)
             continue;
         }
         if (was_quoted) {
-            table_fail(b, "row %zu: text after a closing quote (a quote inside a quoted field "
-                          "is written twice: \"\")",
+            table_fail(b,
+                       "row %zu: text after a closing quote (a quote inside a quoted field "
+                       "is written twice: \"\")",
                        b->row_number);
             break;
         }
@@ -270,8 +272,7 @@ static void csv_parse(struct table_build *b, const char *s, size_t len)
     free(cell);
 }
 
-int table_read_csv(const void *data, size_t len, struct table *out, char *error,
-                   size_t error_size)
+int table_read_csv(const void *data, size_t len, struct table *out, char *error, size_t error_size)
 {
     struct table_build b;
     table_build_begin(&b, out, error, error_size);

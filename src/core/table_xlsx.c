@@ -350,8 +350,7 @@ static void sheet_read(struct table_build *b, const char *xml, size_t len,
     while (r != NULL && !b->failed && (rc = xmlTextReaderRead(r)) == 1) {
         if (is_element(r, "c") && !xmlTextReaderIsEmptyElement(r))
             in_cell = true;
-        if (is_element(r, "c") || is_element(r, "row") || is_element(r, "v") ||
-            is_element(r, "t"))
+        if (is_element(r, "c") || is_element(r, "row") || is_element(r, "v") || is_element(r, "t"))
             sheet_element(b, r, &c, &next_column);
         else if (is_end(r, "v") || is_end(r, "t"))
             c.in_value = false;
@@ -369,8 +368,7 @@ static void sheet_read(struct table_build *b, const char *xml, size_t len,
     free(c.value.data);
 }
 
-int table_read_xlsx(const void *data, size_t len, struct table *out, char *error,
-                    size_t error_size)
+int table_read_xlsx(const void *data, size_t len, struct table *out, char *error, size_t error_size)
 {
     struct table_build b;
     table_build_begin(&b, out, error, error_size);

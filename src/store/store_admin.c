@@ -245,8 +245,8 @@ int store_routing_set_tx(struct store_tx *tx, const struct store_actor *actor,
             cJSON_Delete(after);
             continue;
         }
-        rc = store_admin_audit_tx(tx, actor, "routing.set", "street", row->street_id, before,
-                                  after);
+        rc =
+            store_admin_audit_tx(tx, actor, "routing.set", "street", row->street_id, before, after);
         if (rc != STORE_OK)
             return rc;
     }
@@ -476,7 +476,7 @@ static int inspectors_job(struct store_tx *tx, void *data)
 }
 
 int store_grid_assign_tx(struct store_tx *tx, const struct store_actor *actor,
-                        const struct store_grid_assignment *row)
+                         const struct store_grid_assignment *row)
 {
     struct grid_job job = {.actor = actor,
                            .grid_id = row->grid_id,

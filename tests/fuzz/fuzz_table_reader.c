@@ -15,8 +15,11 @@ static bool utf8_ok(const unsigned char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
         unsigned c = s[i];
-        size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
-                                 : (c & 0xF8) == 0xF0 ? 3 : 9;
+        size_t n = c < 0x80             ? 0
+                   : (c & 0xE0) == 0xC0 ? 1
+                   : (c & 0xF0) == 0xE0 ? 2
+                   : (c & 0xF8) == 0xF0 ? 3
+                                        : 9;
         if (c == 0 || n == 9 || len - i <= n)
             return false;
         for (size_t k = 1; k <= n; k++)

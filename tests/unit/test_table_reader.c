@@ -22,7 +22,8 @@ static struct table read_csv_ok(const char *text)
 
 Test(table_csv, quoting_and_crlf)
 {
-    struct table t = read_csv_ok("code,name\r\n\"440902\",\"a, \"\"b\"\"\"\r\n1,\"two\r\nlines\"\r\n3,x");
+    struct table t =
+        read_csv_ok("code,name\r\n\"440902\",\"a, \"\"b\"\"\"\r\n1,\"two\r\nlines\"\r\n3,x");
     cr_assert_eq(t.count, 4);
     cr_assert_str_eq(table_cell(&t.rows[1], 1), "a, \"b\"");
     cr_assert_str_eq(table_cell(&t.rows[2], 1), "two\r\nlines");
