@@ -5,7 +5,8 @@
 // so parents come after children) as CSV and as XLSX, the same CSV with one
 // bad row (everything checked, nothing stored), and 1,000 accounts with
 // their passwords (Argon2id hashes, one thread per core; the cost grows
-// linearly, --users 10000 takes ten times as long). Prints the wall time, the
+// linearly, --users 10000 takes ten times as long), then 50,000 grid
+// assignments (cells imported from GeoJSON first). Prints the wall time, the
 // CPU time (user + system, all threads: what a loaded machine does not
 // inflate) and rows per second of each.
 //
@@ -19,9 +20,13 @@ import { BIN, log, machine, run } from './harness.mjs';
 import { makeXlsx } from '../api/sheets.mjs';
 
 const { values: args } = parseArgs({
-  options: { units: { type: 'string', default: '50000' }, users: { type: 'string', default: '1000' } },
+  options: {
+    units: { type: 'string', default: '50000' },
+    users: { type: 'string', default: '1000' },
+    cells: { type: 'string', default: '50000' },
+  },
 });
-const UNITS = Number(args.units), USERS = Number(args.users);
+const UNITS = Number(args.units), USERS = Number(args.users), CELLS = Number(args.cells);
 const PASSWORD = 'bulk-import-bench-2026';
 
 // A deterministic shuffle (a linear congruential generator).
@@ -98,6 +103,31 @@ try {
   for (let i = 0; i < USERS; i++) users.push([`insp${i}`, 'inspector', '440802001', `巡查员${i}`, PASSWORD]);
   writeFileSync(join(dir, 'users.csv'), csv(users));
   note('accounts, CSV (Argon2id per password)', USERS, timed(data, 'users', join(dir, 'users.csv')));
+
+  // Assignments: communities of 200 cells each (CELLS in all), every cell two
+  // inspectors, a patrol zone and a leader.
+  const communities = [header];
+  const features = [];
+  for (let k = 1; k <= Math.ceil(CELLS / 200); k++) {
+    const community = `440802001${String(k).padStart(3, '0')}`;
+    communities.push([community, 'community', `社区${k}`, '440802001']);
+    for (let j = 0; j < 200 && features.length < CELLS; j++) {
+      const w = (1100000000 + j * 5000) / 1e7, e = (1100000000 + (j + 1) * 5000) / 1e7;
+      const south = (210000000 + k * 5000) / 1e7, north = (210000000 + (k + 1) * 5000) / 1e7;
+      features.push({ type: 'Feature', properties: { code: `${community}${String(j + 1).padStart(3, '0')}` },
+        geometry: { type: 'Polygon', coordinates: [[[w, south], [e, south], [e, north], [w, north], [w, south]]] } });
+    }
+  }
+  writeFileSync(join(dir, 'communities.csv'), csv(communities));
+  timed(data, 'org-units', join(dir, 'communities.csv'));
+  writeFileSync(join(dir, 'cells.geojson'), JSON.stringify({ type: 'FeatureCollection', features }));
+  run(BIN, ['import', 'grids', join(dir, 'cells.geojson'), '--data-dir', data]);
+  const assignments = [['网格', '巡查员', '片区', '网格长']];
+  features.forEach((f, i) => assignments.push([f.properties.code, `insp${i % USERS};insp${(i + 1) % USERS}`,
+    `Z${i % 20}`, `insp${(i + 2) % USERS}`]));
+  writeFileSync(join(dir, 'assignments.csv'), csv(assignments));
+  note('assignments, CSV (2 inspectors, zone, leader)', features.length,
+    timed(data, 'assignments', join(dir, 'assignments.csv')));
   console.log(JSON.stringify(results));
 } finally {
   rmSync(dir, { recursive: true, force: true });
