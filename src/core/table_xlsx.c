@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The XLSX reader: the ZIP read from memory with minizip, each part inflated
 // up to TABLE_MAX_INFLATED whatever its header claims (a zip bomb stops
-// there), xl/sharedStrings.xml and xl/worksheets/sheet1.xml streamed through
+// there), xl/sharedStrings.xml and the first sheet (the one xl/workbook.xml
+// lists first; xl/worksheets/sheet1.xml without one) streamed through
 // libxml2's reader (no network, no entity substitution). Cells: shared
 // strings, inline strings, formula strings, numbers (an integer written in
 // E-notation comes back as its digits), booleans; a reference such as C5
@@ -368,6 +369,61 @@ static void sheet_read(struct table_build *b, const char *xml, size_t len,
     free(c.value.data);
 }
 
+// Copies the attribute of the first element named element whose attribute
+// match_name equals match (NULL: the first such element at all) into out.
+// Returns true when found.
+static bool xml_find_attribute(const char *xml, size_t len, const char *element,
+                               const char *match_name, const char *match, const char *name,
+                               const char *ns, char *out, size_t size)
+{
+    xmlTextReaderPtr r = xml_reader(xml, len);
+    bool found = false;
+    while (r != NULL && !found && xmlTextReaderRead(r) == 1) {
+        if (!is_element(r, element))
+            continue;
+        if (match != NULL) {
+            char value[256];
+            attribute(r, match_name, value, sizeof value);
+            if (strcmp(value, match) != 0)
+                continue;
+        }
+        xmlChar *value =
+            ns ? xmlTextReaderGetAttributeNs(r, (const xmlChar *)name, (const xmlChar *)ns)
+               : xmlTextReaderGetAttribute(r, (const xmlChar *)name);
+        if (value != NULL && snprintf(out, size, "%s", (const char *)value) < (int)size)
+            found = true;
+        xmlFree(value);
+        break;
+    }
+    xmlFreeTextReader(r);
+    return found;
+}
+
+// The part holding the workbook's first sheet, as xl/workbook.xml and its
+// relationships name it, into path; xl/worksheets/sheet1.xml when they do not.
+static void first_sheet(struct table_build *b, unzFile zip, char *path, size_t size)
+{
+    static const char RELATIONSHIPS[] =
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    snprintf(path, size, "xl/worksheets/sheet1.xml");
+    char *xml = NULL, id[256], target[256];
+    size_t len = 0;
+    bool named =
+        zip_part(b, zip, "xl/workbook.xml", &xml, &len) == 0 &&
+        xml_find_attribute(xml, len, "sheet", NULL, NULL, "id", RELATIONSHIPS, id, sizeof id);
+    free(xml);
+    xml = NULL;
+    if (named && !b->failed && zip_part(b, zip, "xl/_rels/workbook.xml.rels", &xml, &len) == 0 &&
+        xml_find_attribute(xml, len, "Relationship", "Id", id, "Target", NULL, target,
+                           sizeof target)) {
+        if (target[0] == '/')
+            snprintf(path, size, "%s", target + 1);
+        else
+            snprintf(path, size, "xl/%s", target);
+    }
+    free(xml);
+}
+
 int table_read_xlsx(const void *data, size_t len, struct table *out, char *error, size_t error_size)
 {
     struct table_build b;
@@ -388,8 +444,11 @@ int table_read_xlsx(const void *data, size_t len, struct table *out, char *error
         shared_read(&b, xml, xml_len, &shared);
     free(xml);
     xml = NULL;
-    if (!b.failed && (found = zip_part(&b, zip, "xl/worksheets/sheet1.xml", &xml, &xml_len)) == 1)
-        table_fail(&b, "not an XLSX workbook: it has no first sheet (xl/worksheets/sheet1.xml)");
+    char sheet[300];
+    if (!b.failed)
+        first_sheet(&b, zip, sheet, sizeof sheet);
+    if (!b.failed && (found = zip_part(&b, zip, sheet, &xml, &xml_len)) == 1)
+        table_fail(&b, "not an XLSX workbook: it has no first sheet (%s)", sheet);
     if (!b.failed)
         sheet_read(&b, xml, xml_len, &shared);
     free(xml);

@@ -148,7 +148,7 @@ static char *python_zip(const char *writes, size_t *len)
     int fd = mkstemps(path, 4);
     cr_assert(fd >= 0);
     close(fd);
-    char command[600];
+    char command[4096];
     snprintf(command, sizeof command,
              "python3 -c \"import zipfile; z = zipfile.ZipFile('%s', 'w', zipfile.ZIP_DEFLATED); "
              "%s; z.close()\"",
@@ -188,5 +188,32 @@ Test(table_xlsx, broken_shared_strings_refused)
                             "z.writestr('xl/worksheets/sheet1.xml', '<worksheet/>')",
                             &len);
     expect_refused(data, len, "sharedStrings");
+    free(data);
+}
+
+Test(table_xlsx, the_first_sheet_is_the_workbook_s)
+{
+    // Sheets reordered in Excel: the first listed is stored as sheet2.xml.
+    size_t len;
+    char *data = python_zip(
+        "z.writestr('xl/workbook.xml', '<workbook xmlns:r=\\\"http://schemas.openxmlformats.org/"
+        "officeDocument/2006/relationships\\\"><sheets><sheet name=\\\"b\\\" r:id=\\\"rId7\\\"/>"
+        "<sheet name=\\\"a\\\" r:id=\\\"rId1\\\"/></sheets></workbook>'); "
+        "z.writestr('xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id=\\\"rId1\\\" "
+        "Target=\\\"worksheets/sheet1.xml\\\"/><Relationship Id=\\\"rId7\\\" "
+        "Target=\\\"/xl/worksheets/sheet2.xml\\\"/></Relationships>'); "
+        "z.writestr('xl/worksheets/sheet1.xml', '<worksheet><sheetData><row r=\\\"1\\\"><c "
+        "r=\\\"A1\\\" "
+        "t=\\\"inlineStr\\\"><is><t>second</t></is></c></row></sheetData></worksheet>'); "
+        "z.writestr('xl/worksheets/sheet2.xml', '<worksheet><sheetData><row r=\\\"1\\\"><c "
+        "r=\\\"B1\\\" "
+        "t=\\\"inlineStr\\\"><is><t>first</t></is></c></row></sheetData></worksheet>')",
+        &len);
+    struct table t;
+    char error[200];
+    cr_assert_eq(table_read(data, len, &t, error, sizeof error), 0, "%s", error);
+    cr_assert_eq(t.count, 1);
+    cr_assert_str_eq(table_cell(&t.rows[0], 1), "first");
+    table_free(&t);
     free(data);
 }
