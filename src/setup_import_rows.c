@@ -161,6 +161,10 @@ static void unit_check(struct import *im, struct unit_state *s, size_t i)
     else if (!setup_unit_kind(s->types[i], import_optional(im, i, U_KIND), &problem) ||
              !setup_unit_name(import_value(im, i, U_NAME), &problem))
         import_fail_rule(im, i, &problem);
+    else if (strlen(import_value(im, i, U_NAME)) > 127 ||
+             strlen(import_value(im, i, U_NAME_EN)) > 127)
+        import_fail(im, i, strlen(import_value(im, i, U_NAME)) > 127 ? "name" : "name_en",
+                    "invalid_field", "a name is at most 127 bytes");
     else if (strlen(code) > STORE_ORG_CODE_MAX)
         import_fail(im, i, "code", "bad_code", "a code has at most %d characters",
                     STORE_ORG_CODE_MAX);

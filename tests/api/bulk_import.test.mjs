@@ -95,21 +95,22 @@ test('org units in GBK CSV, children before parents: all or nothing, then partia
     [STREET_A, 'street', '重复', DISTRICT, ''],
     [CITY, 'city', '湛江市', '', ''],
     ['440802009001', 'community', '孤儿', '440802009', ''],
+    ['440802003', 'street', '长'.repeat(43), DISTRICT, ''],
   ]);
   const rejected = await upload('org-units', gbk(bad));
   assertError(rejected, 422, 'unprocessable');
   const report = rejected.data.error.report;
-  assert.equal(report.bad, 5, JSON.stringify(report.errors));
+  assert.equal(report.bad, 6, JSON.stringify(report.errors));
   assert.equal(report.encoding, 'gb18030');
-  assert.deepEqual([report.rows, report.imported, report.skipped, report.bad], [7, 0, 7, 5]);
-  assert.deepEqual(rowErrors(report), ['4:A:bad_code', '5:D:unknown_parent', '6:A:duplicate', '7:A:duplicate', '8:D:unknown_parent']);
+  assert.deepEqual([report.rows, report.imported, report.skipped, report.bad], [8, 0, 8, 6]);
+  assert.deepEqual(rowErrors(report), ['4:A:bad_code', '5:D:unknown_parent', '6:A:duplicate', '7:A:duplicate', '8:D:unknown_parent', '9:C:invalid_field']);
   assert.match(report.errors[2].message, /also in row 2/);
   assert.equal(report.errors[0].header, '代码');
   assert.deepEqual(await unitCodes(), before, 'nothing half-imported');
 
   const partial = await upload('org-units', gbk(bad), { partial: true });
   assert.equal(partial.status, 200, partial.text);
-  assert.deepEqual([partial.data.imported, partial.data.skipped], [2, 5]);
+  assert.deepEqual([partial.data.imported, partial.data.skipped], [2, 6]);
   assert.deepEqual(await unitCodes(), [...before, DISTRICT, STREET_A].sort());
 
   // The rest of the city, UTF-8 with a BOM, a quoted name with a comma, any order.
@@ -243,7 +244,7 @@ test('the audit log has each row and each import, and verifies', async () => {
   const imports = await admin.get('/api/v1/admin/audit?subject=import');
   assert.equal(imports.status, 200, imports.text);
   const kinds = imports.data.items.map((e) => `${e.data.after.kind}:${e.data.after.imported}/${e.data.after.rows}`);
-  assert.deepEqual(kinds.sort(), ['assignments:3/3', 'org_units:2/7', 'org_units:5/5', 'routing:2/2', 'users:5/5']);
+  assert.deepEqual(kinds.sort(), ['assignments:3/3', 'org_units:2/8', 'org_units:5/5', 'routing:2/2', 'users:5/5']);
   assert.match(imports.data.items[0].data.after.file_sha256, /^[0-9a-f]{64}$/);
   const units = await admin.get('/api/v1/admin/audit?subject=org_unit&limit=200');
   assert.equal(units.data.items.filter((e) => e.action === 'org_unit.create' && e.actor.role === 'admin').length, 7);
