@@ -75,7 +75,7 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
 .PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines bench-export bench-assessment coverage coverage-deps \
+        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines bench-export bench-assessment bench-gazetteer coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke pg-deps run-pg stop-pg
 
 all: deps $(BIN)
@@ -318,6 +318,12 @@ bench-assessment: bench-deps
 	@$(MAKE) --no-print-directory bench-db CASES=1000000 YEARS=20
 	@$(MAKE) --no-print-directory bench-db CASES=1000000
 	node tests/bench/assessment.mjs $(BENCH_ARGS)
+
+# Geocoding, reverse geocoding and the base map on the demo gazetteer and on a
+# generated one of 5,000 roads and 200,000 house numbers (tests/bench/gazetteer.mjs).
+bench-gazetteer: bench-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan
+	node tests/bench/gazetteer.mjs $(BENCH_ARGS)
 
 bench-db: deps
 	@$(MAKE) --no-print-directory .build/release/bench/gen

@@ -21,6 +21,7 @@
 #include "store_attachments.h"
 #include "store_cases.h"
 #include "store_categories.h"
+#include "store_frontage.h"
 #include "store_places.h"
 
 #include <math.h>
@@ -226,6 +227,7 @@ static int staff_intake(struct request *req)
         {"caller_phone", JSON_STRING, false, 31},
         {"self_handled", JSON_BOOL, false, 0},
         {"photos", JSON_ARRAY, false, CASE_INTAKE_PHOTOS_MAX},
+        {"frontage_unit_id", JSON_INTEGER, false, 0},
     };
     struct case_intake in = {0};
     int status = read_common(req, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &in);
@@ -246,10 +248,17 @@ static int staff_intake(struct request *req)
                                          "only inspectors fix problems on the spot");
     if ((status = read_photos(req, &in)) != 0)
         return status;
+    // A case may name the 门前三包 unit responsible (counted as its violation).
+    int64_t unit_id = 0;
+    if (json_get_int(req->json, "frontage_unit_id", &unit_id) &&
+        (status = api_frontage_unit_usable(req, unit_id, "frontage_unit_id")) != 0)
+        return status;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, server_calendar(req), &in, c);
+    int rc = unit_id > 0 ? store_frontage_case_create(req->server->store, server_calendar(req),
+                                                      &in, unit_id, c)
+                         : store_case_create(req->server->store, server_calendar(req), &in, c);
     if (rc == STORE_CONFLICT)
         return request_reply_field_error(req, 409, ERR_CONFLICT, "external_id",
                                          "ticket %s of %s is already case %s", in.external_id,

@@ -102,6 +102,7 @@ cJSON *api_org_unit_json(const struct store_org_unit *unit)
         cJSON_AddNullToObject(item, "parent_id");
     json_add_string_or_null(item, "department_kind",
                             strcmp(unit->type, "department") == 0 ? unit->department_kind : NULL);
+    cJSON_AddBoolToObject(item, "disabled", unit->disabled);
     return item;
 }
 

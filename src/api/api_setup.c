@@ -41,13 +41,6 @@ static int64_t path_id(struct request *req)
 
 // ---- org units ----
 
-static cJSON *unit_json(const struct store_org_unit *unit)
-{
-    cJSON *item = api_org_unit_json(unit);
-    cJSON_AddBoolToObject(item, "disabled", unit->disabled);
-    return item;
-}
-
 // Whether the caller reaches the unit (setup_unit_reachable).
 static bool unit_reachable(struct request *req, const struct store_org_unit *unit)
 {
@@ -119,7 +112,7 @@ static int create_unit(struct request *req)
                                          code);
     if (rc != STORE_OK || store_org_unit_get(req->server->store, unit.id, &unit) != STORE_OK)
         return request_reply_store_error(req, rc, "could not create the org unit");
-    return request_reply_json(req, 201, unit_json(&unit));
+    return request_reply_json(req, 201, api_org_unit_json(&unit));
 }
 
 static int update_unit(struct request *req)
@@ -170,7 +163,7 @@ static int update_unit(struct request *req)
     int rc = store_org_unit_change(req->server->store, &actor, id, &change);
     if (rc != STORE_OK || store_org_unit_get(req->server->store, id, &unit) != STORE_OK)
         return request_reply_store_error(req, rc, "could not change the org unit");
-    return request_reply_json(req, 200, unit_json(&unit));
+    return request_reply_json(req, 200, api_org_unit_json(&unit));
 }
 
 // ---- routing ----

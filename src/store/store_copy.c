@@ -42,6 +42,12 @@ static const struct copy_table COPY_TABLES[] = {
     {"category_keyword", {"category_id", "keyword"}, NULL, NULL},
     {"category_phase", {"category_id", "seq"}, NULL, NULL},
     {"dispatch_route", {"street_id", "category_id"}, NULL, NULL},
+    {"gazetteer_road", {"id"}, NULL, NULL},
+    {"gazetteer_road_part", {"id"}, NULL, NULL},
+    {"gazetteer_address", {"id"}, NULL, NULL},
+    {"gazetteer_landmark", {"id"}, NULL, NULL},
+    {"gazetteer_area", {"id"}, NULL, NULL},
+    {"gazetteer_term", {"term", "kind", "ref_id"}, NULL, NULL},
     {"calendar_day", {"day"}, NULL, NULL},
     {"attachment", {"hash"}, NULL, NULL},
     {"case_record", {"id"}, NULL, "merged_into"},
@@ -59,6 +65,12 @@ static const struct copy_table COPY_TABLES[] = {
     {"assessment_snapshot", {"id"}, NULL, NULL}, // corrections name earlier ids only
     {"case_attachment", {"id"}, NULL, NULL},
     {"upload", {"user_id", "hash"}, NULL, NULL},
+    {"frontage_unit", {"id"}, NULL, NULL},
+    {"frontage_case", {"case_id"}, NULL, NULL},
+    {"frontage_check", {"id"}, NULL, NULL},
+    {"frontage_criterion", {"id"}, NULL, NULL},
+    {"frontage_evaluation", {"id"}, NULL, NULL},
+    {"frontage_period", {"city_id", "period"}, NULL, NULL},
     {"case_daily", {"place_path", "day"}, NULL, NULL},
     {"case_rating_tally", {"place_path", "rating"}, NULL, NULL},
     {"case_state_tally", {"state"}, NULL, NULL},
@@ -71,10 +83,31 @@ static const struct copy_table COPY_TABLES[] = {
 };
 enum { COPY_TABLE_COUNT = sizeof COPY_TABLES / sizeof COPY_TABLES[0] };
 
-// Tables an engine keeps that are not copied as rows: SQLite's R*Tree of grid
-// boxes (rebuilt from grid_cell on arrival), PostgreSQL's schema_version (its
-// own migrations write it).
-static const char *const ENGINE_TABLES[] = {"grid_rtree", "schema_version"};
+// SQLite's R*Trees beside the tables whose boxes they hold (the store writes
+// both): each is filled from the copied rows on arrival, with the same ids.
+struct copy_rtree {
+    const char *name;
+    const char *table;
+    const char *select; // id, min_lon, max_lon, min_lat, max_lat
+};
+static const struct copy_rtree COPY_RTREES[] = {
+    {"grid_rtree", "grid_cell", "SELECT id, min_lon, max_lon, min_lat, max_lat FROM grid_cell"},
+    {"gazetteer_road_rtree", "gazetteer_road_part",
+     "SELECT id, min_lon, max_lon, min_lat, max_lat FROM gazetteer_road_part"},
+    {"gazetteer_address_rtree", "gazetteer_address",
+     "SELECT id, lon, lon, lat, lat FROM gazetteer_address"},
+    {"gazetteer_area_rtree", "gazetteer_area",
+     "SELECT id, min_lon, max_lon, min_lat, max_lat FROM gazetteer_area"},
+};
+enum { COPY_RTREE_COUNT = sizeof COPY_RTREES / sizeof COPY_RTREES[0] };
+
+// Tables an engine keeps that are not copied as rows: the R*Trees above,
+// PostgreSQL's schema_version (its own migrations write it) and the
+// gazetteer's one-row version (the migration writes the row; the source's
+// number is set on the target after the copy).
+static const char *const ENGINE_TABLES[] = {"grid_rtree",           "gazetteer_road_rtree",
+                                            "gazetteer_address_rtree", "gazetteer_area_rtree",
+                                            "schema_version",       "gazetteer_version"};
 
 struct copy_job {
     struct store *source;
@@ -485,16 +518,39 @@ static int copy_table(struct copy_job *job, struct store_tx *tx, const struct co
     return rc;
 }
 
-// SQLite keeps the grid boxes in an R*Tree beside grid_cell (the store writes
-// both): it is filled from the copied cells.
-static int rebuild_grid_boxes(struct copy_job *job, struct store_tx *tx)
+// Fills SQLite's R*Trees from the copied rows.
+static int rebuild_boxes(struct copy_job *job, struct store_tx *tx)
 {
-    static const char SQL[] = "INSERT INTO grid_rtree (id, min_lon, max_lon, min_lat, max_lat) "
-                              "SELECT id, min_lon, max_lon, min_lat, max_lat FROM grid_cell";
-    struct store_stmt *stmt = store_tx_stmt(tx, SQL);
-    int rc = stmt != NULL ? store_exec_stmt(stmt) : STORE_ERROR;
+    for (size_t i = 0; i < COPY_RTREE_COUNT; i++) {
+        char sql[COPY_SQL_MAX] = "";
+        sql_append(sql, "INSERT INTO ", COPY_RTREES[i].name,
+                   " (id, min_lon, max_lon, min_lat, max_lat) ", COPY_RTREES[i].select, NULL);
+        struct store_stmt *stmt = store_tx_prepare(tx, sql);
+        int rc = stmt != NULL ? run_write(stmt, COPY_RTREES[i].name) : STORE_ERROR;
+        store_stmt_free(stmt);
+        if (rc != STORE_OK) {
+            problem(job, "could not rebuild the boxes of %s", COPY_RTREES[i].name);
+            return rc;
+        }
+    }
+    return STORE_OK;
+}
+
+// The base map's version (its ETag) goes on from the source's, so a client's
+// cached map of an older version is never taken for the current one.
+static int copy_gazetteer_version(struct copy_job *job, struct store_tx *tx)
+{
+    int64_t version = single_number(
+        store_read_prepare(job->source, "SELECT version FROM gazetteer_version WHERE id = 1"));
+    struct store_stmt *stmt =
+        version < 0 ? NULL
+                    : store_tx_prepare(tx, "UPDATE gazetteer_version SET version = :v WHERE id = 1");
+    if (stmt != NULL)
+        store_bind_int(stmt, ":v", version);
+    int rc = stmt != NULL ? run_write(stmt, "gazetteer_version") : STORE_ERROR;
+    store_stmt_free(stmt);
     if (rc != STORE_OK)
-        problem(job, "could not rebuild the grid boxes (grid_rtree)");
+        problem(job, "could not set the gazetteer's version");
     return rc;
 }
 
@@ -539,11 +595,12 @@ static int verify(struct copy_job *job, struct store_tx *tx)
         if (report->table != NULL)
             report->table(COPY_TABLES[i].name, source, target, report->data);
     }
-    if (job->to_sqlite) {
-        int64_t cells = count_rows(job, tx, "grid_cell"), boxes = count_rows(job, tx, "grid_rtree");
-        report->counts_equal = report->counts_equal && cells == boxes && cells >= 0;
+    for (size_t i = 0; job->to_sqlite && i < COPY_RTREE_COUNT; i++) {
+        int64_t rows = count_rows(job, tx, COPY_RTREES[i].table);
+        int64_t boxes = count_rows(job, tx, COPY_RTREES[i].name);
+        report->counts_equal = report->counts_equal && rows == boxes && rows >= 0;
         if (report->table != NULL)
-            report->table("grid_rtree", cells, boxes, report->data);
+            report->table(COPY_RTREES[i].name, rows, boxes, report->data);
     }
     report->broken_at = store_audit_verify_tx(tx, &report->events);
     report->tallies_match = store_tally_consistent_tx(tx);
@@ -570,7 +627,9 @@ static int copy_job_run(struct store_tx *tx, void *data)
     for (size_t i = 0; rc == STORE_OK && i < COPY_TABLE_COUNT; i++)
         rc = copy_table(job, tx, &COPY_TABLES[i]);
     if (rc == STORE_OK)
-        rc = job->to_sqlite ? rebuild_grid_boxes(job, tx) : advance_sequences(job, tx);
+        rc = job->to_sqlite ? rebuild_boxes(job, tx) : advance_sequences(job, tx);
+    if (rc == STORE_OK)
+        rc = copy_gazetteer_version(job, tx);
     if (rc == STORE_OK)
         rc = verify(job, tx);
     store_read_end(job->source);

@@ -287,6 +287,10 @@ test('a hotline call with a point is placed, routed, handled, checked by the cel
   const third = await act(sup, await op('ZJ-0003', centre(2)), 'accept', { category_id: garbage.id });
   assert.equal((await admin.patch(`/api/v1/admin/org-units/${units[`${DISTRICT}-D01`].id}`, { disabled: true })).status, 200);
   assertError(await sup.post(`/api/v1/cases/${third.id}/dispatch`, { version: third.version, department_id: units[`${DISTRICT}-D01`].id }), 422, 'invalid_field', 'department_id');
+  // The listing says which units are disabled (the admin's tree greys them out).
+  const listed = (await admin.get('/api/v1/org-units?type=department')).data.items;
+  assert.equal(listed.find((u) => u.code === `${DISTRICT}-D01`).disabled, true);
+  assert.ok(listed.filter((u) => u.code !== `${DISTRICT}-D01`).every((u) => u.disabled === false));
 });
 
 // Files a call as the operator at a point.

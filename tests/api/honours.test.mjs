@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServer, demoClient, runCli, tempDir, freshDatabase, dbQuery, assertError, Client, PG, HONGQI,
+  startServer, demoClient, runCli, tempDir, freshDatabase, dbQuery, assertError, Client, PG, HONGQI, NO_HISTORY,
 } from './lib.mjs';
 
 const HOUR = 3600000;
@@ -86,7 +86,7 @@ before(async () => {
   clockFile = join(dataDir, 'clock');
   setClock(0);
   database = PG ? freshDatabase() : undefined;
-  const seeded = runCli(['seed-demo', '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
+  const seeded = runCli(['seed-demo', ...NO_HISTORY, '--data-dir', dataDir], { env: database ? { CHENGGUAN_DB: database.url } : {} });
   assert.equal(seeded.status, 0, seeded.stderr);
   await start();
   const units = await users.supervisor.get('/api/v1/org-units?type=department');

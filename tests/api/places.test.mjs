@@ -192,7 +192,7 @@ test('org units stay inside the jurisdiction', async () => {
     '440902-D01', '440902001-D01', '440902002-D01']) assert.ok(codes.includes(code), code);
   const item = all.data.items.find((u) => u.code === '440902-D02');
   assert.deepEqual(Object.keys(item).sort(),
-    ['code', 'department_kind', 'id', 'name', 'name_en', 'parent_id', 'type']);
+    ['code', 'department_kind', 'disabled', 'id', 'name', 'name_en', 'parent_id', 'type']);
   assert.equal(item.type, 'department');
   assert.equal(item.department_kind, 'sanitation');
   assert.equal(all.data.items.find((u) => u.code === '440902001').department_kind, null);

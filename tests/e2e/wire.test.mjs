@@ -46,7 +46,7 @@ test('an error appears next to the input the server names in `field`', async () 
   await page.locator('#nav a[data-screen=hotline]').click();
   const form = page.locator('form[data-role=hotline-form]');
   await form.getByLabel('工单号').fill(ticket);
-  await form.getByLabel(/^地址/).fill('红旗路8号');
+  await form.getByRole('combobox', { name: /^地址/ }).fill('红旗路8号');
   await form.getByLabel(/^诉求内容/).fill('井盖松动，再次来电');
   await form.getByRole('button', { name: '登记' }).click();
   await waitText(form.locator('[data-field=external_id] .field-error'), '该工单号已录入过，请勿重复录入。');
@@ -108,7 +108,7 @@ test('a grid cell named like markup shows as text in its tooltip and runs nothin
   const y = Math.max(top.top, view.y) + (Math.min(top.bottom, view.y + view.height) - Math.max(top.top, view.y)) / 2;
   await page.mouse.move(x, y + 1);
   await page.mouse.move(x, y, { steps: 3 });
-  const tooltip = page.locator('.leaflet-tooltip');
+  const tooltip = page.locator('.leaflet-tooltip:not(.map-label)');
   await tooltip.waitFor();
   const lines = await tooltip.locator('.map-tip > div').allTextContents();
   assert.equal(lines[0], MARKUP, 'the name is shown literally');

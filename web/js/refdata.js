@@ -64,9 +64,9 @@ export async function categorySelect({ selected = null, emptyKey = 'category.cho
   return select;
 }
 
-/** A <select> of departments; preselects selected (an id). */
+/** A <select> of departments (a disabled one only when it is selected); preselects selected (an id). */
 export async function departmentSelect({ selected = null, emptyKey = 'department.choose' } = {}) {
-  const list = await departments();
+  const list = (await departments()).filter((d) => !d.disabled || d.id === selected);
   return h('select', { name: 'department_id' }, h('option', { value: '' }, t(emptyKey)),
     list.map((d) => h('option', { value: String(d.id), selected: d.id === selected }, localName(d))));
 }
@@ -77,5 +77,5 @@ export async function defaultDepartmentFor(categoryId) {
   const [subs, deps] = await Promise.all([subclasses(), departments()]);
   const sub = subs.find((s) => s.id === categoryId);
   if (!sub || !sub.default_department_kind) return null;
-  return deps.find((d) => d.department_kind === sub.default_department_kind) || null;
+  return deps.find((d) => d.department_kind === sub.default_department_kind && !d.disabled) || null;
 }

@@ -7,6 +7,7 @@ import { t } from '../i18n.js';
 import { get, api, showFormError, clearFormErrors, ApiError } from '../api.js';
 import { field, formErrorSlot } from '../widgets.js';
 import { createMap, drawCells } from '../map.js';
+import { KINDS, reportSection } from './imports.js';
 
 /** Renders the grid import screen. */
 export async function render(ctx) {
@@ -35,15 +36,7 @@ export async function render(ctx) {
   }
 
   function showReport(result) {
-    const rejected = result.rejected || [];
-    clear(report).append(h('section', { class: 'card' },
-      h('p', { class: rejected.length ? 'notice warn' : 'notice' }, t('grids.result', { imported: result.imported || 0, rejected: rejected.length })),
-      rejected.length ? h('table', { class: 'case-table' },
-        h('thead', {}, h('tr', {}, ['grids.index', 'grids.code', 'grids.reason'].map((k) => h('th', { scope: 'col' }, t(k))))),
-        h('tbody', {}, rejected.map((r) => h('tr', {},
-          h('td', { 'data-label': t('grids.index') }, String(r.index)),
-          h('td', { 'data-label': t('grids.code'), class: 'mono' }, r.code || '—'),
-          h('td', { 'data-label': t('grids.reason') }, r.reason || r.error))))) : null));
+    clear(report).append(reportSection(KINDS[0], result));
   }
 
   form.addEventListener('submit', async (e) => {
