@@ -4,11 +4,13 @@
 SHELL   := /bin/bash
 CC      ?= cc
 # libpq: the PostgreSQL engine (src/postgres) is linked into every build.
-# minizip and libxml2: reading XLSX files for the bulk import (src/core/table_reader.c).
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter minizip libxml-2.0
+# libxml2: Open311's XML answers, and with minizip reading XLSX files for the
+# bulk import (src/core/table_xlsx.c).
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter libxml-2.0 minizip
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev libxlsxwriter-dev \
-           libminizip-dev libxml2-dev pkg-config
-APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql
+           libxml2-dev libminizip-dev \
+           pkg-config
+APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql libxml2-utils
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests
 # start throwaway clusters with them (tests/pg/cluster.sh).
 PG_BIN   := /usr/lib/postgresql/15/bin
@@ -111,6 +113,7 @@ test-deps: pg-deps
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
 	$(call apt_install,test tools)
 
@@ -247,6 +250,7 @@ bench-deps: deps
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	$(call apt_install,benchmark tools)
 
 $(BENCH_DIR)/floor_%: tests/bench/floor_%.c tests/bench/floor.c tests/bench/floor.h

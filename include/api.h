@@ -61,6 +61,10 @@ extern const struct route API_FRONTAGE_ROUTES[];
 extern const size_t API_FRONTAGE_ROUTE_COUNT;
 extern const struct route API_FRONTAGE_RATING_ROUTES[];
 extern const size_t API_FRONTAGE_RATING_ROUTE_COUNT;
+extern const struct route API_OPEN311_ROUTES[];
+extern const size_t API_OPEN311_ROUTE_COUNT;
+extern const struct route API_OPEN311_REQUEST_ROUTES[];
+extern const size_t API_OPEN311_REQUEST_ROUTE_COUNT;
 
 // The public view of a signed-in user: id, username, display_name, role, org_unit.
 // Returns a new tree the caller owns.
