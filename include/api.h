@@ -55,6 +55,8 @@ extern const struct route API_SETUP_ROUTES[];
 extern const size_t API_SETUP_ROUTE_COUNT;
 extern const struct route API_AUDIT_ROUTES[];
 extern const size_t API_AUDIT_ROUTE_COUNT;
+extern const struct route API_IMPORT_ROUTES[];
+extern const size_t API_IMPORT_ROUTE_COUNT;
 extern const struct route API_FRONTAGE_ROUTES[];
 extern const size_t API_FRONTAGE_ROUTE_COUNT;
 extern const struct route API_FRONTAGE_RATING_ROUTES[];
