@@ -4,8 +4,9 @@
 SHELL   := /bin/bash
 CC      ?= cc
 # libpq: the PostgreSQL engine (src/postgres) is linked into every build.
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter libcurl
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev libxlsxwriter-dev \
+           libcurl4-openssl-dev \
            pkg-config
 APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests

@@ -55,6 +55,10 @@ extern const struct route API_SETUP_ROUTES[];
 extern const size_t API_SETUP_ROUTE_COUNT;
 extern const struct route API_AUDIT_ROUTES[];
 extern const size_t API_AUDIT_ROUTE_COUNT;
+extern const struct route API_OUTBOX_ROUTES[];
+extern const size_t API_OUTBOX_ROUTE_COUNT;
+extern const struct route API_HOTLINE_ROUTES[];
+extern const size_t API_HOTLINE_ROUTE_COUNT;
 
 // The public view of a signed-in user: id, username, display_name, role, org_unit.
 // Returns a new tree the caller owns.

@@ -341,7 +341,8 @@ static int authenticate_token(struct request *req)
     struct request_user *out = arena_alloc(req->arena, sizeof *out);
     if (out == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel);
+    int rc = store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel,
+                                &out->token_id);
     if (rc == STORE_ERROR && store_unreachable())
         return request_reply_store_error(req, rc, "cannot check the API token");
     if (rc != STORE_OK || user.disabled)

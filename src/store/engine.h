@@ -387,6 +387,12 @@ void store_case_from_work(const struct casework_case *w, struct store_case *c);
 // STORE_ERROR.
 int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *event);
 
+// Writes the outbox messages a case event causes (a hotline case's state
+// change, when its token registered a callback), inside the job appending it;
+// event_id is the event's row. Returns STORE_OK or STORE_ERROR. In
+// store_outbox.c; called by store_case_event_append_tx.
+int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *event, int64_t event_id);
+
 // Appends an entry to audit_log, the second chain (audit_log_hash over the last
 // entry's hash): events that are not a case's. NULL texts are stored and hashed
 // as "" (data as "{}"). Returns STORE_OK or STORE_ERROR. In store_snapshots.c.
