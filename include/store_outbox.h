@@ -56,6 +56,21 @@ int store_token_callback_set(struct store *store, const char *name, int64_t toke
 int store_token_callback_get(struct store *store, int64_t token_id,
                              struct store_outbox_callback *out);
 
+// One API token as the admin's list shows it (never its hash or secret).
+struct store_token_row {
+    int64_t id;
+    char name[64];
+    char channel[16];
+    char username[64];
+    bool disabled;
+    int64_t created_at;
+    char callback_url[STORE_OUTBOX_URL_MAX + 1]; // "" without a callback
+};
+
+// Calls fn for each API token, by id. Returns STORE_OK or STORE_ERROR.
+int store_token_list(struct store *store, void (*fn)(const struct store_token_row *row, void *data),
+                     void *data);
+
 // Records, inside the intake's write job, that token_id filed case_id.
 // Returns STORE_OK or STORE_ERROR.
 struct store_tx;

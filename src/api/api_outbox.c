@@ -139,6 +139,29 @@ static int replay_message(struct request *req)
     return request_reply_json(req, 200, body);
 }
 
+static void add_token(const struct store_token_row *row, void *data)
+{
+    cJSON *item = cJSON_CreateObject();
+    json_add_int(item, "id", row->id);
+    cJSON_AddStringToObject(item, "name", row->name);
+    cJSON_AddStringToObject(item, "channel", row->channel);
+    cJSON_AddStringToObject(item, "username", row->username);
+    cJSON_AddBoolToObject(item, "disabled", row->disabled);
+    json_add_int(item, "created_at", row->created_at);
+    json_add_string_or_null(item, "callback_url", row->callback_url[0] ? row->callback_url : NULL);
+    cJSON_AddItemToArray(data, item);
+}
+
+// GET /api/v1/admin/tokens: the API tokens with their callback URLs.
+static int list_tokens(struct request *req)
+{
+    cJSON *body = request_json_object(req);
+    cJSON *items = cJSON_AddArrayToObject(body, "items");
+    if (store_token_list(req->server->store, add_token, items) != STORE_OK)
+        return request_reply_error(req, 500, ERR_INTERNAL, "could not read the tokens");
+    return request_reply_json(req, 200, body);
+}
+
 // PUT /api/v1/admin/tokens/:id/callback {url}: registers (or replaces) the
 // token's callback and answers the new signing secret, shown this once.
 static int put_callback(struct request *req)
@@ -179,6 +202,7 @@ const struct route API_OUTBOX_ROUTES[] = {
     {"GET", "/api/v1/admin/outbox", list_outbox, ROUTE_AUTH, ROLE_ADMIN},
     {"POST", "/api/v1/admin/outbox/:id/replay", replay_message,
      ROUTE_AUTH | ROUTE_CSRF | ROUTE_WRITE, ROLE_ADMIN},
+    {"GET", "/api/v1/admin/tokens", list_tokens, ROUTE_AUTH, ROLE_ADMIN},
     {"PUT", "/api/v1/admin/tokens/:id/callback", put_callback, ROUTE_STAFF_WRITE, ROLE_ADMIN},
 };
 const size_t API_OUTBOX_ROUTE_COUNT = sizeof API_OUTBOX_ROUTES / sizeof API_OUTBOX_ROUTES[0];

@@ -232,7 +232,7 @@ static void *run(void *unused)
     (void)unused;
     // The lease outlasts an attempt, so no other sender takes a message in flight.
     int64_t lease_ms =
-        (int64_t)sender.options.connect_timeout_ms + sender.options.timeout_ms + 30000;
+        (int64_t)sender.options.connect_timeout_ms + sender.options.timeout_ms + 5000;
     while (!stopping()) {
         struct store_outbox_message batch[CLAIM_BATCH];
         int count = 0;

@@ -123,6 +123,33 @@ int store_token_callback_get(struct store *store, int64_t token_id,
     return rc;
 }
 
+int store_token_list(struct store *store, void (*fn)(const struct store_token_row *row, void *data),
+                     void *data)
+{
+    static const char SQL[] =
+        "SELECT t.id, t.name, t.channel, u.username, t.disabled, t.created_at, "
+        "COALESCE(cb.url, '') FROM api_token t JOIN app_user u ON u.id = t.user_id "
+        "LEFT JOIN token_callback cb ON cb.token_id = t.id ORDER BY t.id";
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    struct store_token_row row;
+    int rc;
+    while ((rc = store_step(stmt)) == STORE_ROW) {
+        memset(&row, 0, sizeof row);
+        row.id = store_col_int64(stmt, 0);
+        store_column_copy(row.name, sizeof row.name, stmt, 1);
+        store_column_copy(row.channel, sizeof row.channel, stmt, 2);
+        store_column_copy(row.username, sizeof row.username, stmt, 3);
+        row.disabled = store_col_int(stmt, 4) != 0;
+        row.created_at = store_col_int64(stmt, 5);
+        store_column_copy(row.callback_url, sizeof row.callback_url, stmt, 6);
+        fn(&row, data);
+    }
+    store_stmt_done(stmt);
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 int store_case_filer_token_tx(struct store_tx *tx, int64_t case_id, int64_t token_id)
 {
     static const char SQL[] =
