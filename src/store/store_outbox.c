@@ -348,17 +348,25 @@ static bool read_message(struct store_stmt *s, struct store_outbox_message *m, b
     return m->payload != NULL || !copy_payload;
 }
 
+enum { CLAIM_MAX = 64 };
+
 struct claim_job {
     int64_t now, lease_ms;
+    const int64_t *ids;
+    int id_count;
     struct store_outbox_message *out;
-    int max, count;
+    int count;
 };
 
+// Takes one message if it is still due and first of its case (the read that
+// found it ran outside this transaction). Returns a store result.
 static int claim_one(struct store_tx *tx, struct claim_job *job, int64_t id)
 {
     static const char SQL_TAKE[] =
         "UPDATE outbox_message SET attempts = attempts + 1, last_attempt_at = :now, "
-        "next_attempt_at = :until WHERE id = :id AND state = 'pending' AND next_attempt_at <= :now";
+        "next_attempt_at = :until WHERE id = :id AND state = 'pending' AND next_attempt_at <= :now "
+        "AND NOT EXISTS (SELECT 1 FROM outbox_message e WHERE e.state = 'pending' AND "
+        "e.case_id = outbox_message.case_id AND e.id < outbox_message.id)";
     static const char SQL_READ[] = "SELECT " MESSAGE_COLUMNS "FROM outbox_message m "
                                    "LEFT JOIN case_record c ON c.id = m.case_id WHERE m.id = :id";
     struct store_stmt *take = store_tx_stmt(tx, SQL_TAKE);
@@ -389,50 +397,65 @@ static int claim_one(struct store_tx *tx, struct claim_job *job, int64_t id)
 
 static int claim_job(struct store_tx *tx, void *data)
 {
-    // Due, and not behind an earlier pending message of its case (a leased one
-    // is pending too, so a case's next message waits for the one in flight).
+    struct claim_job *job = data;
+    int rc = STORE_OK;
+    for (int i = 0; i < job->id_count && rc == STORE_OK; i++)
+        rc = claim_one(tx, job, job->ids[i]);
+    if (rc != STORE_OK) {
+        for (int i = 0; i < job->count; i++)
+            store_outbox_message_free(&job->out[i]);
+        job->count = 0;
+        return rc;
+    }
+    // Nothing taken: nothing written, and no change counted (the screens' ETags
+    // stay valid while the sender polls).
+    return job->count > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+// The ids of up to max due messages, read on the calling thread's connection:
+// pending, due, and not behind an earlier pending message of their case (a
+// leased one is pending too, so a case's next message waits for the one in
+// flight). Returns STORE_OK or STORE_ERROR.
+static int due_ids(struct store *store, int64_t now, int max, int64_t *ids, int *count)
+{
     static const char SQL_DUE[] =
         "SELECT m.id FROM outbox_message m WHERE m.state = 'pending' AND "
         "m.next_attempt_at <= :now AND NOT EXISTS (SELECT 1 FROM outbox_message e "
         "WHERE e.state = 'pending' AND e.case_id = m.case_id AND e.id < m.id) "
         "ORDER BY m.next_attempt_at, m.id LIMIT :limit";
-    enum { CLAIM_MAX = 64 };
-    struct claim_job *job = data;
-    int64_t ids[CLAIM_MAX];
-    int n = 0, rc;
-    struct store_stmt *due = store_tx_stmt(tx, SQL_DUE);
+    struct store_stmt *due = store_read_stmt(store, SQL_DUE);
     if (due == NULL)
         return STORE_ERROR;
-    store_bind_int(due, ":now", job->now);
-    store_bind_int(due, ":limit", job->max < CLAIM_MAX ? job->max : CLAIM_MAX);
-    while ((rc = store_step(due)) == STORE_ROW && n < CLAIM_MAX)
-        ids[n++] = store_col_int64(due, 0);
+    store_bind_int(due, ":now", now);
+    store_bind_int(due, ":limit", max);
+    int rc;
+    *count = 0;
+    while ((rc = store_step(due)) == STORE_ROW && *count < max)
+        ids[(*count)++] = store_col_int64(due, 0);
     store_stmt_done(due);
-    if (rc != STORE_DONE && rc != STORE_ROW)
-        return STORE_ERROR;
-    for (int i = 0; i < n && rc != STORE_ERROR; i++)
-        rc = claim_one(tx, job, ids[i]);
-    if (rc == STORE_ERROR) {
-        for (int i = 0; i < job->count; i++)
-            store_outbox_message_free(&job->out[i]);
-        job->count = 0;
-        return STORE_ERROR;
-    }
-    return STORE_OK;
+    return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : STORE_ERROR;
 }
 
 int store_outbox_claim(struct store *store, int64_t now, int64_t lease_ms,
                        struct store_outbox_message *out, int max, int *count)
 {
-    struct claim_job job = {now, lease_ms, out, max, 0};
-    int rc = store_write(store, claim_job, &job);
+    int64_t ids[CLAIM_MAX];
+    int id_count = 0;
+    *count = 0;
+    int rc = due_ids(store, now, max < CLAIM_MAX ? max : CLAIM_MAX, ids, &id_count);
+    if (rc != STORE_OK || id_count == 0)
+        return rc;
+    struct claim_job job = {now, lease_ms, ids, id_count, out, 0};
+    rc = store_write(store, claim_job, &job);
+    if (rc == STORE_NOT_FOUND)
+        return STORE_OK; // all taken by another sender meanwhile
     if (rc != STORE_OK) { // the commit failed: nothing was claimed
         for (int i = 0; i < job.count; i++)
             store_outbox_message_free(&out[i]);
-        job.count = 0;
+        return rc;
     }
     *count = job.count;
-    return rc;
+    return STORE_OK;
 }
 
 struct settle_job {
