@@ -13,7 +13,7 @@ import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import {
-  startDemo, startServer, demoClient, assertError, runCli, uploadPhoto, tempDir, freshDatabase,
+  startDemo, startServer, demoClient, Client, assertError, runCli, uploadPhoto, tempDir, freshDatabase,
   dbQuery, PG, HONGQI,
 } from './lib.mjs';
 
@@ -95,17 +95,10 @@ async function issueToken(srv, admin, name, url) {
   return { token, id: row.id, secret: put.data.secret };
 }
 
+// A request of the platform (its token, no session), recorded like every
+// Client's for the check against the OpenAPI document.
 function hotline(srv, token, method, path, json) {
-  return fetch(`${srv.base}/api/v1/intake/hotline${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
-    body: json ? JSON.stringify(json) : undefined,
-  }).then(async (r) => {
-    const text = await r.text();
-    let data = null;
-    try { data = JSON.parse(text); } catch { data = text; }
-    return { status: r.status, data, text, headers: r.headers };
-  });
+  return new Client(srv.base).request(method, `/api/v1/intake/hotline${path}`, { json, headers: { authorization: `Bearer ${token}` } });
 }
 
 async function fileTicket(srv, token, external, extra = {}) {
@@ -189,7 +182,7 @@ test('every state change of a hotline case is pushed, signed, in order, with its
   assert.equal(closed.state, 'closed');
   assert.equal(reopened.details.reason, '市民反映仍有垃圾');
   // The photo link works with the platform's token, and only with it.
-  const photo = await fetch(server.base + handled.details.photos[0].url, { headers: { authorization: `Bearer ${platform.token}` } });
+  const photo = await new Client(server.base).request('GET', handled.details.photos[0].url, { headers: { authorization: `Bearer ${platform.token}` }, raw: true });
   assert.equal(photo.status, 200);
   assert.equal(photo.headers.get('content-type'), 'image/png');
   assert.equal((await fetch(server.base + handled.details.photos[0].url)).status, 401);
