@@ -88,7 +88,7 @@ export async function render(ctx) {
   // The hotline tokens and their callbacks.
   const tokens = h('tbody', { dataset: { role: 'tokens' } });
   const tokenSelect = h('select', { name: 'token' });
-  const url = h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://', maxlength: 512 });
+  const url = h('input', { name: 'url', type: 'url', required: true, maxlength: 512 });
   const secretBox = h('p', { class: 'notice', hidden: true, dataset: { role: 'secret' } });
   const callbackForm = h('form', { class: 'toolbar' },
     field('outbox.token', tokenSelect, { name: 'token' }), field('outbox.url', url, { name: 'url' }),
