@@ -24,32 +24,40 @@
 
 #define HOTLINE_NOT_FOUND "no ticket with this number filed by this token"
 
-// Loads the case the token filed as ticket :external_id into *c. Returns 0, or
-// the status replied (404 for another token's ticket too).
-static int hotline_case_or_reply(struct request *req, struct store_case *c)
+// The case the token filed as ticket :external_id, in request memory; NULL
+// after replying (404 for another token's ticket too) with the status in
+// *status.
+static struct store_case *ticket_or_reply(struct request *req, int *status)
 {
+    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    if (c == NULL) {
+        *status = request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
+        return NULL;
+    }
     const char *external = request_param(req, "external_id");
     int64_t id = 0;
     int rc = store_hotline_case_find(req->server->store, req->user->token_id, req->user->id,
                                      req->user->channel, external, &id);
-    if (rc == STORE_NOT_FOUND)
-        return request_reply_error(req, 404, ERR_NOT_FOUND, HOTLINE_NOT_FOUND);
+    if (rc == STORE_NOT_FOUND) {
+        *status = request_reply_error(req, 404, ERR_NOT_FOUND, HOTLINE_NOT_FOUND);
+        return NULL;
+    }
     if (rc == STORE_OK)
         rc = store_case_get(req->server->store, id, c);
-    if (rc != STORE_OK)
-        return request_reply_store_error(req, rc, "could not load the case");
-    return 0;
+    if (rc != STORE_OK) {
+        *status = request_reply_store_error(req, rc, "could not load the case");
+        return NULL;
+    }
+    return c;
 }
 
 // GET /api/v1/intake/hotline/:external_id: the status and the public timeline,
 // without personal data (the caller's name and phone are left out).
 static int get_ticket(struct request *req)
 {
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    int status = 0;
+    struct store_case *c = ticket_or_reply(req, &status);
     if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = hotline_case_or_reply(req, c);
-    if (status != 0)
         return status;
     cJSON *body = api_public_case_json(req, c);
     if (body == NULL)
@@ -81,11 +89,9 @@ static void match_photo(const char *hash, const char *mime, int64_t size, const 
 // (before or after) of the token's case, as its handled callback links it.
 static int get_ticket_photo(struct request *req)
 {
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    int status = 0;
+    struct store_case *c = ticket_or_reply(req, &status);
     if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = hotline_case_or_reply(req, c);
-    if (status != 0)
         return status;
     struct photo_search search = {request_param(req, "hash"), false, ""};
     if (!store_attachment_hash_valid(search.hash))
@@ -130,11 +136,9 @@ static int post_visit(struct request *req)
     if (rating == NULL)
         return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "result",
                                          "result must be satisfied, basically or dissatisfied");
-    struct store_case *c = arena_alloc(req->arena, sizeof *c);
+    int status = 0;
+    struct store_case *c = ticket_or_reply(req, &status);
     if (c == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int status = hotline_case_or_reply(req, c);
-    if (status != 0)
         return status;
     bool reopened = false;
     struct store_case_rating visit = {
