@@ -12,8 +12,7 @@
 // dispatched, handled, closed, reopened, merged), from the event's action and
 // its states before and after; NULL when the platform is not told of it (notes,
 // stage-internal steps, a state left unchanged). Static strings.
-const char *outbox_hotline_event(const char *action, const char *from_state,
-                                 const char *to_state);
+const char *outbox_hotline_event(const char *action, const char *from_state, const char *to_state);
 
 // The delay in milliseconds before attempt number attempt + 1, after attempt
 // (1 or more) failed: base_ms * 2^(attempt-1), capped at max_ms, then "equal

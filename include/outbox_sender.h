@@ -15,22 +15,22 @@
 struct store;
 
 struct outbox_sender_options {
-    int threads;               // delivery threads (1..16); 0: no delivery by this server
-    int poll_ms;               // the wait between looks at the store when idle
-    int retry_base_ms;         // the first retry's delay (doubled per attempt, with jitter)
-    int retry_max_ms;          // the longest delay between attempts
-    int max_attempts;          // attempts before a message is dead
-    int connect_timeout_ms;    // to connect to the receiver
-    int timeout_ms;            // for a whole attempt
+    int threads;            // delivery threads (1..16); 0: no delivery by this server
+    int poll_ms;            // the wait between looks at the store when idle
+    int retry_base_ms;      // the first retry's delay (doubled per attempt, with jitter)
+    int retry_max_ms;       // the longest delay between attempts
+    int max_attempts;       // attempts before a message is dead
+    int connect_timeout_ms; // to connect to the receiver
+    int timeout_ms;         // for a whole attempt
 };
 
-#define OUTBOX_DEFAULT_THREADS         2
-#define OUTBOX_DEFAULT_POLL_MS         1000
-#define OUTBOX_DEFAULT_RETRY_BASE_MS   5000
-#define OUTBOX_DEFAULT_RETRY_MAX_MS    3600000
-#define OUTBOX_DEFAULT_MAX_ATTEMPTS    12
-#define OUTBOX_DEFAULT_CONNECT_MS      5000
-#define OUTBOX_DEFAULT_TIMEOUT_MS      15000
+#define OUTBOX_DEFAULT_THREADS       2
+#define OUTBOX_DEFAULT_POLL_MS       1000
+#define OUTBOX_DEFAULT_RETRY_BASE_MS 5000
+#define OUTBOX_DEFAULT_RETRY_MAX_MS  3600000
+#define OUTBOX_DEFAULT_MAX_ATTEMPTS  12
+#define OUTBOX_DEFAULT_CONNECT_MS    5000
+#define OUTBOX_DEFAULT_TIMEOUT_MS    15000
 
 // The signature header's value for body sent at timestamp (Unix seconds):
 // HMAC-SHA256 keyed with secret (the text as registered, its bytes) over

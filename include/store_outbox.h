@@ -23,15 +23,15 @@ struct store_actor;
 struct store_outbox_message {
     int64_t id;
     char idempotency_key[64];
-    char kind[16];      // hotline, sms, webhook, email
+    char kind[16]; // hotline, sms, webhook, email
     char target[STORE_OUTBOX_URL_MAX + 1];
-    int64_t case_id;    // 0: no case
-    char case_no[16];   // "" without a case
-    char *payload;      // JSON text, malloc'd: the caller frees it (store_outbox_message_free)
+    int64_t case_id;  // 0: no case
+    char case_no[16]; // "" without a case
+    char *payload;    // JSON text, malloc'd: the caller frees it (store_outbox_message_free)
     int64_t created_at, next_attempt_at, last_attempt_at, delivered_at; // ms; 0 = never
     int attempts;
     char last_error[STORE_OUTBOX_ERROR_MAX + 1];
-    char state[16];     // pending, delivered, dead
+    char state[16]; // pending, delivered, dead
 };
 
 // Frees what a message owns (its payload). Accepts NULL.
@@ -100,8 +100,8 @@ int store_outbox_delivered(struct store *store, int64_t id, int64_t now);
 // Records a failed attempt: error (truncated), then pending again at
 // next_attempt_at, or dead when dead is true. Returns STORE_OK,
 // STORE_NOT_FOUND or STORE_ERROR.
-int store_outbox_failed(struct store *store, int64_t id, const char *error,
-                        int64_t next_attempt_at, bool dead);
+int store_outbox_failed(struct store *store, int64_t id, const char *error, int64_t next_attempt_at,
+                        bool dead);
 
 // Lists messages in state (pending, delivered or dead), newest first, those with
 // id < before_id (0: from the newest), at most limit, calling fn for each (the

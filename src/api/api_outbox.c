@@ -36,8 +36,7 @@ static bool parse_id(const char *text, int64_t *out)
 
 static struct store_actor actor_of(const struct request *req)
 {
-    return (struct store_actor){req->user->id, role_name(req->user->role),
-                                req->user->display_name};
+    return (struct store_actor){req->user->id, role_name(req->user->role), req->user->display_name};
 }
 
 // Adds a time in ms, or null for 0 (never).

@@ -146,8 +146,9 @@ static bool send_hotline(const struct store_outbox_message *m, char *error, size
     int64_t token_id = strtoll(m->target, NULL, 10);
     int rc = store_token_callback_get(sender.store, token_id, &callback);
     if (rc != STORE_OK) {
-        snprintf(error, error_size, rc == STORE_NOT_FOUND ? "the token has no callback URL"
-                                                          : "cannot read the token's callback");
+        snprintf(error, error_size,
+                 rc == STORE_NOT_FOUND ? "the token has no callback URL"
+                                       : "cannot read the token's callback");
         return false;
     }
     bool ok = post_signed(m, callback.url, callback.secret, error, error_size);

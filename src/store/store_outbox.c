@@ -290,7 +290,8 @@ int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *e, int6
     cJSON_AddStringToObject(payload, "event", event);
     cJSON *details = cJSON_CreateObject();
     rc = case_facts_tx(tx, e->case_id, payload, details, event);
-    const char *external = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(payload, "external_id"));
+    const char *external =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(payload, "external_id"));
     if (rc == STORE_OK && strcmp(event, "handled") == 0)
         rc = case_photos_tx(tx, e->case_id, external ? external : "", details);
     const char *note = e->note ? e->note : "";
@@ -448,7 +449,7 @@ int store_outbox_claim(struct store *store, int64_t now, int64_t lease_ms,
     struct claim_job job = {now, lease_ms, ids, id_count, out, 0};
     rc = store_write(store, claim_job, &job);
     if (rc == STORE_NOT_FOUND)
-        return STORE_OK; // all taken by another sender meanwhile
+        return STORE_OK;  // all taken by another sender meanwhile
     if (rc != STORE_OK) { // the commit failed: nothing was claimed
         for (int i = 0; i < job.count; i++)
             store_outbox_message_free(&out[i]);
@@ -494,8 +495,8 @@ int store_outbox_delivered(struct store *store, int64_t id, int64_t now)
     return store_write(store, settle_job, &job);
 }
 
-int store_outbox_failed(struct store *store, int64_t id, const char *error,
-                        int64_t next_attempt_at, bool dead)
+int store_outbox_failed(struct store *store, int64_t id, const char *error, int64_t next_attempt_at,
+                        bool dead)
 {
     static const char SQL_RETRY[] = "UPDATE outbox_message SET next_attempt_at = :at, "
                                     "last_error = :error WHERE id = :id AND state = 'pending'";
@@ -572,8 +573,8 @@ static int replay_job(struct store_tx *tx, void *data)
     }
     cJSON *after = cJSON_CreateObject();
     cJSON_AddStringToObject(after, "state", "pending");
-    return store_admin_audit_tx(tx, job->actor, "outbox.replay", "outbox_message", job->id,
-                                before, after);
+    return store_admin_audit_tx(tx, job->actor, "outbox.replay", "outbox_message", job->id, before,
+                                after);
 }
 
 int store_outbox_replay(struct store *store, int64_t id, const struct store_actor *actor)

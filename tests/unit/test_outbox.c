@@ -54,9 +54,20 @@ Test(outbox, only_http_and_https_urls_with_a_host)
     cr_expect(outbox_url_valid("https://hotline.example.gov.cn/api/callback?x=1", 512));
     cr_expect(outbox_url_valid("http://[::1]:9000/", 512));
     static const char *const BAD[] = {
-        "file:///etc/passwd", "gopher://x/", "ftp://x/", "javascript:alert(1)", "http://",
-        "https:///path", "http://:80/", "http://user:pw@host/", "http://a b/", "http://a\\b/",
-        "HTTP://upper.case/", "http://a/\n", "", "//host/",
+        "file:///etc/passwd",
+        "gopher://x/",
+        "ftp://x/",
+        "javascript:alert(1)",
+        "http://",
+        "https:///path",
+        "http://:80/",
+        "http://user:pw@host/",
+        "http://a b/",
+        "http://a\\b/",
+        "HTTP://upper.case/",
+        "http://a/\n",
+        "",
+        "//host/",
     };
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
         cr_expect(!outbox_url_valid(BAD[i], 512), "%s refused", BAD[i]);
@@ -75,5 +86,6 @@ Test(outbox, the_signature_is_hmac_sha256_of_timestamp_dot_body_in_hex)
     outbox_sign(SECRET, "1700000000", BODY, strlen(BODY), sig);
     cr_expect_str_eq(sig, "b8aacab5a9d4ff09032de90230e328e16aa0ab350c8c3a1dfa63fd7f30b56c81");
     outbox_sign(SECRET, "1700000001", BODY, strlen(BODY), sig);
-    cr_expect_str_neq(sig, "b8aacab5a9d4ff09032de90230e328e16aa0ab350c8c3a1dfa63fd7f30b56c81", "the timestamp is signed");
+    cr_expect_str_neq(sig, "b8aacab5a9d4ff09032de90230e328e16aa0ab350c8c3a1dfa63fd7f30b56c81",
+                      "the timestamp is signed");
 }
