@@ -115,9 +115,11 @@ int store_outbox_list(struct store *store, const char *state, int64_t before_id,
 // message), STORE_INVALID (not dead) or STORE_ERROR.
 int store_outbox_replay(struct store *store, int64_t id, const struct store_actor *actor);
 
-// The number of messages in each state. Returns STORE_OK or STORE_ERROR.
+// The number of messages pending and dead (not the delivered, whose history
+// grows without end: count those with the senders' counters). Returns STORE_OK
+// or STORE_ERROR.
 struct store_outbox_counts {
-    int64_t pending, delivered, dead;
+    int64_t pending, dead;
 };
 int store_outbox_count(struct store *store, struct store_outbox_counts *out);
 

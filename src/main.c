@@ -419,8 +419,8 @@ static int command_check(int argc, char **argv)
     ok = ok && counts;
     struct store_outbox_counts outbox;
     if (store_outbox_count(store, &outbox) == STORE_OK)
-        printf("%s: outbox %lld pending, %lld delivered, %lld dead letter(s)%s\n", cmd.shown,
-               (long long)outbox.pending, (long long)outbox.delivered, (long long)outbox.dead,
+        printf("%s: outbox %lld pending, %lld dead letter(s)%s\n", cmd.shown,
+               (long long)outbox.pending, (long long)outbox.dead,
                outbox.dead > 0 ? " (replay them from the admin's outbox screen)" : "");
     else
         ok = false;

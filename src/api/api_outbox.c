@@ -110,7 +110,6 @@ static int list_outbox(struct request *req)
     if (store_outbox_count(req->server->store, &counts) == STORE_OK) {
         cJSON *totals = cJSON_AddObjectToObject(body, "counts");
         json_add_int(totals, "pending", counts.pending);
-        json_add_int(totals, "delivered", counts.delivered);
         json_add_int(totals, "dead", counts.dead);
     }
     return request_reply_json(req, 200, body);

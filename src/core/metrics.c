@@ -532,10 +532,8 @@ static void render_outbox(struct text *t, struct store *store)
     struct store_outbox_counts counts;
     if (store_outbox_count(store, &counts) != STORE_OK)
         return;
-    family(t, "chengguan_outbox_messages", "gauge", "Outbox messages in the store by state.");
+    family(t, "chengguan_outbox_messages", "gauge", "Outbox messages in the store waiting (pending) or parked (dead).");
     text_printf(t, "chengguan_outbox_messages{state=\"pending\"} %lld\n", (long long)counts.pending);
-    text_printf(t, "chengguan_outbox_messages{state=\"delivered\"} %lld\n",
-                (long long)counts.delivered);
     text_printf(t, "chengguan_outbox_messages{state=\"dead\"} %lld\n", (long long)counts.dead);
 }
 

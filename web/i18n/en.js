@@ -974,7 +974,7 @@ export default {
   'outbox.empty.dead': 'No dead letters.',
   'outbox.empty.pending': 'Nothing waits to be sent.',
   'outbox.empty.delivered': 'Nothing delivered yet.',
-  'outbox.counts': '{pending} pending · {delivered} delivered · {dead} dead letters',
+  'outbox.counts': '{pending} pending · {dead} dead letters',
   'outbox.more': 'Load more',
   'outbox.replay': 'Replay',
   'outbox.replayed': 'Message {id} is pending again.',

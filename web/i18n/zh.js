@@ -973,7 +973,7 @@ export default {
   'outbox.empty.dead': '没有死信。',
   'outbox.empty.pending': '没有待发送的消息。',
   'outbox.empty.delivered': '尚无已送达的消息。',
-  'outbox.counts': '待发送 {pending} · 已送达 {delivered} · 死信 {dead}',
+  'outbox.counts': '待发送 {pending} · 死信 {dead}',
   'outbox.more': '加载更多',
   'outbox.replay': '重新投递',
   'outbox.replayed': '消息 {id} 已重新排队发送。',
