@@ -302,16 +302,11 @@ static int command_serve(int argc, char **argv)
         store_close(server.store);
         return 1;
     }
-    if (config->escalation_interval_s > 0 &&
-        escalator_start(server.store, config->escalation_interval_s) != 0) {
-        export_workers_stop();
-        handler_pool_stop();
-        auth_shutdown();
-        server_free_limits(&server);
-        store_close(server.store);
-        return 1;
-    }
-    if (outbox_sender_start(server.store, &config->outbox) != 0) {
+    // The background threads: escalation scans and the outbox's delivery
+    // (either stop is safe when its start failed or never ran).
+    if ((config->escalation_interval_s > 0 &&
+         escalator_start(server.store, config->escalation_interval_s) != 0) ||
+        outbox_sender_start(server.store, &config->outbox) != 0) {
         escalator_stop();
         export_workers_stop();
         handler_pool_stop();

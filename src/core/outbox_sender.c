@@ -184,12 +184,13 @@ static void deliver(struct store_outbox_message *m)
                      m->id);
         return;
     }
-    bool stopping = atomic_load(&sender.abort_transfers);
-    bool dead = !stopping && m->attempts >= sender.options.max_attempts;
+    bool shutting_down = atomic_load(&sender.abort_transfers);
+    bool dead = !shutting_down && m->attempts >= sender.options.max_attempts;
     double unit = (double)randombytes_uniform(1u << 30) / (double)(1u << 30);
-    int64_t next = stopping ? now
-                            : now + outbox_backoff_ms(m->attempts, sender.options.retry_base_ms,
-                                                      sender.options.retry_max_ms, unit);
+    int64_t next = shutting_down
+                       ? now
+                       : now + outbox_backoff_ms(m->attempts, sender.options.retry_base_ms,
+                                                 sender.options.retry_max_ms, unit);
     metrics_outbox_attempt(false, dead, elapsed);
     if (dead)
         log_warn("outbox: message %" PRId64 " (%s) is a dead letter after %d attempts: %s", m->id,
