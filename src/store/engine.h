@@ -329,6 +329,8 @@ extern const struct store_plan_statement STORE_ASSESSMENT_PLANS[];
 extern const size_t STORE_ASSESSMENT_PLAN_COUNT;
 extern const struct store_plan_statement STORE_TREND_PLANS[];
 extern const size_t STORE_TREND_PLAN_COUNT;
+extern const struct store_plan_statement STORE_OUTBOX_PLANS[];
+extern const size_t STORE_OUTBOX_PLAN_COUNT;
 
 struct audit_event;
 struct case_refusal;

@@ -326,6 +326,35 @@ int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *e, int6
     "COALESCE(m.last_attempt_at, 0), COALESCE(m.delivered_at, 0), m.attempts, m.last_error, "      \
     "m.state "
 
+// The sender's and the admin's reads, whose plans `chengguan explain` shows.
+// Due messages: SQLite without statistics would read every pending message by
+// state and sort them; named, the partial index of due messages gives them in
+// order.
+#define DUE_WHERE                                                                                  \
+    "WHERE m.state = 'pending' AND m.next_attempt_at <= :now AND NOT EXISTS (SELECT 1 "            \
+    "FROM outbox_message e WHERE e.state = 'pending' AND e.case_id = m.case_id AND e.id < m.id) "  \
+    "ORDER BY m.next_attempt_at, m.id LIMIT :limit"
+static const char SQL_DUE_SQLITE[] =
+    "SELECT m.id FROM outbox_message m INDEXED BY outbox_due " DUE_WHERE;
+static const char SQL_DUE_POSTGRES[] = "SELECT m.id FROM outbox_message m " DUE_WHERE;
+#undef DUE_WHERE
+// A page of one state, newest first.
+static const char SQL_PAGE[] = "SELECT " MESSAGE_COLUMNS "FROM outbox_message m "
+                               "LEFT JOIN case_record c ON c.id = m.case_id "
+                               "WHERE m.state = :state AND m.id < :before "
+                               "ORDER BY m.id DESC LIMIT :limit";
+// Two ranges of the index outbox_state: neither reads the delivered history.
+static const char SQL_COUNTS[] =
+    "SELECT (SELECT count(*) FROM outbox_message WHERE state = 'pending'), "
+    "(SELECT count(*) FROM outbox_message WHERE state = 'dead')";
+
+const struct store_plan_statement STORE_OUTBOX_PLANS[] = {
+    {"outbox: due messages, first of each case", SQL_DUE_SQLITE, SQL_DUE_POSTGRES},
+    {"outbox: a page of one state", SQL_PAGE, SQL_PAGE},
+    {"outbox: pending and dead", SQL_COUNTS, SQL_COUNTS},
+};
+const size_t STORE_OUTBOX_PLAN_COUNT = sizeof STORE_OUTBOX_PLANS / sizeof STORE_OUTBOX_PLANS[0];
+
 // Reads MESSAGE_COLUMNS; the payload is copied to the heap when copy_payload,
 // else it points into the statement's row. Returns false when out of memory.
 static bool read_message(struct store_stmt *s, struct store_outbox_message *m, bool copy_payload)
@@ -419,17 +448,8 @@ static int claim_job(struct store_tx *tx, void *data)
 // flight). Returns STORE_OK or STORE_ERROR.
 static int due_ids(struct store *store, int64_t now, int max, int64_t *ids, int *count)
 {
-#define DUE_WHERE                                                                                  \
-    "WHERE m.state = 'pending' AND m.next_attempt_at <= :now AND NOT EXISTS (SELECT 1 "            \
-    "FROM outbox_message e WHERE e.state = 'pending' AND e.case_id = m.case_id AND e.id < m.id) "  \
-    "ORDER BY m.next_attempt_at, m.id LIMIT :limit"
-    // SQLite without statistics would read every pending message by state and
-    // sort them; named, the partial index of due messages gives them in order.
-    static const char SQL_SQLITE[] =
-        "SELECT m.id FROM outbox_message m INDEXED BY outbox_due " DUE_WHERE;
-    static const char SQL_POSTGRES[] = "SELECT m.id FROM outbox_message m " DUE_WHERE;
-#undef DUE_WHERE
-    struct store_stmt *due = store_read_stmt(store, store_sql(store, SQL_SQLITE, SQL_POSTGRES));
+    struct store_stmt *due =
+        store_read_stmt(store, store_sql(store, SQL_DUE_SQLITE, SQL_DUE_POSTGRES));
     if (due == NULL)
         return STORE_ERROR;
     store_bind_int(due, ":now", now);
@@ -516,11 +536,7 @@ int store_outbox_failed(struct store *store, int64_t id, const char *error, int6
 int store_outbox_list(struct store *store, const char *state, int64_t before_id, int limit,
                       void (*fn)(const struct store_outbox_message *m, void *data), void *data)
 {
-    static const char SQL[] = "SELECT " MESSAGE_COLUMNS "FROM outbox_message m "
-                              "LEFT JOIN case_record c ON c.id = m.case_id "
-                              "WHERE m.state = :state AND m.id < :before "
-                              "ORDER BY m.id DESC LIMIT :limit";
-    struct store_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL_PAGE);
     if (stmt == NULL)
         return STORE_ERROR;
     store_bind_text(stmt, ":state", state);
@@ -590,12 +606,8 @@ int store_outbox_replay(struct store *store, int64_t id, const struct store_acto
 
 int store_outbox_count(struct store *store, struct store_outbox_counts *out)
 {
-    // Two ranges of the index outbox_state: neither reads the delivered history.
-    static const char SQL[] =
-        "SELECT (SELECT count(*) FROM outbox_message WHERE state = 'pending'), "
-        "(SELECT count(*) FROM outbox_message WHERE state = 'dead')";
     memset(out, 0, sizeof *out);
-    struct store_stmt *stmt = store_read_stmt(store, SQL);
+    struct store_stmt *stmt = store_read_stmt(store, SQL_COUNTS);
     if (stmt == NULL)
         return STORE_ERROR;
     int rc = store_step_row(stmt);

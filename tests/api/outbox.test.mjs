@@ -14,7 +14,7 @@ import { createHmac } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import {
   startDemo, startServer, demoClient, Client, assertError, runCli, uploadPhoto, tempDir, freshDatabase,
-  dbQuery, PG, HONGQI,
+  dbQuery, PG, ENGINE, HONGQI,
 } from './lib.mjs';
 
 const METRICS_TOKEN = 'outbox-metrics-token-0123';
@@ -357,6 +357,18 @@ test('the platform\'s 回访 counts in the assessment like a citizen\'s rating',
   assert.equal(a.status, 200, a.text);
   const row = a.data.rows.find((x) => x.code === '440902-D01');
   assert.equal(row.rates.satisfaction_rate, 1, 'the one rated closure was satisfied');
+});
+
+test('the sender and the admin list read through indexes, never the delivered history', { skip: ENGINE !== 'sqlite' }, () => {
+  const r = runCli(['explain', '--data-dir', server.dataDir]);
+  assert.equal(r.status, 0, r.stderr);
+  const plans = r.stdout.split('\n\n').filter((b) => b.startsWith('outbox:'));
+  assert.equal(plans.length, 3, r.stdout);
+  for (const plan of plans) {
+    assert.doesNotMatch(plan, /SCAN (m|e|outbox_message)\b/, plan);
+    assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
+  }
+  assert.match(plans.find((p) => p.includes('due')), /USING INDEX outbox_due/);
 });
 
 test('nothing is lost across a kill -9 between the commit and the delivery', async () => {
