@@ -30,8 +30,7 @@ bool api_case_visible(const struct request *req, const struct store_case *c)
            jurisdiction_may_read_case(&req->user->jurisdiction, c->department_id, c->place_path);
 }
 
-// Parses a positive decimal id. Returns 0 when malformed.
-static int64_t parse_id(const char *text)
+int64_t api_parse_id(const char *text)
 {
     if (text == NULL || *text == '\0' || strlen(text) > 18)
         return 0;
@@ -45,7 +44,7 @@ int api_case_load_visible(struct request *req, struct store_case **out)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int64_t id = parse_id(request_param(req, "id"));
+    int64_t id = api_parse_id(request_param(req, "id"));
     if (id == 0 || store_case_get(req->server->store, id, c) != STORE_OK ||
         !api_case_visible(req, c))
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
@@ -332,6 +331,7 @@ cJSON *api_case_detail_json(struct request *req, const struct store_case *c)
     if (out == NULL)
         return NULL;
     cJSON_AddItemToObject(out, "suggested_department", api_suggested_department(req, c));
+    cJSON_AddItemToObject(out, "frontage_unit", api_frontage_case_unit(req, c->id));
     struct stage_list stages = {req, cJSON_AddArrayToObject(out, "stages"), store_now_ms()};
     cJSON *ratings = cJSON_AddArrayToObject(out, "ratings");
     if (store_case_stages(req->server->store, c->id, add_stage, &stages) != STORE_OK ||

@@ -188,6 +188,22 @@ static int take_lookup(struct request *req)
     return api_public_take(req, "geo-ip:", &LOOKUPS_PER_ADDRESS, "too many address look-ups");
 }
 
+int api_geocode_best(struct request *req, const char *text, double *lon, double *lat)
+{
+    struct geocode_address typed;
+    if (text == NULL || strlen(text) > QUERY_MAX_BYTES || !geocode_parse(text, &typed))
+        return STORE_NOT_FOUND;
+    struct hits *hits = arena_alloc(req->arena, sizeof *hits);
+    if (hits == NULL || gather(req->server->store, &typed, hits) != STORE_OK)
+        return STORE_ERROR;
+    if (hits->count == 0)
+        return STORE_NOT_FOUND;
+    qsort(hits->items, hits->count, sizeof hits->items[0], compare_hits);
+    *lon = hits->items[0].point.lon;
+    *lat = hits->items[0].point.lat;
+    return STORE_OK;
+}
+
 static int geocode(struct request *req)
 {
     const char *q = request_query(req, "q");

@@ -205,7 +205,8 @@ static int dispatch(struct request *req)
         return request_reply_error(req, 400, ERR_BAD_PATH, "%s",
                                    urlpath_result_message(req->path_problem));
     if (!req->route_found) {
-        bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0;
+        bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0 ||
+                      strncmp(req->path, "/open311/", 9) == 0;
         bool readable = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
         if (req->match.allow[0] != '\0') {
             request_add_header(req, "Allow", arena_strdup(req->arena, req->match.allow));

@@ -65,6 +65,12 @@ static const struct copy_table COPY_TABLES[] = {
     {"assessment_snapshot", {"id"}, NULL, NULL}, // corrections name earlier ids only
     {"case_attachment", {"id"}, NULL, NULL},
     {"upload", {"user_id", "hash"}, NULL, NULL},
+    {"frontage_unit", {"id"}, NULL, NULL},
+    {"frontage_case", {"case_id"}, NULL, NULL},
+    {"frontage_check", {"id"}, NULL, NULL},
+    {"frontage_criterion", {"id"}, NULL, NULL},
+    {"frontage_evaluation", {"id"}, NULL, NULL},
+    {"frontage_period", {"city_id", "period"}, NULL, NULL},
     {"case_daily", {"place_path", "day"}, NULL, NULL},
     {"case_rating_tally", {"place_path", "rating"}, NULL, NULL},
     {"case_state_tally", {"state"}, NULL, NULL},
