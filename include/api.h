@@ -59,6 +59,8 @@ extern const struct route API_OUTBOX_ROUTES[];
 extern const size_t API_OUTBOX_ROUTE_COUNT;
 extern const struct route API_HOTLINE_ROUTES[];
 extern const size_t API_HOTLINE_ROUTE_COUNT;
+extern const struct route API_IMPORT_ROUTES[];
+extern const size_t API_IMPORT_ROUTE_COUNT;
 extern const struct route API_FRONTAGE_ROUTES[];
 extern const size_t API_FRONTAGE_ROUTE_COUNT;
 extern const struct route API_FRONTAGE_RATING_ROUTES[];

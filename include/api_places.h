@@ -23,10 +23,4 @@ bool api_places_parse_bbox(const char *text, double box[4]);
 // new object the caller owns (NULL when out of memory).
 cJSON *api_places_location_json(const struct store_grid_location *where);
 
-// The point of the gazetteer's best match for a typed address, ranked as GET
-// /api/v1/geocode ranks them (not counted against the caller's look-ups).
-// Returns STORE_OK with *lon and *lat, STORE_NOT_FOUND (nothing matches, or
-// the text is no address of at most 100 bytes) or STORE_ERROR.
-int api_geocode_best(struct request *req, const char *text, double *lon, double *lat);
-
 #endif

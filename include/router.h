@@ -21,6 +21,7 @@ enum route_flag {
     // The handler reads the body itself, as a form (application/x-www-form-urlencoded)
     // or a JSON object, and answers a bad one in its own error format (Open311).
     ROUTE_FORM = 1 << 6,
+    ROUTE_FILE = 1 << 7, // the body is a file the handler checks, with the upload size cap
 };
 
 // A staff route that changes state: session, CSRF header and a JSON body.

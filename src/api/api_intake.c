@@ -5,7 +5,9 @@
 // code come back). Every case is located on the grid; an unplaced one is kept and
 // flagged for the supervisor.
 #include "api.h"
+
 #include "api_cases.h"
+#include "api_geocode.h"
 #include "api_intake.h"
 #include "api_public.h"
 
@@ -28,6 +30,33 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+// Places an intake that has a typed address and no point by geocoding it
+// (api_geocode_place: an exact house number or landmark, one answer only) when
+// the point lies in a cell the caller may file in; else it stays unplaced.
+// Returns true when *in was placed.
+static bool geocode_typed(struct request *req, struct case_intake *in,
+                          struct store_grid_location *place)
+{
+    struct geo_point point;
+    char *label = arena_alloc(req->arena, GEOCODE_LABEL_MAX);
+    if (label == NULL ||
+        !api_geocode_place(req, in->address, &point, label, GEOCODE_LABEL_MAX) ||
+        store_grid_locate(req->server->store, point.lon, point.lat, place) != STORE_OK ||
+        (req->user != NULL &&
+         !jurisdiction_may_file_at(&req->user->jurisdiction, place->place_path)))
+        return false;
+    in->has_location = true;
+    in->lat = point.lat;
+    in->lon = point.lon;
+    in->located_by = "geocode";
+    in->located_label = label;
+    in->grid_id = place->grid_id;
+    in->community_id = place->community_id;
+    in->street_id = place->street_id;
+    in->district_id = place->district_id;
+    return true;
+}
 
 // Checks the body against the intake's fields, validates the fields every intake
 // shares and fills the location of *in. Returns 0 or the status replied.
@@ -80,8 +109,11 @@ enum api_intake_place_result api_intake_place(struct request *req, struct case_i
                                                             &in->category_id) != STORE_OK)
         in->category_id = 0;
     struct store_grid_location place;
-    if (!in->has_location ||
-        store_grid_locate(req->server->store, in->lon, in->lat, &place) != STORE_OK)
+    if (!in->has_location) {
+        geocode_typed(req, in, &place); // placed when the address is certain, else unplaced
+        return API_INTAKE_PLACED;
+    }
+    if (store_grid_locate(req->server->store, in->lon, in->lat, &place) != STORE_OK)
         return API_INTAKE_PLACED;
     if (req->user != NULL &&
         !jurisdiction_may_file_at(&req->user->jurisdiction, place.place_path)) {

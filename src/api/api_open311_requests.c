@@ -287,8 +287,9 @@ static bool coordinate(const char *text, double limit, double *out)
     return true;
 }
 
-// Fills the intake's location from lat/long or address_string (geocoded when
-// the gazetteer knows it; else filed by its words, unplaced). Returns 0 or the
+// Fills the intake's location from lat/long, or takes address_string, which
+// the intake places as every intake does (README "Geocoding on intake": an
+// exact house number or landmark; else the case is filed unplaced). Returns 0 or the
 // status replied.
 static int read_location(struct request *req, enum open311_format format, const cJSON *body,
                          struct case_intake *in)
@@ -310,11 +311,7 @@ static int read_location(struct request *req, enum open311_format format, const 
                                      ? "address_id is not supported here: send lat and long, "
                                        "or address_string"
                                      : "a location is required: lat and long, or address_string");
-    int rc = api_geocode_best(req, in->address, &in->lon, &in->lat);
-    if (rc == STORE_ERROR)
-        return api_open311_error(req, format, 500, "could not look the address up");
-    in->has_location = rc == STORE_OK;
-    return 0;
+    return 0; // the intake places it when the gazetteer is certain of the address
 }
 
 // The caller's name as one: "first last", either may be missing; NULL when none.

@@ -376,7 +376,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
         if (req->path_problem == URLPATH_OK)
             req->route_found =
                 router_match(&server->router, method, req->path, &req->match) == ROUTER_FOUND;
-        req->body_limit = req->route_found && (req->match.route->flags & ROUTE_UPLOAD)
+        req->body_limit = req->route_found && (req->match.route->flags & (ROUTE_UPLOAD | ROUTE_FILE))
                               ? server->config.upload_body_limit
                               : server->config.json_body_limit;
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,

@@ -51,6 +51,7 @@ static const struct copy_table COPY_TABLES[] = {
     {"calendar_day", {"day"}, NULL, NULL},
     {"attachment", {"hash"}, NULL, NULL},
     {"case_record", {"id"}, NULL, "merged_into"},
+    {"task_route", {"case_id", "user_id"}, NULL, NULL},
     {"case_event", {"id"}, NULL, NULL},
     {"case_link", {"case_id", "other_id", "kind"}, NULL, NULL},
     {"case_day_seq", {"day"}, NULL, NULL},

@@ -312,15 +312,21 @@ test('a JSON body works too, the XML answer of a filing, and an address alone is
   // No description: the service's name says what it is.
   const [blank] = await getJson(`${V2}/requests/${answer.service_request_id}.json`, 'requests');
   assert.equal(blank.description, '道路不洁');
-  // An address alone: the gazetteer's best match places it.
-  const hit = await anonymous.get(`/api/v1/geocode?q=${encodeURIComponent('站前路')}`);
+  // An address alone is placed as every intake places it: an exact house
+  // number is certain; a road alone is filed unplaced, by its words.
+  const hit = await anonymous.get(`/api/v1/geocode?q=${encodeURIComponent('红旗路31号')}`);
   assert.equal(hit.status, 200, hit.text);
-  assert.ok(hit.data.items.length > 0, 'the demo gazetteer knows the road');
-  const id = await file({ lat: '', long: '', address_string: '站前路' });
+  assert.equal(hit.data.items[0].kind, 'address', 'the demo gazetteer knows the number');
+  const id = await file({ lat: '', long: '', address_string: '红旗路31号' });
   const [placed] = await getJson(`${V2}/requests/${id}.json`, 'requests');
-  assert.equal(placed.address, '站前路');
+  assert.equal(placed.address, '红旗路31号');
   assert.equal(placed.lat, hit.data.items[0].lat);
   assert.equal(placed.long, hit.data.items[0].lon);
+  assert.equal(placed.address_id, hit.data.items[0].cell.code, 'in the cell of that number');
+  const roadOnly = await file({ lat: '', long: '', address_string: '站前路' });
+  const [unplaced] = await getJson(`${V2}/requests/${roadOnly}.json`, 'requests');
+  assert.equal(unplaced.address, '站前路');
+  assert.equal(unplaced.lat, null, 'a road alone is not a place');
 });
 
 test('a phone or ID number written into the description is masked in every public answer', async () => {

@@ -85,7 +85,7 @@ test('the route tables read from src/ are the ones the server registers', () => 
   assert.ok(routes.length >= 30, `${routes.length} routes read`);
   for (const r of routes) {
     assert.ok(['GET', ...MUTATING].includes(r.method), `${key(r)}: a known method`);
-    for (const flag of r.flags) assert.match(flag, /^ROUTE_(AUTH|CSRF|JSON|UPLOAD|TOKEN|WRITE|FORM)$/, `${key(r)}: flag ${flag}`);
+    for (const flag of r.flags) assert.match(flag, /^ROUTE_(AUTH|CSRF|JSON|UPLOAD|TOKEN|WRITE|FORM|FILE)$/, `${key(r)}: flag ${flag}`);
   }
 });
 
