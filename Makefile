@@ -5,10 +5,11 @@ SHELL   := /bin/bash
 CC      ?= cc
 # libpq: the PostgreSQL engine (src/postgres) is linked into every build.
 # libxml2: Open311's XML answers, and with minizip reading XLSX files for the
-# bulk import (src/core/table_xlsx.c).
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter libxml-2.0 minizip
+# bulk import (src/core/table_xlsx.c). libcurl: the outbox's deliveries
+# (src/core/outbox_sender.c).
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter libxml-2.0 minizip libcurl
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev libxlsxwriter-dev \
-           libxml2-dev libminizip-dev \
+           libxml2-dev libminizip-dev libcurl4-openssl-dev \
            pkg-config
 APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql libxml2-utils
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests

@@ -38,6 +38,15 @@ int api_public_authorize(struct request *req, const char *code, int64_t *case_id
 // Returns 0, or replies 429 with Retry-After and returns 429.
 int api_public_count_report(struct request *req);
 
+struct store_case;
+
+// The citizen's view of a case: number, state, category, place, masked contact,
+// deadline, rating and the public timeline (state changes and public notes, no
+// staff details). Returns a tree in request memory (request_json_object), or
+// NULL when the timeline cannot be read.
+struct cJSON;
+struct cJSON *api_public_case_json(struct request *req, const struct store_case *c);
+
 struct ratelimit_policy;
 
 // Counts one attempt of the client address under policy, keyed prefix + address

@@ -54,6 +54,10 @@ void metrics_store_fsync(bool wal, int64_t elapsed_us);
 // false when the scan failed (it is timed all the same).
 void metrics_escalation_scan(bool ok, int64_t elapsed_us, int reminded, int supervised);
 
+// The outbox's sender finished one delivery attempt that took elapsed_us:
+// delivered (a 2xx) or failed, and dead when that failure was the last attempt.
+void metrics_outbox_attempt(bool delivered, bool dead, int64_t elapsed_us);
+
 // The handler pool: delta requests joined (+) or left (-) its queue.
 void metrics_handler_queue(int delta);
 

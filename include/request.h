@@ -38,6 +38,7 @@ struct request_user {
     int64_t session_id;  // the session signed in with; 0 for token clients
     bool via_token;      // an API token, not a browser session
     char channel[16];    // the token's intake channel ("12345", "110", "12319")
+    int64_t token_id;    // the API token's id; 0 for sessions
 };
 
 struct request_header {

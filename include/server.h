@@ -5,6 +5,7 @@
 #ifndef CHENGGUAN_SERVER_H
 #define CHENGGUAN_SERVER_H
 
+#include "outbox_sender.h"
 #include "router.h"
 #include "snapshot.h"
 #include "worktime.h"
@@ -51,6 +52,7 @@ struct server_config {
     // names. NULL: the header is ignored (anyone could write it).
     const char *trusted_proxies;
     int escalation_interval_s; // seconds between escalation scans, default 60; 0: none
+    struct outbox_sender_options outbox; // the outbox's delivery threads (outbox_sender.h)
 };
 
 struct server {

@@ -96,6 +96,7 @@ struct case_intake {
     int64_t category_id; // 0: none (suggested later)
     bool urgent;
     int64_t reporter_user_id; // 0 for citizens
+    int64_t api_token_id;     // the hotline token filing it (case_filer_token); 0: none
     const char *actor_role;   // "citizen", "inspector", "operator", "system"
     const char *actor_name;
     const char *citizen_name;

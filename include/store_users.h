@@ -118,9 +118,11 @@ int store_session_delete(struct store *store, const unsigned char token_hash[STO
 int store_token_create(struct store *store, const char *name, const char *channel,
                        const unsigned char token_hash[STORE_HASH_BYTES], int64_t user_id);
 
-// Finds an enabled token's user and channel (channel: at least 16 bytes).
+// Finds an enabled token's user and channel (channel: at least 16 bytes) and
+// the token's id (token_id may be NULL).
 int store_token_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
-                       struct store_user *user, char *channel, size_t channel_size);
+                       struct store_user *user, char *channel, size_t channel_size,
+                       int64_t *token_id);
 
 // Finds the org unit with this code if the jurisdiction covers it (a department
 // when the place it belongs to is covered; NULL: none). Returns STORE_OK with *id

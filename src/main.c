@@ -7,6 +7,9 @@
 #include "copy_command.h"
 #include "demo.h"
 #include "escalator.h"
+#include "outbox.h"
+#include "outbox_sender.h"
+#include "store_outbox.h"
 #include "export.h"
 #include "gazetteer_import.h"
 #include "grid_import.h"
@@ -174,6 +177,23 @@ static int command_serve(int argc, char **argv)
          &config->escalation_interval_s,
          "seconds between scans for stages turning yellow or red (default 60; 0: no "
          "escalation by this server)"},
+        {"--outbox-threads", "CHENGGUAN_OUTBOX_THREADS", CLI_INT, &config->outbox.threads,
+         "threads delivering outbox messages (hotline callbacks) (default 2; 0: none by this "
+         "server)"},
+        {"--outbox-poll", "CHENGGUAN_OUTBOX_POLL", CLI_INT, &config->outbox.poll_ms,
+         "milliseconds between looks for due outbox messages when idle (default 1000)"},
+        {"--outbox-retry-base", "CHENGGUAN_OUTBOX_RETRY_BASE", CLI_INT,
+         &config->outbox.retry_base_ms,
+         "milliseconds before the first retry, doubled per attempt, with jitter (default 5000)"},
+        {"--outbox-retry-max", "CHENGGUAN_OUTBOX_RETRY_MAX", CLI_INT, &config->outbox.retry_max_ms,
+         "the longest delay between attempts in milliseconds (default 3600000)"},
+        {"--outbox-attempts", "CHENGGUAN_OUTBOX_ATTEMPTS", CLI_INT, &config->outbox.max_attempts,
+         "attempts before a message becomes a dead letter (default 12)"},
+        {"--outbox-connect-timeout", "CHENGGUAN_OUTBOX_CONNECT_TIMEOUT", CLI_INT,
+         &config->outbox.connect_timeout_ms,
+         "milliseconds to connect to a receiver (default 5000)"},
+        {"--outbox-timeout", "CHENGGUAN_OUTBOX_TIMEOUT", CLI_INT, &config->outbox.timeout_ms,
+         "milliseconds for a whole delivery attempt (default 15000)"},
     };
     const char *positional[1];
     int positional_count;
@@ -193,6 +213,17 @@ static int command_serve(int argc, char **argv)
         config->escalation_interval_s > 86400) {
         fprintf(stderr, "chengguan serve: port, threads, write threads, timeout, per-ip value or "
                         "escalation interval out of range\n");
+        return 2;
+    }
+    const struct outbox_sender_options *outbox = &config->outbox;
+    if (outbox->threads < 0 || outbox->threads > 16 || outbox->poll_ms < 10 ||
+        outbox->poll_ms > 60000 || outbox->retry_base_ms < 1 ||
+        outbox->retry_max_ms < outbox->retry_base_ms || outbox->max_attempts < 1 ||
+        outbox->max_attempts > 100 || outbox->connect_timeout_ms < 100 ||
+        outbox->timeout_ms < outbox->connect_timeout_ms) {
+        fprintf(stderr, "chengguan serve: an --outbox-* value is out of range (threads 0-16, poll "
+                        "10-60000 ms, retry max >= base >= 1, attempts 1-100, timeout >= connect "
+                        "timeout >= 100 ms)\n");
         return 2;
     }
     if (check_metrics_options(config) != 0)
@@ -272,8 +303,12 @@ static int command_serve(int argc, char **argv)
         store_close(server.store);
         return 1;
     }
-    if (config->escalation_interval_s > 0 &&
-        escalator_start(server.store, config->escalation_interval_s) != 0) {
+    // The background threads: escalation scans and the outbox's delivery
+    // (either stop is safe when its start failed or never ran).
+    if ((config->escalation_interval_s > 0 &&
+         escalator_start(server.store, config->escalation_interval_s) != 0) ||
+        outbox_sender_start(server.store, &config->outbox) != 0) {
+        escalator_stop();
         export_workers_stop();
         handler_pool_stop();
         auth_shutdown();
@@ -282,6 +317,7 @@ static int command_serve(int argc, char **argv)
         return 1;
     }
     rc = server_run(&server);
+    outbox_sender_stop();
     escalator_stop();
     handler_pool_stop();
     export_workers_stop();
@@ -377,6 +413,13 @@ static int command_check(int argc, char **argv)
     printf("%s: overview counts %s\n", cmd.shown,
            counts ? "match the cases" : "DIFFER from a recount");
     ok = ok && counts;
+    struct store_outbox_counts outbox;
+    if (store_outbox_count(store, &outbox) == STORE_OK)
+        printf("%s: outbox %lld pending, %lld dead letter(s)%s\n", cmd.shown,
+               (long long)outbox.pending, (long long)outbox.dead,
+               outbox.dead > 0 ? " (replay them from the admin's outbox screen)" : "");
+    else
+        ok = false;
     store_close(store);
     return ok ? 0 : 1;
 }
@@ -533,6 +576,29 @@ static int command_user(int argc, char **argv)
     return rc;
 }
 
+// `chengguan token callback NAME URL`: registers the token's callback and
+// prints the new signing secret (shown once).
+static int token_callback(struct store *store, const char *name, const char *url)
+{
+    if (!outbox_url_valid(url, STORE_OUTBOX_URL_MAX)) {
+        fprintf(stderr, "chengguan token: the callback must be an http:// or https:// URL with a "
+                        "host and no user name (at most %d bytes)\n",
+                STORE_OUTBOX_URL_MAX);
+        return 2;
+    }
+    char secret[STORE_OUTBOX_SECRET_HEX + 1];
+    outbox_secret_new(secret);
+    int rc = store_token_callback_set(store, name, 0, url, secret, NULL, NULL);
+    if (rc == STORE_NOT_FOUND)
+        fprintf(stderr, "chengguan token: no token named %s\n", name);
+    else if (rc != STORE_OK)
+        fprintf(stderr, "chengguan token: could not store the callback\n");
+    else
+        printf("%s\n", secret);
+    sodium_memzero(secret, sizeof secret);
+    return rc == STORE_OK ? 0 : 1;
+}
+
 static int command_token(int argc, char **argv)
 {
     struct cli_store_options common = {.data_dir = ".data"};
@@ -543,24 +609,33 @@ static int command_token(int argc, char **argv)
         {"--user", NULL, CLI_STRING, &username,
          "the operator account the platform acts as (operators only)"},
     };
-    const char *positional[2];
+    const char *positional[3];
     int count;
-    int rc =
-        cli_parse("token", "token add NAME --channel CHANNEL --user USERNAME", options,
-                  sizeof options / sizeof options[0], argc, argv, 2, positional, 2, &count, stdout);
+    int rc = cli_parse("token",
+                       "token add NAME --channel CHANNEL --user USERNAME\n"
+                       "       chengguan token callback NAME URL",
+                       options, sizeof options / sizeof options[0], argc, argv, 2, positional, 3,
+                       &count, stdout);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
-    if (count != 2 || strcmp(positional[0], "add") != 0 || channel == NULL || username == NULL ||
-        (strcmp(channel, "12345") != 0 && strcmp(channel, "110") != 0 &&
-         strcmp(channel, "12319") != 0)) {
+    bool callback = count == 3 && strcmp(positional[0], "callback") == 0;
+    if (!callback &&
+        (count != 2 || strcmp(positional[0], "add") != 0 || channel == NULL || username == NULL ||
+         (strcmp(channel, "12345") != 0 && strcmp(channel, "110") != 0 &&
+          strcmp(channel, "12319") != 0))) {
         fprintf(stderr, "chengguan token: expected add NAME --channel 12345|110|12319 --user "
-                        "USERNAME\n");
+                        "USERNAME, or callback NAME URL\n");
         return 2;
     }
     char path[PATH_MAX];
     struct store *store = cli_open_store(&common, true, path, sizeof path);
     if (store == NULL)
         return 1;
+    if (callback) {
+        rc = token_callback(store, positional[1], positional[2]);
+        store_close(store);
+        return rc;
+    }
     struct store_user user;
     char hash_text[AUTH_HASH_SIZE], token[64];
     unsigned char hash[32];
@@ -713,7 +788,7 @@ static const struct {
      "audit verify: check the hash chains of the case event log and the audit log"},
     {"org-unit", org_unit_command, "add an org unit (a new city starts here, see README)"},
     {"user", command_user, "add a user, change a password, disable or enable an account"},
-    {"token", command_token, "issue an API token for a hotline platform"},
+    {"token", command_token, "issue an API token for a hotline platform, or set its callback"},
     {"backup", command_backup, "write a consistent copy of the database (safe while serving)"},
     {"copy", copy_command, "move a whole city to a new database (SQLite or PostgreSQL), verified"},
     {"check", command_check, "check the database's integrity (SQLite's integrity check)"},

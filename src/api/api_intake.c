@@ -361,6 +361,7 @@ static int hotline_intake(struct request *req)
         return status;
     in.source = req->user->channel;
     fill_staff_filer(req, &in);
+    in.api_token_id = req->user->token_id;
     if (in.external_id[0] == '\0')
         return request_reply_field_error(req, 400, ERR_MISSING_FIELD, "external_id",
                                          "external_id must not be empty");

@@ -217,8 +217,7 @@ static const struct store_case *surviving_case(struct request *req, const struct
     return NULL;
 }
 
-// The citizen's view of a case. Returns a new tree the caller owns, or NULL.
-static cJSON *public_case_json(struct request *req, const struct store_case *c)
+cJSON *api_public_case_json(struct request *req, const struct store_case *c)
 {
     cJSON *out = request_json_object(req);
     cJSON_AddStringToObject(out, "case_no", c->case_no);
@@ -287,7 +286,7 @@ static int track_case(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL || store_case_get(req->server->store, id, c) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not load the case");
-    return request_reply_json(req, 200, public_case_json(req, c));
+    return request_reply_json(req, 200, api_public_case_json(req, c));
 }
 
 static int rate_case(struct request *req)
@@ -346,7 +345,7 @@ static int rate_case(struct request *req)
     }
     if (store_case_get(req->server->store, id, c) != STORE_OK)
         return request_reply_error(req, 500, ERR_INTERNAL, "could not load the case");
-    return request_reply_json(req, 200, public_case_json(req, c));
+    return request_reply_json(req, 200, api_public_case_json(req, c));
 }
 
 // method, pattern, handler, flags, roles

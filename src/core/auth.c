@@ -337,7 +337,8 @@ int auth_token_sign_in(struct request *req, const char *token)
     struct request_user *out = arena_alloc(req->arena, sizeof *out);
     if (out == NULL)
         return STORE_ERROR;
-    int rc = store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel);
+    int rc = store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel,
+                                &out->token_id);
     if (rc == STORE_OK && user.disabled)
         rc = STORE_NOT_FOUND;
     if (rc != STORE_OK)

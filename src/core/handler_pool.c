@@ -7,6 +7,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
+#include "outbox_sender.h"
 #include "workqueue.h"
 
 #include <stddef.h>
@@ -21,6 +22,9 @@ static void run(struct workqueue_item *item)
     log_set_request(req->request_id);
     req->match.route->handler(req);
     log_set_request(NULL);
+    // A write may have committed outbox messages: the sender looks now, not at
+    // its next poll.
+    outbox_sender_wake();
     if (req->suspended) {
         req->on_suspended(req); // the handler waits for more (its thread resumes)
         return;

@@ -10,6 +10,7 @@
 #include "router.h"
 #include "server.h"
 #include "store.h"
+#include "store_outbox.h"
 #include "store_stats.h"
 #include "version.h"
 
@@ -173,6 +174,8 @@ static const int64_t SCAN_BOUNDS_US[] = {1000,   5000,    10000,   50000,   1000
                                          10000000, 30000000};
 static struct histogram scan_time = {BOUNDS(SCAN_BOUNDS_US), 1e-6, {0}, 0};
 static _Atomic uint64_t scans_failed, notices_remind, notices_supervise;
+static struct histogram outbox_attempt_time = {BOUNDS(SCAN_BOUNDS_US), 1e-6, {0}, 0};
+static _Atomic uint64_t outbox_delivered, outbox_failed, outbox_dead;
 static atomic_int store_queue_depth, handler_queue_depth;
 
 static void histogram_observe(struct histogram *h, int64_t value)
@@ -210,6 +213,15 @@ void metrics_escalation_scan(bool ok, int64_t elapsed_us, int reminded, int supe
                               memory_order_relaxed);
     atomic_fetch_add_explicit(&notices_supervise, supervised > 0 ? (uint64_t)supervised : 0,
                               memory_order_relaxed);
+}
+
+void metrics_outbox_attempt(bool delivered, bool dead, int64_t elapsed_us)
+{
+    histogram_observe(&outbox_attempt_time, elapsed_us);
+    atomic_fetch_add_explicit(delivered ? &outbox_delivered : &outbox_failed, 1,
+                              memory_order_relaxed);
+    if (dead)
+        atomic_fetch_add_explicit(&outbox_dead, 1, memory_order_relaxed);
 }
 
 void metrics_handler_queue(int delta)
@@ -501,6 +513,30 @@ static void render_server(struct text *t, struct server *server)
                 (unsigned long long)atomic_load(&notices_supervise));
 }
 
+// The outbox: what this process sent (counters since start) and what the
+// store holds by state (gauges every server on one database agrees on).
+static void render_outbox(struct text *t, struct store *store)
+{
+    family(t, "chengguan_outbox_attempt_seconds", "histogram",
+           "Time of each delivery attempt of an outbox message (connect to answer).");
+    histogram_render(t, "chengguan_outbox_attempt_seconds", "", &outbox_attempt_time);
+    family(t, "chengguan_outbox_delivered_total", "counter",
+           "Outbox messages this process delivered (answered 2xx).");
+    sample(t, "chengguan_outbox_delivered_total", (double)atomic_load(&outbox_delivered));
+    family(t, "chengguan_outbox_failed_attempts_total", "counter",
+           "Delivery attempts that failed (an error, a timeout or a status other than 2xx).");
+    sample(t, "chengguan_outbox_failed_attempts_total", (double)atomic_load(&outbox_failed));
+    family(t, "chengguan_outbox_dead_total", "counter",
+           "Outbox messages this process parked as dead letters after the last attempt.");
+    sample(t, "chengguan_outbox_dead_total", (double)atomic_load(&outbox_dead));
+    struct store_outbox_counts counts;
+    if (store_outbox_count(store, &counts) != STORE_OK)
+        return;
+    family(t, "chengguan_outbox_messages", "gauge", "Outbox messages in the store waiting (pending) or parked (dead).");
+    text_printf(t, "chengguan_outbox_messages{state=\"pending\"} %lld\n", (long long)counts.pending);
+    text_printf(t, "chengguan_outbox_messages{state=\"dead\"} %lld\n", (long long)counts.dead);
+}
+
 static void count_state(const char *state, int64_t count, void *data)
 {
     int s = casefsm_state_from_name(state);
@@ -593,6 +629,7 @@ char *metrics_render(struct server *server, size_t *len)
     render_requests(&t);
     render_server(&t, server);
     render_cases(&t, server->store);
+    render_outbox(&t, server->store);
     render_process(&t, server);
     if (t.failed) {
         free(t.data);

@@ -44,6 +44,16 @@ void server_config_defaults(struct server_config *config)
         .session_absolute_s = 12 * 3600,
         .reopen_window_days = 7,
         .escalation_interval_s = ESCALATOR_DEFAULT_INTERVAL_S,
+        .outbox =
+            {
+                .threads = OUTBOX_DEFAULT_THREADS,
+                .poll_ms = OUTBOX_DEFAULT_POLL_MS,
+                .retry_base_ms = OUTBOX_DEFAULT_RETRY_BASE_MS,
+                .retry_max_ms = OUTBOX_DEFAULT_RETRY_MAX_MS,
+                .max_attempts = OUTBOX_DEFAULT_MAX_ATTEMPTS,
+                .connect_timeout_ms = OUTBOX_DEFAULT_CONNECT_MS,
+                .timeout_ms = OUTBOX_DEFAULT_TIMEOUT_MS,
+            },
     };
 }
 
@@ -72,6 +82,8 @@ int server_add_routes(struct server *server)
         {API_SNAPSHOT_ROUTES, API_SNAPSHOT_ROUTE_COUNT},
         {API_SETUP_ROUTES, API_SETUP_ROUTE_COUNT},
         {API_AUDIT_ROUTES, API_AUDIT_ROUTE_COUNT},
+        {API_OUTBOX_ROUTES, API_OUTBOX_ROUTE_COUNT},
+        {API_HOTLINE_ROUTES, API_HOTLINE_ROUTE_COUNT},
         {API_IMPORT_ROUTES, API_IMPORT_ROUTE_COUNT},
         {API_FRONTAGE_ROUTES, API_FRONTAGE_ROUTE_COUNT},
         {API_FRONTAGE_RATING_ROUTES, API_FRONTAGE_RATING_ROUTE_COUNT},

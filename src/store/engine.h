@@ -329,6 +329,8 @@ extern const struct store_plan_statement STORE_ASSESSMENT_PLANS[];
 extern const size_t STORE_ASSESSMENT_PLAN_COUNT;
 extern const struct store_plan_statement STORE_TREND_PLANS[];
 extern const size_t STORE_TREND_PLAN_COUNT;
+extern const struct store_plan_statement STORE_OUTBOX_PLANS[];
+extern const size_t STORE_OUTBOX_PLAN_COUNT;
 
 struct audit_event;
 struct case_refusal;
@@ -387,6 +389,12 @@ void store_case_from_work(const struct casework_case *w, struct store_case *c);
 // NULL texts are stored and hashed as "" (data as "{}"). Returns STORE_OK or
 // STORE_ERROR.
 int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *event);
+
+// Writes the outbox messages a case event causes (a hotline case's state
+// change, when its token registered a callback), inside the job appending it;
+// event_id is the event's row. Returns STORE_OK or STORE_ERROR. In
+// store_outbox.c; called by store_case_event_append_tx.
+int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *event, int64_t event_id);
 
 // Appends an entry to audit_log, the second chain (audit_log_hash over the last
 // entry's hash): events that are not a case's. NULL texts are stored and hashed

@@ -761,7 +761,8 @@ int store_explain(struct store *store, void (*fn)(const char *name, const char *
                   {STORE_DUPLICATE_PLANS, STORE_DUPLICATE_PLAN_COUNT},
                   {STORE_STATS_PLANS, STORE_STATS_PLAN_COUNT},
                   {STORE_ASSESSMENT_PLANS, STORE_ASSESSMENT_PLAN_COUNT},
-                  {STORE_TREND_PLANS, STORE_TREND_PLAN_COUNT}};
+                  {STORE_TREND_PLANS, STORE_TREND_PLAN_COUNT},
+                  {STORE_OUTBOX_PLANS, STORE_OUTBOX_PLAN_COUNT}};
     struct store_conn *conn = reader_conn(store);
     if (conn == NULL)
         return STORE_ERROR;

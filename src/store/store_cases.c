@@ -3,6 +3,7 @@
 // index), loading and saving the row, the hash-chained event log (audit.h) and its
 // verification. Transitions are in store_case_transition.c.
 #include "store_cases.h"
+#include "store_outbox.h"
 
 #include "store_attachments.h"
 
@@ -138,6 +139,7 @@ int store_case_load_tx(struct store_tx *tx, int64_t id, struct store_case *out)
 int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *e)
 {
     static const char SQL_LAST[] = "SELECT hash FROM case_event ORDER BY id DESC LIMIT 1";
+    static const char SQL_LAST_ID[] = "SELECT id FROM case_event ORDER BY id DESC LIMIT 1";
     static const char SQL[] =
         "INSERT INTO case_event (case_id, action, from_state, to_state, actor_user_id, "
         "actor_role, actor_name, note, public_note, data, created_at, prev_hash, hash) VALUES "
@@ -175,7 +177,18 @@ int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *e)
     store_bind_int(stmt, ":at", event.created_at);
     store_bind_text(stmt, ":prev", prev);
     store_bind_text(stmt, ":hash", hash);
-    return store_exec_stmt(stmt);
+    int rc = store_exec_stmt(stmt);
+    if (rc != STORE_OK)
+        return rc;
+    // The messages the event causes commit with it (the transactional outbox).
+    struct store_stmt *id = store_tx_stmt(tx, SQL_LAST_ID);
+    if (id == NULL || store_step_row(id) != STORE_OK) {
+        store_stmt_done(id);
+        return STORE_ERROR;
+    }
+    int64_t event_id = store_col_int64(id, 0);
+    store_stmt_done(id);
+    return store_outbox_event_tx(tx, &event, event_id);
 }
 
 void store_case_to_work(const struct store_case *c, struct casework_case *w)
@@ -565,6 +578,8 @@ int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *ca
         rc = STORE_ERROR;
     if (rc == STORE_OK)
         rc = index_text(tx, id, in->description, in->address ? in->address : "");
+    if (rc == STORE_OK && in->api_token_id > 0)
+        rc = store_case_filer_token_tx(tx, id, in->api_token_id);
     if (rc == STORE_OK)
         rc = store_stages_save_tx(tx, id, result->opened, result->opened_count);
     if (rc == STORE_OK) {

@@ -81,6 +81,9 @@ static const struct copy_table COPY_TABLES[] = {
     {"case_tally_flags", {"place_path", "self_handled", "pending"}, NULL, NULL},
     {"case_trend_tally", {"kind", "key_id", "day", "place_path"}, NULL, NULL},
     {"change_counter", {"name"}, NULL, NULL},
+    {"token_callback", {"token_id"}, NULL, NULL},
+    {"case_filer_token", {"case_id"}, NULL, NULL},
+    {"outbox_message", {"id"}, NULL, NULL},
 };
 enum { COPY_TABLE_COUNT = sizeof COPY_TABLES / sizeof COPY_TABLES[0] };
 

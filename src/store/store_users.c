@@ -517,9 +517,10 @@ int store_token_create(struct store *store, const char *name, const char *channe
 }
 
 int store_token_lookup(struct store *store, const unsigned char token_hash[STORE_HASH_BYTES],
-                       struct store_user *user, char *channel, size_t channel_size)
+                       struct store_user *user, char *channel, size_t channel_size,
+                       int64_t *token_id)
 {
-    static const char SQL[] = "SELECT t.channel, " USER_COLUMNS
+    static const char SQL[] = "SELECT t.channel, t.id, " USER_COLUMNS
                               " FROM api_token t JOIN app_user u ON u.id = t.user_id " USER_ORG_JOIN
                               "WHERE t.token_hash = :hash AND NOT t.disabled";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
@@ -529,7 +530,9 @@ int store_token_lookup(struct store *store, const unsigned char token_hash[STORE
     int rc = store_step_row(stmt);
     if (rc == STORE_OK) {
         store_column_copy(channel, channel_size, stmt, 0);
-        read_user(stmt, 1, user);
+        if (token_id != NULL)
+            *token_id = store_col_int64(stmt, 1);
+        read_user(stmt, 2, user);
     }
     store_stmt_done(stmt);
     return rc;

@@ -17,6 +17,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const NO_SESSION_WRITES = {
   'POST /api/v1/auth/login': 'signs in: there is no session yet',
   'POST /api/v1/intake/hotline': 'hotline platforms send an API token, not a cookie',
+  'POST /api/v1/intake/hotline/:external_id/visit': 'hotline platforms send an API token, not a cookie',
   'POST /api/v1/public/cases': 'citizens file without an account',
   'POST /api/v1/public/cases/:case_no/rating': 'citizens prove the case with its query code',
   'POST /api/v1/public/cases/:case_no/attachments': 'citizens prove the case with its query code',

@@ -297,11 +297,11 @@ Test(users, api_tokens_act_as_a_user_on_a_channel)
     cr_expect_eq(store_token_create(store, "ghost", "110", other, 999999), STORE_INVALID);
     struct store_user u;
     char channel[16] = "";
-    cr_assert_eq(store_token_lookup(store, token, &u, channel, sizeof channel), STORE_OK);
+    cr_assert_eq(store_token_lookup(store, token, &u, channel, sizeof channel, NULL), STORE_OK);
     cr_expect_eq(u.id, city.operator_user);
     cr_expect_eq(u.role, ROLE_OPERATOR);
     cr_expect_str_eq(channel, "12345");
-    cr_expect_eq(store_token_lookup(store, other, &u, channel, sizeof channel), STORE_NOT_FOUND,
+    cr_expect_eq(store_token_lookup(store, other, &u, channel, sizeof channel, NULL), STORE_NOT_FOUND,
                  "refused tokens were not stored");
 }
 

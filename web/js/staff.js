@@ -30,6 +30,7 @@ const SCREENS = {
   assignments: './screens/assignments.js',
   imports: './screens/imports.js',
   audit: './screens/audit.js',
+  outbox: './screens/outbox.js',
   categories: './screens/categories.js',
   calendar: './screens/calendar.js',
   assessment: './screens/assessment.js',
@@ -45,7 +46,8 @@ const NAV = {
   department: [['inbox', 'queue'], ['done', 'queue'], ['notices', 'notices']],
   leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map'], ['notices', 'notices'], ['wall', 'wall']],
   admin: [['users', 'users'], ['orgunits', 'orgunits'], ['routing', 'routing'], ['assignments', 'assignments'], ['imports', 'imports'],
-    ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar'], ['audit', 'audit'], ['wall', 'wall']],
+    ['grids', 'grids'], ['categories', 'categories'], ['calendar', 'calendar'], ['audit', 'audit'], ['outbox', 'outbox'],
+    ['wall', 'wall']],
 };
 
 // The assessment (考核评价) for those who may read it.
