@@ -64,6 +64,7 @@ static const struct copy_table COPY_TABLES[] = {
     {"audit_log", {"id"}, NULL, NULL},
     {"assessment_snapshot", {"id"}, NULL, NULL}, // corrections name earlier ids only
     {"case_attachment", {"id"}, NULL, NULL},
+    {"case_metoo", {"case_id", "client_hash"}, NULL, NULL},
     {"upload", {"user_id", "hash"}, NULL, NULL},
     {"case_daily", {"place_path", "day"}, NULL, NULL},
     {"case_rating_tally", {"place_path", "rating"}, NULL, NULL},
