@@ -20,6 +20,7 @@ const NO_SESSION_WRITES = {
   'POST /api/v1/public/cases': 'citizens file without an account',
   'POST /api/v1/public/cases/:case_no/rating': 'citizens prove the case with its query code',
   'POST /api/v1/public/cases/:case_no/attachments': 'citizens prove the case with its query code',
+  'POST /api/v1/public/reports/:case_no/metoo': 'anyone may say "me too"; a client cookie counts it once',
 };
 
 // Flag macros such as ROUTE_STAFF_WRITE, expanded to their ROUTE_* names.
