@@ -36,14 +36,17 @@
     "(SELECT string_agg(hash, ',') FROM (SELECT a.hash FROM case_attachment a "                   \
     "WHERE a.case_id = c.id AND a.is_public ORDER BY a.id LIMIT 8) p)"
 // The rest of the filter after the cells: public, in the window, in the box
-// (cells overlap its edge), in the circle when asked, before the cursor.
+// (cells overlap its edge), in the circle when asked, before the cursor. The
+// unary plus keeps SQLite off case_grid (grid_id, created_at), which would walk
+// a cell's whole history: case_public_grid reads only its public cases, and the
+// page is sorted after (a box holds a few thousand public cases at most).
 #define REPORT_FILTER                                                                              \
     "AND " PUBLIC_STATES "AND " PUBLIC_UNTIL " >= :since "                                         \
     "AND (:has_box = 0 OR (c.lat >= :min_lat AND c.lat <= :max_lat AND c.lon >= :min_lon "         \
     "AND c.lon <= :max_lon)) "                                                                     \
     "AND (:has_circle = 0 OR ((c.lat - :lat) * 111320.0) * ((c.lat - :lat) * 111320.0) + "         \
     "((c.lon - :lon) * :kx) * ((c.lon - :lon) * :kx) <= :r2) "                                      \
-    "AND (c.created_at < :before_created OR (c.created_at = :before_created AND c.id < "           \
+    "AND (+c.created_at < :before_created OR (+c.created_at = :before_created AND c.id < "         \
     ":before_id)) ORDER BY c.created_at DESC, c.id DESC LIMIT :limit"
 #define SQLITE_BOX_CELLS                                                                           \
     "WHERE c.grid_id IN (SELECT id FROM grid_rtree WHERE max_lon >= :min_lon AND min_lon <= "      \
