@@ -16,9 +16,12 @@ CREATE TABLE case_metoo (
 
 -- The public cases of a grid cell: open ones (key: the largest value) and
 -- closed ones by closing time, so "open or closed since the cut-off" is one
--- range per cell; a box is the cells its R*Tree finds.
+-- range per cell; the rest of the columns make it cover the page's filter and
+-- order (time, point, and the state and closing time the key is made of), so
+-- a page's ids come from the index alone. A box is the cells its R*Tree finds.
 CREATE INDEX case_public_grid
     ON case_record (grid_id,
-                    (CASE WHEN state = 'closed' THEN closed_at ELSE 9223372036854775807 END))
+                    (CASE WHEN state = 'closed' THEN closed_at ELSE 9223372036854775807 END),
+                    created_at, lat, lon, state, closed_at)
     WHERE state IN ('reported', 'verifying', 'accepted', 'dispatched', 'processing', 'suspended',
                     'handled', 'checked', 'closed');

@@ -22,13 +22,15 @@
     "'handled', 'checked', 'closed') "
 #define PUBLIC_UNTIL "(CASE WHEN c.state = 'closed' THEN c.closed_at ELSE 9223372036854775807 END)"
 
-#define REPORT_COLUMNS(PHOTOS)                                                                     \
+// A page is two steps: the ids from case_public_grid alone (it covers every
+// column the filter and the order read), then the rows of just those ids.
+#define REPORT_PAGE(PHOTOS, IDS)                                                                   \
     "SELECT c.id, c.case_no, c.state, cat.code, cat.name_zh, cat.name_en, c.description, "         \
     "c.public_text_hidden, c.created_at, c.updated_at, coalesce(c.closed_at, 0), c.lat, c.lon, "   \
     "g.code, g.name, st.name, st.name_en, c.metoo_count, " PHOTOS " AS photos "                    \
-    "FROM case_record c JOIN grid_cell g ON g.id = c.grid_id "                                     \
-    "LEFT JOIN category cat ON cat.id = c.category_id "                                            \
-    "LEFT JOIN org_unit st ON st.id = c.street_id "
+    "FROM (SELECT c.id FROM case_record c " IDS ") p JOIN case_record c ON c.id = p.id "           \
+    "JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN category cat ON cat.id = c.category_id "       \
+    "LEFT JOIN org_unit st ON st.id = c.street_id ORDER BY c.created_at DESC, c.id DESC"
 #define SQLITE_PHOTOS                                                                              \
     "(SELECT group_concat(hash, ',') FROM (SELECT a.hash FROM case_attachment a "                 \
     "WHERE a.case_id = c.id AND a.is_public = 1 ORDER BY a.id LIMIT 8))"
@@ -38,8 +40,8 @@
 // The rest of the filter after the cells: public, in the window, in the box
 // (cells overlap its edge), in the circle when asked, before the cursor. The
 // unary plus keeps SQLite off case_grid (grid_id, created_at), which would walk
-// a cell's whole history: case_public_grid reads only its public cases, and the
-// page is sorted after (a box holds a few thousand public cases at most).
+// a cell's whole history: case_public_grid reads only its public cases, and
+// they are sorted after (keeping the page's top; see README for the figures).
 #define REPORT_FILTER                                                                              \
     "AND " PUBLIC_STATES "AND " PUBLIC_UNTIL " >= :since "                                         \
     "AND (:has_box = 0 OR (c.lat >= :min_lat AND c.lat <= :max_lat AND c.lon >= :min_lon "         \
@@ -56,10 +58,10 @@
     "point(b.max_lon, b.max_lat)) && box(point(:min_lon, :min_lat), point(:max_lon, :max_lat))) "
 #define ONE_CELL "WHERE c.grid_id = :grid_id "
 
-static const char SQL_BOX_SQLITE[] = REPORT_COLUMNS(SQLITE_PHOTOS) SQLITE_BOX_CELLS REPORT_FILTER;
-static const char SQL_BOX_PG[] = REPORT_COLUMNS(PG_PHOTOS) PG_BOX_CELLS REPORT_FILTER;
-static const char SQL_CELL_SQLITE[] = REPORT_COLUMNS(SQLITE_PHOTOS) ONE_CELL REPORT_FILTER;
-static const char SQL_CELL_PG[] = REPORT_COLUMNS(PG_PHOTOS) ONE_CELL REPORT_FILTER;
+static const char SQL_BOX_SQLITE[] = REPORT_PAGE(SQLITE_PHOTOS, SQLITE_BOX_CELLS REPORT_FILTER);
+static const char SQL_BOX_PG[] = REPORT_PAGE(PG_PHOTOS, PG_BOX_CELLS REPORT_FILTER);
+static const char SQL_CELL_SQLITE[] = REPORT_PAGE(SQLITE_PHOTOS, ONE_CELL REPORT_FILTER);
+static const char SQL_CELL_PG[] = REPORT_PAGE(PG_PHOTOS, ONE_CELL REPORT_FILTER);
 
 // Splits "h1,h2" into the report's photo list.
 static void read_photos(const char *list, struct store_public_report *r)
