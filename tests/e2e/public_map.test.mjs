@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, demoClient, Client, uploadPhoto, HONGQI } from '../api/lib.mjs';
-import { launch, openPage, assertClean, shootBoth, signIn } from './browser.mjs';
+import { launch, openPage, assertClean, shootBoth, shootOne, signIn } from './browser.mjs';
 
 const NARROW = { width: 360, height: 780 };
 const NAME = '赵六', PHONE = '13700001111';
@@ -98,6 +98,9 @@ test('a street supervisor hides the text on the case page; the public list follo
   await card.locator('button[type=submit]').click();
   await page.locator('[data-role=notice]').waitFor();
   await page.locator('li[data-event=moderate]').waitFor();
+  await card.locator('input[name=text_hidden]:checked').waitFor();
+  await card.scrollIntoViewIfNeeded();
+  await shootOne(page, 'case-public-card-phone-zh');
   const item = await publicItem(litter);
   assert.equal(item.text_hidden, true);
   assert.equal(item.description, null);
