@@ -18,10 +18,13 @@ CREATE TABLE case_metoo (
 -- closed ones by closing time, so "open or closed since the cut-off" is one
 -- range per cell; the rest of the columns make it cover the page's filter and
 -- order (time, point, and the state and closing time the key is made of), so
--- a page's ids come from the index alone. A box is the cells its GiST index finds.
+-- a page's ids come from the index alone (an index-only scan: id is included
+-- too, as PostgreSQL's indexes do not carry the row's key). A box is the cells
+-- its GiST index finds.
 CREATE INDEX case_public_grid
     ON case_record (grid_id,
                     (CASE WHEN state = 'closed' THEN closed_at ELSE 9223372036854775807 END),
                     created_at, lat, lon, state, closed_at)
+    INCLUDE (id)
     WHERE state IN ('reported', 'verifying', 'accepted', 'dispatched', 'processing', 'suspended',
                     'handled', 'checked', 'closed');
