@@ -14,7 +14,7 @@
 
 // Most public photos one report lists.
 #define STORE_PUBLIC_PHOTOS_MAX 8
-#define STORE_PUBLIC_HASH_LEN 64
+#define STORE_PUBLIC_HASH_LEN   64
 
 // Which public cases to list. Exactly one of has_box and grid_code is set; a
 // circle (has_circle) narrows a box further. Pages walk newest first: the first
@@ -83,8 +83,7 @@ int store_public_moderate(struct store *store, const struct store_public_moderat
 // The public settings of a case for staff: *text_hidden, *metoo_count, and fn
 // for each photo (its id, hash, stage, public flag). Returns STORE_OK or
 // STORE_ERROR.
-int store_public_settings(struct store *store, int64_t case_id, bool *text_hidden,
-                          int *metoo_count,
+int store_public_settings(struct store *store, int64_t case_id, bool *text_hidden, int *metoo_count,
                           void (*fn)(int64_t id, const char *hash, const char *stage,
                                      bool is_public, void *data),
                           void *data);

@@ -26,12 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BOX_MAX_DEGREES 0.2
-#define RADIUS_DEFAULT_M 500
-#define RADIUS_MAX_M 2000
-#define PAGE_DEFAULT 50
-#define PAGE_MAX 100
-#define CLIENT_COOKIE "cg_client"
+#define BOX_MAX_DEGREES   0.2
+#define RADIUS_DEFAULT_M  500
+#define RADIUS_MAX_M      2000
+#define PAGE_DEFAULT      50
+#define PAGE_MAX          100
+#define CLIENT_COOKIE     "cg_client"
 #define CLIENT_COOKIE_HEX 32 // 16 random bytes
 
 // Per client address: 60 map reads a minute, 30 "me too" in 10 minutes.
@@ -57,7 +57,7 @@ static int64_t closed_since(const struct request *req)
 static const char *public_state(const char *state)
 {
     static const char *const WORDS[][2] = {
-        {"reported", "received"},     {"verifying", "received"},    {"accepted", "in_progress"},
+        {"reported", "received"},      {"verifying", "received"},     {"accepted", "in_progress"},
         {"dispatched", "in_progress"}, {"processing", "in_progress"}, {"suspended", "in_progress"},
         {"handled", "fixed"},          {"checked", "fixed"},          {"closed", "closed"},
     };

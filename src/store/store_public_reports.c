@@ -32,10 +32,10 @@
     "JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN category cat ON cat.id = c.category_id "       \
     "LEFT JOIN org_unit st ON st.id = c.street_id ORDER BY c.created_at DESC, c.id DESC"
 #define SQLITE_PHOTOS                                                                              \
-    "(SELECT group_concat(hash, ',') FROM (SELECT a.hash FROM case_attachment a "                 \
+    "(SELECT group_concat(hash, ',') FROM (SELECT a.hash FROM case_attachment a "                  \
     "WHERE a.case_id = c.id AND a.is_public = 1 ORDER BY a.id LIMIT 8))"
 #define PG_PHOTOS                                                                                  \
-    "(SELECT string_agg(hash, ',') FROM (SELECT a.hash FROM case_attachment a "                   \
+    "(SELECT string_agg(hash, ',') FROM (SELECT a.hash FROM case_attachment a "                    \
     "WHERE a.case_id = c.id AND a.is_public ORDER BY a.id LIMIT 8) p)"
 // The rest of the filter after the cells: public, in the window, in the box
 // (cells overlap its edge), in the circle when asked, before the cursor. The
@@ -47,7 +47,7 @@
     "AND (:has_box = 0 OR (c.lat >= :min_lat AND c.lat <= :max_lat AND c.lon >= :min_lon "         \
     "AND c.lon <= :max_lon)) "                                                                     \
     "AND (:has_circle = 0 OR ((c.lat - :lat) * 111320.0) * ((c.lat - :lat) * 111320.0) + "         \
-    "((c.lon - :lon) * :kx) * ((c.lon - :lon) * :kx) <= :r2) "                                      \
+    "((c.lon - :lon) * :kx) * ((c.lon - :lon) * :kx) <= :r2) "                                     \
     "AND (+c.created_at < :before_created OR (+c.created_at = :before_created AND c.id < "         \
     ":before_id)) ORDER BY c.created_at DESC, c.id DESC LIMIT :limit"
 #define SQLITE_BOX_CELLS                                                                           \
@@ -67,7 +67,8 @@ static const char SQL_CELL_PG[] = REPORT_PAGE(PG_PHOTOS, ONE_CELL REPORT_FILTER)
 static void read_photos(const char *list, struct store_public_report *r)
 {
     r->photo_count = 0;
-    for (const char *p = list; p != NULL && *p != '\0' && r->photo_count < STORE_PUBLIC_PHOTOS_MAX;) {
+    for (const char *p = list;
+         p != NULL && *p != '\0' && r->photo_count < STORE_PUBLIC_PHOTOS_MAX;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         if (len == STORE_PUBLIC_HASH_LEN) {
@@ -301,8 +302,7 @@ int store_public_moderate(struct store *store, const struct store_public_moderat
     return store_write(store, moderate_run, (void *)m);
 }
 
-int store_public_settings(struct store *store, int64_t case_id, bool *text_hidden,
-                          int *metoo_count,
+int store_public_settings(struct store *store, int64_t case_id, bool *text_hidden, int *metoo_count,
                           void (*fn)(int64_t id, const char *hash, const char *stage,
                                      bool is_public, void *data),
                           void *data)
@@ -338,9 +338,10 @@ int store_public_settings(struct store *store, int64_t case_id, bool *text_hidde
 
 int store_public_photo(struct store *store, const char *hash, int64_t closed_since)
 {
-    static const char SQL[] = "SELECT 1 FROM case_attachment a JOIN case_record c ON c.id = a.case_id "
-                              "WHERE a.hash = :hash AND a.is_public = :yes AND " PUBLIC_STATES
-                              "AND " PUBLIC_UNTIL " >= :since LIMIT 1";
+    static const char SQL[] =
+        "SELECT 1 FROM case_attachment a JOIN case_record c ON c.id = a.case_id "
+        "WHERE a.hash = :hash AND a.is_public = :yes AND " PUBLIC_STATES "AND " PUBLIC_UNTIL
+        " >= :since LIMIT 1";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
