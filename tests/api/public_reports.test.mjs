@@ -51,7 +51,7 @@ before(async () => {
   const categories = await anon().get('/api/v1/categories');
   garbage = Number(JSON.stringify(categories.data).match(/"id":(\d+),"tree":"event","code":"0102"/)[1]);
   hongqiCase = await file(HONGQI, '路边垃圾堆积，联系我13912345678');
-  hexiCase = await file(HEXI, '河西路灯不亮');
+  hexiCase = await file(HEXI, '河西路灯不亮，电话１３９１２３４５６７８，门牌12号');
 });
 
 after(async () => { await server?.stop(); });
@@ -63,6 +63,8 @@ test('a box lists its public cases newest first, without personal data', async (
   const item = r.data.items.find((i) => i.case_no === hongqiCase.caseNo);
   assert.equal(item.state, 'received');
   assert.equal(item.description, '路边垃圾堆积，联系我***********', 'a phone number typed in the text is starred');
+  assert.equal(r.data.items.find((i) => i.case_no === hexiCase.caseNo).description,
+    '河西路灯不亮，电话***********，门牌12号', 'full-width digits too; short numbers stay');
   assert.equal(item.text_hidden, false);
   assert.equal(item.metoo_count, 0);
   assert.equal(item.metoo_open, true);
