@@ -4,10 +4,13 @@
 SHELL   := /bin/bash
 CC      ?= cc
 # libpq: the PostgreSQL engine (src/postgres) is linked into every build.
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter
+# libxml2: Open311's XML answers, and with minizip reading XLSX files for the
+# bulk import (src/core/table_xlsx.c).
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libpq xlsxwriter libxml-2.0 minizip
 APT_DEV := libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev libpq-dev libxlsxwriter-dev \
+           libxml2-dev libminizip-dev \
            pkg-config
-APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql
+APT_TEST := libcriterion-dev nodejs npm chromium sqlite3 fonts-wqy-microhei postgresql libxml2-utils
 # Debian 12's PostgreSQL server binaries (initdb, pg_ctl, postgres): the tests
 # start throwaway clusters with them (tests/pg/cluster.sh).
 PG_BIN   := /usr/lib/postgresql/15/bin
@@ -74,7 +77,7 @@ FUZZ_CFLAGS     = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,
                   -fno-sanitize-recover=all $(PKG_CFLAGS)
 
 .PHONY: all deps test-deps run test unit-tests store-tests pg-tests pg-dialect format clean web-vendor \
-        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines bench-export bench-assessment coverage coverage-deps \
+        bench bench-deps bench-floors bench-tools bench-db bench-backup bench-engines bench-export bench-assessment bench-gazetteer coverage coverage-deps \
         install uninstall crash soak fuzz fuzz-deps fuzz-build fuzz-smoke pg-deps run-pg stop-pg
 
 all: deps $(BIN)
@@ -110,6 +113,7 @@ test-deps: pg-deps
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-microhei"; \
 	$(call apt_install,test tools)
 
@@ -246,6 +250,7 @@ bench-deps: deps
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	$(call apt_install,benchmark tools)
 
 $(BENCH_DIR)/floor_%: tests/bench/floor_%.c tests/bench/floor.c tests/bench/floor.h
@@ -317,6 +322,12 @@ bench-assessment: bench-deps
 	@$(MAKE) --no-print-directory bench-db CASES=1000000 YEARS=20
 	@$(MAKE) --no-print-directory bench-db CASES=1000000
 	node tests/bench/assessment.mjs $(BENCH_ARGS)
+
+# Geocoding, reverse geocoding and the base map on the demo gazetteer and on a
+# generated one of 5,000 roads and 200,000 house numbers (tests/bench/gazetteer.mjs).
+bench-gazetteer: bench-deps
+	@$(MAKE) --no-print-directory SAN=0 chengguan
+	node tests/bench/gazetteer.mjs $(BENCH_ARGS)
 
 bench-db: deps
 	@$(MAKE) --no-print-directory .build/release/bench/gen

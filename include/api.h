@@ -57,6 +57,16 @@ extern const struct route API_SETUP_ROUTES[];
 extern const size_t API_SETUP_ROUTE_COUNT;
 extern const struct route API_AUDIT_ROUTES[];
 extern const size_t API_AUDIT_ROUTE_COUNT;
+extern const struct route API_IMPORT_ROUTES[];
+extern const size_t API_IMPORT_ROUTE_COUNT;
+extern const struct route API_FRONTAGE_ROUTES[];
+extern const size_t API_FRONTAGE_ROUTE_COUNT;
+extern const struct route API_FRONTAGE_RATING_ROUTES[];
+extern const size_t API_FRONTAGE_RATING_ROUTE_COUNT;
+extern const struct route API_OPEN311_ROUTES[];
+extern const size_t API_OPEN311_ROUTE_COUNT;
+extern const struct route API_OPEN311_REQUEST_ROUTES[];
+extern const size_t API_OPEN311_REQUEST_ROUTE_COUNT;
 
 // The public view of a signed-in user: id, username, display_name, role, org_unit.
 // Returns a new tree the caller owns.
@@ -93,5 +103,15 @@ cJSON *api_suggested_department(struct request *req, const struct store_case *c)
 // when the routing has no row: any department in reach).
 int api_dispatch_check(struct request *req, const struct store_case *c, int64_t category_id,
                        int64_t department_id);
+
+// The 门前三包 unit case case_id names, as a case shows it ({id, name,
+// plate_no, address, violations}: never the contact person or phone), or JSON
+// null. Returns a new tree the caller owns.
+cJSON *api_frontage_case_unit(struct request *req, int64_t case_id);
+
+// Checks that unit_id is an active responsible unit inside the caller's
+// jurisdiction, for a case to name it. Returns 0, or the status replied (a
+// 422 naming field).
+int api_frontage_unit_usable(struct request *req, int64_t unit_id, const char *field);
 
 #endif

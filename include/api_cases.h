@@ -36,6 +36,10 @@ cJSON *api_case_row_json(struct request *req, const struct store_case *c);
 // request_reply_json), or NULL on failure.
 cJSON *api_case_detail_json(struct request *req, const struct store_case *c);
 
+// Parses a positive decimal id (a path parameter). Returns 0 when it is
+// malformed, not positive or NULL.
+int64_t api_parse_id(const char *text);
+
 // True when the signed-in user may see the case.
 bool api_case_visible(const struct request *req, const struct store_case *c);
 

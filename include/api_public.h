@@ -6,6 +6,7 @@
 #ifndef CHENGGUAN_API_PUBLIC_H
 #define CHENGGUAN_API_PUBLIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct request;
@@ -44,5 +45,11 @@ struct ratelimit_policy;
 // the wait (what: the message) and returns 429.
 int api_public_take(struct request *req, const char *prefix, const struct ratelimit_policy *policy,
                     const char *what);
+
+// api_public_take without the reply, for answers in another format (Open311):
+// returns true when the attempt is allowed (and counted), else false with the
+// seconds to wait in *wait_s.
+bool api_public_count(struct request *req, const char *prefix,
+                      const struct ratelimit_policy *policy, int *wait_s);
 
 #endif

@@ -36,6 +36,13 @@ void auth_shutdown(void);
 // 401/403 with the error envelope and returns that status.
 int auth_check_route(struct request *req, const struct route *route);
 
+// Signs the request in with the API token given in clear (from a header or, for
+// Open311, the api_key parameter): an enabled token of an enabled user makes
+// req->user that user (via_token, with the token's channel). Replies nothing.
+// Returns STORE_OK, STORE_NOT_FOUND (unknown or disabled) or STORE_ERROR (also
+// when out of memory).
+int auth_token_sign_in(struct request *req, const char *token);
+
 // Returns NULL when the password is acceptable for a new account, else a reason
 // (static string): fewer than 12 characters, longer than 1024 bytes, not UTF-8.
 const char *auth_password_problem(const char *password);

@@ -27,6 +27,12 @@ struct store;
 // STORE_ERROR (places written before the failure stay).
 int demo_seed(struct store *store, const char *password_hash, cJSON **summary);
 
+// Adds the demo city's 门前三包 (src/demo_frontage.c): responsible units with
+// plates, patrol checks, the 示范街 criteria and last month's evaluations,
+// published. Needs the demo places and users. Returns STORE_OK or the store's
+// failure.
+int demo_frontage_seed(struct store *store);
+
 // The demo history: about 25 cases a day over the `days` days up to now, filed
 // and moved by the demo accounts on the demo city just seeded (demo_seed), the
 // same every time but for the dates. Creates an account (password_hash) for

@@ -37,6 +37,15 @@ struct json_problem {
 // as "features[3].properties.code", and is empty otherwise).
 cJSON *json_parse_object(const char *body, size_t len, struct json_problem *problem);
 
+// Parses len bytes of an application/x-www-form-urlencoded body ("a=1&b=x+y%21")
+// into a JSON object of string members: '+' is a space, %XX a byte, a pair
+// without '=' an empty value, empty pairs ("a=1&&b=2") skipped. Returns the tree
+// (caller owns it, free with cJSON_Delete) or NULL with *problem filled:
+// invalid_field for a bad %-escape or a NUL (field: the member, when its name was
+// read), invalid_utf8 for a name or value that is not UTF-8, invalid_json for a
+// member named twice (field: its name). An empty body is an empty object.
+cJSON *json_parse_form(const char *body, size_t len, struct json_problem *problem);
+
 // Checks obj against the expected fields: every member known, of its type, strings
 // valid UTF-8 without NUL and within max_length, required ones present (null counts
 // as absent), none twice. Returns true, or false with *problem filled

@@ -18,6 +18,10 @@ enum route_flag {
     ROUTE_UPLOAD = 1 << 3, // the body is a binary upload with the larger size cap
     ROUTE_TOKEN = 1 << 4,  // an API token (Authorization: Bearer) is required (401)
     ROUTE_WRITE = 1 << 5,  // the handler changes state
+    // The handler reads the body itself, as a form (application/x-www-form-urlencoded)
+    // or a JSON object, and answers a bad one in its own error format (Open311).
+    ROUTE_FORM = 1 << 6,
+    ROUTE_FILE = 1 << 7, // the body is a file the handler checks, with the upload size cap
 };
 
 // A staff route that changes state: session, CSRF header and a JSON body.

@@ -48,6 +48,13 @@ void store_case_cursor_encode(const struct store_case_cursor *cursor,
 // sort, a failed checksum: any edit is caught). NULL text gives false. Pure.
 bool store_case_cursor_decode(const char *text, struct store_case_cursor *out);
 
+// The task-routing filter of a list (store_task_route.h).
+enum store_case_mine {
+    STORE_MINE_ANY,    // every case
+    STORE_MINE_ONLY,   // only tasks routed to the viewer
+    STORE_MINE_OTHERS, // only cases not routed to the viewer
+};
+
 // A case list query. Strings may be NULL (no filter); 0 for ids means no filter.
 struct store_case_filter {
     // Jurisdiction, always applied (NULL lists nothing): a department sees only
@@ -68,6 +75,10 @@ struct store_case_filter {
     const char *source;    // patrol, web, 12345, ...
     bool overdue;          // only cases whose stage_deadline < now_ms
     int64_t now_ms;
+    // The inspector whose routed tasks are marked (store_case.task_mine) and,
+    // by mine, kept only or left out; 0 marks nothing.
+    int64_t viewer_id;
+    enum store_case_mine mine;
     const char *match; // a search expression from store_search_query (never ""); with
                        // it the sort is STORE_CASE_SORT_SEARCH unless by deadline
     enum store_case_sort sort;

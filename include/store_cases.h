@@ -73,6 +73,16 @@ struct store_case {
     char rating[24];
     char rating_comment[CASE_NOTE_MAX + 1];
     int64_t rated_at;
+    // The level the latest verification or check task was routed at: cell,
+    // zone, street or "" (store_task_route.h).
+    char task_level[8];
+    // How the point was found: "geocode" (the typed address, matching
+    // located_label in the gazetteer) or "" (sent, or set by hand).
+    char located_by[12];
+    char located_label[160];
+    // In a list for an inspector (store_case_filter.viewer_id): the task is
+    // routed to them.
+    bool task_mine;
 };
 
 // What an intake supplies. Strings may be NULL when absent.
@@ -95,6 +105,8 @@ struct case_intake {
     const char *fallback_place_path;      // jurisdiction when the point is in no cell;
                                           // NULL: the only district, else the city
     int64_t grid_id, community_id, street_id, district_id; // from the grid lookup; 0 = unplaced
+    const char *located_by;    // "geocode" when lat/lon came from the address; NULL = ""
+    const char *located_label; // the gazetteer label matched; NULL = ""
     // Photos uploaded beforehand by the reporter (store_upload_add), attached in
     // the same transaction: report photos, or a fix on the spot's before and after.
     const struct case_intake_photo {

@@ -268,7 +268,7 @@ int demo_seed(struct store *store, const char *password_hash, cJSON **summary)
         return STORE_ERROR;
     if (create_users(store, password_hash, &counts) != STORE_OK)
         return STORE_ERROR;
-    if (demo_gazetteer_seed(store) != STORE_OK)
+    if (demo_gazetteer_seed(store) != STORE_OK || demo_frontage_seed(store) != STORE_OK)
         return STORE_ERROR;
     if (summary != NULL)
         *summary = summary_json(&counts);

@@ -10,6 +10,7 @@
 #include "export.h"
 #include "gazetteer_import.h"
 #include "grid_import.h"
+#include "setup_import.h"
 #include "handler_pool.h"
 #include "jurisdiction.h"
 #include "log.h"
@@ -594,14 +595,20 @@ static int command_import(int argc, char **argv)
         return grid_import_command(argc - 1, argv + 1);
     if (argc >= 3 && strcmp(argv[2], "gazetteer") == 0)
         return gazetteer_import_command(argc - 1, argv + 1);
+    enum setup_import_kind kind;
+    if (argc >= 3 && setup_import_kind_parse(argv[2], &kind))
+        return setup_import_command(argc - 1, argv + 1);
     if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         printf("usage: chengguan import grids FILE [options]\n"
-               "       chengguan import gazetteer FILE [options]\n\nImports grid cells, or the "
-               "gazetteer's roads, house numbers, landmarks, blocks and water, from a GeoJSON "
-               "FeatureCollection; see 'chengguan import grids --help'.\n");
+               "       chengguan import gazetteer FILE [options]\n"
+               "       chengguan import org-units|users|routing|assignments FILE [--partial]\n\n"
+               "Imports grid cells, or the gazetteer's roads, house numbers, landmarks, blocks "
+               "and water, from a GeoJSON FeatureCollection; or a city's set-up data from CSV "
+               "or XLSX; see 'chengguan import grids --help'.\n");
         return 0;
     }
-    fprintf(stderr, "chengguan import: expected 'grids FILE' or 'gazetteer FILE' (see --help)\n");
+    fprintf(stderr, "chengguan import: expected 'grids FILE', 'gazetteer FILE' or "
+                    "'org-units|users|routing|assignments FILE' (see --help)\n");
     return 2;
 }
 
@@ -703,7 +710,9 @@ static const struct {
     {"serve", command_serve, "serve the API and the web front end"},
     {"migrate", command_migrate, "create or upgrade the database, then exit"},
     {"seed-demo", demo_seed_command, "seed the demo city (Maonan, Maoming) into the database"},
-    {"import", command_import, "import grid cells or the gazetteer: import grids|gazetteer FILE"},
+    {"import", command_import,
+     "import grid cells, the gazetteer or set-up data: import "
+     "grids|gazetteer|org-units|users|routing|assignments FILE"},
     {"audit", command_audit,
      "audit verify: check the hash chains of the case event log and the audit log"},
     {"org-unit", org_unit_command, "add an org unit (a new city starts here, see README)"},

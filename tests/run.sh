@@ -147,7 +147,9 @@ fi
 # The PostgreSQL engine's tests (tests/pg/test_*.c) and the store conformance
 # suite on PostgreSQL (a database per test on the same server) share one
 # throwaway cluster (tests/pg/cluster.sh), started here and removed afterwards.
-pg_api="tests/api/auth.test.mjs tests/api/city_setup.test.mjs tests/api/geocode.test.mjs tests/api/calendar_stats.test.mjs tests/api/case_lists.test.mjs
+pg_api="tests/api/auth.test.mjs tests/api/calendar_stats.test.mjs tests/api/case_lists.test.mjs
+  tests/api/frontage.test.mjs tests/api/open311.test.mjs tests/api/city_setup.test.mjs
+  tests/api/city_from_nothing.test.mjs tests/api/bulk_import.test.mjs tests/api/geocode.test.mjs
   tests/api/cases.test.mjs tests/api/categories.test.mjs tests/api/jurisdiction.test.mjs
   tests/api/places.test.mjs tests/api/public.test.mjs tests/api/stages.test.mjs
   tests/api/users.test.mjs tests/api/attachments.test.mjs tests/api/hardening_parse.test.mjs

@@ -228,6 +228,13 @@ static int parse_filters(struct request *req, struct list_query *query)
         f->overdue = value[0] == '1';
         f->now_ms = store_now_ms();
     }
+    f->viewer_id = req->user->id;
+    if ((value = query_value(req, "mine")) != NULL) {
+        if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0)
+            return request_reply_field_error(req, 400, ERR_INVALID_QUERY, "mine",
+                                             "mine must be 1 or 0");
+        f->mine = value[0] == '1' ? STORE_MINE_ONLY : STORE_MINE_OTHERS;
+    }
     if ((value = query_value(req, "q")) != NULL && (status = parse_search(req, value, f)) != 0)
         return status;
     return parse_paging(req, query);

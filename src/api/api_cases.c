@@ -19,6 +19,7 @@
 #include "store_case_lists.h"
 #include "store_cases.h"
 #include "store_places.h"
+#include "store_task_route.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,7 @@ bool api_case_visible(const struct request *req, const struct store_case *c)
            jurisdiction_may_read_case(&req->user->jurisdiction, c->department_id, c->place_path);
 }
 
-// Parses a positive decimal id. Returns 0 when malformed.
-static int64_t parse_id(const char *text)
+int64_t api_parse_id(const char *text)
 {
     if (text == NULL || *text == '\0' || strlen(text) > 18)
         return 0;
@@ -45,7 +45,7 @@ int api_case_load_visible(struct request *req, struct store_case **out)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int64_t id = parse_id(request_param(req, "id"));
+    int64_t id = api_parse_id(request_param(req, "id"));
     if (id == 0 || store_case_get(req->server->store, id, c) != STORE_OK ||
         !api_case_visible(req, c))
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such case");
@@ -68,6 +68,30 @@ static void add_place(cJSON *out, const struct store_case *c)
     json_add_string_or_null(place, "community", c->community_id ? c->community_name : NULL);
     json_add_string_or_null(place, "street", c->street_id ? c->street_name : NULL);
     cJSON_AddBoolToObject(place, "needs_placement", c->needs_placement);
+    // How the point was found: the typed address geocoded at intake (with the
+    // gazetteer label it matched), or sent or set by hand.
+    bool geocoded = strcmp(c->located_by, "geocode") == 0;
+    json_add_string_or_null(place, "located_by",
+                            geocoded ? "geocode" : c->has_location ? "point" : NULL);
+    json_add_string_or_null(place, "located_label", geocoded ? c->located_label : NULL);
+}
+
+// The inspector's task running on the case (a verification or a check): the
+// level it was routed at and whether it is routed to the caller (in a list;
+// the case page adds the inspectors). null when no such task runs.
+static void add_task(cJSON *out, const struct store_case *c)
+{
+    const char *kind = c->state == CASEFSM_STATE_VERIFYING ? "verify"
+                       : c->state == CASEFSM_STATE_HANDLED ? "check"
+                                                           : NULL;
+    if (kind == NULL) {
+        cJSON_AddNullToObject(out, "task");
+        return;
+    }
+    cJSON *task = cJSON_AddObjectToObject(out, "task");
+    cJSON_AddStringToObject(task, "kind", kind);
+    json_add_string_or_null(task, "level", c->task_level[0] ? c->task_level : NULL);
+    cJSON_AddBoolToObject(task, "mine", c->task_mine);
 }
 
 static void add_clock(cJSON *out, struct request *req, const struct store_case *c)
@@ -231,6 +255,7 @@ static cJSON *case_json(struct request *req, const struct store_case *c, bool fu
     cJSON_AddBoolToObject(out, "supervised", c->supervise_count > 0);
     add_counts(out, c);
     add_clock(out, req, c);
+    add_task(out, c);
     json_add_int(out, "created_at", c->created_at);
     json_add_int(out, "updated_at", c->updated_at);
     if (c->closed_at)
@@ -326,12 +351,43 @@ static void add_rating(const struct store_case_rating_row *row, void *data)
     cJSON_AddItemToArray(data, item);
 }
 
+struct task_inspectors {
+    cJSON *items;
+    int64_t viewer_id;
+    bool mine;
+};
+
+static void add_task_inspector(const struct store_task_inspector *inspector, void *data)
+{
+    struct task_inspectors *list = data;
+    cJSON *item = cJSON_CreateObject();
+    json_add_int(item, "id", inspector->user_id);
+    cJSON_AddStringToObject(item, "username", inspector->username);
+    cJSON_AddStringToObject(item, "name", inspector->display_name);
+    cJSON_AddItemToArray(list->items, item);
+    list->mine = list->mine || inspector->user_id == list->viewer_id;
+}
+
+// The case page's task: the inspectors it is routed to, and whether the caller is one.
+static int add_task_inspectors(struct request *req, cJSON *out, int64_t case_id)
+{
+    cJSON *task = cJSON_GetObjectItemCaseSensitive(out, "task");
+    if (!cJSON_IsObject(task))
+        return STORE_OK;
+    struct task_inspectors list = {cJSON_AddArrayToObject(task, "inspectors"),
+                                   req->user != NULL ? req->user->id : 0, false};
+    int rc = store_task_inspectors(req->server->store, case_id, add_task_inspector, &list);
+    cJSON_ReplaceItemInObjectCaseSensitive(task, "mine", cJSON_CreateBool(list.mine));
+    return rc;
+}
+
 cJSON *api_case_detail_json(struct request *req, const struct store_case *c)
 {
     cJSON *out = request_own_json(req, api_case_json(req, c));
-    if (out == NULL)
+    if (out == NULL || add_task_inspectors(req, out, c->id) != STORE_OK)
         return NULL;
     cJSON_AddItemToObject(out, "suggested_department", api_suggested_department(req, c));
+    cJSON_AddItemToObject(out, "frontage_unit", api_frontage_case_unit(req, c->id));
     struct stage_list stages = {req, cJSON_AddArrayToObject(out, "stages"), store_now_ms()};
     cJSON *ratings = cJSON_AddArrayToObject(out, "ratings");
     if (store_case_stages(req->server->store, c->id, add_stage, &stages) != STORE_OK ||

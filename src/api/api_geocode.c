@@ -6,6 +6,7 @@
 // counted per client address; they name places only, nothing personal.
 #include "api.h"
 
+#include "api_geocode.h"
 #include "api_places.h"
 #include "api_public.h"
 #include "arena.h"
@@ -46,6 +47,7 @@ static const struct ratelimit_policy LOOKUPS_PER_ADDRESS = {
 // One result before ranking.
 struct hit {
     enum geocode_kind kind;
+    enum geocode_match match;
     int64_t id;
     int rank;
     char name[128];
@@ -78,6 +80,7 @@ static void add_hit(struct hits *hits, enum geocode_kind kind, enum geocode_matc
     struct hit *h = &hits->items[hits->count++];
     memset(h, 0, sizeof *h);
     h->kind = kind;
+    h->match = match;
     h->id = id;
     h->rank = geocode_rank(kind, match, strlen(name) + strlen(number ? number : ""));
     snprintf(h->name, sizeof h->name, "%s", name);
@@ -149,6 +152,11 @@ static int compare_hits(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->number, y->number);
 }
 
+static void hit_label(const struct hit *h, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s%s", h->name, h->number, h->number[0] ? "号" : "");
+}
+
 static const char *const KIND_NAMES[] = {"address", "road", "landmark"};
 
 // The cell holding the point as the locate endpoint shows it, or null.
@@ -171,7 +179,7 @@ static cJSON *hit_json(struct store *store, const struct hit *h)
 {
     cJSON *item = cJSON_CreateObject();
     char label[160];
-    snprintf(label, sizeof label, "%s%s%s", h->name, h->number, h->number[0] ? "号" : "");
+    hit_label(h, label, sizeof label);
     cJSON_AddStringToObject(item, "kind", KIND_NAMES[h->kind]);
     cJSON_AddStringToObject(item, "label", label);
     cJSON_AddStringToObject(item, "name", h->name);
@@ -181,6 +189,43 @@ static cJSON *hit_json(struct store *store, const struct hit *h)
     add_point(item, h->point);
     cJSON_AddItemToObject(item, "cell", cell_or_null(store, h->point));
     return item;
+}
+
+// A hit that places a case on its own: a house number typed exactly on a road
+// named exactly, or a landmark named exactly when no number was typed.
+static bool confident(const struct hit *h, const struct geocode_address *typed)
+{
+    if (h->match != GEOCODE_EXACT)
+        return false;
+    return h->kind == GEOCODE_ADDRESS || (h->kind == GEOCODE_LANDMARK && typed->number[0] == '\0');
+}
+
+bool api_geocode_place(struct request *req, const char *address, struct geo_point *point,
+                       char *label, size_t label_size)
+{
+    struct geocode_address typed;
+    if (address == NULL || strlen(address) > QUERY_MAX_BYTES || !geocode_parse(address, &typed))
+        return false;
+    struct hits *hits = arena_alloc(req->arena, sizeof *hits);
+    if (hits == NULL)
+        return false;
+    hits->count = 0;
+    hits->typed = NULL;
+    if (gather(req->server->store, &typed, hits) != STORE_OK)
+        return false;
+    const struct hit *found = NULL;
+    size_t count = 0;
+    for (size_t i = 0; i < hits->count; i++)
+        if (confident(&hits->items[i], &typed) && count++ == 0)
+            found = &hits->items[i];
+    // Two places answering the same text (the same road name in two districts,
+    // two landmarks of one name) is no answer.
+    bool placed = count == 1;
+    if (placed) {
+        *point = found->point;
+        hit_label(found, label, label_size);
+    }
+    return placed;
 }
 
 static int take_lookup(struct request *req)

@@ -5,7 +5,10 @@
 // code come back). Every case is located on the grid; an unplaced one is kept and
 // flagged for the supervisor.
 #include "api.h"
+
 #include "api_cases.h"
+#include "api_geocode.h"
+#include "api_intake.h"
 #include "api_public.h"
 
 #include "arena.h"
@@ -21,11 +24,39 @@
 #include "store_attachments.h"
 #include "store_cases.h"
 #include "store_categories.h"
+#include "store_frontage.h"
 #include "store_places.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+// Places an intake that has a typed address and no point by geocoding it
+// (api_geocode_place: an exact house number or landmark, one answer only) when
+// the point lies in a cell the caller may file in; else it stays unplaced.
+// Returns true when *in was placed.
+static bool geocode_typed(struct request *req, struct case_intake *in,
+                          struct store_grid_location *place)
+{
+    struct geo_point point;
+    char *label = arena_alloc(req->arena, GEOCODE_LABEL_MAX);
+    if (label == NULL ||
+        !api_geocode_place(req, in->address, &point, label, GEOCODE_LABEL_MAX) ||
+        store_grid_locate(req->server->store, point.lon, point.lat, place) != STORE_OK ||
+        (req->user != NULL &&
+         !jurisdiction_may_file_at(&req->user->jurisdiction, place->place_path)))
+        return false;
+    in->has_location = true;
+    in->lat = point.lat;
+    in->lon = point.lon;
+    in->located_by = "geocode";
+    in->located_label = label;
+    in->grid_id = place->grid_id;
+    in->community_id = place->community_id;
+    in->street_id = place->street_id;
+    in->district_id = place->district_id;
+    return true;
+}
 
 // Checks the body against the intake's fields, validates the fields every intake
 // shares and fills the location of *in. Returns 0 or the status replied.
@@ -59,27 +90,41 @@ static int read_common(struct request *req, const struct json_field *fields, siz
     if (!in->has_location && (in->address == NULL || in->address[0] == '\0'))
         return request_reply_field_error(req, 400, ERR_MISSING_FIELD, "address",
                                          "give the place: lat and lon, or an address");
+    json_get_int(req->json, "category_id", &in->category_id);
+    char grid_code[16];
+    if (api_intake_place(req, in, grid_code) == API_INTAKE_OUTSIDE)
+        return request_reply_error(req, 422, ERR_INVALID_FIELD,
+                                   "lat/lon lie in grid cell %s, outside your jurisdiction",
+                                   grid_code);
+    in->urgent = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req->json, "urgent"));
+    return 0;
+}
+
+enum api_intake_place_result api_intake_place(struct request *req, struct case_intake *in,
+                                              char grid_code[16])
+{
     // Without a category, the best guess from the text is filed; the supervisor
     // confirms or changes it when accepting the case.
-    if (!json_get_int(req->json, "category_id", &in->category_id) &&
-        store_category_suggest_best(req->server->store, description, &in->category_id) != STORE_OK)
+    if (in->category_id == 0 && store_category_suggest_best(req->server->store, in->description,
+                                                            &in->category_id) != STORE_OK)
         in->category_id = 0;
-    const cJSON *urgent = cJSON_GetObjectItemCaseSensitive(req->json, "urgent");
-    in->urgent = cJSON_IsTrue(urgent);
     struct store_grid_location place;
-    if (in->has_location &&
-        store_grid_locate(req->server->store, in->lon, in->lat, &place) == STORE_OK) {
-        if (req->user != NULL &&
-            !jurisdiction_may_file_at(&req->user->jurisdiction, place.place_path))
-            return request_reply_error(req, 422, ERR_INVALID_FIELD,
-                                       "lat/lon lie in grid cell %s, outside your jurisdiction",
-                                       place.grid_code);
-        in->grid_id = place.grid_id;
-        in->community_id = place.community_id;
-        in->street_id = place.street_id;
-        in->district_id = place.district_id;
+    if (!in->has_location) {
+        geocode_typed(req, in, &place); // placed when the address is certain, else unplaced
+        return API_INTAKE_PLACED;
     }
-    return 0;
+    if (store_grid_locate(req->server->store, in->lon, in->lat, &place) != STORE_OK)
+        return API_INTAKE_PLACED;
+    if (req->user != NULL &&
+        !jurisdiction_may_file_at(&req->user->jurisdiction, place.place_path)) {
+        snprintf(grid_code, 16, "%s", place.grid_code);
+        return API_INTAKE_OUTSIDE;
+    }
+    in->grid_id = place.grid_id;
+    in->community_id = place.community_id;
+    in->street_id = place.street_id;
+    in->district_id = place.district_id;
+    return API_INTAKE_PLACED;
 }
 
 struct duplicate_hints {
@@ -144,17 +189,28 @@ static bool channel_valid(const char *source, bool operator_channel)
     return !operator_channel && strcmp(source, "patrol") == 0;
 }
 
-// The staff member (or platform account) filing: ticket, caller, reporter, event
-// actor, and the jurisdiction that receives a case no cell holds.
+// The ticket and caller of a staff or platform intake.
 static void fill_staff_filer(struct request *req, struct case_intake *in)
 {
     in->external_id = json_get_string(req->json, "external_id");
     in->citizen_name = json_get_string(req->json, "caller_name");
     in->citizen_phone = json_get_string(req->json, "caller_phone");
+}
+
+// The signed-in filer as the intake's reporter and event actor, and the
+// jurisdiction that receives a case no cell holds.
+static void sign_as_filer(struct request *req, struct case_intake *in)
+{
     in->reporter_user_id = req->user->id;
     in->actor_role = role_name(req->user->role);
     in->actor_name = req->user->display_name;
     in->fallback_place_path = jurisdiction_place_path(&req->user->jurisdiction);
+}
+
+int api_intake_create(struct request *req, struct case_intake *in, struct store_case *out)
+{
+    sign_as_filer(req, in);
+    return store_case_create(req->server->store, server_calendar(req), in, out);
 }
 
 // Reads "photos": [{hash, stage}] of the staff intake into in: uploads of the
@@ -226,6 +282,7 @@ static int staff_intake(struct request *req)
         {"caller_phone", JSON_STRING, false, 31},
         {"self_handled", JSON_BOOL, false, 0},
         {"photos", JSON_ARRAY, false, CASE_INTAKE_PHOTOS_MAX},
+        {"frontage_unit_id", JSON_INTEGER, false, 0},
     };
     struct case_intake in = {0};
     int status = read_common(req, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &in);
@@ -246,10 +303,21 @@ static int staff_intake(struct request *req)
                                          "only inspectors fix problems on the spot");
     if ((status = read_photos(req, &in)) != 0)
         return status;
+    // A case may name the 门前三包 unit responsible (counted as its violation).
+    int64_t unit_id = 0;
+    if (json_get_int(req->json, "frontage_unit_id", &unit_id) &&
+        (status = api_frontage_unit_usable(req, unit_id, "frontage_unit_id")) != 0)
+        return status;
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, server_calendar(req), &in, c);
+    int rc;
+    if (unit_id > 0) { // filed with its frontage unit's link in one transaction
+        sign_as_filer(req, &in);
+        rc = store_frontage_case_create(req->server->store, server_calendar(req), &in, unit_id, c);
+    } else {
+        rc = api_intake_create(req, &in, c);
+    }
     if (rc == STORE_CONFLICT)
         return request_reply_field_error(req, 409, ERR_CONFLICT, "external_id",
                                          "ticket %s of %s is already case %s", in.external_id,
@@ -299,7 +367,7 @@ static int hotline_intake(struct request *req)
     struct store_case *c = arena_alloc(req->arena, sizeof *c);
     if (c == NULL)
         return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_case_create(req->server->store, server_calendar(req), &in, c);
+    int rc = api_intake_create(req, &in, c);
     if (rc == STORE_CONFLICT && !same_ticket_content(&in, c))
         return request_reply_field_error(
             req, 409, ERR_TICKET_CONFLICT, "external_id",

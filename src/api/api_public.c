@@ -68,22 +68,30 @@ static void address_key(const struct request *req, const char *prefix,
     snprintf(key, RATELIMIT_KEY_MAX + 1, "%s%s", prefix, req->client_ip);
 }
 
-// Counts one attempt for the client address under policy. Returns 0, or replies
-// 429 with the wait and returns 429.
-static int take_or_reply(struct request *req, const char *prefix,
-                         const struct ratelimit_policy *policy, const char *what)
+bool api_public_count(struct request *req, const char *prefix,
+                      const struct ratelimit_policy *policy, int *wait_s)
 {
     char key[RATELIMIT_KEY_MAX + 1];
     address_key(req, prefix, key);
     int wait = 0;
     enum ratelimit_verdict verdict =
         ratelimit_take(req->server->citizen_limits, key, policy, store_now_ms(), &wait);
-    if (verdict == RATELIMIT_ALLOWED)
-        return 0;
+    *wait_s = wait;
     if (verdict == RATELIMIT_FULL)
         log_warn("request %s: the citizens' limiter is full; refusing new addresses",
                  req->request_id);
-    return request_reply_rate_limited(req, wait, what);
+    return verdict == RATELIMIT_ALLOWED;
+}
+
+// Counts one attempt for the client address under policy. Returns 0, or replies
+// 429 with the wait and returns 429.
+static int take_or_reply(struct request *req, const char *prefix,
+                         const struct ratelimit_policy *policy, const char *what)
+{
+    int wait = 0;
+    return api_public_count(req, prefix, policy, &wait)
+               ? 0
+               : request_reply_rate_limited(req, wait, what);
 }
 
 int api_public_take(struct request *req, const char *prefix, const struct ratelimit_policy *policy,

@@ -14,6 +14,7 @@
 #include "request.h"
 #include "roles.h"
 #include "server.h"
+#include "setup_rules.h"
 #include "store.h"
 #include "store_admin.h"
 #include "store_cases.h"
@@ -40,39 +41,10 @@ static int64_t path_id(struct request *req)
 
 // ---- org units ----
 
-// The place path that decides whether a caller reaches the unit: its own, or
-// for a department the path of the place it belongs to. False when unreadable.
+// Whether the caller reaches the unit (setup_unit_reachable).
 static bool unit_reachable(struct request *req, const struct store_org_unit *unit)
 {
-    if (strcmp(unit->type, "department") != 0)
-        return jurisdiction_covers_path(&req->user->jurisdiction, unit->path);
-    struct store_org_unit parent;
-    return store_org_unit_get(req->server->store, unit->parent_id, &parent) == STORE_OK &&
-           jurisdiction_covers_path(&req->user->jurisdiction, parent.path);
-}
-
-// The code rule of a type, for the error that names it (parent: its code).
-static int reply_code_rule(struct request *req, const char *type, const char *parent)
-{
-    const char *field = "code";
-    if (strcmp(type, "city") == 0)
-        return request_reply_field_error(
-            req, 422, ERR_INVALID_FIELD, field,
-            "a city's code is GB/T 2260's 6 digits ending in 00, e.g. 440900 (Maoming)");
-    if (strcmp(type, "district") == 0)
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field,
-                                         "a district's code is 6 digits starting with its city's "
-                                         "first 4 (%.4s), not ending in 00, e.g. %.4s02",
-                                         parent, parent);
-    if (strcmp(type, "street") == 0 || strcmp(type, "community") == 0)
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field,
-                                         "a %s's code is its parent's code %s and 3 more digits "
-                                         "(not 000), e.g. %s001",
-                                         type, parent, parent);
-    return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field,
-                                     "a department's code is its parent's code, \"-D\" and 1 to 4 "
-                                     "digits or capital letters, e.g. %s-D01",
-                                     parent);
+    return setup_unit_reachable(req->server->store, &req->user->jurisdiction, unit);
 }
 
 // Finds the parent named by parent_code or parent_id into *parent (id 0 when
@@ -97,53 +69,6 @@ static int resolve_parent(struct request *req, struct store_org_unit *parent)
     return 0;
 }
 
-// Checks type against the parent (NULL for none). Returns 0 or the status replied.
-static int check_nesting(struct request *req, const char *type, const struct store_org_unit *parent)
-{
-    const char *wanted = store_org_unit_parent_type(type);
-    if (wanted == NULL)
-        return request_reply_field_error(
-            req, 422, ERR_INVALID_FIELD, "type",
-            "type must be city, district, street, community or department");
-    if (wanted[0] == '\0') {
-        if (parent != NULL)
-            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "parent_code",
-                                             "a city has no parent");
-        if (!jurisdiction_is_everywhere(&req->user->jurisdiction))
-            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "type",
-                                             "a city is created with 'chengguan org-unit add' on "
-                                             "the server, not by an admin of a place");
-        return 0;
-    }
-    if (parent == NULL)
-        return request_reply_field_error(req, 422, ERR_MISSING_FIELD, "parent_code",
-                                         "a %s needs its parent (a %s): parent_code or parent_id",
-                                         type, wanted);
-    if (strstr(wanted, parent->type) == NULL || strcmp(parent->type, "department") == 0)
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "parent_code",
-                                         "a %s belongs to a %s, not to a %s", type, wanted,
-                                         parent->type);
-    return 0;
-}
-
-// Checks the department kind: required, [a-z_], on departments; absent on places.
-static int check_kind(struct request *req, const char *type, const char *kind)
-{
-    bool department = strcmp(type, "department") == 0;
-    size_t len = kind ? strlen(kind) : 0;
-    if (department && kind == NULL)
-        return request_reply_field_error(
-            req, 422, ERR_MISSING_FIELD, "department_kind",
-            "a department needs its kind (municipal, sanitation, ...)");
-    if (!department && kind != NULL)
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "department_kind",
-                                         "only departments have a kind");
-    if (department && (len == 0 || len > 31 || strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != len))
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "department_kind",
-                                         "a kind is 1 to 31 of a-z and _");
-    return 0;
-}
-
 static int create_unit(struct request *req)
 {
     static const struct json_field FIELDS[] = {
@@ -162,19 +87,17 @@ static int create_unit(struct request *req)
     const char *type = json_get_string(req->json, "type");
     const char *kind = json_get_string(req->json, "department_kind");
     int status = resolve_parent(req, &parent);
-    if (status == 0)
-        status = check_nesting(req, type, parent.id ? &parent : NULL);
-    if (status == 0)
-        status = check_kind(req, type, kind);
     if (status != 0)
         return status;
     const char *code = json_get_string(req->json, "code");
-    if (!store_org_unit_code_fits(type, code, parent.id ? &parent : NULL))
-        return reply_code_rule(req, type, parent.code);
     const char *name = json_get_string(req->json, "name");
     const char *name_en = json_get_string(req->json, "name_en");
-    if (name[0] == '\0')
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "name", "name is empty");
+    const struct store_org_unit *above = parent.id ? &parent : NULL;
+    struct setup_problem rule;
+    if (!setup_unit_nesting(type, above, &req->user->jurisdiction, &rule) ||
+        !setup_unit_kind(type, kind, &rule) || !setup_unit_code(type, code, above, &rule) ||
+        !setup_unit_name(name, &rule))
+        return setup_reply(req, &rule);
     snprintf(unit.code, sizeof unit.code, "%s", code);
     snprintf(unit.type, sizeof unit.type, "%s", type);
     snprintf(unit.name, sizeof unit.name, "%s", name);
@@ -223,12 +146,11 @@ static int update_unit(struct request *req)
                 "cases keep their place; create the unit under its new parent and disable this "
                 "one");
     const char *kind = json_get_string(req->json, "department_kind");
-    int status = kind != NULL ? check_kind(req, unit.type, kind) : 0;
-    if (status != 0)
-        return status;
     const char *name = json_get_string(req->json, "name");
-    if (name != NULL && name[0] == '\0')
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "name", "name is empty");
+    struct setup_problem rule;
+    if ((kind != NULL && !setup_unit_kind(unit.type, kind, &rule)) ||
+        (name != NULL && !setup_unit_name(name, &rule)))
+        return setup_reply(req, &rule);
     const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(req->json, "disabled");
     struct store_org_unit_change change = {
         .name = name,
@@ -275,37 +197,6 @@ static int get_routing(struct request *req)
     return reply_routing(req);
 }
 
-// Replies 422 naming member of rows[index].
-static int reply_row_error(struct request *req, size_t index, const char *member,
-                           const char *message)
-{
-    char field[64];
-    snprintf(field, sizeof field, "rows[%zu].%s", index, member);
-    return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field, "%s", message);
-}
-
-// The subclass a row names: its tree if given, else the one tree holding the code.
-static int row_category(struct request *req, const cJSON *row, size_t index, int64_t *id)
-{
-    const char *code = json_get_string(row, "category");
-    const char *tree = json_get_string(row, "tree");
-    struct store_category category;
-    int found = 0;
-    static const char *const TREES[] = {"event", "component"};
-    for (size_t t = 0; t < 2; t++) {
-        if ((tree == NULL || strcmp(tree, TREES[t]) == 0) &&
-            store_category_find(req->server->store, TREES[t], code, &category) == STORE_OK) {
-            *id = category.id;
-            found++;
-        }
-    }
-    if (found == 1)
-        return 0;
-    return reply_row_error(req, index, found ? "tree" : "category",
-                           found ? "that code is in both trees: name the tree (event or component)"
-                                 : "no such subclass");
-}
-
 // Resolves rows[index] into *out. Returns 0 or the status replied.
 static int resolve_row(struct request *req, const cJSON *row, size_t index, struct store_route *out)
 {
@@ -316,42 +207,22 @@ static int resolve_row(struct request *req, const cJSON *row, size_t index, stru
         {"department", JSON_STRING, false, STORE_ORG_CODE_MAX},
     };
     struct json_problem problem;
-    if (!cJSON_IsObject(row)) {
-        char field[32];
-        snprintf(field, sizeof field, "rows[%zu]", index);
-        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, field, "a row is an object");
-    }
+    char parent[32];
+    snprintf(parent, sizeof parent, "rows[%zu]", index);
+    if (!cJSON_IsObject(row))
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, parent, "a row is an object");
     if (!json_check(row, FIELDS, sizeof FIELDS / sizeof FIELDS[0], &problem)) {
-        char parent[32];
-        snprintf(parent, sizeof parent, "rows[%zu]", index);
         json_problem_nest(&problem, parent);
         return request_reply_problem(req, 400, &problem);
     }
-    struct store_org_unit street, department;
-    if (store_org_unit_find(req->server->store, json_get_string(row, "street"), &street) !=
-            STORE_OK ||
-        strcmp(street.type, "street") != 0 ||
-        !jurisdiction_covers_path(&req->user->jurisdiction, street.path))
-        return reply_row_error(req, index, "street", "no such street inside your jurisdiction");
-    out->street_id = street.id;
-    int status = row_category(req, row, index, &out->category_id);
-    if (status != 0)
-        return status;
-    const char *code = json_get_string(row, "department");
-    out->department_id = 0;
-    if (code == NULL)
-        return 0; // the row is removed
-    struct store_org_unit parent;
-    if (store_org_unit_find(req->server->store, code, &department) != STORE_OK ||
-        strcmp(department.type, "department") != 0 || department.disabled)
-        return reply_row_error(req, index, "department", "no such department (or disabled)");
-    // It serves the street when it belongs to the street or a place above it.
-    if (store_org_unit_get(req->server->store, department.parent_id, &parent) != STORE_OK ||
-        strncmp(street.path, parent.path, strlen(parent.path)) != 0)
-        return reply_row_error(req, index, "department",
-                               "that department belongs to a place that does not hold the street");
-    out->department_id = department.id;
-    return 0;
+    struct setup_problem rule;
+    if (setup_route(req->server->store, &req->user->jurisdiction, json_get_string(row, "street"),
+                    json_get_string(row, "category"), json_get_string(row, "tree"),
+                    json_get_string(row, "department"), out, &rule))
+        return 0;
+    char field[64];
+    snprintf(field, sizeof field, "%s.%s", parent, rule.field);
+    return request_reply_field_error(req, 422, ERR_INVALID_FIELD, field, "%s", rule.message);
 }
 
 static int put_routing(struct request *req)
@@ -446,19 +317,11 @@ static int load_cell(struct request *req, struct store_grid_admin *cell)
     return 0;
 }
 
-// Whether user_id is an enabled account whose place holds the cell and whose
-// role may take it (inspectors only, or any role but department).
+// Whether user_id may be assigned to the cell (setup_user_fits_cell).
 static bool user_fits_cell(struct request *req, int64_t user_id,
                            const struct store_grid_admin *cell, bool inspectors_only)
 {
-    struct store_user user;
-    struct jurisdiction j;
-    if (store_user_get(req->server->store, user_id, &user) != STORE_OK || user.disabled)
-        return false;
-    if (inspectors_only ? user.role != ROLE_INSPECTOR : user.role == ROLE_DEPARTMENT)
-        return false;
-    return jurisdiction_init(&j, user.role, user.id, user.org_unit_id, user.scope_path) &&
-           jurisdiction_covers_path(&j, cell->place_path);
+    return setup_user_fits_cell(req->server->store, user_id, cell, inspectors_only);
 }
 
 static cJSON *cell_json(const struct store_grid_admin *cell)

@@ -13,6 +13,7 @@
 #include "request.h"
 #include "roles.h"
 #include "server.h"
+#include "setup_rules.h"
 #include "store.h"
 #include "store_admin.h"
 #include "store_users.h"
@@ -93,18 +94,12 @@ static int list_users(struct request *req)
 static int resolve_role_and_unit(struct request *req, struct store_user *user)
 {
     const char *role = json_get_string(req->json, "role");
-    if (role != NULL) {
-        user->role = role_from_name(role);
-        if (user->role == ROLE_NONE || user->role == ROLE_SYSTEM)
-            return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "role",
-                                             "role must be inspector, operator, supervisor, "
-                                             "department, leader or admin");
-    }
     const char *unit = json_get_string(req->json, "org_unit_code");
-    if (unit != NULL && store_org_unit_in_scope(req->server->store, unit, &req->user->jurisdiction,
-                                                &user->org_unit_id) != STORE_OK)
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "org_unit_code",
-                                         "no org unit %s inside your jurisdiction", unit);
+    struct setup_problem problem;
+    if ((role != NULL && !setup_role(role, &user->role, &problem)) ||
+        (unit != NULL && !setup_user_unit(req->server->store, &req->user->jurisdiction, unit,
+                                          &user->org_unit_id, &problem)))
+        return setup_reply(req, &problem);
     return 0;
 }
 
@@ -120,11 +115,9 @@ static int create_user(struct request *req)
         return request_reply_problem(req, 400, &problem);
     struct store_user user = {0};
     const char *username = json_get_string(req->json, "username");
-    if (strlen(username) < 3 ||
-        strspn(username, "abcdefghijklmnopqrstuvwxyz"
-                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(username))
-        return request_reply_field_error(req, 422, ERR_INVALID_FIELD, "username",
-                                         "username: 3-63 letters, digits, '_', '.' or '-'");
+    struct setup_problem rule;
+    if (!setup_username(username, &rule))
+        return setup_reply(req, &rule);
     snprintf(user.username, sizeof user.username, "%s", username);
     snprintf(user.display_name, sizeof user.display_name, "%s",
              json_get_string(req->json, "display_name"));

@@ -329,26 +329,36 @@ static void fill_user(struct request_user *out, const struct store_user *user)
                       user->scope_path); // a malformed path covers nothing
 }
 
+int auth_token_sign_in(struct request *req, const char *token)
+{
+    unsigned char hash[STORE_HASH_BYTES];
+    token_hash(token, hash);
+    struct store_user user;
+    struct request_user *out = arena_alloc(req->arena, sizeof *out);
+    if (out == NULL)
+        return STORE_ERROR;
+    int rc = store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel);
+    if (rc == STORE_OK && user.disabled)
+        rc = STORE_NOT_FOUND;
+    if (rc != STORE_OK)
+        return rc;
+    fill_user(out, &user);
+    out->via_token = true;
+    req->user = out;
+    return STORE_OK;
+}
+
 static int authenticate_token(struct request *req)
 {
     const char *header = request_header(req, "Authorization");
     if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
         return request_reply_error(req, 401, ERR_UNAUTHENTICATED,
                                    "send an API token as Authorization: Bearer");
-    unsigned char hash[STORE_HASH_BYTES];
-    token_hash(header + 7, hash);
-    struct store_user user;
-    struct request_user *out = arena_alloc(req->arena, sizeof *out);
-    if (out == NULL)
-        return request_reply_error(req, 500, ERR_INTERNAL, "out of memory");
-    int rc = store_token_lookup(req->server->store, hash, &user, out->channel, sizeof out->channel);
+    int rc = auth_token_sign_in(req, header + 7);
     if (rc == STORE_ERROR && store_unreachable())
         return request_reply_store_error(req, rc, "cannot check the API token");
-    if (rc != STORE_OK || user.disabled)
+    if (rc != STORE_OK)
         return request_reply_error(req, 401, ERR_UNAUTHENTICATED, "unknown or disabled API token");
-    fill_user(out, &user);
-    out->via_token = true;
-    req->user = out;
     return 0;
 }
 
@@ -417,8 +427,8 @@ static int authenticate_session(struct request *req, bool csrf)
     // come back later (503), not to sign in again.
     if (rc == STORE_ERROR && store_unreachable())
         return request_reply_store_error(req, rc, "cannot check the session");
-    if (rc != STORE_OK || known->user.disabled ||
-        now >= known->session.expires_at || now - known->session.last_seen_at >= session_idle_ms)
+    if (rc != STORE_OK || known->user.disabled || now >= known->session.expires_at ||
+        now - known->session.last_seen_at >= session_idle_ms)
         return request_reply_error(req, 401, ERR_UNAUTHENTICATED,
                                    "your session has ended; sign in again");
     struct store_session *session = &known->session;

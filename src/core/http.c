@@ -205,7 +205,8 @@ static int dispatch(struct request *req)
         return request_reply_error(req, 400, ERR_BAD_PATH, "%s",
                                    urlpath_result_message(req->path_problem));
     if (!req->route_found) {
-        bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0;
+        bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0 ||
+                      strncmp(req->path, "/open311/", 9) == 0;
         bool readable = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
         if (req->match.allow[0] != '\0') {
             request_add_header(req, "Allow", arena_strdup(req->arena, req->match.allow));
@@ -375,7 +376,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
         if (req->path_problem == URLPATH_OK)
             req->route_found =
                 router_match(&server->router, method, req->path, &req->match) == ROUTER_FOUND;
-        req->body_limit = req->route_found && (req->match.route->flags & ROUTE_UPLOAD)
+        req->body_limit = req->route_found && (req->match.route->flags & (ROUTE_UPLOAD | ROUTE_FILE))
                               ? server->config.upload_body_limit
                               : server->config.json_body_limit;
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,

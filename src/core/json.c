@@ -393,6 +393,90 @@ cJSON *json_parse_object(const char *body, size_t len, struct json_problem *prob
     return root;
 }
 
+// ---- application/x-www-form-urlencoded ----
+
+static int form_hex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+// Decodes len bytes of a form name or value into out (len + 1 bytes). Returns
+// false for a bad %-escape or a NUL.
+static bool form_decode(const char *in, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int high = i + 2 < len ? form_hex(in[i + 1]) : -1;
+            int low = i + 2 < len ? form_hex(in[i + 2]) : -1;
+            if (high < 0 || low < 0)
+                return false;
+            c = (char)(high * 16 + low);
+            i += 2;
+        }
+        if (c == '\0')
+            return false;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return true;
+}
+
+cJSON *json_parse_form(const char *body, size_t len, struct json_problem *problem)
+{
+    cJSON *root = cJSON_CreateObject();
+    char *name = malloc(len + 1), *value = malloc(len + 1);
+    if (root == NULL || name == NULL || value == NULL) {
+        problem_set(problem, ERR_INTERNAL, NULL, "%s", "out of memory");
+        goto fail;
+    }
+    for (size_t start = 0; start < len;) {
+        const char *pair = body + start;
+        const char *amp = memchr(pair, '&', len - start);
+        size_t pair_len = amp ? (size_t)(amp - pair) : len - start;
+        start += pair_len + 1;
+        if (pair_len == 0)
+            continue;
+        const char *eq = memchr(pair, '=', pair_len);
+        size_t name_len = eq ? (size_t)(eq - pair) : pair_len;
+        if (!form_decode(pair, name_len, name)) {
+            problem_set(problem, ERR_INVALID_FIELD, NULL, "%s", "a bad %-escape in a form name");
+            goto fail;
+        }
+        size_t value_len = eq ? pair_len - name_len - 1 : 0;
+        if (!form_decode(eq ? eq + 1 : pair + pair_len, value_len, value)) {
+            problem_set(problem, ERR_INVALID_FIELD, name, "a bad %%-escape in form field %s", name);
+            goto fail;
+        }
+        if (!textseg_utf8_valid(name, strlen(name)) || !textseg_utf8_valid(value, strlen(value))) {
+            problem_set(problem, ERR_INVALID_UTF8, NULL, "%s", "the form is not valid UTF-8");
+            goto fail;
+        }
+        if (cJSON_GetObjectItemCaseSensitive(root, name) != NULL) {
+            problem_set(problem, ERR_INVALID_JSON, name, "form field %s is sent twice", name);
+            goto fail;
+        }
+        if (cJSON_AddStringToObject(root, name, value) == NULL) {
+            problem_set(problem, ERR_INTERNAL, NULL, "%s", "out of memory");
+            goto fail;
+        }
+    }
+    free(name);
+    free(value);
+    return root;
+fail:
+    free(name);
+    free(value);
+    cJSON_Delete(root);
+    return NULL;
+}
+
 static const char *type_name(enum json_type type)
 {
     static const char *const NAMES[] = {"a string",  "an integer", "a number",

@@ -74,6 +74,11 @@ int server_add_routes(struct server *server)
         {API_SNAPSHOT_ROUTES, API_SNAPSHOT_ROUTE_COUNT},
         {API_SETUP_ROUTES, API_SETUP_ROUTE_COUNT},
         {API_AUDIT_ROUTES, API_AUDIT_ROUTE_COUNT},
+        {API_IMPORT_ROUTES, API_IMPORT_ROUTE_COUNT},
+        {API_FRONTAGE_ROUTES, API_FRONTAGE_ROUTE_COUNT},
+        {API_FRONTAGE_RATING_ROUTES, API_FRONTAGE_RATING_ROUTE_COUNT},
+        {API_OPEN311_ROUTES, API_OPEN311_ROUTE_COUNT},
+        {API_OPEN311_REQUEST_ROUTES, API_OPEN311_REQUEST_ROUTE_COUNT},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (router_add(&server->router, tables[i].table, tables[i].count) != 0)

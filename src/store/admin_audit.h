@@ -6,6 +6,8 @@
 #define CHENGGUAN_STORE_ADMIN_AUDIT_H
 
 #include "store_admin.h"
+#include "store_import.h"
+#include "store_users.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -35,5 +37,23 @@ int store_admin_audit_tx(struct store_tx *tx, const struct store_actor *actor, c
 // The user's state as the audit log shows it ({username, display_name, role,
 // org_unit, phone, disabled}), or NULL when there is no such user.
 cJSON *store_user_audit_json_tx(struct store_tx *tx, int64_t id);
+
+// Creates one unit and appends "org_unit.create" inside a running job.
+int store_org_unit_create_tx(struct store_tx *tx, const struct store_actor *actor,
+                             const struct store_org_unit *unit, int64_t *id);
+
+// Inserts one user (store_user_create_as's contract, "user.create" appended
+// when actor is not NULL) inside a running job.
+int store_user_insert_tx(struct store_tx *tx, const struct store_actor *actor,
+                         const struct store_user *user, const char *password_hash, int64_t *id);
+
+// store_routing_set's rows inside a running job.
+int store_routing_set_tx(struct store_tx *tx, const struct store_actor *actor,
+                         const struct store_route *rows, size_t count);
+
+// One cell's assignment (store_import.h) inside a running job: the
+// inspectors ("grid.inspectors") and the zone and leader ("grid.update").
+int store_grid_assign_tx(struct store_tx *tx, const struct store_actor *actor,
+                         const struct store_grid_assignment *row);
 
 #endif

@@ -358,14 +358,15 @@ struct worktime_calendar;
     "c.stage_limit_ms, COALESCE(c.stage_deadline, 0), COALESCE(c.suspended_remaining_ms, 0), "     \
     "c.created_at, c.updated_at, COALESCE(c.closed_at, 0), COALESCE(c.rating, ''), "               \
     "c.rating_comment, COALESCE(c.rated_at, 0), COALESCE(c.handling_deadline, 0), "                \
-    "COALESCE(c.handled_at, 0), c.remind_count, c.auto_supervise_count, COALESCE(c.filed_at, 0) "
+    "COALESCE(c.handled_at, 0), c.remind_count, c.auto_supervise_count, COALESCE(c.filed_at, 0), "   \
+    "c.task_level, c.located_by, c.located_label "
 #define STORE_CASE_JOINS                                                                           \
     "LEFT JOIN category cat ON cat.id = c.category_id "                                            \
     "LEFT JOIN grid_cell g ON g.id = c.grid_id LEFT JOIN org_unit cm ON cm.id = c.community_id "   \
     "LEFT JOIN org_unit st ON st.id = c.street_id LEFT JOIN app_user u ON u.id = "                 \
     "c.reporter_user_id LEFT JOIN org_unit d ON d.id = c.department_id "
 // The number of columns of STORE_CASE_COLUMNS.
-#define STORE_CASE_COLUMN_COUNT 59
+#define STORE_CASE_COLUMN_COUNT 63
 
 // Reads a row selected with STORE_CASE_COLUMNS (from its first column) into *c.
 void store_case_read_row(struct store_stmt *stmt, struct store_case *c);

@@ -87,17 +87,22 @@ struct unit_job {
     int64_t id;
 };
 
+int store_org_unit_create_tx(struct store_tx *tx, const struct store_actor *actor,
+                             const struct store_org_unit *unit, int64_t *id)
+{
+    int rc = store_org_unit_insert_tx(tx, unit, id);
+    if (rc != STORE_OK)
+        return rc;
+    cJSON *after = unit_json_tx(tx, *id);
+    if (after == NULL)
+        return STORE_ERROR;
+    return store_admin_audit_tx(tx, actor, "org_unit.create", "org_unit", *id, NULL, after);
+}
+
 static int unit_create_job(struct store_tx *tx, void *data)
 {
     struct unit_job *job = data;
-    int rc = store_org_unit_insert_tx(tx, job->unit, &job->id);
-    if (rc != STORE_OK)
-        return rc;
-    cJSON *after = unit_json_tx(tx, job->id);
-    if (after == NULL)
-        return STORE_ERROR;
-    return store_admin_audit_tx(tx, job->actor, "org_unit.create", "org_unit", job->id, NULL,
-                                after);
+    return store_org_unit_create_tx(tx, job->actor, job->unit, &job->id);
 }
 
 int store_org_unit_create_as(struct store *store, const struct store_actor *actor,
@@ -221,11 +226,11 @@ struct routing_job {
     size_t count;
 };
 
-static int routing_job(struct store_tx *tx, void *data)
+int store_routing_set_tx(struct store_tx *tx, const struct store_actor *actor,
+                         const struct store_route *rows, size_t count)
 {
-    struct routing_job *job = data;
-    for (size_t i = 0; i < job->count; i++) {
-        const struct store_route *row = &job->rows[i];
+    for (size_t i = 0; i < count; i++) {
+        const struct store_route *row = &rows[i];
         cJSON *before = route_json_tx(tx, row);
         if (before == NULL)
             return STORE_INVALID;
@@ -240,12 +245,18 @@ static int routing_job(struct store_tx *tx, void *data)
             cJSON_Delete(after);
             continue;
         }
-        rc = store_admin_audit_tx(tx, job->actor, "routing.set", "street", row->street_id, before,
-                                  after);
+        rc =
+            store_admin_audit_tx(tx, actor, "routing.set", "street", row->street_id, before, after);
         if (rc != STORE_OK)
             return rc;
     }
     return STORE_OK;
+}
+
+static int routing_job(struct store_tx *tx, void *data)
+{
+    struct routing_job *job = data;
+    return store_routing_set_tx(tx, job->actor, job->rows, job->count);
 }
 
 int store_routing_set(struct store *store, const struct store_actor *actor,
@@ -462,6 +473,23 @@ static int grid_change_job(struct store_tx *tx, struct grid_job *job, const char
 static int inspectors_job(struct store_tx *tx, void *data)
 {
     return grid_change_job(tx, data, "grid.inspectors", inspectors_write);
+}
+
+int store_grid_assign_tx(struct store_tx *tx, const struct store_actor *actor,
+                         const struct store_grid_assignment *row)
+{
+    struct grid_job job = {.actor = actor,
+                           .grid_id = row->grid_id,
+                           .user_ids = row->inspector_ids,
+                           .count = row->inspector_count,
+                           .patrol_zone = row->patrol_zone,
+                           .leader_user_id = row->leader_user_id};
+    int rc = STORE_OK;
+    if (row->set_inspectors)
+        rc = grid_change_job(tx, &job, "grid.inspectors", inspectors_write);
+    if (rc == STORE_OK && (row->patrol_zone != NULL || row->leader_user_id >= 0))
+        rc = grid_change_job(tx, &job, "grid.update", grid_fields_write);
+    return rc;
 }
 
 int store_grid_inspectors_set(struct store *store, const struct store_actor *actor, int64_t grid_id,

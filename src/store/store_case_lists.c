@@ -121,7 +121,18 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
     "'suspended', 'handled', 'checked') "
 #define DUE "coalesce(c.stage_deadline, 9223372036854775807)"
 
-#define ROWS          "SELECT " STORE_CASE_COLUMNS "FROM case_record c "
+// Whether the row's task is routed to the viewer (an inspector): a left join
+// on task_route's primary key (at most one row), read after STORE_CASE_COLUMNS.
+#define ROUTED_TO_VIEWER "(r.user_id IS NOT NULL) "
+#define MINE_COLUMN      ", " ROUTED_TO_VIEWER
+#define MINE_JOIN        "LEFT JOIN task_route r ON r.case_id = c.id AND r.user_id = :viewer "
+// A department's lists (no inspector's tasks there): no join, nothing routed,
+// so that their walk stays in case_open_department's order.
+#define NO_MINE_COLUMN ", 0 "
+#define NO_MINE_FILTER "AND (CAST(:mine AS bigint) IS NULL OR CAST(:mine AS bigint) = 0) "
+#define MINE_FILTER                                                                                \
+    "AND (CAST(:mine AS bigint) IS NULL OR (CAST(:mine AS bigint) = 1) = " ROUTED_TO_VIEWER ") "
+#define ROWS(mine)    "SELECT " STORE_CASE_COLUMNS mine "FROM case_record c "
 #define IN_PLACE      "c.place_path >= :scope_lo AND c.place_path < :scope_hi "
 #define IN_DEPARTMENT "c.department_id = :scope_department "
 
@@ -169,14 +180,20 @@ bool store_case_cursor_decode(const char *text, struct store_case_cursor *out)
 // SQLite with its index named (sqlite_index: "INDEXED BY x " or ""), on
 // PostgreSQL, which has the same indexes and no hints, without.
 #define LIST_STATEMENT(name, sqlite_index, where, page)                                            \
-    static const char name##_SQLITE[] =                                                            \
-        ROWS sqlite_index STORE_CASE_JOINS where FILTERS_SQLITE MATCHES_SQLITE page;               \
-    static const char name##_POSTGRES[] =                                                          \
-        ROWS STORE_CASE_JOINS where FILTERS_POSTGRES MATCHES_POSTGRES page
+    static const char name##_SQLITE[] = ROWS(MINE_COLUMN) sqlite_index STORE_CASE_JOINS MINE_JOIN  \
+        where FILTERS_SQLITE MINE_FILTER MATCHES_SQLITE page;                                      \
+    static const char name##_POSTGRES[] = ROWS(MINE_COLUMN) STORE_CASE_JOINS MINE_JOIN where       \
+        FILTERS_POSTGRES MINE_FILTER MATCHES_POSTGRES page
+// The same for a department's list.
+#define DEPARTMENT_LIST_STATEMENT(name, sqlite_index, where, page)                                 \
+    static const char name##_SQLITE[] = ROWS(NO_MINE_COLUMN) sqlite_index STORE_CASE_JOINS where   \
+        FILTERS_SQLITE NO_MINE_FILTER MATCHES_SQLITE page;                                         \
+    static const char name##_POSTGRES[] = ROWS(NO_MINE_COLUMN) STORE_CASE_JOINS where              \
+        FILTERS_POSTGRES NO_MINE_FILTER MATCHES_POSTGRES page
 
 // Newest first.
 LIST_STATEMENT(SQL_NEWEST_PLACE, "INDEXED BY case_created ", "WHERE " IN_PLACE, NEWEST_PAGE);
-LIST_STATEMENT(SQL_NEWEST_DEPARTMENT, "INDEXED BY case_department ", "WHERE " IN_DEPARTMENT,
+DEPARTMENT_LIST_STATEMENT(SQL_NEWEST_DEPARTMENT, "INDEXED BY case_department ", "WHERE " IN_DEPARTMENT,
                NEWEST_PAGE);
 LIST_STATEMENT(SQL_NEWEST_OPEN, "INDEXED BY case_open_created ",
                "WHERE " OPEN_STATE "AND " IN_PLACE, NEWEST_PAGE);
@@ -192,29 +209,30 @@ LIST_STATEMENT(SQL_NEWEST_OF_DEPARTMENT, "INDEXED BY case_department ",
 // Open cases by deadline: the queues and the overdue list.
 LIST_STATEMENT(SQL_DUE_OPEN, "INDEXED BY case_open_due ", "WHERE " OPEN_STATE "AND " IN_PLACE,
                DUE_PAGE);
-LIST_STATEMENT(SQL_DUE_OPEN_DEPARTMENT, "INDEXED BY case_open_department ",
+DEPARTMENT_LIST_STATEMENT(SQL_DUE_OPEN_DEPARTMENT, "INDEXED BY case_open_department ",
                "WHERE " OPEN_STATE "AND " IN_DEPARTMENT, DUE_PAGE);
 // By deadline with closed states asked for too (closed cases have none, so they
 // come last): the open cases by their index, then the rest by id.
 LIST_STATEMENT(SQL_DUE_ANY, "", "WHERE " IN_PLACE, DUE_PAGE);
-LIST_STATEMENT(SQL_DUE_ANY_DEPARTMENT, "", "WHERE " IN_DEPARTMENT, DUE_PAGE);
+DEPARTMENT_LIST_STATEMENT(SQL_DUE_ANY_DEPARTMENT, "", "WHERE " IN_DEPARTMENT, DUE_PAGE);
 
 // A search, newest filed first, driven by the search index's own rowid order:
 // the page stops after limit + 1 matches inside the jurisdiction. (PostgreSQL's
 // GIN index yields the matches unordered, then sorts them.)
 #define SEARCH_PAGE "AND f.rowid < :after_id ORDER BY f.rowid DESC LIMIT :limit"
 #define SEARCH_ROWS                                                                                \
-    "SELECT " STORE_CASE_COLUMNS "FROM case_fts f JOIN case_record c ON c.id = f.rowid "           \
-    STORE_CASE_JOINS
+    "SELECT " STORE_CASE_COLUMNS MINE_COLUMN "FROM case_fts f JOIN case_record c ON c.id = f.rowid "           \
+    STORE_CASE_JOINS MINE_JOIN
 #define SEARCH_SQLITE   SEARCH_ROWS "WHERE case_fts MATCH :match AND "
 #define SEARCH_POSTGRES SEARCH_ROWS "WHERE f.seg_tsv @@ to_tsquery('simple', :match) AND "
-static const char SQL_SEARCH_PLACE_SQLITE[] = SEARCH_SQLITE IN_PLACE FILTERS_SQLITE SEARCH_PAGE;
+static const char SQL_SEARCH_PLACE_SQLITE[] =
+    SEARCH_SQLITE IN_PLACE FILTERS_SQLITE MINE_FILTER SEARCH_PAGE;
 static const char SQL_SEARCH_PLACE_POSTGRES[] =
-    SEARCH_POSTGRES IN_PLACE FILTERS_POSTGRES SEARCH_PAGE;
+    SEARCH_POSTGRES IN_PLACE FILTERS_POSTGRES MINE_FILTER SEARCH_PAGE;
 static const char SQL_SEARCH_DEPARTMENT_SQLITE[] =
-    SEARCH_SQLITE IN_DEPARTMENT FILTERS_SQLITE SEARCH_PAGE;
+    SEARCH_SQLITE IN_DEPARTMENT FILTERS_SQLITE MINE_FILTER SEARCH_PAGE;
 static const char SQL_SEARCH_DEPARTMENT_POSTGRES[] =
-    SEARCH_POSTGRES IN_DEPARTMENT FILTERS_POSTGRES SEARCH_PAGE;
+    SEARCH_POSTGRES IN_DEPARTMENT FILTERS_POSTGRES MINE_FILTER SEARCH_PAGE;
 
 // Both texts of a list statement, as a plan statement.
 #define BOTH(name) name##_SQLITE, name##_POSTGRES
@@ -335,6 +353,12 @@ static void bind_filter(struct store_stmt *stmt, const struct store_case_filter 
     else
         store_bind_null(stmt, ":overdue_before");
     bind_text_or_null(stmt, ":match", f->match);
+    if (store_stmt_has_param(stmt, ":viewer"))
+        store_bind_id(stmt, ":viewer", f->viewer_id);
+    if (f->mine != STORE_MINE_ANY && f->viewer_id > 0)
+        store_bind_int(stmt, ":mine", f->mine == STORE_MINE_ONLY ? 1 : 0);
+    else
+        store_bind_null(stmt, ":mine");
     bind_after(stmt, f);
     store_bind_int(stmt, ":limit", f->limit + 1); // one more tells whether a page follows
 }
@@ -377,6 +401,7 @@ int store_case_list(struct store *store, const struct store_case_filter *filter,
             break;
         }
         store_case_read_row(stmt, c);
+        c->task_mine = store_col_int(stmt, STORE_CASE_COLUMN_COUNT) != 0;
         count++;
         *next = cursor_of(c, filter->sort);
         fn(c, data);

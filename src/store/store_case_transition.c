@@ -10,6 +10,7 @@
 #include "casework.h"
 #include "engine.h"
 #include "log.h"
+#include "store_task_route.h"
 #include "worktime.h"
 
 #include <cjson/cJSON.h>
@@ -435,6 +436,23 @@ static int load_inputs(struct store_tx *tx, const struct transition_job *job,
     return rc;
 }
 
+// True when the state is an inspector's task: a verification (核实) or a check (核查).
+static bool task_state(enum casefsm_state state)
+{
+    return state == CASEFSM_STATE_VERIFYING || state == CASEFSM_STATE_HANDLED;
+}
+
+// Routes the task the transition starts (store_task_route_tx), or ends the
+// one it finishes. Returns a store result.
+static int follow_task(struct store_tx *tx, enum casefsm_state from, const struct store_case *c)
+{
+    if (from == c->state)
+        return STORE_OK;
+    if (task_state(c->state))
+        return store_task_route_tx(tx, c->id, c->grid_id, c->street_id);
+    return task_state(from) ? store_task_route_end_tx(tx, c->id) : STORE_OK;
+}
+
 static int transition_job(struct store_tx *tx, void *data)
 {
     struct transition_job *job = data;
@@ -476,6 +494,8 @@ static int transition_job(struct store_tx *tx, void *data)
             STORE_OK)
         goto done;
     if (t->action == CASEFSM_ACTION_MERGE && (rc = link_cases(tx, c->id, c->merged_into, r.now)))
+        goto done;
+    if ((rc = follow_task(tx, w->result.from, c)) != STORE_OK)
         goto done;
     facts = event_data(t, w);
     struct audit_event event = {

@@ -10,6 +10,7 @@
 #include "casework.h"
 #include "engine.h"
 #include "log.h"
+#include "store_task_route.h"
 #include "textseg.h"
 #include "worktime.h"
 
@@ -85,6 +86,9 @@ void store_case_read_row(struct store_stmt *s, struct store_case *c)
     c->remind_count = store_col_int(s, i++);
     c->auto_supervise_count = store_col_int(s, i++);
     c->filed_at = store_col_int64(s, i++);
+    store_column_copy(c->task_level, sizeof c->task_level, s, i++);
+    store_column_copy(c->located_by, sizeof c->located_by, s, i++);
+    store_column_copy(c->located_label, sizeof c->located_label, s, i++);
 }
 
 // Steps a one-row statement into *out. Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
@@ -442,13 +446,15 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
         "description, address, lat, lon, grid_id, community_id, street_id, district_id, "
         "place_path, needs_placement, reporter_user_id, citizen_name, citizen_phone, "
         "query_code_hash, self_handled, stage, stage_started_at, stage_unit, stage_limit_ms, "
-        "stage_deadline, created_at, updated_at, closed_at, filed_at) VALUES (:no, :source, "
+        "stage_deadline, created_at, updated_at, closed_at, filed_at, located_by, located_label) "
+        "VALUES (:no, :source, "
         ":external, "
         ":state, :category, :urgent, :description, :address, :lat, :lon, :grid, :community, "
         ":street, :district, COALESCE((SELECT path FROM org_unit WHERE id = :community), "
         ":fallback, " SQL_INTAKE_ROOT
         ", '/'), :unplaced, :reporter, :cname, :cphone, :code, :self, :stage, :now, :unit, "
-        ":limit, :deadline, :now, :now, :closed, :closed) RETURNING id";
+        ":limit, :deadline, :now, :now, :closed, :closed, :located_by, :located_label) "
+        "RETURNING id";
     struct store_stmt *s = store_tx_stmt(tx, SQL);
     if (s == NULL)
         return -1;
@@ -460,6 +466,8 @@ static int64_t insert_case(struct store_tx *tx, const struct case_intake *in,
     store_bind_int(s, ":urgent", in->urgent);
     store_bind_text(s, ":description", in->description);
     store_bind_text(s, ":address", in->address ? in->address : "");
+    store_bind_text(s, ":located_by", in->located_by ? in->located_by : "");
+    store_bind_text(s, ":located_label", in->located_label ? in->located_label : "");
     if (in->has_location) {
         store_bind_double(s, ":lat", in->lat);
         store_bind_double(s, ":lon", in->lon);
@@ -658,7 +666,7 @@ static int place_job(struct store_tx *tx, void *data)
         "UPDATE case_record SET lat = :lat, lon = :lon, address = COALESCE(:address, address), "
         "grid_id = :grid, community_id = :community, street_id = :street, "
         "district_id = :district, needs_placement = FALSE, version = version + 1, "
-        "updated_at = :now, "
+        "updated_at = :now, located_by = '', located_label = '', "
         "place_path = (SELECT path FROM org_unit WHERE id = :community) "
         "WHERE id = :id AND version = :version";
     struct place_job *job = data;
@@ -685,6 +693,10 @@ static int place_job(struct store_tx *tx, void *data)
     store_bind_int(stmt, ":id", p->case_id);
     store_bind_int(stmt, ":version", p->expected_version);
     if ((rc = store_exec_stmt(stmt)) != STORE_OK)
+        return rc;
+    // A task running on the case follows it to its new cell.
+    if ((job->out->state == CASEFSM_STATE_VERIFYING || job->out->state == CASEFSM_STATE_HANDLED) &&
+        (rc = store_task_route_tx(tx, p->case_id, p->grid_id, p->street_id)) != STORE_OK)
         return rc;
     cJSON *facts = cJSON_CreateObject();
     cJSON_AddNumberToObject(facts, "lat", p->lat);

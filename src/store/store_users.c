@@ -94,39 +94,45 @@ struct user_create_job {
     const struct store_actor *actor;
 };
 
-static int user_create_job(struct store_tx *tx, void *data)
+int store_user_insert_tx(struct store_tx *tx, const struct store_actor *actor,
+                         const struct store_user *user, const char *password_hash, int64_t *id)
 {
     static const char SQL_UNIT[] = "SELECT 1 FROM org_unit WHERE id = :id";
     static const char SQL[] =
         "INSERT INTO app_user (username, display_name, role, org_unit_id, password_hash, phone, "
         "created_at, updated_at) VALUES (:username, :display_name, :role, :org, :hash, :phone, "
         ":now, :now) RETURNING id";
-    struct user_create_job *job = data;
     struct store_stmt *unit = store_tx_stmt(tx, SQL_UNIT);
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (unit == NULL || stmt == NULL)
         return STORE_ERROR;
-    store_bind_int(unit, ":id", job->user->org_unit_id);
+    store_bind_int(unit, ":id", user->org_unit_id);
     int rc = store_step_row(unit);
     store_stmt_done(unit);
     if (rc != STORE_OK)
         return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
-    store_bind_text(stmt, ":username", job->user->username);
-    store_bind_text(stmt, ":display_name", job->user->display_name);
-    store_bind_text(stmt, ":role", role_name(job->user->role));
-    store_bind_int(stmt, ":org", job->user->org_unit_id);
-    store_bind_text(stmt, ":hash", job->password_hash);
-    store_bind_text(stmt, ":phone", job->user->phone);
+    store_bind_text(stmt, ":username", user->username);
+    store_bind_text(stmt, ":display_name", user->display_name);
+    store_bind_text(stmt, ":role", role_name(user->role));
+    store_bind_int(stmt, ":org", user->org_unit_id);
+    store_bind_text(stmt, ":hash", password_hash);
+    store_bind_text(stmt, ":phone", user->phone);
     store_bind_int(stmt, ":now", store_now_ms());
     rc = store_step(stmt);
     if (rc == STORE_ROW) {
-        job->id = store_col_int64(stmt, 0);
+        *id = store_col_int64(stmt, 0);
         rc = STORE_OK;
     } else {
         rc = rc == STORE_CONFLICT ? STORE_CONFLICT : STORE_ERROR;
     }
     store_stmt_done(stmt);
-    return rc == STORE_OK ? user_audit(tx, job->actor, "user.create", job->id, NULL, false) : rc;
+    return rc == STORE_OK ? user_audit(tx, actor, "user.create", *id, NULL, false) : rc;
+}
+
+static int user_create_job(struct store_tx *tx, void *data)
+{
+    struct user_create_job *job = data;
+    return store_user_insert_tx(tx, job->actor, job->user, job->password_hash, &job->id);
 }
 
 int store_user_create(struct store *store, const struct store_user *user, const char *password_hash,

@@ -186,7 +186,7 @@ export function exchangeChecker(doc) {
 
   function check(x) {
     const path = x.path;
-    if (!path.startsWith('/api/') && path !== '/healthz') return []; // the static front end
+    if (!path.startsWith('/api/') && !path.startsWith('/open311/') && path !== '/healthz') return []; // the static front end
     const found = matchers.map((m) => ({ ...m, hit: m.match(path) })).filter((m) => m.hit);
     const method = x.method === 'HEAD' ? 'get' : x.method.toLowerCase();
     const candidates = found.filter((m) => m.item[method]).sort((a, b) => b.hit.score - a.hit.score);

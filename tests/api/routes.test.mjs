@@ -21,6 +21,9 @@ const NO_SESSION_WRITES = {
   'POST /api/v1/public/cases/:case_no/rating': 'citizens prove the case with its query code',
   'POST /api/v1/public/cases/:case_no/attachments': 'citizens prove the case with its query code',
   'POST /api/v1/public/reports/:case_no/metoo': 'anyone may say "me too"; a client cookie counts it once',
+  'POST /open311/v2/requests.json': 'Open311 clients send an api_key (an API token), not a cookie',
+  'POST /open311/v2/requests.xml': 'Open311 clients send an api_key (an API token), not a cookie',
+  'POST /open311/v2/requests': 'Open311 clients send an api_key (an API token), not a cookie',
 };
 
 // Flag macros such as ROUTE_STAFF_WRITE, expanded to their ROUTE_* names.
@@ -82,7 +85,7 @@ test('the route tables read from src/ are the ones the server registers', () => 
   assert.ok(routes.length >= 30, `${routes.length} routes read`);
   for (const r of routes) {
     assert.ok(['GET', ...MUTATING].includes(r.method), `${key(r)}: a known method`);
-    for (const flag of r.flags) assert.match(flag, /^ROUTE_(AUTH|CSRF|JSON|UPLOAD|TOKEN|WRITE)$/, `${key(r)}: flag ${flag}`);
+    for (const flag of r.flags) assert.match(flag, /^ROUTE_(AUTH|CSRF|JSON|UPLOAD|TOKEN|WRITE|FORM|FILE)$/, `${key(r)}: flag ${flag}`);
   }
 });
 

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDemo, demoClient, DEMO_PASSWORD } from '../api/lib.mjs';
+import { startDemo, demoClient, DEMO_PASSWORD, Client } from '../api/lib.mjs';
 import { launch, openPage, assertClean, signIn, shootBoth, shootOne, scratchDir, DESKTOP } from './browser.mjs';
 
 let server;
@@ -172,6 +172,38 @@ test('the import screen takes a grid file for the new community and reports a ba
   const found = (await admin.get(`/api/v1/geocode?q=${encodeURIComponent('试验路')}`)).data.items;
   assert.deepEqual(found, [], 'nothing of the refused file was imported');
   await shootBoth(page, 'admin-imports-report');
+  assertClean(session);
+  await session.context.close();
+});
+
+test('the import screen takes a staff list as CSV: a bad row refuses it, then the generated passwords are shown once', async () => {
+  const session = await openPage(browser, server.base, DESKTOP);
+  const { page } = session;
+  session.allow(/status of 422/);
+  await signIn(page, server.base, 'admin');
+  await openScreen(page, 'imports');
+  const dir = scratchDir();
+  const file = join(dir, 'staff.csv');
+  const form = page.locator('[data-role=import]');
+  const report = page.locator('[data-role=import-report]');
+  await form.getByLabel('导入内容').selectOption('users');
+  writeFileSync(file, '用户名,角色,单位代码,姓名,初始密码\r\nbulk_e2e_a,inspector,440902001,批量甲,\r\nbulk_e2e_b,inspector,449999001,批量乙,\r\n');
+  await form.getByLabel('文件').setInputFiles(file);
+  await form.getByRole('button', { name: '导入' }).click();
+  await report.locator('table').waitFor();
+  assert.match((await report.locator('tbody tr').allTextContents())[0], /^3C.*unknown_org_unit/);
+  assert.equal(await page.locator('[data-role=import-passwords]').count(), 0, 'nothing stored, no password shown');
+  writeFileSync(file, '用户名,角色,单位代码,姓名,初始密码\r\nbulk_e2e_a,inspector,440902001,批量甲,\r\n');
+  await form.getByLabel('文件').setInputFiles(file);
+  await form.getByRole('button', { name: '导入' }).click();
+  const passwords = page.locator('[data-role=import-passwords]');
+  await passwords.waitFor();
+  const cells = await passwords.locator('tbody td').allTextContents();
+  assert.equal(cells[1], 'bulk_e2e_a');
+  const users = await (await demoClient(server, 'admin')).get('/api/v1/users');
+  assert.ok(users.data.items.some((u) => u.username === 'bulk_e2e_a'));
+  const client = new Client(server.base);
+  assert.equal((await client.login('bulk_e2e_a', cells[2])).status, 200, 'the shown password signs in');
   assertClean(session);
   await session.context.close();
 });

@@ -163,8 +163,20 @@ test('a case from a citizen\'s phone to closure and rating, in the browser', asy
     await signIn(page, server.base, 'inspector');
     await page.getByRole('heading', { name: '我的任务' }).waitFor();
     await assertText(page.locator(`tr[data-case-no="${story.caseNo}"]`), /待核查/);
+    // Each task is marked as mine or my street's, with the level it was routed
+    // at; mine come first.
+    const badge = page.locator(`tr[data-case-no="${story.caseNo}"] [data-role=task]`);
+    await badge.waitFor();
+    const level = await badge.getAttribute('data-level');
+    assert.ok(['cell', 'zone', 'street'].includes(level), `routed level ${level}`);
+    assert.match(await badge.textContent(), new RegExp(`${{ cell: '本网格', zone: '巡查片区', street: '全街道' }[level]}`));
+    const marks = await page.locator('tr[data-case-id] [data-role=task]').evaluateAll((els) => els.map((e) => e.dataset.mine));
+    assert.ok(marks.length > 0);
+    assert.deepEqual(marks, [...marks].sort().reverse(), 'mine first');
     await shootBoth(page, 'inspector-tasks');
     await openCaseAction(page, story.caseNo, 'check-pass');
+    // The case page names the inspectors the check is routed to.
+    await assertText(page.locator('[data-role=task-route]'), /核查 · /);
     const form = page.locator('form[data-action-form=check-pass]');
     await form.locator('input[type=file]').setInputFiles(pngFile(303));
     await form.locator('.previews img').waitFor();

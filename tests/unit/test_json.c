@@ -689,3 +689,47 @@ Test(json_add, add_string_or_null)
     cJSON_free(text);
     cJSON_Delete(root);
 }
+
+Test(json_form, fields_are_decoded_into_string_members)
+{
+    static const char BODY[] = "api_key=cgt_x&lat=21.66&description=a+b%26c%3D%E4%BA%95&&empty=&flag"
+                               "&attribute%5Bsize%5D=big";
+    struct json_problem problem;
+    cJSON *root = json_parse_form(BODY, strlen(BODY), &problem);
+    cr_assert_not_null(root, "%s", problem.message);
+    cr_expect_str_eq(json_get_string(root, "api_key"), "cgt_x");
+    cr_expect_str_eq(json_get_string(root, "lat"), "21.66");
+    cr_expect_str_eq(json_get_string(root, "description"), "a b&c=井");
+    cr_expect_str_eq(json_get_string(root, "empty"), "");
+    cr_expect_str_eq(json_get_string(root, "flag"), "");
+    cr_expect_str_eq(json_get_string(root, "attribute[size]"), "big");
+    cr_expect_eq(cJSON_GetArraySize(root), 6);
+    cJSON_Delete(root);
+    root = json_parse_form("", 0, &problem);
+    cr_assert_not_null(root);
+    cr_expect_eq(cJSON_GetArraySize(root), 0, "an empty form is an empty object");
+    cJSON_Delete(root);
+}
+
+Test(json_form, bad_forms_are_refused_with_the_field)
+{
+    static const struct {
+        const char *body;
+        const char *code;
+        const char *field;
+    } BAD[] = {
+        {"a=%zz", ERR_INVALID_FIELD, "a"}, {"a=%4", ERR_INVALID_FIELD, "a"},
+        {"a%=1", ERR_INVALID_FIELD, ""},   {"a=%00", ERR_INVALID_FIELD, "a"},
+        {"a=%FF", ERR_INVALID_UTF8, ""},   {"a=1&a=2", ERR_INVALID_JSON, "a"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        struct json_problem problem;
+        cJSON *root = json_parse_form(BAD[i].body, strlen(BAD[i].body), &problem);
+        cr_expect_null(root, "%s should be refused", BAD[i].body);
+        cJSON_Delete(root);
+        if (root == NULL) {
+            cr_expect_str_eq(problem.code, BAD[i].code, "%s", BAD[i].body);
+            cr_expect_str_eq(problem.field, BAD[i].field, "%s", BAD[i].body);
+        }
+    }
+}

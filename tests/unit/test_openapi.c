@@ -122,11 +122,23 @@ Test(openapi, a_request_body_is_documented_exactly_when_the_route_reads_one)
         bool photo = cJSON_GetObjectItemCaseSensitive(content, "image/jpeg") != NULL &&
                      cJSON_GetObjectItemCaseSensitive(content, "image/png") != NULL &&
                      cJSON_GetObjectItemCaseSensitive(content, "image/webp") != NULL;
-        cr_expect_eq(json, (route->flags & ROUTE_JSON) != 0, "%s %s: JSON body documented: %d",
-                     route->method, route->pattern, json);
+        bool form = cJSON_GetObjectItemCaseSensitive(
+                        content, "application/x-www-form-urlencoded") != NULL;
+        bool file = cJSON_GetObjectItemCaseSensitive(content, "text/csv") != NULL &&
+                    cJSON_GetObjectItemCaseSensitive(
+                        content,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") !=
+                        NULL &&
+                    cJSON_GetObjectItemCaseSensitive(content, "application/octet-stream") != NULL;
+        cr_expect_eq(form, (route->flags & ROUTE_FORM) != 0, "%s %s: form body documented: %d",
+                     route->method, route->pattern, form);
+        cr_expect_eq(json, (route->flags & (ROUTE_JSON | ROUTE_FORM)) != 0,
+                     "%s %s: JSON body documented: %d", route->method, route->pattern, json);
+        cr_expect_eq(file, (route->flags & ROUTE_FILE) != 0, "%s %s: file body documented: %d",
+                     route->method, route->pattern, file);
         cr_expect_eq(photo, (route->flags & ROUTE_UPLOAD) != 0, "%s %s: photo body documented: %d",
                      route->method, route->pattern, photo);
-        cr_expect_eq(cJSON_GetArraySize(content), json + 3 * photo,
+        cr_expect_eq(cJSON_GetArraySize(content), json + form + 3 * photo + 3 * file,
                      "%s %s: another body type is documented", route->method, route->pattern);
     }
 }

@@ -17,7 +17,8 @@ export function placeText(c) {
 
 /**
  * Renders cases as a table. opts.quick: action names offered as buttons when
- * in case.actions; opts.columns: subset of the default column names. Returns
+ * in case.actions; opts.columns: subset of the default column names;
+ * opts.taskMarks: mark the inspector's tasks as theirs or the street's. Returns
  * the element (an empty-state message when cases is empty).
  */
 export function caseTable(cases, opts = {}) {
@@ -29,6 +30,13 @@ export function caseTable(cases, opts = {}) {
   return h('table', { class: 'case-table' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
+/** The inspector's task marker: routed to me, or my street's that I may take; with the level. */
+export function taskBadge(task) {
+  const level = task.level ? t(`task.level.${task.level}`) : '';
+  return h('span', { class: `badge task ${task.mine ? 'task-mine' : 'task-other'}`, dataset: { role: 'task', mine: String(Boolean(task.mine)), level: task.level || '' } },
+    t(task.mine ? 'task.mine' : 'task.other', { level }));
+}
+
 function cell(col, c, opts) {
   switch (col) {
     case 'light':
@@ -38,7 +46,8 @@ function cell(col, c, opts) {
     case 'state':
       return [stateBadge(c.state), ' ', pendingBadge(c), c.urgent ? [' ', h('span', { class: 'badge urgent' }, t('case.urgent'))] : null,
         c.supervised ? [' ', supervisedBadge(c)] : null,
-        c.place && c.place.needs_placement ? [' ', h('span', { class: 'badge unplaced', dataset: { role: 'unplaced' } }, t('case.unplaced'))] : null];
+        c.place && c.place.needs_placement ? [' ', h('span', { class: 'badge unplaced', dataset: { role: 'unplaced' } }, t('case.unplaced'))] : null,
+        opts.taskMarks && c.task ? [' ', taskBadge(c.task)] : null];
     case 'category':
       return c.category ? localName(c.category) : h('span', { class: 'muted' }, t('case.noCategory'));
     case 'description':

@@ -35,11 +35,13 @@ const SCREENS = {
   assessment: './screens/assessment.js',
   wall: './screens/wall.js',
   notices: './screens/notices.js',
+  frontage: './screens/frontage.js',
+  frontageboard: './screens/frontage_board.js',
 };
 const NAV = {
   supervisor: [['intake', 'queue'], ['dispatch', 'queue'], ['approvals', 'queue'], ['closing', 'queue'], ['map', 'map'], ['wall', 'wall']],
   operator: [['hotline', 'hotline'], ['intake', 'queue'], ['mine', 'queue']],
-  inspector: [['tasks', 'queue'], ['newcase', 'newcase'], ['map', 'map'], ['mine', 'queue']],
+  inspector: [['tasks', 'queue'], ['newcase', 'newcase'], ['frontage', 'frontage'], ['map', 'map'], ['mine', 'queue']],
   department: [['inbox', 'queue'], ['done', 'queue'], ['notices', 'notices']],
   leader: [['overview', 'overview'], ['open', 'queue'], ['map', 'map'], ['notices', 'notices'], ['wall', 'wall']],
   admin: [['users', 'users'], ['orgunits', 'orgunits'], ['routing', 'routing'], ['assignments', 'assignments'], ['imports', 'imports'],
@@ -48,6 +50,8 @@ const NAV = {
 
 // The assessment (考核评价) for those who may read it.
 for (const role of ['leader', 'supervisor', 'admin']) NAV[role].push(['assessment', 'assessment']);
+// 门前三包: the registry ranked by violations and 示范街 evaluations.
+for (const role of ['leader', 'supervisor', 'admin']) NAV[role].push(['frontageboard', 'frontageboard']);
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');

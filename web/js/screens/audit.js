@@ -7,7 +7,8 @@ import { t, has, formatTime } from '../i18n.js';
 import { get, errorText } from '../api.js';
 import { field } from '../widgets.js';
 
-const KINDS = ['org_unit', 'user', 'street', 'grid_cell', 'category', 'calendar_day', 'assessment_snapshot'];
+const KINDS = ['org_unit', 'user', 'street', 'grid_cell', 'category', 'calendar_day', 'assessment_snapshot',
+  'frontage_criterion', 'frontage_period'];
 const PAGE = 50; // entries a page (#/audit?limit=N: 1 to 500)
 
 const label = (family, value) => (has(`${family}.${value}`) ? t(`${family}.${value}`) : value);

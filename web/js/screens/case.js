@@ -109,6 +109,15 @@ export async function render(ctx) {
     if (first && first.type !== 'file') first.focus();
   }
 
+  // The running inspector's task: its kind, the level it was routed at and
+  // the inspectors it was routed to (any inspector of the street may act).
+  function taskText(task) {
+    const names = (task.inspectors || []).map((i) => i.name || i.username).join('、') || '—';
+    return h('span', { dataset: { role: 'task-route', level: task.level || '' } },
+      `${t(`task.kind.${task.kind}`)} · ${t(task.level ? `task.level.${task.level}` : 'task.level.none')} · ${names}`,
+      task.mine ? [' ', h('span', { class: 'badge task task-mine' }, t('task.mineShort'))] : null);
+  }
+
   function factsCard(c) {
     const p = c.place || {};
     const rows = [
@@ -117,13 +126,15 @@ export async function render(ctx) {
       ['case.description', c.description],
       ['case.place', placeText(c)],
       ['case.grid', p.grid || (p.needs_placement ? t('case.needsPlacement') : '—')],
+      p.located_by === 'geocode' ? ['case.locatedBy', t('case.geocoded', { label: p.located_label })] : null,
+      c.task ? ['case.task', taskText(c.task)] : null,
       ['case.department', c.department ? localName(c.department) : '—'],
       ['case.reporter', c.reporter || '—'],
       ['case.citizen', [c.citizen_name, c.citizen_phone].filter(Boolean).join(' · ') || '—'],
       ['case.deadline', c.clock && c.clock.deadline ? `${formatTime(c.clock.deadline)} (${t(`stage.${c.clock.stage}`)})` : '—'],
       ['case.created', formatTime(c.created_at)],
       ['case.updated', formatTime(c.updated_at)],
-    ];
+    ].filter(Boolean);
     if (c.closed_at) rows.push(['case.closedAt', formatTime(c.closed_at)]);
     if (c.rating) rows.push(['case.rating', t(`rating.${c.rating.value || c.rating}`)]);
     if (c.merged_into) rows.push(['case.mergedInto', String(c.merged_into.case_no || c.merged_into)]);

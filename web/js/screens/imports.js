@@ -43,6 +43,20 @@ function importedText(imported) {
   return String(imported || 0);
 }
 
+// The passwords the server generated for accounts whose password cell was
+// empty: shown this once (the server keeps only their hashes), or null.
+function passwordsTable(passwords) {
+  if (passwords.length === 0) return null;
+  return h('div', { dataset: { role: 'import-passwords' } },
+    h('p', { class: 'notice warn' }, t('imports.passwordsOnce')),
+    h('table', { class: 'case-table' },
+      h('thead', {}, h('tr', {}, ['imports.row', 'imports.username', 'imports.password'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, passwords.map((p) => h('tr', {},
+        h('td', { 'data-label': t('imports.row') }, String(p.row)),
+        h('td', { 'data-label': t('imports.username'), class: 'mono' }, p.username),
+        h('td', { 'data-label': t('imports.password'), class: 'mono' }, p.password))))));
+}
+
 /** The report of an import (a success or a 422's report) as a section. */
 export function reportSection(spec, report) {
   if (spec.table) {
@@ -56,7 +70,8 @@ export function reportSection(spec, report) {
           h('td', { 'data-label': t('imports.row') }, String(e.row ?? '—')),
           h('td', { 'data-label': t('imports.column') }, e.column || '—'),
           h('td', { 'data-label': t('imports.code'), class: 'mono' }, e.code || '—'),
-          h('td', { 'data-label': t('grids.reason') }, e.message || ''))))) : null);
+          h('td', { 'data-label': t('grids.reason') }, e.message || ''))))) : null,
+      passwordsTable(report.passwords || []));
   }
   const rejected = report.rejected || [];
   return h('section', { class: 'card' },

@@ -22,7 +22,9 @@ const QUEUES = {
   closing: { status: 'checked', sort: 'deadline', quick: ['close'], filters: ['street'] },
   inbox: { status: 'dispatched,processing,suspended', sort: 'deadline', quick: ['sign', 'handle'], tiles: true },
   done: { status: 'handled,checked,closed', sort: 'newest', filters: ['q'] },
-  tasks: { status: 'verifying,handled', sort: 'deadline', quick: ['confirm', 'check-pass', 'deny', 'check-fail'], tiles: true },
+  // The inspector's tasks: those routed to them first (mine=1), then the rest
+  // of their street's that they may still take (mine=0), each marked.
+  tasks: { status: 'verifying,handled', sort: 'deadline', quick: ['confirm', 'check-pass', 'deny', 'check-fail'], tiles: true, split: true, filters: ['mine'] },
   open: { status: OPEN, sort: 'deadline', quick: ['supervise'], filters: ['street', 'category', 'department', 'overdue', 'q'], tiles: true },
   mine: { status: '', sort: 'newest', filters: ['source', 'q'], quick: ['verify'] },
   // An assessment number's cases: every filter comes from the link.
@@ -38,6 +40,7 @@ function buildQuery(config, values, limit, cursor) {
   p.set('limit', String(limit));
   for (const key of ['street', 'category', 'department', 'source', 'q']) if (values[key]) p.set(key, values[key]);
   if (values.overdue === '1') p.set('overdue', '1');
+  if (values.mine === '1' || values.mine === '0') p.set('mine', values.mine);
   if (config.drill) for (const key of DRILL_KEYS) if (values[key]) p.set(key, values[key]);
   if (cursor) p.set('cursor', cursor);
   return p.toString();
@@ -68,6 +71,9 @@ async function filterControls(config, values, onChange) {
       const select = h('select', { name: 'source', onchange: change('source') }, h('option', { value: '' }, t('common.all')),
         SOURCES.map((s) => h('option', { value: s, selected: values.source === s }, t(`source.${s}`))));
       controls.push(field('filter.source', select));
+    } else if (f === 'mine') {
+      const box = h('input', { type: 'checkbox', name: 'mine', checked: values.mine === '1', onchange: change('mine') });
+      controls.push(field('filter.mine', box, { inline: true }));
     } else if (f === 'overdue') {
       const box = h('input', { type: 'checkbox', name: 'overdue', checked: values.overdue === '1', onchange: change('overdue') });
       controls.push(field('filter.overdue', box, { inline: true }));
@@ -116,17 +122,30 @@ export async function render(ctx) {
     const shown = config.keep ? items.filter(config.keep) : items;
     clear(body);
     if (config.tiles) body.append(tiles(shown, ctx.user.role === 'supervisor' || ctx.user.role === 'leader'));
-    body.append(caseTable(shown, { quick: config.quick, emptyKey: `queue.${ctx.name}.empty` }));
+    body.append(caseTable(shown, { quick: config.quick, emptyKey: `queue.${ctx.name}.empty`, taskMarks: config.split }));
     if (cursor) {
       body.append(h('div', { class: 'list-foot' }, h('span', {}, t('list.shown', { n: shown.length })),
         h('button', { type: 'button', class: 'btn btn-small', onclick: () => load(true) }, t('common.more'))));
     }
   };
 
+  // A split queue's first page: every task routed to me (up to 100), then a
+  // page of the others; "more" pages through the others.
+  async function fetchPage(more, limit) {
+    if (!config.split || values.mine === '1') {
+      return get(`/api/v1/cases?${buildQuery(config, values, limit, more ? cursor : null)}`);
+    }
+    const others = get(`/api/v1/cases?${buildQuery(config, { ...values, mine: '0' }, limit, more ? cursor : null)}`);
+    if (more) return others;
+    const mine = await get(`/api/v1/cases?${buildQuery(config, { ...values, mine: '1' }, 100, null)}`);
+    const rest = await others;
+    return { items: (mine.items || []).concat(rest.items || []), next_cursor: rest.next_cursor };
+  }
+
   async function load(more) {
     try {
       const limit = more ? 50 : Math.min(100, Math.max(pageLimit, items.length || 0));
-      const data = await get(`/api/v1/cases?${buildQuery(config, values, limit, more ? cursor : null)}`);
+      const data = await fetchPage(more, limit);
       if (!ctx.isCurrent()) return;
       items = more ? items.concat(data.items || []) : (data.items || []);
       cursor = data.next_cursor || null;
