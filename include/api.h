@@ -45,6 +45,8 @@ extern const struct route API_CASE_LIST_ROUTES[];
 extern const size_t API_CASE_LIST_ROUTE_COUNT;
 extern const struct route API_PUBLIC_ROUTES[];
 extern const size_t API_PUBLIC_ROUTE_COUNT;
+extern const struct route API_PUBLIC_REPORT_ROUTES[];
+extern const size_t API_PUBLIC_REPORT_ROUTE_COUNT;
 extern const struct route API_INTAKE_ROUTES[];
 extern const size_t API_INTAKE_ROUTE_COUNT;
 extern const struct route API_INBOX_ROUTES[];
@@ -80,6 +82,12 @@ void api_actor(const struct request *req, struct store_actor *out);
 
 struct store_case;
 struct store_org_unit;
+
+// Sends the stored photo hash (of type mime) with its hash as ETag and the given
+// Cache-Control (a string that lives as long as the request): 304 when the
+// client has it. Returns the status replied.
+int api_photo_send(struct request *req, const char *hash, const char *mime,
+                   const char *cache_control);
 
 // An org unit as GET /api/v1/org-units lists it: id, code, type, name,
 // name_en, parent_id, department_kind, disabled. Returns a new tree the caller

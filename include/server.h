@@ -44,6 +44,7 @@ struct server_config {
     int session_idle_s;         // sign out after this much inactivity, default 1800
     int session_absolute_s;     // and after this long in any case, default 43200
     int reopen_window_days;     // a closed case may be reopened this long after, default 7
+    int public_closed_days;     // the public map lists cases closed this recently, default 30
     int write_threads;          // handler threads for writes, default 32 (handler_pool.h)
     const char *metrics_listen; // "ADDRESS:PORT" of the metrics listener, or NULL (none)
     const char *metrics_token;  // bearer token for /metrics; NULL: not on the main port

@@ -164,6 +164,9 @@ static int command_serve(int argc, char **argv)
          "seconds after sign-in that end a session in any case (default 43200)"},
         {"--reopen-days", "CHENGGUAN_REOPEN_DAYS", CLI_INT, &config->reopen_window_days,
          "days after closing in which a case may be reopened (default 7)"},
+        {"--public-closed-days", "CHENGGUAN_PUBLIC_CLOSED_DAYS", CLI_INT,
+         &config->public_closed_days,
+         "days a closed case stays on the public map of reports (default 30)"},
         {"--write-threads", "CHENGGUAN_WRITE_THREADS", CLI_INT, &config->write_threads,
          "threads that run writes while their connections wait for the commit (default 32)"},
         {"--metrics-listen", "CHENGGUAN_METRICS_LISTEN", CLI_STRING, &config->metrics_listen,
@@ -208,7 +211,8 @@ static int command_serve(int argc, char **argv)
     }
     if (config->port < 0 || config->port > 65535 || config->threads < 1 || config->threads > 256 ||
         timeout < 1 || per_ip < 1 || config->session_idle_s < 1 || config->session_absolute_s < 1 ||
-        config->reopen_window_days < 0 || config->write_threads < 1 ||
+        config->reopen_window_days < 0 || config->public_closed_days < 0 ||
+        config->public_closed_days > 3650 || config->write_threads < 1 ||
         config->write_threads > HANDLER_POOL_MAX_THREADS || config->escalation_interval_s < 0 ||
         config->escalation_interval_s > 86400) {
         fprintf(stderr, "chengguan serve: port, threads, write threads, timeout, per-ip value or "

@@ -305,8 +305,14 @@ static int get_photo(struct request *req)
         return request_reply_error(req, 404, ERR_NOT_FOUND, "no such photo");
     // Revalidated on every use (private, no-cache): a photo must not outlive the
     // session in a shared browser's cache, and its content hash makes the check a 304.
+    return api_photo_send(req, hash, mime, "private, no-cache");
+}
+
+int api_photo_send(struct request *req, const char *hash, const char *mime,
+                   const char *cache_control)
+{
     const char *etag = arena_printf(req->arena, "\"%s\"", hash);
-    if (etag != NULL && request_unchanged(req, etag))
+    if (etag != NULL && request_unchanged_cached(req, etag, cache_control))
         return req->status;
     uint64_t file_size = 0;
     int fd = store_attachment_open_file(req->server->config.data_dir, hash, &file_size);

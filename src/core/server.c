@@ -43,6 +43,7 @@ void server_config_defaults(struct server_config *config)
         .session_idle_s = 30 * 60,
         .session_absolute_s = 12 * 3600,
         .reopen_window_days = 7,
+        .public_closed_days = 30,
         .escalation_interval_s = ESCALATOR_DEFAULT_INTERVAL_S,
         .outbox =
             {
@@ -76,6 +77,7 @@ int server_add_routes(struct server *server)
         {API_CASE_ROUTES, API_CASE_ROUTE_COUNT},
         {API_CASE_LIST_ROUTES, API_CASE_LIST_ROUTE_COUNT},
         {API_PUBLIC_ROUTES, API_PUBLIC_ROUTE_COUNT},
+        {API_PUBLIC_REPORT_ROUTES, API_PUBLIC_REPORT_ROUTE_COUNT},
         {API_INTAKE_ROUTES, API_INTAKE_ROUTE_COUNT},
         {API_ATTACHMENT_ROUTES, API_ATTACHMENT_ROUTE_COUNT},
         {API_INBOX_ROUTES, API_INBOX_ROUTE_COUNT},

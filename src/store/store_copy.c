@@ -65,6 +65,7 @@ static const struct copy_table COPY_TABLES[] = {
     {"audit_log", {"id"}, NULL, NULL},
     {"assessment_snapshot", {"id"}, NULL, NULL}, // corrections name earlier ids only
     {"case_attachment", {"id"}, NULL, NULL},
+    {"case_metoo", {"case_id", "client_hash"}, NULL, NULL},
     {"upload", {"user_id", "hash"}, NULL, NULL},
     {"frontage_unit", {"id"}, NULL, NULL},
     {"frontage_case", {"case_id"}, NULL, NULL},

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The citizen portal's report screen (index.html): pick the spot on the map or
 // use the phone's location, describe the problem with category suggestions, add
-// photos, file it, then upload the photos with the query code and show a receipt.
+// photos, file it, then upload the photos with the query code and show a receipt;
+// and the tabs (nearby reports, tracking, the red and black lists).
 import { h, clear, debounce } from './dom.js';
 import { t, applyI18n, bindLangButton, onLangChange, localName } from './i18n.js';
 import { get, post, upload, ApiError, showFormError, clearFormErrors, errorText } from './api.js';
@@ -10,6 +11,7 @@ import { addressBox } from './addressbox.js';
 import { photoPicker, stateBadge } from './widgets.js';
 import { initTrack, showTrack, rememberCase } from './citizen-track.js';
 import { showHonours } from './citizen-honours.js';
+import { showNearby } from './citizen-nearby.js';
 
 const form = document.getElementById('report-form');
 const receipt = document.getElementById('receipt');
@@ -42,7 +44,7 @@ let lastReceipt = null;
 const photos = photoPicker({ labelKey: 'report.photos', max: 6 });
 document.getElementById('photo-slot').append(photos.element);
 
-const TABS = ['report', 'track', 'honours'];
+const TABS = ['report', 'nearby', 'track', 'honours'];
 
 function selectTab(name) {
   for (const tab of TABS) {
@@ -54,6 +56,15 @@ function selectTab(name) {
   }
   if (name === 'report' && map) setTimeout(() => map.invalidateSize(), 0);
   if (name === 'honours') showHonours();
+  if (name === 'nearby') showNearby(reportHere);
+}
+
+// "Report a new problem here" from the nearby map: the report form, its marker
+// at that spot.
+function reportHere(latlng) {
+  selectTab('report');
+  map.setView([latlng.lat, latlng.lng], Math.max(map.getZoom(), 17));
+  placeAt(latlng);
 }
 
 function initTabs() {
@@ -262,6 +273,7 @@ function init() {
   });
   const params = new URLSearchParams(location.hash.slice(1));
   if (params.has('honours')) selectTab('honours');
+  if (params.has('nearby')) selectTab('nearby');
   if (params.get('no') && params.get('code')) {
     selectTab('track');
     showTrack(params.get('no'), params.get('code'));

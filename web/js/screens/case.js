@@ -8,6 +8,7 @@ import { get, post, errorText, ApiError, showFormError, clearFormErrors } from '
 import { stateBadge, lightBadge, countdownText, pendingBadge, supervisedBadge, field, formErrorSlot, statusLine } from '../widgets.js';
 import { placeText } from '../caselist.js';
 import { actionForm, actionClass } from '../actions.js';
+import { publicCard } from './case-public.js';
 import { createMap, drawCells, pickMarker, tip, DEFAULT_CENTER, L } from '../map.js';
 
 // Roles that may put a case that came in outside every grid cell on the map.
@@ -63,7 +64,7 @@ export async function render(ctx) {
     const left = h('div', {});
     const right = h('div', {});
     root.append(h('div', { class: 'grid-2' }, left, right));
-    append(left, [actionsCard(c), factsCard(c), stagesCard(c), photosCard(c)]);
+    append(left, [actionsCard(c), factsCard(c), stagesCard(c), photosCard(c), publicCard(id, ctx.user, afterModeration)]);
     append(right, mayPlace ? [placementCard(c), timelineCard(), duplicatesCard()] : [timelineCard(), duplicatesCard(), mapCard(c)]);
     if (openAction && (c.actions || []).includes(openAction)) await showForm(openAction);
   }
@@ -220,6 +221,13 @@ export async function render(ctx) {
       }
     }, 0);
     return card;
+  }
+
+  // A moderation is one more event on the timeline: read it back.
+  async function afterModeration(message) {
+    notice = message;
+    await reload();
+    if (ctx.isCurrent()) await draw();
   }
 
   function needsPlacing(c) {
