@@ -53,14 +53,4 @@ int open311_status_parse(const char *text);
 bool open311_split_format(const char *segment, char *base, size_t size,
                           enum open311_format *format);
 
-// Masks in place what looks like a phone, ID card or account number in public
-// text: every digit of a run of at least OPEN311_MASK_DIGITS digits in a row,
-// or of OPEN311_MASK_SPLIT_DIGITS split by single spaces or hyphens ("138
-// 1234-5678"), becomes '*', and so does an 'X' or 'x' ending it (an ID card's
-// check digit). Shorter numbers (house numbers, "2026-11-05", "3 天") are kept.
-// Returns how many characters were masked; NULL text masks nothing.
-#define OPEN311_MASK_DIGITS       7
-#define OPEN311_MASK_SPLIT_DIGITS 11
-size_t open311_mask_numbers(char *text);
-
 #endif

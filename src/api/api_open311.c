@@ -26,9 +26,12 @@
 #include "store_cases.h"
 #include "store_categories.h"
 #include "store_places.h"
+#include "store_public_reports.h"
+#include "textmask.h"
 #include "worktime.h"
 
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +314,22 @@ static void on_event(const struct store_case_event *e, void *data)
         snprintf(note->text, sizeof note->text, "%s", e->public_note);
 }
 
+// What staff let the public see of a case (the public map's moderation):
+// whether its text is hidden, and its first public photo.
+struct public_view {
+    bool text_hidden;
+    char photo[crypto_hash_sha256_BYTES * 2 + 1];
+};
+
+static void on_photo(int64_t id, const char *hash, const char *stage, bool is_public, void *data)
+{
+    (void)id;
+    (void)stage;
+    struct public_view *view = data;
+    if (is_public && view->photo[0] == '\0')
+        snprintf(view->photo, sizeof view->photo, "%s", hash);
+}
+
 // A case as the specification's service request: public fields only (never
 // the reporter, caller, phone or staff).
 cJSON *api_open311_request_json(struct request *req, const struct store_case *c, bool en)
@@ -324,7 +343,7 @@ cJSON *api_open311_request_json(struct request *req, const struct store_case *c,
     const char *state = en ? casefsm_state_name(c->state) : casefsm_state_name_zh(c->state);
     // Words a person wrote may carry a phone or ID number: those are masked.
     if (note != NULL)
-        open311_mask_numbers(note->text);
+        textmask_numbers(note->text);
     const char *notes = note != NULL && note->text[0] ? note->text : state;
     cJSON_AddStringToObject(item, "status_notes", notes);
     if (c->category_id != 0) {
@@ -337,10 +356,18 @@ cJSON *api_open311_request_json(struct request *req, const struct store_case *c,
         cJSON_AddNullToObject(item, "service_name");
         cJSON_AddNullToObject(item, "service_code");
     }
-    char *description = arena_strdup(req->arena, c->description);
+    struct public_view view = {0};
+    int metoo = 0;
+    if (store_public_settings(req->server->store, c->id, &view.text_hidden, &metoo, on_photo,
+                              &view) != STORE_OK)
+        view = (struct public_view){.text_hidden = true}; // when unsure, publish nothing
+    // A text a supervisor hid from the public reads as the service's name.
+    char *description = view.text_hidden ? NULL : arena_strdup(req->arena, c->description);
     if (description != NULL)
-        open311_mask_numbers(description);
-    cJSON_AddStringToObject(item, "description", description ? description : "");
+        textmask_numbers(description);
+    const char *category = en ? c->category_name_en : c->category_name_zh;
+    cJSON_AddStringToObject(item, "description",
+                            description ? description : c->category_id ? category : "");
     json_add_string_or_null(item, "agency_responsible",
                             c->department_id ? c->department_name : NULL);
     cJSON_AddNullToObject(item, "service_notice");
@@ -358,8 +385,13 @@ cJSON *api_open311_request_json(struct request *req, const struct store_case *c,
         cJSON_AddNullToObject(item, "lat");
         cJSON_AddNullToObject(item, "long");
     }
-    // Photos are evidence for staff: none is marked public, so none is linked.
-    cJSON_AddNullToObject(item, "media_url");
+    // Photos are evidence for staff: only one a supervisor marked public is
+    // linked, as the public map serves it (a path on this server).
+    if (view.photo[0] != '\0')
+        cJSON_AddStringToObject(item, "media_url",
+                                arena_printf(req->arena, "/api/v1/public/photos/%s", view.photo));
+    else
+        cJSON_AddNullToObject(item, "media_url");
     return item;
 }
 

@@ -19,6 +19,7 @@
 #include "store.h"
 #include "store_attachments.h"
 #include "store_public_reports.h"
+#include "textmask.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -67,40 +68,12 @@ static const char *public_state(const char *state)
     return "received";
 }
 
-// The byte length of the digit at p: 1 for 0-9, 3 for a full-width one (０-９,
-// as Chinese input methods type them), 0 for anything else.
-static size_t digit_length(const char *p)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    if (u[0] >= '0' && u[0] <= '9')
-        return 1;
-    return u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99 ? 3 : 0;
-}
-
-// The description with every run of 7 or more digits (a phone number a citizen
-// typed) replaced by one '*' a digit, in request memory (NULL when out of it).
+// The description with what looks like a phone, ID card or account number
+// starred (textmask_numbers), in request memory (NULL when out of it).
 static char *masked_text(struct arena *arena, const char *text)
 {
-    char *out = arena_alloc(arena, strlen(text) + 1);
-    size_t used = 0;
-    for (const char *p = text; out != NULL && *p != '\0';) {
-        size_t digits = 0, bytes = 0, step;
-        while ((step = digit_length(p + bytes)) > 0) {
-            digits++;
-            bytes += step;
-        }
-        if (digits >= 7) {
-            memset(out + used, '*', digits);
-            used += digits;
-        } else {
-            bytes = bytes > 0 ? bytes : 1;
-            memcpy(out + used, p, bytes);
-            used += bytes;
-        }
-        p += bytes;
-    }
-    if (out != NULL)
-        out[used] = '\0';
+    char *out = arena_strdup(arena, text);
+    textmask_numbers(out);
     return out;
 }
 

@@ -187,39 +187,3 @@ bool open311_split_format(const char *segment, char *base, size_t size, enum ope
     base[len] = '\0';
     return true;
 }
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-size_t open311_mask_numbers(char *text)
-{
-    size_t masked = 0;
-    for (char *p = text; p != NULL && *p != '\0';) {
-        if (!is_digit(*p)) {
-            p++;
-            continue;
-        }
-        // The run: digits, single separators between digits.
-        char *end = p;
-        int digits = 0, segment = 0, longest = 0;
-        while (is_digit(*end) || ((*end == ' ' || *end == '-') && is_digit(end[1]) &&
-                                  end > p && is_digit(end[-1]))) {
-            segment = is_digit(*end) ? segment + 1 : 0;
-            longest = segment > longest ? segment : longest;
-            digits += is_digit(*end);
-            end++;
-        }
-        bool number = longest >= OPEN311_MASK_DIGITS || digits >= OPEN311_MASK_SPLIT_DIGITS;
-        bool check_digit = number && (*end == 'X' || *end == 'x');
-        for (char *q = p; number && q < end + check_digit; q++) {
-            if (is_digit(*q) || q == end) {
-                *q = '*';
-                masked++;
-            }
-        }
-        p = end + check_digit;
-    }
-    return masked;
-}

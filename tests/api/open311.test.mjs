@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { startDemo, demoClient, runCli, Client, HONGQI, HEXI } from './lib.mjs';
+import { startDemo, demoClient, runCli, uploadPhoto, Client, HONGQI, HEXI } from './lib.mjs';
 
 let server;
 let anonymous;
@@ -455,6 +455,31 @@ test('a client library flow in XML: discover, pick a service, read its definitio
 });
 
 // Last: it spends the address's reads.
+test('what a supervisor hides from the public map is hidden here too; a photo made public is the media_url', async () => {
+  const id = await file({ description: '李先生家门口的垃圾，住3栋' });
+  const row = (await supervisor.get('/api/v1/cases?source=12345')).data.items.find((c) => c.case_no === id);
+  const up = await uploadPhoto(supervisor, row.id, 'report', 3110);
+  assert.ok(up.status === 201 || up.status === 200, up.text);
+  const before = (await getJson(`${V2}/requests/${id}.json`, 'requests'))[0];
+  assert.equal(before.description, '李先生家门口的垃圾，住3栋');
+  assert.equal(before.media_url, null, 'photos start private');
+  const settings = (await supervisor.get(`/api/v1/cases/${row.id}/public`)).data;
+  const moderated = await supervisor.patch(`/api/v1/cases/${row.id}/public`, {
+    text_hidden: true, photos: [{ id: settings.photos[0].id, public: true }], reason: '描述含住址',
+  });
+  assert.equal(moderated.status, 200, moderated.text);
+  const [after] = await getJson(`${V2}/requests/${id}.json`, 'requests');
+  assert.equal(after.description, after.service_name, 'the hidden text reads as the service name');
+  assert.equal(after.media_url, `/api/v1/public/photos/${settings.photos[0].hash}`);
+  const xml = leaves((await getXml(`${V2}/requests/${id}.xml`)).children[0]);
+  assert.equal(xml.description, after.service_name);
+  assert.equal(xml.media_url, after.media_url);
+  const listed = await getJson(`${V2}/requests.json?service_request_id=${id}`, 'requests');
+  assert.ok(!JSON.stringify(listed).includes('李先生'), 'nor in the list');
+  const photo = await anonymous.get(after.media_url);
+  assert.equal(photo.status, 200, 'the link opens for anyone');
+});
+
 test('reads are counted per address: past the limit a 429 in the specification format', async () => {
   let last;
   for (let i = 0; i < 1300; i++) {

@@ -4,6 +4,7 @@
 // written with the offset, the open/closed status of every state, the status
 // filter and the format suffix of a resource.
 #include "open311.h"
+#include "textmask.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -117,7 +118,7 @@ static const char *masked(const char *text)
 {
     static char buffer[256];
     snprintf(buffer, sizeof buffer, "%s", text);
-    open311_mask_numbers(buffer);
+    textmask_numbers(buffer);
     return buffer;
 }
 
@@ -132,7 +133,17 @@ Test(open311, phone_and_id_numbers_in_public_text_are_masked)
     cr_expect_str_eq(masked("123456 and 1234567"), "123456 and *******");
     cr_expect_str_eq(masked("a - 1234567"), "a - *******");
     cr_expect_str_eq(masked(""), "");
-    cr_expect_eq(open311_mask_numbers(NULL), 0);
+    cr_expect_eq(textmask_numbers(NULL), 0);
     char text[] = "13812345678";
-    cr_expect_eq(open311_mask_numbers(text), 11);
+    cr_expect_eq(textmask_numbers(text), 11);
+}
+
+Test(open311, full_width_digits_are_masked_one_star_each)
+{
+    cr_expect_str_eq(masked("电话１３８１２３４５６７８"), "电话***********");
+    cr_expect_str_eq(masked("１３８ １２３４-５６７８号"), "*** ****-****号");
+    cr_expect_str_eq(masked("门牌３１号"), "门牌３１号", "a short full-width number stays");
+    char text[] = "１２３４５６７";
+    cr_expect_eq(textmask_numbers(text), 7);
+    cr_expect_str_eq(text, "*******");
 }
