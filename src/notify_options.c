@@ -6,9 +6,14 @@
 #include "outbox.h"
 #include "store_outbox.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+// The parsed templates file, which the templates in force point into: kept
+// for the process's life.
+static void *templates_tree;
 
 // Reads and checks the templates file into config. Returns 0 or 2.
 static int read_templates(const char *path, struct notify_config *config)
@@ -17,11 +22,12 @@ static int read_templates(const char *path, struct notify_config *config)
     char *text = geojson_read_file(path, &len);
     if (text == NULL)
         return 2;
-    void *owned = NULL; // kept for the process's life: the templates point into it
     char error[256];
-    int rc = notify_templates_parse(text, config, &owned, error, sizeof error);
+    int rc = notify_templates_parse(text, config, &templates_tree, error, sizeof error);
     free(text);
     if (rc != 0) {
+        cJSON_Delete(templates_tree);
+        templates_tree = NULL;
         fprintf(stderr, "chengguan serve: --sms-templates %s: %s\n", path, error);
         return 2;
     }

@@ -54,7 +54,9 @@ static int insert_sms(struct store_tx *tx, const char *key, const char *phone, i
 // The citizen's template for an event, or -1 when they are not told of it.
 static int citizen_template(const struct audit_event *e)
 {
-    if (strcmp(e->action, "reopen") == 0)
+    // Reopened by staff, or by the citizen's own unsatisfied rating.
+    if (strcmp(e->action, "reopen") == 0 ||
+        (strcmp(e->from_state, "closed") == 0 && strcmp(e->to_state, "closed") != 0))
         return NOTIFY_REOPENED;
     if (strcmp(e->action, "report") == 0 && e->from_state[0] == '\0')
         return NOTIFY_FILED;
