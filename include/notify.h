@@ -91,4 +91,8 @@ const char *notify_template_text(enum notify_lang lang, enum notify_template t);
 int notify_templates_parse(const char *json, struct notify_config *config, void **owned,
                            char *error, size_t error_size);
 
+// Frees what notify_templates_parse left in *owned (NULL: nothing). The
+// templates that pointed into it must no longer be in force.
+void notify_templates_free(void *owned);
+
 #endif

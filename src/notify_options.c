@@ -6,7 +6,6 @@
 #include "outbox.h"
 #include "store_outbox.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ static int read_templates(const char *path, struct notify_config *config)
     int rc = notify_templates_parse(text, config, &templates_tree, error, sizeof error);
     free(text);
     if (rc != 0) {
-        cJSON_Delete(templates_tree);
+        notify_templates_free(templates_tree);
         templates_tree = NULL;
         fprintf(stderr, "chengguan serve: --sms-templates %s: %s\n", path, error);
         return 2;

@@ -260,3 +260,8 @@ bool notify_phone_normal(const char *phone, char *out, size_t size)
     out[n] = '\0';
     return digits >= 5;
 }
+
+void notify_templates_free(void *owned)
+{
+    cJSON_Delete(owned);
+}
