@@ -36,6 +36,10 @@ int store_unit_notify_set(struct store *store, const struct store_unit_notify *i
 // STORE_NOT_FOUND (no such unit) or STORE_ERROR.
 int store_unit_notify_get(struct store *store, int64_t unit_id, struct store_unit_notify *out);
 
+// Whether case_id's citizen gets SMS: filed with a phone while a gateway was
+// configured, and the phone did not stop them. Returns STORE_OK or STORE_ERROR.
+int store_case_sms_active(struct store *store, int64_t case_id, bool *active);
+
 // Stops SMS to the phone case_id was filed with (from now on, for every case
 // with that phone). *had_phone tells whether the case has a phone at all.
 // Returns STORE_OK, STORE_NOT_FOUND or STORE_ERROR.

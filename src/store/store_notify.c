@@ -271,6 +271,21 @@ int store_case_notify_tx(struct store_tx *tx, int64_t case_id, const char *phone
 
 // ---- opt-out ----
 
+int store_case_sms_active(struct store *store, int64_t case_id, bool *active)
+{
+    static const char SQL[] = "SELECT 1 FROM case_notify n WHERE n.case_id = :case AND NOT EXISTS "
+                              "(SELECT 1 FROM sms_optout o WHERE o.phone = n.phone)";
+    *active = false;
+    struct store_stmt *stmt = store_read_stmt(store, SQL);
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_bind_int(stmt, ":case", case_id);
+    int rc = store_step_row(stmt);
+    store_stmt_done(stmt);
+    *active = rc == STORE_OK;
+    return rc == STORE_ERROR ? STORE_ERROR : STORE_OK;
+}
+
 struct optout_job {
     int64_t case_id;
     bool found, had_phone;

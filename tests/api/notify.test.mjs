@@ -252,9 +252,12 @@ test('a stop through the public endpoint ends SMS to that phone, for later cases
   assertError(wrong, 404, 'not_found');
   const missing = await anonymous.post(`/api/v1/public/cases/${filed.case_no}/optout`, {});
   assert.equal(missing.status, 400);
+  const tracked = () => anonymous.get(`/api/v1/public/cases/${filed.case_no}?code=${filed.query_code}`);
+  assert.equal((await tracked()).data.citizen.sms, true, 'the page offers to stop');
   const stop = await anonymous.post(`/api/v1/public/cases/${filed.case_no}/optout`, { code: filed.query_code });
   assert.equal(stop.status, 200, stop.text);
   assert.deepEqual(stop.data, { sms: false });
+  assert.equal((await tracked()).data.citizen.sms, false);
   const again = await anonymous.post(`/api/v1/public/cases/${filed.case_no}/optout`, { code: filed.query_code });
   assert.equal(again.status, 200, 'stopping twice is fine');
   // Closing the first case and filing another with the phone (spelt otherwise) send nothing.
