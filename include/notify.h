@@ -49,8 +49,8 @@ struct notify_vars {
 // spaces, "{{" and "}}" become "{" and "}". Returns the length written, or -1
 // when the template names an unknown placeholder or leaves a brace open (out
 // holds ""). *truncated (when non-NULL) tells whether the text was cut.
-int notify_render(const char *template_text, const struct notify_vars *vars, char *out,
-                  size_t size, bool *truncated);
+int notify_render(const char *template_text, const struct notify_vars *vars, char *out, size_t size,
+                  bool *truncated);
 
 // True when template_text renders (only known placeholders, braces closed).
 bool notify_template_valid(const char *template_text);

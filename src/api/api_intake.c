@@ -406,8 +406,7 @@ static int public_intake(struct request *req)
                                          "phone may hold only digits, spaces, '+' and '-'");
     const char *lang = json_get_string(req->json, "lang");
     if (lang != NULL && notify_lang_find(lang) < 0)
-        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "lang",
-                                         "lang is zh or en");
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "lang", "lang is zh or en");
     status = api_public_count_report(req);
     if (status != 0)
         return status;

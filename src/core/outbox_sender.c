@@ -177,8 +177,9 @@ static bool send_webhook(const struct store_outbox_message *m, char *error, size
     struct store_unit_notify unit;
     int rc = store_unit_notify_get(sender.store, strtoll(m->target, NULL, 10), &unit);
     if (rc != STORE_OK || unit.webhook_url[0] == '\0') {
-        snprintf(error, error_size, rc == STORE_ERROR ? "cannot read the unit's webhook"
-                                                      : "the unit has no webhook any more");
+        snprintf(error, error_size,
+                 rc == STORE_ERROR ? "cannot read the unit's webhook"
+                                   : "the unit has no webhook any more");
         return false;
     }
     bool ok = post_signed(m, unit.webhook_url, unit.webhook_secret, error, error_size);

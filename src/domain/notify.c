@@ -18,7 +18,8 @@ static const char *const DEFAULTS[NOTIFY_LANG_COUNT][NOTIFY_TEMPLATE_COUNT] = {
         "【城市管理】您反映的问题（案件号{case_no}）已办结，欢迎评价：{link} 不再接收短信：{stop}",
         "【城市管理】案件{case_no}已重新办理，查询进度：{link} 不再接收短信：{stop}",
         "【城市管理·催办】{unit}：案件{case_no}的{stage}环节将于{deadline}到期，请抓紧办理。",
-        "【城市管理·督办】{unit}：案件{case_no}的{stage}环节已超过期限{deadline}，请立即办理并反馈。",
+        "【城市管理·督办】{unit}：案件{case_no}的{stage}环节已超过期限{deadline}"
+        "，请立即办理并反馈。",
     },
     {
         "City services: your report is filed as case {case_no}. Track it: {link} Stop SMS: {stop}",
@@ -118,8 +119,8 @@ static void put(struct sink *s, const char *text, size_t n)
     }
 }
 
-int notify_render(const char *template_text, const struct notify_vars *vars, char *out,
-                  size_t size, bool *truncated)
+int notify_render(const char *template_text, const struct notify_vars *vars, char *out, size_t size,
+                  bool *truncated)
 {
     if (truncated != NULL)
         *truncated = false;
@@ -208,12 +209,15 @@ int notify_templates_parse(const char *json, struct notify_config *config, void 
             int t = notify_template_find(item->string);
             const char *text = cJSON_GetStringValue(item);
             if (t < 0 || text == NULL) {
-                snprintf(error, error_size, "%s.%s: no such template (filed, closed, reopened, "
-                         "remind, supervise) or not a string", lang_item->string, item->string);
+                snprintf(error, error_size,
+                         "%s.%s: no such template (filed, closed, reopened, "
+                         "remind, supervise) or not a string",
+                         lang_item->string, item->string);
                 return -1;
             }
             if (!notify_template_valid(text)) {
-                snprintf(error, error_size, "%s.%s: an unknown placeholder or an open brace "
+                snprintf(error, error_size,
+                         "%s.%s: an unknown placeholder or an open brace "
                          "(known: {case_no} {link} {stop} {unit} {stage} {deadline}; {{ for {)",
                          lang_item->string, item->string);
                 return -1;

@@ -36,8 +36,8 @@ static int insert_json(struct store_tx *tx, const char *key, const char *kind, c
 
 // An SMS: {to, text, template, lang, idempotency_key}.
 static int insert_sms(struct store_tx *tx, const char *key, const char *phone, int64_t case_id,
-                      enum notify_lang lang, enum notify_template t,
-                      const struct notify_vars *vars, int64_t now)
+                      enum notify_lang lang, enum notify_template t, const struct notify_vars *vars,
+                      int64_t now)
 {
     char text[NOTIFY_TEXT_MAX + 1];
     if (notify_render(notify_template_text(lang, t), vars, text, sizeof text, NULL) < 0)
@@ -112,8 +112,8 @@ static void deadline_text(int64_t ms, char *out, size_t size)
 {
     time_t seconds = (time_t)(ms / 1000);
     struct tm tm;
-    if (ms <= 0 || localtime_r(&seconds, &tm) == NULL || strftime(out, size, "%Y-%m-%d %H:%M",
-                                                                    &tm) == 0)
+    if (ms <= 0 || localtime_r(&seconds, &tm) == NULL ||
+        strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0)
         snprintf(out, size, "-");
 }
 
@@ -195,8 +195,7 @@ static int unit_notice_tx(struct store_tx *tx, const struct notice *n, int64_t u
     return rc;
 }
 
-static int department_notices_tx(struct store_tx *tx, const struct audit_event *e,
-                                 int64_t event_id)
+static int department_notices_tx(struct store_tx *tx, const struct audit_event *e, int64_t event_id)
 {
     static const char SQL_NO[] = "SELECT case_no FROM case_record WHERE id = :id";
     bool red = strcmp(e->action, "auto-supervise") == 0;
@@ -371,8 +370,8 @@ static int unit_set_job(struct store_tx *tx, void *data)
     store_bind_int(old, ":unit", in->unit_id);
     cJSON *before = NULL;
     if ((rc = store_step_row(old)) == STORE_OK)
-        before = channels_json(store_col_text(old, 0), store_col_text(old, 1),
-                               store_col_text(old, 2));
+        before =
+            channels_json(store_col_text(old, 0), store_col_text(old, 1), store_col_text(old, 2));
     store_stmt_done(old);
     struct store_stmt *del = rc != STORE_ERROR ? store_tx_stmt(tx, SQL_DELETE) : NULL;
     if (del != NULL) {

@@ -337,7 +337,7 @@ int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *e, int6
 // order.
 #define DUE_WHERE                                                                                  \
     "WHERE m.state = 'pending' AND m.next_attempt_at <= :now AND NOT EXISTS (SELECT 1 "            \
-    "FROM outbox_message e WHERE e.state = 'pending' AND e.case_id = m.case_id AND e.id < m.id "    \
+    "FROM outbox_message e WHERE e.state = 'pending' AND e.case_id = m.case_id AND e.id < m.id "   \
     "AND e.kind = m.kind AND e.target = m.target) "                                                \
     "ORDER BY m.next_attempt_at, m.id LIMIT :limit"
 static const char SQL_DUE_SQLITE[] =

@@ -23,7 +23,8 @@ Test(notify, placeholders_are_replaced)
     char out[NOTIFY_TEXT_MAX + 1];
     bool cut = true;
     int n = notify_render("案件{case_no}：{link}", &VARS, out, sizeof out, &cut);
-    cr_expect_str_eq(out, "案件20261201000042：https://city.example/#no=20261201000042&code=ABC234");
+    cr_expect_str_eq(out,
+                     "案件20261201000042：https://city.example/#no=20261201000042&code=ABC234");
     cr_expect_eq(n, (int)strlen(out));
     cr_expect_not(cut);
     notify_render("{unit}{stage}{deadline}{stop}", &VARS, out, sizeof out, NULL);
@@ -88,7 +89,8 @@ Test(notify, default_templates_render_in_both_languages)
     char out[NOTIFY_TEXT_MAX + 1];
     for (int lang = 0; lang < NOTIFY_LANG_COUNT; lang++)
         for (int t = 0; t < NOTIFY_TEMPLATE_COUNT; t++) {
-            const char *text = notify_template_text((enum notify_lang)lang, (enum notify_template)t);
+            const char *text =
+                notify_template_text((enum notify_lang)lang, (enum notify_template)t);
             cr_expect(notify_template_valid(text), "%s.%s", notify_lang_name(lang),
                       notify_template_name(t));
             bool cut = true;
