@@ -110,7 +110,7 @@ int store_token_callback_get(struct store *store, int64_t token_id,
                              struct store_outbox_callback *out)
 {
     static const char SQL[] = "SELECT cb.url, cb.secret FROM token_callback cb JOIN api_token t "
-                              "ON t.id = cb.token_id WHERE cb.token_id = :id AND t.disabled = 0";
+                              "ON t.id = cb.token_id WHERE cb.token_id = :id AND NOT t.disabled";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -268,7 +268,7 @@ static int hotline_listener_tx(struct store_tx *tx, int64_t case_id, int64_t *to
 {
     static const char SQL[] = "SELECT f.token_id FROM case_filer_token f JOIN token_callback cb "
                               "ON cb.token_id = f.token_id JOIN api_token t ON t.id = f.token_id "
-                              "WHERE f.case_id = :case AND t.disabled = 0";
+                              "WHERE f.case_id = :case AND NOT t.disabled";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;

@@ -366,7 +366,7 @@ test('a case filed through Open311\'s api_key reaches the token\'s callback; a d
   assert.ok(verify(put.data.secret, accepted));
   // Disabled, the token's cases are told nothing more.
   const second = await post();
-  dbQuery(server, `UPDATE api_token SET disabled = 1 WHERE id = ${row.id}`);
+  dbQuery(server, `UPDATE api_token SET disabled = ${PG ? 'true' : '1'} WHERE id = ${row.id}`);
   await act(users.supervisor, await staffCase(second), 'accept', { category_id: garbageId });
   await sleep(1500);
   assert.equal(hook.requests.filter((q) => q.payload && q.payload.case_no === second).length, 0);
