@@ -59,6 +59,8 @@ extern const struct route API_AUDIT_ROUTES[];
 extern const size_t API_AUDIT_ROUTE_COUNT;
 extern const struct route API_OUTBOX_ROUTES[];
 extern const size_t API_OUTBOX_ROUTE_COUNT;
+extern const struct route API_NOTIFY_ROUTES[];
+extern const size_t API_NOTIFY_ROUTE_COUNT;
 extern const struct route API_HOTLINE_ROUTES[];
 extern const size_t API_HOTLINE_ROUTE_COUNT;
 extern const struct route API_IMPORT_ROUTES[];

@@ -2,7 +2,8 @@
 // The outbox's delivery threads of a running server: they claim due messages
 // from the store (store_outbox_claim, under a lease), send each with libcurl to
 // its destination (a kind's sender: "hotline" posts to the filing token's
-// callback URL; sms, webhook and email are senders still to write), mark it
+// callback URL, "sms" to the SMS gateway, "webhook" to a unit's webhook, each
+// signed; "email" goes through the SMTP server: notify.h), mark it
 // delivered after a 2xx, else schedule the next attempt with backoff and
 // jitter, and park it as a dead letter after the last attempt. Safe to run in
 // every server on one database and across restarts: the state is the store's.

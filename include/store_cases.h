@@ -102,9 +102,12 @@ struct case_intake {
     const char *citizen_name;
     const char *citizen_phone;
     const unsigned char *query_code_hash; // 32 bytes, citizens only
-    bool self_handled;                    // filed already fixed (自行处置): created closed
-    const char *fallback_place_path;      // jurisdiction when the point is in no cell;
-                                          // NULL: the only district, else the city
+    // A citizen's SMS (store_notify.h): the query code in clear for the links
+    // and the language chosen (zh, en); NULL code: no SMS.
+    const char *notify_code, *notify_lang;
+    bool self_handled;               // filed already fixed (自行处置): created closed
+    const char *fallback_place_path; // jurisdiction when the point is in no cell;
+                                     // NULL: the only district, else the city
     int64_t grid_id, community_id, street_id, district_id; // from the grid lookup; 0 = unplaced
     const char *located_by;    // "geocode" when lat/lon came from the address; NULL = ""
     const char *located_label; // the gazetteer label matched; NULL = ""

@@ -9,6 +9,7 @@
 #include "escalator.h"
 #include "outbox.h"
 #include "outbox_sender.h"
+#include "notify_options.h"
 #include "store_outbox.h"
 #include "export.h"
 #include "gazetteer_import.h"
@@ -139,6 +140,8 @@ static int command_serve(int argc, char **argv)
     struct cli_store_options common = {.data_dir = config->data_dir};
     int timeout = config->connection_timeout_s, per_ip = config->per_ip_connections;
     bool non_durable = false;
+    struct notify_options notify = {0};
+    static struct notify_config notify_config;
     const struct cli_option options[] = {
         {"--listen", "CHENGGUAN_LISTEN", CLI_STRING, &config->listen_address,
          "IPv4 or IPv6 address to listen on (default 127.0.0.1; :: takes both)"},
@@ -197,6 +200,19 @@ static int command_serve(int argc, char **argv)
          "milliseconds to connect to a receiver (default 5000)"},
         {"--outbox-timeout", "CHENGGUAN_OUTBOX_TIMEOUT", CLI_INT, &config->outbox.timeout_ms,
          "milliseconds for a whole delivery attempt (default 15000)"},
+        {"--sms-url", "CHENGGUAN_SMS_URL", CLI_STRING, &notify.sms_url,
+         "the SMS gateway citizens' and departments' SMS are posted to (default: none, no SMS)"},
+        {"--sms-key", "CHENGGUAN_SMS_KEY", CLI_STRING, &notify.sms_key,
+         "the key signing each request to the SMS gateway (HMAC-SHA256; prefer the variable)"},
+        {"--sms-templates", "CHENGGUAN_SMS_TEMPLATES", CLI_STRING, &notify.sms_templates,
+         "a JSON file replacing SMS and notice texts {\"zh\": {\"filed\": ...}, \"en\": ...}"},
+        {"--public-url", "CHENGGUAN_PUBLIC_URL", CLI_STRING, &notify.public_url,
+         "the portal's address that links in SMS start with (e.g. https://city.example)"},
+        {"--smtp-url", "CHENGGUAN_SMTP_URL", CLI_STRING, &notify.smtp_url,
+         "smtp:// or smtps:// server for departments' e-mail notices (login: "
+         "CHENGGUAN_SMTP_USER, CHENGGUAN_SMTP_PASSWORD) (default: none)"},
+        {"--smtp-from", "CHENGGUAN_SMTP_FROM", CLI_STRING, &notify.smtp_from,
+         "the sender address of e-mail notices"},
     };
     const char *positional[1];
     int positional_count;
@@ -230,7 +246,7 @@ static int command_serve(int argc, char **argv)
                         "timeout >= 100 ms)\n");
         return 2;
     }
-    if (check_metrics_options(config) != 0)
+    if (check_metrics_options(config) != 0 || notify_options_apply(&notify, &notify_config) != 0)
         return 2;
     config->connection_timeout_s = timeout;
     config->per_ip_connections = per_ip;

@@ -157,7 +157,7 @@ pg_api="tests/api/auth.test.mjs tests/api/calendar_stats.test.mjs tests/api/case
   tests/api/escalation.test.mjs tests/api/assessment.test.mjs tests/api/export.test.mjs
   tests/api/trend.test.mjs tests/api/drilldown.test.mjs tests/api/wall.test.mjs
   tests/api/honours.test.mjs tests/api/points.test.mjs tests/api/outbox.test.mjs
-  tests/api/public_reports.test.mjs"
+  tests/api/public_reports.test.mjs tests/api/notify.test.mjs"
 if [[ "$suites" == *" pg "* ]]; then
   pg_dir="$PWD/tests/.tmp/pg-run-$$"
   if pg_url=$(bash tests/pg/cluster.sh start "$pg_dir"); then

@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "json.h"
 #include "jurisdiction.h"
+#include "notify.h"
 #include "request.h"
 #include "roles.h"
 #include "server.h"
@@ -387,6 +388,7 @@ static int public_intake(struct request *req)
         {"category_id", JSON_INTEGER, false, 0},
         {"name", JSON_STRING, false, 63},
         {"phone", JSON_STRING, false, 31},
+        {"lang", JSON_STRING, false, 2},
         {"website", JSON_STRING, false, 200}, // honeypot: people never see it
     };
     struct case_intake in = {0};
@@ -402,6 +404,9 @@ static int public_intake(struct request *req)
         (strspn(phone, "0123456789-+ ") != strlen(phone) || strlen(phone) < 5))
         return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "phone",
                                          "phone may hold only digits, spaces, '+' and '-'");
+    const char *lang = json_get_string(req->json, "lang");
+    if (lang != NULL && notify_lang_find(lang) < 0)
+        return request_reply_field_error(req, 400, ERR_INVALID_FIELD, "lang", "lang is zh or en");
     status = api_public_count_report(req);
     if (status != 0)
         return status;
@@ -413,6 +418,8 @@ static int public_intake(struct request *req)
     in.citizen_name = json_get_string(req->json, "name");
     in.citizen_phone = phone;
     in.query_code_hash = code_hash;
+    in.notify_code = code; // kept only when an SMS gateway is configured
+    in.notify_lang = lang;
     in.actor_role = "citizen";
     in.actor_name = "市民";
     in.fallback_place_path = NULL; // the command centre places it

@@ -371,6 +371,7 @@ static int post_request(struct request *req)
     in.citizen_name = name;
     in.citizen_phone = phone;
     in.source = req->user->channel;
+    in.api_token_id = req->user->token_id; // its platform's callback hears of the case
     char grid_code[16];
     if (api_intake_place(req, &in, grid_code) == API_INTAKE_OUTSIDE)
         return api_open311_error(req, format, 400,

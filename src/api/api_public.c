@@ -19,6 +19,7 @@
 #include "store.h"
 #include "store_case_lists.h"
 #include "store_cases.h"
+#include "store_notify.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -250,6 +251,12 @@ cJSON *api_public_case_json(struct request *req, const struct store_case *c)
                             c->citizen_name[0] ? mask_name(req->arena, c->citizen_name) : NULL);
     json_add_string_or_null(citizen, "phone",
                             c->citizen_phone[0] ? mask_phone(req->arena, c->citizen_phone) : NULL);
+    // Whether the phone gets the city's SMS about the case (so the page offers to stop them).
+    bool sms = false;
+    if (c->citizen_phone[0] != '\0' &&
+        store_case_sms_active(req->server->store, c->id, &sms) != STORE_OK)
+        sms = false;
+    cJSON_AddBoolToObject(citizen, "sms", sms);
     if (casefsm_state_is_open(c->state) && c->stage_deadline > 0)
         json_add_int(out, "deadline", c->stage_deadline);
     else

@@ -8,6 +8,7 @@
 #include "honours.h"
 #include "log.h"
 #include "metrics.h"
+#include "outbox_sender.h"
 #include "store.h"
 #include "store_escalation.h"
 
@@ -41,6 +42,8 @@ static void scan_once(struct store *store)
     metrics_escalation_scan(rc == STORE_OK || rc == STORE_BUSY, elapsed,
                             rc == STORE_OK ? counts.reminded : 0,
                             rc == STORE_OK ? counts.supervised : 0);
+    if (rc == STORE_OK && (counts.reminded > 0 || counts.supervised > 0))
+        outbox_sender_wake(); // the notices to departments committed with the escalations
     if (rc == STORE_OK && (counts.reminded > 0 || counts.supervised > 0))
         log_info("escalation: %d reminder(s) (催办), %d supervision notice(s) (督办) in %lld ms",
                  counts.reminded, counts.supervised, (long long)(elapsed / 1000));

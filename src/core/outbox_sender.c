@@ -8,11 +8,14 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "outbox.h"
 #include "store.h"
+#include "store_notify.h"
 #include "store_outbox.h"
 #include "version.h"
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -147,7 +150,7 @@ static bool send_hotline(const struct store_outbox_message *m, char *error, size
     int rc = store_token_callback_get(sender.store, token_id, &callback);
     if (rc != STORE_OK) {
         snprintf(error, error_size,
-                 rc == STORE_NOT_FOUND ? "the token has no callback URL"
+                 rc == STORE_NOT_FOUND ? "the token is disabled or has no callback URL"
                                        : "cannot read the token's callback");
         return false;
     }
@@ -156,12 +159,151 @@ static bool send_hotline(const struct store_outbox_message *m, char *error, size
     return ok;
 }
 
+// An SMS: the payload, as written, to the gateway, signed with its key.
+static bool send_sms(const struct store_outbox_message *m, char *error, size_t error_size)
+{
+    const struct notify_config *config = notify_config();
+    if (config->sms_url == NULL) {
+        snprintf(error, error_size, "no SMS gateway is configured (--sms-url)");
+        return false;
+    }
+    return post_signed(m, config->sms_url, config->sms_key ? config->sms_key : "", error,
+                       error_size);
+}
+
+// A department's notice: to the webhook the unit has now, signed with its secret.
+static bool send_webhook(const struct store_outbox_message *m, char *error, size_t error_size)
+{
+    struct store_unit_notify unit;
+    int rc = store_unit_notify_get(sender.store, strtoll(m->target, NULL, 10), &unit);
+    if (rc != STORE_OK || unit.webhook_url[0] == '\0') {
+        snprintf(error, error_size,
+                 rc == STORE_ERROR ? "cannot read the unit's webhook"
+                                   : "the unit has no webhook any more");
+        return false;
+    }
+    bool ok = post_signed(m, unit.webhook_url, unit.webhook_secret, error, error_size);
+    sodium_memzero(unit.webhook_secret, sizeof unit.webhook_secret);
+    return ok;
+}
+
+// ---- e-mail ----
+
+struct mail_reader {
+    const char *text;
+    size_t left;
+};
+
+static size_t read_mail(char *buffer, size_t size, size_t count, void *data)
+{
+    struct mail_reader *r = data;
+    size_t n = size * count < r->left ? size * count : r->left;
+    memcpy(buffer, r->text, n);
+    r->text += n;
+    r->left -= n;
+    return n;
+}
+
+// The message text of an e-mail: headers (the subject in RFC 2047 base64), a
+// blank line, the UTF-8 body in base64 lines. NULL when out of memory.
+static char *mail_text(const char *from, const char *to, const char *subject, const char *body,
+                       const char *key)
+{
+    size_t subject_len = strlen(subject), body_len = strlen(body);
+    size_t subject_b64 = sodium_base64_encoded_len(subject_len, sodium_base64_VARIANT_ORIGINAL);
+    size_t body_b64 = sodium_base64_encoded_len(body_len, sodium_base64_VARIANT_ORIGINAL);
+    size_t size = 1024 + strlen(from) + strlen(to) + subject_b64 + body_b64 * 2;
+    char *out = malloc(size), *encoded_subject = malloc(subject_b64), *encoded = malloc(body_b64);
+    if (out == NULL || encoded_subject == NULL || encoded == NULL) {
+        free(out), free(encoded_subject), free(encoded);
+        return NULL;
+    }
+    sodium_bin2base64(encoded_subject, subject_b64, (const unsigned char *)subject, subject_len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(encoded, body_b64, (const unsigned char *)body, body_len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    int n = snprintf(out, size,
+                     "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nSubject: =?UTF-8?B?%s?=\r\n"
+                     "Message-ID: <%s@chengguan>\r\nMIME-Version: 1.0\r\n"
+                     "Content-Type: text/plain; charset=UTF-8\r\n"
+                     "Content-Transfer-Encoding: base64\r\n\r\n",
+                     date, from, to, encoded_subject, key);
+    for (size_t i = 0, len = strlen(encoded); n > 0 && i < len; i += 76)
+        n += snprintf(out + n, size - (size_t)n, "%.76s\r\n", encoded + i);
+    free(encoded_subject);
+    free(encoded);
+    return out;
+}
+
+// A department's notice by e-mail through the SMTP server (libcurl smtp/smtps).
+static bool send_email(const struct store_outbox_message *m, char *error, size_t error_size)
+{
+    const struct notify_config *config = notify_config();
+    if (config->smtp_url == NULL || config->smtp_from == NULL) {
+        snprintf(error, error_size, "no SMTP server is configured (--smtp-url, --smtp-from)");
+        return false;
+    }
+    cJSON *payload = cJSON_Parse(m->payload);
+    const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(payload, "to"));
+    const char *subject =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(payload, "subject"));
+    const char *body = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(payload, "text"));
+    char *text = to && subject && body
+                     ? mail_text(config->smtp_from, to, subject, body, m->idempotency_key)
+                     : NULL;
+    CURL *curl = text != NULL ? curl_easy_init() : NULL;
+    if (curl == NULL) {
+        snprintf(error, error_size, text ? "out of memory" : "the e-mail message is malformed");
+        free(text);
+        cJSON_Delete(payload);
+        return false;
+    }
+    char from[STORE_NOTIFY_EMAIL_MAX + 3], rcpt[STORE_NOTIFY_EMAIL_MAX + 3];
+    snprintf(from, sizeof from, "<%s>", config->smtp_from);
+    snprintf(rcpt, sizeof rcpt, "<%s>", to);
+    struct curl_slist *recipients = curl_slist_append(NULL, rcpt);
+    struct mail_reader reader = {text, strlen(text)};
+    curl_easy_setopt(curl, CURLOPT_URL, config->smtp_url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+    if (config->smtp_user != NULL) {
+        curl_easy_setopt(curl, CURLOPT_USERNAME, config->smtp_user);
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, config->smtp_pass ? config->smtp_pass : "");
+    }
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_mail);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &reader);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)sender.options.connect_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)sender.options.timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, transfer_progress);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(recipients);
+    curl_easy_cleanup(curl);
+    free(text);
+    cJSON_Delete(payload);
+    if (rc != CURLE_OK) {
+        snprintf(error, error_size, "SMTP: %s", curl_easy_strerror(rc));
+        return false;
+    }
+    return true;
+}
+
 static const struct {
     const char *kind;
     bool (*send)(const struct store_outbox_message *m, char *error, size_t error_size);
 } SENDERS[] = {
     {"hotline", send_hotline},
-    // sms, webhook and email: a sender each, when they are written.
+    {"sms", send_sms},
+    {"webhook", send_webhook},
+    {"email", send_email},
 };
 
 // Sends one claimed message and settles it in the store.

@@ -396,6 +396,24 @@ int store_case_event_append_tx(struct store_tx *tx, const struct audit_event *ev
 // store_outbox.c; called by store_case_event_append_tx.
 int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *event, int64_t event_id);
 
+// Inserts one outbox message due now (created at now), keyed by key (unique).
+// Returns STORE_OK or STORE_ERROR. In store_outbox.c.
+int store_outbox_insert_tx(struct store_tx *tx, const char *key, const char *kind,
+                           const char *target, int64_t case_id, const char *payload, int64_t now);
+
+// The SMS, webhook and e-mail messages a case event causes (the citizen's
+// filed, closed and reopened SMS; an escalation's notices to the units it
+// names), per the notification settings (notify.h). Returns STORE_OK or
+// STORE_ERROR. In store_notify.c; called by store_outbox_event_tx.
+int store_notify_event_tx(struct store_tx *tx, const struct audit_event *event, int64_t event_id);
+
+// Records that the citizen who filed case_id with phone gets SMS in lang (zh,
+// en) with links carrying query_code; nothing when no SMS gateway is
+// configured or the phone is not a number. Returns STORE_OK or STORE_ERROR.
+// In store_notify.c; called by store_case_create_tx before the first event.
+int store_case_notify_tx(struct store_tx *tx, int64_t case_id, const char *phone, const char *lang,
+                         const char *query_code);
+
 // Appends an entry to audit_log, the second chain (audit_log_hash over the last
 // entry's hash): events that are not a case's. NULL texts are stored and hashed
 // as "" (data as "{}"). Returns STORE_OK or STORE_ERROR. In store_snapshots.c.

@@ -580,6 +580,8 @@ int store_case_create_tx(struct store_tx *tx, const struct worktime_calendar *ca
         rc = index_text(tx, id, in->description, in->address ? in->address : "");
     if (rc == STORE_OK && in->api_token_id > 0)
         rc = store_case_filer_token_tx(tx, id, in->api_token_id);
+    if (rc == STORE_OK && in->notify_code != NULL)
+        rc = store_case_notify_tx(tx, id, in->citizen_phone, in->notify_lang, in->notify_code);
     if (rc == STORE_OK)
         rc = store_stages_save_tx(tx, id, result->opened, result->opened_count);
     if (rc == STORE_OK) {

@@ -85,6 +85,9 @@ static const struct copy_table COPY_TABLES[] = {
     {"token_callback", {"token_id"}, NULL, NULL},
     {"case_filer_token", {"case_id"}, NULL, NULL},
     {"outbox_message", {"id"}, NULL, NULL},
+    {"case_notify", {"case_id"}, NULL, NULL},
+    {"sms_optout", {"phone"}, NULL, NULL},
+    {"org_unit_notify", {"unit_id"}, NULL, NULL},
 };
 enum { COPY_TABLE_COUNT = sizeof COPY_TABLES / sizeof COPY_TABLES[0] };
 

@@ -109,7 +109,8 @@ int store_token_callback_set(struct store *store, const char *name, int64_t toke
 int store_token_callback_get(struct store *store, int64_t token_id,
                              struct store_outbox_callback *out)
 {
-    static const char SQL[] = "SELECT url, secret FROM token_callback WHERE token_id = :id";
+    static const char SQL[] = "SELECT cb.url, cb.secret FROM token_callback cb JOIN api_token t "
+                              "ON t.id = cb.token_id WHERE cb.token_id = :id AND NOT t.disabled";
     struct store_stmt *stmt = store_read_stmt(store, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -243,8 +244,8 @@ static int case_photos_tx(struct store_tx *tx, int64_t case_id, const char *exte
     return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-static int insert_message(struct store_tx *tx, const char *key, const char *kind,
-                          const char *target, int64_t case_id, const char *payload, int64_t now)
+int store_outbox_insert_tx(struct store_tx *tx, const char *key, const char *kind,
+                           const char *target, int64_t case_id, const char *payload, int64_t now)
 {
     static const char SQL[] =
         "INSERT INTO outbox_message (idempotency_key, kind, target, case_id, payload, "
@@ -266,7 +267,8 @@ static int insert_message(struct store_tx *tx, const char *key, const char *kind
 static int hotline_listener_tx(struct store_tx *tx, int64_t case_id, int64_t *token_id)
 {
     static const char SQL[] = "SELECT f.token_id FROM case_filer_token f JOIN token_callback cb "
-                              "ON cb.token_id = f.token_id WHERE f.case_id = :case";
+                              "ON cb.token_id = f.token_id JOIN api_token t ON t.id = f.token_id "
+                              "WHERE f.case_id = :case AND NOT t.disabled";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
     if (stmt == NULL)
         return STORE_ERROR;
@@ -279,6 +281,9 @@ static int hotline_listener_tx(struct store_tx *tx, int64_t case_id, int64_t *to
 
 int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *e, int64_t event_id)
 {
+    int notified = store_notify_event_tx(tx, e, event_id);
+    if (notified != STORE_OK)
+        return notified;
     const char *event = outbox_hotline_event(e->action, e->from_state, e->to_state);
     int64_t token_id = 0;
     if (event == NULL || e->case_id <= 0)
@@ -313,7 +318,7 @@ int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *e, int6
     char key[64], target[24];
     snprintf(key, sizeof key, "cg-event-%" PRId64 "-hotline", event_id);
     snprintf(target, sizeof target, "%" PRId64, token_id);
-    rc = insert_message(tx, key, "hotline", target, e->case_id, text, e->created_at);
+    rc = store_outbox_insert_tx(tx, key, "hotline", target, e->case_id, text, e->created_at);
     free(text);
     return rc;
 }
@@ -332,7 +337,8 @@ int store_outbox_event_tx(struct store_tx *tx, const struct audit_event *e, int6
 // order.
 #define DUE_WHERE                                                                                  \
     "WHERE m.state = 'pending' AND m.next_attempt_at <= :now AND NOT EXISTS (SELECT 1 "            \
-    "FROM outbox_message e WHERE e.state = 'pending' AND e.case_id = m.case_id AND e.id < m.id) "  \
+    "FROM outbox_message e WHERE e.state = 'pending' AND e.case_id = m.case_id AND e.id < m.id "   \
+    "AND e.kind = m.kind AND e.target = m.target) "                                                \
     "ORDER BY m.next_attempt_at, m.id LIMIT :limit"
 static const char SQL_DUE_SQLITE[] =
     "SELECT m.id FROM outbox_message m INDEXED BY outbox_due " DUE_WHERE;
@@ -396,7 +402,8 @@ static int claim_one(struct store_tx *tx, struct claim_job *job, int64_t id)
         "UPDATE outbox_message SET attempts = attempts + 1, last_attempt_at = :now, "
         "next_attempt_at = :until WHERE id = :id AND state = 'pending' AND next_attempt_at <= :now "
         "AND NOT EXISTS (SELECT 1 FROM outbox_message e WHERE e.state = 'pending' AND "
-        "e.case_id = outbox_message.case_id AND e.id < outbox_message.id)";
+        "e.case_id = outbox_message.case_id AND e.id < outbox_message.id AND "
+        "e.kind = outbox_message.kind AND e.target = outbox_message.target)";
     static const char SQL_READ[] = "SELECT " MESSAGE_COLUMNS "FROM outbox_message m "
                                    "LEFT JOIN case_record c ON c.id = m.case_id WHERE m.id = :id";
     struct store_stmt *take = store_tx_stmt(tx, SQL_TAKE);

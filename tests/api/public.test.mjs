@@ -125,7 +125,7 @@ test('the right code shows the case, masked, with a timeline', async () => {
   assert.equal(v.address, '红旗北路12号');
   assert.ok(v.category === null || (typeof v.category.name_zh === 'string' && typeof v.category.name_en === 'string'),
     'a category in both languages, or null');
-  assert.deepEqual(v.citizen, { name: '张*', phone: '138****5678' });
+  assert.deepEqual(v.citizen, { name: '张*', phone: '138****5678', sms: false }, 'no SMS gateway: no SMS');
   assert.equal(typeof v.created_at, 'number');
   assert.ok(v.deadline > v.created_at, 'an open case shows its deadline');
   assert.equal(v.rating, null);
@@ -143,9 +143,9 @@ test('the right code shows the case, masked, with a timeline', async () => {
   const other = await fileCitizenCase({ description: '路灯不亮', name: '欧阳娜娜', phone: '95511' });
   assert.equal((await track(other.case_no, filed.query_code)).status, 404);
   const masked = (await track(other.case_no, other.query_code)).data.citizen;
-  assert.deepEqual(masked, { name: '欧***', phone: '***11' });
+  assert.deepEqual(masked, { name: '欧***', phone: '***11', sms: false });
   const anonymous = await fileCitizenCase({ description: '井盖缺失' });
-  assert.deepEqual((await track(anonymous.case_no, anonymous.query_code)).data.citizen, { name: null, phone: null });
+  assert.deepEqual((await track(anonymous.case_no, anonymous.query_code)).data.citizen, { name: null, phone: null, sms: false });
 });
 
 test('an unknown case and a wrong code get the same 404', async () => {

@@ -22,6 +22,7 @@ const NO_SESSION_WRITES = {
   'POST /api/v1/public/cases/:case_no/rating': 'citizens prove the case with its query code',
   'POST /api/v1/public/cases/:case_no/attachments': 'citizens prove the case with its query code',
   'POST /api/v1/public/reports/:case_no/metoo': 'anyone may say "me too"; a client cookie counts it once',
+  'POST /api/v1/public/cases/:case_no/optout': 'citizens prove the case with its query code',
   'POST /open311/v2/requests.json': 'Open311 clients send an api_key (an API token), not a cookie',
   'POST /open311/v2/requests.xml': 'Open311 clients send an api_key (an API token), not a cookie',
   'POST /open311/v2/requests': 'Open311 clients send an api_key (an API token), not a cookie',

@@ -44,11 +44,15 @@ function renderRecent() {
 }
 
 /** Fills the form with no and code and shows that case. */
-export async function showTrack(no, code) {
+export async function showTrack(no, code, { stop = false } = {}) {
   const f = form();
   f.case_no.value = no;
   f.code.value = code;
   await lookup();
+  if (stop && current) {
+    current.stopAsked = true;
+    renderResult();
+  }
 }
 
 async function lookup() {
@@ -125,7 +129,8 @@ function renderResult() {
     h('div', { class: 'result-head' },
       h('h2', {}, t('track.caseTitle', { no: d.case_no })),
       stateBadge(d.state)),
-    d.merged_into ? h('p', { class: 'notice', dataset: { role: 'merged-into' } }, t('track.mergedInto', { no: d.merged_into.case_no })) : null,
+    // (Node.append writes a null as the text "null": spread nothing instead.)
+    ...(d.merged_into ? [h('p', { class: 'notice', dataset: { role: 'merged-into' } }, t('track.mergedInto', { no: d.merged_into.case_no }))] : []),
     h('dl', { class: 'kv' },
       h('dt', {}, t('track.category')), h('dd', {}, d.category ? localName(d.category) : t('common.none')),
       h('dt', {}, t('track.description')), h('dd', { class: 'pre' }, d.description),
@@ -141,6 +146,36 @@ function renderResult() {
       // Words staff wrote for the citizen (or an old event's note), as written.
       ev.public_note ? h('p', { class: 'pre' }, ev.public_note) : null))));
   renderRating(box);
+  renderStopSms(box);
+}
+
+// The case's phone gets SMS (when the city sends them): a button stops them for
+// that phone. Shown first when the SMS's stop link (#...&stop=1) led here.
+function renderStopSms(box) {
+  const d = current.data;
+  if (!d.citizen || !d.citizen.phone) return;
+  if (!d.citizen.sms) {
+    // Stopped before (or never sent): the stop link says so rather than nothing.
+    if (current.stopAsked) box.prepend(h('p', { class: 'notice', role: 'status' }, t('track.smsStopped')));
+    return;
+  }
+  const status = h('p', { class: 'muted', role: 'status' });
+  const button = h('button', { type: 'button', class: 'btn', dataset: { role: 'stop-sms' } }, t('track.stopSms'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await post(`/api/v1/public/cases/${encodeURIComponent(current.no)}/optout`, { code: current.code });
+      status.textContent = t('track.smsStopped');
+      button.hidden = true;
+    } catch (err) {
+      button.disabled = false;
+      status.textContent = err.message || t('track.stopFailed');
+    }
+  });
+  const section = h('div', { class: 'stop-sms' }, h('h2', {}, t('track.smsHeading')),
+    h('p', {}, t('track.stopSmsHint')), button, status);
+  if (current.stopAsked) box.prepend(section);
+  else box.append(section);
 }
 
 /** Wires the tracking form. */

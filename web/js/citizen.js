@@ -4,7 +4,7 @@
 // photos, file it, then upload the photos with the query code and show a receipt;
 // and the tabs (nearby reports, tracking, the red and black lists).
 import { h, clear, debounce } from './dom.js';
-import { t, applyI18n, bindLangButton, onLangChange, localName } from './i18n.js';
+import { t, applyI18n, bindLangButton, onLangChange, localName, getLang } from './i18n.js';
 import { get, post, upload, ApiError, showFormError, clearFormErrors, errorText } from './api.js';
 import { createMap, pickMarker, drawCells } from './map.js';
 import { addressBox } from './addressbox.js';
@@ -199,7 +199,10 @@ async function submit(e) {
   if (located) { body.lat = located.lat; body.lon = located.lon; }
   if (categoryId) body.category_id = categoryId;
   if (form.name.value.trim()) body.name = form.name.value.trim();
-  if (form.phone.value.trim()) body.phone = form.phone.value.trim();
+  if (form.phone.value.trim()) {
+    body.phone = form.phone.value.trim();
+    body.lang = getLang() === 'en' ? 'en' : 'zh'; // the language of its SMS
+  }
   const submitButton = document.getElementById('report-submit');
   submitButton.disabled = true;
   submitButton.textContent = t('report.sending');
@@ -276,7 +279,7 @@ function init() {
   if (params.has('nearby')) selectTab('nearby');
   if (params.get('no') && params.get('code')) {
     selectTab('track');
-    showTrack(params.get('no'), params.get('code'));
+    showTrack(params.get('no'), params.get('code'), { stop: params.get('stop') === '1' });
   }
 }
 
