@@ -172,12 +172,13 @@ int store_frontage_unit_list(struct store *store, const struct store_frontage_fi
                              void (*fn)(const struct store_frontage_unit *unit, void *data),
                              void *data)
 {
-    static const char BY_ID[] = LIST_BY_ID("instr");
+    static const char BY_ID_SQLITE[] = LIST_BY_ID("instr");
     static const char BY_ID_PG[] = LIST_BY_ID("strpos");
-    static const char BY_VIOLATIONS[] = LIST_BY_VIOLATIONS("instr");
+    static const char BY_VIOLATIONS_SQLITE[] = LIST_BY_VIOLATIONS("instr");
     static const char BY_VIOLATIONS_PG[] = LIST_BY_VIOLATIONS("strpos");
-    const char *sql = filter->by_violations ? store_sql(store, BY_VIOLATIONS, BY_VIOLATIONS_PG)
-                                            : store_sql(store, BY_ID, BY_ID_PG);
+    const char *sql = filter->by_violations
+                          ? store_sql(store, BY_VIOLATIONS_SQLITE, BY_VIOLATIONS_PG)
+                          : store_sql(store, BY_ID_SQLITE, BY_ID_PG);
     struct store_stmt *stmt = store_read_stmt(store, sql);
     if (stmt == NULL)
         return STORE_ERROR;

@@ -62,7 +62,7 @@ static int part_insert(struct store_tx *tx, int64_t road_id, const struct geo_po
     static const char SQL_PART[] =
         "INSERT INTO gazetteer_road_part (road_id, points, min_lon, min_lat, max_lon, max_lat) "
         "VALUES (:road, :points, :min_lon, :min_lat, :max_lon, :max_lat) RETURNING id";
-    static const char SQL_RTREE[] =
+    static const char RTREE_SQLITE[] =
         "INSERT INTO gazetteer_road_rtree (id, min_lon, max_lon, min_lat, max_lat) "
         "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat)";
     double min_lon = pts[0].lon, max_lon = pts[0].lon, min_lat = pts[0].lat, max_lat = pts[0].lat;
@@ -73,7 +73,7 @@ static int part_insert(struct store_tx *tx, int64_t road_id, const struct geo_po
         max_lat = fmax(max_lat, pts[i].lat);
     }
     struct store_stmt *part = store_tx_stmt(tx, SQL_PART);
-    const char *rtree_sql = store_tx_sql(tx, SQL_RTREE, NULL);
+    const char *rtree_sql = store_tx_sql(tx, RTREE_SQLITE, NULL);
     struct store_stmt *rtree = rtree_sql ? store_tx_stmt(tx, rtree_sql) : NULL;
     char *points = points_json(pts, n);
     if (part == NULL || (rtree_sql != NULL && rtree == NULL) || points == NULL) {
@@ -197,7 +197,7 @@ static int address_insert(struct store_tx *tx, const struct store_gazetteer_addr
         "INSERT INTO gazetteer_address (road_id, number, lon, lat) VALUES (:road, :number, :lon, "
         ":lat) ON CONFLICT (road_id, number) DO UPDATE SET lon = excluded.lon, lat = excluded.lat "
         "RETURNING id";
-    static const char SQL_RTREE[] =
+    static const char RTREE_SQLITE[] =
         "INSERT OR REPLACE INTO gazetteer_address_rtree (id, min_lon, max_lon, min_lat, max_lat) "
         "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat)";
     int64_t road_id = 0;
@@ -205,7 +205,7 @@ static int address_insert(struct store_tx *tx, const struct store_gazetteer_addr
     if (rc != STORE_OK)
         return rc == STORE_NOT_FOUND ? STORE_INVALID : rc;
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
-    const char *rtree_sql = store_tx_sql(tx, SQL_RTREE, NULL);
+    const char *rtree_sql = store_tx_sql(tx, RTREE_SQLITE, NULL);
     struct store_stmt *rtree = rtree_sql ? store_tx_stmt(tx, rtree_sql) : NULL;
     if (stmt == NULL || (rtree_sql != NULL && rtree == NULL))
         return STORE_ERROR;
@@ -246,11 +246,11 @@ static int area_insert(struct store_tx *tx, const struct store_gazetteer_area_ne
         "INSERT INTO gazetteer_area (kind, name, grid_code, rings, min_lon, min_lat, max_lon, "
         "max_lat) VALUES (:kind, :name, :grid, :rings, :min_lon, :min_lat, :max_lon, :max_lat) "
         "RETURNING id";
-    static const char SQL_RTREE[] =
+    static const char RTREE_SQLITE[] =
         "INSERT INTO gazetteer_area_rtree (id, min_lon, max_lon, min_lat, max_lat) "
         "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat)";
     struct store_stmt *stmt = store_tx_stmt(tx, SQL);
-    const char *rtree_sql = store_tx_sql(tx, SQL_RTREE, NULL);
+    const char *rtree_sql = store_tx_sql(tx, RTREE_SQLITE, NULL);
     struct store_stmt *rtree = rtree_sql ? store_tx_stmt(tx, rtree_sql) : NULL;
     if (stmt == NULL || (rtree_sql != NULL && rtree == NULL))
         return STORE_ERROR;
@@ -272,24 +272,25 @@ static int area_insert(struct store_tx *tx, const struct store_gazetteer_area_ne
 // Deletes the whole gazetteer (an import that replaces it).
 static int gazetteer_clear(struct store_tx *tx)
 {
-    // Children before parents; the R*Tree tables exist in SQLite only.
-    static const char *const SQLITE[] = {
-        "DELETE FROM gazetteer_term",      "DELETE FROM gazetteer_address_rtree",
-        "DELETE FROM gazetteer_address",   "DELETE FROM gazetteer_road_rtree",
-        "DELETE FROM gazetteer_road_part", "DELETE FROM gazetteer_road",
-        "DELETE FROM gazetteer_landmark",  "DELETE FROM gazetteer_area_rtree",
-        "DELETE FROM gazetteer_area",
-    };
-    static const char *const POSTGRES[] = {
+    // SQLite's R*Trees first (nothing refers to them; PostgreSQL keeps the
+    // boxes in GiST indexes of the tables), then children before parents.
+    static const char ADDRESS_RTREE_SQLITE[] = "DELETE FROM gazetteer_address_rtree";
+    static const char ROAD_RTREE_SQLITE[] = "DELETE FROM gazetteer_road_rtree";
+    static const char AREA_RTREE_SQLITE[] = "DELETE FROM gazetteer_area_rtree";
+    static const char *const TABLES[] = {
         "DELETE FROM gazetteer_term",      "DELETE FROM gazetteer_address",
         "DELETE FROM gazetteer_road_part", "DELETE FROM gazetteer_road",
         "DELETE FROM gazetteer_landmark",  "DELETE FROM gazetteer_area",
     };
+    const char *const rtrees[] = {ADDRESS_RTREE_SQLITE, ROAD_RTREE_SQLITE, AREA_RTREE_SQLITE};
     bool sqlite = store_tx_sql(tx, "sqlite", NULL) != NULL;
-    size_t n = sqlite ? sizeof SQLITE / sizeof SQLITE[0] : sizeof POSTGRES / sizeof POSTGRES[0];
     int rc = STORE_OK;
-    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
-        struct store_stmt *stmt = store_tx_stmt(tx, sqlite ? SQLITE[i] : POSTGRES[i]);
+    for (size_t i = 0; sqlite && rc == STORE_OK && i < sizeof rtrees / sizeof rtrees[0]; i++) {
+        struct store_stmt *stmt = store_tx_stmt(tx, rtrees[i]);
+        rc = stmt ? store_exec_stmt(stmt) : STORE_ERROR;
+    }
+    for (size_t i = 0; rc == STORE_OK && i < sizeof TABLES / sizeof TABLES[0]; i++) {
+        struct store_stmt *stmt = store_tx_stmt(tx, TABLES[i]);
         rc = stmt ? store_exec_stmt(stmt) : STORE_ERROR;
     }
     return rc;
