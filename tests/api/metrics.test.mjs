@@ -255,6 +255,20 @@ async function scrape(url = scrapeUrl, headers = {}) {
   return parseExposition(await r.text());
 }
 
+// A request is counted when the server has finished with it, which can be just
+// after the client has its answer: scrapes again (for up to a second) until
+// done(p) holds, and returns the last scrape (with its text) either way.
+async function scrapeSettled(done) {
+  let text = await (await fetch(scrapeUrl)).text();
+  let p = parseExposition(text);
+  for (let i = 0; i < 20 && !done(p); i++) {
+    await new Promise((ok) => setTimeout(ok, 50));
+    text = await (await fetch(scrapeUrl)).text();
+    p = parseExposition(text);
+  }
+  return { p, text };
+}
+
 const requests = (p, route, status, method = 'GET') =>
   p.get('chengguan_http_requests_total', { method, route, status: String(status) }) ?? 0;
 const histogramCount = (p, name, labels = {}) => p.get(`${name}_count`, labels) ?? 0;
@@ -283,7 +297,8 @@ test('every family is there with its HELP and TYPE, and every line parses', asyn
 test('the request counter and latency histogram of a route move with its requests', async () => {
   const before = await scrape();
   for (let i = 0; i < 5; i++) assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
-  const after = await scrape();
+  const { p: after } = await scrapeSettled((p) => requests(p, '/healthz', 200) - requests(before, '/healthz', 200) >= 5 &&
+    p.get('chengguan_http_requests_in_flight') === 0);
   assert.equal(requests(after, '/healthz', 200) - requests(before, '/healthz', 200), 5);
   const labels = { method: 'GET', route: '/healthz' };
   const name = 'chengguan_http_request_duration_seconds';
@@ -299,8 +314,8 @@ test('requests are labelled by the route pattern, never by the raw path', async 
   const before = await scrape();
   assertError(await admin.get('/api/v1/cases/987654321'), 404, 'not_found');
   assertError(await admin.get('/api/v1/no-such-thing-4711'), 404, 'not_found');
-  const text = await (await fetch(scrapeUrl)).text();
-  const after = parseExposition(text);
+  const moved = (p, route, method) => requests(p, route, 404, method) - requests(before, route, 404, method);
+  const { p: after, text } = await scrapeSettled((p) => moved(p, '/api/v1/cases/:id') >= 1 && moved(p, '(unmatched)', '') >= 1);
   assert.equal(requests(after, '/api/v1/cases/:id', 404) - requests(before, '/api/v1/cases/:id', 404), 1);
   assert.equal(requests(after, '(unmatched)', 404, '') - requests(before, '(unmatched)', 404, ''), 1);
   assert.doesNotMatch(text, /987654321|4711/);
@@ -311,14 +326,8 @@ test('a filed case moves the writer metrics, and the cases by state equal the ov
   const inspector = await demoClient(server, 'inspector');
   const filed = await inspector.post('/api/v1/cases', { description: '指标测试：井盖缺失', ...HONGQI });
   assert.equal(filed.status, 201, filed.text);
-  // A request is counted when the server has finished with it, just after the
-  // client has its answer: the scrape may come first, so it is repeated briefly.
   const filings = (p) => requests(p, '/api/v1/cases', 201, 'POST') - requests(before, '/api/v1/cases', 201, 'POST');
-  let after = await scrape();
-  for (let i = 0; i < 20 && filings(after) === 0; i++) {
-    await new Promise((ok) => setTimeout(ok, 50));
-    after = await scrape();
-  }
+  const { p: after } = await scrapeSettled((p) => filings(p) >= 1);
   assert.equal(filings(after), 1);
   for (const name of ['chengguan_store_batch_jobs', 'chengguan_store_batch_seconds', 'chengguan_store_commit_seconds']) {
     assert.ok(histogramCount(after, name) > histogramCount(before, name), `${name} counted the commit`);
