@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { startDemo, startServer, demoClient, Client, assertError, fixPhotos, runGen, tempDir } from './lib.mjs';
 
 // Demo cell layout (src/demo.c): columns west to east from 110.9113, rows north to
@@ -245,13 +245,22 @@ async function listEvery(client, query = '') {
 test('overdue=1 returns exactly the cases whose running stage is past its deadline', async () => {
   // A month of a generated city, filed and moved at past moments, leaves open
   // cases some of which ran out of time. Each case's own clock (its stage
-  // record read by the case view) is the oracle for the list's filter.
+  // record read by the case view) is the oracle for the list's filter. The
+  // month ends on a fixed day and the server's clock (the test build's) reads
+  // the next morning, so which cases are late does not depend on the hour the
+  // test runs at.
   const dir = tempDir('overdue-');
   const db = join(dir, 'cases.db');
+  const clockFile = join(dir, 'clock');
+  const now = Date.UTC(2026, 9, 15, 2, 30); // Thursday 15 October 2026, 10:30 in UTC+8
+  const offset = now - Date.now();
+  writeFileSync(clockFile, String(offset));
   try {
-    const made = runGen(['--cases', '300', '--days', '30', '--seed', '3', '--out', db]);
+    const made = runGen(['--cases', '300', '--days', '30', '--seed', '3', '--until', '20261014', '--out', db]);
     assert.equal(made.status, 0, made.stderr);
-    const own = await startServer({ args: ['--db', db], dataDir: dir, keepData: true });
+    const own = await startServer({
+      args: ['--db', db], dataDir: dir, keepData: true, env: { CHENGGUAN_TEST_CLOCK_FILE: clockFile },
+    });
     try {
       const boss = await demoClient(own, 'supervisor');
       // The overdue list of a query against each open case's own clock.
@@ -267,7 +276,7 @@ test('overdue=1 returns exactly the cases whose running stage is past its deadli
         assert.ok(expected.length > 0, `${query}: some cases are overdue`);
         const overdue = await listEvery(boss, `overdue=1${query ? `&${query}` : ''}`);
         assert.deepEqual(ids(overdue), ids(expected), query);
-        for (const c of overdue) assert.ok(c.clock.deadline < Date.now(), `${query}: case ${c.id}`);
+        for (const c of overdue) assert.ok(c.clock.deadline < Date.now() + offset, `${query}: case ${c.id}`);
         return { expected, open };
       };
       const everywhere = await check('');
