@@ -119,6 +119,12 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+// An answer without what moves with the clock between two reads: a running
+// stage's remaining_ms and elapsed_ms (they tick in working hours).
+function timeless(data) {
+  return JSON.parse(JSON.stringify(data), (key, value) => (key === 'remaining_ms' || key === 'elapsed_ms' ? undefined : value));
+}
+
 test('a city copied to a new file answers the same case pages, timelines, lists and overview', async () => {
   const copyDir = join(dir, 'copy');
   mkdirSync(copyDir);
@@ -153,7 +159,7 @@ test('a city copied to a new file answers the same case pages, timelines, lists 
       const a = await here.get(path);
       const b = await there.get(path);
       assert.equal(a.status, 200, a.text);
-      assert.deepEqual(b.data, a.data, path);
+      assert.deepEqual(timeless(b.data), timeless(a.data), path);
     }
   }
   for (const path of ['/api/v1/cases?limit=50', '/api/v1/cases?q=井盖', '/api/v1/cases?status=closed',
@@ -161,11 +167,11 @@ test('a city copied to a new file answers the same case pages, timelines, lists 
     const a = await here.get(path);
     const b = await there.get(path);
     assert.equal(a.status, 200, a.text);
-    assert.deepEqual(b.data, a.data, path);
+    assert.deepEqual(timeless(b.data), timeless(a.data), path);
   }
   const rated = cases.at(-1);
   const track = (base) => new Client(base).get(`/api/v1/public/cases/${rated.case_no}?code=${rated.query_code}`);
-  assert.deepEqual((await track(copyServer.base)).data, (await track(server.base)).data);
+  assert.deepEqual(timeless((await track(copyServer.base)).data), timeless((await track(server.base)).data));
   // New cases on the copy take new ids and numbers, after the copied ones.
   const operator = await login(copyServer.base, 'operator');
   const filed = await operator.post('/api/v1/cases', { description: '复制之后：新案件', ...HONGQI });
