@@ -108,6 +108,11 @@ int store_step_row(struct store_stmt *stmt);
 // or STORE_ERROR (logged).
 int store_exec_stmt(struct store_stmt *stmt);
 
+// Ends a read whose rows the caller's loop stepped until rc (the last
+// store_step): logs a failure as "store: <what>: <error>", then
+// store_stmt_done. Returns STORE_OK when the rows ran out, else STORE_ERROR.
+int store_read_finish(struct store_stmt *stmt, int rc, const char *what);
+
 // The columns of the current row, from 0. SQL NULL reads as 0 and as NULL text
 // and blob; a boolean column reads as 1 or 0. Text and blobs stay valid until
 // the next step or store_stmt_done; store_col_bytes is the size of either.

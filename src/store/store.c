@@ -392,6 +392,14 @@ const char *store_stmt_error(struct store_stmt *stmt)
     return stmt->engine->error(stmt);
 }
 
+int store_read_finish(struct store_stmt *stmt, int rc, const char *what)
+{
+    if (rc != STORE_DONE)
+        log_error("store: %s: %s", what, store_stmt_error(stmt));
+    store_stmt_done(stmt);
+    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 int store_step_row(struct store_stmt *stmt)
 {
     int rc = store_step(stmt);

@@ -294,10 +294,7 @@ int store_routing_list(struct store *store, const struct jurisdiction *jurisdict
         };
         fn(&row, data);
     }
-    if (rc != STORE_DONE)
-        log_error("store: listing the routing: %s", store_stmt_error(stmt));
-    store_stmt_done(stmt);
-    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+    return store_read_finish(stmt, rc, "listing the routing");
 }
 
 int store_routing_find(struct store *store, int64_t street_id, int64_t category_id,
@@ -551,8 +548,5 @@ int store_audit_log_list(struct store *store, const struct store_audit_filter *f
         };
         fn(&row, data);
     }
-    if (rc != STORE_DONE)
-        log_error("store: reading audit_log: %s", store_stmt_error(stmt));
-    store_stmt_done(stmt);
-    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+    return store_read_finish(stmt, rc, "reading audit_log");
 }

@@ -362,15 +362,6 @@ int store_gazetteer_version(struct store *store, int64_t *version)
     return rc == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
-// Runs a read statement and reports its failure; the caller's loop stepped it.
-static int finish_read(struct store_stmt *stmt, int rc, const char *what)
-{
-    if (rc != STORE_DONE)
-        log_error("store: %s: %s", what, store_stmt_error(stmt));
-    store_stmt_done(stmt);
-    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
-}
-
 int store_gazetteer_names(struct store *store, enum store_gazetteer_lookup lookup, const char *text,
                           int limit,
                           void (*fn)(const struct store_gazetteer_name *name, void *data),
@@ -413,7 +404,7 @@ int store_gazetteer_names(struct store *store, enum store_gazetteer_lookup looku
         };
         fn(&name, data);
     }
-    return finish_read(stmt, rc, "looking gazetteer names up");
+    return store_read_finish(stmt, rc, "looking gazetteer names up");
 }
 
 int store_gazetteer_addresses(struct store *store, const char *road, const char *number_prefix,
@@ -447,7 +438,7 @@ int store_gazetteer_addresses(struct store *store, const char *road, const char 
         };
         fn(&address, data);
     }
-    return finish_read(stmt, rc, "looking house numbers up");
+    return store_read_finish(stmt, rc, "looking house numbers up");
 }
 
 // The distance from p to the nearest point of a stored part's points.
@@ -501,7 +492,7 @@ int store_gazetteer_nearest_road(struct store *store, struct geo_point p, double
             out->nearest = at;
         }
     }
-    rc = finish_read(stmt, rc, "finding the nearest road");
+    rc = store_read_finish(stmt, rc, "finding the nearest road");
     return rc != STORE_OK ? rc : isinf(out->distance_m) ? STORE_NOT_FOUND : STORE_OK;
 }
 
@@ -536,7 +527,7 @@ int store_gazetteer_nearest_address(struct store *store, struct geo_point p, dou
             out->distance_m = d;
         }
     }
-    rc = finish_read(stmt, rc, "finding the nearest house number");
+    rc = store_read_finish(stmt, rc, "finding the nearest house number");
     return rc != STORE_OK ? rc : isinf(out->distance_m) ? STORE_NOT_FOUND : STORE_OK;
 }
 
@@ -561,7 +552,7 @@ static int map_query(struct store *store, const char *sqlite_sql, const char *po
     int rc;
     while ((rc = store_step(stmt)) == STORE_ROW)
         row(stmt, sink);
-    return finish_read(stmt, rc, "reading the base map");
+    return store_read_finish(stmt, rc, "reading the base map");
 }
 
 static void area_row(struct store_stmt *stmt, const struct store_gazetteer_map_sink *sink)

@@ -147,11 +147,8 @@ int store_public_report_list(struct store *store, const struct store_public_filt
         read_report(stmt, report);
         fn(report, data);
     }
-    if (rc != STORE_DONE)
-        log_error("store: public report list failed: %s", store_stmt_error(stmt));
-    store_stmt_done(stmt);
     free(report);
-    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+    return store_read_finish(stmt, rc, "public report list");
 }
 
 // ---- me too ----
@@ -330,10 +327,7 @@ int store_public_settings(struct store *store, int64_t case_id, bool *text_hidde
     while ((rc = store_step(stmt)) == STORE_ROW)
         fn(store_col_int64(stmt, 0), store_col_text(stmt, 1), store_col_text(stmt, 2),
            store_col_int(stmt, 3) != 0, data);
-    if (rc != STORE_DONE)
-        log_error("store: case photo settings failed: %s", store_stmt_error(stmt));
-    store_stmt_done(stmt);
-    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+    return store_read_finish(stmt, rc, "case photo settings");
 }
 
 int store_public_photo(struct store *store, const char *hash, int64_t closed_since)

@@ -112,8 +112,5 @@ int store_task_inspectors(struct store *store, int64_t case_id,
         store_column_copy(row.display_name, sizeof row.display_name, stmt, 2);
         fn(&row, data);
     }
-    if (rc != STORE_DONE)
-        log_error("store: task inspectors failed: %s", store_stmt_error(stmt));
-    store_stmt_done(stmt);
-    return rc == STORE_DONE ? STORE_OK : STORE_ERROR;
+    return store_read_finish(stmt, rc, "task inspectors");
 }
